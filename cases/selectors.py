@@ -1,0 +1,106 @@
+"""Who may see which case, and reads of case records.
+
+Every view, API view, export and task reaches case records through these functions
+(STYLE.md): a record the user may not see is a 404, never a 403 that confirms it exists; a
+record they may see but not change is a 403 on write.
+
+The rules (DOMAIN.md "Confidentiality rules"):
+- nobody sees another site's records;
+- Community Coordinators and site admins see every case of their site;
+- judges see every case of their site, in the court's view (no FTM notes, no clinical
+  narrative, no substance-use detail), read-only;
+- caseworkers, attorneys, GAL/CASA, clinicians and parent mentors see the cases whose family
+  team they are on (an active TeamMember row);
+- Site Implementation Team and national users see aggregates only: no case at all.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from cases.models import Case, Child, TeamMember
+from teams.models import User
+from teams.roles import (
+    CASE_WRITE_ROLES,
+    COURT_ROLES,
+    PLACEMENT_ADDRESS_ROLES,
+    SITE_WIDE_CASE_ROLES,
+    TEAM_MANAGER_ROLES,
+    TEAM_ROLES,
+    Role,
+)
+from teams.selectors import roles_of
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Every case the user may open (any site), as one query with no per-row work."""
+    roles = roles_of(user)
+    if not roles:
+        return Case.objects.none()
+    site_wide = [site for site, held in roles.items() if held & (SITE_WIDE_CASE_ROLES | COURT_ROLES)]
+    team_sites = [site for site, held in roles.items() if held & TEAM_ROLES]
+    on_team = TeamMember.objects.filter(case=OuterRef("pk"), user=user, removed_at__isnull=True)
+    return Case.objects.filter(
+        Q(site_id__in=site_wide) | Q(site_id__in=team_sites) & Exists(on_team)
+    )
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What one user may do with one case: the answer of `access_case`."""
+
+    case: Case
+    roles: frozenset[str]  # site roles plus family-team roles on this case
+
+    @property
+    def can_write(self) -> bool:
+        return bool(self.roles & CASE_WRITE_ROLES)
+
+    @property
+    def can_manage_team(self) -> bool:
+        return bool(self.roles & TEAM_MANAGER_ROLES)
+
+    @property
+    def is_court_view(self) -> bool:
+        """Judges (not on the team) get the court's view of the case."""
+        return Role.JUDGE in self.roles and not (self.roles - COURT_ROLES)
+
+    @property
+    def is_mentor_view(self) -> bool:
+        """Parent mentors see only what the parent would share."""
+        return Role.PARENT_MENTOR in self.roles and not (self.roles & (CASE_WRITE_ROLES | COURT_ROLES))
+
+    @property
+    def can_see_ftm_notes(self) -> bool:
+        return not self.is_court_view and not self.is_mentor_view
+
+    @property
+    def can_see_placement_address(self) -> bool:
+        return bool(self.roles & PLACEMENT_ADDRESS_ROLES)
+
+
+def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
+    """The case `case_id` with the user's rights on it; 404 if they may not see it,
+    403 if `write` and they may only read."""
+    roles = roles_of(user)
+    case = Case.objects.select_related("site").filter(pk=case_id, site_id__in=list(roles)).first()
+    if case is None:
+        raise Http404("No such case")
+    held = set(roles[case.site_id])
+    team_roles = set(
+        TeamMember.objects.filter(case=case, user=user, removed_at__isnull=True).values_list("role", flat=True)
+    )
+    if not (held & TEAM_ROLES):
+        team_roles = set()  # aggregate-only members never open a case, even if listed on a team
+    if not (held & (SITE_WIDE_CASE_ROLES | COURT_ROLES)) and not team_roles:
+        raise Http404("No such case")
+    access = CaseAccess(case=case, roles=frozenset(held | team_roles))
+    if write and not access.can_write:
+        raise PermissionDenied("Your role on this family's team can read but not change it.")
+    return access
+
+
+def children_visible_to(user: User) -> QuerySet[Child]:
+    return Child.objects.filter(case__in=cases_visible_to(user))

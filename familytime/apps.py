@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FamilytimeConfig(AppConfig):
+    name = "familytime"
+    verbose_name = "Family time"

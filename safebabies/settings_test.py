@@ -1,0 +1,18 @@
+"""Settings for the test suite: the ordinary settings with test-only defaults.
+
+DATABASE_URL and REDIS_URL come from the environment (`make test` sets them).
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_ENV", "test")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-checks")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("REQUIRE_2FA", "false")
+
+from safebabies.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = False

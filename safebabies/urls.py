@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from safebabies import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("teams.urls")),
+    path("cases/", include("cases.urls")),
+    path("api/v1/", include("safebabies.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

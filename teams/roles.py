@@ -1,0 +1,59 @@
+"""Role codes (INTERFACES.md) and what each role may do.
+
+The rules of DOMAIN.md "Confidentiality rules" are expressed once here as capabilities; the
+access selectors (`cases.selectors`) combine them with site and family-team membership.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COMMUNITY_COORDINATOR = "community_coordinator", "Community Coordinator"
+    CASEWORKER = "caseworker", "Caseworker"
+    JUDGE = "judge", "Judge"
+    PARENT_ATTORNEY = "parent_attorney", "Parent's attorney"
+    CHILD_ATTORNEY = "child_attorney", "Child's attorney"
+    GAL_CASA = "gal_casa", "GAL / CASA"
+    CLINICIAN = "clinician", "Clinician"
+    PARENT_MENTOR = "parent_mentor", "Parent mentor"
+    SITE_IMPLEMENTATION = "site_implementation", "Site Implementation Team"
+    SITE_ADMIN = "site_admin", "Site admin"
+    NATIONAL = "national", "National staff"
+
+
+# Roles that see every case of their site without being on its family team.
+SITE_WIDE_CASE_ROLES = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN})
+# Judges see every case of their site, read-only, in the court's view of it.
+COURT_ROLES = frozenset({Role.JUDGE})
+# Roles that can be put on a family team.
+TEAM_ROLES = frozenset(
+    {
+        Role.COMMUNITY_COORDINATOR,
+        Role.CASEWORKER,
+        Role.PARENT_ATTORNEY,
+        Role.CHILD_ATTORNEY,
+        Role.GAL_CASA,
+        Role.CLINICIAN,
+        Role.PARENT_MENTOR,
+    }
+)
+# Aggregate-only roles: never a child record.
+AGGREGATE_ROLES = frozenset({Role.SITE_IMPLEMENTATION, Role.NATIONAL})
+# Roles that may change a case record they can see.
+CASE_WRITE_ROLES = frozenset(
+    {Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.CASEWORKER, Role.CLINICIAN}
+)
+# Roles that may put people on a family team.
+TEAM_MANAGER_ROLES = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN})
+# Roles that may see the address of a resource family.
+PLACEMENT_ADDRESS_ROLES = frozenset(
+    {
+        Role.COMMUNITY_COORDINATOR,
+        Role.SITE_ADMIN,
+        Role.CASEWORKER,
+        Role.CLINICIAN,
+        Role.CHILD_ATTORNEY,
+        Role.GAL_CASA,
+        Role.JUDGE,
+    }
+)

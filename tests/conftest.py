@@ -1,0 +1,120 @@
+"""Personas (STYLE.md) and a family to test against.
+
+Site "north" has one family (the `family` fixture) whose team holds the caseworker, the
+clinician, the parent's attorney and the parent mentor. `other_caseworker` is a caseworker at
+the same site who is not on that team; `outsider` is a Community Coordinator of another site.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests import factories as f
+
+PASSWORD = "correct horse battery staple"
+
+
+def _member(site, role, email):
+    user = f.UserFactory(email=email)
+    f.MembershipFactory(user=user, site=site, role=role)
+    return user
+
+
+@pytest.fixture
+def site(db):
+    return f.SiteFactory(slug="north", name="North County Safe Babies")
+
+
+@pytest.fixture
+def other_site(db):
+    return f.SiteFactory(slug="south", name="South County Safe Babies")
+
+
+@pytest.fixture
+def coordinator(site):
+    return _member(site, "community_coordinator", "cc@north.example.org")
+
+
+@pytest.fixture
+def site_admin(site):
+    return _member(site, "site_admin", "admin@north.example.org")
+
+
+@pytest.fixture
+def caseworker(site):
+    return _member(site, "caseworker", "caseworker@north.example.org")
+
+
+@pytest.fixture
+def other_caseworker(site):
+    return _member(site, "caseworker", "other.caseworker@north.example.org")
+
+
+@pytest.fixture
+def judge(site):
+    return _member(site, "judge", "judge@north.example.org")
+
+
+@pytest.fixture
+def clinician(site):
+    return _member(site, "clinician", "clinician@north.example.org")
+
+
+@pytest.fixture
+def parent_attorney(site):
+    return _member(site, "parent_attorney", "parent.attorney@north.example.org")
+
+
+@pytest.fixture
+def parent_mentor(site):
+    return _member(site, "parent_mentor", "mentor@north.example.org")
+
+
+@pytest.fixture
+def sit_member(site):
+    return _member(site, "site_implementation", "sit@north.example.org")
+
+
+@pytest.fixture
+def outsider(other_site):
+    return _member(other_site, "community_coordinator", "cc@south.example.org")
+
+
+@pytest.fixture
+def family(site, coordinator, caseworker, clinician, parent_attorney, parent_mentor):
+    """One case at `site`: a child in care with a placement and a permanency plan, a parent,
+    and a family team."""
+    case = f.CaseFactory(site=site, name="Rivera family")
+    child = f.ChildFactory(case=case, given_name="Jaime", family_name="Rivera")
+    parent = f.PersonFactory(case=case, given_name="Dorothy", family_name="Rivera")
+    episode = f.EpisodeFactory(child=child)
+    f.PlacementFactory(episode=episode, address="12 Elm Street")
+    f.PermanencyPlanFactory(child=child)
+    for user, role in [
+        (coordinator, "community_coordinator"),
+        (caseworker, "caseworker"),
+        (clinician, "clinician"),
+        (parent_attorney, "parent_attorney"),
+        (parent_mentor, "parent_mentor"),
+    ]:
+        f.TeamMemberFactory(case=case, user=user, role=role)
+    case.test_child = child
+    case.test_parent = parent
+    case.test_episode = episode
+    return case
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.force_authenticate(user)` or a bearer token."""
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` signs the test client in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,74 @@
+"""The permission matrix of DOMAIN.md "Confidentiality rules", at the selector level."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from cases.selectors import access_case, cases_visible_to
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "persona", ["coordinator", "site_admin", "caseworker", "clinician", "parent_attorney", "parent_mentor", "judge"]
+)
+def test_team_and_site_wide_roles_see_the_family(request, family, persona):
+    user = request.getfixturevalue(persona)
+    assert access_case(user, family.id).case == family
+    assert list(cases_visible_to(user)) == [family]
+
+
+@pytest.mark.parametrize("persona", ["other_caseworker", "sit_member", "outsider"])
+def test_others_get_404(request, family, persona):
+    user = request.getfixturevalue(persona)
+    with pytest.raises(Http404):
+        access_case(user, family.id)
+    assert not cases_visible_to(user).exists()
+
+
+@pytest.mark.parametrize("persona", ["judge", "parent_attorney", "parent_mentor"])
+def test_read_only_roles_get_403_on_write(request, family, persona):
+    user = request.getfixturevalue(persona)
+    with pytest.raises(PermissionDenied):
+        access_case(user, family.id, write=True)
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "site_admin", "caseworker", "clinician"])
+def test_writing_roles_may_change_the_case(request, family, persona):
+    user = request.getfixturevalue(persona)
+    assert access_case(user, family.id, write=True).can_write
+
+
+def test_removed_team_member_loses_access_at_once(family, caseworker):
+    from django.utils import timezone
+
+    family.team_members.filter(user=caseworker).update(removed_at=timezone.now())
+    caseworker = type(caseworker).objects.get(pk=caseworker.pk)  # fresh: no cached roles
+    with pytest.raises(Http404):
+        access_case(caseworker, family.id)
+
+
+def test_deactivated_membership_loses_site_wide_access(family, coordinator):
+    coordinator.memberships.update(is_active=False)
+    coordinator = type(coordinator).objects.get(pk=coordinator.pk)
+    with pytest.raises(Http404):
+        access_case(coordinator, family.id)
+
+
+def test_coordinator_of_other_site_never_sees_this_site(family, outsider, other_site):
+    f.CaseFactory(site=other_site)
+    assert family not in cases_visible_to(outsider)
+
+
+def test_judge_gets_the_court_view(family, judge):
+    access = access_case(judge, family.id)
+    assert access.is_court_view
+    assert not access.can_see_ftm_notes
+
+
+def test_parent_mentor_gets_the_mentor_view(family, parent_mentor):
+    access = access_case(parent_mentor, family.id)
+    assert access.is_mentor_view
+    assert not access.can_see_ftm_notes
+    assert not access.can_see_placement_address
