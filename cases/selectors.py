@@ -14,13 +14,14 @@ The rules (DOMAIN.md "Confidentiality rules"):
 - Site Implementation Team and national users see aggregates only: no case at all.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case, Child, TeamMember
+from cases.models import Case, Child, Consent, TeamMember
 from teams.models import User
 from teams.roles import (
     CASE_WRITE_ROLES,
@@ -79,6 +80,31 @@ class CaseAccess:
     @property
     def can_see_placement_address(self) -> bool:
         return bool(self.roles & PLACEMENT_ADDRESS_ROLES)
+
+    @property
+    def can_see_ftms(self) -> bool:
+        """Judges see no FTM record at all (the court sees attendance and completion only in
+        the pre-hearing summary)."""
+        return not self.is_court_view
+
+    @property
+    def can_see_visit_observations(self) -> bool:
+        """Family-time observations are for the team: not the court, not parent mentors."""
+        return not self.is_court_view and not self.is_mentor_view
+
+    def can_see_part2(self, on: dt.date | None = None) -> bool:
+        """Substance-use treatment detail (42 CFR Part 2): only with an unexpired, unrevoked
+        consent on this case whose recipient role is one of the viewer's roles."""
+        on = on or self.case.site.today()
+        return Consent.objects.filter(
+            case=self.case,
+            category=Consent.Category.SUBSTANCE_USE_TREATMENT,
+            recipient_role__in=list(self.roles),
+            granted_on__lte=on,
+        ).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=on),
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+        ).exists()
 
 
 def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:

@@ -72,3 +72,22 @@ def test_parent_mentor_gets_the_mentor_view(family, parent_mentor):
     assert access.is_mentor_view
     assert not access.can_see_ftm_notes
     assert not access.can_see_placement_address
+
+
+def test_part2_detail_needs_a_consent_in_force_for_the_viewers_role(family, caseworker, judge):
+    import datetime as dt
+
+    from cases.models import Consent
+
+    access = access_case(caseworker, family.id)
+    today = dt.date(2026, 11, 23)
+    assert not access.can_see_part2(today)
+    consent = Consent.objects.create(
+        case=family, person=family.test_parent, category="substance_use_treatment",
+        recipient_role="caseworker", granted_on=dt.date(2026, 10, 1), expires_on=dt.date(2027, 4, 1),
+    )
+    assert access.can_see_part2(today)
+    assert not access_case(judge, family.id).can_see_part2(today)
+    assert not access.can_see_part2(dt.date(2027, 4, 2))  # expired
+    Consent.objects.filter(pk=consent.pk).update(revoked_on=dt.date(2026, 11, 1))
+    assert not access.can_see_part2(today)
