@@ -7,8 +7,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3 $$HOME/.pyenv/versions/
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
-# Embedded PostgreSQL and Redis under .data/ unless DATABASE_URL / REDIS_URL are set.
-SERVICES := eval "$$($(BIN)/python -m safebabies.devservices env)"
+# Embedded PostgreSQL and Redis under .data/ unless DATABASE_URL / REDIS_URL are set
+# (a failure to start them stops the recipe here, not at the first query).
+SERVICES := services_env=$$($(BIN)/python -m safebabies.devservices env) || exit 1; eval "$$services_env"
 DEV_ENV := export DEBUG=$${DEBUG:-true} DJANGO_ENV=$${DJANGO_ENV:-development}
 
 .PHONY: setup run test lint bench browser-deps services-stop clean
@@ -17,20 +18,25 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (none found on PATH or under pyenv)"; exit 1; }
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) \
+		|| { echo "Could not create $(VENV): on Debian/Ubuntu install python3-venv"; exit 1; }
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[embedded,dev]"
 	@touch $@
 
+# The web server, the Celery worker and beat run side by side; when any of them stops (or on
+# Ctrl-C / SIGTERM) the others are stopped too, and only the embedded services stay up.
 run: setup
 	@$(SERVICES); $(DEV_ENV); set -e; \
 	$(BIN)/python manage.py migrate --noinput; \
 	$(BIN)/python manage.py seed_demo; \
-	trap 'kill 0' EXIT; \
-	$(BIN)/celery -A safebabies worker --loglevel INFO --concurrency 2 & \
-	$(BIN)/celery -A safebabies beat --loglevel INFO --schedule .data/celerybeat-schedule & \
-	echo "Safe Babies is on http://127.0.0.1:8000 (demo logins: README.md)"; \
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	mkdir -p .data; pids=""; \
+	trap 'trap - EXIT; kill $$pids 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	$(BIN)/celery -A safebabies worker --loglevel INFO --concurrency 2 & pids="$$pids $$!"; \
+	$(BIN)/celery -A safebabies beat --loglevel INFO --schedule .data/celerybeat-schedule & pids="$$pids $$!"; \
+	$(BIN)/python manage.py runserver --noreload 127.0.0.1:8000 & pids="$$pids $$!"; \
+	echo "Safe Babies is on http://127.0.0.1:8000 (demo logins above; Ctrl-C stops it)"; \
+	set +e; wait -n; status=$$?; exit $$status
 
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -46,6 +52,8 @@ lint: setup
 	$(BIN)/ruff format --check .
 	@$(SERVICES); $(BIN)/mypy safebabies cases teams assessments familytime cqi
 	@bash scripts/lint-rules.sh
+	@$(SERVICES); DEBUG=true DJANGO_ENV=development $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null \
+		|| { echo "Models and migrations differ: run manage.py makemigrations"; exit 1; }
 
 bench: setup
 	@$(SERVICES); $(BIN)/python -m safebabies.bench

@@ -63,7 +63,9 @@ class Child(Record):
     family_name = models.CharField(max_length=100, blank=True)
     birth_date = models.DateField()
     sex = models.CharField(max_length=8, choices=codes.Sex.choices, blank=True)
-    race = ArrayField(models.CharField(max_length=40, choices=codes.Race.choices), default=list, blank=True)
+    race = ArrayField(
+        models.CharField(max_length=40, choices=codes.Race.choices), default=list, blank=True
+    )
     hispanic = models.CharField(max_length=24, choices=codes.Hispanic.choices, blank=True)
     icwa = models.CharField(max_length=16, choices=codes.Icwa.choices, default=codes.Icwa.UNKNOWN)
     enrolled_on = models.DateField()
@@ -79,7 +81,9 @@ class Child(Record):
                 condition=Q(exited_on__isnull=True) | Q(exited_on__gte=F("enrolled_on")),
                 name="child_exit_after_enrolment",
             ),
-            models.CheckConstraint(condition=Q(race__contained_by=codes.Race.values), name="child_race_valid"),
+            models.CheckConstraint(
+                condition=Q(race__contained_by=codes.Race.values), name="child_race_valid"
+            ),
         ]
         indexes = [models.Index(fields=["docket_number"])]
 
@@ -108,7 +112,9 @@ class Person(Record):
     email = models.EmailField(blank=True)
     address = models.TextField(blank=True)
     preferred_language = models.CharField(max_length=32, blank=True, default="English")
-    race = ArrayField(models.CharField(max_length=40, choices=codes.Race.choices), default=list, blank=True)
+    race = ArrayField(
+        models.CharField(max_length=40, choices=codes.Race.choices), default=list, blank=True
+    )
     hispanic = models.CharField(max_length=24, choices=codes.Hispanic.choices, blank=True)
 
     class Meta:
@@ -143,13 +149,20 @@ class Relationship(models.Model):
             models.UniqueConstraint(fields=["person", "child"], name="relationship_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of child {self.child_id}"
+
 
 class TeamMember(models.Model):
     """A professional or mentor on one family's team. Removal is dated, not deleted."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="team_members")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships")
-    role = models.CharField(max_length=32, choices=[(r.value, r.label) for r in Role if r in TEAM_ROLES])
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships"
+    )
+    role = models.CharField(
+        max_length=32, choices=[(r.value, r.label) for r in Role if r in TEAM_ROLES]
+    )
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
@@ -157,14 +170,22 @@ class TeamMember(models.Model):
         ordering = ["role", "added_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "user", "role"], condition=Q(removed_at__isnull=True),
+                fields=["case", "user", "role"],
+                condition=Q(removed_at__isnull=True),
                 name="team_member_active_unique",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in TEAM_ROLES]), name="team_member_role_valid"
+                condition=Q(role__in=[r.value for r in Role if r in TEAM_ROLES]),
+                name="team_member_role_valid",
             ),
         ]
-        indexes = [models.Index(fields=["user", "case"], condition=Q(removed_at__isnull=True), name="team_member_active_idx")]
+        indexes = [
+            models.Index(
+                fields=["user", "case"],
+                condition=Q(removed_at__isnull=True),
+                name="team_member_active_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
@@ -177,10 +198,14 @@ class Episode(Record):
     removal_date = models.DateField()
     manner = models.CharField(max_length=16, choices=codes.RemovalManner.choices, blank=True)
     reasons = ArrayField(
-        models.CharField(max_length=40, choices=codes.RemovalReason.choices), default=list, blank=True
+        models.CharField(max_length=40, choices=codes.RemovalReason.choices),
+        default=list,
+        blank=True,
     )
     discharge_date = models.DateField(null=True, blank=True)
-    discharge_reason = models.CharField(max_length=16, choices=codes.DischargeReason.choices, blank=True)
+    discharge_reason = models.CharField(
+        max_length=16, choices=codes.DischargeReason.choices, blank=True
+    )
 
     class Meta:
         ordering = ["removal_date", "id"]
@@ -195,17 +220,23 @@ class Episode(Record):
                 name="episode_discharge_reason_with_date",
             ),
             models.UniqueConstraint(
-                fields=["child"], condition=Q(discharge_date__isnull=True), name="episode_one_open_per_child"
+                fields=["child"],
+                condition=Q(discharge_date__isnull=True),
+                name="episode_one_open_per_child",
             ),
             ExclusionConstraint(
                 name="episode_no_overlap",
                 expressions=[
                     ("child", RangeOperators.EQUAL),
-                    (DateRange("removal_date", "discharge_date", models.Value("[)")), RangeOperators.OVERLAPS),
+                    (
+                        DateRange("removal_date", "discharge_date", models.Value("[)")),
+                        RangeOperators.OVERLAPS,
+                    ),
                 ],
             ),
             models.CheckConstraint(
-                condition=Q(reasons__contained_by=codes.RemovalReason.values), name="episode_reasons_valid"
+                condition=Q(reasons__contained_by=codes.RemovalReason.values),
+                name="episode_reasons_valid",
             ),
         ]
 
@@ -226,7 +257,9 @@ class Placement(Record):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
-    caregiver = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements")
+    caregiver = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="placements"
+    )
     address = models.TextField(blank=True, help_text="Hidden from parent mentors.")
 
     class Meta:
@@ -248,9 +281,13 @@ class PermanencyPlan(Record):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="permanency_plans")
     effective_date = models.DateField()
     primary_goal = models.CharField(max_length=40, choices=codes.PermanencyGoal.choices)
-    concurrent_goal = models.CharField(max_length=40, choices=codes.PermanencyGoal.choices, blank=True)
+    concurrent_goal = models.CharField(
+        max_length=40, choices=codes.PermanencyGoal.choices, blank=True
+    )
     reason = models.CharField(max_length=500, blank=True, help_text="Why the plan changed.")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["effective_date", "created_at"]
@@ -263,8 +300,16 @@ class Hearing(Record):
     scheduled_on = models.DateField()
     starts_at = models.TimeField(null=True, blank=True)
     courtroom = models.CharField(max_length=100, blank=True)
-    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="hearings")
-    status = models.CharField(max_length=16, choices=codes.HearingStatus.choices, default=codes.HearingStatus.SCHEDULED)
+    judge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hearings",
+    )
+    status = models.CharField(
+        max_length=16, choices=codes.HearingStatus.choices, default=codes.HearingStatus.SCHEDULED
+    )
     continuance_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -289,7 +334,10 @@ class Consent(Record):
         HEALTH = "health", "Health"
         MENTAL_HEALTH = "mental_health", "Mental health"
         EDUCATION = "education", "Education and early intervention"
-        SUBSTANCE_USE_TREATMENT = "substance_use_treatment", "Substance use treatment (42 CFR Part 2)"
+        SUBSTANCE_USE_TREATMENT = (
+            "substance_use_treatment",
+            "Substance use treatment (42 CFR Part 2)",
+        )
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")

@@ -6,6 +6,7 @@ settings refuse to load without a real `SECRET_KEY` and `ALLOWED_HOSTS`; with
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
     "safebabies.audit",
@@ -189,22 +191,34 @@ SECURE_CSP = {
 }
 
 # --- E-mail -----------------------------------------------------------------------------------
-EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "")
+# One variable, EMAIL_URL, becomes Django 6.1's MAILERS (the EMAIL_* settings are deprecated).
+EMAIL_URL = env_str("EMAIL_URL", "console://" if DEBUG else "smtp://localhost:25")
 if EMAIL_URL.startswith("console:"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS: dict[str, dict] = {
+        "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    }
 elif EMAIL_URL.startswith(("smtp:", "smtps:", "submission:")):
     from urllib.parse import unquote, urlsplit
 
     _mail = urlsplit(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or "localhost"
-    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_SSL = _mail.scheme == "smtps"
-    EMAIL_USE_TLS = _mail.scheme == "submission"
-elif EMAIL_URL:
-    raise ImproperlyConfigured("EMAIL_URL must start with console://, smtp://, smtps:// or submission://")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _mail.hostname or "localhost",
+                "port": _mail.port,  # None: 465 for smtps, 587 for submission, else 25
+                "username": unquote(_mail.username or ""),
+                "password": unquote(_mail.password or ""),
+                "use_ssl": _mail.scheme == "smtps",
+                "use_tls": _mail.scheme == "submission",
+                "timeout": 30,
+            },
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        "EMAIL_URL must start with console://, smtp://, smtps:// or submission://"
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Safe Babies <no-reply@localhost>")
 
 # --- Internationalisation ---------------------------------------------------------------------
@@ -218,7 +232,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -251,6 +265,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: the CSP allows no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "teams.roles.Role",
+        "PermanencyGoalEnum": "safebabies.codes.PermanencyGoal",
+    },
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 LOGGING = {
@@ -259,3 +280,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Without collectstatic (make run, tests) WhiteNoise serves from the finders instead.
+WHITENOISE_USE_FINDERS = DEBUG or DJANGO_ENV == "test"
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS

@@ -1,12 +1,13 @@
 import hashlib
 import secrets
 import zoneinfo
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.contrib.postgres.fields import ArrayField
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -51,7 +52,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
@@ -77,11 +78,14 @@ class Site(models.Model):
         max_length=64, default="America/New_York", validators=[_validate_timezone]
     )
     ftm_cadence_days = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(7), MaxValueValidator(92)],
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(92)],
         help_text="Days between Family Team Meetings (monthly by default).",
     )
     family_time_target_per_week = models.DecimalField(
-        max_digits=3, decimal_places=1, default=3,
+        max_digits=3,
+        decimal_places=1,
+        default=3,
         validators=[MinValueValidator(0), MaxValueValidator(14)],
     )
     coordinator_caseload_cap = models.PositiveSmallIntegerField(default=20)
@@ -135,13 +139,18 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; it expires and can be revoked."""
 
-    key_hash = models.CharField(max_length=64, unique=True, validators=[RegexValidator(r"^[0-9a-f]{64}$")])
+    key_hash = models.CharField(
+        max_length=64, unique=True, validators=[RegexValidator(r"^[0-9a-f]{64}$")]
+    )
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"API token of user {self.user_id}, expires {self.expires_at:%Y-%m-%d %H:%M}"
 
     @staticmethod
     def new_key() -> tuple[str, str]:
@@ -171,7 +180,9 @@ class Ftm(Record):
     attendee_roles = ArrayField(
         models.CharField(max_length=32, choices=Role.choices), default=list, blank=True
     )
-    notes = models.TextField(blank=True, help_text="The discussion: confidential to the family team.")
+    notes = models.TextField(
+        blank=True, help_text="The discussion: confidential to the family team."
+    )
 
     class Meta:
         ordering = ["scheduled_on", "id"]

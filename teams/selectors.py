@@ -43,7 +43,9 @@ def sites_of(user: User) -> QuerySet[Site]:
 
 
 def access_site(user: User, slug: str, *, roles: frozenset[str] | set[str] | None = None) -> Site:
-    """The site `slug` if the user is an active member (with one of `roles` when given); else 404."""
+    """The site `slug` if the user is an active member (holding one of `roles` when given).
+
+    Anyone else gets a 404: the answer never confirms the site exists."""
     from django.http import Http404
 
     site = Site.objects.filter(slug=slug).first()

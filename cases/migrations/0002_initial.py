@@ -177,6 +177,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='teammember',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['child_attorney', 'caseworker', 'parent_attorney', 'parent_mentor', 'clinician', 'gal_casa', 'community_coordinator'])), name='team_member_role_valid'),
+            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['community_coordinator', 'caseworker', 'parent_attorney', 'child_attorney', 'gal_casa', 'clinician', 'parent_mentor'])), name='team_member_role_valid'),
         ),
     ]

@@ -21,7 +21,9 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    site = models.ForeignKey("teams.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    site = models.ForeignKey(
+        "teams.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(max_length=20, choices=Action.choices)
     record_type = models.CharField(max_length=40)
     record_id = models.CharField(max_length=64, blank=True)
@@ -34,4 +36,4 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["site", "-at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.record_type} {self.record_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.record_type} {self.record_id}"
