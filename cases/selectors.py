@@ -22,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, Child, Consent, TeamMember
-from teams.models import User
+from teams.models import Site, User
 from teams.roles import (
     CASE_WRITE_ROLES,
     COURT_ROLES,
@@ -40,7 +40,9 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     roles = roles_of(user)
     if not roles:
         return Case.objects.none()
-    site_wide = [site for site, held in roles.items() if held & (SITE_WIDE_CASE_ROLES | COURT_ROLES)]
+    site_wide = [
+        site for site, held in roles.items() if held & (SITE_WIDE_CASE_ROLES | COURT_ROLES)
+    ]
     team_sites = [site for site, held in roles.items() if held & TEAM_ROLES]
     on_team = TeamMember.objects.filter(case=OuterRef("pk"), user=user, removed_at__isnull=True)
     return Case.objects.filter(
@@ -71,7 +73,9 @@ class CaseAccess:
     @property
     def is_mentor_view(self) -> bool:
         """Parent mentors see only what the parent would share."""
-        return Role.PARENT_MENTOR in self.roles and not (self.roles & (CASE_WRITE_ROLES | COURT_ROLES))
+        return Role.PARENT_MENTOR in self.roles and not (
+            self.roles & (CASE_WRITE_ROLES | COURT_ROLES)
+        )
 
     @property
     def can_see_ftm_notes(self) -> bool:
@@ -96,15 +100,19 @@ class CaseAccess:
         """Substance-use treatment detail (42 CFR Part 2): only with an unexpired, unrevoked
         consent on this case whose recipient role is one of the viewer's roles."""
         on = on or self.case.site.today()
-        return Consent.objects.filter(
-            case=self.case,
-            category=Consent.Category.SUBSTANCE_USE_TREATMENT,
-            recipient_role__in=list(self.roles),
-            granted_on__lte=on,
-        ).filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=on),
-            Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
-        ).exists()
+        return (
+            Consent.objects.filter(
+                case=self.case,
+                category=Consent.Category.SUBSTANCE_USE_TREATMENT,
+                recipient_role__in=list(self.roles),
+                granted_on__lte=on,
+            )
+            .filter(
+                Q(expires_on__isnull=True) | Q(expires_on__gte=on),
+                Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+            )
+            .exists()
+        )
 
 
 def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
@@ -116,7 +124,9 @@ def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
         raise Http404("No such case")
     held = set(roles[case.site_id])
     team_roles = set(
-        TeamMember.objects.filter(case=case, user=user, removed_at__isnull=True).values_list("role", flat=True)
+        TeamMember.objects.filter(case=case, user=user, removed_at__isnull=True).values_list(
+            "role", flat=True
+        )
     )
     if not (held & TEAM_ROLES):
         team_roles = set()  # aggregate-only members never open a case, even if listed on a team
@@ -130,3 +140,85 @@ def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
 
 def children_visible_to(user: User) -> QuerySet[Child]:
     return Child.objects.filter(case__in=cases_visible_to(user))
+
+
+# --- Bulk forms of the CaseAccess rules, for lists (one query per page, never one per row) -------
+
+
+def case_access_map(user: User, case_ids) -> dict[str, CaseAccess]:
+    """{case_id: CaseAccess} for the cases among `case_ids` the user may see, in two queries
+    (the cases with their sites, the user's team rows on them) whatever their number.
+
+    The same rules as `access_case`: a case the user may not see is simply absent.
+    """
+    ids = {case_id for case_id in case_ids if case_id}
+    roles = roles_of(user)
+    if not ids or not roles:
+        return {}
+    team: dict[str, set[str]] = {}
+    for case_id, role in TeamMember.objects.filter(
+        case_id__in=ids, user=user, removed_at__isnull=True
+    ).values_list("case_id", "role"):
+        team.setdefault(case_id, set()).add(role)
+    result: dict[str, CaseAccess] = {}
+    for case in Case.objects.select_related("site").filter(pk__in=ids, site_id__in=list(roles)):
+        held = set(roles[case.site_id])
+        team_roles = team.get(case.pk, set()) if held & TEAM_ROLES else set()
+        if not (held & (SITE_WIDE_CASE_ROLES | COURT_ROLES)) and not team_roles:
+            continue
+        result[case.pk] = CaseAccess(case=case, roles=frozenset(held | team_roles))
+    return result
+
+
+def _court_view_sites(user: User) -> list[int]:
+    """Sites where every case is in the court's view for this user (`CaseAccess.is_court_view`):
+    the user holds the judge role there and no role outside the court roles, so no team role
+    can count either."""
+    return [
+        site for site, held in roles_of(user).items() if Role.JUDGE in held and held <= COURT_ROLES
+    ]
+
+
+def ftm_cases_visible_to(user: User) -> QuerySet[Case]:
+    """The cases whose FTM records (meetings, action items) the user may see:
+    `CaseAccess.can_see_ftms` for every visible case at once, as one query."""
+    return cases_visible_to(user).exclude(site_id__in=_court_view_sites(user))
+
+
+def part2_cases_visible_to(user: User) -> QuerySet[Case]:
+    """The visible cases whose Part 2 (substance-use treatment) detail the user may see:
+    `CaseAccess.can_see_part2` (on each site's today) for every visible case at once, as one
+    subquery — an unexpired, unrevoked consent whose recipient role is one of the user's site
+    roles, or one of their family-team roles on that case."""
+    roles = roles_of(user)
+    if not roles:
+        return Case.objects.none()
+    condition = Q(pk__in=[])
+    for site in Site.objects.filter(id__in=list(roles)):
+        held = roles[site.pk]
+        on = site.today()
+        for_role = Q(recipient_role__in=list(held))
+        if held & TEAM_ROLES:
+            on_team_in_role = TeamMember.objects.filter(
+                case=OuterRef("case"),
+                user=user,
+                removed_at__isnull=True,
+                role=OuterRef("recipient_role"),
+            )
+            for_role |= Q(Exists(on_team_in_role))
+        consents = Consent.objects.filter(
+            for_role,
+            Q(expires_on__isnull=True) | Q(expires_on__gte=on),
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+            case=OuterRef("pk"),
+            category=Consent.Category.SUBSTANCE_USE_TREATMENT,
+            granted_on__lte=on,
+        )
+        condition |= Q(Exists(consents), site_id=site.pk)
+    return cases_visible_to(user).filter(condition)
+
+
+def can_see_contact_details(access: CaseAccess) -> bool:
+    """Phone, e-mail and address of the people of a case are for the family team: not in the
+    court's view, not in the parent mentor's."""
+    return not access.is_court_view and not access.is_mentor_view

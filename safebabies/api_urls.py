@@ -1,5 +1,44 @@
-"""The REST API, /api/v1/ (INTERFACES.md)."""
+"""The REST API, /api/v1/ (INTERFACES.md "HTTP").
+
+Every case-record endpoint is read-only here, except putting a member on a family team.
+"""
 
 from django.urls import path
+from rest_framework.routers import DefaultRouter
 
-urlpatterns: list = []
+from assessments.api import ScreeningViewSet, ServiceViewSet
+from cases.api import views as cases
+from cqi.api import urlpatterns as cqi_urlpatterns
+from familytime.api import VisitViewSet
+from safebabies.audit.api import AuditEventViewSet
+from teams.api import FtmActionItemViewSet, FtmViewSet, TokenView
+
+router = DefaultRouter()
+router.include_format_suffixes = False  # ids may hold dots: no ".json" suffixes
+router.register("cases", cases.CaseViewSet, basename="api-case")
+router.register("children", cases.ChildViewSet, basename="api-child")
+router.register("episodes", cases.EpisodeViewSet, basename="api-episode")
+router.register("placements", cases.PlacementViewSet, basename="api-placement")
+router.register("permanency-plans", cases.PermanencyPlanViewSet, basename="api-permanency-plan")
+router.register("hearings", cases.HearingViewSet, basename="api-hearing")
+router.register("ftms", FtmViewSet, basename="api-ftm")
+router.register("ftm-action-items", FtmActionItemViewSet, basename="api-ftm-action-item")
+router.register("family-time", VisitViewSet, basename="api-family-time")
+router.register("screenings", ScreeningViewSet, basename="api-screening")
+router.register("services", ServiceViewSet, basename="api-service")
+router.register(
+    "maltreatment-reports", cases.MaltreatmentReportViewSet, basename="api-maltreatment-report"
+)
+router.register("people", cases.PersonViewSet, basename="api-person")
+router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path(
+        "cases/<str:case_id>/team-members/",
+        cases.TeamMemberList.as_view(),
+        name="api-case-team-members",
+    ),
+    *cqi_urlpatterns,
+    *router.urls,
+]

@@ -1,0 +1,187 @@
+"""Case records in the data package's vocabulary (DATA_PACKAGE.md), plus a few extras."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cases import models as m
+from cases.api.base import RecordSerializer, ref
+from cases.selectors import can_see_contact_details
+from safebabies.lib.dates import age_in_months
+from teams.roles import TEAM_ROLES, Role
+
+
+class CaseSerializer(RecordSerializer):
+    site = serializers.CharField(source="site.slug", read_only=True, help_text="The site's slug.")
+
+    class Meta:
+        model = m.Case
+        fields = ["id", "site", "name", "opened_on", "closed_on", "enrollment"]
+
+
+class ChildSerializer(RecordSerializer):
+    case_id = ref()
+    age_months = serializers.SerializerMethodField(
+        help_text="Whole months of age today (site time)."
+    )
+
+    class Meta:
+        model = m.Child
+        fields = [
+            "id",
+            "case_id",
+            "birth_date",
+            "sex",
+            "race",
+            "hispanic",
+            "icwa",
+            "enrolled_on",
+            "exited_on",
+            "given_name",
+            "family_name",
+            "docket_number",
+            "preferred_language",
+            "age_months",
+        ]
+
+    @extend_schema_field(serializers.IntegerField())
+    def get_age_months(self, child: m.Child) -> int:
+        return age_in_months(child.birth_date, child.case.site.today())
+
+
+class EpisodeSerializer(RecordSerializer):
+    child_id = ref()
+    case_id = ref("child.case_id")
+
+    class Meta:
+        model = m.Episode
+        fields = [
+            "id",
+            "child_id",
+            "case_id",
+            "removal_date",
+            "manner",
+            "reasons",
+            "discharge_date",
+            "discharge_reason",
+        ]
+
+
+class PlacementSerializer(RecordSerializer):
+    episode_id = ref()
+    child_id = ref("episode.child_id")
+    case_id = ref("episode.child.case_id")
+    caregiver_id = ref(null=True)
+    guarded_fields = {"address": "can_see_placement_address"}
+
+    class Meta:
+        model = m.Placement
+        fields = [
+            "id",
+            "episode_id",
+            "child_id",
+            "case_id",
+            "setting",
+            "start_date",
+            "end_date",
+            "end_reason",
+            "caregiver_id",
+            "address",
+        ]
+
+
+class PermanencyPlanSerializer(RecordSerializer):
+    child_id = ref()
+    case_id = ref("child.case_id")
+
+    class Meta:
+        model = m.PermanencyPlan
+        fields = [
+            "id",
+            "child_id",
+            "case_id",
+            "effective_date",
+            "primary_goal",
+            "concurrent_goal",
+            "reason",
+        ]
+
+
+class HearingSerializer(RecordSerializer):
+    case_id = ref()
+
+    class Meta:
+        model = m.Hearing
+        fields = [
+            "id",
+            "case_id",
+            "hearing_type",
+            "scheduled_on",
+            "status",
+            "starts_at",
+            "courtroom",
+            "continuance_reason",
+        ]
+
+
+class MaltreatmentReportSerializer(RecordSerializer):
+    child_id = ref()
+    case_id = ref("child.case_id")
+
+    class Meta:
+        model = m.MaltreatmentReport
+        fields = ["id", "child_id", "case_id", "reported_on", "disposition"]
+
+
+class RelationshipSerializer(RecordSerializer):
+    child_id = ref()
+
+    class Meta:
+        model = m.Relationship
+        fields = ["child_id", "kind"]
+
+
+class PersonSerializer(RecordSerializer):
+    case_id = ref()
+    relationships = RelationshipSerializer(many=True, read_only=True)
+    guarded_fields = {
+        "phone": can_see_contact_details,
+        "email": can_see_contact_details,
+        "address": can_see_contact_details,
+    }
+
+    class Meta:
+        model = m.Person
+        fields = [
+            "id",
+            "case_id",
+            "kind",
+            "given_name",
+            "family_name",
+            "preferred_language",
+            "race",
+            "hispanic",
+            "relationships",
+            "phone",
+            "email",
+            "address",
+        ]
+
+
+class TeamMemberSerializer(RecordSerializer):
+    case_id = ref()
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+
+    class Meta:
+        model = m.TeamMember
+        fields = ["id", "case_id", "email", "full_name", "role", "added_at"]
+
+
+class TeamMemberAddSerializer(serializers.Serializer):
+    """`POST /api/v1/cases/{case_id}/team-members/`: who, in which family-team role."""
+
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(
+        choices=[(r.value, r.label) for r in Role if r in TEAM_ROLES],
+        help_text="A family-team role the member holds at the case's site.",
+    )

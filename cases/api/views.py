@@ -1,0 +1,115 @@
+"""/api/v1/cases/, /children/, /episodes/, /placements/, /permanency-plans/, /hearings/,
+/maltreatment-reports/, /people/ and /cases/{case_id}/team-members/."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+
+from cases import models as m
+from cases.api import serializers as s
+from cases.api.base import CaseRecordViewSet, page_count
+from cases.selectors import access_case
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+from teams.services import team_member_add
+
+
+class CaseViewSet(CaseRecordViewSet):
+    serializer_class = s.CaseSerializer
+    case_path = ""
+    related = ("site",)
+
+
+class ChildViewSet(CaseRecordViewSet):
+    serializer_class = s.ChildSerializer
+    child_path = ""
+    related = ("case__site",)
+
+
+class EpisodeViewSet(CaseRecordViewSet):
+    serializer_class = s.EpisodeSerializer
+    case_path = "child__case"
+    child_path = "child"
+
+
+class PlacementViewSet(CaseRecordViewSet):
+    serializer_class = s.PlacementSerializer
+    case_path = "episode__child__case"
+    child_path = "episode__child"
+
+
+class PermanencyPlanViewSet(CaseRecordViewSet):
+    serializer_class = s.PermanencyPlanSerializer
+    case_path = "child__case"
+    child_path = "child"
+
+
+class HearingViewSet(CaseRecordViewSet):
+    serializer_class = s.HearingSerializer
+
+
+class MaltreatmentReportViewSet(CaseRecordViewSet):
+    serializer_class = s.MaltreatmentReportSerializer
+    case_path = "child__case"
+    child_path = "child"
+
+
+class PersonViewSet(CaseRecordViewSet):
+    serializer_class = s.PersonSerializer
+    prefetch = ("relationships",)
+
+    def filter_by_child(self, queryset, child_id):
+        """The people related to this child."""
+        related = m.Relationship.objects.filter(person=models.OuterRef("pk"), child_id=child_id)
+        return queryset.filter(models.Exists(related))
+
+
+class TeamMemberList(generics.ListAPIView):
+    """The family team of a case: everyone who may see the case can read it; Community
+    Coordinators and site admins put site members on it."""
+
+    serializer_class = s.TeamMemberSerializer
+    queryset = m.TeamMember.objects.none()  # for the schema; rows come from `members`
+
+    def members(self, access):
+        return (
+            m.TeamMember.objects.filter(case=access.case, removed_at__isnull=True)
+            .select_related("user")
+            .fetch_mode(models.FETCH_RAISE)
+        )
+
+    def list(self, request, case_id: str):
+        access = access_case(request.user, case_id)
+        records = list(self.paginate_queryset(self.members(access)) or [])
+        audit_log(
+            actor=request.user,
+            action=AuditEvent.Action.LIST,
+            record_type="cases.teammember",
+            case_id=access.case.pk,
+            site_id=access.case.site_id,
+            detail={"filter": {"case": case_id}, "count": page_count(self)},
+            request=request._request,
+        )
+        return self.get_paginated_response(self.get_serializer(records, many=True).data)
+
+    @extend_schema(
+        request=s.TeamMemberAddSerializer,
+        responses={200: s.TeamMemberSerializer, 201: s.TeamMemberSerializer},
+    )
+    def post(self, request, case_id: str):
+        access = access_case(request.user, case_id)
+        if not access.can_manage_team:
+            raise PermissionDenied(
+                "Only Community Coordinators and site admins change a family team."
+            )
+        given = s.TeamMemberAddSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        member, created = team_member_add(
+            actor=request.user, case=access.case, request=request._request, **given.validated_data
+        )
+        return Response(
+            self.get_serializer(member).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

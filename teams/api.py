@@ -1,0 +1,139 @@
+"""/api/v1/auth/token/ (bearer tokens), /api/v1/ftms/ and /api/v1/ftm-action-items/."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
+from cases.selectors import ftm_cases_visible_to
+from teams.auth import BearerTokenAuthentication
+from teams.models import Ftm, FtmActionItem
+from teams.services import SignInRefused, token_issue, token_revoke
+
+# --- Sign-in ----------------------------------------------------------------------------------
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents `Authorization: Bearer <token>` in the OpenAPI schema."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix="Bearer",  # noqa: S106 - not a password
+        )
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    """The credentials of a sign-in. (Two-factor sign-in adds an `otp` field here.)"""
+
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Bearer <token>`.")
+    expires_at = serializers.DateTimeField()
+
+
+class RefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class TokenView(APIView):
+    """POST signs in and returns a bearer token; DELETE revokes the token it is called with."""
+
+    authentication_classes = [BearerTokenAuthentication]
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenSerializer,
+            400: OpenApiResponse(RefusalSerializer, description="Wrong e-mail or password."),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        credentials = TokenRequestSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        try:
+            issued = token_issue(request=request._request, **credentials.validated_data)
+        except SignInRefused:
+            return Response({"detail": SignInRefused.MESSAGE}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            TokenSerializer({"token": issued.raw, "expires_at": issued.token.expires_at}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        token_revoke(token=request.auth, actor=request.user, request=request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Family Team Meetings ---------------------------------------------------------------------
+
+
+class FtmSerializer(RecordSerializer):
+    case_id = ref()
+    guarded_fields = {"notes": "can_see_ftm_notes"}
+
+    class Meta:
+        model = Ftm
+        fields = [
+            "id",
+            "case_id",
+            "scheduled_on",
+            "starts_at",
+            "location",
+            "status",
+            "parent_attended",
+            "parent_mentor_attended",
+            "attendee_roles",
+            "notes",
+        ]
+
+
+class FtmActionItemSerializer(RecordSerializer):
+    ftm_id = ref()
+    case_id = ref("ftm.case_id")
+
+    class Meta:
+        model = FtmActionItem
+        fields = [
+            "id",
+            "ftm_id",
+            "case_id",
+            "owner_role",
+            "due_on",
+            "completed_on",
+            "status",
+            "description",
+        ]
+
+
+class FtmViewSet(CaseRecordViewSet):
+    """FTMs: not in the court's view at all (`CaseAccess.can_see_ftms`)."""
+
+    serializer_class = FtmSerializer
+
+    def visible_cases(self):
+        return ftm_cases_visible_to(self.request.user)
+
+
+class FtmActionItemViewSet(CaseRecordViewSet):
+    serializer_class = FtmActionItemSerializer
+    case_path = "ftm__case"
+
+    def visible_cases(self):
+        return ftm_cases_visible_to(self.request.user)

@@ -1,0 +1,297 @@
+"""Writes about sites, members, family teams and API tokens.
+
+Each service takes keyword arguments, runs in one transaction, validates with `full_clean()`
+and writes an audit event for every change (STYLE.md). Callers (API views, management
+commands) hold no rules of their own.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from cases.models import Case, TeamMember
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+from teams.models import ApiToken, Site, SiteMembership, User
+from teams.roles import TEAM_ROLES, Role
+
+Action = AuditEvent.Action
+
+# --- Sites and memberships --------------------------------------------------------------------
+
+
+@transaction.atomic
+def site_create(
+    *, slug: str, name: str, timezone_name: str | None = None, actor: User | None = None
+) -> tuple[Site, bool]:
+    """The site `slug` with this name (and time zone when given): created when missing,
+    brought up to date otherwise. Returns (site, created). Running it twice changes nothing."""
+    site = Site.objects.select_for_update().filter(slug=slug).first()
+    created = site is None
+    if site is None:
+        site = Site(slug=slug, name=name)
+        if timezone_name:
+            site.timezone = timezone_name
+        site.full_clean()
+        site.save()
+        audit_log(actor=actor, action=Action.CREATE, record=site, detail={"slug": slug})
+        return site, True
+    changed = []
+    if site.name != name:
+        site.name = name
+        changed.append("name")
+    if timezone_name and site.timezone != timezone_name:
+        site.timezone = timezone_name
+        changed.append("timezone")
+    if changed:
+        site.full_clean()
+        site.save(update_fields=changed)
+        audit_log(actor=actor, action=Action.UPDATE, record=site, detail={"fields": changed})
+    return site, created
+
+
+@dataclass(frozen=True)
+class MembershipResult:
+    membership: SiteMembership
+    user_created: bool
+    membership_created: bool
+    reactivated: bool
+    password_set: bool
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    email: str,
+    site_slug: str,
+    role: str,
+    password: str | None = None,
+    actor: User | None = None,
+) -> MembershipResult:
+    """Gives `email` the `role` at the site, creating the user when needed.
+
+    A new user gets an unusable password unless `password` is given; a given password must
+    pass Django's password validators (a ValidationError on "password" lists why) and is set
+    on an existing user too. A deactivated membership is re-activated. Idempotent.
+    """
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": f"Unknown role {role!r}: use one of {', '.join(Role.values)}."}
+        )
+    site = Site.objects.filter(slug=site_slug).first()
+    if site is None:
+        raise ValidationError({"site": f"No site with the slug {site_slug!r}."})
+    email = (email or "").strip().lower()
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    user_created = user is None
+    if user is None:
+        user = User(email=email)
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+    password_set = False
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+        user.set_password(password)
+        password_set = True
+    if user_created:
+        user.save()
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            record=user,
+            site_id=site.pk,
+            detail={"password_set": password_set},
+        )
+    elif password_set:
+        user.save(update_fields=["password"])
+        audit_log(
+            actor=actor,
+            action=Action.UPDATE,
+            record=user,
+            site_id=site.pk,
+            detail={"fields": ["password"]},
+        )
+
+    membership = (
+        SiteMembership.objects.select_for_update().filter(user=user, site=site, role=role).first()
+    )
+    membership_created = membership is None
+    reactivated = False
+    if membership is None:
+        membership = SiteMembership(user=user, site=site, role=role)
+        membership.full_clean()
+        membership.save()
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            record=membership,
+            site_id=site.pk,
+            detail={"user": user.pk, "role": role},
+        )
+    elif not membership.is_active:
+        membership.is_active = True
+        membership.full_clean()
+        membership.save(update_fields=["is_active"])
+        reactivated = True
+        audit_log(
+            actor=actor,
+            action=Action.UPDATE,
+            record=membership,
+            site_id=site.pk,
+            detail={"user": user.pk, "role": role, "fields": ["is_active"]},
+        )
+    return MembershipResult(membership, user_created, membership_created, reactivated, password_set)
+
+
+# --- Family teams -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_member_add(
+    *, actor: User, case: Case, email: str, role: str, request: HttpRequest | None = None
+) -> tuple[TeamMember, bool]:
+    """Puts the active site member `email` on the family team of `case` in `role`.
+
+    The role must be a family-team role the member holds at the case's site. Returns
+    (team member, created); already on the team in that role returns the existing row.
+    The caller has checked that `actor` may manage this team (`CaseAccess.can_manage_team`).
+    """
+    if role not in TEAM_ROLES:
+        allowed = ", ".join(sorted(TEAM_ROLES))
+        raise ValidationError(
+            {"role": f"{role!r} is not a family-team role: use one of {allowed}."}
+        )
+    member = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    held = set(
+        SiteMembership.objects.filter(
+            user=member, site_id=case.site_id, is_active=True
+        ).values_list("role", flat=True)
+    )
+    if member is None or not held:
+        raise ValidationError({"email": "No active member of this site has this e-mail address."})
+    if role not in held:
+        raise ValidationError({"role": f"{email} does not hold the role {role!r} at this site."})
+    existing = (
+        TeamMember.objects.select_for_update()
+        .filter(case=case, user=member, role=role, removed_at__isnull=True)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    row = TeamMember(case=case, user=member, role=role)
+    row.full_clean()
+    row.save()
+    audit_log(
+        actor=actor,
+        action=Action.CREATE,
+        record=row,
+        case_id=case.pk,
+        site_id=case.site_id,
+        detail={"user": member.pk, "role": role},
+        request=request,
+    )
+    return row, True
+
+
+@transaction.atomic
+def team_member_remove(
+    *, actor: User, member: TeamMember, request: HttpRequest | None = None
+) -> TeamMember:
+    """Takes a member off a family team: the row is dated, never deleted. Idempotent."""
+    member = TeamMember.objects.select_for_update().select_related("case").get(pk=member.pk)
+    if member.removed_at is not None:
+        return member
+    member.removed_at = timezone.now()
+    member.full_clean()
+    member.save(update_fields=["removed_at"])
+    audit_log(
+        actor=actor,
+        action=Action.DELETE,
+        record=member,
+        case_id=member.case_id,
+        site_id=member.case.site_id,
+        detail={"user": member.user_id, "role": member.role},
+        request=request,
+    )
+    return member
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+class SignInRefused(ValidationError):
+    """Wrong e-mail, wrong password or an inactive user: one answer for all three."""
+
+    MESSAGE = "Unable to sign in with this e-mail address and password."
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE, code="sign_in_refused")
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    raw: str  # shown once, to the caller; only its SHA-256 is stored
+    token: ApiToken
+
+
+def token_issue(*, email: str, password: str, request: HttpRequest | None = None) -> IssuedToken:
+    """A new bearer token for the user these credentials belong to, valid for
+    `API_TOKEN_TTL_HOURS`. Raises SignInRefused otherwise; the answer never tells an unknown
+    e-mail from a wrong password or an inactive user.
+
+    A refusal is audited by Django's `user_login_failed` signal, which `authenticate` sends
+    (teams.signals), like a refused sign-in on the login page.
+    """
+    user = authenticate(request, email=email, password=password)
+    if user is None:  # unknown, wrong password, or inactive (ModelBackend refuses those)
+        raise SignInRefused()
+    return _token_create(user=user, request=request)
+
+
+@transaction.atomic
+def _token_create(*, user: User, request: HttpRequest | None) -> IssuedToken:
+    raw, key_hash = ApiToken.new_key()
+    token = ApiToken(
+        user=user,
+        key_hash=key_hash,
+        expires_at=timezone.now() + dt.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
+    )
+    token.full_clean()
+    token.save()
+    audit_log(
+        actor=user,
+        action=Action.SIGN_IN,
+        record=token,
+        detail={"method": "api_token", "expires_at": token.expires_at.isoformat()},
+        request=request,
+    )
+    return IssuedToken(raw=raw, token=token)
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, actor: User, request: HttpRequest | None = None) -> ApiToken:
+    """Revokes a token at once; it gets a 401 from then on. Idempotent."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.full_clean()
+    token.save(update_fields=["revoked_at"])
+    audit_log(
+        actor=actor,
+        action=Action.SIGN_OUT,
+        record=token,
+        detail={"method": "api_token"},
+        request=request,
+    )
+    return token
