@@ -1,3 +1,29 @@
 from django.urls import path
 
-urlpatterns: list = []
+from cases import views
+
+urlpatterns = [
+    path("", views.case_list, name="case-list"),
+    path("new/", views.case_create, name="case-create"),
+    path("<str:case_id>/", views.case_detail, name="case-detail"),
+    path("<str:case_id>/edit/", views.case_edit, name="case-edit"),
+    path("<str:case_id>/children/new/", views.child_create, name="child-create"),
+    path("<str:case_id>/children/<str:child_id>/edit/", views.child_edit, name="child-edit"),
+    path(
+        "<str:case_id>/children/<str:child_id>/placements/new/",
+        views.placement_add,
+        name="placement-add",
+    ),
+    path(
+        "<str:case_id>/children/<str:child_id>/plan/",
+        views.permanency_plan_change,
+        name="permanency-plan-change",
+    ),
+    path("<str:case_id>/people/new/", views.person_create, name="person-create"),
+    path("<str:case_id>/people/<str:person_id>/edit/", views.person_edit, name="person-edit"),
+    path(
+        "<str:case_id>/placements/<str:placement_id>/end/",
+        views.placement_end,
+        name="placement-end",
+    ),
+]

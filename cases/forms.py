@@ -1,0 +1,400 @@
+"""Forms for the case pages (crispy, Bootstrap 5). They collect and type the input; the rules
+live in `cases.services`, whose ValidationErrors come back onto the field they concern."""
+
+from typing import cast
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+
+from cases.models import Case, Child, Person, Placement, Relationship
+from safebabies import codes
+from teams.models import Site
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def _helper(*layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False  # the page template holds the <form>, the CSRF token and buttons
+    helper.layout = Layout(*layout)
+    return helper
+
+
+def _section(legend: str, *fields) -> Fieldset:
+    return Fieldset(legend, *fields, css_class="form-section")
+
+
+def placement_label(placement: Placement) -> str:
+    return f"{placement.get_setting_display()}, since {placement.start_date:%-d %b %Y}"
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Puts a service's ValidationError on the form: a field's message next to that field,
+    anything else at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+GOAL_CHOICES = [("", "Choose a goal"), *codes.PermanencyGoal.choices]
+
+
+class GoalsMixin(forms.Form):
+    primary_goal = forms.ChoiceField(label="Permanency goal", choices=GOAL_CHOICES)
+    concurrent_goal = forms.ChoiceField(
+        label="Concurrent goal",
+        choices=GOAL_CHOICES,
+        help_text="A second path, planned from day 1, in case the first one cannot happen.",
+    )
+
+
+class CaseCreateForm(GoalsMixin):
+    """A case starts with its first child: their removal and first permanency plan."""
+
+    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), empty_label=None)
+    name = forms.CharField(
+        label="Family name for the team",
+        max_length=200,
+        help_text="How the team names the family, for example 'Rivera family'.",
+    )
+    opened_on = forms.DateField(label="Case opened on", widget=DateInput())
+    enrollment = forms.ChoiceField(label="Enrollment", choices=codes.Enrollment.choices)
+    given_name = forms.CharField(label="Child's first name", max_length=100)
+    family_name = forms.CharField(label="Child's last name", max_length=100, required=False)
+    birth_date = forms.DateField(label="Child's birth date", widget=DateInput())
+    docket_number = forms.CharField(label="Court docket number", max_length=64, required=False)
+    removal_date = forms.DateField(
+        label="Removal date",
+        widget=DateInput(),
+        required=False,
+        help_text="The day the child left home. Needed when the child is in out-of-home care.",
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["site"]).queryset = sites
+        if len(sites) == 1:
+            self.fields["site"].initial = sites[0]
+            self.fields["site"].widget = forms.HiddenInput()
+        self.helper = _helper(
+            _section(
+                "The family",
+                "site",
+                "name",
+                Row(
+                    Column("opened_on", css_class="col-md-6"),
+                    Column("enrollment", css_class="col-md-6"),
+                ),
+            ),
+            _section(
+                "The first child",
+                Row(
+                    Column("given_name", css_class="col-md-6"),
+                    Column("family_name", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("birth_date", css_class="col-md-6"),
+                    Column("docket_number", css_class="col-md-6"),
+                ),
+                "removal_date",
+            ),
+            _section(
+                "Permanency plan from day 1",
+                Row(
+                    Column("primary_goal", css_class="col-md-6"),
+                    Column("concurrent_goal", css_class="col-md-6"),
+                ),
+            ),
+        )
+
+    CHILD_FIELDS = (
+        "given_name",
+        "family_name",
+        "birth_date",
+        "docket_number",
+        "removal_date",
+        "primary_goal",
+        "concurrent_goal",
+    )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "site": data["site"],
+            "name": data["name"],
+            "opened_on": data["opened_on"],
+            "enrollment": data["enrollment"],
+            "child": {key: data[key] for key in self.CHILD_FIELDS},
+        }
+
+
+class CaseForm(forms.Form):
+    name = forms.CharField(label="Family name for the team", max_length=200)
+    opened_on = forms.DateField(label="Case opened on", widget=DateInput())
+    enrollment = forms.ChoiceField(label="Enrollment", choices=codes.Enrollment.choices)
+    closed_on = forms.DateField(
+        label="Case closed on",
+        widget=DateInput(),
+        required=False,
+        help_text="Leave empty while the family is in the program.",
+    )
+
+    def __init__(self, *args, case: Case, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "name": case.name,
+                "opened_on": case.opened_on,
+                "enrollment": case.enrollment,
+                "closed_on": case.closed_on,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            "name",
+            Row(
+                Column("opened_on", css_class="col-md-6"),
+                Column("enrollment", css_class="col-md-6"),
+            ),
+            "closed_on",
+        )
+
+
+class ChildDetailsForm(forms.Form):
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    birth_date = forms.DateField(label="Birth date", widget=DateInput())
+    sex = forms.ChoiceField(
+        label="Sex", choices=[("", "Not recorded"), *codes.Sex.choices], required=False
+    )
+    docket_number = forms.CharField(label="Court docket number", max_length=64, required=False)
+    icwa = forms.ChoiceField(
+        label="ICWA status", choices=codes.Icwa.choices, initial=codes.Icwa.UNKNOWN
+    )
+    preferred_language = forms.CharField(label="Preferred language", max_length=32, required=False)
+    enrolled_on = forms.DateField(label="Enrolled in Safe Babies on", widget=DateInput())
+
+    details_layout = (
+        Row(
+            Column("given_name", css_class="col-md-6"), Column("family_name", css_class="col-md-6")
+        ),
+        Row(Column("birth_date", css_class="col-md-6"), Column("sex", css_class="col-md-6")),
+        Row(Column("docket_number", css_class="col-md-6"), Column("icwa", css_class="col-md-6")),
+        Row(
+            Column("preferred_language", css_class="col-md-6"),
+            Column("enrolled_on", css_class="col-md-6"),
+        ),
+    )
+
+
+class ChildCreateForm(GoalsMixin, ChildDetailsForm):
+    removal_date = forms.DateField(
+        label="Removal date",
+        widget=DateInput(),
+        required=False,
+        help_text="The day the child left home, if they are in out-of-home care.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            _section("The child", *self.details_layout, "removal_date"),
+            _section(
+                "Permanency plan from day 1",
+                Row(
+                    Column("primary_goal", css_class="col-md-6"),
+                    Column("concurrent_goal", css_class="col-md-6"),
+                ),
+            ),
+        )
+
+
+class ChildEditForm(ChildDetailsForm):
+    race = forms.MultipleChoiceField(
+        label="Race (as the family describes it)",
+        choices=codes.Race.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    hispanic = forms.ChoiceField(
+        label="Hispanic or Latino",
+        choices=[("", "Not recorded"), *codes.Hispanic.choices],
+        required=False,
+    )
+
+    FIELDS = (
+        "given_name",
+        "family_name",
+        "birth_date",
+        "sex",
+        "race",
+        "hispanic",
+        "icwa",
+        "docket_number",
+        "preferred_language",
+        "enrolled_on",
+    )
+
+    def __init__(self, *args, child: Child, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(child, name) for name in self.FIELDS})
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            *self.details_layout,
+            Row(Column("race", css_class="col-md-6"), Column("hispanic", css_class="col-md-6")),
+        )
+
+
+class PersonForm(forms.Form):
+    """A person and their relationship to each child of the family."""
+
+    kind = forms.ChoiceField(label="Who they are to the family", choices=Person.Kind.choices)
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100, required=False)
+    phone = forms.CharField(label="Phone", max_length=40, required=False)
+    email = forms.EmailField(label="E-mail", required=False)
+    address = forms.CharField(
+        label="Address", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    preferred_language = forms.CharField(label="Preferred language", max_length=32, required=False)
+
+    FIELDS = (
+        "kind",
+        "given_name",
+        "family_name",
+        "phone",
+        "email",
+        "address",
+        "preferred_language",
+    )
+
+    def __init__(self, *args, children, person: Person | None = None, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        if person is not None:
+            initial.update({name: getattr(person, name) for name in self.FIELDS})
+            initial.update({f"rel_{rel.child_id}": rel.kind for rel in person.relationships.all()})
+        else:
+            initial.setdefault("preferred_language", "English")
+        super().__init__(*args, **kwargs)
+        self.children = list(children)
+        rel_fields = []
+        for child in self.children:
+            name = f"rel_{child.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"Relationship to {child}",
+                choices=[("", "Not related / not recorded"), *Relationship.Kind.choices],
+                required=False,
+            )
+            rel_fields.append(name)
+        self.helper = _helper(
+            _section(
+                "The person",
+                Row(
+                    Column("given_name", css_class="col-md-6"),
+                    Column("family_name", css_class="col-md-6"),
+                ),
+                Row(
+                    Column("kind", css_class="col-md-6"),
+                    Column("preferred_language", css_class="col-md-6"),
+                ),
+            ),
+            _section(
+                "How to reach them",
+                Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
+                "address",
+            ),
+            *([_section("Relationship to each child", *rel_fields)] if rel_fields else []),
+        )
+
+    def service_kwargs(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.FIELDS}
+        data["relationships"] = {
+            child.pk: self.cleaned_data[f"rel_{child.pk}"] for child in self.children
+        }
+        return data
+
+
+class PlacementForm(forms.Form):
+    setting = forms.ChoiceField(
+        label="Setting", choices=[("", "Choose a setting"), *codes.PlacementSetting.choices]
+    )
+    start_date = forms.DateField(label="Living there since", widget=DateInput())
+    caregiver = forms.ModelChoiceField(
+        label="Resource parent or caregiver",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Not in the family's record yet",
+    )
+    address = forms.CharField(
+        label="Address",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept from parent mentors.",
+    )
+    end_reason = forms.CharField(
+        label="Why the child moved",
+        max_length=200,
+        required=False,
+        help_text="This ends the current placement the day the new one starts.",
+    )
+
+    def __init__(self, *args, people, current: Placement | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["caregiver"]).queryset = people
+        layout: list = [
+            Row(
+                Column("setting", css_class="col-md-6"), Column("start_date", css_class="col-md-6")
+            ),
+            "caregiver",
+            "address",
+        ]
+        if current is not None:
+            self.fields["end_reason"].required = True
+            layout.append(
+                _section(f"The current placement: {placement_label(current)}", "end_reason")
+            )
+        else:
+            del self.fields["end_reason"]
+        self.helper = _helper(*layout)
+
+
+class PlacementEndForm(forms.Form):
+    end_date = forms.DateField(label="Placement ended on", widget=DateInput())
+    end_reason = forms.CharField(label="Why it ended", max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Row(
+                Column("end_date", css_class="col-md-6"), Column("end_reason", css_class="col-md-6")
+            )
+        )
+
+
+class PermanencyPlanForm(GoalsMixin):
+    effective_date = forms.DateField(label="In effect from", widget=DateInput())
+    reason = forms.CharField(
+        label="Why the plan changed",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example, the court's order at the permanency hearing.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            Row(
+                Column("primary_goal", css_class="col-md-6"),
+                Column("concurrent_goal", css_class="col-md-6"),
+            ),
+            "effective_date",
+            "reason",
+        )

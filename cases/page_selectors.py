@@ -1,0 +1,358 @@
+"""Reads for the server-rendered pages (home, case list, case page).
+
+Each one starts from the access selectors (`cases_visible_to`, a `CaseAccess` from
+`access_case`) and runs a fixed number of queries whatever the number of cases, children,
+people or placements: related rows come through `prefetch_related` with `Prefetch` querysets,
+the next hearing and the next FTM through `Subquery` annotations. List querysets use
+`FETCH_RAISE`, so a template that reaches for a row that was not loaded fails loudly instead of
+running one query per row.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import cast
+
+from django.db.models import (
+    FETCH_RAISE,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+
+from cases.models import (
+    Case,
+    Child,
+    Episode,
+    Hearing,
+    PermanencyPlan,
+    Person,
+    Placement,
+    Relationship,
+    TeamMember,
+)
+from cases.selectors import CaseAccess, cases_visible_to
+from safebabies import codes
+from safebabies.lib.dates import age_in_months
+from teams.models import Ftm, Site, User
+from teams.roles import AGGREGATE_ROLES, Role
+from teams.selectors import roles_of
+
+SEARCH_MAX_TERMS = 5
+
+
+def sites_with_cases(user: User) -> list[Site]:
+    """The sites where the user may open cases (not the aggregate-only ones)."""
+    ids = [site_id for site_id, held in roles_of(user).items() if held - AGGREGATE_ROLES]
+    return list(Site.objects.filter(id__in=ids).order_by("name")) if ids else []
+
+
+def earliest_today(sites: list[Site]) -> dt.date:
+    """'Today' for a list spanning sites: the earliest site date, so nothing upcoming is missed."""
+    if not sites:
+        from django.utils import timezone
+
+        return timezone.localdate()
+    return min(site.today() for site in sites)
+
+
+def _next_hearing(today: dt.date) -> Subquery:
+    return Subquery(
+        Hearing.objects.filter(
+            case=OuterRef("pk"), status=codes.HearingStatus.SCHEDULED, scheduled_on__gte=today
+        )
+        .order_by("scheduled_on", "starts_at")
+        .values("scheduled_on")[:1],
+        output_field=DateField(),
+    )
+
+
+def _next_ftm(today: dt.date) -> Subquery:
+    return Subquery(
+        Ftm.objects.filter(
+            case=OuterRef("pk"), status=codes.FtmStatus.SCHEDULED, scheduled_on__gte=today
+        )
+        .order_by("scheduled_on", "starts_at")
+        .values("scheduled_on")[:1],
+        output_field=DateField(),
+    )
+
+
+def _children_for_rows() -> Prefetch:
+    return Prefetch(
+        "children",
+        queryset=Child.objects.only("id", "case_id", "given_name", "birth_date", "docket_number")
+        .order_by("birth_date", "id")
+        .fetch_mode(FETCH_RAISE),
+    )
+
+
+def _on_team(user: User, role: str | None = None) -> Exists:
+    members = TeamMember.objects.filter(case=OuterRef("pk"), user=user, removed_at__isnull=True)
+    if role:
+        members = members.filter(role=role)
+    return Exists(members)
+
+
+def _family_rows(qs: QuerySet[Case], today: dt.date, *, with_ftm: bool = False) -> QuerySet[Case]:
+    qs = qs.select_related("site").annotate(next_hearing_on=_next_hearing(today))
+    if with_ftm:
+        qs = qs.annotate(next_ftm_on=_next_ftm(today))
+    return qs.prefetch_related(_children_for_rows()).fetch_mode(FETCH_RAISE)
+
+
+def child_summaries(case: Case, today: dt.date) -> list[tuple[str, int]]:
+    """(first name, age in months) for each prefetched child of a list row."""
+    return [
+        (child.given_name or "Child", age_in_months(child.birth_date, today))
+        for child in case.children.all()
+    ]
+
+
+# --- Home ----------------------------------------------------------------------------------
+
+
+def coordinator_cases(user: User) -> QuerySet[Case]:
+    """A Community Coordinator's open families: at each site where they coordinate, the cases
+    whose team they are on as CC, or every case of the site if they are on none yet."""
+    cc_sites = [site for site, held in roles_of(user).items() if Role.COMMUNITY_COORDINATOR in held]
+    own_sites = list(
+        TeamMember.objects.filter(
+            user=user,
+            role=Role.COMMUNITY_COORDINATOR,
+            removed_at__isnull=True,
+            case__closed_on__isnull=True,
+            case__site_id__in=cc_sites,
+        )
+        .order_by()
+        .values_list("case__site_id", flat=True)
+        .distinct()
+    )
+    other_sites = [site for site in cc_sites if site not in own_sites]
+    return (
+        cases_visible_to(user)
+        .filter(closed_on__isnull=True)
+        .filter(
+            Q(site_id__in=own_sites) & _on_team(user, Role.COMMUNITY_COORDINATOR)
+            | Q(site_id__in=other_sites)
+        )
+    )
+
+
+def coordinator_families(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
+    """Rows for `coordinator_cases`, soonest FTM first."""
+    return _family_rows(cases, today, with_ftm=True).order_by(
+        F("next_ftm_on").asc(nulls_last=True), "name", "id"
+    )
+
+
+def team_families(user: User, today: dt.date) -> QuerySet[Case]:
+    """The open families whose team the user is on (caseworkers, attorneys, clinicians...)."""
+    qs = cases_visible_to(user).filter(_on_team(user), closed_on__isnull=True)
+    return _family_rows(qs, today, with_ftm=True).order_by("name", "id")
+
+
+def week_of(day: dt.date) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def ftms_between(cases: QuerySet[Case], start: dt.date, end: dt.date) -> QuerySet[Ftm]:
+    return (
+        Ftm.objects.filter(case__in=cases.values("pk"), scheduled_on__range=(start, end))
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .select_related("case", "facilitator")
+        .order_by("scheduled_on", "starts_at", "id")
+        .fetch_mode(FETCH_RAISE)
+    )
+
+
+def judge_hearings(user: User, start: dt.date, end: dt.date) -> QuerySet[Hearing]:
+    """Scheduled hearings from `start` to `end` at the sites where the user is a judge."""
+    judge_sites = [site for site, held in roles_of(user).items() if Role.JUDGE in held]
+    cases = cases_visible_to(user).filter(site_id__in=judge_sites)
+    return (
+        Hearing.objects.filter(
+            case__in=cases.values("pk"),
+            scheduled_on__range=(start, end),
+            status=codes.HearingStatus.SCHEDULED,
+        )
+        .select_related("case", "judge")
+        .prefetch_related(
+            Prefetch(
+                "case__children",
+                queryset=Child.objects.only("id", "case_id", "given_name", "birth_date"),
+            )
+        )
+        .order_by("scheduled_on", "starts_at", "id")
+        .fetch_mode(FETCH_RAISE)
+    )
+
+
+# --- Case list -----------------------------------------------------------------------------
+
+
+def search_cases(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
+    """Each word must match the family name, a child's name or docket number, or a person's name."""
+    for term in q.split()[:SEARCH_MAX_TERMS]:
+        child_match = Child.objects.filter(case=OuterRef("pk")).filter(
+            Q(given_name__icontains=term)
+            | Q(family_name__icontains=term)
+            | Q(docket_number__icontains=term)
+        )
+        person_match = Person.objects.filter(case=OuterRef("pk")).filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term)
+        )
+        qs = qs.filter(Q(name__icontains=term) | Exists(child_match) | Exists(person_match))
+    return qs
+
+
+def case_list(
+    user: User,
+    *,
+    today: dt.date,
+    q: str = "",
+    status: str = "open",
+    site_id: int | None = None,
+    mine: bool = False,
+) -> QuerySet[Case]:
+    """The case list page: the cases the user may see, searched and filtered, one row each."""
+    qs = cases_visible_to(user)
+    if status == "open":
+        qs = qs.filter(closed_on__isnull=True)
+    elif status == "closed":
+        qs = qs.filter(closed_on__isnull=False)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    if mine:
+        qs = qs.filter(_on_team(user))
+    if q:
+        qs = search_cases(qs, q)
+    return _family_rows(qs, today).order_by("name", "id")
+
+
+# --- Case page -----------------------------------------------------------------------------
+
+
+@dataclass
+class ChildView:
+    child: Child
+    age_months: int
+    episode: Episode | None
+    days_in_care: int | None
+    placement: Placement | None
+    plan: PermanencyPlan | None
+    plan_history: list[PermanencyPlan]
+    discharged: Episode | None = None
+
+
+@dataclass
+class PersonView:
+    person: Person
+    relationships: list[tuple[str, Child]] = field(default_factory=list)
+
+
+@dataclass
+class CasePage:
+    access: CaseAccess
+    today: dt.date
+    children: list[ChildView]
+    people: list[PersonView]
+    team: list[TeamMember]
+    next_ftm: Ftm | None
+    next_hearing: Hearing | None
+
+
+def case_page(access: CaseAccess, today: dt.date) -> CasePage:
+    """Everything the case page shows, in a fixed number of queries."""
+    case = access.case
+    children = list(
+        case.children.order_by("birth_date", "id").prefetch_related(
+            Prefetch(
+                "episodes",
+                queryset=Episode.objects.order_by("removal_date", "id").prefetch_related(
+                    Prefetch(
+                        "placements",
+                        queryset=Placement.objects.filter(end_date__isnull=True)
+                        .select_related("caregiver")
+                        .order_by("-start_date", "-id"),
+                        to_attr="current_placements",
+                    )
+                ),
+                to_attr="all_episodes",
+            ),
+            Prefetch(
+                "permanency_plans",
+                queryset=PermanencyPlan.objects.order_by("effective_date", "created_at"),
+                to_attr="plans",
+            ),
+        )
+    )
+    child_views = []
+    for child in children:
+        episodes = cast(list[Episode], child.all_episodes)  # type: ignore[attr-defined]
+        plans = cast(list[PermanencyPlan], child.plans)  # type: ignore[attr-defined]
+        open_episode = next((e for e in episodes if e.discharge_date is None), None)
+        current: list[Placement] = open_episode.current_placements if open_episode else []  # type: ignore[attr-defined]
+        child_views.append(
+            ChildView(
+                child=child,
+                age_months=age_in_months(child.birth_date, today),
+                episode=open_episode,
+                days_in_care=(today - open_episode.removal_date).days if open_episode else None,
+                placement=current[0] if current else None,
+                plan=plans[-1] if plans else None,
+                plan_history=list(reversed(plans)),
+                discharged=episodes[-1] if episodes and open_episode is None else None,
+            )
+        )
+    by_id = {child.pk: child for child in children}
+    people = list(
+        case.people.order_by("kind", "given_name", "id").prefetch_related(
+            Prefetch("relationships", queryset=Relationship.objects.order_by("id"))
+        )
+    )
+    person_views = [
+        PersonView(
+            person=person,
+            relationships=[
+                (rel.get_kind_display(), by_id[rel.child_id])
+                for rel in person.relationships.all()
+                if rel.child_id in by_id
+            ],
+        )
+        for person in people
+    ]
+    team = list(
+        TeamMember.objects.filter(case=case, removed_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "added_at")
+    )
+    next_ftm = None
+    if access.can_see_ftms:
+        next_ftm = (
+            Ftm.objects.filter(case=case, status=codes.FtmStatus.SCHEDULED, scheduled_on__gte=today)
+            .select_related("facilitator")
+            .order_by("scheduled_on", "starts_at", "id")
+            .first()
+        )
+    next_hearing = (
+        Hearing.objects.filter(
+            case=case, status=codes.HearingStatus.SCHEDULED, scheduled_on__gte=today
+        )
+        .order_by("scheduled_on", "starts_at", "id")
+        .first()
+    )
+    return CasePage(
+        access=access,
+        today=today,
+        children=child_views,
+        people=person_views,
+        team=team,
+        next_ftm=next_ftm,
+        next_hearing=next_hearing,
+    )

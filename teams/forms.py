@@ -1,0 +1,32 @@
+"""Sign-in form: e-mail and password."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+SIGN_IN_REFUSED = "That e-mail and password do not match an account. Check both and try again."
+
+
+class SignInForm(AuthenticationForm):
+    """Django's AuthenticationForm with the username labelled E-mail.
+
+    An unknown e-mail, a wrong password and a deactivated account all get the same message, so
+    the form never tells whether an address has an account.
+    """
+
+    username = forms.CharField(
+        label="E-mail",
+        max_length=254,
+        widget=forms.EmailInput(
+            attrs={"autofocus": True, "autocomplete": "email", "autocapitalize": "none"}
+        ),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": SIGN_IN_REFUSED,
+        "inactive": SIGN_IN_REFUSED,
+    }

@@ -1,0 +1,36 @@
+"""Sign-in, refused sign-in and sign-out go to the audit trail."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+
+
+@receiver(user_logged_in, dispatch_uid="audit_sign_in")
+def audit_sign_in(sender, request, user, **kwargs):
+    audit_log(actor=user, action=AuditEvent.Action.SIGN_IN, record=user, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="audit_sign_out")
+def audit_sign_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit_log(actor=user, action=AuditEvent.Action.SIGN_OUT, record=user, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_sign_in_failed")
+def audit_sign_in_failed(sender, credentials, request=None, **kwargs):
+    """The account tried, when the e-mail belongs to one; never the text typed (it might be a
+    password typed in the wrong box)."""
+    user_model = get_user_model()
+    email = str(credentials.get("username") or credentials.get("email") or "")
+    user = user_model.objects.filter(email__iexact=email).first() if email else None
+    audit_log(
+        actor=None,
+        action=AuditEvent.Action.SIGN_IN_FAILED,
+        record_type=user_model._meta.label_lower,
+        record_id=str(user.pk) if user is not None else "",
+        detail={"account_known": user is not None},
+        request=request,
+    )

@@ -1,0 +1,91 @@
+"""Playwright (sync API) driving Debian's Chromium, headless, against pytest-django's live server.
+
+Playwright's own browser download does not work here: the tests use /usr/bin/chromium
+(`make browser-deps` installs it). axe-core is vendored in `vendor/` and injected as an init
+script (DevTools, so the page's CSP does not block it); every Content Security Policy
+violation the page reports is collected so a test can assert there was none.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# The sync API runs an event loop in this thread; Django's ORM calls in the test body are safe.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+
+# Reports each CSP violation to the console, where the page fixture collects it.
+CSP_REPORTER = """
+document.addEventListener('securitypolicyviolation', function (e) {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI);
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+class Page:
+    """A Playwright page at tablet size (1024x768) that records console problems."""
+
+    def __init__(self, page):
+        self.page = page
+        self.csp_violations: list[str] = []
+        self.errors: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+
+    def _on_console(self, msg) -> None:
+        text = msg.text
+        if "Content Security Policy" in text or text.startswith("CSP violation"):
+            self.csp_violations.append(text)
+
+    def axe_violations(self, impacts=("serious", "critical")) -> list[dict]:
+        """Runs axe-core on the current page; returns the violations of the given impacts."""
+        result = self.page.evaluate(
+            "() => axe.run(document, {resultTypes: ['violations']})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => n.target.join(' '))})))"
+        )
+        return [v for v in result if v["impact"] in impacts]
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-US")
+    context.add_init_script(CSP_REPORTER)
+    context.add_init_script(path=str(AXE_JS))
+    wrapped = Page(context.new_page())
+    wrapped.page.set_default_timeout(10_000)
+    yield wrapped
+    context.close()
