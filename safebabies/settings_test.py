@@ -11,8 +11,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("REQUIRE_2FA", "false")
 
-from safebabies.settings import *  # noqa: E402, F403
+from safebabies.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CELERY_TASK_ALWAYS_EAGER = False
