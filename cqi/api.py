@@ -1,0 +1,85 @@
+"""`GET /api/v1/cqi/metrics/?site=<slug>&start=YYYY-MM-DD&end=YYYY-MM-DD` (INTERFACES.md).
+
+`cqi.api.urlpatterns` is included under /api/v1/ by safebabies.api_urls.
+"""
+
+import datetime as dt
+
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cqi import selectors
+from safebabies.audit.services import audit_log
+from safebabies.lib.dates import add_months
+
+
+class MetricsQuery(serializers.Serializer):
+    site = serializers.CharField(max_length=50)
+    start = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+    end = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def validate(self, attrs):
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and start > end:
+            raise serializers.ValidationError({"end": ["The end must be on or after the start."]})
+        return attrs
+
+
+def _period(scope: selectors.MetricsScope, start: dt.date | None, end: dt.date | None):
+    """Missing dates: the 12 months ending yesterday, or 12 months from/to the date given."""
+    if start is not None and end is not None:
+        return start, end
+    if end is not None:
+        return add_months(end, -12) + dt.timedelta(days=1), end
+    if start is not None:
+        return start, add_months(start, 12) - dt.timedelta(days=1)
+    return selectors.default_period(scope)
+
+
+class MetricsView(APIView):
+    """Every CQI metric of METRICS.md for one site (or `site=all`, national staff only)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "site", str, required=True, description='A site slug, or "all" (national only).'
+            ),
+            OpenApiParameter("start", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("end", OpenApiTypes.DATE, required=False),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        query = MetricsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        scope = selectors.access_metrics(request.user, query.validated_data["site"])
+        start, end = _period(
+            scope, query.validated_data.get("start"), query.validated_data.get("end")
+        )
+        metrics = selectors.metrics_for(scope, start, end)
+        audit_log(
+            actor=request.user,
+            action="view",
+            record_type="cqi_metrics",
+            record_id=scope.slug,
+            site_id=scope.site.id if scope.site else None,
+            detail={"start": start.isoformat(), "end": end.isoformat()},
+            request=request,
+        )
+        return Response(
+            {
+                "site": scope.slug,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "metrics": metrics,
+            }
+        )
+
+
+urlpatterns = [
+    path("cqi/metrics/", MetricsView.as_view(), name="api-cqi-metrics"),
+]

@@ -1,0 +1,875 @@
+"""Every CQI metric of METRICS.md, computed in PostgreSQL.
+
+One selector per metric id: `selector(sites, start, end) -> Result`. `sites` is one Site, or
+several (national figures are computed over the union of their records, never averaged); the
+period is `[start, end]`, both inclusive. Each selector is one parameterised SQL statement (CTEs,
+aggregates, window functions, `percentile_cont`); Python only shapes the aggregate row.
+
+Every result is `{"value", "numerator", "denominator", "n"}`:
+
+- shares: `value = numerator / denominator` as a fraction 0..1; `n` is null;
+- `placement_moves_per_1000_days`: numerator = moves, denominator = days in care,
+  `value = 1000 * moves / days`;
+- `family_time_held_per_week`: numerator = held visits, denominator = days in care,
+  `value = 7 * visits / days` (visits per week);
+- `average_placements_closed`: numerator = counted placements, denominator = closed episodes;
+- medians (in days): `n` = the episodes the median is taken over, `denominator` = every episode
+  of the cohort (the difference has not reached the event yet), `numerator` is null;
+- `exits_by_reason`: value `{"<reason>": {"count", "share"}}`, denominator = all discharges,
+  numerator null;
+- `coordinator_caseload`: value `[{"coordinator", "site", "open_cases", "cap", "over_cap"}]`,
+  numerator = coordinators over the cap, denominator = coordinators.
+
+`value` is null whenever the denominator (or `n`, for a median) is 0.
+
+Conventions shared by the definitions (METRICS.md "Conventions"), in SQL:
+
+- An episode counts only if the child was under 18 on the removal date.
+- LOS = discharge - removal, or `end` (the period end) - removal while the episode is open: an
+  episode still open at the period end and removed fewer than 8 days before it is a short stay.
+  A recorded discharge is a fact whatever its date (it may fall after the period end, which is
+  what "within 12 months of removal" needs).
+- "Within 12 months of D" is `D + interval '12 months'`, which clamps like
+  `safebabies.lib.dates.add_months` (2024-02-29 + 12 months = 2025-02-28).
+- Days in care inside the period: `[max(removal, start), min(discharge, end + 1))`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from django.db import connection
+
+from safebabies import codes
+from teams.models import Site
+
+
+class Result(TypedDict):
+    value: Any
+    numerator: int | float | None
+    denominator: int | float | None
+    n: int | None
+
+
+# Code sets, passed to SQL as parameters (never formatted into the text).
+PERMANENCY = sorted(str(c) for c in codes.PERMANENCY_REASONS)
+REENTRY_EXITS = sorted(
+    str(c)
+    for c in (
+        codes.DischargeReason.REUNIFICATION,
+        codes.DischargeReason.RELATIVE,
+        codes.DischargeReason.GUARDIANSHIP,
+    )
+)
+NON_MOVE = sorted(str(c) for c in codes.NON_MOVE_SETTINGS)
+MALTREATMENT = sorted(str(c) for c in codes.MALTREATMENT_REASONS)
+SUBSTANTIATED = [
+    str(codes.MaltreatmentDisposition.SUBSTANTIATED),
+    str(codes.MaltreatmentDisposition.INDICATED),
+]
+DEVELOPMENTAL = [str(codes.Instrument.ASQ3), str(codes.Instrument.ASQSE2)]
+SHORT_STAY_DAYS = 8  # LOS < 8 days is a short stay
+
+# ---------------------------------------------------------------------------------------------
+# Plumbing
+
+
+def _sites(sites: Site | Iterable[Site]) -> list[Site]:
+    return [sites] if isinstance(sites, Site) else list(sites)
+
+
+def _params(sites: Site | Iterable[Site], start: dt.date, end: dt.date, **extra) -> dict:
+    return {"sites": [s.pk for s in _sites(sites)], "start": start, "end": end, **extra}
+
+
+def _row(sql: str, params: dict) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _rows(sql: str, params: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _share(numerator: int | None, denominator: int | None) -> Result:
+    numerator, denominator = int(numerator or 0), int(denominator or 0)
+    return {
+        "value": numerator / denominator if denominator else None,
+        "numerator": numerator,
+        "denominator": denominator,
+        "n": None,
+    }
+
+
+def _median(median: float | None, n: int | None, cohort: int | None) -> Result:
+    n = int(n or 0)
+    return {
+        "value": float(median) if n and median is not None else None,
+        "numerator": None,
+        "denominator": int(cohort or 0),
+        "n": n,
+    }
+
+
+# Episodes of the sites' children, under the federal age rule (removal before the 18th birthday).
+EPISODES = """
+eps AS (
+    SELECT e.id, e.child_id, e.removal_date, e.discharge_date, e.discharge_reason, e.reasons
+      FROM cases_episode e
+      JOIN cases_child ch ON ch.id = e.child_id
+      JOIN cases_case c ON c.id = ch.case_id
+     WHERE c.site_id = ANY(%(sites)s::bigint[])
+       AND e.removal_date < (ch.birth_date + interval '18 years')::date
+)"""
+
+# Each child's first episode with removal in the period (P1, P4); short stays still in it.
+FIRST_ENTRIES = """
+first_entry AS (
+    SELECT DISTINCT ON (child_id) *
+      FROM eps
+     WHERE removal_date BETWEEN %(start)s AND %(end)s
+     ORDER BY child_id, removal_date, id
+)"""
+
+# LOS of an episode, open episodes measured to the period end.
+LOS = "(COALESCE({t}.discharge_date, %(end)s::date) - {t}.removal_date)"
+
+# Days in care of an episode inside the period: [max(removal, start), min(discharge, end+1)).
+WINDOW = """
+in_period AS (
+    SELECT id, child_id,
+           GREATEST(removal_date, %(start)s::date) AS w_from,
+           LEAST(COALESCE(discharge_date, %(end)s::date + 1), %(end)s::date + 1) AS w_to
+      FROM eps
+     WHERE removal_date <= %(end)s
+)"""
+
+# Calendar months wholly inside the period, paired with the cases open on their first and last day.
+CASE_MONTHS = """
+months AS (
+    SELECT m::date AS first_day, (m + interval '1 month' - interval '1 day')::date AS last_day
+      FROM generate_series(
+               date_trunc('month', %(start)s::timestamp), %(end)s::timestamp, interval '1 month'
+           ) AS m
+),
+case_months AS (
+    SELECT c.id AS case_id, mo.first_day, mo.last_day
+      FROM months mo
+      JOIN cases_case c
+        ON c.opened_on <= mo.first_day AND (c.closed_on IS NULL OR c.closed_on >= mo.last_day)
+     WHERE mo.first_day >= %(start)s AND mo.last_day <= %(end)s
+       AND c.site_id = ANY(%(sites)s::bigint[])
+)"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Outcome metrics
+
+
+def permanency_12m_entries(sites, start: dt.date, end: dt.date) -> Result:
+    """CFSR R4 P1: first entries in the period (not short stays) discharged to permanency
+    within 12 months of removal; a reunification whose last placement is a trial home visit
+    begun more than 30 days before discharge exits at that visit's start + 30 days."""
+    sql = f"""
+    WITH {EPISODES}, {FIRST_ENTRIES},
+    cohort AS (
+        SELECT f.*, last_p.setting AS last_setting, last_p.start_date AS last_start
+          FROM first_entry f
+          LEFT JOIN LATERAL (
+                SELECT p.setting, p.start_date
+                  FROM cases_placement p
+                 WHERE p.episode_id = f.id
+                 ORDER BY p.start_date DESC, p.created_at DESC, p.id DESC
+                 LIMIT 1
+          ) last_p ON true
+         WHERE {LOS.format(t="f")} >= %(short)s
+    ),
+    exits AS (
+        SELECT cohort.*,
+               CASE WHEN discharge_reason = %(reunification)s
+                         AND last_setting = %(thv)s
+                         AND discharge_date - last_start > 30
+                    THEN last_start + 30
+                    ELSE discharge_date
+               END AS exit_date
+          FROM cohort
+    )
+    SELECT count(*) FILTER (
+               WHERE discharge_reason = ANY(%(permanency)s)
+                 AND exit_date <= (removal_date + interval '12 months')::date
+           ),
+           count(*)
+      FROM exits
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    params = _params(
+        sites,
+        start,
+        end,
+        short=SHORT_STAY_DAYS,
+        permanency=PERMANENCY,
+        reunification=str(codes.DischargeReason.REUNIFICATION),
+        thv=str(codes.PlacementSetting.TRIAL_HOME_VISIT),
+    )
+    return _share(*_row(sql, params))
+
+
+def _permanency_in_care(sites, start: dt.date, end: dt.date, lo: int, hi: int | None) -> Result:
+    sql = f"""
+    WITH {EPISODES},
+    cohort AS (
+        SELECT DISTINCT ON (child_id) *
+          FROM eps
+         WHERE removal_date < %(start)s
+           AND (discharge_date IS NULL OR discharge_date >= %(start)s)
+           AND (removal_date + make_interval(months => %(lo)s))::date <= %(start)s
+           AND (%(hi)s::int IS NULL
+                OR %(start)s < (removal_date + make_interval(months => %(hi)s::int))::date)
+         ORDER BY child_id, removal_date, id
+    )
+    SELECT count(*) FILTER (
+               WHERE discharge_reason = ANY(%(permanency)s)
+                 AND discharge_date <= (%(start)s::date + interval '12 months')::date
+           ),
+           count(*)
+      FROM cohort
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    return _share(*_row(sql, _params(sites, start, end, lo=lo, hi=hi, permanency=PERMANENCY)))
+
+
+def permanency_12m_in_care_12_23(sites, start: dt.date, end: dt.date) -> Result:
+    """CFSR R4 P2: in care on `start` for 12-23 months; permanency by start + 12 months."""
+    return _permanency_in_care(sites, start, end, 12, 24)
+
+
+def permanency_12m_in_care_24_plus(sites, start: dt.date, end: dt.date) -> Result:
+    """CFSR R4 P3: in care on `start` for 24 months or more; permanency by start + 12 months."""
+    return _permanency_in_care(sites, start, end, 24, None)
+
+
+def reentry_12m(sites, start: dt.date, end: dt.date) -> Result:
+    """CFSR R4 P4: first entries (not short stays) that ended within 12 months in
+    reunification, relative or guardianship; re-entered within 12 months of that discharge."""
+    sql = f"""
+    WITH {EPISODES}, {FIRST_ENTRIES},
+    cohort AS (
+        SELECT f.*,
+               EXISTS (
+                   SELECT 1 FROM eps later
+                    WHERE later.child_id = f.child_id
+                      AND later.id <> f.id
+                      AND later.removal_date >= f.discharge_date
+                      AND later.removal_date <= (f.discharge_date + interval '12 months')::date
+               ) AS reentered
+          FROM first_entry f
+         WHERE f.discharge_date IS NOT NULL
+           AND f.discharge_date - f.removal_date >= %(short)s
+           AND f.discharge_date <= (f.removal_date + interval '12 months')::date
+           AND f.discharge_reason = ANY(%(reasons)s)
+    )
+    SELECT count(*) FILTER (WHERE reentered), count(*) FROM cohort
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    params = _params(sites, start, end, short=SHORT_STAY_DAYS, reasons=REENTRY_EXITS)
+    return _share(*_row(sql, params))
+
+
+def placement_moves_per_1000_days(sites, start: dt.date, end: dt.date) -> Result:
+    """CFSR R4 placement stability: moves per 1,000 days in care of episodes removed in the
+    period (not short stays). A move is a placement starting in the period that is not the
+    episode's first and where neither it nor the previous one is a trial home visit, runaway
+    or respite."""
+    sql = f"""
+    WITH {EPISODES},
+    cohort AS (
+        SELECT * FROM eps
+         WHERE removal_date BETWEEN %(start)s AND %(end)s
+           AND {LOS.format(t="eps")} >= %(short)s
+    ),
+    days AS (
+        SELECT COALESCE(sum(
+                   LEAST(COALESCE(discharge_date, %(end)s::date + 1), %(end)s::date + 1)
+                   - removal_date
+               ), 0) AS days
+          FROM cohort
+    ),
+    ordered AS (
+        SELECT p.start_date, p.setting,
+               row_number() OVER w AS nth,
+               lag(p.setting) OVER w AS previous_setting
+          FROM cases_placement p
+          JOIN cohort ON cohort.id = p.episode_id
+        WINDOW w AS (PARTITION BY p.episode_id ORDER BY p.start_date, p.created_at, p.id)
+    ),
+    moves AS (
+        SELECT count(*) AS moves
+          FROM ordered
+         WHERE nth > 1
+           AND start_date BETWEEN %(start)s AND %(end)s
+           AND NOT (setting = ANY(%(non_move)s))
+           AND NOT (previous_setting = ANY(%(non_move)s))
+    )
+    SELECT moves.moves, days.days FROM moves, days
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    moves, days = _row(sql, _params(sites, start, end, short=SHORT_STAY_DAYS, non_move=NON_MOVE))
+    moves, days = int(moves or 0), int(days or 0)
+    return {
+        "value": 1000 * moves / days if days else None,
+        "numerator": moves,
+        "denominator": days,
+        "n": None,
+    }
+
+
+def maltreatment_recurrence_12m(sites, start: dt.date, end: dt.date) -> Result:
+    """CFSR R4 recurrence: children with a substantiated/indicated report in the period (the
+    first is the index); another such report more than 14 days and at most 12 months later."""
+    sql = """
+    WITH reports AS (
+        SELECT r.child_id, r.reported_on
+          FROM cases_maltreatmentreport r
+          JOIN cases_child ch ON ch.id = r.child_id
+          JOIN cases_case c ON c.id = ch.case_id
+         WHERE c.site_id = ANY(%(sites)s::bigint[])
+           AND r.disposition = ANY(%(substantiated)s)
+    ),
+    indexed AS (
+        SELECT child_id, min(reported_on) AS index_on
+          FROM reports
+         WHERE reported_on BETWEEN %(start)s AND %(end)s
+         GROUP BY child_id
+    ),
+    cohort AS (
+        SELECT i.child_id,
+               EXISTS (
+                   SELECT 1 FROM reports r
+                    WHERE r.child_id = i.child_id
+                      AND r.reported_on > i.index_on + 14
+                      AND r.reported_on <= (i.index_on + interval '12 months')::date
+               ) AS recurred
+          FROM indexed i
+    )
+    SELECT count(*) FILTER (WHERE recurred), count(*) FROM cohort
+    """
+    return _share(*_row(sql, _params(sites, start, end, substantiated=SUBSTANTIATED)))
+
+
+def median_days_to_permanency(sites, start: dt.date, end: dt.date) -> Result:
+    """Median LOS of episodes removed in the period and discharged to permanency.
+    `n` = those episodes; `denominator` = every episode removed in the period."""
+    sql = f"""
+    WITH {EPISODES},
+    cohort AS (SELECT * FROM eps WHERE removal_date BETWEEN %(start)s AND %(end)s)
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY discharge_date - removal_date)
+               FILTER (WHERE discharge_reason = ANY(%(permanency)s)),
+           count(*) FILTER (WHERE discharge_reason = ANY(%(permanency)s)),
+           count(*)
+      FROM cohort
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    return _median(*_row(sql, _params(sites, start, end, permanency=PERMANENCY)))
+
+
+def median_days_to_permanency_survival(sites, start: dt.date, end: dt.date) -> Result:
+    """Kaplan-Meier median days to permanency over episodes removed in the period.
+
+    Event: a discharge to permanency on or before the period end, at its LOS. Censored: an
+    episode still open at the period end (at end - removal) and a discharge for another reason
+    (at its LOS). The median is the first time at which the survival estimate falls to 0.5 or
+    below; null while it stays above. `n` = events, `denominator` = episodes.
+    """
+    sql = f"""
+    WITH {EPISODES},
+    cohort AS (
+        SELECT CASE WHEN discharge_date <= %(end)s THEN discharge_date - removal_date
+                    ELSE %(end)s::date - removal_date END AS t,
+               (discharge_date <= %(end)s AND discharge_reason = ANY(%(permanency)s)) AS event
+          FROM eps
+         WHERE removal_date BETWEEN %(start)s AND %(end)s
+    ),
+    times AS (
+        SELECT t, count(*) FILTER (WHERE event) AS d, count(*) AS leaving
+          FROM cohort GROUP BY t
+    ),
+    at_risk AS (
+        SELECT t, d, sum(leaving) OVER (ORDER BY t DESC) AS n_at_risk FROM times
+    ),
+    survival AS (
+        SELECT t, d,
+               -- product of (1 - d/n) as exp(sum(ln)); a factor of 0 ends the curve at 0
+               CASE WHEN bool_or(d = n_at_risk) OVER (ORDER BY t) THEN 0
+                    ELSE exp(sum(CASE WHEN d < n_at_risk
+                                      THEN ln(1 - d::float8 / n_at_risk) ELSE 0 END)
+                             OVER (ORDER BY t))
+               END AS s
+          FROM at_risk
+    )
+    SELECT (SELECT min(t) FROM survival WHERE d > 0 AND s <= 0.5 + 1e-12),
+           (SELECT count(*) FROM cohort WHERE event),
+           (SELECT count(*) FROM cohort)
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    median, events, cohort = _row(sql, _params(sites, start, end, permanency=PERMANENCY))
+    return {
+        "value": float(median) if median is not None else None,
+        "numerator": None,
+        "denominator": int(cohort or 0),
+        "n": int(events or 0),
+    }
+
+
+def exits_by_reason(sites, start: dt.date, end: dt.date) -> Result:
+    """Episodes discharged in the period, by discharge reason: count and share of all exits."""
+    sql = f"""
+    WITH {EPISODES}
+    SELECT discharge_reason, count(*)
+      FROM eps
+     WHERE discharge_date BETWEEN %(start)s AND %(end)s
+     GROUP BY discharge_reason
+     ORDER BY count(*) DESC, discharge_reason
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    counts = _rows(sql, _params(sites, start, end))
+    total = sum(count for _, count in counts)
+    value = {reason: {"count": count, "share": count / total} for reason, count in counts}
+    return {"value": value if total else None, "numerator": None, "denominator": total, "n": None}
+
+
+def average_placements_closed(sites, start: dt.date, end: dt.date) -> Result:
+    """Episodes discharged in the period: mean placements per episode, not counting trial home
+    visits, runaway or respite."""
+    sql = f"""
+    WITH {EPISODES},
+    closed AS (SELECT id FROM eps WHERE discharge_date BETWEEN %(start)s AND %(end)s)
+    SELECT (SELECT count(*)
+              FROM cases_placement p JOIN closed ON closed.id = p.episode_id
+             WHERE NOT (p.setting = ANY(%(non_move)s))),
+           (SELECT count(*) FROM closed)
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    return _share(*_row(sql, _params(sites, start, end, non_move=NON_MOVE)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Process metrics
+
+
+def _case_month_rate(sites, start: dt.date, end: dt.date, table: str, held: str) -> Result:
+    """Case-months with at least one held event (FTM or hearing) of the case in the month."""
+    sql = f"""
+    WITH {CASE_MONTHS},
+    hit AS (
+        SELECT DISTINCT ev.case_id,
+               date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+          FROM {table} ev
+          JOIN cases_case c ON c.id = ev.case_id
+         WHERE c.site_id = ANY(%(sites)s::bigint[])
+           AND ev.status = %(held)s
+           AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+    )
+    SELECT count(hit.case_id), count(*)
+      FROM case_months cm
+      LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
+    """  # noqa: S608 (constant SQL fragments and table names; every value is a parameter)
+    return _share(*_row(sql, _params(sites, start, end, held=held)))
+
+
+def ftm_monthly_rate(sites, start: dt.date, end: dt.date) -> Result:
+    """Case-months with at least one held FTM ÷ all case-months."""
+    return _case_month_rate(sites, start, end, "teams_ftm", str(codes.FtmStatus.HELD))
+
+
+def hearing_monthly_rate(sites, start: dt.date, end: dt.date) -> Result:
+    """Case-months with at least one held court hearing ÷ all case-months (continued and
+    cancelled hearings do not count)."""
+    return _case_month_rate(sites, start, end, "cases_hearing", str(codes.HearingStatus.HELD))
+
+
+def ftm_action_item_completion(sites, start: dt.date, end: dt.date) -> Result:
+    """Action items due in the period, not dropped: completed on or before their due date."""
+    sql = """
+    SELECT count(*) FILTER (WHERE a.completed_on IS NOT NULL AND a.completed_on <= a.due_on),
+           count(*)
+      FROM teams_ftmactionitem a
+      JOIN teams_ftm f ON f.id = a.ftm_id
+      JOIN cases_case c ON c.id = f.case_id
+     WHERE c.site_id = ANY(%(sites)s::bigint[])
+       AND a.due_on BETWEEN %(start)s AND %(end)s
+       AND a.status <> %(dropped)s
+    """
+    params = _params(sites, start, end, dropped=str(codes.ActionItemStatus.DROPPED))
+    return _share(*_row(sql, params))
+
+
+def median_days_to_first_family_time(sites, start: dt.date, end: dt.date) -> Result:
+    """Episodes removed in the period: days from removal to the child's first held visit on or
+    after the removal (and on or before the discharge, if any). `n` = episodes with one;
+    `denominator` = all episodes."""
+    sql = f"""
+    WITH {EPISODES},
+    firsts AS (
+        SELECT (SELECT min(v.scheduled_on)
+                  FROM familytime_visit v
+                 WHERE v.child_id = e.child_id AND v.status = %(held)s
+                   AND v.scheduled_on >= e.removal_date
+                   AND (e.discharge_date IS NULL OR v.scheduled_on <= e.discharge_date)
+               ) - e.removal_date AS days
+          FROM eps e
+         WHERE e.removal_date BETWEEN %(start)s AND %(end)s
+    )
+    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days), count(days), count(*) FROM firsts
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    return _median(*_row(sql, _params(sites, start, end, held=str(codes.VisitStatus.HELD))))
+
+
+FAMILY_TIME = f"""
+{EPISODES}, {WINDOW},
+per_episode AS (
+    SELECT w.child_id, w.w_to - w.w_from AS days, count(v.id) AS held
+      FROM in_period w
+      LEFT JOIN familytime_visit v
+        ON v.child_id = w.child_id AND v.status = %(held)s
+       AND v.scheduled_on >= w.w_from AND v.scheduled_on < w.w_to
+       AND v.scheduled_on BETWEEN %(start)s AND %(end)s
+     WHERE w.w_to > w.w_from
+     GROUP BY w.id, w.child_id, w.w_from, w.w_to
+)"""  # noqa: S608 (constant SQL fragments; every value is a parameter)
+
+
+def family_time_held_per_week(sites, start: dt.date, end: dt.date) -> Result:
+    """Held visits inside every episode's days in care in the period ÷ (those days ÷ 7)."""
+    sql = f"""
+    WITH {FAMILY_TIME}
+    SELECT COALESCE(sum(held), 0), COALESCE(sum(days), 0) FROM per_episode
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    held, days = _row(sql, _params(sites, start, end, held=str(codes.VisitStatus.HELD)))
+    held, days = int(held), int(days)
+    return {
+        "value": 7 * held / days if days else None,
+        "numerator": held,
+        "denominator": days,
+        "n": None,
+    }
+
+
+def _family_time_share(sites, start: dt.date, end: dt.date, per_week: int) -> Result:
+    # visits ÷ (days ÷ 7) ≥ k  ⇔  7 x visits ≥ k x days (exact, in integers)
+    sql = f"""
+    WITH {FAMILY_TIME},
+    per_child AS (
+        SELECT child_id, sum(held) AS held, sum(days) AS days FROM per_episode GROUP BY child_id
+    )
+    SELECT count(*) FILTER (WHERE 7 * held >= %(per_week)s * days), count(*) FROM per_child
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    params = _params(sites, start, end, held=str(codes.VisitStatus.HELD), per_week=per_week)
+    return _share(*_row(sql, params))
+
+
+def family_time_share_2plus_per_week(sites, start: dt.date, end: dt.date) -> Result:
+    """Children in care in the period with at least 2 held visits per week in care."""
+    return _family_time_share(sites, start, end, 2)
+
+
+def family_time_share_3plus_per_week(sites, start: dt.date, end: dt.date) -> Result:
+    """Children in care in the period with at least 3 held visits per week in care."""
+    return _family_time_share(sites, start, end, 3)
+
+
+def developmental_screening_within_30_days(sites, start: dt.date, end: dt.date) -> Result:
+    """Episodes removed in the period with an ASQ-3 or ASQ:SE-2 of the child dated from
+    removal to removal + 30 days."""
+    sql = f"""
+    WITH {EPISODES}
+    SELECT count(*) FILTER (WHERE EXISTS (
+               SELECT 1 FROM assessments_screening s
+                WHERE s.child_id = e.child_id AND s.subject = %(child)s
+                  AND s.instrument = ANY(%(instruments)s)
+                  AND s.screened_on BETWEEN e.removal_date AND e.removal_date + 30)),
+           count(*)
+      FROM eps e
+     WHERE e.removal_date BETWEEN %(start)s AND %(end)s
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    params = _params(
+        sites, start, end, child=str(codes.ScreeningSubject.CHILD), instruments=DEVELOPMENTAL
+    )
+    return _share(*_row(sql, params))
+
+
+def early_intervention_referral_within_7_days(sites, start: dt.date, end: dt.date) -> Result:
+    """Episodes removed in the period for a maltreatment reason: an early intervention service
+    for the child referred from removal to removal + 7 days."""
+    sql = f"""
+    WITH {EPISODES}
+    SELECT count(*) FILTER (WHERE EXISTS (
+               SELECT 1 FROM assessments_service s
+                WHERE s.child_id = e.child_id AND s.service_type = %(ei)s
+                  AND s.referred_on BETWEEN e.removal_date AND e.removal_date + 7)),
+           count(*)
+      FROM eps e
+     WHERE e.removal_date BETWEEN %(start)s AND %(end)s
+       AND e.reasons && %(maltreatment)s::varchar[]
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    params = _params(
+        sites, start, end, ei=str(codes.ServiceType.EARLY_INTERVENTION), maltreatment=MALTREATMENT
+    )
+    return _share(*_row(sql, params))
+
+
+def services_started_within_60_days(sites, start: dt.date, end: dt.date) -> Result:
+    """Services referred in the period that started on or before referral + 60 days."""
+    sql = """
+    SELECT count(*) FILTER (WHERE s.started_on IS NOT NULL AND s.started_on <= s.referred_on + 60),
+           count(*)
+      FROM assessments_service s
+      JOIN cases_case c ON c.id = s.case_id
+     WHERE c.site_id = ANY(%(sites)s::bigint[])
+       AND s.referred_on BETWEEN %(start)s AND %(end)s
+    """
+    return _share(*_row(sql, _params(sites, start, end)))
+
+
+def coordinator_caseload(sites, start: dt.date, end: dt.date) -> Result:
+    """Open cases each Community Coordinator coordinates today (the site's today; the period is
+    not used), flagged above the site's cap.
+
+    Open today: opened on or before today and not closed (or closed after today). Coordinates:
+    an active (not removed) community_coordinator member of the case's family team. Every active
+    Community Coordinator of the site is listed, with 0 open cases if none.
+    """
+    scope = _sites(sites)
+    sql = """
+    WITH scope AS (
+        SELECT s.id AS site_id, s.slug, s.coordinator_caseload_cap AS cap, t.today
+          FROM unnest(%(sites)s::bigint[], %(todays)s::date[]) AS t(site_id, today)
+          JOIN teams_site s ON s.id = t.site_id
+    ),
+    loads AS (
+        SELECT sc.site_id, tm.user_id, count(DISTINCT c.id) AS open_cases
+          FROM scope sc
+          JOIN cases_case c ON c.site_id = sc.site_id
+          JOIN cases_teammember tm ON tm.case_id = c.id
+         WHERE tm.role = %(coordinator)s AND tm.removed_at IS NULL
+           AND c.opened_on <= sc.today AND (c.closed_on IS NULL OR c.closed_on > sc.today)
+         GROUP BY sc.site_id, tm.user_id
+    ),
+    coordinators AS (
+        SELECT m.site_id, m.user_id
+          FROM teams_sitemembership m JOIN scope sc ON sc.site_id = m.site_id
+         WHERE m.role = %(coordinator)s AND m.is_active
+        UNION
+        SELECT site_id, user_id FROM loads
+    )
+    SELECT u.email, sc.slug, COALESCE(l.open_cases, 0) AS open_cases, sc.cap
+      FROM coordinators co
+      JOIN scope sc ON sc.site_id = co.site_id
+      JOIN teams_user u ON u.id = co.user_id
+      LEFT JOIN loads l ON l.site_id = co.site_id AND l.user_id = co.user_id
+     ORDER BY open_cases DESC, u.email, sc.slug
+    """
+    params = {
+        "sites": [s.pk for s in scope],
+        "todays": [s.today() for s in scope],
+        "coordinator": "community_coordinator",
+    }
+    rows = _rows(sql, params)
+    value = [
+        {"coordinator": email, "site": slug, "open_cases": n, "cap": cap, "over_cap": n > cap}
+        for email, slug, n, cap in rows
+    ]
+    over = sum(1 for row in value if row["over_cap"])
+    return {"value": value or None, "numerator": over, "denominator": len(value), "n": None}
+
+
+# ---------------------------------------------------------------------------------------------
+# Registry
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    label: str
+    unit: str  # share | per_1000_days | per_week | days | placements | reasons | caseload
+    lower_is_better: bool | None  # None: no direction (a breakdown or a list)
+    kind: str  # outcome | process
+    selector: Callable[[Any, dt.date, dt.date], Result]
+    # For a breakdown, the key of `value` the reference value applies to (its share).
+    reference_key: str | None = None
+    target: float | None = None
+
+
+REGISTRY: tuple[Metric, ...] = (
+    Metric(
+        "permanency_12m_entries",
+        "Permanency in 12 months (entries)",
+        "share",
+        False,
+        "outcome",
+        permanency_12m_entries,
+    ),
+    Metric(
+        "permanency_12m_in_care_12_23",
+        "Permanency in 12 months (in care 12-23 months)",
+        "share",
+        False,
+        "outcome",
+        permanency_12m_in_care_12_23,
+    ),
+    Metric(
+        "permanency_12m_in_care_24_plus",
+        "Permanency in 12 months (in care 24+ months)",
+        "share",
+        False,
+        "outcome",
+        permanency_12m_in_care_24_plus,
+    ),
+    Metric(
+        "reentry_12m", "Re-entry to care within 12 months", "share", True, "outcome", reentry_12m
+    ),
+    Metric(
+        "placement_moves_per_1000_days",
+        "Placement moves per 1,000 days in care",
+        "per_1000_days",
+        True,
+        "outcome",
+        placement_moves_per_1000_days,
+    ),
+    Metric(
+        "maltreatment_recurrence_12m",
+        "Recurrence of maltreatment within 12 months",
+        "share",
+        True,
+        "outcome",
+        maltreatment_recurrence_12m,
+    ),
+    Metric(
+        "median_days_to_permanency",
+        "Median days to permanency",
+        "days",
+        True,
+        "outcome",
+        median_days_to_permanency,
+    ),
+    Metric(
+        "median_days_to_permanency_survival",
+        "Median days to permanency (Kaplan-Meier, counting children still in care)",
+        "days",
+        True,
+        "outcome",
+        median_days_to_permanency_survival,
+    ),
+    Metric(
+        "exits_by_reason",
+        "Exits from care by reason",
+        "reasons",
+        None,
+        "outcome",
+        exits_by_reason,
+        reference_key=str(codes.DischargeReason.REUNIFICATION),
+    ),
+    Metric(
+        "average_placements_closed",
+        "Average placements per child (closed episodes)",
+        "placements",
+        True,
+        "outcome",
+        average_placements_closed,
+    ),
+    Metric(
+        "ftm_monthly_rate",
+        "Family Team Meeting held each month",
+        "share",
+        False,
+        "process",
+        ftm_monthly_rate,
+        target=1.0,
+    ),
+    Metric(
+        "ftm_action_item_completion",
+        "FTM action items done on time",
+        "share",
+        False,
+        "process",
+        ftm_action_item_completion,
+    ),
+    Metric(
+        "hearing_monthly_rate",
+        "Court hearing held each month",
+        "share",
+        False,
+        "process",
+        hearing_monthly_rate,
+    ),
+    Metric(
+        "median_days_to_first_family_time",
+        "Median days from removal to first family time",
+        "days",
+        True,
+        "process",
+        median_days_to_first_family_time,
+    ),
+    Metric(
+        "family_time_held_per_week",
+        "Family time held per week in care",
+        "per_week",
+        False,
+        "process",
+        family_time_held_per_week,
+    ),
+    Metric(
+        "family_time_share_2plus_per_week",
+        "Children with family time 2+ times a week",
+        "share",
+        False,
+        "process",
+        family_time_share_2plus_per_week,
+    ),
+    Metric(
+        "family_time_share_3plus_per_week",
+        "Children with family time 3+ times a week",
+        "share",
+        False,
+        "process",
+        family_time_share_3plus_per_week,
+    ),
+    Metric(
+        "developmental_screening_within_30_days",
+        "Developmental screening within 30 days",
+        "share",
+        False,
+        "process",
+        developmental_screening_within_30_days,
+    ),
+    Metric(
+        "early_intervention_referral_within_7_days",
+        "Early intervention referral within 7 days",
+        "share",
+        False,
+        "process",
+        early_intervention_referral_within_7_days,
+    ),
+    Metric(
+        "services_started_within_60_days",
+        "Services started within 60 days of referral",
+        "share",
+        False,
+        "process",
+        services_started_within_60_days,
+    ),
+    Metric(
+        "coordinator_caseload",
+        "Community Coordinator caseloads",
+        "caseload",
+        None,
+        "process",
+        coordinator_caseload,
+    ),
+)
+
+METRICS: dict[str, Metric] = {m.id: m for m in REGISTRY}
+METRIC_IDS: tuple[str, ...] = tuple(METRICS)
+
+
+def compute_all(sites: Site | Iterable[Site], start: dt.date, end: dt.date) -> dict[str, Result]:
+    """Every metric of the registry for the sites over [start, end]: one query per metric."""
+    scope = _sites(sites)
+    return {m.id: m.selector(scope, start, end) for m in REGISTRY}

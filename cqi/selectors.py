@@ -1,0 +1,124 @@
+"""Reads for CQI: who may see which site's figures, the figures, and the reference values.
+
+The metric definitions live in `cqi.metrics` (one SQL selector per metric id, `compute_all`,
+`REGISTRY`); this module adds access, the default period, small-cell suppression for
+aggregate-only viewers and the reference values in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.utils import timezone
+
+from cqi.metrics import METRIC_IDS, METRICS, REGISTRY, Metric, Result, compute_all
+from cqi.models import ReferenceValue
+from safebabies.lib.dates import add_months
+from teams.models import Site, User
+from teams.roles import Role
+from teams.selectors import access_site, is_national, site_roles
+
+__all__ = [
+    "METRICS",
+    "METRIC_IDS",
+    "REGISTRY",
+    "Metric",
+    "MetricsScope",
+    "Result",
+    "access_metrics",
+    "compute_all",
+    "default_period",
+    "metrics_for",
+    "reference_value_in_force",
+    "reference_values_in_force",
+    "suppress_small_cells",
+]
+
+# Roles that may read a site's CQI figures (a national member of any site may read every site).
+METRICS_ROLES = frozenset(
+    {Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.SITE_IMPLEMENTATION, Role.JUDGE}
+)
+# Of those, the roles that see child records and so get unsuppressed breakdowns.
+RECORD_ROLES = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.JUDGE})
+ALL_SITES = "all"
+SMALL_CELL = 5  # a breakdown cell of fewer than 5 children is suppressed for aggregate-only users
+
+
+@dataclass(frozen=True)
+class MetricsScope:
+    """What a request covers: `slug` is a site's slug or "all"."""
+
+    slug: str
+    sites: list[Site]
+    aggregate_only: bool  # breakdown cells under 5 are suppressed
+
+    @property
+    def site(self) -> Site | None:
+        return self.sites[0] if self.slug != ALL_SITES else None
+
+
+def access_metrics(user: User, slug: str) -> MetricsScope:
+    """The sites whose figures `user` may read for `slug`; Http404 otherwise (never confirms a
+    site exists). Community Coordinators, site admins, the Site Implementation Team and judges
+    read their own site; a national member of any site reads every site, and "all" together."""
+    if is_national(user):
+        if slug == ALL_SITES:
+            return MetricsScope(ALL_SITES, list(Site.objects.order_by("id")), aggregate_only=True)
+        site = Site.objects.filter(slug=slug).first()
+        if site is None:
+            raise Http404("No such site")
+        return MetricsScope(
+            slug, [site], aggregate_only=not (site_roles(user, site.id) & RECORD_ROLES)
+        )
+    if slug == ALL_SITES:
+        raise Http404("No such site")
+    site = access_site(user, slug, roles=METRICS_ROLES)
+    return MetricsScope(slug, [site], aggregate_only=not (site_roles(user, site.id) & RECORD_ROLES))
+
+
+def default_period(scope: MetricsScope) -> tuple[dt.date, dt.date]:
+    """The 12 months ending yesterday, in the site's time zone (UTC for all sites together)."""
+    today = scope.site.today() if scope.site else timezone.now().date()
+    end = today - dt.timedelta(days=1)
+    return add_months(end, -12) + dt.timedelta(days=1), end
+
+
+def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
+    """For aggregate-only viewers (METRICS.md): a breakdown cell counting fewer than 5 children
+    is shown as "<5" with a null share. The only breakdown among the metrics is
+    `exits_by_reason`; the totals (numerator, denominator) are not breakdowns."""
+    exits = results.get("exits_by_reason")
+    if not exits or not exits["value"]:
+        return results
+    cells = {
+        reason: cell if cell["count"] >= SMALL_CELL else {"count": f"<{SMALL_CELL}", "share": None}
+        for reason, cell in exits["value"].items()
+    }
+    return {**results, "exits_by_reason": {**exits, "value": cells}}
+
+
+def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, Result]:
+    """Every metric for the scope, suppressed as the viewer requires."""
+    results = compute_all(scope.sites, start, end)
+    return suppress_small_cells(results) if scope.aggregate_only else results
+
+
+def reference_values_in_force(on: dt.date) -> dict[str, ReferenceValue]:
+    """{indicator: the reference row in force on `on`} (the latest effective on or before it;
+    on the same date, the most recently loaded). One query."""
+    rows = (
+        ReferenceValue.objects.filter(effective_date__lte=on)
+        .order_by("indicator", "-effective_date", "-created_at", "-id")
+        .distinct("indicator")
+    )
+    return {row.indicator: row for row in rows}
+
+
+def reference_value_in_force(indicator: str, on: dt.date) -> ReferenceValue | None:
+    return (
+        ReferenceValue.objects.filter(indicator=indicator, effective_date__lte=on)
+        .order_by("-effective_date", "-created_at", "-id")
+        .first()
+    )
