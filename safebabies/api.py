@@ -15,5 +15,7 @@ class Pagination(pagination.PageNumberPagination):
 def exception_handler(exc, context):
     """Django model validation errors become 400s naming the field, like DRF's own."""
     if isinstance(exc, DjangoValidationError):
-        exc = ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        exc = ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     return drf_exception_handler(exc, context)

@@ -16,10 +16,16 @@ class Sex(models.TextChoices):
 
 
 class Race(models.TextChoices):
-    AMERICAN_INDIAN_ALASKA_NATIVE = "american_indian_alaska_native", "American Indian or Alaska Native"
+    AMERICAN_INDIAN_ALASKA_NATIVE = (
+        "american_indian_alaska_native",
+        "American Indian or Alaska Native",
+    )
     ASIAN = "asian", "Asian"
     BLACK = "black", "Black or African American"
-    NATIVE_HAWAIIAN_PACIFIC_ISLANDER = "native_hawaiian_pacific_islander", "Native Hawaiian or Pacific Islander"
+    NATIVE_HAWAIIAN_PACIFIC_ISLANDER = (
+        "native_hawaiian_pacific_islander",
+        "Native Hawaiian or Pacific Islander",
+    )
     WHITE = "white", "White"
     UNABLE_TO_DETERMINE = "unable_to_determine", "Unable to determine"
     DECLINED = "declined", "Declined"

@@ -21,7 +21,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         token = (
             ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+            .filter(
+                key_hash=ApiToken.hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now()
+            )
             .first()
         )
         if token is None or not token.user.is_active:

@@ -11,7 +11,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "persona", ["coordinator", "site_admin", "caseworker", "clinician", "parent_attorney", "parent_mentor", "judge"]
+    "persona",
+    [
+        "coordinator",
+        "site_admin",
+        "caseworker",
+        "clinician",
+        "parent_attorney",
+        "parent_mentor",
+        "judge",
+    ],
 )
 def test_team_and_site_wide_roles_see_the_family(request, family, persona):
     user = request.getfixturevalue(persona)
@@ -83,8 +92,12 @@ def test_part2_detail_needs_a_consent_in_force_for_the_viewers_role(family, case
     today = dt.date(2026, 11, 23)
     assert not access.can_see_part2(today)
     consent = Consent.objects.create(
-        case=family, person=family.test_parent, category="substance_use_treatment",
-        recipient_role="caseworker", granted_on=dt.date(2026, 10, 1), expires_on=dt.date(2027, 4, 1),
+        case=family,
+        person=family.test_parent,
+        category="substance_use_treatment",
+        recipient_role="caseworker",
+        granted_on=dt.date(2026, 10, 1),
+        expires_on=dt.date(2027, 4, 1),
     )
     assert access.can_see_part2(today)
     assert not access_case(judge, family.id).can_see_part2(today)

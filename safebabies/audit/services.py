@@ -36,8 +36,14 @@ def audit_log(
         site_id = site_id or _site_id_of(record)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        actor_id=actor_id, action=action, record_type=record_type, record_id=record_id,
-        case_id=case_id or "", site_id=site_id, detail=detail or {}, ip=_client_ip(request),
+        actor_id=actor_id,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        case_id=case_id or "",
+        site_id=site_id,
+        detail=detail or {},
+        ip=_client_ip(request),
     )
 
 

@@ -1,0 +1,117 @@
+"""`make bench`: a synthetic national-scale site in a scratch database, then timings.
+
+    python -m safebabies.bench [--cases N] [--runs R] [--keep]
+
+Prints p50/p95 of the key pages and API calls beside a trivial view (the framework floor) and
+the peak memory of this process. The scratch database is `<your database>_bench` on the same
+server; it is dropped at the end unless --keep.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _scratch_url(url: str) -> tuple[str, str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_bench"
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return urlunsplit(parts._replace(path="/" + name)), admin, name
+
+
+def _recreate(admin_url: str, name: str, *, drop_only: bool = False) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        if not drop_only:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _time(fn, runs: int) -> tuple[float, float]:
+    fn()  # warm-up
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples), p95
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_CASES", "20000")))
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args(argv)
+
+    scratch, admin, name = _scratch_url(os.environ["DATABASE_URL"])
+    _recreate(admin, name)
+    os.environ.update(DATABASE_URL=scratch, DJANGO_ENV="test", DEBUG="false")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safebabies.settings_test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from safebabies.benchdata import build
+    from teams.models import User
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    counts = build(cases=args.cases, site_slug="bench")
+    build_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT id FROM cases_case ORDER BY random() LIMIT 1")
+        case_id = cursor.fetchone()[0]
+
+    client = Client()
+    client.force_login(User.objects.get(email="coordinator@bench.bench.test"))
+
+    def get(path: str):
+        def call():
+            response = client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+
+        return call
+
+    checks = [
+        ("trivial view (/healthz, floor)", "/healthz"),
+        ("case list page", "/cases/"),
+        ("case list search", "/cases/?q=riv"),
+        ("case page", f"/cases/{case_id}/"),
+        ("API cases list", "/api/v1/cases/"),
+        ("API case detail", f"/api/v1/cases/{case_id}/"),
+        ("API children of a case", f"/api/v1/children/?case={case_id}"),
+        ("API family time of a case", f"/api/v1/family-time/?case={case_id}"),
+    ]
+    rows = sum(counts.values())
+    print(f"\nSynthetic site: {args.cases:,} cases, {rows:,} rows, built in {build_s:.1f} s\n")
+    print(f"{'what':40} {'p50 ms':>9} {'p95 ms':>9}")
+    for label, path in checks:
+        p50, p95 = _time(get(path), args.runs)
+        print(f"{label:40} {p50:9.1f} {p95:9.1f}")
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak memory (this process): {peak_mb:.0f} MiB")
+    print("not measured yet: CQI metrics, pre-hearing summary, export (their issues are open)")
+    connection.close()
+    if not args.keep:
+        _recreate(admin, name, drop_only=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
