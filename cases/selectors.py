@@ -68,7 +68,7 @@ class CaseAccess:
     @property
     def is_court_view(self) -> bool:
         """Judges (not on the team) get the court's view of the case."""
-        return Role.JUDGE in self.roles and not (self.roles - COURT_ROLES)
+        return Role.JUDGE in self.roles and not (self.roles & (SITE_WIDE_CASE_ROLES | TEAM_ROLES))
 
     @property
     def is_mentor_view(self) -> bool:
@@ -172,10 +172,12 @@ def case_access_map(user: User, case_ids) -> dict[str, CaseAccess]:
 
 def _court_view_sites(user: User) -> list[int]:
     """Sites where every case is in the court's view for this user (`CaseAccess.is_court_view`):
-    the user holds the judge role there and no role outside the court roles, so no team role
-    can count either."""
+    the user holds the judge role there and no site-wide or family-team role (an aggregate-only
+    role beside it changes nothing)."""
     return [
-        site for site, held in roles_of(user).items() if Role.JUDGE in held and held <= COURT_ROLES
+        site
+        for site, held in roles_of(user).items()
+        if Role.JUDGE in held and not (held & (SITE_WIDE_CASE_ROLES | TEAM_ROLES))
     ]
 
 

@@ -104,3 +104,12 @@ def test_part2_detail_needs_a_consent_in_force_for_the_viewers_role(family, case
     assert not access.can_see_part2(dt.date(2027, 4, 2))  # expired
     Consent.objects.filter(pk=consent.pk).update(revoked_on=dt.date(2026, 11, 1))
     assert not access.can_see_part2(today)
+
+
+def test_judge_who_also_sits_on_the_implementation_team_keeps_the_court_view(family, judge, site):
+    from cases.selectors import ftm_cases_visible_to
+
+    f.MembershipFactory(user=judge, site=site, role="site_implementation")
+    judge = type(judge).objects.get(pk=judge.pk)
+    assert access_case(judge, family.id).is_court_view
+    assert not ftm_cases_visible_to(judge).exists()
