@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from cases.models import Case, Child, Person, Placement, Relationship
+from cases.services import CHILD_FIELDS
 from safebabies import codes
 from teams.models import Site
 
@@ -231,18 +232,7 @@ class ChildEditForm(ChildDetailsForm):
         required=False,
     )
 
-    FIELDS = (
-        "given_name",
-        "family_name",
-        "birth_date",
-        "sex",
-        "race",
-        "hispanic",
-        "icwa",
-        "docket_number",
-        "preferred_language",
-        "enrolled_on",
-    )
+    FIELDS = tuple(sorted(CHILD_FIELDS))  # the fields the child service accepts
 
     def __init__(self, *args, child: Child, **kwargs):
         kwargs.setdefault("initial", {name: getattr(child, name) for name in self.FIELDS})
