@@ -28,6 +28,26 @@ class Screening(Record):
         ]
 
 
+class Goal(Record):
+    """A case-plan goal, from the assessment and in the family's words where possible."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="goals")
+    child = models.ForeignKey(
+        "cases.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="goals"
+    )
+    description = models.TextField(help_text="The goal, in the family's words where possible.")
+    target_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=16, choices=codes.GoalStatus.choices, default=codes.GoalStatus.NOT_STARTED
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
 class Service(Record):
     """A service or referral on the case plan."""
 
@@ -44,6 +64,15 @@ class Service(Record):
     ended_on = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=24, choices=codes.ServiceStatus.choices, default=codes.ServiceStatus.REFERRED
+    )
+    goal = models.ForeignKey(
+        Goal, on_delete=models.PROTECT, null=True, blank=True, related_name="services"
+    )
+    barrier = models.CharField(
+        max_length=16,
+        choices=codes.ServiceBarrier.choices,
+        blank=True,
+        help_text="What keeps the family from this service, if anything.",
     )
 
     class Meta:

@@ -246,3 +246,24 @@ class MaltreatmentDisposition(models.TextChoices):
     SUBSTANTIATED = "substantiated", "Substantiated"
     INDICATED = "indicated", "Indicated"
     UNSUBSTANTIATED = "unsubstantiated", "Unsubstantiated"
+
+
+class ServiceBarrier(models.TextChoices):
+    """Why a family cannot reach a service: the Active Community Team works on these."""
+
+    WAITLIST = "waitlist", "Waitlist"
+    TRANSPORT = "transport", "Transport"
+    COST = "cost", "Cost or insurance"
+    LANGUAGE = "language", "Language"
+    CHILD_CARE = "child_care", "Child care"
+    SCHEDULE = "schedule", "Schedule or work hours"
+    NO_PROVIDER = "no_provider", "No provider nearby"
+    ELIGIBILITY = "eligibility", "Eligibility"
+    OTHER = "other", "Other"
+
+
+class GoalStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    ACHIEVED = "achieved", "Achieved"
+    CHANGED = "changed", "Changed"

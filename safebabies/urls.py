@@ -9,6 +9,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", include("teams.urls")),
     path("cases/", include("cases.urls")),
+    # Each app's pages carry their full path (most under cases/<case_id>/...).
+    path("", include("assessments.urls")),
+    path("", include("familytime.urls")),
+    path("", include("cqi.urls")),
     path("api/v1/", include("safebabies.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs are a page for people: signed out, they go to the sign-in page first.

@@ -202,6 +202,13 @@ class FtmActionItem(Record):
     owner = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="action_items"
     )
+    goal = models.ForeignKey(
+        "assessments.Goal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     status = models.CharField(
