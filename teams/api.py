@@ -1,16 +1,23 @@
 """/api/v1/auth/token/ (bearer tokens), /api/v1/ftms/ and /api/v1/ftm-action-items/."""
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.selectors import ftm_cases_visible_to
+from safebabies import codes
+from teams import ftm_services
 from teams.auth import BearerTokenAuthentication
-from teams.models import Ftm, FtmActionItem
+from teams.ftm_selectors import access_ftm, access_ftm_case
+from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance
+from teams.roles import Role
 from teams.services import SignInRefused, token_issue, token_revoke
 
 # --- Sign-in ----------------------------------------------------------------------------------
@@ -81,12 +88,27 @@ class TokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class AttendanceSerializer(serializers.Serializer):
+    """One person at an FTM (INTERFACES.md): `email` (a team member), `person_id` (a family
+    member) or `name` (someone unannounced), their `role`, and `mode`."""
+
+    email = serializers.EmailField(required=False)
+    person_id = serializers.CharField(required=False)
+    name = serializers.CharField(required=False, max_length=200)
+    role = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    mode = serializers.ChoiceField(choices=AttendanceMode.choices)
+
+
 # --- Family Team Meetings ---------------------------------------------------------------------
+
+
+DISCUSSION_GUARD = "can_see_ftm_notes"
 
 
 class FtmSerializer(RecordSerializer):
     case_id = ref()
-    guarded_fields = {"notes": "can_see_ftm_notes"}
+    attendance = serializers.SerializerMethodField()
+    guarded_fields = {name: DISCUSSION_GUARD for name in Ftm.DISCUSSION_FIELDS}
 
     class Meta:
         model = Ftm
@@ -100,13 +122,35 @@ class FtmSerializer(RecordSerializer):
             "parent_attended",
             "parent_mentor_attended",
             "attendee_roles",
-            "notes",
+            "attendance",
+            "confidentiality_acknowledged",
+            "next_ftm_on",
+            "version",
+            *Ftm.DISCUSSION_FIELDS,
         ]
+
+    @extend_schema_field(AttendanceSerializer(many=True))
+    def get_attendance(self, ftm: Ftm) -> list[dict]:
+        rows = []
+        for row in ftm.attendances.all():
+            entry: dict = {}
+            if row.user_id:
+                entry["email"] = row.user.email
+            elif row.person_id:
+                entry["person_id"] = row.person_id
+            else:
+                entry["name"] = row.name
+            entry.update(role=row.role or None, mode=row.mode)
+            rows.append(entry)
+        return rows
 
 
 class FtmActionItemSerializer(RecordSerializer):
     ftm_id = ref()
     case_id = ref("ftm.case_id")
+    owner_email = serializers.SerializerMethodField()
+    owner_person_id = ref(null=True)
+    goal_id = ref(null=True)
 
     class Meta:
         model = FtmActionItem
@@ -115,25 +159,222 @@ class FtmActionItemSerializer(RecordSerializer):
             "ftm_id",
             "case_id",
             "owner_role",
+            "owner_email",
+            "owner_person_id",
+            "goal_id",
             "due_on",
             "completed_on",
             "status",
+            "not_done_reason",
             "description",
         ]
 
+    def get_owner_email(self, item: FtmActionItem) -> str | None:
+        return item.owner.email if item.owner_id else None
 
-class FtmViewSet(CaseRecordViewSet):
-    """FTMs: not in the court's view at all (`CaseAccess.can_see_ftms`)."""
+
+class FtmWriteSerializer(serializers.Serializer):
+    """What a client may send to create (POST, with `case_id`) or change (PATCH) an FTM.
+
+    `version` (optional on PATCH): the version the client read; if someone saved since, the
+    answer is 409 and nothing is written. `attendance` replaces the whole list."""
+
+    case_id = serializers.CharField(required=False)
+    version = serializers.IntegerField(required=False)
+    scheduled_on = serializers.DateField(required=False)
+    starts_at = serializers.TimeField(required=False, allow_null=True)
+    location = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    status = serializers.ChoiceField(choices=codes.FtmStatus.choices, required=False)
+    confidentiality_acknowledged = serializers.BooleanField(required=False)
+    next_ftm_on = serializers.DateField(required=False, allow_null=True)
+    attendance = AttendanceSerializer(many=True, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    going_well = serializers.CharField(required=False, allow_blank=True)
+    worries = serializers.CharField(required=False, allow_blank=True)
+    hopes = serializers.CharField(required=False, allow_blank=True)
+    family_time_discussion = serializers.CharField(required=False, allow_blank=True)
+    services_discussion = serializers.CharField(required=False, allow_blank=True)
+    development_discussion = serializers.CharField(required=False, allow_blank=True)
+    permanency_discussion = serializers.CharField(required=False, allow_blank=True)
+    court_discussion = serializers.CharField(required=False, allow_blank=True)
+
+
+class FtmActionItemWriteSerializer(serializers.Serializer):
+    """Create (POST, with `ftm_id`) or change (PATCH) one action item. `owner_email` names a
+    team member, `owner_person_id` a family member."""
+
+    ftm_id = serializers.CharField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    due_on = serializers.DateField(required=False)
+    status = serializers.ChoiceField(choices=codes.ActionItemStatus.choices, required=False)
+    completed_on = serializers.DateField(required=False, allow_null=True)
+    not_done_reason = serializers.CharField(required=False, allow_blank=True)
+    owner_email = serializers.EmailField(required=False, allow_null=True)
+    owner_person_id = serializers.CharField(required=False, allow_null=True)
+    owner_role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True)
+    goal_id = serializers.CharField(required=False, allow_null=True)
+
+
+def _validation_response(exc: ValidationError) -> Response:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _conflict_response(conflict: ftm_services.FtmConflict) -> Response:
+    return Response(
+        {"detail": conflict.message, "version": conflict.ftm.version},
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+class WritableMixin:
+    """POST creates, PATCH/PUT change (PUT takes the same partial body as PATCH); no DELETE.
+
+    Writes go through `access_ftm` / `access_ftm_case` (404 in the court's view or outside
+    the team, 403 for a read-only role) and `teams.ftm_services`."""
+
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def _read(self, record_id: str) -> Response:
+        record = self.get_queryset().get(pk=record_id)  # type: ignore[attr-defined]
+        return Response(self.serialize([record])[0])  # type: ignore[attr-defined]
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+
+class FtmViewSet(WritableMixin, CaseRecordViewSet):
+    """FTMs: not in the court's view at all (`CaseAccess.can_see_ftms`); the discussion
+    (`notes` and the other discussion fields) only for the family team."""
 
     serializer_class = FtmSerializer
+    prefetch = (
+        Prefetch("attendances", queryset=FtmAttendance.objects.select_related("user", "person")),
+    )
 
     def visible_cases(self):
         return ftm_cases_visible_to(self.request.user)
 
+    def get_serializer_class(self):
+        if self.request.method in ("POST", "PUT", "PATCH"):
+            return FtmWriteSerializer
+        return FtmSerializer
 
-class FtmActionItemViewSet(CaseRecordViewSet):
+    def record_serializer(self):
+        return FtmSerializer
+
+    @staticmethod
+    def _log_args(data: dict) -> dict:
+        attendance = data.pop("attendance", None)
+        data.pop("case_id", None)
+        return {"changes": data, "attendance": attendance}
+
+    def create(self, request, *args, **kwargs):
+        body = FtmWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if "case_id" not in data:
+            return Response({"case_id": ["Name the family's case."]}, status=400)
+        if "scheduled_on" not in data:
+            return Response({"scheduled_on": ["A meeting needs a date."]}, status=400)
+        access = access_ftm_case(request.user, data["case_id"], write=True)
+        data.pop("version", None)
+        try:
+            with transaction.atomic():
+                ftm = ftm_services.ftm_schedule(
+                    case=access.case,
+                    actor=request.user,
+                    scheduled_on=data.pop("scheduled_on"),
+                    starts_at=data.pop("starts_at", None),
+                    location=data.pop("location", ""),
+                    request=request._request,
+                )
+                args = self._log_args(data)
+                if args["changes"] or args["attendance"] is not None:
+                    ftm_services.ftm_log(
+                        ftm=ftm, actor=request.user, version=None, request=request._request, **args
+                    )
+        except ValidationError as exc:
+            return _validation_response(exc)
+        response = self._read(ftm.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        found = access_ftm(request.user, kwargs["pk"], write=True)
+        body = FtmWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if "case_id" in data and data["case_id"] != found.ftm.case_id:
+            return Response({"case_id": ["An FTM cannot move to another case."]}, status=400)
+        version = data.pop("version", None)
+        try:
+            ftm_services.ftm_log(
+                ftm=found.ftm,
+                actor=request.user,
+                version=version,
+                request=request._request,
+                **self._log_args(data),
+            )
+        except ftm_services.FtmConflict as conflict:
+            return _conflict_response(conflict)
+        except ValidationError as exc:
+            return _validation_response(exc)
+        return self._read(found.ftm.pk)
+
+
+class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
     serializer_class = FtmActionItemSerializer
     case_path = "ftm__case"
+    related = ("owner",)
 
     def visible_cases(self):
         return ftm_cases_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        if self.request.method in ("POST", "PUT", "PATCH"):
+            return FtmActionItemWriteSerializer
+        return FtmActionItemSerializer
+
+    def record_serializer(self):
+        return FtmActionItemSerializer
+
+    def create(self, request, *args, **kwargs):
+        body = FtmActionItemWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if not data.get("ftm_id"):
+            return Response({"ftm_id": ["Name the meeting."]}, status=400)
+        found = access_ftm(request.user, data.pop("ftm_id"), write=True)
+        data.pop("completed_on", None)
+        data.pop("not_done_reason", None)
+        try:
+            item = ftm_services.action_item_create(
+                ftm=found.ftm,
+                actor=request.user,
+                description=data.pop("description", ""),
+                request=request._request,
+                **data,
+            )
+        except ValidationError as exc:
+            return _validation_response(exc)
+        response = self._read(item.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    def partial_update(self, request, *args, **kwargs):
+        ftm_id = FtmActionItem.objects.filter(pk=kwargs["pk"]).values_list("ftm_id", flat=True)
+        found = access_ftm(request.user, ftm_id.first() or "", write=True)
+        item = FtmActionItem.objects.get(pk=kwargs["pk"], ftm=found.ftm)
+        body = FtmActionItemWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if data.pop("ftm_id", item.ftm_id) != item.ftm_id:
+            return Response({"ftm_id": ["An action item cannot move to another meeting."]}, 400)
+        try:
+            ftm_services.action_item_update(
+                item=item, actor=request.user, changes=data, request=request._request
+            )
+        except ValidationError as exc:
+            return _validation_response(exc)
+        return self._read(item.pk)

@@ -183,6 +183,36 @@ class Ftm(Record):
     notes = models.TextField(
         blank=True, help_text="The discussion: confidential to the family team."
     )
+    # The meeting as logged (all confidential to the family team, like `notes`).
+    confidentiality_acknowledged = models.BooleanField(default=False)
+    going_well = models.TextField(blank=True)
+    worries = models.TextField(blank=True)
+    hopes = models.TextField(blank=True)
+    family_time_discussion = models.TextField(blank=True)
+    services_discussion = models.TextField(blank=True)
+    development_discussion = models.TextField(blank=True)
+    permanency_discussion = models.TextField(blank=True)
+    court_discussion = models.TextField(blank=True)
+    next_ftm_on = models.DateField(
+        null=True, blank=True, help_text="The date agreed for the next FTM."
+    )
+    # Optimistic concurrency: every save must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    edited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    DISCUSSION_FIELDS = (
+        "notes",
+        "going_well",
+        "worries",
+        "hopes",
+        "family_time_discussion",
+        "services_discussion",
+        "development_discussion",
+        "permanency_discussion",
+        "court_discussion",
+    )
 
     class Meta:
         ordering = ["scheduled_on", "id"]
@@ -209,11 +239,20 @@ class FtmActionItem(Record):
         blank=True,
         related_name="action_items",
     )
+    owner_person = models.ForeignKey(
+        "cases.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        help_text="A family member who owns the item (instead of a team member).",
+    )
     due_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=codes.ActionItemStatus.choices, default=codes.ActionItemStatus.OPEN
     )
+    not_done_reason = models.TextField(blank=True, help_text="Why it is not done yet.")
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -223,3 +262,44 @@ class FtmActionItem(Record):
                 name="action_item_done_has_date",
             ),
         ]
+
+
+class AttendanceMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    REMOTE = "remote", "Remote"
+    ABSENT = "absent", "Absent"
+
+
+class FtmAttendance(models.Model):
+    """One person at (or invited to) an FTM: a team member (`user`), a family member
+    (`person`), or someone who came unannounced (`name` only)."""
+
+    ftm = models.ForeignKey(Ftm, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey(
+        "cases.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=32, blank=True)
+    mode = models.CharField(max_length=16, choices=AttendanceMode.choices)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ftm", "user"], name="ftm_attendance_user_unique"),
+            models.UniqueConstraint(fields=["ftm", "person"], name="ftm_attendance_person_unique"),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False)
+                | models.Q(person__isnull=False)
+                | ~models.Q(name=""),
+                name="ftm_attendance_names_someone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(mode__in=AttendanceMode.values), name="ftm_attendance_mode"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.user or self.person}: {self.mode}"

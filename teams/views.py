@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases import page_selectors as pages
+from teams import ftm_selectors
 from teams.models import User
 from teams.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
 from teams.selectors import roles_of
@@ -44,7 +45,10 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             week_start=week_start,
             week_end=week_end,
             week_ftms=list(pages.ftms_between(cases, week_start, week_end)),
+            ftm_overdue=list(ftm_selectors.families_without_recent_ftm(cases, today)),
         )
+    if held & TEAM_ROLES:
+        context["my_action_items"] = list(ftm_selectors.open_action_items_of(user))
     elif held & TEAM_ROLES:
         context.update(team_member=True, families=list(pages.team_families(user, today)))
     if "families" in context:

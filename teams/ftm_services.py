@@ -1,0 +1,674 @@
+"""Writes to Family Team Meetings: schedule, log (autosave), mark held, action items.
+
+Callers decide who may write (`teams.ftm_selectors.access_ftm(..., write=True)`). Every
+function is atomic, validates with errors keyed by field name, and writes one audit event.
+
+`ftm_log` saves the whole meeting as the logging page (or the API) sends it: fields,
+attendance, the review of the previous meeting's action items and this meeting's new items, in
+a constant number of queries whatever their number. It names the `version` it started from;
+if someone else saved in between it raises `FtmConflict` and writes nothing.
+"""
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+
+from assessments.models import Goal
+from cases.models import Case, Person, TeamMember
+from safebabies import codes
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+from safebabies.lib.ids import ID_PATTERN
+from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance, User
+from teams.roles import Role
+
+TEXT_FIELDS = (*Ftm.DISCUSSION_FIELDS, "location")
+LOG_FIELDS = frozenset(
+    {
+        *TEXT_FIELDS,
+        "confidentiality_acknowledged",
+        "next_ftm_on",
+        "scheduled_on",
+        "starts_at",
+        "status",
+    }
+)
+ATTENDEE_ROLES = frozenset({*Role.values, *Person.Kind.values})
+MAX_ROWS = 200
+
+
+class FtmConflict(Exception):
+    """Someone saved the meeting after the version the caller started from."""
+
+    def __init__(self, ftm: Ftm) -> None:
+        self.ftm = ftm
+        who = str(ftm.edited_by) if ftm.edited_by else "Someone else"
+        at = ftm.updated_at.strftime("%H:%M:%S UTC") if ftm.updated_at else ""
+        self.message = (
+            f"{who} saved this meeting at {at}, after you opened it. Your last changes are not "
+            "saved yet: reload to see theirs, then add yours again."
+        )
+        super().__init__(self.message)
+
+
+def _audit(*, actor: User, action: str, record: Any, case: Case, fields=(), request=None) -> None:
+    audit_log(
+        actor=actor,
+        action=action,
+        record=record,
+        case_id=case.pk,
+        site_id=case.site_id,
+        detail={"fields": sorted(fields)} if fields else None,
+        request=request,
+    )
+
+
+def _date(value: Any, field: str, errors: dict[str, list[str]]) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(field, []).append("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def _time(value: Any, field: str, errors: dict[str, list[str]]) -> dt.time | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(field, []).append("Enter a time as HH:MM.")
+        return None
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _clean(obj: Any, exclude: list[str]) -> None:
+    """Field validation without the per-row database lookups (foreign keys, uniqueness) that
+    the callers check for a whole list at once."""
+    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+# --- Scheduling ---------------------------------------------------------------------------------
+
+
+def ftm_next_date(*, case: Case) -> dt.date:
+    """The default date of the next FTM: the site's cadence after the last one, or today."""
+    last = (
+        Ftm.objects.filter(case=case)
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .order_by("-scheduled_on")
+        .first()
+    )
+    today = case.site.today()
+    if last is None:
+        return today
+    return max(today, last.scheduled_on + dt.timedelta(days=case.site.ftm_cadence_days))
+
+
+@transaction.atomic
+def ftm_schedule(
+    *,
+    case: Case,
+    actor: User,
+    scheduled_on: dt.date | None = None,
+    starts_at: dt.time | None = None,
+    location: str = "",
+    facilitator: User | None = None,
+    request: HttpRequest | None = None,
+) -> Ftm:
+    """Plan the next FTM (by default the site's cadence after the last one). Everyone on the
+    family team and the family is invited: the logging page lists them."""
+    if (
+        facilitator is not None
+        and not TeamMember.objects.filter(
+            case=case, user=facilitator, removed_at__isnull=True
+        ).exists()
+    ):
+        raise ValidationError({"facilitator": "The facilitator has to be on the family team."})
+    ftm = Ftm(
+        case=case,
+        scheduled_on=scheduled_on or ftm_next_date(case=case),
+        starts_at=starts_at,
+        location=location,
+        facilitator=facilitator or actor,
+        edited_by=actor,
+    )
+    ftm.full_clean(exclude=["case", "facilitator", "edited_by"])
+    ftm.save(force_insert=True)
+    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=ftm, case=case, request=request)
+    return ftm
+
+
+# --- Logging ------------------------------------------------------------------------------------
+
+
+def _attendance_rows(
+    ftm: Ftm, rows: list[dict], errors: dict[str, list[str]]
+) -> list[FtmAttendance]:
+    """Attendance in the INTERFACES.md shape: `email` (a team member) or `person_id` (a family
+    member) or `name` (someone unannounced), `role`, `mode`. Two queries for the whole list."""
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+        errors.setdefault("attendance", []).append(f"Send a list of at most {MAX_ROWS} people.")
+        return []
+    emails = {str(r.get("email", "")).strip().lower() for r in rows if isinstance(r, dict)}
+    person_ids = {str(r.get("person_id", "")) for r in rows if isinstance(r, dict)}
+    users = {
+        u.email: u
+        for u in User.objects.filter(
+            email__in=emails - {""},
+            memberships__site_id=ftm.case.site_id,
+            memberships__is_active=True,
+        ).distinct()
+    }
+    people = {p.pk: p for p in Person.objects.filter(case_id=ftm.case_id, pk__in=person_ids)}
+    result: list[FtmAttendance] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=1):
+        problem = None
+        if not isinstance(row, dict):
+            errors.setdefault("attendance", []).append(f"Row {number}: expected an object.")
+            continue
+        email = str(row.get("email", "") or "").strip().lower()
+        person_id = str(row.get("person_id", "") or "")
+        name = str(row.get("name", "") or "").strip()
+        role = str(row.get("role", "") or "")
+        mode = row.get("mode")
+        attendance = FtmAttendance(ftm=ftm, role=role, mode=mode or "")
+        if email:
+            user = users.get(email)
+            if user is None:
+                problem = f"{email} is not a member of this site."
+            attendance.user = user
+            key = f"email:{email}"
+        elif person_id:
+            person = people.get(person_id)
+            if person is None:
+                problem = f"person_id {person_id} is not a person of this family."
+            attendance.person = person
+            attendance.role = role or (person.kind if person else "")
+            key = f"person:{person_id}"
+        elif name:
+            attendance.name = name[:200]
+            key = f"name:{name.lower()}"
+        else:
+            problem = "name each person with email, person_id or name."
+            key = ""
+        if problem is None and mode not in AttendanceMode.values:
+            problem = "mode must be in_person, remote or absent."
+        if problem is None and attendance.role and attendance.role not in ATTENDEE_ROLES:
+            problem = f"role {attendance.role!r} is not a role code."
+        if problem is None and key in seen:
+            problem = "this person is listed twice."
+        if problem:
+            errors.setdefault("attendance", []).append(f"Row {number}: {problem}")
+            continue
+        seen.add(key)
+        result.append(attendance)
+    return result
+
+
+def _derived_attendance(rows: list[FtmAttendance]) -> dict[str, Any]:
+    """parent_attended, parent_mentor_attended and attendee_roles, from the attendance."""
+    present = [r for r in rows if r.mode != AttendanceMode.ABSENT]
+    parents = [r for r in rows if r.role == Person.Kind.PARENT]
+    mentors = [r for r in rows if r.role == Role.PARENT_MENTOR]
+    return {
+        "parent_attended": any(r.mode != AttendanceMode.ABSENT for r in parents)
+        if parents
+        else None,
+        "parent_mentor_attended": any(r.mode != AttendanceMode.ABSENT for r in mentors)
+        if mentors
+        else None,
+        "attendee_roles": list(dict.fromkeys(r.role for r in present if r.role in Role.values)),
+    }
+
+
+def _owner_of(
+    row: dict, users: dict[str, User], people: dict[str, Person]
+) -> tuple[User | None, Person | None, str | None]:
+    owner = str(row.get("owner", "") or "")
+    if not owner:
+        return None, None, None
+    if owner.startswith("email:"):
+        user = users.get(owner[6:].lower())
+        return user, None, None if user else "the owner is not on this family's team."
+    if owner.startswith("person:"):
+        person = people.get(owner[7:])
+        return None, person, None if person else "the owner is not a person of this family."
+    return None, None, "owner must be email:<address> or person:<id>."
+
+
+def _new_items(
+    ftm: Ftm, rows: list[dict], errors: dict[str, list[str]]
+) -> tuple[list[FtmActionItem], list[FtmActionItem], list[str]]:
+    """(to create, to update, ids to delete): the meeting's action items as sent, in a
+    constant number of queries."""
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+        errors.setdefault("action_items", []).append(f"Send a list of at most {MAX_ROWS} items.")
+        return [], [], []
+    rows = [r for r in rows if isinstance(r, dict)]
+    existing = {item.pk: item for item in FtmActionItem.objects.filter(ftm=ftm)}
+    ids = {str(r.get("id", "")) for r in rows} - {""}
+    taken = set(
+        FtmActionItem.objects.filter(pk__in=ids - set(existing)).values_list("pk", flat=True)
+    )
+    emails = {str(r.get("owner", ""))[6:].lower() for r in rows}
+    users = {
+        m.user.email: m.user
+        for m in TeamMember.objects.filter(
+            case_id=ftm.case_id, removed_at__isnull=True, user__email__in=emails
+        ).select_related("user")
+    }
+    person_ids = {str(r.get("owner", ""))[7:] for r in rows}
+    people = {p.pk: p for p in Person.objects.filter(case_id=ftm.case_id, pk__in=person_ids)}
+    goal_ids = {str(r.get("goal_id", "") or "") for r in rows} - {""}
+    goals = {g.pk: g for g in Goal.objects.filter(case_id=ftm.case_id, pk__in=goal_ids)}
+    from teams.ftm_selectors import default_due
+
+    due_default = default_due(ftm)
+    create, update = [], []
+    for number, row in enumerate(rows, start=1):
+        item_id = str(row.get("id", "") or "")
+        problems = []
+        if item_id and (not re.fullmatch(ID_PATTERN, item_id) or item_id in taken):
+            problems.append("id is not a new id or an item of this meeting.")
+        user, person, owner_problem = _owner_of(row, users, people)
+        if owner_problem:
+            problems.append(owner_problem)
+        due = _date(row.get("due_on"), "action_items", errors) or due_default
+        goal_id = str(row.get("goal_id", "") or "")
+        if goal_id and goal_id not in goals:
+            problems.append("goal_id is not a goal of this family's case plan.")
+        item = existing.get(item_id) or FtmActionItem(ftm=ftm)
+        if item_id and item.pk != item_id:
+            item.pk = item_id
+        item.description = str(row.get("description", "") or "").strip()
+        item.owner, item.owner_person = user, person
+        item.owner_role = _owner_role(ftm, user, person)
+        item.due_on = due
+        item.goal = goals.get(goal_id)
+        try:
+            _clean(item, exclude=["ftm", "owner", "owner_person", "goal", "id"])
+        except ValidationError as exc:
+            problems.extend(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        if problems:
+            errors.setdefault("action_items", []).extend(
+                f"Item {number}: {problem}" for problem in problems
+            )
+            continue
+        (update if item.pk in existing else create).append(item)
+    sent = {item.pk for item in [*create, *update]}
+    return create, update, [pk for pk in existing if pk not in sent]
+
+
+_ROLE_CACHE_ATTR = "_ftm_team_roles"
+
+
+def _owner_role(ftm: Ftm, user: User | None, person: Person | None) -> str:
+    if person is not None or user is None:
+        return ""  # a family member holds no team role
+    roles = getattr(ftm, _ROLE_CACHE_ATTR, None)
+    if roles is None:
+        roles = dict(
+            TeamMember.objects.filter(case_id=ftm.case_id, removed_at__isnull=True).values_list(
+                "user_id", "role"
+            )
+        )
+        setattr(ftm, _ROLE_CACHE_ATTR, roles)
+    return roles.get(user.pk, "")
+
+
+def _reviewed_items(
+    ftm: Ftm, rows: list[dict], errors: dict[str, list[str]]
+) -> list[FtmActionItem]:
+    """The review of earlier meetings' items: done, not done (open, with why) or dropped."""
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+        errors.setdefault("reviewed", []).append(f"Send a list of at most {MAX_ROWS} items.")
+        return []
+    rows = [r for r in rows if isinstance(r, dict)]
+    items = {
+        item.pk: item
+        for item in FtmActionItem.objects.filter(
+            pk__in={str(r.get("id", "")) for r in rows}, ftm__case_id=ftm.case_id
+        ).exclude(ftm=ftm)
+    }
+    today = ftm.case.site.today()
+    result = []
+    for number, row in enumerate(rows, start=1):
+        item = items.get(str(row.get("id", "")))
+        status = row.get("status")
+        if item is None:
+            errors.setdefault("reviewed", []).append(
+                f"Item {number}: not an action item of an earlier meeting of this family."
+            )
+            continue
+        if status not in codes.ActionItemStatus.values:
+            errors.setdefault("status", []).append(
+                f"Item {number}: status must be open, done or dropped."
+            )
+            continue
+        if status == codes.ActionItemStatus.DONE and item.status != status:
+            item.completed_on = min(today, ftm.scheduled_on) if ftm.scheduled_on else today
+        elif status != codes.ActionItemStatus.DONE:
+            item.completed_on = None
+        item.status = status
+        item.not_done_reason = str(row.get("not_done_reason", "") or "").strip()
+        result.append(item)
+    return result
+
+
+@transaction.atomic
+def ftm_log(
+    *,
+    ftm: Ftm,
+    actor: User,
+    version: int | None,
+    changes: dict[str, Any] | None = None,
+    attendance: list[dict] | None = None,
+    reviewed: list[dict] | None = None,
+    action_items: list[dict] | None = None,
+    request: HttpRequest | None = None,
+) -> Ftm:
+    """Save the meeting as logged so far. `None` leaves a part as it is; a list replaces it
+    (attendance, this meeting's action items) or updates the items it names (reviewed)."""
+    locked = Ftm.objects.select_for_update().select_related("edited_by").get(pk=ftm.pk)
+    if version is not None and locked.version != version:
+        raise FtmConflict(locked)
+    ftm = locked
+    ftm.case = Case.objects.select_related("site").get(pk=ftm.case_id)
+    errors: dict[str, list[str]] = {}
+    changes = dict(changes or {})
+    unknown = set(changes) - LOG_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    values: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if name in changes:
+            values[name] = str(changes[name] or "")
+    if "confidentiality_acknowledged" in changes:
+        values["confidentiality_acknowledged"] = bool(changes["confidentiality_acknowledged"])
+    if "next_ftm_on" in changes:
+        values["next_ftm_on"] = _date(changes["next_ftm_on"], "next_ftm_on", errors)
+    if "scheduled_on" in changes:
+        day = _date(changes["scheduled_on"], "scheduled_on", errors)
+        if day is None:
+            errors.setdefault("scheduled_on", []).append("A meeting needs a date.")
+        else:
+            values["scheduled_on"] = day
+    if "starts_at" in changes:
+        values["starts_at"] = _time(changes["starts_at"], "starts_at", errors)
+    if "status" in changes:
+        if changes["status"] not in codes.FtmStatus.values:
+            errors.setdefault("status", []).append("status must be scheduled, held or cancelled.")
+        else:
+            values["status"] = changes["status"]
+    if values.get("next_ftm_on") and values["next_ftm_on"] <= values.get(
+        "scheduled_on", ftm.scheduled_on
+    ):
+        errors.setdefault("next_ftm_on", []).append("The next FTM has to come after this one.")
+    rows = _attendance_rows(ftm, attendance, errors) if attendance is not None else None
+    create, update, delete = (
+        _new_items(ftm, action_items, errors) if action_items is not None else ([], [], [])
+    )
+    review = _reviewed_items(ftm, reviewed, errors) if reviewed is not None else []
+    _raise(errors)
+    for name, value in values.items():
+        setattr(ftm, name, value)
+    if rows is not None:
+        for name, value in _derived_attendance(rows).items():
+            setattr(ftm, name, value)
+    try:
+        _clean(ftm, exclude=["case", "facilitator", "edited_by", "id"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    ftm.version = F("version") + 1
+    ftm.edited_by = actor
+    ftm.save()
+    ftm.refresh_from_db(fields=["version", "updated_at"])
+    try:
+        with transaction.atomic():
+            if rows is not None:
+                FtmAttendance.objects.filter(ftm=ftm).delete()
+                FtmAttendance.objects.bulk_create(rows)
+            if delete:
+                FtmActionItem.objects.filter(pk__in=delete, ftm=ftm).delete()
+            if create:
+                FtmActionItem.objects.bulk_create(create)
+            item_fields = ["description", "owner", "owner_person", "owner_role", "due_on", "goal"]
+            if update:
+                FtmActionItem.objects.bulk_update(update, [*item_fields, "updated_at"])
+            if review:
+                FtmActionItem.objects.bulk_update(
+                    review, ["status", "completed_on", "not_done_reason", "updated_at"]
+                )
+    except IntegrityError as exc:
+        raise ValidationError(
+            "This change conflicts with the record as it is now. Reload and try again."
+        ) from exc
+    fields = [*values, *(["attendance"] if rows is not None else [])]
+    fields += ["action_items"] if action_items is not None else []
+    fields += ["reviewed"] if reviewed is not None else []
+    _audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        record=ftm,
+        case=ftm.case,
+        fields=fields,
+        request=request,
+    )
+    return ftm
+
+
+@transaction.atomic
+def ftm_mark_held(*, ftm: Ftm, actor: User, request: HttpRequest | None = None) -> Ftm | None:
+    """Mark the meeting held and put the next one on the calendar (the date agreed, or the
+    site's cadence on) unless one is already scheduled after it. Returns the next FTM."""
+    ftm = Ftm.objects.select_for_update().select_related("case", "case__site").get(pk=ftm.pk)
+    if ftm.status == codes.FtmStatus.CANCELLED:
+        raise ValidationError({"status": "A cancelled meeting cannot be marked held."})
+    if ftm.scheduled_on > ftm.case.site.today():
+        raise ValidationError({"status": "A meeting cannot be marked held before its date."})
+    if ftm.status != codes.FtmStatus.HELD:
+        ftm.status = codes.FtmStatus.HELD
+        ftm.version = F("version") + 1
+        ftm.edited_by = actor
+        ftm.save(update_fields=["status", "version", "edited_by", "updated_at"])
+        ftm.refresh_from_db(fields=["version"])
+        _audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=ftm,
+            case=ftm.case,
+            fields=["status"],
+            request=request,
+        )
+    upcoming = (
+        Ftm.objects.filter(case_id=ftm.case_id, scheduled_on__gt=ftm.scheduled_on)
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .order_by("scheduled_on")
+        .first()
+    )
+    if upcoming is not None:
+        return upcoming
+    return ftm_schedule(
+        case=ftm.case,
+        actor=actor,
+        scheduled_on=ftm.next_ftm_on
+        or ftm.scheduled_on + dt.timedelta(days=ftm.case.site.ftm_cadence_days),
+        starts_at=ftm.starts_at,
+        location=ftm.location,
+        facilitator=ftm.facilitator
+        if ftm.facilitator
+        and TeamMember.objects.filter(
+            case_id=ftm.case_id, user=ftm.facilitator, removed_at__isnull=True
+        ).exists()
+        else None,
+        request=request,
+    )
+
+
+# --- Action items one at a time (the API) -------------------------------------------------------
+
+
+def _item_owner(
+    *, case_id: str, owner_email: str | None, owner_person_id: str | None
+) -> tuple[User | None, Person | None, str]:
+    if owner_email:
+        member = (
+            TeamMember.objects.filter(
+                case_id=case_id, removed_at__isnull=True, user__email__iexact=owner_email
+            )
+            .select_related("user")
+            .first()
+        )
+        if member is None:
+            raise ValidationError({"owner_email": "This person is not on the family's team."})
+        return member.user, None, member.role
+    if owner_person_id:
+        person = Person.objects.filter(case_id=case_id, pk=owner_person_id).first()
+        if person is None:
+            raise ValidationError({"owner_person_id": "Not a person of this family."})
+        return None, person, ""
+    return None, None, ""
+
+
+def _item_goal(case_id: str, goal_id: str | None) -> Goal | None:
+    if not goal_id:
+        return None
+    goal = Goal.objects.filter(case_id=case_id, pk=goal_id).first()
+    if goal is None:
+        raise ValidationError({"goal_id": "Not a goal of this family's case plan."})
+    return goal
+
+
+def _item_status(item: FtmActionItem, status: str, today: dt.date) -> None:
+    if status not in codes.ActionItemStatus.values:
+        raise ValidationError({"status": "status must be open, done or dropped."})
+    if status == codes.ActionItemStatus.DONE and item.status != status:
+        item.completed_on = item.completed_on or today
+    elif status != codes.ActionItemStatus.DONE:
+        item.completed_on = None
+    item.status = status
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    ftm: Ftm,
+    actor: User,
+    description: str,
+    due_on: dt.date | None = None,
+    owner_email: str | None = None,
+    owner_person_id: str | None = None,
+    owner_role: str = "",
+    goal_id: str | None = None,
+    status: str = codes.ActionItemStatus.OPEN,
+    request: HttpRequest | None = None,
+) -> FtmActionItem:
+    from teams.ftm_selectors import default_due
+
+    user, person, role = _item_owner(
+        case_id=ftm.case_id, owner_email=owner_email, owner_person_id=owner_person_id
+    )
+    item = FtmActionItem(
+        ftm=ftm,
+        description=description,
+        owner=user,
+        owner_person=person,
+        owner_role=role or owner_role,
+        due_on=due_on or default_due(ftm),
+        goal=_item_goal(ftm.case_id, goal_id),
+    )
+    _item_status(item, status, ftm.case.site.today())
+    item.full_clean(exclude=["ftm", "owner", "owner_person", "goal"])
+    item.save(force_insert=True)
+    _audit(
+        actor=actor, action=AuditEvent.Action.CREATE, record=item, case=ftm.case, request=request
+    )
+    return item
+
+
+ITEM_FIELDS = frozenset(
+    {
+        "description",
+        "due_on",
+        "status",
+        "completed_on",
+        "not_done_reason",
+        "owner_email",
+        "owner_person_id",
+        "owner_role",
+        "goal_id",
+    }
+)
+
+
+@transaction.atomic
+def action_item_update(
+    *,
+    item: FtmActionItem,
+    actor: User,
+    changes: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> FtmActionItem:
+    """Change an action item: mark it done (completed today unless a date is given), not done
+    (with why) or dropped; change what, who, by when or its goal."""
+    unknown = set(changes) - ITEM_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    item = (
+        FtmActionItem.objects.select_for_update().select_related("ftm__case__site").get(pk=item.pk)
+    )
+    case = item.ftm.case
+    changed: list[str] = []
+    for name in ("description", "not_done_reason", "due_on"):
+        if name in changes and getattr(item, name) != changes[name]:
+            setattr(item, name, changes[name] if name == "due_on" else changes[name] or "")
+            changed.append(name)
+    if "owner_email" in changes or "owner_person_id" in changes:
+        user, person, role = _item_owner(
+            case_id=case.pk,
+            owner_email=changes.get("owner_email"),
+            owner_person_id=changes.get("owner_person_id"),
+        )
+        item.owner, item.owner_person, item.owner_role = user, person, role
+        changed += ["owner", "owner_person", "owner_role"]
+    elif "owner_role" in changes:
+        item.owner_role = changes["owner_role"] or ""
+        changed.append("owner_role")
+    if "goal_id" in changes:
+        item.goal = _item_goal(case.pk, changes["goal_id"])
+        changed.append("goal")
+    if "status" in changes:
+        _item_status(item, changes["status"], case.site.today())
+        changed += ["status", "completed_on"]
+    if changes.get("completed_on"):
+        item.completed_on = changes["completed_on"]
+        changed.append("completed_on")
+    item.full_clean(exclude=["ftm", "owner", "owner_person", "goal"])
+    if changed:
+        item.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+        _audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=item,
+            case=case,
+            fields=set(changed),
+            request=request,
+        )
+    return item
