@@ -386,7 +386,7 @@ def ftm_log(
 ) -> Ftm:
     """Save the meeting as logged so far. `None` leaves a part as it is; a list replaces it
     (attendance, this meeting's action items) or updates the items it names (reviewed)."""
-    locked = Ftm.objects.select_for_update().select_related("edited_by").get(pk=ftm.pk)
+    locked = Ftm.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=ftm.pk)
     if version is not None and locked.version != version:
         raise FtmConflict(locked)
     ftm = locked
@@ -421,14 +421,14 @@ def ftm_log(
         "scheduled_on", ftm.scheduled_on
     ):
         errors.setdefault("next_ftm_on", []).append("The next FTM has to come after this one.")
+    for name, value in values.items():
+        setattr(ftm, name, value)  # the items' default due date is the next FTM's
     rows = _attendance_rows(ftm, attendance, errors) if attendance is not None else None
     create, update, delete = (
         _new_items(ftm, action_items, errors) if action_items is not None else ([], [], [])
     )
     review = _reviewed_items(ftm, reviewed, errors) if reviewed is not None else []
     _raise(errors)
-    for name, value in values.items():
-        setattr(ftm, name, value)
     if rows is not None:
         for name, value in _derived_attendance(rows).items():
             setattr(ftm, name, value)
@@ -478,7 +478,7 @@ def ftm_log(
 def ftm_mark_held(*, ftm: Ftm, actor: User, request: HttpRequest | None = None) -> Ftm | None:
     """Mark the meeting held and put the next one on the calendar (the date agreed, or the
     site's cadence on) unless one is already scheduled after it. Returns the next FTM."""
-    ftm = Ftm.objects.select_for_update().select_related("case", "case__site").get(pk=ftm.pk)
+    ftm = Ftm.objects.select_for_update(of=("self",)).select_related("case", "case__site").get(pk=ftm.pk)
     if ftm.status == codes.FtmStatus.CANCELLED:
         raise ValidationError({"status": "A cancelled meeting cannot be marked held."})
     if ftm.scheduled_on > ftm.case.site.today():
@@ -632,7 +632,7 @@ def action_item_update(
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
     item = (
-        FtmActionItem.objects.select_for_update().select_related("ftm__case__site").get(pk=item.pk)
+        FtmActionItem.objects.select_for_update(of=("self",)).select_related("ftm__case__site").get(pk=item.pk)
     )
     case = item.ftm.case
     changed: list[str] = []
