@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "teams.roles.Role",
         "PermanencyGoalEnum": "safebabies.codes.PermanencyGoal",
+        "FtmStatusEnum": "safebabies.codes.FtmStatus",
+        "ActionItemStatusEnum": "safebabies.codes.ActionItemStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -47,10 +47,10 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             week_ftms=list(pages.ftms_between(cases, week_start, week_end)),
             ftm_overdue=list(ftm_selectors.families_without_recent_ftm(cases, today)),
         )
-    if held & TEAM_ROLES:
-        context["my_action_items"] = list(ftm_selectors.open_action_items_of(user))
     elif held & TEAM_ROLES:
         context.update(team_member=True, families=list(pages.team_families(user, today)))
+    if held & TEAM_ROLES:
+        context["my_action_items"] = list(ftm_selectors.open_action_items_of(user))
     if "families" in context:
         context["family_rows"] = [
             (case, pages.child_summaries(case, today)) for case in context["families"]
