@@ -134,7 +134,7 @@ class FtmSerializer(RecordSerializer):
         rows = []
         for row in ftm.attendances.all():
             entry: dict = {}
-            if row.user_id:
+            if row.user is not None:
                 entry["email"] = row.user.email
             elif row.person_id:
                 entry["person_id"] = row.person_id
@@ -170,7 +170,7 @@ class FtmActionItemSerializer(RecordSerializer):
         ]
 
     def get_owner_email(self, item: FtmActionItem) -> str | None:
-        return item.owner.email if item.owner_id else None
+        return item.owner.email if item.owner is not None else None
 
 
 class FtmWriteSerializer(serializers.Serializer):
@@ -227,13 +227,14 @@ def _conflict_response(conflict: ftm_services.FtmConflict) -> Response:
     )
 
 
+WRITABLE_METHODS = ["get", "post", "put", "patch", "head", "options"]
+
+
 class WritableMixin:
     """POST creates, PATCH/PUT change (PUT takes the same partial body as PATCH); no DELETE.
 
     Writes go through `access_ftm` / `access_ftm_case` (404 in the court's view or outside
     the team, 403 for a read-only role) and `teams.ftm_services`."""
-
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def _read(self, record_id: str) -> Response:
         record = self.get_queryset().get(pk=record_id)  # type: ignore[attr-defined]
@@ -248,7 +249,8 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
     (`notes` and the other discussion fields) only for the family team."""
 
     serializer_class = FtmSerializer
-    prefetch = (
+    http_method_names = WRITABLE_METHODS
+    prefetch = (  # type: ignore[assignment]
         Prefetch("attendances", queryset=FtmAttendance.objects.select_related("user", "person")),
     )
 
@@ -325,6 +327,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
 
 class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
     serializer_class = FtmActionItemSerializer
+    http_method_names = WRITABLE_METHODS
     case_path = "ftm__case"
     related = ("owner",)
 

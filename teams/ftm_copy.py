@@ -94,7 +94,7 @@ def _who(item: FtmActionItem, lang: str, phrases: dict[str, str]) -> str:
     if item.owner_id:
         role = item.owner_role
         if lang == "es":
-            label = ROLES_ES.get(role, "")
+            label = ROLES_ES.get(Role(role), "") if role in Role.values else ""
         else:
             label = str(Role(role).label) if role in Role.values else ""
         name = str(item.owner)

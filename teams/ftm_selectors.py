@@ -150,7 +150,7 @@ def invitees(ftm: Ftm) -> list[Invitee]:
             )
         )
     for row in recorded.values():
-        if row.user_id and row.user.email not in seen:  # a team member since removed
+        if row.user is not None and row.user.email not in seen:  # a team member since removed
             rows.append(
                 Invitee(
                     key=f"email:{row.user.email}",

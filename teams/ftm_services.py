@@ -281,7 +281,8 @@ def _new_items(
     from teams.ftm_selectors import default_due
 
     due_default = default_due(ftm)
-    create, update = [], []
+    create: list[FtmActionItem] = []
+    update: list[FtmActionItem] = []
     for number, row in enumerate(rows, start=1):
         item_id = str(row.get("id", "") or "")
         problems = []
@@ -478,7 +479,11 @@ def ftm_log(
 def ftm_mark_held(*, ftm: Ftm, actor: User, request: HttpRequest | None = None) -> Ftm | None:
     """Mark the meeting held and put the next one on the calendar (the date agreed, or the
     site's cadence on) unless one is already scheduled after it. Returns the next FTM."""
-    ftm = Ftm.objects.select_for_update(of=("self",)).select_related("case", "case__site").get(pk=ftm.pk)
+    ftm = (
+        Ftm.objects.select_for_update(of=("self",))
+        .select_related("case", "case__site")
+        .get(pk=ftm.pk)
+    )
     if ftm.status == codes.FtmStatus.CANCELLED:
         raise ValidationError({"status": "A cancelled meeting cannot be marked held."})
     if ftm.scheduled_on > ftm.case.site.today():
@@ -632,7 +637,9 @@ def action_item_update(
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
     item = (
-        FtmActionItem.objects.select_for_update(of=("self",)).select_related("ftm__case__site").get(pk=item.pk)
+        FtmActionItem.objects.select_for_update(of=("self",))
+        .select_related("ftm__case__site")
+        .get(pk=item.pk)
     )
     case = item.ftm.case
     changed: list[str] = []

@@ -68,7 +68,7 @@ def case_ftms(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = selectors.access_ftm_case(request.user, case_id, write=True)
     case = access.case
-    initial = {"scheduled_on": services.ftm_next_date(case=case)}
+    initial: dict[str, object] = {"scheduled_on": services.ftm_next_date(case=case)}
     last = selectors.last_ftm(case)
     if last is not None:
         initial.update(starts_at=last.starts_at, location=last.location)
@@ -128,8 +128,8 @@ def ftm_save(request: AuthenticatedRequest, ftm_id: str) -> JsonResponse:
     if not isinstance(data, dict):
         return JsonResponse({"errors": {"__all__": ["Send a JSON object."]}}, status=400)
     try:
-        version = int(data.get("version"))
-    except (TypeError, ValueError):
+        version = int(data["version"])
+    except (KeyError, TypeError, ValueError):
         return JsonResponse(
             {"errors": {"version": ["Send the version you started from."]}}, status=400
         )
@@ -184,10 +184,10 @@ def ftm_summary(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
         "show_discussion": found.access.can_see_ftm_notes,
         "attendance": selectors.attendance_of(found.ftm),
         "items": selectors.summary_items(found.ftm),
-        "previous": selectors.previous_ftm(found.ftm),
     }
-    if context["previous"] is not None:
-        context["previous_items"] = selectors.summary_items(context["previous"])
+    previous = selectors.previous_ftm(found.ftm)
+    if previous is not None:
+        context.update(previous=previous, previous_items=selectors.summary_items(previous))
     return render(request, "ftms/summary.html", context)
 
 

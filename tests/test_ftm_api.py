@@ -99,30 +99,50 @@ def test_patch_from_a_stale_version_is_a_409(as_, coordinator, meeting):
 @pytest.mark.parametrize("persona", ["parent_mentor", "parent_attorney"])
 def test_read_only_roles_get_403_on_writes(as_, request, meeting, persona):
     client = as_(request.getfixturevalue(persona))
-    assert client.patch(
-        f"/api/v1/ftms/{meeting.ftm.pk}/", {"notes": "x"}, format="json"
-    ).status_code == 403
-    assert client.post(
-        "/api/v1/ftms/", {"case_id": meeting.case.pk, "scheduled_on": "2026-12-01"}, format="json"
-    ).status_code == 403
+    assert (
+        client.patch(f"/api/v1/ftms/{meeting.ftm.pk}/", {"notes": "x"}, format="json").status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/ftms/",
+            {"case_id": meeting.case.pk, "scheduled_on": "2026-12-01"},
+            format="json",
+        ).status_code
+        == 403
+    )
     item = meeting.old_items[0]
-    assert client.patch(
-        f"/api/v1/ftm-action-items/{item.pk}/", {"status": "done"}, format="json"
-    ).status_code == 403
+    assert (
+        client.patch(
+            f"/api/v1/ftm-action-items/{item.pk}/", {"status": "done"}, format="json"
+        ).status_code
+        == 403
+    )
 
 
 @pytest.mark.parametrize("persona", ["judge", "outsider", "other_caseworker", "sit_member"])
 def test_judges_and_people_outside_the_team_get_404_on_writes(as_, request, meeting, persona):
     client = as_(request.getfixturevalue(persona))
-    assert client.patch(
-        f"/api/v1/ftms/{meeting.ftm.pk}/", {"notes": "x"}, format="json"
-    ).status_code == 404
-    assert client.post(
-        "/api/v1/ftms/", {"case_id": meeting.case.pk, "scheduled_on": "2026-12-01"}, format="json"
-    ).status_code == 404
-    assert client.patch(
-        f"/api/v1/ftm-action-items/{meeting.old_items[0].pk}/", {"status": "done"}, format="json"
-    ).status_code == 404
+    assert (
+        client.patch(f"/api/v1/ftms/{meeting.ftm.pk}/", {"notes": "x"}, format="json").status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/api/v1/ftms/",
+            {"case_id": meeting.case.pk, "scheduled_on": "2026-12-01"},
+            format="json",
+        ).status_code
+        == 404
+    )
+    assert (
+        client.patch(
+            f"/api/v1/ftm-action-items/{meeting.old_items[0].pk}/",
+            {"status": "done"},
+            format="json",
+        ).status_code
+        == 404
+    )
 
 
 def test_delete_is_not_allowed(as_, coordinator, meeting):
@@ -178,9 +198,7 @@ def test_action_item_owner_must_be_on_the_team(as_, coordinator, other_caseworke
     assert "owner_email" in response.json()
 
 
-def test_marking_an_action_item_done_dates_it_and_sort_of_names_status(
-    as_, caseworker, meeting
-):
+def test_marking_an_action_item_done_dates_it_and_sort_of_names_status(as_, caseworker, meeting):
     item = meeting.old_items[0]
     client = as_(caseworker)
     bad = client.patch(f"/api/v1/ftm-action-items/{item.pk}/", {"status": "sort-of"}, format="json")

@@ -52,7 +52,9 @@ def test_judge_and_outsider_get_404_for_the_case_meetings(client_for, judge, out
 
 
 def test_aggregate_only_member_gets_404(client_for, sit_member, meeting):
-    assert client_for(sit_member).get(reverse("ftm-summary", args=[meeting.ftm.pk])).status_code == 404
+    assert (
+        client_for(sit_member).get(reverse("ftm-summary", args=[meeting.ftm.pk])).status_code == 404
+    )
 
 
 def test_caseworker_not_on_the_team_gets_404(client_for, other_caseworker, meeting):

@@ -62,7 +62,10 @@ def test_logging_records_attendance_and_derives_parent_and_mentor_participation(
         ftm=meeting.ftm,
         actor=coordinator,
         version=meeting.ftm.version,
-        changes={"going_well": "Jaime sleeps through the night", "confidentiality_acknowledged": True},
+        changes={
+            "going_well": "Jaime sleeps through the night",
+            "confidentiality_acknowledged": True,
+        },
         attendance=[
             {"email": caseworker.email, "role": "caseworker", "mode": "remote"},
             {"email": parent_mentor.email, "role": "parent_mentor", "mode": "absent"},
@@ -77,7 +80,9 @@ def test_logging_records_attendance_and_derives_parent_and_mentor_participation(
     assert ftm.going_well == "Jaime sleeps through the night"
     assert ftm.confidentiality_acknowledged
     assert ftm.version == 2
-    modes = {(a.user_id, a.person_id, a.name): a.mode for a in FtmAttendance.objects.filter(ftm=ftm)}
+    modes = {
+        (a.user_id, a.person_id, a.name): a.mode for a in FtmAttendance.objects.filter(ftm=ftm)
+    }
     assert modes[(None, None, "Aunt Lucia")] == "in_person"
     assert modes[(None, meeting.case.test_parent.pk, "")] == "in_person"
     assert modes[(caseworker.pk, None, "")] == "remote"
@@ -151,9 +156,7 @@ def test_review_cannot_touch_another_familys_items(meeting, coordinator, site):
     assert foreign.status == "open"
 
 
-def test_new_action_items_default_to_the_next_ftm_and_link_a_goal(
-    meeting, coordinator, caseworker
-):
+def test_new_action_items_default_to_the_next_ftm_and_link_a_goal(meeting, coordinator, caseworker):
     ftm_services.ftm_log(
         ftm=meeting.ftm,
         actor=coordinator,
@@ -305,7 +308,10 @@ def test_saving_a_meeting_takes_the_same_number_of_queries_whatever_its_size(
             action_items=items,
         )
     assert FtmAttendance.objects.filter(ftm=meeting.ftm).count() == size
-    assert FtmActionItem.objects.filter(ftm=meeting.ftm, description__endswith="(changed)").count() == size
+    assert (
+        FtmActionItem.objects.filter(ftm=meeting.ftm, description__endswith="(changed)").count()
+        == size
+    )
 
 
 QUERIES_FIRST_SAVE = 22
