@@ -416,6 +416,13 @@ def ftm_log(
     if "status" in changes:
         if changes["status"] not in codes.FtmStatus.values:
             errors.setdefault("status", []).append("status must be scheduled, held or cancelled.")
+        elif (
+            changes["status"] == codes.FtmStatus.HELD
+            and values.get("scheduled_on", ftm.scheduled_on) > ftm.case.site.today()
+        ):
+            errors.setdefault("status", []).append(
+                "A meeting cannot be marked held before its date."
+            )
         else:
             values["status"] = changes["status"]
     if values.get("next_ftm_on") and values["next_ftm_on"] <= values.get(

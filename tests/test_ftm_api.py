@@ -227,3 +227,12 @@ def test_ftm_list_with_attendance_takes_the_same_queries_whatever_its_size(
 
 
 LIST_QUERIES = 7
+
+
+def test_a_future_meeting_cannot_be_marked_held_through_the_api(as_, coordinator, family):
+    ftm = Ftm.objects.create(case=family, scheduled_on=TODAY + dt.timedelta(days=5))
+    response = as_(coordinator).patch(f"/api/v1/ftms/{ftm.pk}/", {"status": "held"}, format="json")
+    assert response.status_code == 400
+    assert "status" in response.json()
+    ftm.refresh_from_db()
+    assert ftm.status == "scheduled"
