@@ -174,6 +174,18 @@ def invitees(ftm: Ftm) -> list[Invitee]:
     return rows
 
 
+def invitees_of_case(case: Case) -> list[str]:
+    """Who is invited to a family's next meeting: the family team, then the family."""
+    team = [
+        f"{m.user} ({m.get_role_display()})"
+        for m in TeamMember.objects.filter(case=case, removed_at__isnull=True).select_related(
+            "user"
+        )
+    ]
+    family = [f"{p} ({p.get_kind_display()})" for p in Person.objects.filter(case=case)]
+    return [*team, *family]
+
+
 def default_due(ftm: Ftm) -> dt.date:
     """Action items are due by the next FTM by default."""
     return ftm.next_ftm_on or ftm.scheduled_on + dt.timedelta(days=ftm.case.site.ftm_cadence_days)

@@ -88,21 +88,8 @@ def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "ftms/schedule.html",
-        {"form": form, "case": case, "invitees": _invitees_of_case(case)},
+        {"form": form, "case": case, "invitees": selectors.invitees_of_case(case)},
     )
-
-
-def _invitees_of_case(case) -> list[str]:
-    from cases.models import Person, TeamMember
-
-    team = [
-        f"{m.user} ({m.get_role_display()})"
-        for m in TeamMember.objects.filter(case=case, removed_at__isnull=True).select_related(
-            "user"
-        )
-    ]
-    family = [f"{p} ({p.get_kind_display()})" for p in Person.objects.filter(case=case)]
-    return [*team, *family]
 
 
 @require_GET
