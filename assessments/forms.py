@@ -73,7 +73,9 @@ class ScreeningForm(forms.Form):
                 Column("instrument", css_class="col-md-6"),
                 Column("screened_on", css_class="col-md-6"),
             ),
-            Row(Column("result", css_class="col-md-6"), Column("screened_by", css_class="col-md-6")),
+            Row(
+                Column("result", css_class="col-md-6"), Column("screened_by", css_class="col-md-6")
+            ),
             Row(
                 Column("referral_made", css_class="col-md-6"),
                 Column("referral", css_class="col-md-6"),
@@ -140,9 +142,11 @@ class GoalForm(forms.Form):
     child = _records(None, "For which child")
     assessment = _records(None, "From the assessment")
     steps = forms.CharField(
-        label="Steps", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label="Steps",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text="One step a line.",
-    )  # fmt: skip
+    )
     responsible = forms.CharField(label="Who", max_length=200, required=False)
     target_on = forms.DateField(label="Target date", widget=DateInput(), required=False)
     status = forms.ChoiceField(label="Status", choices=codes.GoalStatus.choices)
@@ -246,11 +250,14 @@ class AssessmentForm(forms.Form):
         return data
 
 
-SCORE_CHOICES = [("", "Not rated this time"), *[(str(v), label) for v, label in MarkerScore.choices]]
+SCORE_CHOICES = [
+    ("", "Not rated this time"),
+    *[(str(v), label) for v, label in MarkerScore.choices],
+]
 
 
 class MarkersForm(forms.Form):
-    """One score (1–4, anchored) and a short note per marker of one person."""
+    """One score (1-4, anchored) and a short note per marker of one person."""
 
     rated_on = forms.DateField(label="Rated on", widget=DateInput())
 
@@ -268,9 +275,12 @@ class MarkersForm(forms.Form):
         ]
         for marker in self.markers:
             self.fields[f"score_{marker}"] = forms.TypedChoiceField(
-                label=labels[marker], choices=SCORE_CHOICES, coerce=int, empty_value=None,
+                label=labels[marker],
+                choices=SCORE_CHOICES,
+                coerce=int,
+                empty_value=None,
                 required=False,
-            )  # fmt: skip
+            )
             self.fields[f"note_{marker}"] = forms.CharField(
                 label=f"Note on {labels[marker].lower()}", max_length=500, required=False
             )

@@ -120,7 +120,7 @@ class Lens(models.TextChoices):
 
     CHILD = "child", "The child"
     CAREGIVER = "caregiver", "A caregiver"
-    RELATIONSHIP = "relationship", "A child–caregiver relationship"
+    RELATIONSHIP = "relationship", "A child-caregiver relationship"
 
 
 # The narrative fields of an assessment: only the clinician, the Community Coordinator and the
@@ -139,7 +139,7 @@ NARRATIVE_FIELDS = (
 
 class Assessment(Record):
     """A clinician's relationship-based assessment through one lens: the child, one caregiver,
-    or one child–caregiver relationship, within culture and community."""
+    or one child-caregiver relationship, within culture and community."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="assessments")
     child = models.ForeignKey(
@@ -157,7 +157,9 @@ class Assessment(Record):
     symptoms = models.TextField(blank=True)
     strengths = models.TextField(blank=True)
     functioning = models.TextField(blank=True, help_text="Developmental or daily functioning.")
-    caregiver_beliefs = models.TextField(blank=True, help_text="The caregiver's beliefs about the child.")
+    caregiver_beliefs = models.TextField(
+        blank=True, help_text="The caregiver's beliefs about the child."
+    )
     child_expectations = models.TextField(
         blank=True, help_text="What the child expects from the caregiver."
     )
@@ -180,8 +182,7 @@ class Assessment(Record):
                 name="assessment_caregiver_lens_has_caregiver",
             ),
             models.CheckConstraint(
-                condition=~Q(lens="relationship")
-                | Q(child__isnull=False, caregiver__isnull=False),
+                condition=~Q(lens="relationship") | Q(child__isnull=False, caregiver__isnull=False),
                 name="assessment_relationship_lens_has_both",
             ),
         ]
@@ -223,10 +224,10 @@ CHILD_MARKERS = (
 class MarkerScore(models.IntegerChoices):
     """A short anchored scale."""
 
-    NOT_YET = 1, "1 – Not yet seen"
-    EMERGING = 2, "2 – Emerging, now and then"
-    OFTEN = 3, "3 – Often, with support"
-    CONSISTENT = 4, "4 – Consistently, on their own"
+    NOT_YET = 1, "1 - Not yet seen"
+    EMERGING = 2, "2 - Emerging, now and then"
+    OFTEN = 3, "3 - Often, with support"
+    CONSISTENT = 4, "4 - Consistently, on their own"
 
 
 class MarkerRating(Record):

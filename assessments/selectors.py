@@ -150,8 +150,12 @@ class MarkerTrend:
                 x = width / 2
             y = height - pad - (height - 2 * pad) * (rating.score - 1) / 3
             points.append(
-                {"x": round(x, 1), "y": round(y, 1), "rating": rating,
-                 "setback": rating.pk in setback_ids}  # fmt: skip
+                {
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "rating": rating,
+                    "setback": rating.pk in setback_ids,
+                }
             )
         return points
 
@@ -251,9 +255,9 @@ def case_plan(access: CaseAccess, today: dt.date, *, consents: bool = False) -> 
     part2 = access.can_see_part2(today)
     children = list(case.children.order_by("birth_date", "id"))
     caregivers = list(
-        case.people.filter(
-            kind__in=[Person.Kind.PARENT, Person.Kind.RESOURCE_PARENT]
-        ).order_by("kind", "given_name", "id")
+        case.people.filter(kind__in=[Person.Kind.PARENT, Person.Kind.RESOURCE_PARENT]).order_by(
+            "kind", "given_name", "id"
+        )
     )
     removals = _open_removals(children)
     all_screenings = list(screenings_of(access, part2=True).order_by("screened_on", "id"))
@@ -297,9 +301,7 @@ def case_plan(access: CaseAccess, today: dt.date, *, consents: bool = False) -> 
     screenings = [
         s for s in all_screenings if part2 or s.instrument != codes.Instrument.SUBSTANCE_USE
     ]
-    ratings = list(
-        MarkerRating.objects.filter(case=case).order_by("rated_on", "created_at")
-    )
+    ratings = list(MarkerRating.objects.filter(case=case).order_by("rated_on", "created_at"))
     plan = CasePlan(
         access=access,
         today=today,

@@ -28,12 +28,31 @@ from safebabies.audit.models import AuditEvent
 from teams.models import User
 
 SCREENING_FIELDS = frozenset(
-    {"child", "subject", "instrument", "screened_on", "result", "referral_made", "screened_by",
-     "referral"}  # fmt: skip
+    {
+        "child",
+        "subject",
+        "instrument",
+        "screened_on",
+        "result",
+        "referral_made",
+        "screened_by",
+        "referral",
+    }
 )
 SERVICE_FIELDS = frozenset(
-    {"child", "recipient", "service_type", "provider", "evidence_based", "referred_on",
-     "started_on", "ended_on", "status", "goal", "barrier"}  # fmt: skip
+    {
+        "child",
+        "recipient",
+        "service_type",
+        "provider",
+        "evidence_based",
+        "referred_on",
+        "started_on",
+        "ended_on",
+        "status",
+        "goal",
+        "barrier",
+    }
 )
 GOAL_FIELDS = frozenset(
     {"child", "description", "steps", "responsible", "target_on", "status", "assessment"}
@@ -98,7 +117,9 @@ def screening_record(
     screening = Screening(case=case, **fields)
     _check_screening(screening)
     _save_new(screening)
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=screening, case=case, request=request)
+    _audit(
+        actor=actor, action=AuditEvent.Action.CREATE, record=screening, case=case, request=request
+    )
     return screening
 
 
@@ -411,4 +432,3 @@ def consent_revoke(
         request=request,
     )
     return consent
-

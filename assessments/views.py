@@ -128,7 +128,9 @@ def service_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 def service_edit(request: AuthenticatedRequest, case_id: str, service_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
     case = access.case
-    service = get_object_or_404(sel.services_of(access, part2=access.can_see_part2()), pk=service_id)
+    service = get_object_or_404(
+        sel.services_of(access, part2=access.can_see_part2()), pk=service_id
+    )
     service.case = case
     fields = [f for f in forms.ServiceForm.base_fields]
     initial = {name: getattr(service, name) for name in fields}
@@ -238,7 +240,7 @@ def assessment_create(request: AuthenticatedRequest, case_id: str) -> HttpRespon
         ),
         done=lambda a: reverse("assessment-detail", args=[case.pk, a.pk]),
         title="Relationship-based assessment",
-        intro="One lens at a time: the child, a caregiver, or a child\u2013caregiver "
+        intro="One lens at a time: the child, a caregiver, or a child-caregiver "
         "relationship, within culture and community. Only the clinician, the Community "
         "Coordinator and the caseworker read what you write here.",
         submit="Save the assessment",
@@ -254,7 +256,9 @@ def assessment_detail(
 ) -> HttpResponse:
     access = access_case(request.user, case_id)
     assessment = get_object_or_404(
-        Assessment.objects.filter(case=access.case).select_related("child", "caregiver", "clinician"),
+        Assessment.objects.filter(case=access.case).select_related(
+            "child", "caregiver", "clinician"
+        ),
         pk=assessment_id,
     )
     narrative = sel.can_see_assessment_narrative(access)
@@ -413,4 +417,3 @@ def consent_revoke(request: AuthenticatedRequest, case_id: str, consent_id: str)
         cancel=reverse("consent-list", args=[case.pk]),
         success="The release is revoked.",
     )
-
