@@ -11,7 +11,7 @@ queries whatever the number of rows. The rules (DOMAIN.md, issue 4):
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -26,7 +26,7 @@ from assessments.models import (
     Screening,
     Service,
 )
-from cases.models import Case, Child, Consent, Episode, Person
+from cases.models import Case, Child, Episode, Person
 from cases.selectors import CaseAccess, cases_visible_to
 from safebabies import codes
 from teams.models import User
@@ -230,7 +230,6 @@ class CasePlan:
     goals: list[Goal]
     assessments: list[Assessment]
     markers: list[MarkerSubject]
-    consents: list[Consent] = field(default_factory=list)
 
     @property
     def active_services(self) -> list[ServiceRow]:
@@ -248,18 +247,27 @@ def _open_removals(children: list[Child]) -> dict[str, Episode]:
     return {episode.child_id: episode for episode in episodes}
 
 
-def case_plan(access: CaseAccess, today: dt.date, *, consents: bool = False) -> CasePlan:
+def case_plan(
+    access: CaseAccess,
+    today: dt.date,
+    *,
+    children: list[Child] | None = None,
+    removals: dict[str, Episode] | None = None,
+    with_assessments: bool = True,
+) -> CasePlan:
     """The plan of a case, in a fixed number of queries (one per kind of record, plus the
-    consent check)."""
+    consent check). The case page passes the children and open removals it already has."""
     case: Case = access.case
     part2 = access.can_see_part2(today)
-    children = list(case.children.order_by("birth_date", "id"))
+    if children is None:
+        children = list(case.children.order_by("birth_date", "id"))
     caregivers = list(
         case.people.filter(kind__in=[Person.Kind.PARENT, Person.Kind.RESOURCE_PARENT]).order_by(
             "kind", "given_name", "id"
         )
     )
-    removals = _open_removals(children)
+    if removals is None:
+        removals = _open_removals(children)
     all_screenings = list(screenings_of(access, part2=True).order_by("screened_on", "id"))
     services = list(services_of(access, part2=True).order_by("referred_on", "id"))
     due = []
@@ -318,11 +326,9 @@ def case_plan(access: CaseAccess, today: dt.date, *, consents: bool = False) -> 
             Assessment.objects.filter(case=case)
             .select_related("child", "caregiver", "clinician")
             .order_by("-assessed_on", "-created_at")
-        ),
+        )
+        if with_assessments
+        else [],
         markers=_marker_subjects(ratings, children, caregivers),
     )
-    if consents:
-        plan.consents = list(
-            Consent.objects.filter(case=case).select_related("person").order_by("-granted_on", "id")
-        )
     return plan

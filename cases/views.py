@@ -76,7 +76,13 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         actor=request.user, action=AuditEvent.Action.VIEW, record=access.case, request=request
     )
     page = pages.case_page(access, access.case.site.today())
-    plan = case_plan(access, page.today)  # issue 4: screenings due, services, goals, markers
+    plan = case_plan(  # issue 4: screenings due, services, goals, markers
+        access,
+        page.today,
+        children=[cv.child for cv in page.children],
+        removals={cv.child.pk: cv.episode for cv in page.children if cv.episode},
+        with_assessments=False,
+    )
     return render(
         request,
         "cases/detail.html",

@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "teams.roles.Role",
         "PermanencyGoalEnum": "safebabies.codes.PermanencyGoal",
+        "ServiceStatusEnum": "safebabies.codes.ServiceStatus",
+        "GoalStatusEnum": "safebabies.codes.GoalStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -226,7 +226,11 @@ def test_the_api_needs_a_sign_in(records, endpoint):
     assert APIClient().get(f"/api/v1/{endpoint}/{record.id}/").status_code == 401
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
+# The case plan's endpoints are writable: tests/test_assessments_api.py.
+WRITABLE = {"permanency-plans", "screenings", "services"}
+
+
+@pytest.mark.parametrize("endpoint", sorted(set(ENDPOINTS) - WRITABLE))
 def test_case_records_are_read_only(as_, records, endpoint):
     client = as_("coordinator")
     record = getattr(records, ENDPOINTS[endpoint])

@@ -621,3 +621,18 @@ def test_plan_page_takes_a_constant_number_of_queries(
         response = client.get(url)
     assert len(response.context["plan"].services) == 5  # Part 2 rows hidden: no consent
     assert len(response.context["plan"].goals) == 5
+
+
+def test_case_page_takes_a_constant_number_of_queries_as_the_plan_grows(
+    client_for, family, caseworker, django_assert_num_queries
+):
+    client = client_for(caseworker)
+    url = reverse("case-detail", args=[family.pk])
+    _grow_plan(family, 1)
+    h.ConsentFactory(case=family, person=family.test_parent)
+    with django_assert_num_queries(24):
+        client.get(url)
+    _grow_plan(family, 4)
+    with django_assert_num_queries(24):
+        response = client.get(url)
+    assert len(response.context["plan"].services) == 10  # with consent: Part 2 rows too
