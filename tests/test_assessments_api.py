@@ -171,7 +171,9 @@ def test_part2_rows_follow_the_consent(as_, family, consent, sees):
     if consent is not None:
         h.ConsentFactory(case=family, person=family.test_parent, **consent)
     client = as_("caseworker")
-    services = {r["id"] for r in client.get(f"/api/v1/services/?case={family.pk}").json()["results"]}
+    services = {
+        r["id"] for r in client.get(f"/api/v1/services/?case={family.pk}").json()["results"]
+    }
     screenings = {
         r["id"] for r in client.get(f"/api/v1/screenings/?case={family.pk}").json()["results"]
     }
@@ -298,7 +300,9 @@ def test_only_clinicians_post_assessments(as_, family, clinician):
     assert Assessment.objects.get().clinician == clinician
     assert response.json()["clinician"] == clinician.email
     pk = response.json()["id"]
-    assert as_("clinician").patch(f"/api/v1/assessments/{pk}/", {}, format="json").status_code == 405
+    assert (
+        as_("clinician").patch(f"/api/v1/assessments/{pk}/", {}, format="json").status_code == 405
+    )
 
 
 def test_a_caregiver_assessment_names_the_caregiver(as_, family):
@@ -321,9 +325,7 @@ def test_a_caregiver_assessment_names_the_caregiver(as_, family):
         ("site_admin", False),
     ],
 )
-def test_narrative_fields_only_for_clinician_coordinator_and_caseworker(
-    as_, family, persona, sees
-):
+def test_narrative_fields_only_for_clinician_coordinator_and_caseworker(as_, family, persona, sees):
     assessment = h.AssessmentFactory(case=family, child=family.test_child)
     client = as_(persona)
     row = client.get(f"/api/v1/assessments/?case={family.pk}").json()["results"][0]

@@ -414,9 +414,7 @@ def test_assessment_narrative_is_for_clinician_coordinator_and_caseworker_only(
 # --- Markers of progress -------------------------------------------------------------------
 
 
-def test_team_rates_caregiver_markers_and_the_trend_shows_setbacks(
-    client_for, family, caseworker
-):
+def test_team_rates_caregiver_markers_and_the_trend_shows_setbacks(client_for, family, caseworker):
     parent = family.test_parent
     client = client_for(caseworker)
     url = reverse("markers-rate", args=[family.pk, "caregiver", parent.pk])
@@ -560,9 +558,7 @@ def test_part2_details_are_hidden_from_judge_and_mentor_without_their_own_consen
     assert _shows_part2(client_for(parent_mentor), family) == {"case page": True, "plan": True}
 
 
-def test_a_part2_service_cannot_be_opened_for_edit_without_consent(
-    client_for, family, caseworker
-):
+def test_a_part2_service_cannot_be_opened_for_edit_without_consent(client_for, family, caseworker):
     service, _ = h.part2_records(family)
     url = reverse("service-edit", args=[family.pk, service.pk])
     assert client_for(caseworker).get(url).status_code == 404
