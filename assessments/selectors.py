@@ -85,7 +85,12 @@ class ServiceRow:
     removal_to_referral: int | None  # days, for a child's service (or the family's first child)
     referral_to_start: int | None  # days; while waiting, days waited so far
     waiting: bool
-    late: bool  # past 60 days, either span
+    late_referral: bool  # removal to referral past 60 days
+    late_start: bool  # referral to start (or waiting) past 60 days
+
+    @property
+    def late(self) -> bool:
+        return self.late_referral or self.late_start
 
 
 def service_row(service: Service, removal_date: dt.date | None, today: dt.date) -> ServiceRow:
@@ -101,16 +106,14 @@ def service_row(service: Service, removal_date: dt.date | None, today: dt.date) 
         referral_to_start = (today - service.referred_on).days
     else:
         referral_to_start = None
-    late = any(
-        days is not None and days > TIMELINESS_LIMIT_DAYS
-        for days in (removal_to_referral, referral_to_start)
-    )
     return ServiceRow(
         service=service,
         removal_to_referral=removal_to_referral,
         referral_to_start=referral_to_start,
         waiting=waiting,
-        late=late,
+        late_referral=removal_to_referral is not None
+        and removal_to_referral > TIMELINESS_LIMIT_DAYS,
+        late_start=referral_to_start is not None and referral_to_start > TIMELINESS_LIMIT_DAYS,
     )
 
 
