@@ -4,6 +4,8 @@ of `safebabies.demo`, with fixed ids so that a second run changes nothing."""
 
 import datetime as dt
 
+from django.db import models
+
 from assessments.models import Assessment, MarkerRating
 from teams.models import User
 
@@ -34,11 +36,12 @@ ASSESSMENTS = (
         DERRICK,
         JAIME,
         {
-            "strengths": "Jaime brings the crackers Derrick likes and sings the bath song from home.",
+            "strengths": "Jaime brings the crackers Derrick likes and sings the bath song "
+            "from home.",
             "caregiver_beliefs": "Jaime believes Derrick is upset only because they are apart.",
             "child_expectations": "Derrick looks for Jaime at the door and checks her face.",
-            "observed_interaction": "Commands are sometimes harsh and Derrick escalates; when Jaime "
-            "puts her phone away they build towers together and he calms.",
+            "observed_interaction": "Commands are sometimes harsh and Derrick escalates; "
+            "when Jaime puts her phone away they build towers together and he calms.",
             "culture_and_community": "Biracial family; Jaime grew up in care herself.",
         },
     ),
@@ -61,7 +64,7 @@ MARKERS = (
 )
 
 
-def rows(today: dt.date, clinician: User | None) -> dict[type, list[dict]]:
+def rows(today: dt.date, clinician: User | None) -> dict[type[models.Model], list[dict]]:
     def ago(days: int) -> dt.date:
         return today - dt.timedelta(days=days)
 

@@ -873,8 +873,8 @@ def build(today: dt.date | None = None) -> Result:
                 result.created += created
                 result.changed += changed
         result.created += _teams(users)
-        for model, plan_rows in case_plan_rows(today, users.get("clinician")).items():
-            created, changed = _upsert(model, plan_rows)  # issue 4: assessments, markers
+        for plan_model, plan_rows in case_plan_rows(today, users.get("clinician")).items():
+            created, changed = _upsert(plan_model, plan_rows)  # issue 4: assessments, markers
             result.created += created
             result.changed += changed
         if result.created or result.changed:
