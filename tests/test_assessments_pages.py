@@ -222,8 +222,8 @@ def test_recording_the_screening_clears_it_from_the_case_page(client_for, family
 def test_case_page_shows_primary_and_concurrent_goals_side_by_side(client_for, family, judge):
     html = client_for(judge).get(reverse("case-detail", args=[family.pk])).content.decode()
     section = html[html.index('id="case-plan"') :]
-    assert re.search(r'class="primary-goal">Reunification<', section)
-    assert re.search(r'class="concurrent-goal">Placement with a relative<', section)
+    assert re.search(r'class="primary-goal small">Reunification<', section)
+    assert re.search(r'class="concurrent-goal small">Placement with a relative<', section)
 
 
 # --- Services ------------------------------------------------------------------------------
