@@ -1,20 +1,48 @@
-"""/api/v1/screenings/ and /api/v1/services/ (DATA_PACKAGE.md screenings.csv, services.csv).
+"""/api/v1/screenings/, /services/, /goals/, /assessments/ and /permanency-plans/ (DATA_PACKAGE.md
+screenings.csv, services.csv, permanency_plans.csv; goals and assessments beyond the package).
 
-Substance-use screenings and substance-use treatment services are 42 CFR Part 2 records: they
-are absent for a viewer without a consent in force for their role (`CaseAccess.can_see_part2`).
+Reads follow `cases.api.base`. Writes (POST, and PATCH/PUT where a record can change) are for
+the case writers of the record's case: the case comes through `access_case(..., write=True)`
+(a case the caller may not see is a 404, a read-only role a 403), ids of other records must
+belong to the same case, codes are the package's codes only, and every rule of the service
+comes back as a 400 naming the field.
+
+Rules on rows and fields:
+- substance-use screenings and substance-use treatment services are 42 CFR Part 2 records:
+  absent for a viewer without a consent in force for their role (`CaseAccess.can_see_part2`);
+- an assessment's narrative is present only for the clinician, the Community Coordinator and
+  the caseworker on the team (`can_see_assessment_narrative`);
+- relationship-based assessments are written by clinicians only;
+- permanency plans are history: a change is a new row (POST), never an edit.
 """
 
-from django.db.models import Q
+from typing import Any, ClassVar
 
-from assessments.models import Screening, Service
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from assessments import services
+from assessments.models import NARRATIVE_FIELDS, Assessment, Goal, Lens, Screening, Service
+from assessments.selectors import can_see_assessment_narrative, can_write_assessment
+from cases import services as case_services
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
-from cases.selectors import part2_cases_visible_to
+from cases.api.views import PermanencyPlanViewSet as ReadPermanencyPlanViewSet
+from cases.models import Child
+from cases.selectors import CaseAccess, access_case, part2_cases_visible_to
 from safebabies import codes
+
+# --- Read serializers ----------------------------------------------------------------------
 
 
 class ScreeningSerializer(RecordSerializer):
     child_id = ref(null=True)
     case_id = ref()
+    referral_id = ref(null=True)
 
     class Meta:
         model = Screening
@@ -27,12 +55,15 @@ class ScreeningSerializer(RecordSerializer):
             "screened_on",
             "result",
             "referral_made",
+            "screened_by",
+            "referral_id",
         ]
 
 
 class ServiceSerializer(RecordSerializer):
     case_id = ref()
     child_id = ref(null=True)
+    goal_id = ref(null=True)
 
     class Meta:
         model = Service
@@ -48,12 +79,245 @@ class ServiceSerializer(RecordSerializer):
             "started_on",
             "ended_on",
             "status",
+            "goal_id",
+            "barrier",
         ]
 
 
-class ScreeningViewSet(CaseRecordViewSet):
+class GoalSerializer(RecordSerializer):
+    case_id = ref()
+    child_id = ref(null=True)
+    assessment_id = ref(null=True)
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "case_id",
+            "child_id",
+            "description",
+            "steps",
+            "responsible",
+            "target_on",
+            "status",
+            "assessment_id",
+        ]
+
+
+class AssessmentSerializer(RecordSerializer):
+    case_id = ref()
+    child_id = ref(null=True)
+    caregiver_id = ref(null=True)
+    clinician = serializers.CharField(source="clinician.email", read_only=True, allow_null=True)
+    guarded_fields = dict.fromkeys(NARRATIVE_FIELDS, can_see_assessment_narrative)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "case_id",
+            "child_id",
+            "caregiver_id",
+            "lens",
+            "assessed_on",
+            "clinician",
+            *NARRATIVE_FIELDS,
+        ]
+
+
+# --- Input serializers: the package's codes only -------------------------------------------
+
+
+def _code(choices, **kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, **kwargs)
+
+
+def _id(**kwargs: Any) -> serializers.CharField:
+    return serializers.CharField(max_length=64, **kwargs)
+
+
+class ScreeningInput(serializers.Serializer):
+    case_id = _id()
+    child_id = _id(required=False, allow_null=True)
+    subject = _code(codes.ScreeningSubject.choices)
+    instrument = _code(codes.Instrument.choices)
+    screened_on = serializers.DateField()
+    result = _code(codes.ScreeningResult.choices, required=False, allow_null=True)
+    referral_made = serializers.BooleanField(required=False, allow_null=True)
+    screened_by = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, allow_null=True
+    )
+    referral_id = _id(required=False, allow_null=True)
+
+
+class ServiceInput(serializers.Serializer):
+    case_id = _id()
+    child_id = _id(required=False, allow_null=True)
+    recipient = _code(codes.ServiceRecipient.choices)
+    service_type = _code(codes.ServiceType.choices)
+    provider = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, allow_null=True
+    )
+    evidence_based = serializers.BooleanField(required=False, allow_null=True)
+    referred_on = serializers.DateField()
+    started_on = serializers.DateField(required=False, allow_null=True)
+    ended_on = serializers.DateField(required=False, allow_null=True)
+    status = _code(codes.ServiceStatus.choices, required=False)
+    goal_id = _id(required=False, allow_null=True)
+    barrier = _code(codes.ServiceBarrier.choices, required=False, allow_null=True)
+
+
+class GoalInput(serializers.Serializer):
+    case_id = _id()
+    child_id = _id(required=False, allow_null=True)
+    description = serializers.CharField()
+    steps = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    responsible = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, allow_null=True
+    )
+    target_on = serializers.DateField(required=False, allow_null=True)
+    status = _code(codes.GoalStatus.choices, required=False)
+    assessment_id = _id(required=False, allow_null=True)
+
+
+class AssessmentInput(serializers.Serializer):
+    case_id = _id()
+    child_id = _id(required=False, allow_null=True)
+    caregiver_id = _id(required=False, allow_null=True)
+    lens = _code(Lens.choices)
+    assessed_on = serializers.DateField()
+    history = serializers.CharField(required=False, allow_blank=True)
+    symptoms = serializers.CharField(required=False, allow_blank=True)
+    strengths = serializers.CharField(required=False, allow_blank=True)
+    functioning = serializers.CharField(required=False, allow_blank=True)
+    caregiver_beliefs = serializers.CharField(required=False, allow_blank=True)
+    child_expectations = serializers.CharField(required=False, allow_blank=True)
+    observed_interaction = serializers.CharField(required=False, allow_blank=True)
+    culture_and_community = serializers.CharField(required=False, allow_blank=True)
+
+
+class PermanencyPlanInput(serializers.Serializer):
+    child_id = _id()
+    effective_date = serializers.DateField()
+    primary_goal = _code(codes.PermanencyGoal.choices)
+    concurrent_goal = _code(codes.PermanencyGoal.choices)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+# --- Writes --------------------------------------------------------------------------------
+
+TEXT_FIELDS = {"provider", "screened_by", "steps", "responsible", "barrier", "result"}
+
+
+class WritableRecordViewSet(CaseRecordViewSet):
+    """Adds POST (and, with `updatable`, PATCH/PUT) to a case-record endpoint.
+
+    `refs` maps an `<x>_id` input field to the model field it sets and how to find the record
+    in the case; `create_record` / `update_record` call the service.
+    """
+
+    input_serializer: ClassVar[type[serializers.Serializer]]
+    updatable: ClassVar[bool] = True
+    refs: ClassVar[dict[str, str]] = {}  # input name -> model field ("child_id" -> "child")
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method in ("POST", "PUT", "PATCH"):
+            return self.input_serializer
+        return self.serializer_class
+
+    def record_serializer(self):
+        return self.serializer_class
+
+    def lookup(self, access: CaseAccess, name: str, value: str | None) -> Any:
+        if value in (None, ""):
+            return None
+        found = {
+            "child": lambda: access.case.children.filter(pk=value).first(),
+            "goal": lambda: Goal.objects.filter(case=access.case, pk=value).first(),
+            "referral": lambda: Service.objects.filter(case=access.case, pk=value).first(),
+            "caregiver": lambda: access.case.people.filter(pk=value).first(),
+            "assessment": lambda: Assessment.objects.filter(case=access.case, pk=value).first(),
+        }[name]()
+        if found is None:
+            raise ValidationError({f"{name}_id": [f"No {name} with this id in this case."]})
+        return found
+
+    def to_service_kwargs(self, access: CaseAccess, data: dict[str, Any]) -> dict[str, Any]:
+        data.pop("case_id", None)
+        kwargs: dict[str, Any] = {}
+        for key, value in data.items():
+            if key.endswith("_id") and key[:-3] in self.refs.values():
+                kwargs[key[:-3]] = self.lookup(access, key[:-3], value)
+            elif key in TEXT_FIELDS and value is None:
+                kwargs[key] = ""
+            else:
+                kwargs[key] = value
+        return kwargs
+
+    def call(self, func, **kwargs: Any) -> Any:
+        try:
+            return func(request=self.request._request, actor=self.user, **kwargs)
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(
+                    {
+                        (f"{k}_id" if k in self.refs.values() else k): v
+                        for k, v in exc.message_dict.items()
+                    }
+                ) from exc
+            raise ValidationError(exc.messages) from exc
+
+    def written(self, record: Any, code: int) -> Response:
+        return Response(self.serialize([record])[0], status=code)
+
+    def access_for_write(self, case_id: str) -> CaseAccess:
+        return access_case(self.user, case_id, write=True)
+
+    def create(self, request, *args, **kwargs):
+        given = self.input_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        access = self.access_for_write(self.case_id_of_input(data))
+        record = self.create_record(access, self.to_service_kwargs(access, data))
+        return self.written(record, status.HTTP_201_CREATED)
+
+    def case_id_of_input(self, data: dict[str, Any]) -> str:
+        return data["case_id"]
+
+    def update(self, request, *args, **kwargs):
+        if not self.updatable:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        partial = kwargs.pop("partial", False)
+        record = self.get_object()
+        case = self.case_of(record)
+        access = self.access_for_write(case.pk)
+        given = self.input_serializer(data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        if "case_id" in data and data["case_id"] != case.pk:
+            raise ValidationError({"case_id": ["A record cannot move to another case."]})
+        # reload the record without FETCH_RAISE: the service reads its relations
+        record = type(record)._default_manager.select_related("case__site").get(pk=record.pk)
+        record = self.update_record(access, record, self.to_service_kwargs(access, data))
+        return self.written(record, status.HTTP_200_OK)
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    def create_record(self, access: CaseAccess, kwargs: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def update_record(self, access: CaseAccess, record: Any, kwargs: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+@extend_schema(request=ScreeningInput, responses=ScreeningSerializer)
+class ScreeningViewSet(WritableRecordViewSet):
     serializer_class = ScreeningSerializer
+    input_serializer = ScreeningInput
     child_path = "child"
+    refs = {"child_id": "child", "referral_id": "referral"}
 
     def restrict(self, queryset):
         return queryset.filter(
@@ -61,13 +325,99 @@ class ScreeningViewSet(CaseRecordViewSet):
             | Q(case__in=part2_cases_visible_to(self.request.user))
         )
 
+    def create_record(self, access, kwargs):
+        return self.call(services.screening_record, case=access.case, **kwargs)
 
-class ServiceViewSet(CaseRecordViewSet):
+    def update_record(self, access, record, kwargs):
+        return self.call(services.screening_update, screening=record, **kwargs)
+
+
+@extend_schema(request=ServiceInput, responses=ServiceSerializer)
+class ServiceViewSet(WritableRecordViewSet):
     serializer_class = ServiceSerializer
+    input_serializer = ServiceInput
     child_path = "child"
+    refs = {"child_id": "child", "goal_id": "goal"}
 
     def restrict(self, queryset):
         return queryset.filter(
             ~Q(service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT)
             | Q(case__in=part2_cases_visible_to(self.request.user))
         )
+
+    def create_record(self, access, kwargs):
+        return self.call(services.service_refer, case=access.case, **kwargs)
+
+    def update_record(self, access, record, kwargs):
+        return self.call(services.service_update, service=record, **kwargs)
+
+
+@extend_schema(request=GoalInput, responses=GoalSerializer)
+class GoalViewSet(WritableRecordViewSet):
+    serializer_class = GoalSerializer
+    input_serializer = GoalInput
+    child_path = "child"
+    refs = {"child_id": "child", "assessment_id": "assessment"}
+
+    def create_record(self, access, kwargs):
+        return self.call(services.goal_create, case=access.case, **kwargs)
+
+    def update_record(self, access, record, kwargs):
+        return self.call(services.goal_update, goal=record, **kwargs)
+
+
+@extend_schema(request=AssessmentInput, responses=AssessmentSerializer)
+class AssessmentViewSet(WritableRecordViewSet):
+    serializer_class = AssessmentSerializer
+    input_serializer = AssessmentInput
+    child_path = "child"
+    related = ("clinician",)
+    refs = {"child_id": "child", "caregiver_id": "caregiver"}
+    updatable = False
+
+    def access_for_write(self, case_id: str) -> CaseAccess:
+        access = super().access_for_write(case_id)
+        if not can_write_assessment(access):
+            raise PermissionDenied("The relationship-based assessment is written by the clinician.")
+        return access
+
+    def create_record(self, access, kwargs):
+        return self.call(services.assessment_record, case=access.case, **kwargs)
+
+
+@extend_schema(request=PermanencyPlanInput)
+class PermanencyPlanViewSet(ReadPermanencyPlanViewSet):
+    """Read as before; POST adds a plan from a date (primary and concurrent goal, and why it
+    changed). Plans are never edited: the history is kept."""
+
+    def get_serializer_class(self):
+        if self.request is not None and self.request.method == "POST":
+            return PermanencyPlanInput
+        return super().get_serializer_class()
+
+    def record_serializer(self):
+        return self.serializer_class
+
+    def create(self, request, *args, **kwargs):
+        given = PermanencyPlanInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        child_id = data.pop("child_id")
+        case_id = Child.objects.filter(pk=child_id).values_list("case_id", flat=True).first()
+        if case_id is None:
+            raise ValidationError({"child_id": ["No child with this id."]})
+        access = access_case(self.user, case_id, write=True)
+        child = access.case.children.select_related("case__site").get(pk=child_id)
+        try:
+            plan = case_services.permanency_plan_change(
+                actor=self.user,
+                child=child,
+                request=request._request,
+                reason=data.pop("reason", ""),
+                **data,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from exc
+        return Response(self.serialize([plan])[0], status=status.HTTP_201_CREATED)

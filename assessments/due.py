@@ -27,6 +27,9 @@ DEVELOPMENTAL_AGES = (9, 18, 30)
 MCHAT_AGES = (18, 24)
 RESCREEN_MONTHS = 6  # while in care, re-screen development at least every six months
 DEVELOPMENTAL_MAX_MONTHS = 60  # ASQ-3 / ASQ:SE-2 cover children up to five
+# An age screening missed stays on the list (overdue) this many months after the age.
+AGE_GRACE_MONTHS = 6
+DEVELOPMENTAL_WHAT = "Developmental screening (ASQ-3 or ASQ:SE-2)"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,14 @@ def screenings_due(
     def add(what: str, due_on: dt.date, rule: str) -> None:
         due.append(Due(what=what, due_on=due_on, rule=rule, overdue=today > due_on))
 
+    developmental_candidates: list[Due] = []
+
+    def developmental_due(due_on: dt.date, rule: str) -> None:
+        developmental_candidates.append(
+            Due(what=DEVELOPMENTAL_WHAT, due_on=due_on, rule=rule, overdue=today > due_on)
+        )
+
+    under_five = add_months(birth_date, DEVELOPMENTAL_MAX_MONTHS) > today
     if removal_date is not None:
         if not _done_between(by_instrument.get(codes.Instrument.HEALTH_INITIAL, []), removal_date):
             add(
@@ -84,17 +95,11 @@ def screenings_due(
                 removal_date + dt.timedelta(days=30),
                 "Within 30 days of removal",
             )
-        if not _done_between(developmental, removal_date):
-            add(
-                "Developmental screening (ASQ-3 or ASQ:SE-2)",
-                removal_date + dt.timedelta(days=30),
-                "Within 30 days of removal",
-            )
-        elif add_months(birth_date, DEVELOPMENTAL_MAX_MONTHS) > today:
-            next_on = add_months(developmental[-1], RESCREEN_MONTHS)
-            add(
-                "Developmental screening (ASQ-3 or ASQ:SE-2)",
-                next_on,
+        if under_five and not _done_between(developmental, removal_date):
+            developmental_due(removal_date + dt.timedelta(days=30), "Within 30 days of removal")
+        elif under_five:
+            developmental_due(
+                add_months(developmental[-1], RESCREEN_MONTHS),
                 f"Every {RESCREEN_MONTHS} months while in care",
             )
         if (
@@ -112,17 +117,17 @@ def screenings_due(
         on = add_months(birth_date, months)
         # Due from the month before the age; satisfied by a screening from then on.
         window = add_months(birth_date, months - 1)
-        already_due = any(d.what.startswith("Developmental") for d in due)
-        if (
-            window <= today < add_months(on, 6)
-            and not already_due
-            and not _done_between(developmental, window)
+        if window <= today < add_months(on, AGE_GRACE_MONTHS) and not _done_between(
+            developmental, window
         ):
-            add("Developmental screening (ASQ-3 or ASQ:SE-2)", on, f"At {months} months of age")
+            developmental_due(on, f"At {months} months of age")
+    if developmental_candidates:
+        # One developmental item: the rule that makes it due soonest.
+        due.append(min(developmental_candidates, key=lambda d: d.due_on))
     for months in MCHAT_AGES:
         on = add_months(birth_date, months)
         window = add_months(birth_date, months - 1)
         mchat = by_instrument.get(codes.Instrument.MCHAT, [])
-        if window <= today < add_months(on, 6) and not _done_between(mchat, window):
+        if window <= today < add_months(on, AGE_GRACE_MONTHS) and not _done_between(mchat, window):
             add("Autism screening (M-CHAT)", on, f"At {months} months of age")
     return sorted(due, key=lambda d: (d.due_on, d.what))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
@@ -17,6 +18,17 @@ class Screening(Record):
     screened_on = models.DateField()
     result = models.CharField(max_length=16, choices=codes.ScreeningResult.choices, blank=True)
     referral_made = models.BooleanField(null=True, blank=True)
+    screened_by = models.CharField(
+        max_length=200, blank=True, help_text="Who screened: a name, a role or an agency."
+    )
+    referral = models.ForeignKey(
+        "Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="from_screenings",
+        help_text="The referral this screening led to.",
+    )
 
     class Meta:
         ordering = ["screened_on", "id"]
@@ -39,6 +51,18 @@ class Goal(Record):
     target_on = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=codes.GoalStatus.choices, default=codes.GoalStatus.NOT_STARTED
+    )
+    steps = models.TextField(blank=True, help_text="The steps toward the goal, one a line.")
+    responsible = models.CharField(
+        max_length=200, blank=True, help_text="Who does it: the parent, the caseworker, ..."
+    )
+    assessment = models.ForeignKey(
+        "Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="goals",
+        help_text="The assessment the goal comes from.",
     )
 
     class Meta:
@@ -87,5 +111,160 @@ class Service(Record):
                 | Q(ended_on__gte=F("referred_on"))
                 & (Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on"))),
                 name="service_ends_after_start",
+            ),
+        ]
+
+
+class Lens(models.TextChoices):
+    """The three lenses of a relationship-based assessment (seed 000)."""
+
+    CHILD = "child", "The child"
+    CAREGIVER = "caregiver", "A caregiver"
+    RELATIONSHIP = "relationship", "A child-caregiver relationship"
+
+
+# The narrative fields of an assessment: only the clinician, the Community Coordinator and the
+# caseworker on the team read them (`selectors.can_see_assessment_narrative`).
+NARRATIVE_FIELDS = (
+    "history",
+    "symptoms",
+    "strengths",
+    "functioning",
+    "caregiver_beliefs",
+    "child_expectations",
+    "observed_interaction",
+    "culture_and_community",
+)
+
+
+class Assessment(Record):
+    """A clinician's relationship-based assessment through one lens: the child, one caregiver,
+    or one child-caregiver relationship, within culture and community."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="assessments")
+    child = models.ForeignKey(
+        "cases.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
+    caregiver = models.ForeignKey(
+        "cases.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="assessments"
+    )
+    lens = models.CharField(max_length=16, choices=Lens.choices)
+    assessed_on = models.DateField()
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    history = models.TextField(blank=True, help_text="Background, relational and trauma history.")
+    symptoms = models.TextField(blank=True)
+    strengths = models.TextField(blank=True)
+    functioning = models.TextField(blank=True, help_text="Developmental or daily functioning.")
+    caregiver_beliefs = models.TextField(
+        blank=True, help_text="The caregiver's beliefs about the child."
+    )
+    child_expectations = models.TextField(
+        blank=True, help_text="What the child expects from the caregiver."
+    )
+    observed_interaction = models.TextField(
+        blank=True,
+        help_text="Behaviour and emotion, caregiver sensitivity and responsiveness, the child's "
+        "response to the caregiver.",
+    )
+    culture_and_community = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assessed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(lens="child") | Q(child__isnull=False, caregiver__isnull=True),
+                name="assessment_child_lens_has_child",
+            ),
+            models.CheckConstraint(
+                condition=~Q(lens="caregiver") | Q(caregiver__isnull=False),
+                name="assessment_caregiver_lens_has_caregiver",
+            ),
+            models.CheckConstraint(
+                condition=~Q(lens="relationship") | Q(child__isnull=False, caregiver__isnull=False),
+                name="assessment_relationship_lens_has_both",
+            ),
+        ]
+
+
+class Marker(models.TextChoices):
+    """Markers of progress (seed 000)."""
+
+    REFLECTIVE_CAPACITY = "reflective_capacity", "Reflective capacity"
+    TAKES_RESPONSIBILITY = "takes_responsibility", "Takes responsibility, sees the need for change"
+    CHILD_PERSPECTIVE = "child_perspective", "Takes the child's perspective"
+    TAKES_STEPS = "takes_steps", "Takes steps to show change"
+    BASIC_SAFETY_NEEDS = "basic_safety_needs", "Meets the child's basic and safety needs"
+    PARENTING_SKILLS = "parenting_skills", "Parenting skills for this child"
+    USES_SUPPORTS = "uses_supports", "Seeks and uses supports"
+    SECURE_RELATIONSHIPS = "secure_relationships", "Forms close, secure relationships"
+    SEEKS_CAREGIVER = "seeks_caregiver", "Seeks the caregiver when distressed"
+    REGULATES_EMOTIONS = "regulates_emotions", "Experiences, regulates and expresses emotions"
+    EXPLORES_LEARNS = "explores_learns", "Explores and learns"
+
+
+CAREGIVER_MARKERS = (
+    Marker.REFLECTIVE_CAPACITY,
+    Marker.TAKES_RESPONSIBILITY,
+    Marker.CHILD_PERSPECTIVE,
+    Marker.TAKES_STEPS,
+    Marker.BASIC_SAFETY_NEEDS,
+    Marker.PARENTING_SKILLS,
+    Marker.USES_SUPPORTS,
+)
+CHILD_MARKERS = (
+    Marker.SECURE_RELATIONSHIPS,
+    Marker.SEEKS_CAREGIVER,
+    Marker.REGULATES_EMOTIONS,
+    Marker.EXPLORES_LEARNS,
+)
+
+
+class MarkerScore(models.IntegerChoices):
+    """A short anchored scale."""
+
+    NOT_YET = 1, "1 - Not yet seen"
+    EMERGING = 2, "2 - Emerging, now and then"
+    OFTEN = 3, "3 - Often, with support"
+    CONSISTENT = 4, "4 - Consistently, on their own"
+
+
+class MarkerRating(Record):
+    """The team's rating of one marker for one caregiver or one child, on one day."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="marker_ratings")
+    child = models.ForeignKey(
+        "cases.Child",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="marker_ratings",
+    )
+    caregiver = models.ForeignKey(
+        "cases.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="marker_ratings",
+    )
+    marker = models.CharField(max_length=32, choices=Marker.choices)
+    rated_on = models.DateField()
+    score = models.PositiveSmallIntegerField(choices=MarkerScore.choices)
+    note = models.CharField(max_length=500, blank=True)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["rated_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=4), name="marker_score_on_scale"
+            ),
+            models.CheckConstraint(
+                condition=Q(child__isnull=True, caregiver__isnull=False)
+                | Q(child__isnull=False, caregiver__isnull=True),
+                name="marker_rating_one_subject",
             ),
         ]

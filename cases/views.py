@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessments.selectors import case_plan
 from cases import forms, services
 from cases import page_selectors as pages
 from cases.models import Child, Placement
@@ -75,8 +76,17 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         actor=request.user, action=AuditEvent.Action.VIEW, record=access.case, request=request
     )
     page = pages.case_page(access, access.case.site.today())
+    plan = case_plan(  # issue 4: screenings due, services, goals, markers
+        access,
+        page.today,
+        children=[cv.child for cv in page.children],
+        removals={cv.child.pk: cv.episode for cv in page.children if cv.episode},
+        with_assessments=False,
+    )
     return render(
-        request, "cases/detail.html", {"page": page, "case": access.case, "access": access}
+        request,
+        "cases/detail.html",
+        {"page": page, "case": access.case, "access": access, "plan": plan},
     )
 
 

@@ -1,12 +1,19 @@
 """The REST API, /api/v1/ (INTERFACES.md "HTTP").
 
-Every case-record endpoint is read-only here, except putting a member on a family team.
+Case-record endpoints are read-only, except putting a member on a family team and the case
+plan's (screenings, services, goals, assessments, permanency plans: see assessments/api.py).
 """
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from assessments.api import ScreeningViewSet, ServiceViewSet
+from assessments.api import (
+    AssessmentViewSet,
+    GoalViewSet,
+    PermanencyPlanViewSet,
+    ScreeningViewSet,
+    ServiceViewSet,
+)
 from cases.api import views as cases
 from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import VisitViewSet
@@ -19,13 +26,15 @@ router.register("cases", cases.CaseViewSet, basename="api-case")
 router.register("children", cases.ChildViewSet, basename="api-child")
 router.register("episodes", cases.EpisodeViewSet, basename="api-episode")
 router.register("placements", cases.PlacementViewSet, basename="api-placement")
-router.register("permanency-plans", cases.PermanencyPlanViewSet, basename="api-permanency-plan")
+router.register("permanency-plans", PermanencyPlanViewSet, basename="api-permanency-plan")
 router.register("hearings", cases.HearingViewSet, basename="api-hearing")
 router.register("ftms", FtmViewSet, basename="api-ftm")
 router.register("ftm-action-items", FtmActionItemViewSet, basename="api-ftm-action-item")
 router.register("family-time", VisitViewSet, basename="api-family-time")
 router.register("screenings", ScreeningViewSet, basename="api-screening")
 router.register("services", ServiceViewSet, basename="api-service")
+router.register("goals", GoalViewSet, basename="api-goal")
+router.register("assessments", AssessmentViewSet, basename="api-assessment")
 router.register(
     "maltreatment-reports", cases.MaltreatmentReportViewSet, basename="api-maltreatment-report"
 )

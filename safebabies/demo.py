@@ -20,6 +20,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.db.models import F
 
+from assessments.demo import rows as case_plan_rows
 from assessments.models import Screening, Service
 from cases.models import (
     Case,
@@ -872,6 +873,10 @@ def build(today: dt.date | None = None) -> Result:
                 result.created += created
                 result.changed += changed
         result.created += _teams(users)
+        for plan_model, plan_rows in case_plan_rows(today, users.get("clinician")).items():
+            created, changed = _upsert(plan_model, plan_rows)  # issue 4: assessments, markers
+            result.created += created
+            result.changed += changed
         if result.created or result.changed:
             audit_log(
                 actor=None,

@@ -272,6 +272,8 @@ SPECTACULAR_SETTINGS = {
         "PermanencyGoalEnum": "safebabies.codes.PermanencyGoal",
         "FtmStatusEnum": "safebabies.codes.FtmStatus",
         "ActionItemStatusEnum": "safebabies.codes.ActionItemStatus",
+        "ServiceStatusEnum": "safebabies.codes.ServiceStatus",
+        "GoalStatusEnum": "safebabies.codes.GoalStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -1,0 +1,342 @@
+"""Forms of the case plan (crispy, Bootstrap 5). They collect and type the input; the rules live
+in `assessments.services`, whose ValidationErrors come back onto the field they concern."""
+
+from typing import Any
+
+from crispy_forms.layout import HTML, Column, Row
+from django import forms
+
+from assessments.models import (
+    CAREGIVER_MARKERS,
+    CHILD_MARKERS,
+    NARRATIVE_FIELDS,
+    Assessment,
+    Lens,
+    Marker,
+    MarkerScore,
+)
+from cases.forms import DateInput, _helper, _section
+from cases.models import Consent
+from safebabies import codes
+from teams.roles import Role
+
+YES_NO_UNKNOWN = [("", "Not recorded"), ("true", "Yes"), ("false", "No")]
+
+
+def _blank(label: str, choices) -> list[tuple[str, str]]:
+    return [("", label), *choices]
+
+
+def _yes_no(label: str, **kwargs: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO_UNKNOWN,
+        coerce=lambda v: v == "true",
+        empty_value=None,
+        required=False,
+        **kwargs,
+    )
+
+
+def _records(queryset, label: str, required: bool = False) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=queryset, required=required, label=label, empty_label="None"
+    )
+
+
+class ScreeningForm(forms.Form):
+    subject = forms.ChoiceField(label="Who was screened", choices=codes.ScreeningSubject.choices)
+    child = _records(None, "Child")
+    instrument = forms.ChoiceField(
+        label="Screening", choices=_blank("Choose a screening", codes.Instrument.choices)
+    )
+    screened_on = forms.DateField(label="Date", widget=DateInput())
+    result = forms.ChoiceField(
+        label="Result",
+        choices=_blank("Not recorded yet", codes.ScreeningResult.choices),
+        required=False,
+    )
+    screened_by = forms.CharField(
+        label="Screened by", max_length=200, required=False, help_text="A name, role or agency."
+    )
+    referral_made = _yes_no("Did it lead to a referral?")
+    referral = _records(None, "The referral it led to")
+
+    def __init__(self, *args: Any, children, services, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.fields["referral"].queryset = services  # type: ignore[attr-defined]
+        self.fields["child"].help_text = "For a child's screening."
+        self.helper = _helper(
+            Row(Column("subject", css_class="col-md-6"), Column("child", css_class="col-md-6")),
+            Row(
+                Column("instrument", css_class="col-md-6"),
+                Column("screened_on", css_class="col-md-6"),
+            ),
+            Row(
+                Column("result", css_class="col-md-6"), Column("screened_by", css_class="col-md-6")
+            ),
+            Row(
+                Column("referral_made", css_class="col-md-6"),
+                Column("referral", css_class="col-md-6"),
+            ),
+        )
+
+
+class ServiceForm(forms.Form):
+    service_type = forms.ChoiceField(
+        label="Service", choices=_blank("Choose a service", codes.ServiceType.choices)
+    )
+    recipient = forms.ChoiceField(label="For", choices=codes.ServiceRecipient.choices)
+    child = _records(None, "Child")
+    provider = forms.CharField(label="Provider", max_length=200, required=False)
+    evidence_based = _yes_no("Evidence-based")
+    goal = _records(None, "The goal it serves")
+    referred_on = forms.DateField(label="Referred on", widget=DateInput())
+    status = forms.ChoiceField(label="Status", choices=codes.ServiceStatus.choices)
+    started_on = forms.DateField(label="Started on", widget=DateInput(), required=False)
+    ended_on = forms.DateField(label="Ended on", widget=DateInput(), required=False)
+    barrier = forms.ChoiceField(
+        label="What keeps the family from it",
+        choices=_blank("Nothing", codes.ServiceBarrier.choices),
+        required=False,
+        help_text="The Active Community Team works on these barriers across families.",
+    )
+
+    def __init__(self, *args: Any, children, goals, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+        self.helper = _helper(
+            Row(
+                Column("service_type", css_class="col-md-6"),
+                Column("provider", css_class="col-md-6"),
+            ),
+            Row(
+                Column("recipient", css_class="col-md-4"),
+                Column("child", css_class="col-md-4"),
+                Column("evidence_based", css_class="col-md-4"),
+            ),
+            "goal",
+            Row(
+                Column("status", css_class="col-md-3"),
+                Column("referred_on", css_class="col-md-3"),
+                Column("started_on", css_class="col-md-3"),
+                Column("ended_on", css_class="col-md-3"),
+            ),
+            "barrier",
+        )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["barrier"] = data.get("barrier") or ""
+        return data
+
+
+class GoalForm(forms.Form):
+    description = forms.CharField(
+        label="The goal",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="In the family's own words where possible.",
+    )
+    child = _records(None, "For which child")
+    assessment = _records(None, "From the assessment")
+    steps = forms.CharField(
+        label="Steps",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="One step a line.",
+    )
+    responsible = forms.CharField(label="Who", max_length=200, required=False)
+    target_on = forms.DateField(label="Target date", widget=DateInput(), required=False)
+    status = forms.ChoiceField(label="Status", choices=codes.GoalStatus.choices)
+
+    def __init__(self, *args: Any, children, assessments, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.fields["assessment"].queryset = assessments  # type: ignore[attr-defined]
+        self.fields["assessment"].label_from_instance = assessment_label  # type: ignore[attr-defined]
+        self.helper = _helper(
+            "description",
+            Row(Column("child", css_class="col-md-6"), Column("assessment", css_class="col-md-6")),
+            "steps",
+            Row(
+                Column("responsible", css_class="col-md-4"),
+                Column("target_on", css_class="col-md-4"),
+                Column("status", css_class="col-md-4"),
+            ),
+        )
+
+
+def assessment_label(assessment: Assessment) -> str:
+    about = {
+        Lens.CHILD: str(assessment.child),
+        Lens.CAREGIVER: str(assessment.caregiver),
+        Lens.RELATIONSHIP: f"{assessment.child} and {assessment.caregiver}",
+    }.get(assessment.lens, "")  # type: ignore[call-overload]
+    return f"{assessment.assessed_on:%-d %b %Y}: {about}"
+
+
+class AssessmentForm(forms.Form):
+    lens = forms.ChoiceField(label="Lens", choices=Lens.choices)
+    child = _records(None, "Child")
+    caregiver = _records(None, "Caregiver")
+    assessed_on = forms.DateField(label="Date", widget=DateInput())
+    strengths = forms.CharField(label="Strengths", widget=forms.Textarea(attrs={"rows": 3}))
+    history = forms.CharField(
+        label="History (relational and trauma history)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    symptoms = forms.CharField(
+        label="Symptoms", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    functioning = forms.CharField(
+        label="Functioning (developmental for a child)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    caregiver_beliefs = forms.CharField(
+        label="The caregiver's beliefs about the child",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    child_expectations = forms.CharField(
+        label="What the child expects from the caregiver",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    observed_interaction = forms.CharField(
+        label="Observed interaction",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Behaviour and emotion; the caregiver's sensitivity and responsiveness; the "
+        "child's response to the caregiver.",
+    )
+    culture_and_community = forms.CharField(
+        label="Culture and community", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, children, caregivers, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.fields["caregiver"].queryset = caregivers  # type: ignore[attr-defined]
+        self.helper = _helper(
+            Row(
+                Column("lens", css_class="col-md-4"),
+                Column("child", css_class="col-md-4"),
+                Column("caregiver", css_class="col-md-4"),
+            ),
+            "assessed_on",
+            _section(
+                "What the assessment found",
+                "strengths",
+                "history",
+                "symptoms",
+                "functioning",
+            ),
+            _section(
+                "The relationship",
+                "caregiver_beliefs",
+                "child_expectations",
+                "observed_interaction",
+            ),
+            "culture_and_community",
+        )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        assert set(NARRATIVE_FIELDS) <= set(data)
+        return data
+
+
+SCORE_CHOICES = [
+    ("", "Not rated this time"),
+    *[(str(v), label) for v, label in MarkerScore.choices],
+]
+
+
+class MarkersForm(forms.Form):
+    """One score (1-4, anchored) and a short note per marker of one person."""
+
+    rated_on = forms.DateField(label="Rated on", widget=DateInput())
+
+    def __init__(self, *args: Any, for_child: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.markers = CHILD_MARKERS if for_child else CAREGIVER_MARKERS
+        labels = dict(Marker.choices)
+        layout: list[Any] = [
+            "rated_on",
+            HTML(
+                '<p class="small text-body-secondary">1 not yet seen · 2 emerging, now and then · '
+                "3 often, with support · 4 consistently, on their own. Setbacks are expected: "
+                "rate what the team sees now.</p>"
+            ),
+        ]
+        for marker in self.markers:
+            self.fields[f"score_{marker}"] = forms.TypedChoiceField(
+                label=labels[marker],
+                choices=SCORE_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            self.fields[f"note_{marker}"] = forms.CharField(
+                label=f"Note on {labels[marker].lower()}", max_length=500, required=False
+            )
+            layout.append(
+                Row(
+                    Column(f"score_{marker}", css_class="col-md-5"),
+                    Column(f"note_{marker}", css_class="col-md-7"),
+                )
+            )
+        self.helper = _helper(*layout)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "rated_on": data["rated_on"],
+            "scores": {m: data.get(f"score_{m}") for m in self.markers},
+            "notes": {m: data.get(f"note_{m}", "") for m in self.markers},
+        }
+
+
+RECIPIENT_ROLES = [
+    (value, label)
+    for value, label in Role.choices
+    if value not in (Role.SITE_IMPLEMENTATION, Role.NATIONAL, Role.SITE_ADMIN)
+]
+
+
+class ConsentForm(forms.Form):
+    person = _records(None, "Who signed", required=True)
+    category = forms.ChoiceField(label="What may be shared", choices=Consent.Category.choices)
+    recipient_role = forms.ChoiceField(label="With", choices=RECIPIENT_ROLES)
+    granted_on = forms.DateField(label="Signed on", widget=DateInput())
+    expires_on = forms.DateField(
+        label="Until",
+        widget=DateInput(),
+        required=False,
+        help_text="Required for substance-use treatment records (42 CFR Part 2).",
+    )
+
+    def __init__(self, *args: Any, people, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["person"].empty_label = None  # type: ignore[attr-defined]
+        self.helper = _helper(
+            Row(Column("person", css_class="col-md-6"), Column("category", css_class="col-md-6")),
+            Row(
+                Column("recipient_role", css_class="col-md-4"),
+                Column("granted_on", css_class="col-md-4"),
+                Column("expires_on", css_class="col-md-4"),
+            ),
+        )
+
+
+class ConsentRevokeForm(forms.Form):
+    revoked_on = forms.DateField(label="Revoked on", widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("revoked_on")

@@ -1,0 +1,419 @@
+"""Pages of the case plan: screenings, services and referrals, goals, relationship-based
+assessments, markers of progress, and releases of information (consents).
+
+Every view reaches the case through `access_case` (outsiders 404, read-only roles 403 on the
+forms) and every change goes through `assessments.services`.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from assessments import forms, services
+from assessments import selectors as sel
+from assessments.models import NARRATIVE_FIELDS, Assessment
+from cases.models import Consent, Person
+from cases.selectors import CaseAccess, access_case
+from cases.views import _data, _form_page
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+from teams.views import AuthenticatedRequest
+
+
+def plan_url(case_id: str, anchor: str = "") -> str:
+    return reverse("case-plan", args=[case_id]) + (f"#{anchor}" if anchor else "")
+
+
+def _children(access: CaseAccess):
+    return access.case.children.order_by("birth_date", "id")
+
+
+def _caregivers(access: CaseAccess):
+    return access.case.people.filter(
+        kind__in=[Person.Kind.PARENT, Person.Kind.RESOURCE_PARENT]
+    ).order_by("kind", "given_name", "id")
+
+
+@require_GET
+def case_plan(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    """The plan at a glance: what is due, screenings, assessments, goals, services, markers."""
+    access = access_case(request.user, case_id)
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record=access.case,
+        request=request,
+        detail={"page": "case_plan"},
+    )
+    plan = sel.case_plan(access, access.case.site.today())
+    return render(
+        request,
+        "assessments/plan.html",
+        {
+            "plan": plan,
+            "case": access.case,
+            "access": access,
+            "can_assess": sel.can_write_assessment(access),
+        },
+    )
+
+
+# --- Screenings ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def screening_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    case = access.case
+    form = forms.ScreeningForm(
+        _data(request),
+        children=_children(access),
+        services=sel.services_of(access, part2=access.can_see_part2()),
+        initial={"screened_on": case.site.today()},
+    )
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.screening_record(
+            actor=request.user, case=case, request=request, **form.cleaned_data
+        ),
+        done=lambda s: plan_url(case.pk, "screenings"),
+        title="Record a screening",
+        intro="Screen early: what was found, and the referral it led to.",
+        submit="Save the screening",
+        case=case,
+        cancel=plan_url(case.pk),
+        success="The screening is saved.",
+    )
+
+
+# --- Services ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def service_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    case = access.case
+    initial: dict[str, Any] = {"referred_on": case.site.today()}
+    if request.GET.get("goal"):
+        initial["goal"] = request.GET["goal"]
+    form = forms.ServiceForm(
+        _data(request),
+        children=_children(access),
+        goals=sel.goals_of(access).order_by("created_at", "id"),
+        initial=initial,
+    )
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.service_refer(
+            actor=request.user, case=case, request=request, **form.service_kwargs()
+        ),
+        done=lambda s: plan_url(case.pk, f"service-{s.pk}"),
+        title="Refer to a service",
+        intro="Link each service to the goal it serves. If something keeps the family from it "
+        "(a waitlist, transport, cost, language), record the barrier.",
+        submit="Save the referral",
+        case=case,
+        cancel=plan_url(case.pk),
+        success="The referral is saved.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def service_edit(request: AuthenticatedRequest, case_id: str, service_id: str) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    case = access.case
+    service = get_object_or_404(
+        sel.services_of(access, part2=access.can_see_part2()), pk=service_id
+    )
+    service.case = case
+    fields = [f for f in forms.ServiceForm.base_fields]
+    initial = {name: getattr(service, name) for name in fields}
+    form = forms.ServiceForm(
+        _data(request),
+        children=_children(access),
+        goals=sel.goals_of(access).order_by("created_at", "id"),
+        initial=initial,
+    )
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.service_update(
+            actor=request.user, service=service, request=request, **form.service_kwargs()
+        ),
+        done=lambda s: plan_url(case.pk, f"service-{s.pk}"),
+        title=f"Update {service.get_service_type_display()}",
+        intro="When it starts, set the status to active and give the start date.",
+        submit="Save",
+        case=case,
+        cancel=plan_url(case.pk),
+        success="The service is updated.",
+    )
+
+
+# --- Goals ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def goal_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    case = access.case
+    initial: dict[str, Any] = {}
+    if request.GET.get("assessment"):
+        initial["assessment"] = request.GET["assessment"]
+    form = forms.GoalForm(
+        _data(request),
+        children=_children(access),
+        assessments=Assessment.objects.filter(case=case).select_related("child", "caregiver"),
+        initial=initial,
+    )
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.goal_create(
+            actor=request.user, case=case, request=request, **form.cleaned_data
+        ),
+        done=lambda g: plan_url(case.pk, f"goal-{g.pk}"),
+        title="Add a goal to the case plan",
+        intro="Goals come from what the team learned in the assessment, in the family's words "
+        "where possible: what needs to happen, in what order, and who does it.",
+        submit="Add the goal",
+        case=case,
+        cancel=plan_url(case.pk),
+        success="The goal is on the case plan.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: AuthenticatedRequest, case_id: str, goal_id: str) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    case = access.case
+    goal = get_object_or_404(sel.goals_of(access), pk=goal_id)
+    goal.case = case
+    initial = {name: getattr(goal, name) for name in forms.GoalForm.base_fields}
+    form = forms.GoalForm(
+        _data(request),
+        children=_children(access),
+        assessments=Assessment.objects.filter(case=case).select_related("child", "caregiver"),
+        initial=initial,
+    )
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.goal_update(
+            actor=request.user, goal=goal, request=request, **form.cleaned_data
+        ),
+        done=lambda g: plan_url(case.pk, f"goal-{g.pk}"),
+        title="Update the goal",
+        submit="Save",
+        case=case,
+        cancel=plan_url(case.pk),
+        success="The goal is updated.",
+    )
+
+
+# --- Assessments ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    if not sel.can_write_assessment(access):
+        raise PermissionDenied("The relationship-based assessment is written by the clinician.")
+    case = access.case
+    form = forms.AssessmentForm(
+        _data(request),
+        children=_children(access),
+        caregivers=_caregivers(access),
+        initial={"assessed_on": case.site.today()},
+    )
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.assessment_record(
+            actor=request.user, case=case, request=request, **form.service_kwargs()
+        ),
+        done=lambda a: reverse("assessment-detail", args=[case.pk, a.pk]),
+        title="Relationship-based assessment",
+        intro="One lens at a time: the child, a caregiver, or a child-caregiver "
+        "relationship, within culture and community. Only the clinician, the Community "
+        "Coordinator and the caseworker read what you write here.",
+        submit="Save the assessment",
+        case=case,
+        cancel=plan_url(case.pk),
+        success="The assessment is saved.",
+    )
+
+
+@require_GET
+def assessment_detail(
+    request: AuthenticatedRequest, case_id: str, assessment_id: str
+) -> HttpResponse:
+    access = access_case(request.user, case_id)
+    assessment = get_object_or_404(
+        Assessment.objects.filter(case=access.case).select_related(
+            "child", "caregiver", "clinician"
+        ),
+        pk=assessment_id,
+    )
+    narrative = sel.can_see_assessment_narrative(access)
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record=assessment,
+        case_id=access.case.pk,
+        site_id=access.case.site_id,
+        request=request,
+    )
+    sections = []
+    if narrative:
+        labels = {name: forms.AssessmentForm.base_fields[name].label for name in NARRATIVE_FIELDS}
+        sections = [
+            (labels[name], getattr(assessment, name))
+            for name in NARRATIVE_FIELDS
+            if getattr(assessment, name)
+        ]
+    return render(
+        request,
+        "assessments/assessment.html",
+        {
+            "case": access.case,
+            "access": access,
+            "assessment": assessment,
+            "narrative": narrative,
+            "sections": sections,
+            "label": forms.assessment_label(assessment),
+        },
+    )
+
+
+# --- Markers of progress -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def markers_rate(
+    request: AuthenticatedRequest, case_id: str, kind: str, subject_id: str
+) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    case = access.case
+    subject: Any
+    if kind == "child":
+        subject = get_object_or_404(_children(access), pk=subject_id)
+    elif kind == "caregiver":
+        subject = get_object_or_404(_caregivers(access), pk=subject_id)
+    else:
+        raise Http404("No such person")
+    form = forms.MarkersForm(
+        _data(request), for_child=kind == "child", initial={"rated_on": case.site.today()}
+    )
+    who = {"child": subject} if kind == "child" else {"caregiver": subject}
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.markers_rate(
+            actor=request.user, case=case, request=request, **who, **form.service_kwargs()
+        ),
+        done=lambda ratings: plan_url(case.pk, "markers"),
+        title=f"Markers of progress: {subject}",
+        intro="The team's view today. Disclosure of needs and problems is a sign of progress.",
+        submit="Save the ratings",
+        case=case,
+        cancel=plan_url(case.pk, "markers"),
+        success="The ratings are saved.",
+    )
+
+
+# --- Consents ------------------------------------------------------------------------------
+
+
+def _consent_reader(request: AuthenticatedRequest, case_id: str, *, write: bool) -> CaseAccess:
+    access = access_case(request.user, case_id, write=write)
+    if access.is_court_view or access.is_mentor_view:
+        raise PermissionDenied("Releases of information are kept by the family team.")
+    return access
+
+
+@require_GET
+def consent_list(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    access = _consent_reader(request, case_id, write=False)
+    today = access.case.site.today()
+    consents = list(
+        Consent.objects.filter(case=access.case)
+        .select_related("person")
+        .order_by("-granted_on", "id")
+    )
+    if not (access.can_write or access.can_see_part2(today)):
+        consents = [c for c in consents if c.category != Consent.Category.SUBSTANCE_USE_TREATMENT]
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record=access.case,
+        request=request,
+        detail={"page": "consents"},
+    )
+    return render(
+        request,
+        "assessments/consents.html",
+        {
+            "case": access.case,
+            "access": access,
+            "rows": [(c, c.is_in_force(today)) for c in consents],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    access = _consent_reader(request, case_id, write=True)
+    case = access.case
+    form = forms.ConsentForm(
+        _data(request),
+        people=case.people.order_by("kind", "given_name", "id"),
+        initial={"granted_on": case.site.today()},
+    )
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.consent_record(
+            actor=request.user, case=case, request=request, **form.cleaned_data
+        ),
+        done=lambda c: reverse("consent-list", args=[case.pk]),
+        title="Record a release of information",
+        intro="Who agreed to share what, with whom, and until when. Substance-use treatment "
+        "records (42 CFR Part 2) are shown only to the roles a release in force covers.",
+        submit="Save the release",
+        case=case,
+        cancel=reverse("consent-list", args=[case.pk]),
+        success="The release is saved.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_revoke(request: AuthenticatedRequest, case_id: str, consent_id: str) -> HttpResponse:
+    access = _consent_reader(request, case_id, write=True)
+    case = access.case
+    consent = get_object_or_404(
+        Consent.objects.filter(case=case).select_related("person"), pk=consent_id
+    )
+    consent.case = case
+    form = forms.ConsentRevokeForm(_data(request), initial={"revoked_on": case.site.today()})
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.consent_revoke(
+            actor=request.user, consent=consent, request=request, **form.cleaned_data
+        ),
+        done=lambda c: reverse("consent-list", args=[case.pk]),
+        title=f"Revoke {consent.person}'s release",
+        intro=f"{consent.get_category_display()}, shared with "
+        f"{consent.get_recipient_role_display()}. From this day on it no longer applies.",
+        submit="Revoke the release",
+        case=case,
+        cancel=reverse("consent-list", args=[case.pk]),
+        success="The release is revoked.",
+    )
