@@ -20,6 +20,7 @@ from cases import forms, services
 from cases import page_selectors as pages
 from cases.models import Child, Placement
 from cases.selectors import CaseAccess, access_case
+from familytime.views import family_time_context
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from teams.models import Site
@@ -75,9 +76,9 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         actor=request.user, action=AuditEvent.Action.VIEW, record=access.case, request=request
     )
     page = pages.case_page(access, access.case.site.today())
-    return render(
-        request, "cases/detail.html", {"page": page, "case": access.case, "access": access}
-    )
+    context = {"page": page, "case": access.case, "access": access}
+    context["family_time"] = family_time_context(access, page.today)
+    return render(request, "cases/detail.html", context)
 
 
 # --- Forms ---------------------------------------------------------------------------------
