@@ -77,7 +77,9 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     )
     page = pages.case_page(access, access.case.site.today())
     context = {"page": page, "case": access.case, "access": access}
-    context["family_time"] = family_time_context(access, page.today)
+    context["family_time"] = family_time_context(
+        access, page.today, [view.child for view in page.children]
+    )
     return render(request, "cases/detail.html", context)
 
 

@@ -25,10 +25,14 @@ from safebabies.audit.services import audit_log
 from teams.views import AuthenticatedRequest
 
 
-def family_time_context(access: CaseAccess, today: dt.date) -> list[dict[str, Any]]:
-    """The "at a glance" part for each child of the case (the case page uses it too)."""
+def family_time_context(
+    access: CaseAccess, today: dt.date, children: list[Child] | None = None
+) -> list[dict[str, Any]]:
+    """The "at a glance" part for each child of the case (the case page uses it too, with the
+    children it has already loaded)."""
     case = access.case
-    children = list(case.children.order_by("birth_date", "id"))
+    if children is None:
+        children = list(case.children.order_by("birth_date", "id"))
     for child in children:
         child.case = case
     return [{"ft": ft, "chart": weekly_chart(ft.weeks)} for ft in case_family_time(children, today)]
