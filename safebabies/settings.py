@@ -270,6 +270,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "teams.roles.Role",
         "PermanencyGoalEnum": "safebabies.codes.PermanencyGoal",
+        "VisitStatusEnum": "safebabies.codes.VisitStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
