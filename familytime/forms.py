@@ -44,8 +44,8 @@ class FamilyTimePlanForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    starts_at = forms.TimeField(label="From", required=False, widget=TimeInput())
-    ends_at = forms.TimeField(label="Until", required=False, widget=TimeInput())
+    starts_at = forms.TimeField(label="Starts at", required=False, widget=TimeInput())
+    ends_at = forms.TimeField(label="Ends at", required=False, widget=TimeInput())
     supervised_by = forms.CharField(label="Who supervises", max_length=200, required=False)
     transported_by = forms.CharField(label="Who brings the child", max_length=200, required=False)
     parent = forms.ModelChoiceField(

@@ -8,7 +8,8 @@ write=True)`).
 The schedule: a plan's weekdays and times put visits on the calendar from the plan's first day
 (or this week's Monday, if later) to `SCHEDULE_WEEKS_AHEAD` weeks ahead. A new plan updates the
 visits still scheduled from today on; visits before today, and visits already held, cancelled
-or missed, are never changed. Visits added by hand or imported (no plan) are left alone.
+or missed, are never changed. A visit added by hand or imported (no plan) that is still scheduled
+on one of the plan's days from today on joins the plan; on other days it is left alone.
 """
 
 import datetime as dt
@@ -104,11 +105,11 @@ def _schedule(
         visit.scheduled_on: visit
         for visit in visits
         if visit.status == codes.VisitStatus.SCHEDULED
-        and visit.plan_id is not None
         and visit.scheduled_on >= today
+        and (visit.plan_id is not None or visit.scheduled_on in slots)
     }
     for day, visit in replaceable.items():
-        if day in slots:
+        if day in slots or visit.plan_id is None:
             continue
         _audit(
             actor=actor, action=AuditEvent.Action.DELETE, record=visit, case=case, request=request

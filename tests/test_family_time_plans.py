@@ -90,6 +90,9 @@ def test_a_plan_change_moves_future_visits_and_leaves_the_past_and_logged_ones(f
     by_hand = services.visit_create(
         actor=coordinator, child=child, scheduled_on=dt.date(2026, 11, 28), starts_at=dt.time(9)
     )
+    on_a_new_day = services.visit_create(
+        actor=coordinator, child=child, scheduled_on=dt.date(2026, 11, 24), starts_at=dt.time(9)
+    )
 
     new = set_plan(
         coordinator,
@@ -113,7 +116,10 @@ def test_a_plan_change_moves_future_visits_and_leaves_the_past_and_logged_ones(f
     )
     assert held.status == codes.VisitStatus.HELD and held.starts_at == dt.time(10)
     assert cancelled_ahead.status == codes.VisitStatus.CANCELLED
-    assert Visit.objects.filter(pk=by_hand.pk).exists()
+    assert Visit.objects.filter(pk=by_hand.pk, plan=None).exists()  # not a plan day: kept
+    on_a_new_day.refresh_from_db()  # a plan day: the visit joins the new plan
+    assert (on_a_new_day.plan, on_a_new_day.starts_at) == (new, dt.time(15))
+    assert Visit.objects.filter(child=child, scheduled_on=dt.date(2026, 11, 24)).count() == 1
     # today's and later scheduled visits follow the new plan
     future = Visit.objects.filter(
         child=child, scheduled_on__gte=TODAY, status=codes.VisitStatus.SCHEDULED, plan__isnull=False
