@@ -5,6 +5,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 
 from cases.forms import DateInput
+from cases.models import Person
 from familytime.models import Weekday
 from safebabies import codes
 
@@ -48,8 +49,11 @@ class FamilyTimePlanForm(forms.Form):
     ends_at = forms.TimeField(label="Ends at", required=False, widget=TimeInput())
     supervised_by = forms.CharField(label="Who supervises", max_length=200, required=False)
     transported_by = forms.CharField(label="Who brings the child", max_length=200, required=False)
-    parent = forms.ModelChoiceField(
-        label="With", queryset=None, required=False, empty_label="Both parents / not set"
+    parent: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="With",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Both parents / not set",
     )
     effective_from = forms.DateField(label="In effect from", widget=DateInput())
 

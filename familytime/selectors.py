@@ -18,6 +18,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import FETCH_RAISE, QuerySet
@@ -107,7 +108,7 @@ def figures(children: list[Child], today: dt.date) -> dict[str, Figures]:
       FROM latest l
       LEFT JOIN held_in_window h ON h.child_id = l.child_id
     """  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    params = {
+    params: dict[str, Any] = {
         "sites": sorted({child.case.site_id for child in children}),
         "start": start,
         "end": end,

@@ -116,8 +116,9 @@ def _schedule(
         )
         visit.delete()
     for day in slots:
-        visit = replaceable.get(day)
-        if visit is not None:
+        existing = replaceable.get(day)
+        if existing is not None:
+            visit = existing
             changes = {
                 "plan": plan,
                 "starts_at": plan.starts_at,

@@ -97,8 +97,9 @@ def visit_log(request: AuthenticatedRequest, case_id: str, visit_id: str) -> Htt
     form = VisitLogForm(request.POST)
     back = _page_url(case, week_of(visit.scheduled_on)[0], f"visit-{visit.pk}")
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label or field}: {' '.join(errors)}")
+        for field, field_errors in form.errors.items():
+            text = " ".join(str(error) for error in field_errors)
+            messages.error(request, f"{form.fields[field].label or field}: {text}")
         return redirect(back)
     try:
         services.visit_log(
@@ -109,9 +110,9 @@ def visit_log(request: AuthenticatedRequest, case_id: str, visit_id: str) -> Htt
             **form.service_kwargs(with_observations=access.can_see_visit_observations),
         )
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
+        for field, messages_of_field in exc.message_dict.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label or 'Visit'}: {' '.join(errors)}")
+            messages.error(request, f"{label or 'Visit'}: {' '.join(messages_of_field)}")
         return redirect(back)
     day = f"{visit.scheduled_on:%A %-d %b}"
     messages.success(

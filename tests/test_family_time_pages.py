@@ -161,7 +161,7 @@ def test_coordinator_sets_a_plan_from_the_form_and_the_visits_appear(
         family.test_parent,
     )
     page = client.get(response["Location"]).content.decode()
-    assert "Monday, Wednesday, Friday 10:00–12:00" in page
+    assert "Monday, Wednesday, Friday 10:00\N{EN DASH}12:00" in page
     assert page.count('class="visit-log') == 3  # this week's three visits, ready to log
 
 
@@ -270,11 +270,11 @@ def test_case_page_figures_equal_the_cqi_metrics_for_that_child(client_for, site
 def test_weekly_chart_counts_planned_held_and_cancelled_by_whom(client_for, family, coordinator):
     child = family.test_child
     _visit(child, dt.date(2026, 10, 23))  # outside the last 4 weeks
-    _visit(child, dt.date(2026, 10, 27))  # week 1: 24 Oct – 30 Oct
-    _visit(child, dt.date(2026, 11, 9), "cancelled", "parent")  # week 3: 7 – 13 Nov
+    _visit(child, dt.date(2026, 10, 27))  # week 1: 24 Oct to 30 Oct
+    _visit(child, dt.date(2026, 11, 9), "cancelled", "parent")  # week 3: 7 to 13 Nov
     _visit(child, dt.date(2026, 11, 10), "cancelled", "agency")
     _visit(child, dt.date(2026, 11, 12), "no_show")
-    _visit(child, dt.date(2026, 11, 16))  # week 4: 14 – 20 Nov
+    _visit(child, dt.date(2026, 11, 16))  # week 4: 14 to 20 Nov
     _visit(child, dt.date(2026, 11, 18))
     plan(coordinator, child, effective_from=dt.date(2026, 11, 8), weekdays=[], starts_at=None)
     response = client_for(coordinator).get(reverse("case-detail", args=[family.pk]))
