@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 
 from cases.models import Case, Child, Person
@@ -87,8 +88,31 @@ def family_time_plan_set(
     return plan
 
 
+def family_time_schedules_extend(*, today: dt.date | None = None) -> int:
+    """Keeps every open family's calendar `SCHEDULE_WEEKS_AHEAD` weeks ahead (the nightly task):
+    each child's current plan puts its missing visits on the calendar. Running it twice creates
+    nothing twice (a day that has a visit is taken). Returns the number of visits created."""
+    created = 0
+    plans = (
+        FamilyTimePlan.objects.filter(child__case__closed_on__isnull=True)
+        .select_related("child__case__site")
+        .order_by("child_id", "-effective_from", "-created_at", "-id")
+        .distinct("child_id")
+    )
+    for plan in plans:
+        day = today or plan.child.case.site.today()
+        if plan.effective_from > day or not plan.weekdays:
+            continue  # a plan not in force yet (the visits come when it is), or no schedule
+        with transaction.atomic():
+            Child.objects.select_for_update().filter(pk=plan.child_id).first()  # one at a time
+            before = Visit.objects.filter(child_id=plan.child_id).count()
+            _schedule(actor=None, plan=plan, today=day, request=None)
+            created += Visit.objects.filter(child_id=plan.child_id).count() - before
+    return created
+
+
 def _schedule(
-    *, actor: User, plan: FamilyTimePlan, today: dt.date, request: HttpRequest | None
+    *, actor: Any, plan: FamilyTimePlan, today: dt.date, request: HttpRequest | None
 ) -> None:
     """Brings the child's scheduled visits in line with `plan` (see the module docstring)."""
     child, case = plan.child, plan.child.case

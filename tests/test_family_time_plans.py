@@ -238,3 +238,30 @@ def test_a_visit_cannot_be_logged_as_held_before_its_day(family, coordinator):
     services.visit_log(
         actor=coordinator, visit=visit, case=family, status="cancelled", cancelled_by="provider"
     )
+
+
+def test_the_nightly_task_keeps_the_calendar_weeks_ahead_and_runs_idempotently(family, coordinator):
+    from familytime.tasks import extend_schedules
+
+    child = family.test_child
+    set_plan(coordinator, child)
+    assert days(child)[-1] == dt.date(2026, 12, 18)
+    assert extend_schedules() == 0  # nothing new on the same day
+    with time_machine.travel(dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC), tick=False):
+        created = extend_schedules()
+        assert extend_schedules() == 0
+    assert created == 6  # two more weeks of Monday, Wednesday, Friday
+    assert days(child)[-1] == dt.date(2027, 1, 1)
+    assert Visit.objects.filter(child=child, scheduled_on=dt.date(2027, 1, 1)).get().plan_id
+
+
+def test_the_nightly_task_leaves_closed_cases_and_plans_without_days(family, coordinator, site):
+    from familytime.tasks import extend_schedules
+    from tests import factories as f
+
+    set_plan(coordinator, family.test_child, weekdays=[], starts_at=None)
+    closed = f.CaseFactory(site=site, opened_on=dt.date(2026, 1, 5), closed_on=TODAY)
+    set_plan(coordinator, f.ChildFactory(case=closed), effective_from=dt.date(2026, 10, 1))
+    Visit.objects.all().delete()
+    assert extend_schedules() == 0
+    assert not Visit.objects.exists()
