@@ -313,6 +313,10 @@ class HomeRow:
     per_week: float
     target: Decimal
 
+    @property
+    def below_target(self) -> bool:
+        return Decimal(str(self.per_week)) < self.target
+
 
 def family_time_home(cases: list[Case], today: dt.date) -> dict[str, list[HomeRow]]:
     """The coordinator's home: every child in care of the families (held a week over the last
@@ -322,5 +326,5 @@ def family_time_home(cases: list[Case], today: dt.date) -> dict[str, list[HomeRo
     for case in cases:
         for child, per_week, target in by_case[case.pk].per_week:
             rows.append(HomeRow(case=case, child=child, per_week=per_week, target=target))
-    below = [row for row in rows if Decimal(str(row.per_week)) < row.target]
+    below = [row for row in rows if row.below_target]
     return {"below": below, "rows": rows}

@@ -321,6 +321,7 @@ def test_below_target_is_flagged_on_the_case_page_and_the_coordinators_home(
     assert [(row.case.name, row.child.given_name) for row in below] == [("Rivera family", "Jaime")]
     assert {row.child.given_name for row in home.context["family_time"]["rows"]} == {"Jaime", "Ada"}
     assert "1 below target" in home.content.decode()
+    assert home.content.decode().count("below-target-row") == 1
 
 
 def test_supervision_level_over_time_is_shown_as_it_steps_down(client_for, family, coordinator):
