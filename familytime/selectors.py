@@ -166,6 +166,7 @@ class ChildFamilyTime:
     plans: list[FamilyTimePlan]
     figures: Figures | None
     weeks: list[WeekBar]
+    held_visits: list[Visit] = field(default_factory=list)  # of the last 4 weeks, in order
 
     @property
     def in_care(self) -> bool:
@@ -177,12 +178,17 @@ class ChildFamilyTime:
         return per_week is not None and Decimal(str(per_week)) < self.target
 
     @property
-    def supervision_steps(self) -> list[FamilyTimePlan]:
-        """The plans where the supervision level changed: its history as it steps down."""
-        steps: list[FamilyTimePlan] = []
-        for plan in self.plans:
-            if not steps or steps[-1].supervision != plan.supervision:
-                steps.append(plan)
+    def supervision_steps(self) -> list[tuple[dt.date, str]]:
+        """(from, level) each time the supervision level changed, as it steps down: from the
+        plans; for a child with no plan on record (imported), from the held visits of the last
+        4 weeks."""
+        dated = [(plan.effective_from, plan.supervision) for plan in self.plans]
+        if not dated:
+            dated = [(v.scheduled_on, v.supervision) for v in self.held_visits if v.supervision]
+        steps: list[tuple[dt.date, str]] = []
+        for day, level in dated:
+            if not steps or steps[-1][1] != codes.Supervision(level).label:
+                steps.append((day, codes.Supervision(level).label))
         return steps
 
 
@@ -208,7 +214,8 @@ def case_family_time(children: list[Child], today: dt.date) -> list[ChildFamilyT
     visits: dict[str, list[Visit]] = {child.pk: [] for child in children}
     for visit in (
         Visit.objects.filter(child__in=list(visits), scheduled_on__range=(start, end))
-        .only("id", "child_id", "scheduled_on", "status", "cancelled_by")
+        .only("id", "child_id", "scheduled_on", "status", "cancelled_by", "supervision")
+        .order_by("scheduled_on", "starts_at", "id")
         .fetch_mode(FETCH_RAISE)
     ):
         visits[visit.child_id].append(visit)
@@ -244,6 +251,7 @@ def case_family_time(children: list[Child], today: dt.date) -> list[ChildFamilyT
                 plans=child_plans,
                 figures=by_child.get(child.pk),
                 weeks=weeks,
+                held_visits=[v for v in visits[child.pk] if v.status == codes.VisitStatus.HELD],
             )
         )
     return result

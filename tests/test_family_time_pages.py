@@ -379,3 +379,21 @@ def test_home_family_time_keeps_its_query_count_as_families_grow(
     with django_assert_num_queries(13):
         response = client.get("/")
     assert len(response.context["family_time"]["rows"]) == 6
+
+
+def test_supervision_over_time_comes_from_held_visits_when_no_plan_is_on_record(
+    client_for, family, coordinator
+):
+    child = family.test_child
+    for day, level in ((2, "supervised"), (5, "supervised"), (9, "monitored"), (12, "monitored")):
+        Visit.objects.create(
+            child=child, scheduled_on=dt.date(2026, 11, day), status="held", supervision=level
+        )
+    Visit.objects.create(
+        child=child, scheduled_on=dt.date(2026, 11, 16), status="no_show", supervision="overnight"
+    )
+    response = client_for(coordinator).get(reverse("case-detail", args=[family.pk]))
+    assert response.context["family_time"][0]["ft"].supervision_steps == [
+        (dt.date(2026, 11, 2), "Supervised"),
+        (dt.date(2026, 11, 9), "Monitored"),
+    ]
