@@ -21,6 +21,7 @@ from cases import forms, services
 from cases import page_selectors as pages
 from cases.models import Child, Placement
 from cases.selectors import CaseAccess, access_case
+from familytime.views import family_time_context
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from teams.models import Site
@@ -83,11 +84,11 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         removals={cv.child.pk: cv.episode for cv in page.children if cv.episode},
         with_assessments=False,
     )
-    return render(
-        request,
-        "cases/detail.html",
-        {"page": page, "case": access.case, "access": access, "plan": plan},
+    context = {"page": page, "case": access.case, "access": access, "plan": plan}
+    context["family_time"] = family_time_context(
+        access, page.today, [view.child for view in page.children]
     )
+    return render(request, "cases/detail.html", context)
 
 
 # --- Forms ---------------------------------------------------------------------------------

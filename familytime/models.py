@@ -1,9 +1,20 @@
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from safebabies import codes
 from safebabies.models import Record
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
 
 
 class Visit(Record):
@@ -21,6 +32,15 @@ class Visit(Record):
     location = models.CharField(max_length=16, choices=codes.VisitLocation.choices, blank=True)
     observations = models.TextField(
         blank=True, help_text="The interaction: visible to the team, not to parent mentors."
+    )
+    plan = models.ForeignKey(
+        "familytime.FamilyTimePlan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        help_text="The plan whose schedule put this visit on the calendar (none if added by hand "
+        "or imported).",
     )
 
     class Meta:
@@ -62,7 +82,39 @@ class FamilyTimePlan(Record):
     )
     supervision = models.CharField(max_length=16, choices=codes.Supervision.choices)
     location = models.CharField(max_length=16, choices=codes.VisitLocation.choices, blank=True)
+    supervised_by = models.CharField(
+        max_length=200, blank=True, help_text="Who supervises or monitors the visits."
+    )
+    transported_by = models.CharField(
+        max_length=200, blank=True, help_text="Who brings the child to the visits and back."
+    )
+    weekdays = ArrayField(
+        models.PositiveSmallIntegerField(choices=Weekday.choices),
+        default=list,
+        blank=True,
+        help_text="The recurring schedule's days (Monday = 0).",
+    )
+    starts_at = models.TimeField(null=True, blank=True)
+    ends_at = models.TimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["effective_from", "created_at", "id"]
         indexes = [models.Index(fields=["child", "effective_from"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | Q(starts_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="family_time_plan_ends_after_start",
+            ),
+        ]
+
+    @property
+    def duration_minutes(self) -> int | None:
+        if self.starts_at is None or self.ends_at is None:
+            return None
+        start = self.starts_at.hour * 60 + self.starts_at.minute
+        return self.ends_at.hour * 60 + self.ends_at.minute - start
+
+    def weekday_names(self) -> list[str]:
+        return [Weekday(day).label for day in sorted(self.weekdays)]

@@ -16,7 +16,7 @@ from assessments.api import (
 )
 from cases.api import views as cases
 from cqi.api import urlpatterns as cqi_urlpatterns
-from familytime.api import VisitViewSet
+from familytime.api import FamilyTimePlanViewSet, VisitViewSet
 from safebabies.audit.api import AuditEventViewSet
 from teams.api import FtmActionItemViewSet, FtmViewSet, TokenView
 
@@ -31,6 +31,7 @@ router.register("hearings", cases.HearingViewSet, basename="api-hearing")
 router.register("ftms", FtmViewSet, basename="api-ftm")
 router.register("ftm-action-items", FtmActionItemViewSet, basename="api-ftm-action-item")
 router.register("family-time", VisitViewSet, basename="api-family-time")
+router.register("family-time-plans", FamilyTimePlanViewSet, basename="api-family-time-plan")
 router.register("screenings", ScreeningViewSet, basename="api-screening")
 router.register("services", ServiceViewSet, basename="api-service")
 router.register("goals", GoalViewSet, basename="api-goal")

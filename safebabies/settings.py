@@ -136,7 +136,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "family-time-schedules": {  # familytime: keep plans' visits on the calendar weeks ahead
+        "task": "familytime.extend_schedules",
+        "schedule": 6 * 60 * 60,  # every 6 hours: the calendar never runs out
+        "options": {"expires": 6 * 60 * 60},
+    },
+}
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "teams.User"
@@ -274,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "safebabies.codes.ActionItemStatus",
         "ServiceStatusEnum": "safebabies.codes.ServiceStatus",
         "GoalStatusEnum": "safebabies.codes.GoalStatus",
+        "VisitStatusEnum": "safebabies.codes.VisitStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

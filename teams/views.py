@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases import page_selectors as pages
+from familytime.selectors import family_time_home
 from teams import ftm_selectors
 from teams.models import User
 from teams.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
@@ -47,6 +48,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             week_ftms=list(pages.ftms_between(cases, week_start, week_end)),
             ftm_overdue=list(ftm_selectors.families_without_recent_ftm(cases, today)),
         )
+        context["family_time"] = family_time_home(families, today)
     elif held & TEAM_ROLES:
         context.update(team_member=True, families=list(pages.team_families(user, today)))
     if held & TEAM_ROLES:

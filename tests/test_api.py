@@ -226,8 +226,9 @@ def test_the_api_needs_a_sign_in(records, endpoint):
     assert APIClient().get(f"/api/v1/{endpoint}/{record.id}/").status_code == 401
 
 
-# Writable endpoints have their own tests: tests/test_ftm_api.py, tests/test_assessments_api.py.
-WRITABLE = {"ftms", "ftm-action-items", "permanency-plans", "screenings", "services"}
+# Writable endpoints have their own tests: tests/test_ftm_api.py, tests/test_assessments_api.py,
+# tests/test_family_time_api.py.
+WRITABLE = {"ftms", "ftm-action-items", "permanency-plans", "screenings", "services", "family-time"}
 
 
 @pytest.mark.parametrize("endpoint", sorted(set(ENDPOINTS) - WRITABLE))

@@ -308,7 +308,7 @@ def test_coordinator_home_takes_a_constant_number_of_queries(
             f.HearingFactory(case=case, scheduled_on=dt.date(2026, 12, 1))
 
     add_families(1)
-    with django_assert_num_queries(13):  # 11, and two for the FTM sections (tests/test_ftm_pages)
+    with django_assert_num_queries(15):  # + two for the FTM sections, two for family time
         client.get("/")
     add_families(6)
     with django_assert_num_queries(13):
@@ -594,11 +594,12 @@ def test_case_page_takes_a_constant_number_of_queries_from_1_to_5_children(
     _ftm(family, dt.date(2026, 12, 17))
     f.HearingFactory(case=family, scheduled_on=dt.date(2026, 12, 3))
     # 18 for the page, 6 for the case plan section (consent check, caregivers, screenings,
-    # services, goals, marker ratings): tests/test_assessments_pages.py grows those rows
-    with django_assert_num_queries(24):
+    # services, goals, marker ratings: tests/test_assessments_pages.py grows those rows), 3 for
+    # family time (figures, plans, the 4 weeks' visits)
+    with django_assert_num_queries(27):
         client.get(url)
     _grow_family(family, 4)
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(27):
         response = client.get(url)
     assert len(response.context["page"].children) == 5
     assert len(response.context["page"].people) == 5
