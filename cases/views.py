@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import forms, services
 from cases import page_selectors as pages
+from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
 from cases.selectors import CaseAccess, access_case
 from safebabies.audit.models import AuditEvent
@@ -75,9 +76,9 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         actor=request.user, action=AuditEvent.Action.VIEW, record=access.case, request=request
     )
     page = pages.case_page(access, access.case.site.today())
-    return render(
-        request, "cases/detail.html", {"page": page, "case": access.case, "access": access}
-    )
+    context = {"page": page, "case": access.case, "access": access}
+    context.update(hearings_context(access))
+    return render(request, "cases/detail.html", context)
 
 
 # --- Forms ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 
 from assessments.api import ScreeningViewSet, ServiceViewSet
 from cases.api import views as cases
+from cases.hearings.api import HearingSummaryView
 from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import VisitViewSet
 from safebabies.audit.api import AuditEventViewSet
@@ -38,6 +39,11 @@ urlpatterns = [
         "cases/<str:case_id>/team-members/",
         cases.TeamMemberList.as_view(),
         name="api-case-team-members",
+    ),
+    path(
+        "hearings/<str:hearing_id>/summary/",
+        HearingSummaryView.as_view(),
+        name="api-hearing-summary",
     ),
     *cqi_urlpatterns,
     *router.urls,
