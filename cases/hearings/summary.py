@@ -115,6 +115,14 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         .annotate(n=Count("id"))
     ):
         visit_counts.setdefault(row["child_id"], Counter())[row["status"]] = row["n"]
+    # supervision of each child's latest held visit, for a child with no family-time plan
+    last_supervision = dict(
+        Visit.objects.filter(child__case=case, status=codes.VisitStatus.HELD, scheduled_on__lt=until)
+        .exclude(supervision="")
+        .order_by("child_id", "-scheduled_on", "-starts_at")
+        .distinct("child_id")
+        .values_list("child_id", "supervision")
+    )
     screenings = list(
         Screening.objects.filter(case=case, child__isnull=False)
         .exclude(instrument__in=PART2_INSTRUMENTS)
@@ -159,6 +167,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         per_week = _per_week(held, start, elapsed_end)
         target = target_per_week(child, as_of)
         family_plan = plan_on(child, as_of)
+        supervision = family_plan.supervision if family_plan else last_supervision.get(child.pk)
         mine = [s for s in screenings if s.child_id == child.pk]
         due = screenings_due(
             birth_date=child.birth_date,
@@ -235,9 +244,9 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
                     "no_show": counts[codes.VisitStatus.NO_SHOW],
                     "per_week": per_week,
                     "target_per_week": float(target),
-                    "supervision_now": family_plan.supervision if family_plan else None,
+                    "supervision_now": supervision or None,
                     "supervision_now_label": (
-                        family_plan.get_supervision_display() if family_plan else None
+                        codes.Supervision(supervision).label if supervision else None
                     ),
                 },
                 "clocks": (
@@ -261,7 +270,8 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
                     f"{episode.days_in_care(as_of)} days since removal."
                 )
             else:
-                flags.append(f"{name}: {item.what.lower()} overdue since {_date(item.due_on)}.")
+                what = item.what[:1].lower() + item.what[1:]
+                flags.append(f"{name}: {what} overdue since {_date(item.due_on)}.")
         if episode and per_week < float(target):
             flags.append(
                 f"{name}: family time {number(per_week)} a week against a target of "
