@@ -150,7 +150,9 @@ def test_only_a_judge_of_this_court_can_be_chosen(family, coordinator, other_sit
 def test_continued_hearing_needs_a_reason(client_for, family, caseworker, judge):
     hearing = f.HearingFactory(case=family, scheduled_on=dt.date(2026, 10, 20))
     url = reverse("hearing-outcome", args=[family.pk, hearing.pk])
-    response = client_for(caseworker).post(url, {"status": "continued", "next_hearing_type": "review"})
+    response = client_for(caseworker).post(
+        url, {"status": "continued", "next_hearing_type": "review"}
+    )
     assert "continuance_reason" in response.context["form"].errors
     hearing.refresh_from_db()
     assert hearing.status == "scheduled"

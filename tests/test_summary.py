@@ -102,7 +102,10 @@ def hearing(family, judge):
     _visit(child, HEARING_DAY, codes.VisitStatus.HELD)
     # FTMs: held on the previous hearing's day and inside; outside, cancelled or on the day
     on_edge = _ftm(
-        case, PREVIOUS, roles=["caseworker", "parent_attorney", "community_coordinator"], parent=True
+        case,
+        PREVIOUS,
+        roles=["caseworker", "parent_attorney", "community_coordinator"],
+        parent=True,
     )
     inside = _ftm(case, dt.date(2026, 10, 20), roles=["caseworker"], parent=False)
     _ftm(case, dt.date(2026, 10, 10), status=codes.FtmStatus.CANCELLED)
@@ -252,9 +255,7 @@ def test_summary_flags_what_needs_the_courts_attention_in_plain_sentences(
     assert not any("Schedule the dental visit" in flag for flag in flags)  # no date to miss
 
 
-def test_summary_flags_a_missing_developmental_screening_after_removal(
-    client_for, judge, family
-):
+def test_summary_flags_a_missing_developmental_screening_after_removal(client_for, judge, family):
     removal = family.test_episode.removal_date
     hearing = f.HearingFactory(case=family, scheduled_on=HEARING_DAY)
     flags = _summary(client_for(judge), hearing).json()["flags"]
@@ -278,9 +279,11 @@ def test_summary_counts_from_the_case_opening_without_a_previous_held_hearing(
 
 def test_summary_sections_say_so_when_their_records_are_empty(client_for, judge, family):
     hearing = f.HearingFactory(case=family, scheduled_on=HEARING_DAY)
-    page = client_for(judge).get(
-        reverse("hearing-summary", args=[family.pk, hearing.pk])
-    ).content.decode()
+    page = (
+        client_for(judge)
+        .get(reverse("hearing-summary", args=[family.pk, hearing.pk]))
+        .content.decode()
+    )
     assert "No open order from an earlier hearing." in page
     assert "No service on the case plan since 2 Mar 2026." in page
     data = _summary(client_for(judge), hearing).json()
@@ -298,9 +301,7 @@ def test_summary_leaves_out_notes_observations_and_part2(client_for, judge, coor
         assert "Harbor Recovery" not in text
 
 
-def test_summary_answers_the_same_questions_without_the_asked_figures(
-    client_for, judge, hearing
-):
+def test_summary_answers_the_same_questions_without_the_asked_figures(client_for, judge, hearing):
     data = _summary(client_for(judge), hearing).json()
     questions = [q["question"] for q in data["questions"]]
     # the record has a health screening, an ASQ-3, CPP and EI: those topics are answered
@@ -318,9 +319,7 @@ def test_court_and_family_team_read_the_summary(request, client_for, hearing, pe
     assert page.status_code == 200
 
 
-@pytest.mark.parametrize(
-    "persona", ["outsider", "other_caseworker", "sit_member", "parent_mentor"]
-)
+@pytest.mark.parametrize("persona", ["outsider", "other_caseworker", "sit_member", "parent_mentor"])
 def test_nobody_else_finds_the_summary(request, client_for, hearing, persona):
     user = request.getfixturevalue(persona)
     assert _summary(client_for(user), hearing).status_code == 404

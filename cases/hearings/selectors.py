@@ -28,7 +28,9 @@ FIFTEEN_MONTHS_DAYS = 457
 LOOKBACK_MONTHS = 22
 
 
-def access_hearing(user: User, hearing_id: str, *, write: bool = False) -> tuple[CaseAccess, Hearing]:
+def access_hearing(
+    user: User, hearing_id: str, *, write: bool = False
+) -> tuple[CaseAccess, Hearing]:
     """The hearing with the user's rights on its case: 404 if they may not see the case,
     403 if `write` and they may only read."""
     case_id = Hearing.objects.filter(pk=hearing_id).values_list("case_id", flat=True).first()
@@ -92,8 +94,12 @@ def fifteen_of_twenty_two(episodes: list[tuple[dt.date, dt.date | None]]) -> dt.
     open_episode = next((start for start, end in episodes if end is None), None)
     if open_episode is None:
         return None
+    if len(episodes) == 1:  # one stay: the day its 457th day in care begins
+        return open_episode + dt.timedelta(days=FIFTEEN_MONTHS_DAYS - 1)
     # (first day in care, last day in care); the open episode runs on without end
-    periods = [(start, end - dt.timedelta(days=1) if end else dt.date.max) for start, end in episodes]
+    periods = [
+        (start, end - dt.timedelta(days=1) if end else dt.date.max) for start, end in episodes
+    ]
 
     def days_in_care(window_start: dt.date, window_end: dt.date) -> int:
         total = 0

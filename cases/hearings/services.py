@@ -147,7 +147,11 @@ def hearing_order_add(
     _check(errors)
     order = _save_new(HearingOrder(hearing=hearing, text=text.strip(), due_on=due_on))
     _audit(
-        actor=actor, action=AuditEvent.Action.CREATE, record=order, case=hearing.case, request=request
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        record=order,
+        case=hearing.case,
+        request=request,
     )
     return order
 

@@ -14,6 +14,8 @@ screenings are left out for every reader).
 """
 
 import datetime as dt
+import itertools
+import re
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -56,6 +58,12 @@ def number(value: float | Decimal) -> str:
     """1.3 -> "1.3", 3.0 -> "3"."""
     text = f"{float(value):.1f}"
     return text[:-2] if text.endswith(".0") else text
+
+
+def in_sentence(label: str) -> str:
+    """A code's label inside a sentence: capitalised words in lower case, acronyms kept
+    ("Early Intervention (IDEA Part C)" -> "early intervention (IDEA part C)")."""
+    return re.sub(r"\b[A-Z][a-z]+\b", lambda word: word.group(0).lower(), label)
 
 
 def _date(day: dt.date) -> str:
@@ -117,7 +125,9 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         visit_counts.setdefault(row["child_id"], Counter())[row["status"]] = row["n"]
     # supervision of each child's latest held visit, for a child with no family-time plan
     last_supervision = dict(
-        Visit.objects.filter(child__case=case, status=codes.VisitStatus.HELD, scheduled_on__lt=until)
+        Visit.objects.filter(
+            child__case=case, status=codes.VisitStatus.HELD, scheduled_on__lt=until
+        )
         .exclude(supervision="")
         .order_by("child_id", "-scheduled_on", "-starts_at")
         .distinct("child_id")
@@ -140,7 +150,9 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         .exclude(service_type__in=PART2_SERVICES)
         .values_list("child_id", "service_type", "referred_on")
     )
-    hearings = list(Hearing.objects.filter(case=case).only("hearing_type", "status", "scheduled_on"))
+    hearings = list(
+        Hearing.objects.filter(case=case).only("hearing_type", "status", "scheduled_on")
+    )
     clocks = {clock["child"].pk: clock for clock in federal_clocks_of(children)}
 
     flags: list[str] = []
@@ -156,7 +168,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         current = next((p for p in reversed(placements) if p.end_date is None), None)
         moves = [
             p
-            for previous_p, p in zip(placements, placements[1:], strict=False)
+            for previous_p, p in itertools.pairwise(placements)
             if p.setting not in codes.NON_MOVE_SETTINGS
             and previous_p.setting not in codes.NON_MOVE_SETTINGS
         ]
@@ -195,9 +207,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
                 "days_in_care": episode.days_in_care(as_of) if episode else 0,
                 "share_of_life_in_care": (
                     round(
-                        episode.days_in_care(as_of)
-                        / max((as_of - child.birth_date).days, 1)
-                        * 100
+                        episode.days_in_care(as_of) / max((as_of - child.birth_date).days, 1) * 100
                     )
                     if episode
                     else 0
@@ -270,8 +280,9 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
                     f"{episode.days_in_care(as_of)} days since removal."
                 )
             else:
-                what = item.what[:1].lower() + item.what[1:]
-                flags.append(f"{name}: {what} overdue since {_date(item.due_on)}.")
+                flags.append(
+                    f"{name}: {in_sentence(item.what)} overdue since {_date(item.due_on)}."
+                )
         if episode and per_week < float(target):
             flags.append(
                 f"{name}: family time {number(per_week)} a week against a target of "
@@ -289,22 +300,28 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
             flags.append(f"{name}: no concurrent goal recorded.")
         if clock:
             horizon = hearing.scheduled_on + dt.timedelta(days=CLOCK_FLAG_DAYS)
-            if clock["permanency_hearing_by"] <= horizon and not held_permanency_hearing(
-                hearings, clock["removal_date"]
-            ):
+            due_by = clock["permanency_hearing_by"]
+            if due_by <= horizon and not held_permanency_hearing(hearings, clock["removal_date"]):
                 flags.append(
-                    f"{name}: the permanency hearing is due by "
-                    f"{_date(clock['permanency_hearing_by'])} (12 months in care)."
+                    f"{name}: no permanency hearing held yet; it was due by {_date(due_by)} "
+                    "(12 months in care)."
+                    if due_by < hearing.scheduled_on
+                    else f"{name}: the permanency hearing is due by {_date(due_by)} "
+                    "(12 months in care)."
                 )
-            if clock["fifteen_of_22_on"] and clock["fifteen_of_22_on"] <= horizon:
+            fifteen = clock["fifteen_of_22_on"]
+            if fifteen and fifteen <= horizon:
                 flags.append(
-                    f"{name} reaches 15 of the most recent 22 months in care on "
-                    f"{_date(clock['fifteen_of_22_on'])}."
+                    f"{name} has been in care 15 of the most recent 22 months since "
+                    f"{_date(fifteen)}."
+                    if fifteen < hearing.scheduled_on
+                    else f"{name} reaches 15 of the most recent 22 months in care on "
+                    f"{_date(fifteen)}."
                 )
 
         # --- questions the record cannot answer yet (NCJFCJ bench card topics) ---
-        def ask(topic: str, text: str) -> None:
-            questions.append({"child_id": child.pk, "topic": topic, "question": text})
+        def ask(topic: str, text: str, child_id: str = child.pk) -> None:
+            questions.append({"child_id": child_id, "topic": topic, "question": text})
 
         instruments = {s.instrument for s in mine}
         if not instruments & HEALTH_INSTRUMENTS:
@@ -368,9 +385,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
     items = (
         FtmActionItem.objects.filter(ftm__case=case, due_on__gte=since, due_on__lt=until)
         .exclude(status=codes.ActionItemStatus.DROPPED)
-        .aggregate(
-            due=Count("id"), done=Count("id", filter=Q(status=codes.ActionItemStatus.DONE))
-        )
+        .aggregate(due=Count("id"), done=Count("id", filter=Q(status=codes.ActionItemStatus.DONE)))
     )
     ftm_section = {
         "held": len(ftms),
@@ -388,8 +403,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         flags.append(f"No Family Team Meeting held since {_date(since)}.")
     elif items["done"] < items["due"]:
         flags.append(
-            f"{items['done']} of {items['due']} FTM action items due since {_date(since)} "
-            "are done."
+            f"{items['done']} of {items['due']} FTM action items due since {_date(since)} are done."
         )
 
     # --- services: referred / waiting (how long) / active / completed ---
@@ -418,7 +432,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         )
         if waiting_days is not None and waiting_days > WAITING_FLAG_DAYS:
             flags.append(
-                f"Referral to {service.get_service_type_display().lower()} waiting "
+                f"Referral to {in_sentence(service.get_service_type_display())} waiting "
                 f"{waiting_days} days."
             )
 

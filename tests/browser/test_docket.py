@@ -62,7 +62,7 @@ def test_judge_opens_the_docket_a_summary_and_its_pdf(live_server, page, family,
         p.get_by_role("link", name="Download the PDF").click()
     download = download_info.value
     assert download.suggested_filename.endswith(f"{hearing.pk}.pdf")
-    reader = PdfReader(io.BytesIO(open(download.path(), "rb").read()))
+    reader = PdfReader(io.BytesIO(download.path().read_bytes()))
     text = "\n".join(pdf_page.extract_text() for pdf_page in reader.pages)
     assert f"Age {months} months" in text
     assert f"{per_week} a week" in text
