@@ -396,3 +396,28 @@ def test_summary_query_count_does_not_grow_with_the_records(client_for, judge, h
         data = json.loads(_summary(client, hearing).content)
     assert data["children"][0]["family_time"]["held"] > 4  # the new rows are in the figures
     assert len(second.captured_queries) == len(first.captured_queries)
+
+
+def test_supervision_now_comes_from_the_latest_visit_without_a_plan(client_for, judge, family):
+    child = family.test_child
+    hearing = f.HearingFactory(case=family, scheduled_on=HEARING_DAY)
+    _visit(child, dt.date(2026, 10, 1), "held", supervision=codes.Supervision.SUPERVISED)
+    _visit(child, dt.date(2026, 10, 20), "held", supervision=codes.Supervision.MONITORED)
+    _visit(child, dt.date(2026, 10, 22), "cancelled", supervision=codes.Supervision.SUPERVISED)
+    family_time = _summary(client_for(judge), hearing).json()["children"][0]["family_time"]
+    assert family_time["supervision_now"] == "monitored"
+    assert family_time["target_per_week"] == float(family.site.family_time_target_per_week)
+
+
+def test_flags_name_services_in_plain_words_and_keep_acronyms(client_for, judge, family):
+    hearing = f.HearingFactory(case=family, scheduled_on=HEARING_DAY)
+    Service.objects.create(
+        case=family,
+        child=family.test_child,
+        recipient="child",
+        service_type=codes.ServiceType.EARLY_INTERVENTION,
+        referred_on=dt.date(2026, 9, 27),
+        status=codes.ServiceStatus.REFERRED,
+    )
+    flags = _summary(client_for(judge), hearing).json()["flags"]
+    assert "Referral to early intervention (IDEA part C) waiting 31 days." in flags
