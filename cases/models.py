@@ -311,7 +311,9 @@ class Hearing(Record):
         max_length=16, choices=codes.HearingStatus.choices, default=codes.HearingStatus.SCHEDULED
     )
     continuance_reason = models.CharField(max_length=300, blank=True)
-    findings = models.TextField(blank=True, help_text="The court's findings at this hearing.")
+    findings = models.TextField(
+        blank=True, default="", db_default="", help_text="The court's findings at this hearing."
+    )
 
     class Meta:
         ordering = ["scheduled_on", "starts_at", "id"]

@@ -33,11 +33,10 @@ def access_hearing(
 ) -> tuple[CaseAccess, Hearing]:
     """The hearing with the user's rights on its case: 404 if they may not see the case,
     403 if `write` and they may only read."""
-    case_id = Hearing.objects.filter(pk=hearing_id).values_list("case_id", flat=True).first()
-    if case_id is None:
+    hearing = Hearing.objects.select_related("judge").filter(pk=hearing_id).first()
+    if hearing is None:
         raise Http404("No such hearing")
-    access = access_case(user, case_id, write=write)
-    hearing = Hearing.objects.select_related("judge").get(pk=hearing_id)
+    access = access_case(user, hearing.case_id, write=write)
     hearing.case = access.case
     return access, hearing
 

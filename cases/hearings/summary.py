@@ -75,25 +75,26 @@ def _per_week(held: int, start: dt.date, end: dt.date) -> float:
     return round(held * 7 / days, 1)
 
 
-def previous_held_hearing(hearing: Hearing) -> Hearing | None:
-    return (
-        Hearing.objects.filter(
-            case_id=hearing.case_id,
-            status=codes.HearingStatus.HELD,
-            scheduled_on__lt=hearing.scheduled_on,
-        )
-        .order_by("-scheduled_on", "-starts_at", "-id")
-        .first()
-    )
-
-
 def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
     """The pre-hearing summary of `hearing` (a hearing of `access.case`), JSON-ready except
     for dates (the API's encoder writes them as ISO dates)."""
     case = access.case
     site = case.site
     as_of = min(site.today(), hearing.scheduled_on)
-    previous = previous_held_hearing(hearing)
+    hearings = list(
+        Hearing.objects.filter(case=case).only(
+            "id", "case_id", "hearing_type", "status", "scheduled_on", "starts_at"
+        )
+    )
+    previous = max(
+        (
+            h
+            for h in hearings
+            if h.status == codes.HearingStatus.HELD and h.scheduled_on < hearing.scheduled_on
+        ),
+        key=lambda h: (h.scheduled_on, h.starts_at or dt.time.min, h.pk),
+        default=None,
+    )
     since = previous.scheduled_on if previous else case.opened_on
     until = hearing.scheduled_on  # exclusive: the window ends the day before the hearing
     elapsed_end = min(until, as_of + dt.timedelta(days=1))
@@ -138,27 +139,26 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         .exclude(instrument__in=PART2_INSTRUMENTS)
         .order_by("screened_on", "id")
     )
-    services = list(
+    every_service = list(
         Service.objects.filter(case=case)
         .exclude(service_type__in=PART2_SERVICES)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since))
-        .filter(referred_on__lt=until)
         .order_by("referred_on", "id")
     )
-    all_services = list(
-        Service.objects.filter(case=case, child__isnull=False)
-        .exclude(service_type__in=PART2_SERVICES)
-        .values_list("child_id", "service_type", "referred_on")
-    )
-    hearings = list(
-        Hearing.objects.filter(case=case).only("hearing_type", "status", "scheduled_on")
-    )
+    services = [
+        s
+        for s in every_service
+        if s.referred_on < until and (s.ended_on is None or s.ended_on >= since)
+    ]
+    all_services = [
+        (s.child_id, s.service_type, s.referred_on) for s in every_service if s.child_id
+    ]
     clocks = {clock["child"].pk: clock for clock in federal_clocks_of(children)}
 
     flags: list[str] = []
     questions: list[dict[str, str]] = []
     child_rows = []
     for child in children:
+        child.case = case  # the site's family-time target: no query per child
         name = child.given_name or "The child"
         episodes = list(child.episodes.all())
         episode = next((e for e in episodes if e.discharge_date is None), None)
