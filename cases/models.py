@@ -311,10 +311,49 @@ class Hearing(Record):
         max_length=16, choices=codes.HearingStatus.choices, default=codes.HearingStatus.SCHEDULED
     )
     continuance_reason = models.CharField(max_length=300, blank=True)
+    findings = models.TextField(
+        blank=True, default="", db_default="", help_text="The court's findings at this hearing."
+    )
 
     class Meta:
         ordering = ["scheduled_on", "starts_at", "id"]
         indexes = [models.Index(fields=["case", "scheduled_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_hearing_type_display()} hearing {self.scheduled_on:%Y-%m-%d}"
+
+
+class HearingOrder(Record):
+    """An order the court made at a hearing; the team keeps its implementation status up to
+    date, and open orders carry into the next pre-hearing summary."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    hearing = models.ForeignKey(Hearing, on_delete=models.PROTECT, related_name="orders")
+    text = models.CharField(max_length=500, help_text="What the court ordered.")
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", done_on__isnull=False)
+                | ~Q(status="done") & Q(done_on__isnull=True),
+                name="hearing_order_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "done"]),
+                name="hearing_order_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class MaltreatmentReport(Record):

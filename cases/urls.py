@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases import views
+from cases.hearings import views as hearings
 
 urlpatterns = [
     path("", views.case_list, name="case-list"),
@@ -25,5 +26,26 @@ urlpatterns = [
         "<str:case_id>/placements/<str:placement_id>/end/",
         views.placement_end,
         name="placement-end",
+    ),
+    path("<str:case_id>/hearings/new/", hearings.hearing_schedule, name="hearing-schedule"),
+    path(
+        "<str:case_id>/hearings/<str:hearing_id>/summary/",
+        hearings.hearing_summary_page,
+        name="hearing-summary",
+    ),
+    path(
+        "<str:case_id>/hearings/<str:hearing_id>/outcome/",
+        hearings.hearing_outcome,
+        name="hearing-outcome",
+    ),
+    path(
+        "<str:case_id>/hearings/<str:hearing_id>/orders/new/",
+        hearings.hearing_order_add,
+        name="hearing-order-add",
+    ),
+    path(
+        "<str:case_id>/orders/<str:order_id>/status/",
+        hearings.hearing_order_status,
+        name="hearing-order-status",
     ),
 ]

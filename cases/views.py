@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments.selectors import case_plan
 from cases import forms, services
 from cases import page_selectors as pages
+from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
 from cases.selectors import CaseAccess, access_case
 from familytime.views import family_time_context
@@ -88,6 +89,7 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     context["family_time"] = family_time_context(
         access, page.today, [view.child for view in page.children]
     )
+    context.update(hearings_context(access))
     return render(request, "cases/detail.html", context)
 
 

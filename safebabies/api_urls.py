@@ -15,6 +15,7 @@ from assessments.api import (
     ServiceViewSet,
 )
 from cases.api import views as cases
+from cases.hearings.api import HearingSummaryView
 from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import FamilyTimePlanViewSet, VisitViewSet
 from safebabies.audit.api import AuditEventViewSet
@@ -48,6 +49,11 @@ urlpatterns = [
         "cases/<str:case_id>/team-members/",
         cases.TeamMemberList.as_view(),
         name="api-case-team-members",
+    ),
+    path(
+        "hearings/<str:hearing_id>/summary/",
+        HearingSummaryView.as_view(),
+        name="api-hearing-summary",
     ),
     *cqi_urlpatterns,
     *router.urls,

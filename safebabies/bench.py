@@ -108,9 +108,34 @@ def main(argv: list[str]) -> int:
     metrics = "/api/v1/cqi/metrics/?site=bench&start=2025-07-01&end=2026-06-30"
     p50, p95 = _time(get(metrics), max(3, args.runs // 6))
     print(f"{'CQI metrics, one site, 12 months (API)':40} {p50:9.1f} {p95:9.1f}")
+    from cases.hearings.benchfamily import build_summary_family
+    from teams.models import Site
+
+    site = Site.objects.get(slug="bench")
+    hearing = build_summary_family(
+        site=site, judge_email="judge@bench.bench.test", today=site.today()
+    )
+    judge = Client()
+    judge.force_login(User.objects.get(email="judge@bench.bench.test"))
+
+    def as_judge(path: str):
+        def call():
+            response = judge.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+
+        return call
+
+    summary = f"/api/v1/hearings/{hearing.pk}/summary/"
+    for label, path, runs in [
+        ("pre-hearing summary, 2 years (API)", summary, args.runs),
+        ("pre-hearing summary, 2 years (PDF)", summary + "?format=pdf", max(3, args.runs // 3)),
+    ]:
+        p50, p95 = _time(as_judge(path), runs)
+        print(f"{label:40} {p50:9.1f} {p95:9.1f}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory (this process): {peak_mb:.0f} MiB")
-    print("not measured yet: pre-hearing summary, export (their issues are open)")
+    print("not measured yet: export (its issue is open)")
     connection.close()
     if not args.keep:
         _recreate(admin, name, drop_only=True)

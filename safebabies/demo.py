@@ -28,6 +28,7 @@ from cases.models import (
     Consent,
     Episode,
     Hearing,
+    HearingOrder,
     MaltreatmentReport,
     PermanencyPlan,
     Person,
@@ -794,6 +795,7 @@ MODELS = (
     MaltreatmentReport,
     Visit,
     Hearing,
+    HearingOrder,
     Ftm,
     FtmActionItem,
     Screening,
@@ -1234,6 +1236,14 @@ def _family_time(
         rows.add(Visit, **row)
 
 
+DEMO_ORDERS = (
+    "Family time at least three times a week, in the most natural setting possible.",
+    "The agency refers the child for a developmental screening and shares the result.",
+    "The agency keeps the child's placement stable and reports any planned move first.",
+    "The parent's referral to child-parent psychotherapy is followed up within two weeks.",
+)
+
+
 def _hearings(
     rows: _Rows,
     family: Family,
@@ -1275,6 +1285,17 @@ def _hearings(
             if continued
             else "",
         )
+        if not continued and number >= 3:  # from disposition on, one order a hearing (issue 6)
+            last = number == len(past)
+            rows.add(
+                HearingOrder,
+                id=f"demo-order-{family.key}-{number:02d}",
+                hearing_id=f"demo-hearing-{family.key}-{number:02d}",
+                text=DEMO_ORDERS[number % len(DEMO_ORDERS)],
+                due_on=day + dt.timedelta(days=21),
+                status="in_progress" if last else "done",
+                done_on=None if last else min(day + dt.timedelta(days=14), today),
+            )
     if upcoming and family.next_hearing:
         number = len(past) + 1
         rows.add(

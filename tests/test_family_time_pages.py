@@ -14,6 +14,7 @@ from familytime import services
 from familytime.models import FamilyTimePlan, Visit
 from safebabies import codes
 from tests import factories as f
+from tests.test_pages import COORDINATOR_HOME_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -367,7 +368,7 @@ def test_home_family_time_keeps_its_query_count_as_families_grow(
 ):
     client = Client()
     client.force_login(coordinator)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(COORDINATOR_HOME_QUERIES):
         client.get("/")
     for _ in range(5):
         case = f.CaseFactory(site=site)
@@ -376,7 +377,7 @@ def test_home_family_time_keeps_its_query_count_as_families_grow(
         f.TeamMemberFactory(case=case, user=coordinator, role="community_coordinator")
         _visit(child, TODAY - dt.timedelta(days=2))
         plan(coordinator, child, weekdays=[], starts_at=None)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(COORDINATOR_HOME_QUERIES):
         response = client.get("/")
     assert len(response.context["family_time"]["rows"]) == 6
 

@@ -120,6 +120,7 @@ class HearingSerializer(RecordSerializer):
             "starts_at",
             "courtroom",
             "continuance_reason",
+            "findings",
         ]
 
 

@@ -1,0 +1,1 @@
+"""Court hearings, their orders and the judge's pre-hearing summary (issue 6)."""

@@ -1,0 +1,200 @@
+"""Writes of hearings and orders (STYLE.md "services"): keyword arguments, one transaction,
+`full_clean()`, an audit event per row, errors keyed by field name.
+
+Callers decide who may write (`access_hearing(..., write=True)` / `access_case(..., write=True)`).
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from cases.models import Case, Hearing, HearingOrder
+from cases.services import _add, _audit, _check, _save_changes, _save_new, _service
+from safebabies import codes
+from safebabies.audit.models import AuditEvent
+from teams.models import User
+from teams.roles import Role
+from teams.selectors import roles_of
+
+OUTCOMES = {codes.HearingStatus.HELD, codes.HearingStatus.CONTINUED, codes.HearingStatus.CANCELLED}
+
+
+def _check_judge(errors: dict[str, list[str]], case: Case, judge: User | None) -> None:
+    if judge is not None and Role.JUDGE not in roles_of(judge).get(case.site_id, set()):
+        _add(errors, "judge", "Choose a judge of this court.")
+
+
+@_service
+def hearing_schedule(
+    *,
+    actor: User,
+    case: Case,
+    hearing_type: str,
+    scheduled_on: dt.date,
+    starts_at: dt.time | None = None,
+    courtroom: str = "",
+    judge: User | None = None,
+    request: HttpRequest | None = None,
+) -> Hearing:
+    """A new scheduled hearing of the case."""
+    errors: dict[str, list[str]] = {}
+    if scheduled_on < case.opened_on:
+        _add(
+            errors,
+            "scheduled_on",
+            f"The case opened on {case.opened_on:%-d %b %Y}: a hearing is on or after that day.",
+        )
+    _check_judge(errors, case, judge)
+    _check(errors)
+    hearing = _save_new(
+        Hearing(
+            case=case,
+            hearing_type=hearing_type,
+            scheduled_on=scheduled_on,
+            starts_at=starts_at,
+            courtroom=courtroom.strip(),
+            judge=judge,
+        )
+    )
+    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=hearing, case=case, request=request)
+    return hearing
+
+
+@_service
+def hearing_record_outcome(
+    *,
+    actor: User,
+    hearing: Hearing,
+    status: str,
+    continuance_reason: str = "",
+    findings: str = "",
+    next_hearing_on: dt.date | None = None,
+    next_hearing_type: str = codes.HearingType.REVIEW,
+    request: HttpRequest | None = None,
+) -> Hearing:
+    """Held, continued (with the reason) or cancelled; the findings; and, when given, the next
+    hearing (scheduled in the same courtroom before the same judge)."""
+    case = hearing.case
+    errors: dict[str, list[str]] = {}
+    if status not in OUTCOMES:
+        _add(errors, "status", "Choose held, continued or cancelled.")
+    if status == codes.HearingStatus.CONTINUED and not continuance_reason.strip():
+        _add(errors, "continuance_reason", "Say why the hearing was continued.")
+    if status != codes.HearingStatus.HELD and findings.strip():
+        _add(errors, "findings", "Findings are recorded for a hearing that was held.")
+    if status == codes.HearingStatus.HELD and hearing.scheduled_on > case.site.today():
+        _add(errors, "status", "A hearing is recorded as held on or after its day.")
+    if next_hearing_on is not None and next_hearing_on <= hearing.scheduled_on:
+        _add(errors, "next_hearing_on", "The next hearing comes after this one.")
+    _check(errors)
+    changes = {
+        "status": status,
+        "continuance_reason": continuance_reason.strip()
+        if status == codes.HearingStatus.CONTINUED
+        else "",
+        "findings": findings.strip(),
+    }
+    changed = [field for field, value in changes.items() if getattr(hearing, field) != value]
+    for field in changed:
+        setattr(hearing, field, changes[field])
+    _save_changes(hearing, changed)
+    _audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        record=hearing,
+        case=case,
+        fields=changed,
+        request=request,
+    )
+    if next_hearing_on is not None:
+        following = _save_new(
+            Hearing(
+                case=case,
+                hearing_type=next_hearing_type,
+                scheduled_on=next_hearing_on,
+                courtroom=hearing.courtroom,
+                judge=hearing.judge,
+            )
+        )
+        _audit(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            record=following,
+            case=case,
+            request=request,
+        )
+    return hearing
+
+
+@_service
+def hearing_order_add(
+    *,
+    actor: User,
+    hearing: Hearing,
+    text: str,
+    due_on: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> HearingOrder:
+    """An order the court made at a held hearing; the team then keeps its status."""
+    errors: dict[str, list[str]] = {}
+    if hearing.status != codes.HearingStatus.HELD:
+        _add(errors, "text", "Orders are recorded for a hearing that was held.")
+    if not text.strip():
+        _add(errors, "text", "Write what the court ordered.")
+    if due_on is not None and due_on < hearing.scheduled_on:
+        _add(errors, "due_on", "An order is due on or after the day of the hearing.")
+    _check(errors)
+    order = _save_new(HearingOrder(hearing=hearing, text=text.strip(), due_on=due_on))
+    _audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        record=order,
+        case=hearing.case,
+        request=request,
+    )
+    return order
+
+
+@_service
+def hearing_order_set_status(
+    *,
+    actor: User,
+    order: HearingOrder,
+    status: str,
+    done_on: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> HearingOrder:
+    """Not started / in progress / done (done on a date, today unless given)."""
+    case = order.hearing.case
+    today = case.site.today()
+    if status not in HearingOrder.Status.values:
+        raise ValidationError({"status": "Choose not started, in progress or done."})
+    if status == HearingOrder.Status.DONE:
+        done_on = done_on or today
+        errors: dict[str, list[str]] = {}
+        if done_on > today:
+            _add(errors, "done_on", "The date it was done cannot be in the future.")
+        if done_on < order.hearing.scheduled_on:
+            _add(errors, "done_on", "An order is done on or after the day it was made.")
+        _check(errors)
+    else:
+        done_on = None
+    changed = []
+    if order.status != status:
+        order.status = status
+        changed.append("status")
+    if order.done_on != done_on:
+        order.done_on = done_on
+        changed.append("done_on")
+    _save_changes(order, changed)
+    if changed:
+        _audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=order,
+            case=case,
+            fields=changed,
+            request=request,
+        )
+    return order

@@ -1,0 +1,149 @@
+"""Hearing pages: the pre-hearing summary, scheduling, outcomes and orders.
+
+Reads go through `cases.hearings.selectors` (outsiders 404, read-only roles 403 on writes);
+writes through `cases.hearings.services`.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.hearings import forms, services
+from cases.hearings.selectors import access_hearing, access_hearing_order, access_summary
+from cases.hearings.summary import hearing_summary
+from cases.models import Hearing
+from cases.selectors import CaseAccess, access_case
+from cases.views import _data, _form_page
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+from teams.models import User
+from teams.roles import Role
+from teams.views import AuthenticatedRequest
+
+
+def _hearings_url(case_id: str) -> str:
+    return reverse("case-detail", args=[case_id]) + "#hearings"
+
+
+def _hearing_of(
+    request: AuthenticatedRequest, case_id: str, hearing_id: str, *, write: bool = False
+) -> tuple[CaseAccess, Hearing]:
+    access, hearing = access_hearing(request.user, hearing_id, write=write)
+    if hearing.case_id != case_id:
+        raise Http404("No such hearing")
+    return access, hearing
+
+
+@require_GET
+def hearing_summary_page(request: AuthenticatedRequest, case_id: str, hearing_id: str):
+    """The judge's pre-hearing summary, on screen; the PDF is the API's `?format=pdf`."""
+    access, hearing = access_summary(request.user, hearing_id)
+    if hearing.case_id != case_id:
+        raise Http404("No such hearing")
+    summary = hearing_summary(access, hearing)
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record=hearing,
+        case_id=access.case.pk,
+        site_id=access.case.site_id,
+        detail={"summary": True, "format": "html"},
+        request=request,
+    )
+    return render(
+        request,
+        "hearings/summary.html",
+        {"s": summary, "case": access.case, "access": access, "hearing": hearing},
+    )
+
+
+def _judges(access: CaseAccess):
+    return User.objects.filter(
+        memberships__site_id=access.case.site_id, memberships__role=Role.JUDGE, is_active=True
+    ).order_by("full_name", "email")
+
+
+@require_http_methods(["GET", "POST"])
+def hearing_schedule(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    case = access.case
+    form = forms.HearingScheduleForm(_data(request), judges=_judges(access))
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.hearing_schedule(
+            actor=request.user, case=case, request=request, **form.cleaned_data
+        ),
+        done=lambda hearing: _hearings_url(case.pk),
+        title="Schedule a hearing",
+        submit="Schedule the hearing",
+        case=case,
+        success="The hearing is scheduled.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def hearing_outcome(request: AuthenticatedRequest, case_id: str, hearing_id: str) -> HttpResponse:
+    access, hearing = _hearing_of(request, case_id, hearing_id, write=True)
+    initial = {
+        "status": hearing.status if hearing.status != "scheduled" else "",
+        "continuance_reason": hearing.continuance_reason,
+        "findings": hearing.findings,
+    }
+    form = forms.HearingOutcomeForm(_data(request), initial=initial)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.hearing_record_outcome(
+            actor=request.user, hearing=hearing, request=request, **form.cleaned_data
+        ),
+        done=lambda hearing: _hearings_url(case_id),
+        title=f"Outcome of the {hearing.get_hearing_type_display().lower()} hearing",
+        intro=f"Scheduled for {hearing.scheduled_on:%-d %b %Y}.",
+        submit="Save the outcome",
+        case=access.case,
+        success="The outcome is recorded.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def hearing_order_add(request: AuthenticatedRequest, case_id: str, hearing_id: str) -> HttpResponse:
+    access, hearing = _hearing_of(request, case_id, hearing_id, write=True)
+    form = forms.HearingOrderForm(_data(request))
+    return _form_page(
+        request,
+        form=form,
+        save=lambda: services.hearing_order_add(
+            actor=request.user, hearing=hearing, request=request, **form.cleaned_data
+        ),
+        done=lambda order: _hearings_url(case_id),
+        title="Record an order",
+        intro=f"{hearing.get_hearing_type_display()} hearing of {hearing.scheduled_on:%-d %b %Y}.",
+        submit="Record the order",
+        case=access.case,
+        success="The order is recorded.",
+    )
+
+
+@require_POST
+def hearing_order_status(request: AuthenticatedRequest, case_id: str, order_id: str):
+    """The team updates an order's implementation status from the case page."""
+    access, order = access_hearing_order(request.user, order_id, write=True)
+    if access.case.pk != case_id:
+        raise Http404("No such order")
+    form = forms.HearingOrderStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose not started, in progress or done.")
+        return redirect(_hearings_url(case_id))
+    try:
+        services.hearing_order_set_status(
+            actor=request.user, order=order, status=form.cleaned_data["status"], request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The order's status is saved.")
+    return redirect(_hearings_url(case_id))
