@@ -8,8 +8,11 @@ screenings and services. Values are random but deterministic for a given seed. N
 import datetime as dt
 import random
 from collections.abc import Iterable
+from typing import Any
 
+from django.apps import apps
 from django.db import connection, transaction
+from django.db.models import NOT_PROVIDED
 
 from safebabies.lib.ids import new_id
 from teams.models import Site, SiteMembership, User
@@ -19,14 +22,31 @@ GIVEN = ["Ava", "Mateo", "Liam", "Sofia", "Noah", "Maya", "Elijah", "Luna", "Jay
 FAMILY = ["Rivera", "Johnson", "Nguyen", "Smith", "Garcia", "Brown", "Lee", "Martinez", "Davis"]
 
 
+def _model_defaults(table: str, columns: list[str]) -> list[tuple[str, Any]]:
+    """The columns a COPY leaves out that need the model's default (COPY only applies the
+    database's defaults): new fields then never break the benchmark data."""
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    return [
+        (field.column, field.get_db_prep_save(field.get_default(), connection))
+        for field in model._meta.concrete_fields
+        if field.column not in columns
+        and not field.null
+        and field.db_default is NOT_PROVIDED
+        and (field.has_default() or field.empty_strings_allowed)
+    ]
+
+
 def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
     """COPY rows into a table; values are written with psycopg's own adaptation."""
+    defaults = _model_defaults(table, columns)
+    columns = [*columns, *(column for column, _ in defaults)]
+    extra = tuple(value for _, value in defaults)
     count = 0
     with connection.cursor() as cursor:
         raw = cursor.cursor
         with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row((*row, *extra))
                 count += 1
     return count
 
