@@ -122,3 +122,66 @@ def reference_value_in_force(indicator: str, on: dt.date) -> ReferenceValue | No
         .order_by("-effective_date", "-created_at", "-id")
         .first()
     )
+
+
+# Roles that may open the families behind a process metric (DOMAIN.md: they see every family
+# of their site). Judges read figures but not these lists; aggregate-only roles never do.
+DRILL_ROLES = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN})
+# Roles that may score the site on the collaborative practice progress matrix.
+MATRIX_SCORE_ROLES = frozenset(
+    {Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.SITE_IMPLEMENTATION}
+)
+
+
+def can_drill_down(user: User, scope: MetricsScope) -> bool:
+    """A single site's coordinator or site admin may see the families behind a figure."""
+    return scope.site is not None and bool(site_roles(user, scope.site.id) & DRILL_ROLES)
+
+
+def can_score_matrix(user: User, scope: MetricsScope) -> bool:
+    return scope.site is not None and bool(site_roles(user, scope.site.id) & MATRIX_SCORE_ROLES)
+
+
+def drill_down_cases(user: User, scope: MetricsScope, metric_id: str, start: dt.date, end: dt.date):
+    """[(case, met, total)] behind a process metric, only cases the user may open (through
+    `cases_visible_to`). PermissionDenied unless `can_drill_down`; Http404 for another metric."""
+    from django.core.exceptions import PermissionDenied
+
+    from cases.selectors import cases_visible_to
+    from cqi.breakdowns import DRILLABLE, drill_down
+
+    if metric_id not in DRILLABLE:
+        raise Http404("No such figure")
+    if not can_drill_down(user, scope):
+        raise PermissionDenied("Your role sees program figures, not families.")
+    rows = drill_down(metric_id, scope.sites, start, end)
+    cases = cases_visible_to(user).filter(id__in=[case_id for case_id, _, _ in rows]).in_bulk()
+    return [(cases[case_id], met, total) for case_id, met, total in rows if case_id in cases]
+
+
+@dataclass(frozen=True)
+class PracticeHistory:
+    dates: list[dt.date]  # scoring dates, newest first (at most HISTORY_COLUMNS)
+    by_element: dict[str, list]  # element -> [PracticeScore or None, one per date]
+    latest: dict[str, object]  # element -> its most recent PracticeScore
+
+
+HISTORY_COLUMNS = 6
+
+
+def practice_history(site: Site) -> PracticeHistory:
+    """The site's matrix scores side by side: the latest scoring dates as columns. One query."""
+    from cqi.models import PracticeScore
+    from cqi.practice_matrix import ELEMENTS
+
+    scores = list(PracticeScore.objects.filter(site=site).order_by("-scored_on", "element"))
+    dates = sorted({s.scored_on for s in scores}, reverse=True)[:HISTORY_COLUMNS]
+    cell = {(s.element, s.scored_on): s for s in scores}
+    latest: dict[str, object] = {}
+    for s in scores:
+        latest.setdefault(s.element, s)
+    return PracticeHistory(
+        dates=dates,
+        by_element={code: [cell.get((code, d)) for d in dates] for code, _, _ in ELEMENTS},
+        latest=latest,
+    )
