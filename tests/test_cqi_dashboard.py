@@ -68,10 +68,10 @@ def csv_rows(response):
     return list(csv.reader(io.StringIO(body.decode())))
 
 
-def children_in_groups(site, hispanic_count, black_count, removal=D(2024, 3, 1)):
+def children_in_groups(site, hispanic_count, black_count):
     """Children in care in 2024: `hispanic_count` Hispanic, `black_count` Black non-Hispanic,
     each with their own case; the first of each group reunified in the period."""
-    made = []
+    removal, made = D(2024, 3, 1), []
     for group, count in (("hispanic", hispanic_count), ("black", black_count)):
         for i in range(count):
             child = new_child(site)
