@@ -7,7 +7,8 @@
   service type (one query, GROUPING SETS);
 - `drill_down`: for a process metric, the cases behind its numerator and denominator (one query),
   following the metric's own definition so the per-case counts add up to the metric;
-- `monthly_trends`: key metrics month by month, through the metric selectors themselves.
+- `monthly_trends`: key metrics month by month, one grouped query per metric that applies the
+  metric's definition to each month as its period.
 
 Counts only: access and small-cell suppression are decided in `cqi.selectors` / `cqi.suppression`.
 """
@@ -23,7 +24,6 @@ from cqi.metrics import (
     DEVELOPMENTAL,
     EPISODES,
     MALTREATMENT,
-    METRICS,
     PERMANENCY,
     Result,
     _params,
@@ -313,14 +313,6 @@ def drill_down(
 # ---------------------------------------------------------------------------------------------
 # Monthly trends
 
-TREND_METRICS = (
-    "ftm_monthly_rate",
-    "hearing_monthly_rate",
-    "family_time_held_per_week",
-    "developmental_screening_within_30_days",
-    "services_started_within_60_days",
-)
-
 
 def trend_months(end: dt.date, count: int = 12) -> list[tuple[dt.date, dt.date]]:
     """The `count` calendar months ending with the last whole month on or before `end`."""
@@ -331,16 +323,137 @@ def trend_months(end: dt.date, count: int = 12) -> list[tuple[dt.date, dt.date]]
     return [(first, add_months(first, 1) - dt.timedelta(days=1)) for first in firsts]
 
 
+# One query per metric for all 12 months: each row is (first day of month, numerator,
+# denominator), the metric's own definition applied with the month as its period.
+_MONTHS = """
+months AS (
+    SELECT m::date AS first_day, (m + interval '1 month' - interval '1 day')::date AS last_day
+      FROM generate_series(%(start)s::timestamp, %(end)s::timestamp, interval '1 month') AS m
+)"""
+
+TREND_SQL = {
+    "ftm_monthly_rate": f"""
+        WITH {CASE_MONTHS},
+        hit AS (
+            SELECT DISTINCT ev.case_id,
+                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+              FROM teams_ftm ev
+              JOIN cases_case c ON c.id = ev.case_id
+             WHERE c.site_id = ANY(%(sites)s::bigint[])
+               AND ev.status = %(ftm_held)s
+               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+        )
+        SELECT cm.first_day, count(hit.case_id), count(*)
+          FROM case_months cm
+          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
+         GROUP BY cm.first_day
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "hearing_monthly_rate": f"""
+        WITH {CASE_MONTHS},
+        hit AS (
+            SELECT DISTINCT ev.case_id,
+                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+              FROM cases_hearing ev
+              JOIN cases_case c ON c.id = ev.case_id
+             WHERE c.site_id = ANY(%(sites)s::bigint[])
+               AND ev.status = %(hearing_held)s
+               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+        )
+        SELECT cm.first_day, count(hit.case_id), count(*)
+          FROM case_months cm
+          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
+         GROUP BY cm.first_day
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "family_time_held_per_week": f"""
+        WITH {EPISODES}, {_MONTHS},
+        w AS (
+            SELECT mo.first_day, e.id, e.child_id,
+                   GREATEST(e.removal_date, mo.first_day) AS w_from,
+                   LEAST(COALESCE(e.discharge_date, mo.last_day + 1), mo.last_day + 1) AS w_to
+              FROM eps e
+              JOIN months mo
+                ON e.removal_date <= mo.last_day
+               AND (e.discharge_date IS NULL OR e.discharge_date > mo.first_day)
+        ),
+        per_episode AS (
+            SELECT w.first_day, w.w_to - w.w_from AS days, count(v.id) AS held
+              FROM w
+              LEFT JOIN familytime_visit v
+                ON v.child_id = w.child_id AND v.status = %(visit_held)s
+               AND v.scheduled_on >= w.w_from AND v.scheduled_on < w.w_to
+             WHERE w.w_to > w.w_from
+             GROUP BY w.first_day, w.id, w.w_from, w.w_to
+        )
+        SELECT first_day, sum(held), sum(days) FROM per_episode GROUP BY first_day
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "developmental_screening_within_30_days": f"""
+        WITH {EPISODES}
+        SELECT date_trunc('month', e.removal_date::timestamp)::date,
+               count(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM assessments_screening s
+                    WHERE s.child_id = e.child_id AND s.subject = %(child)s
+                      AND s.instrument = ANY(%(instruments)s)
+                      AND s.screened_on BETWEEN e.removal_date AND e.removal_date + 30)),
+               count(*)
+          FROM eps e
+         WHERE e.removal_date BETWEEN %(start)s AND %(end)s
+         GROUP BY 1
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "services_started_within_60_days": """
+        SELECT date_trunc('month', s.referred_on::timestamp)::date,
+               count(*) FILTER (
+                   WHERE s.started_on IS NOT NULL AND s.started_on <= s.referred_on + 60),
+               count(*)
+          FROM assessments_service s
+          JOIN cases_case c ON c.id = s.case_id
+         WHERE c.site_id = ANY(%(sites)s::bigint[])
+           AND s.referred_on BETWEEN %(start)s AND %(end)s
+         GROUP BY 1
+    """,
+}
+TREND_METRICS = tuple(TREND_SQL)
+
+
+def _trend_result(metric_id: str, numerator: int, denominator: int) -> Result:
+    if metric_id == "family_time_held_per_week":
+        return {
+            "value": 7 * numerator / denominator if denominator else None,
+            "numerator": numerator,
+            "denominator": denominator,
+            "n": None,
+        }
+    return {
+        "value": numerator / denominator if denominator else None,
+        "numerator": numerator,
+        "denominator": denominator,
+        "n": None,
+    }
+
+
 def monthly_trends(
     sites: Site | Iterable[Site], end: dt.date, metric_ids: Iterable[str] = TREND_METRICS
 ) -> dict[str, list[tuple[dt.date, Result]]]:
     """{metric_id: [(first day of month, result for that month)]} over the 12 whole months up to
-    `end`, each computed by the metric's own selector over the month as its period."""
-    scope = list(sites) if not isinstance(sites, Site) else [sites]
+    `end`: for each month the same figure as the metric's selector over that month as its period
+    (tests/test_cqi_dashboard.py compares them), in one query per metric."""
     months = trend_months(end)
-    return {
-        metric_id: [
-            (first, METRICS[metric_id].selector(scope, first, last)) for first, last in months
+    params = _params(
+        sites,
+        months[0][0],
+        months[-1][1],
+        ftm_held=str(codes.FtmStatus.HELD),
+        hearing_held=str(codes.HearingStatus.HELD),
+        visit_held=str(codes.VisitStatus.HELD),
+        child=str(codes.ScreeningSubject.CHILD),
+        instruments=DEVELOPMENTAL,
+    )
+    out = {}
+    for metric_id in metric_ids:
+        found = {
+            month: (int(num or 0), int(den or 0))
+            for month, num, den in _rows(TREND_SQL[metric_id], params)
+        }
+        out[metric_id] = [
+            (first, _trend_result(metric_id, *found.get(first, (0, 0)))) for first, _ in months
         ]
-        for metric_id in metric_ids
-    }
+    return out

@@ -31,6 +31,10 @@ def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
     return count
 
 
+# A recorded barrier on about one service in four (the Active Community Team's view).
+BARRIERS = ["waitlist", "transport", "cost", "language", "", "", "", "", "", "", "", ""]
+
+
 def build(
     *, cases: int, site_slug: str, seed: int = 7, today: dt.date | None = None
 ) -> dict[str, int]:
@@ -247,6 +251,7 @@ def build(
                     "started_on",
                     "ended_on",
                     "status",
+                    "barrier",
                     "created_at",
                     "updated_at",
                 ],
@@ -404,6 +409,7 @@ def build(
                         None,
                         None,
                         "referred",
+                        rng.choice(BARRIERS),
                         now,
                         now,
                     )
