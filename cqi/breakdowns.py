@@ -375,16 +375,24 @@ TREND_SQL = {
                 ON e.removal_date <= mo.last_day
                AND (e.discharge_date IS NULL OR e.discharge_date > mo.first_day)
         ),
-        per_episode AS (
-            SELECT w.first_day, w.w_to - w.w_from AS days, count(v.id) AS held
-              FROM w
-              LEFT JOIN familytime_visit v
-                ON v.child_id = w.child_id AND v.status = %(visit_held)s
-               AND v.scheduled_on >= w.w_from AND v.scheduled_on < w.w_to
-             WHERE w.w_to > w.w_from
-             GROUP BY w.first_day, w.id, w.w_from, w.w_to
+        visits AS (
+            -- held visits of each episode's days in care, by month (each visit joins once)
+            SELECT e.id AS episode_id,
+                   date_trunc('month', v.scheduled_on::timestamp)::date AS first_day,
+                   count(*) AS held
+              FROM eps e
+              JOIN familytime_visit v
+                ON v.child_id = e.child_id AND v.status = %(visit_held)s
+               AND v.scheduled_on >= e.removal_date
+               AND (e.discharge_date IS NULL OR v.scheduled_on < e.discharge_date)
+               AND v.scheduled_on BETWEEN %(start)s AND %(end)s
+             GROUP BY 1, 2
         )
-        SELECT first_day, sum(held), sum(days) FROM per_episode GROUP BY first_day
+        SELECT w.first_day, COALESCE(sum(vi.held), 0), sum(w.w_to - w.w_from)
+          FROM w
+          LEFT JOIN visits vi ON vi.episode_id = w.id AND vi.first_day = w.first_day
+         WHERE w.w_to > w.w_from
+         GROUP BY w.first_day
     """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
     "developmental_screening_within_30_days": f"""
         WITH {EPISODES}

@@ -190,7 +190,8 @@ def trend_series(scope: MetricsScope, end: dt.date) -> list[tuple[Metric, list[T
         out = []
         for month, result in points:
             value: float | Hidden | None = result["value"]
-            numerator, denominator = result["numerator"], result["denominator"]
+            numerator: Any = result["numerator"]
+            denominator: Any = result["denominator"]
             if (
                 scope.aggregate_only
                 and metric.unit == "share"

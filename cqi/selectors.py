@@ -88,14 +88,24 @@ def default_period(scope: MetricsScope) -> tuple[dt.date, dt.date]:
 def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
     """For aggregate-only viewers (METRICS.md): a breakdown cell counting fewer than 5 children
     is shown as "<5" with a null share. The only breakdown among the metrics is
-    `exits_by_reason`; the totals (numerator, denominator) are not breakdowns."""
+    `exits_by_reason`; since its total (the denominator) is shown, a lone small cell would be
+    recoverable by subtraction, so the next smallest cell is then shown as "suppressed" too
+    (`cqi.suppression`). The totals (numerator, denominator) are not breakdowns."""
+    from cqi.suppression import PRIMARY, suppress
+
     exits = results.get("exits_by_reason")
     if not exits or not exits["value"]:
         return results
-    cells = {
-        reason: cell if cell["count"] >= SMALL_CELL else {"count": f"<{SMALL_CELL}", "share": None}
-        for reason, cell in exits["value"].items()
-    }
+    reasons = list(exits["value"])
+    hidden = suppress([[exits["value"][r]["count"]] for r in reasons], column_totals=True).cells
+    cells = {}
+    for i, reason in enumerate(reasons):
+        why = hidden.get((i, 0))
+        if why is None:
+            cells[reason] = exits["value"][reason]
+        else:
+            marker = f"<{SMALL_CELL}" if why == PRIMARY else "suppressed"
+            cells[reason] = {"count": marker, "share": None}
     return {**results, "exits_by_reason": {**exits, "value": cells}}
 
 
