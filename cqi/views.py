@@ -179,6 +179,13 @@ def dashboard_csv(request: AuthenticatedRequest, slug: str, table: str) -> HttpR
             [reason, cell["count"], _blank(cell["share"])]
             for reason, cell in (result["value"] or {}).items()
         ]
+    elif table == "caseloads":
+        result = selectors.metrics_for(scope, period.start, period.end)["coordinator_caseload"]
+        header = ["coordinator", "site", "open_cases", "cap", "over_cap"]
+        rows = [
+            [c["coordinator"], c["site"], c["open_cases"], c["cap"], c["over_cap"]]
+            for c in result["value"] or []
+        ]
     elif table == "trends":
         header = ["metric", "month", "value", "numerator", "denominator"]
         rows = [

@@ -471,7 +471,14 @@ def test_metrics_csv_has_every_metric_with_the_apis_numbers(client_for, api, sit
 
 @pytest.mark.parametrize(
     "table",
-    ["exits", "trends", "breakdown-age_band", "breakdown-placement_type", "barriers-by-month"],
+    [
+        "exits",
+        "trends",
+        "caseloads",
+        "breakdown-age_band",
+        "breakdown-placement_type",
+        "barriers-by-month",
+    ],
 )
 def test_every_table_downloads_as_csv(client_for, coordinator, site, table):
     _a_little_of_everything(site)
