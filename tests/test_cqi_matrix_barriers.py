@@ -253,3 +253,17 @@ def test_home_links_to_the_dashboards(client_for, request, persona):
 
 def test_home_has_no_dashboard_link_for_a_caseworker(client_for, caseworker):
     assert reverse("cqi-index") not in client_for(caseworker).get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_barriers_page_query_count_does_not_grow(
+    client_for, coordinator, site, django_assert_num_queries, count
+):
+    barrier_services(site, codes.ServiceBarrier.WAITLIST, count)
+    barrier_services(site, codes.ServiceBarrier.COST, count, month=7)
+    client = client_for(coordinator)
+    barriers(client)
+    # session, user, roles, site; the barrier counts; the audit event; the session's save (3)
+    with django_assert_num_queries(9):
+        response = barriers(client)
+    assert response.context["by_month"].total == 2 * count
