@@ -51,6 +51,15 @@ class MetricRow:
         return float(self.reference.value) if self.reference is not None else None
 
     @property
+    def current_hidden(self) -> bool:
+        """The compared cell of a breakdown (e.g. reunification among exits) is suppressed."""
+        return _hidden_cell(self.metric, self.current)
+
+    @property
+    def previous_hidden(self) -> bool:
+        return _hidden_cell(self.metric, self.previous)
+
+    @property
     def change(self) -> str:
         """ "better" / "worse" / "same" / "" (no direction or a value missing)."""
         now, before = self.current_value, self.previous_value
@@ -59,6 +68,13 @@ class MetricRow:
         if abs(now - before) < 1e-9:
             return "same"
         return "better" if (now < before) == self.metric.lower_is_better else "worse"
+
+
+def _hidden_cell(metric: Metric, result: Result) -> bool:
+    if metric.reference_key is None or not result["value"]:
+        return False
+    cell = result["value"].get(metric.reference_key)
+    return bool(cell) and isinstance(cell["count"], str)
 
 
 def scalar(metric: Metric, result: Result) -> float | None:

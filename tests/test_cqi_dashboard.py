@@ -417,6 +417,17 @@ def test_sit_member_sees_fewer_than_5_and_the_complementary_cell_hidden(
         assert child.given_name not in html and child.case.name not in html
 
 
+def test_a_suppressed_reunification_share_reads_fewer_than_5_not_no_data(
+    client_for, sit_member, coordinator, site
+):
+    for _ in range(3):
+        stay(site, D(2024, 2, 1), D(2024, 6, 1), REUNIFICATION)
+    html = dashboard(client_for, sit_member).content.decode()
+    assert re.search(r'id="metric-exits_by_reason".*?<strong>fewer than 5</strong>', html, re.S)
+    html = dashboard(client_for, coordinator).content.decode()
+    assert re.search(r'id="metric-exits_by_reason".*?<strong>100\.0%</strong>', html, re.S)
+
+
 def test_coordinator_sees_every_count(client_for, coordinator, site):
     children_in_groups(site, hispanic_count=3, black_count=7)
     race = _race_table(dashboard(client_for, coordinator))
