@@ -119,7 +119,7 @@ def _median(median: float | None, n: int | None, cohort: int | None) -> Result:
 
 # Episodes of the sites' children, under the federal age rule (removal before the 18th birthday).
 EPISODES = """
-eps AS (
+eps AS NOT MATERIALIZED (
     SELECT e.id, e.child_id, e.removal_date, e.discharge_date, e.discharge_reason, e.reasons
       FROM cases_episode e
       JOIN cases_child ch ON ch.id = e.child_id

@@ -7,6 +7,8 @@ CFSR round is a data change, not a code change.
 
 from django.db import models
 
+from cqi.practice_matrix import ELEMENT_CHOICES, Level
+
 
 class ReferenceValue(models.Model):
     """A published figure for one metric, in force from `effective_date` until a newer row.
@@ -34,3 +36,30 @@ class ReferenceValue(models.Model):
         return (
             f"{self.indicator} = {self.value} ({self.source}, from {self.effective_date:%Y-%m-%d})"
         )
+
+
+class PracticeScore(models.Model):
+    """A site's self-assessment on one element of the collaborative practice progress matrix
+    (seed 004) on one date. Re-scoring adds rows; history is never overwritten."""
+
+    site = models.ForeignKey("teams.Site", on_delete=models.PROTECT, related_name="practice_scores")
+    element = models.CharField(max_length=40, choices=ELEMENT_CHOICES)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    scored_on = models.DateField()
+    notes = models.TextField(blank=True)
+    scored_by = models.ForeignKey(
+        "teams.User", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["site", "-scored_on", "element"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "element", "scored_on"], name="practice_score_once_a_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "-scored_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.element}: {self.level} ({self.scored_on:%Y-%m-%d})"

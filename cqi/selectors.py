@@ -88,14 +88,24 @@ def default_period(scope: MetricsScope) -> tuple[dt.date, dt.date]:
 def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
     """For aggregate-only viewers (METRICS.md): a breakdown cell counting fewer than 5 children
     is shown as "<5" with a null share. The only breakdown among the metrics is
-    `exits_by_reason`; the totals (numerator, denominator) are not breakdowns."""
+    `exits_by_reason`; since its total (the denominator) is shown, a lone small cell would be
+    recoverable by subtraction, so the next smallest cell is then shown as "suppressed" too
+    (`cqi.suppression`). The totals (numerator, denominator) are not breakdowns."""
+    from cqi.suppression import PRIMARY, suppress
+
     exits = results.get("exits_by_reason")
     if not exits or not exits["value"]:
         return results
-    cells = {
-        reason: cell if cell["count"] >= SMALL_CELL else {"count": f"<{SMALL_CELL}", "share": None}
-        for reason, cell in exits["value"].items()
-    }
+    reasons = list(exits["value"])
+    hidden = suppress([[exits["value"][r]["count"]] for r in reasons], column_totals=True).cells
+    cells = {}
+    for i, reason in enumerate(reasons):
+        why = hidden.get((i, 0))
+        if why is None:
+            cells[reason] = exits["value"][reason]
+        else:
+            marker = f"<{SMALL_CELL}" if why == PRIMARY else "suppressed"
+            cells[reason] = {"count": marker, "share": None}
     return {**results, "exits_by_reason": {**exits, "value": cells}}
 
 
@@ -121,4 +131,67 @@ def reference_value_in_force(indicator: str, on: dt.date) -> ReferenceValue | No
         ReferenceValue.objects.filter(indicator=indicator, effective_date__lte=on)
         .order_by("-effective_date", "-created_at", "-id")
         .first()
+    )
+
+
+# Roles that may open the families behind a process metric (DOMAIN.md: they see every family
+# of their site). Judges read figures but not these lists; aggregate-only roles never do.
+DRILL_ROLES = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN})
+# Roles that may score the site on the collaborative practice progress matrix.
+MATRIX_SCORE_ROLES = frozenset(
+    {Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.SITE_IMPLEMENTATION}
+)
+
+
+def can_drill_down(user: User, scope: MetricsScope) -> bool:
+    """A single site's coordinator or site admin may see the families behind a figure."""
+    return scope.site is not None and bool(site_roles(user, scope.site.id) & DRILL_ROLES)
+
+
+def can_score_matrix(user: User, scope: MetricsScope) -> bool:
+    return scope.site is not None and bool(site_roles(user, scope.site.id) & MATRIX_SCORE_ROLES)
+
+
+def drill_down_cases(user: User, scope: MetricsScope, metric_id: str, start: dt.date, end: dt.date):
+    """[(case, met, total)] behind a process metric, only cases the user may open (through
+    `cases_visible_to`). PermissionDenied unless `can_drill_down`; Http404 for another metric."""
+    from django.core.exceptions import PermissionDenied
+
+    from cases.selectors import cases_visible_to
+    from cqi.breakdowns import DRILLABLE, drill_down
+
+    if metric_id not in DRILLABLE:
+        raise Http404("No such figure")
+    if not can_drill_down(user, scope):
+        raise PermissionDenied("Your role sees program figures, not families.")
+    rows = drill_down(metric_id, scope.sites, start, end)
+    cases = cases_visible_to(user).filter(id__in=[case_id for case_id, _, _ in rows]).in_bulk()
+    return [(cases[case_id], met, total) for case_id, met, total in rows if case_id in cases]
+
+
+@dataclass(frozen=True)
+class PracticeHistory:
+    dates: list[dt.date]  # scoring dates, newest first (at most HISTORY_COLUMNS)
+    by_element: dict[str, list]  # element -> [PracticeScore or None, one per date]
+    latest: dict[str, object]  # element -> its most recent PracticeScore
+
+
+HISTORY_COLUMNS = 6
+
+
+def practice_history(site: Site) -> PracticeHistory:
+    """The site's matrix scores side by side: the latest scoring dates as columns. One query."""
+    from cqi.models import PracticeScore
+    from cqi.practice_matrix import ELEMENTS
+
+    scores = list(PracticeScore.objects.filter(site=site).order_by("-scored_on", "element"))
+    dates = sorted({s.scored_on for s in scores}, reverse=True)[:HISTORY_COLUMNS]
+    cell = {(s.element, s.scored_on): s for s in scores}
+    latest: dict[str, object] = {}
+    for s in scores:
+        latest.setdefault(s.element, s)
+    return PracticeHistory(
+        dates=dates,
+        by_element={code: [cell.get((code, d)) for d in dates] for code, _, _ in ELEMENTS},
+        latest=latest,
     )

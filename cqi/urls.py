@@ -1,5 +1,15 @@
-"""Pages of the cqi app."""
+"""Pages of the cqi app (included at the site root)."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from cqi import views
+
+urlpatterns = [
+    path("cqi/", views.cqi_index, name="cqi-index"),
+    path("cqi/<slug:slug>/", views.dashboard_page, name="cqi-dashboard"),
+    path("cqi/<slug:slug>/csv/<slug:table>/", views.dashboard_csv, name="cqi-csv"),
+    path("cqi/<slug:slug>/families/<slug:metric_id>/", views.drill_down, name="cqi-drill"),
+    path("cqi/<slug:slug>/story/", views.data_story, name="cqi-story"),
+    path("cqi/<slug:slug>/practice-matrix/", views.practice_matrix, name="cqi-matrix"),
+    path("cqi/<slug:slug>/barriers/", views.barriers_page, name="cqi-barriers"),
+]

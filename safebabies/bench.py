@@ -108,8 +108,35 @@ def main(argv: list[str]) -> int:
     metrics = "/api/v1/cqi/metrics/?site=bench&start=2025-07-01&end=2026-06-30"
     p50, p95 = _time(get(metrics), max(3, args.runs // 6))
     print(f"{'CQI metrics, one site, 12 months (API)':40} {p50:9.1f} {p95:9.1f}")
+    # CQI dashboard pages (issue 8): one site's year (with the previous year, the trends and
+    # the breakdowns), and all sites together as national staff see them.
     from cases.hearings.benchfamily import build_summary_family
-    from teams.models import Site
+    from teams.models import Site, SiteMembership
+
+    national, _ = User.objects.get_or_create(email="national@bench.bench.test")
+    SiteMembership.objects.get_or_create(
+        user=national, site=Site.objects.get(slug="bench"), role="national"
+    )
+    national_client = Client()
+    national_client.force_login(national)
+
+    def get_as(who: Client, path: str):
+        def call():
+            response = who.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}")
+
+        return call
+
+    period = "start=2025-07-01&end=2026-06-30"
+    cqi_pages = [
+        ("CQI dashboard, one site, 12 months", client, f"/cqi/bench/?{period}"),
+        ("CQI barriers, one site, 12 months", client, f"/cqi/bench/barriers/?{period}"),
+        ("CQI dashboard, national, 12 months", national_client, f"/cqi/all/?{period}"),
+    ]
+    for label, who, path in cqi_pages:
+        p50, p95 = _time(get_as(who, path), max(3, args.runs // 6))
+        print(f"{label:40} {p50:9.1f} {p95:9.1f}")
 
     site = Site.objects.get(slug="bench")
     hearing = build_summary_family(
@@ -119,12 +146,7 @@ def main(argv: list[str]) -> int:
     judge.force_login(User.objects.get(email="judge@bench.bench.test"))
 
     def as_judge(path: str):
-        def call():
-            response = judge.get(path)
-            if response.status_code != 200:
-                raise SystemExit(f"{path} answered {response.status_code}")
-
-        return call
+        return get_as(judge, path)
 
     summary = f"/api/v1/hearings/{hearing.pk}/summary/"
     for label, path, runs in [

@@ -51,6 +51,10 @@ def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> int:
     return count
 
 
+# A recorded barrier on about one service in four (the Active Community Team's view).
+BARRIERS = ["waitlist", "transport", "cost", "language", "", "", "", "", "", "", "", ""]
+
+
 def build(
     *, cases: int, site_slug: str, seed: int = 7, today: dt.date | None = None
 ) -> dict[str, int]:
@@ -267,6 +271,7 @@ def build(
                     "started_on",
                     "ended_on",
                     "status",
+                    "barrier",
                     "created_at",
                     "updated_at",
                 ],
@@ -424,6 +429,7 @@ def build(
                         None,
                         None,
                         "referred",
+                        rng.choice(BARRIERS),
                         now,
                         now,
                     )

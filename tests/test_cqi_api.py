@@ -166,6 +166,27 @@ def test_exits_under_5_children_are_suppressed_for_aggregate_only_users(
     assert cell["value"] == {"reunification": {"count": 5, "share": 1.0}}
 
 
+def test_a_lone_small_exit_reason_takes_the_next_smallest_with_it(api, sit_member, site):
+    removed_and_reunified(site, 6)
+    for reason, count in (("adoption", 2), ("guardianship", 7)):
+        for _ in range(count):
+            child = f.ChildFactory(case=f.CaseFactory(site=site), birth_date=dt.date(2023, 6, 1))
+            f.EpisodeFactory(
+                child=child,
+                removal_date=dt.date(2023, 2, 1),
+                discharge_date=dt.date(2024, 6, 1),
+                discharge_reason=reason,
+            )
+    cell = get(api, sit_member, site="north", **PERIOD).json()["metrics"]["exits_by_reason"]
+    # 15 exits: adoption 2 is small; 15 - 6 - 7 would give it away, so the 6 goes too
+    assert cell["denominator"] == 15
+    assert cell["value"] == {
+        "guardianship": {"count": 7, "share": 7 / 15},
+        "reunification": {"count": "suppressed", "share": None},
+        "adoption": {"count": "<5", "share": None},
+    }
+
+
 @pytest.mark.parametrize("cases", [1, 10])
 def test_query_count_does_not_grow_with_the_site(
     api, coordinator, site, cases, django_assert_num_queries

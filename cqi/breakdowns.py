@@ -1,0 +1,467 @@
+"""Dashboard reads beyond the single figures of `cqi.metrics`, computed in PostgreSQL.
+
+- `children_in_care_breakdowns`: the children in care in the period by race/ethnicity, age band
+  and placement type, with those who left care to permanency in the period (one query, GROUPING
+  SETS);
+- `service_barriers`: barriers recorded on services, by barrier and month and by barrier and
+  service type (one query, GROUPING SETS);
+- `drill_down`: for a process metric, the cases behind its numerator and denominator (one query),
+  following the metric's own definition so the per-case counts add up to the metric;
+- `monthly_trends`: key metrics month by month, one grouped query per metric that applies the
+  metric's definition to each month as its period.
+
+Counts only: access and small-cell suppression are decided in `cqi.selectors` / `cqi.suppression`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from cqi.metrics import (
+    CASE_MONTHS,
+    DEVELOPMENTAL,
+    EPISODES,
+    MALTREATMENT,
+    PERMANENCY,
+    Result,
+    _params,
+    _rows,
+)
+from safebabies import codes
+from safebabies.lib.dates import add_months
+from teams.models import Site
+
+DIMENSIONS = ("race_ethnicity", "age_band", "placement_type")
+DIMENSION_LABELS = {
+    "race_ethnicity": "Race and ethnicity",
+    "age_band": "Age on entering the period",
+    "placement_type": "Placement type",
+}
+RACE_ETHNICITY_LABELS = {
+    "hispanic": "Hispanic or Latino (any race)",
+    **{str(code): str(label) for code, label in codes.Race.choices},
+    "two_or_more": "Two or more races",
+    "unknown": "Not recorded, declined or unable to determine",
+}
+for _code in (codes.Race.DECLINED, codes.Race.UNABLE_TO_DETERMINE):
+    RACE_ETHNICITY_LABELS.pop(str(_code))
+AGE_BAND_LABELS = {
+    "0_11": "Under 12 months",
+    "12_23": "12 to 23 months",
+    "24_35": "24 to 35 months",
+    "36_plus": "3 years or older",
+}
+PLACEMENT_LABELS = {
+    **{str(code): str(label) for code, label in codes.PlacementSetting.choices},
+    "none": "No placement recorded",
+}
+GROUP_LABELS = {
+    "race_ethnicity": RACE_ETHNICITY_LABELS,
+    "age_band": AGE_BAND_LABELS,
+    "placement_type": PLACEMENT_LABELS,
+}
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    group: str
+    label: str
+    children: int
+    permanency: int
+
+
+BREAKDOWN_SQL = f"""
+WITH {EPISODES},
+in_care AS (
+    -- each child in care on at least one day of the period: their latest such episode
+    SELECT DISTINCT ON (e.child_id) e.*
+      FROM eps e
+     WHERE e.removal_date <= %(end)s
+       AND (e.discharge_date IS NULL OR e.discharge_date > %(start)s)
+     ORDER BY e.child_id, e.removal_date DESC, e.id DESC
+),
+keyed AS (
+    SELECT i.child_id,
+           (i.discharge_date BETWEEN %(start)s AND %(end)s
+            AND i.discharge_reason = ANY(%(permanency)s)) AS to_permanency,
+           CASE WHEN ch.hispanic = %(hispanic)s THEN 'hispanic'
+                WHEN cardinality(ch.race) > 1 THEN 'two_or_more'
+                WHEN cardinality(ch.race) = 1 AND NOT (ch.race[1] = ANY(%(race_unknown)s))
+                    THEN ch.race[1]
+                ELSE 'unknown'
+           END AS race_ethnicity,
+           CASE WHEN age_m < 12 THEN '0_11' WHEN age_m < 24 THEN '12_23'
+                WHEN age_m < 36 THEN '24_35' ELSE '36_plus' END AS age_band,
+           COALESCE(last_p.setting, 'none') AS placement_type
+      FROM in_care i
+      JOIN cases_child ch ON ch.id = i.child_id
+      CROSS JOIN LATERAL (
+          SELECT (extract(year FROM age(GREATEST(i.removal_date, %(start)s::date), ch.birth_date))
+                  * 12
+                  + extract(month FROM age(GREATEST(i.removal_date, %(start)s::date),
+                                           ch.birth_date)))::int AS age_m
+      ) a
+      LEFT JOIN LATERAL (
+          SELECT p.setting
+            FROM cases_placement p
+           WHERE p.episode_id = i.id AND p.start_date <= %(end)s
+           ORDER BY p.start_date DESC, p.created_at DESC, p.id DESC
+           LIMIT 1
+      ) last_p ON true
+)
+SELECT race_ethnicity, age_band, placement_type,
+       GROUPING(race_ethnicity, age_band, placement_type) AS grouping,
+       count(*), count(*) FILTER (WHERE to_permanency)
+  FROM keyed
+ GROUP BY GROUPING SETS ((race_ethnicity), (age_band), (placement_type))
+"""  # noqa: S608 (constant SQL fragments; every value is a parameter)
+
+# GROUPING(a, b, c) is a bit mask with a bit set for each column *not* grouped on.
+_GROUPING = {0b011: "race_ethnicity", 0b101: "age_band", 0b110: "placement_type"}
+
+
+def children_in_care_breakdowns(
+    sites: Site | Iterable[Site], start: dt.date, end: dt.date
+) -> dict[str, list[GroupCount]]:
+    """{dimension: [GroupCount in label order]}: children in care on at least one day of the
+    period (removal on or before the end, not discharged by the start; one row per child, their
+    latest episode of the period), and how many of them left care to permanency in the period.
+
+    Race/ethnicity: Hispanic or Latino of any race; else the single race recorded, "two or more
+    races", or not recorded. Age: whole months on the later of the removal and the period start.
+    Placement type: the setting of the episode's latest placement begun by the period end.
+    Every group is listed, with 0 where no child falls in it."""
+    params = _params(
+        sites,
+        start,
+        end,
+        permanency=PERMANENCY,
+        hispanic=str(codes.Hispanic.YES),
+        race_unknown=[str(codes.Race.DECLINED), str(codes.Race.UNABLE_TO_DETERMINE)],
+    )
+    counts: dict[str, dict[str, tuple[int, int]]] = {d: {} for d in DIMENSIONS}
+    for race, age, placement, grouping, children, permanency in _rows(BREAKDOWN_SQL, params):
+        dimension = _GROUPING[grouping]
+        key = {"race_ethnicity": race, "age_band": age, "placement_type": placement}[dimension]
+        counts[dimension][key] = (children, permanency)
+    return {
+        dimension: [
+            GroupCount(group, label, *counts[dimension].get(group, (0, 0)))
+            for group, label in GROUP_LABELS[dimension].items()
+        ]
+        for dimension in DIMENSIONS
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Service barriers (Active Community Team)
+
+BARRIERS_SQL = """
+SELECT s.barrier,
+       date_trunc('month', s.referred_on::timestamp)::date AS month,
+       s.service_type,
+       GROUPING(date_trunc('month', s.referred_on::timestamp)::date, s.service_type) AS grouping,
+       count(*)
+  FROM assessments_service s
+  JOIN cases_case c ON c.id = s.case_id
+ WHERE c.site_id = ANY(%(sites)s::bigint[])
+   AND s.barrier <> ''
+   AND s.referred_on BETWEEN %(start)s AND %(end)s
+ GROUP BY GROUPING SETS (
+     (s.barrier, date_trunc('month', s.referred_on::timestamp)::date),
+     (s.barrier, s.service_type)
+ )
+"""
+
+
+@dataclass(frozen=True)
+class BarrierCounts:
+    months: list[dt.date]  # first day of each month of the period
+    barriers: list[tuple[str, str]]  # (code, label), every barrier code
+    service_types: list[tuple[str, str]]  # (code, label), every service type
+    by_month: list[list[int]]  # [barrier][month]
+    by_service: list[list[int]]  # [barrier][service type]
+
+
+def months_of(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The first day of every calendar month that has a day in [start, end]."""
+    month, last = start.replace(day=1), end.replace(day=1)
+    out = []
+    while month <= last:
+        out.append(month)
+        month = add_months(month, 1)
+    return out
+
+
+def service_barriers(sites: Site | Iterable[Site], start: dt.date, end: dt.date) -> BarrierCounts:
+    """Services referred in the period with a barrier recorded, counted by barrier and month of
+    referral and by barrier and service type. One query."""
+    barriers = [(str(c), str(label)) for c, label in codes.ServiceBarrier.choices]
+    types = [(str(c), str(label)) for c, label in codes.ServiceType.choices]
+    months = months_of(start, end)
+    by_month = {b: dict.fromkeys(months, 0) for b, _ in barriers}
+    by_service = {b: {t: 0 for t, _ in types} for b, _ in barriers}
+    for barrier, month, service_type, grouping, count in _rows(
+        BARRIERS_SQL, _params(sites, start, end)
+    ):
+        if grouping == 0b01:  # grouped by barrier and month
+            by_month[barrier][month] = count
+        else:
+            by_service[barrier][service_type] = count
+    return BarrierCounts(
+        months=months,
+        barriers=barriers,
+        service_types=types,
+        by_month=[[by_month[b][m] for m in months] for b, _ in barriers],
+        by_service=[[by_service[b][t] for t, _ in types] for b, _ in barriers],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Drill-down: the cases behind a process metric
+
+# Each returns rows (case_id, met, total) whose sums are the metric's numerator and denominator.
+DRILL_SQL = {
+    "developmental_screening_within_30_days": f"""
+        WITH {EPISODES}
+        SELECT ch.case_id,
+               count(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM assessments_screening s
+                    WHERE s.child_id = e.child_id AND s.subject = %(child)s
+                      AND s.instrument = ANY(%(instruments)s)
+                      AND s.screened_on BETWEEN e.removal_date AND e.removal_date + 30)),
+               count(*)
+          FROM eps e JOIN cases_child ch ON ch.id = e.child_id
+         WHERE e.removal_date BETWEEN %(start)s AND %(end)s
+         GROUP BY ch.case_id
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "early_intervention_referral_within_7_days": f"""
+        WITH {EPISODES}
+        SELECT ch.case_id,
+               count(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM assessments_service s
+                    WHERE s.child_id = e.child_id AND s.service_type = %(ei)s
+                      AND s.referred_on BETWEEN e.removal_date AND e.removal_date + 7)),
+               count(*)
+          FROM eps e JOIN cases_child ch ON ch.id = e.child_id
+         WHERE e.removal_date BETWEEN %(start)s AND %(end)s
+           AND e.reasons && %(maltreatment)s::varchar[]
+         GROUP BY ch.case_id
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "services_started_within_60_days": """
+        SELECT s.case_id,
+               count(*) FILTER (
+                   WHERE s.started_on IS NOT NULL AND s.started_on <= s.referred_on + 60),
+               count(*)
+          FROM assessments_service s
+          JOIN cases_case c ON c.id = s.case_id
+         WHERE c.site_id = ANY(%(sites)s::bigint[])
+           AND s.referred_on BETWEEN %(start)s AND %(end)s
+         GROUP BY s.case_id
+    """,
+    "ftm_monthly_rate": f"""
+        WITH {CASE_MONTHS},
+        hit AS (
+            SELECT DISTINCT ev.case_id,
+                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+              FROM teams_ftm ev
+              JOIN cases_case c ON c.id = ev.case_id
+             WHERE c.site_id = ANY(%(sites)s::bigint[])
+               AND ev.status = %(held)s
+               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+        )
+        SELECT cm.case_id, count(hit.case_id), count(*)
+          FROM case_months cm
+          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
+         GROUP BY cm.case_id
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+}
+
+DRILL_UNITS = {
+    "developmental_screening_within_30_days": "children removed",
+    "early_intervention_referral_within_7_days": "children removed for maltreatment",
+    "services_started_within_60_days": "services referred",
+    "ftm_monthly_rate": "case-months",
+}
+DRILLABLE = tuple(DRILL_SQL)
+
+
+def drill_down(
+    metric_id: str, sites: Site | Iterable[Site], start: dt.date, end: dt.date
+) -> list[tuple[str, int, int]]:
+    """[(case_id, met, total)] behind `metric_id` (one of DRILLABLE), the cases furthest from
+    the mark first. Sum of met = the metric's numerator, sum of total = its denominator."""
+    params = _params(
+        sites,
+        start,
+        end,
+        child=str(codes.ScreeningSubject.CHILD),
+        instruments=DEVELOPMENTAL,
+        ei=str(codes.ServiceType.EARLY_INTERVENTION),
+        maltreatment=MALTREATMENT,
+        held=str(codes.FtmStatus.HELD),
+    )
+    rows = [
+        (case_id, int(met), int(total))
+        for case_id, met, total in _rows(DRILL_SQL[metric_id], params)
+    ]
+    return sorted(rows, key=lambda row: (row[1] / row[2] if row[2] else 1, -row[2], row[0]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Monthly trends
+
+
+def trend_months(end: dt.date, count: int = 12) -> list[tuple[dt.date, dt.date]]:
+    """The `count` calendar months ending with the last whole month on or before `end`."""
+    last_first = end.replace(day=1)
+    if add_months(last_first, 1) - dt.timedelta(days=1) > end:
+        last_first = add_months(last_first, -1)
+    firsts = [add_months(last_first, -i) for i in range(count - 1, -1, -1)]
+    return [(first, add_months(first, 1) - dt.timedelta(days=1)) for first in firsts]
+
+
+# One query per metric for all 12 months: each row is (first day of month, numerator,
+# denominator), the metric's own definition applied with the month as its period.
+_MONTHS = """
+months AS (
+    SELECT m::date AS first_day, (m + interval '1 month' - interval '1 day')::date AS last_day
+      FROM generate_series(%(start)s::timestamp, %(end)s::timestamp, interval '1 month') AS m
+)"""
+
+TREND_SQL = {
+    "ftm_monthly_rate": f"""
+        WITH {CASE_MONTHS},
+        hit AS (
+            SELECT DISTINCT ev.case_id,
+                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+              FROM teams_ftm ev
+              JOIN cases_case c ON c.id = ev.case_id
+             WHERE c.site_id = ANY(%(sites)s::bigint[])
+               AND ev.status = %(ftm_held)s
+               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+        )
+        SELECT cm.first_day, count(hit.case_id), count(*)
+          FROM case_months cm
+          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
+         GROUP BY cm.first_day
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "hearing_monthly_rate": f"""
+        WITH {CASE_MONTHS},
+        hit AS (
+            SELECT DISTINCT ev.case_id,
+                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+              FROM cases_hearing ev
+              JOIN cases_case c ON c.id = ev.case_id
+             WHERE c.site_id = ANY(%(sites)s::bigint[])
+               AND ev.status = %(hearing_held)s
+               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+        )
+        SELECT cm.first_day, count(hit.case_id), count(*)
+          FROM case_months cm
+          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
+         GROUP BY cm.first_day
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "family_time_held_per_week": f"""
+        WITH {EPISODES}, {_MONTHS},
+        w AS (
+            SELECT mo.first_day, e.id, e.child_id,
+                   GREATEST(e.removal_date, mo.first_day) AS w_from,
+                   LEAST(COALESCE(e.discharge_date, mo.last_day + 1), mo.last_day + 1) AS w_to
+              FROM eps e
+              JOIN months mo
+                ON e.removal_date <= mo.last_day
+               AND (e.discharge_date IS NULL OR e.discharge_date > mo.first_day)
+        ),
+        visits AS (
+            -- held visits of each episode's days in care, by month (each visit joins once)
+            SELECT e.id AS episode_id,
+                   date_trunc('month', v.scheduled_on::timestamp)::date AS first_day,
+                   count(*) AS held
+              FROM eps e
+              JOIN familytime_visit v
+                ON v.child_id = e.child_id AND v.status = %(visit_held)s
+               AND v.scheduled_on >= e.removal_date
+               AND (e.discharge_date IS NULL OR v.scheduled_on < e.discharge_date)
+               AND v.scheduled_on BETWEEN %(start)s AND %(end)s
+             GROUP BY 1, 2
+        )
+        SELECT w.first_day, COALESCE(sum(vi.held), 0), sum(w.w_to - w.w_from)
+          FROM w
+          LEFT JOIN visits vi ON vi.episode_id = w.id AND vi.first_day = w.first_day
+         WHERE w.w_to > w.w_from
+         GROUP BY w.first_day
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "developmental_screening_within_30_days": f"""
+        WITH {EPISODES}
+        SELECT date_trunc('month', e.removal_date::timestamp)::date,
+               count(*) FILTER (WHERE EXISTS (
+                   SELECT 1 FROM assessments_screening s
+                    WHERE s.child_id = e.child_id AND s.subject = %(child)s
+                      AND s.instrument = ANY(%(instruments)s)
+                      AND s.screened_on BETWEEN e.removal_date AND e.removal_date + 30)),
+               count(*)
+          FROM eps e
+         WHERE e.removal_date BETWEEN %(start)s AND %(end)s
+         GROUP BY 1
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "services_started_within_60_days": """
+        SELECT date_trunc('month', s.referred_on::timestamp)::date,
+               count(*) FILTER (
+                   WHERE s.started_on IS NOT NULL AND s.started_on <= s.referred_on + 60),
+               count(*)
+          FROM assessments_service s
+          JOIN cases_case c ON c.id = s.case_id
+         WHERE c.site_id = ANY(%(sites)s::bigint[])
+           AND s.referred_on BETWEEN %(start)s AND %(end)s
+         GROUP BY 1
+    """,
+}
+TREND_METRICS = tuple(TREND_SQL)
+
+
+def _trend_result(metric_id: str, numerator: int, denominator: int) -> Result:
+    if metric_id == "family_time_held_per_week":
+        return {
+            "value": 7 * numerator / denominator if denominator else None,
+            "numerator": numerator,
+            "denominator": denominator,
+            "n": None,
+        }
+    return {
+        "value": numerator / denominator if denominator else None,
+        "numerator": numerator,
+        "denominator": denominator,
+        "n": None,
+    }
+
+
+def monthly_trends(
+    sites: Site | Iterable[Site], end: dt.date, metric_ids: Iterable[str] = TREND_METRICS
+) -> dict[str, list[tuple[dt.date, Result]]]:
+    """{metric_id: [(first day of month, result for that month)]} over the 12 whole months up to
+    `end`: for each month the same figure as the metric's selector over that month as its period
+    (tests/test_cqi_dashboard.py compares them), in one query per metric."""
+    months = trend_months(end)
+    params = _params(
+        sites,
+        months[0][0],
+        months[-1][1],
+        ftm_held=str(codes.FtmStatus.HELD),
+        hearing_held=str(codes.HearingStatus.HELD),
+        visit_held=str(codes.VisitStatus.HELD),
+        child=str(codes.ScreeningSubject.CHILD),
+        instruments=DEVELOPMENTAL,
+    )
+    out = {}
+    for metric_id in metric_ids:
+        found = {
+            month: (int(num or 0), int(den or 0))
+            for month, num, den in _rows(TREND_SQL[metric_id], params)
+        }
+        out[metric_id] = [
+            (first, _trend_result(metric_id, *found.get(first, (0, 0)))) for first, _ in months
+        ]
+    return out
