@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from cases.package import schema
-from cases.package.exporter import export_package, pseudonym, site_pseudonym_key
+from cases.package.exporter import pseudonym, site_pseudonym_key
 from cases.package.importer import import_package
 from safebabies.audit.models import AuditEvent
 from tests import factories as f

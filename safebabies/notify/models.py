@@ -85,9 +85,9 @@ class CalendarFeed(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id}"
+
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
-
-    def __str__(self) -> str:
-        return f"calendar feed of {self.user_id}"

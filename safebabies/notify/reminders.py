@@ -300,14 +300,15 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
     case_ids = sorted({c.pk for c in quiet} | {c.case_id for c in expiring})
     coordinators = _coordinators(site, case_ids) if case_ids else {}
     for case in quiet:
-        last = case.last_ftm.isoformat() if case.last_ftm else "the family's first day"
-        context = {"last_ftm": last}
+        context = {"last_ftm": (case.last_ftm or case.opened_on).isoformat()}
         for user in coordinators[case.pk]:
             message = Message("alert_no_ftm", case.pk, week, context, f"/cases/{case.pk}/")
             yield message, Recipient.for_user(user)
     for consent in expiring:
-        context = {"expires_on": consent.expires_on.isoformat()}
-        occasion = f"expires:{consent.expires_on.isoformat()}"
+        expires_on = consent.expires_on
+        assert expires_on is not None  # filtered above
+        context = {"expires_on": expires_on.isoformat()}
+        occasion = f"expires:{expires_on.isoformat()}"
         for user in coordinators[consent.case_id]:
             link = f"/cases/{consent.case_id}/"
             yield (
