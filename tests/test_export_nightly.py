@@ -14,7 +14,6 @@ from safebabies.audit.models import AuditEvent
 from safebabies.exports import services, tasks
 from safebabies.exports.models import ExportRun
 from safebabies.notify.models import Notification
-from tests import factories as f
 
 # The test sites are in America/Chicago: 02:00 there is 08:00 UTC in November.
 BEFORE_TWO = dt.datetime(2026, 11, 23, 7, 55, tzinfo=dt.UTC)
