@@ -247,6 +247,7 @@ def build(
                     "started_on",
                     "ended_on",
                     "status",
+                    "barrier",
                     "created_at",
                     "updated_at",
                 ],
@@ -404,6 +405,7 @@ def build(
                         None,
                         None,
                         "referred",
+                        "",
                         now,
                         now,
                     )
