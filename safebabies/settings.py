@@ -147,6 +147,11 @@ EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
 EXPORT_PSEUDONYM_SECRET = env_str("EXPORT_PSEUDONYM_SECRET") or SECRET_KEY
 # Local time (HH:MM, each site's own time zone) after which the nightly export runs.
 EXPORT_LOCAL_TIME = env_str("EXPORT_LOCAL_TIME", "02:00")
+_hour, _colon, _minute = EXPORT_LOCAL_TIME.partition(":")
+if not (_colon and _hour.isdigit() and _minute.isdigit() and len(_minute) == 2) or (
+    int(_hour) > 23 or int(_minute) > 59
+):
+    raise ImproperlyConfigured("EXPORT_LOCAL_TIME must be HH:MM (24-hour), e.g. 02:00")
 # Text messages: a dotted path to a backend class (safebabies.notify.sms); console by default.
 SMS_BACKEND = env_str("SMS_BACKEND", "safebabies.notify.sms.ConsoleSmsBackend")
 # Frequent entries carry `expires`, so a backlog after downtime does not pile up.
