@@ -120,7 +120,7 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
             "The nightly data export failed",
             [
                 "The export of {site_name} for {as_of} failed after several tries ({error}).",
-                "The next nightly export holds every record again; check the disk and the database.",
+                "The next nightly export holds every record again; check the disk and database.",
             ],
         ),
         "es": (
