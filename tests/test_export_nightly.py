@@ -222,3 +222,19 @@ def test_the_beat_schedule_has_a_frequent_nightly_export_entry_that_expires(sett
 
     assert entry["task"] == tasks.schedule_nightly_exports.name
     assert entry["options"]["expires"] < entry["schedule"]
+
+
+def test_a_run_whose_task_was_lost_is_queued_again_after_an_hour(
+    site, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(AFTER_TWO, tick=False):
+        with django_capture_on_commit_callbacks():
+            (run,) = services.export_runs_schedule_due(now=AFTER_TWO)
+    with django_capture_on_commit_callbacks() as soon:
+        services.export_runs_schedule_due(now=AFTER_TWO + dt.timedelta(minutes=30))
+    with django_capture_on_commit_callbacks() as later:
+        services.export_runs_schedule_due(now=AFTER_TWO + dt.timedelta(hours=2))
+
+    assert soon == []
+    assert len(later) == 1
+    assert ExportRun.objects.get().status == ExportRun.Status.PENDING

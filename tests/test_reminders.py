@@ -13,6 +13,7 @@ from django.db import connection
 from icalendar import Calendar
 
 from cases.models import Consent
+from familytime.models import Visit
 from safebabies.notify.models import Notification, NotificationPreference, SentReminder
 from safebabies.notify.services import send_reminders
 from safebabies.notify.sms import LocmemSmsBackend
@@ -338,3 +339,40 @@ def test_send_reminders_names_a_bad_now():
 
     with pytest.raises(CommandError, match="--now"):
         call_command("send_reminders", "--now", "next tuesday")
+
+
+def _visits(child, days_ago, status="held"):
+    for n in days_ago:
+        Visit.objects.create(
+            child=child,
+            scheduled_on=MONDAY_10AM.date() - dt.timedelta(days=n),
+            status=status,
+            cancelled_by="agency" if status == "cancelled" else "",
+        )
+
+
+def test_coordinator_is_alerted_when_family_time_is_below_target_for_two_weeks(
+    family, coordinator, site
+):
+    site.family_time_target_per_week = 3
+    site.save()
+    _visits(family.test_child, [1, 3, 5, 8, 10])  # 5 held: the target is 6 in two weeks
+    _visits(family.test_child, [12], status="cancelled")
+
+    run()
+    run()
+
+    (alert,) = mails("Family time below target")
+    assert alert.to == [coordinator.email]
+    assert "5 family time visit(s)" in alert.body
+    assert "Jaime" not in alert.body
+
+
+def test_no_family_time_alert_when_the_target_is_met(family, coordinator, site):
+    site.family_time_target_per_week = 3
+    site.save()
+    _visits(family.test_child, [1, 3, 5, 8, 10, 12])
+
+    run()
+
+    assert mails("Family time below target") == []

@@ -95,6 +95,22 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
             ["Una de sus familias no tiene reunión del equipo familiar desde {last_ftm}."],
         ),
     },
+    "alert_family_time": {
+        "en": (
+            "Family time below target for two weeks",
+            [
+                "A child in care had {held} family time visit(s) in the last two weeks; "
+                "the site's target is {target} a week."
+            ],
+        ),
+        "es": (
+            "Tiempo en familia por debajo de la meta durante dos semanas",
+            [
+                "Un niño bajo cuidado tuvo {held} visita(s) familiar(es) en las últimas dos "
+                "semanas; la meta del sitio es {target} por semana."
+            ],
+        ),
+    },
     "alert_consent_expiring": {
         "en": (
             "A consent expires soon",

@@ -8,8 +8,9 @@ Rules (site-local times):
   when a reminded FTM moves, an update; when it is cancelled, a cancellation (with `.ics`).
 - hearing: two days before from 09:00, to the family team and the site's judges.
 - weekly digest: Mondays from 08:00, to each owner of open FTM action items.
-- coordinator alerts from 08:00: no FTM in over 30 days (weekly), a consent expiring within 14
-  days (once per expiry date), a caseload over the site's cap (weekly).
+- coordinator alerts from 08:00: no FTM in over 30 days (weekly), a child in care whose family
+  time held in the last two weeks is below the site's weekly target (weekly), a consent expiring
+  within 14 days (once per expiry date), a caseload over the site's cap (weekly).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Max, Q
 
-from cases.models import Case, Consent, Hearing, Person, TeamMember
+from cases.models import Case, Child, Consent, Hearing, Person, TeamMember
 from safebabies import codes
 from safebabies.notify import ics
 from safebabies.notify.delivery import Message, Recipient
@@ -37,6 +38,7 @@ HEARING_FROM = dt.time(9, 0)
 DIGEST_FROM = dt.time(8, 0)
 ALERTS_FROM = dt.time(8, 0)
 NO_FTM_DAYS = 30
+FAMILY_TIME_WINDOW_DAYS = 14
 CONSENT_WARNING_DAYS = 14
 FTM_KINDS = ("ftm_day_before", "ftm_morning_of", "ftm_changed")
 
@@ -297,7 +299,31 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
             expires_on__lte=today + dt.timedelta(days=CONSENT_WARNING_DAYS),
         ).order_by("pk")
     )
-    case_ids = sorted({c.pk for c in quiet} | {c.case_id for c in expiring})
+    since = today - dt.timedelta(days=FAMILY_TIME_WINDOW_DAYS)
+    below = list(
+        Child.objects.filter(
+            case__in=open_cases,
+            exited_on__isnull=True,
+            episodes__removal_date__lte=since,
+            episodes__discharge_date__isnull=True,
+        )
+        .annotate(
+            held=Count(
+                "family_time",
+                filter=Q(
+                    family_time__status=codes.VisitStatus.HELD,
+                    family_time__scheduled_on__gt=since,
+                    family_time__scheduled_on__lte=today,
+                ),
+                distinct=True,
+            )
+        )
+        .filter(held__lt=site.family_time_target_per_week * 2)
+        .order_by("pk")
+    )
+    case_ids = sorted(
+        {c.pk for c in quiet} | {c.case_id for c in expiring} | {c.case_id for c in below}
+    )
     coordinators = _coordinators(site, case_ids) if case_ids else {}
     for case in quiet:
         context = {"last_ftm": (case.last_ftm or case.opened_on).isoformat()}
@@ -313,6 +339,15 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
             link = f"/cases/{consent.case_id}/"
             yield (
                 Message("alert_consent_expiring", consent.pk, occasion, context, link),
+                (Recipient.for_user(user)),
+            )
+
+    for child in below:
+        context = {"held": child.held, "target": site.family_time_target_per_week}
+        for user in coordinators[child.case_id]:
+            link = f"/cases/{child.case_id}/"
+            yield (
+                Message("alert_family_time", child.pk, week, context, link),
                 (Recipient.for_user(user)),
             )
 
