@@ -227,9 +227,8 @@ def test_the_beat_schedule_has_a_frequent_nightly_export_entry_that_expires(sett
 def test_a_run_whose_task_was_lost_is_queued_again_after_an_hour(
     site, django_capture_on_commit_callbacks
 ):
-    with time_machine.travel(AFTER_TWO, tick=False):
-        with django_capture_on_commit_callbacks():
-            (run,) = services.export_runs_schedule_due(now=AFTER_TWO)
+    with time_machine.travel(AFTER_TWO, tick=False), django_capture_on_commit_callbacks():
+        assert len(services.export_runs_schedule_due(now=AFTER_TWO)) == 1
     with django_capture_on_commit_callbacks() as soon:
         services.export_runs_schedule_due(now=AFTER_TWO + dt.timedelta(minutes=30))
     with django_capture_on_commit_callbacks() as later:
