@@ -185,3 +185,14 @@ def test_the_export_command_names_a_bad_argument(site, tmp_path):
             "export_package", "--site", "north", "--as-of", "20-11-2026", "--out", str(tmp_path)
         )
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_export_reads_one_read_only_snapshot(site, tmp_path):
+    assert import_package(write_package(tmp_path / "in", VALID), site=site).ok
+    assert not connection.in_atomic_block
+
+    files = read_zip(export(site, tmp_path / "out"))
+
+    assert [r["case_id"] for r in rows_of(files["cases.csv"])] == ["case-1"]
+    assert not connection.in_atomic_block

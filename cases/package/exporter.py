@@ -6,7 +6,8 @@ file). It streams: rows come from a server-side cursor (`.iterator(chunk_size=..
 row goes straight into the zip, so memory stays bounded whatever the size of the site. The zip
 is written under a temporary name and renamed when complete, so a reader never sees half a file.
 
-Rows are ordered by id, so exporting the same records twice gives byte-identical CSV files, and
+All tables are read from one snapshot (a read-only REPEATABLE READ transaction). Rows are
+ordered by id, so exporting the same records twice gives byte-identical CSV files, and
 export -> import into an empty site -> export gives the same files (only `generated_at` differs).
 
 A de-identified package (the national export) has:
@@ -21,6 +22,7 @@ has no such columns.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.package import schema
@@ -95,7 +98,10 @@ def export_package(
     result = ExportResult(path=path, as_of=as_of, deidentified=deidentified)
     key = site_pseudonym_key(site) if deidentified else b""
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with (
+            _snapshot(),
+            zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        ):
             for table in TABLES:
                 result.files[table.file_name] = _write_table(
                     archive, table, site, deidentified=deidentified, key=key
@@ -114,6 +120,20 @@ def export_package(
     finally:
         partial.unlink(missing_ok=True)
     return result
+
+
+@contextlib.contextmanager
+def _snapshot() -> Iterator[None]:
+    """Every table read from one snapshot of the database (a child never refers to a case that
+    was created after cases.csv was written): a read-only REPEATABLE READ transaction, unless
+    the caller already holds a transaction (then it is the caller's)."""
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
 
 
 class _HashingWriter(io.RawIOBase):
