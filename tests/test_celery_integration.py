@@ -11,6 +11,8 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.db import connections
 
 from safebabies.celery import app
 from safebabies.notify.tasks import send_reminders_task
@@ -58,14 +60,20 @@ def _use_broker(url: str) -> None:
     app.amqp._producer_pool = None
 
 
+def _close_connections(**kwargs):
+    connections.close_all()  # in the worker's thread: leave no session on the test database
+
+
 @pytest.fixture
 def worker():
     previous = app.conf.broker_url
     _use_broker(BROKER)
+    task_postrun.connect(_close_connections, weak=False)
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()  # only db 9: this test's own broker database
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
         yield
+    task_postrun.disconnect(_close_connections)
     _use_broker(previous)
 
 
