@@ -16,6 +16,7 @@ Rules (site-local times):
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -318,7 +319,7 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
                 distinct=True,
             )
         )
-        .filter(held__lt=site.family_time_target_per_week * 2)
+        .filter(held__lt=math.ceil(site.family_time_target_per_week * 2))  # held is whole
         .order_by("pk")
     )
     case_ids = sorted(
