@@ -52,6 +52,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_CASES", "20000")))
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--no-package", action="store_true", help="skip export/import timings")
     args = parser.parse_args(argv)
 
     scratch, admin, name = _scratch_url(os.environ["DATABASE_URL"])
@@ -157,11 +158,79 @@ def main(argv: list[str]) -> int:
         print(f"{label:40} {p50:9.1f} {p95:9.1f}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak memory (this process): {peak_mb:.0f} MiB")
-    print("not measured yet: export (its issue is open)")
     connection.close()
+    if not args.no_package:
+        _package_bench(scratch, admin, name, rows)
     if not args.keep:
         _recreate(admin, name, drop_only=True)
     return 0
+
+
+_CHILD = """
+import json, resource, sys, time
+import django
+django.setup()
+from django.core.management import call_command
+steps = json.loads(sys.argv[1])
+timed = 0.0
+for step in steps:
+    started = time.perf_counter()
+    call_command(*step["args"], verbosity=0, stdout=open("/dev/null", "w"))
+    if step.get("timed"):
+        timed += time.perf_counter() - started
+print(json.dumps({"seconds": timed,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _in_child(database_url: str, steps: list[dict]) -> dict:
+    """Run management commands in a fresh process; its time and its own peak RSS."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "DATABASE_URL": database_url}
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-c", _CHILD, json.dumps(steps)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _package_bench(scratch: str, admin: str, name: str, rows: int) -> None:
+    """Export the bench site (de-identified and identified) and import the identified package
+    into an empty scratch database, each in its own process: time and peak RSS."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    out = Path(tempfile.mkdtemp(prefix="safebabies-bench-"))
+    print(f"\n{'data package (' + format(rows, ',') + ' rows)':40} {'seconds':>9} {'peak MiB':>9}")
+    for label, extra in (("export, de-identified", ["--deidentified"]), ("export", [])):
+        folder = out / (extra[0].strip("-") if extra else "identified")
+        args = ["export_package", "--site", "bench", "--out", str(folder), *extra]
+        got = _in_child(scratch, [{"args": args, "timed": True}])
+        print(f"{label:40} {got['seconds']:9.1f} {got['peak_mib']:9.0f}")
+    (package,) = (out / "identified").glob("*.zip")
+    size_mb = package.stat().st_size / 1024 / 1024
+    target_url, _, target = _scratch_url(scratch)
+    _recreate(admin, target)
+    try:
+        got = _in_child(
+            target_url,
+            [
+                {"args": ["migrate"]},
+                {"args": ["create_site", "bench", "--name", "Bench import"]},
+                {"args": ["import_package", str(package), "--site", "bench"], "timed": True},
+            ],
+        )
+        print(f"{'import into an empty site':40} {got['seconds']:9.1f} {got['peak_mib']:9.0f}")
+        print(f"(package: {size_mb:.0f} MiB zipped; each step in its own process)")
+    finally:
+        _recreate(admin, target, drop_only=True)
+        shutil.rmtree(out)
 
 
 if __name__ == "__main__":

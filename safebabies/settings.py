@@ -142,7 +142,35 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 6 * 60 * 60,  # every 6 hours: the calendar never runs out
         "options": {"expires": 6 * 60 * 60},
     },
+    "send-reminders": {
+        "task": "safebabies.notify.tasks.send_reminders_task",
+        "schedule": 300.0,
+        "options": {"expires": 240},
+    },
+    "nightly-exports": {
+        "task": "safebabies.exports.tasks.schedule_nightly_exports",
+        "schedule": 900.0,
+        "options": {"expires": 800},
+    },
 }
+
+# --- Background work: reminders, calendar feeds, nightly export (issue 7) -----------------------
+INSTALLED_APPS += ["safebabies.exports", "safebabies.notify"]
+# Exports older than this are deleted by the nightly task (files and their records).
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 30)
+# The secret the per-site pseudonym keys of the de-identified export are derived from. Changing it
+# changes every pseudonym, so set it once and keep it (it defaults to SECRET_KEY).
+EXPORT_PSEUDONYM_SECRET = env_str("EXPORT_PSEUDONYM_SECRET") or SECRET_KEY
+# Local time (HH:MM, each site's own time zone) after which the nightly export runs.
+EXPORT_LOCAL_TIME = env_str("EXPORT_LOCAL_TIME", "02:00")
+_hour, _colon, _minute = EXPORT_LOCAL_TIME.partition(":")
+if not (_colon and _hour.isdigit() and _minute.isdigit() and len(_minute) == 2) or (
+    int(_hour) > 23 or int(_minute) > 59
+):
+    raise ImproperlyConfigured("EXPORT_LOCAL_TIME must be HH:MM (24-hour), e.g. 02:00")
+# Text messages: a dotted path to a backend class (safebabies.notify.sms); console by default.
+SMS_BACKEND = env_str("SMS_BACKEND", "safebabies.notify.sms.ConsoleSmsBackend")
+# Frequent entries carry `expires`, so a backlog after downtime does not pile up.
 
 # --- Accounts ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "teams.User"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("familytime.urls")),
     path("", include("cqi.urls")),
+    path("", include("safebabies.exports.urls")),
+    path("", include("safebabies.notify.urls")),
     path("api/v1/", include("safebabies.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs are a page for people: signed out, they go to the sign-in page first.

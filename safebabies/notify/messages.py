@@ -1,0 +1,160 @@
+"""The words of each reminder and alert, in English and Spanish. Subjects never carry a name:
+the details are behind the sign-in link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# kind -> language -> (subject, paragraphs); both are str.format()ted with the message context.
+TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
+    "ftm_day_before": {
+        "en": (
+            "Reminder: Family Team Meeting tomorrow",
+            [
+                "A Family Team Meeting is planned for tomorrow, {date}{at_time}.",
+                "{where}The invitation is attached; add it to your calendar.",
+            ],
+        ),
+        "es": (
+            "Recordatorio: reunión del equipo familiar mañana",
+            [
+                "Hay una reunión del equipo familiar mañana, {date}{at_time_es}.",
+                "{where_es}La invitación va adjunta; agréguela a su calendario.",
+            ],
+        ),
+    },
+    "ftm_morning_of": {
+        "en": (
+            "Today: Family Team Meeting",
+            ["The Family Team Meeting is today, {date}{at_time}.", "{where}See you there."],
+        ),
+        "es": (
+            "Hoy: reunión del equipo familiar",
+            ["La reunión del equipo familiar es hoy, {date}{at_time_es}.", "{where_es}"],
+        ),
+    },
+    "ftm_changed": {
+        "en": (
+            "Changed: Family Team Meeting",
+            [
+                "The Family Team Meeting has moved to {date}{at_time}.",
+                "{where}The updated invitation is attached.",
+            ],
+        ),
+        "es": (
+            "Cambio: reunión del equipo familiar",
+            [
+                "La reunión del equipo familiar pasó al {date}{at_time_es}.",
+                "{where_es}La invitación actualizada va adjunta.",
+            ],
+        ),
+    },
+    "ftm_cancelled": {
+        "en": (
+            "Cancelled: Family Team Meeting",
+            ["The Family Team Meeting planned for {date} is cancelled."],
+        ),
+        "es": (
+            "Cancelada: reunión del equipo familiar",
+            ["La reunión del equipo familiar del {date} se canceló."],
+        ),
+    },
+    "hearing_two_days": {
+        "en": (
+            "Reminder: court hearing in two days",
+            [
+                "A {hearing_type} hearing is scheduled for {date}{at_time}.",
+                "The pre-hearing summary is ready to read after you sign in.",
+            ],
+        ),
+        "es": (
+            "Recordatorio: audiencia en dos días",
+            [
+                "Hay una audiencia ({hearing_type}) el {date}{at_time_es}.",
+                "El resumen previo a la audiencia está listo al iniciar sesión.",
+            ],
+        ),
+    },
+    "action_digest": {
+        "en": (
+            "Your FTM action items this week",
+            ["You have {open_count} open action item(s); {overdue_count} past their due date."],
+        ),
+        "es": (
+            "Sus tareas de las reuniones del equipo familiar esta semana",
+            ["Tiene {open_count} tarea(s) abierta(s); {overdue_count} vencida(s)."],
+        ),
+    },
+    "alert_no_ftm": {
+        "en": (
+            "A family has had no FTM in over a month",
+            ["One of your families has had no Family Team Meeting since {last_ftm}."],
+        ),
+        "es": (
+            "Una familia lleva más de un mes sin reunión del equipo familiar",
+            ["Una de sus familias no tiene reunión del equipo familiar desde {last_ftm}."],
+        ),
+    },
+    "alert_family_time": {
+        "en": (
+            "Family time below target for two weeks",
+            [
+                "A child in care had {held} family time visit(s) in the last two weeks; "
+                "the site's target is {target} a week."
+            ],
+        ),
+        "es": (
+            "Tiempo en familia por debajo de la meta durante dos semanas",
+            [
+                "Un niño bajo cuidado tuvo {held} visita(s) familiar(es) en las últimas dos "
+                "semanas; la meta del sitio es {target} por semana."
+            ],
+        ),
+    },
+    "alert_consent_expiring": {
+        "en": (
+            "A consent expires soon",
+            ["A consent to share information expires on {expires_on}. Ask about renewing it."],
+        ),
+        "es": (
+            "Un consentimiento vence pronto",
+            ["Un consentimiento para compartir información vence el {expires_on}."],
+        ),
+    },
+    "alert_caseload": {
+        "en": (
+            "Your caseload is over the site's cap",
+            ["You coordinate {caseload} open families; the site's cap is {cap}."],
+        ),
+        "es": (
+            "Su número de casos supera el límite del sitio",
+            ["Coordina {caseload} familias abiertas; el límite del sitio es {cap}."],
+        ),
+    },
+    "export_failed": {
+        "en": (
+            "The nightly data export failed",
+            [
+                "The export of {site_name} for {as_of} failed after several tries ({error}).",
+                "The next nightly export holds every record again; check the disk and database.",
+            ],
+        ),
+        "es": (
+            "La exportación nocturna de datos falló",
+            ["La exportación de {site_name} del {as_of} falló varias veces ({error})."],
+        ),
+    },
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render_text(kind: str, language: str, context: dict[str, Any]) -> tuple[str, list[str]]:
+    """(subject, paragraphs) of a message in `language` ("en" or "es", English otherwise)."""
+    texts = TEXTS[kind]
+    subject, paragraphs = texts.get(language, texts["en"])
+    values = _Blank(context)
+    return subject.format_map(values), [p.format_map(values) for p in paragraphs if p]

@@ -1,0 +1,368 @@
+"""What is due at a moment: every reminder and alert, per site in its own time zone.
+
+Each collector yields (Message, Recipient) pairs; `send_reminders` hands them to `deliver`,
+which sends each at most once. Collectors are pure reads, so running them again is harmless.
+
+Rules (site-local times):
+- FTM: the day before from 09:00, the morning of from 07:00 (until noon, or until it starts);
+  when a reminded FTM moves, an update; when it is cancelled, a cancellation (with `.ics`).
+- hearing: two days before from 09:00, to the family team and the site's judges.
+- weekly digest: Mondays from 08:00, to each owner of open FTM action items.
+- coordinator alerts from 08:00: no FTM in over 30 days (weekly), a child in care whose family
+  time held in the last two weeks is below the site's weekly target (weekly), a consent expiring
+  within 14 days (once per expiry date), a caseload over the site's cap (weekly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import Count, Max, Q
+
+from cases.models import Case, Child, Consent, Hearing, Person, TeamMember
+from safebabies import codes
+from safebabies.notify import ics
+from safebabies.notify.delivery import Message, Recipient
+from safebabies.notify.models import SentReminder
+from teams.models import Ftm, FtmActionItem, Site, User
+from teams.roles import Role
+
+Due = Iterator[tuple[Message, Recipient]]
+
+DAY_BEFORE_FROM = dt.time(9, 0)
+MORNING_OF_FROM = dt.time(7, 0)
+MORNING_OF_UNTIL = dt.time(12, 0)
+HEARING_FROM = dt.time(9, 0)
+DIGEST_FROM = dt.time(8, 0)
+ALERTS_FROM = dt.time(8, 0)
+NO_FTM_DAYS = 30
+FAMILY_TIME_WINDOW_DAYS = 14
+CONSENT_WARNING_DAYS = 14
+FTM_KINDS = ("ftm_day_before", "ftm_morning_of", "ftm_changed")
+
+
+def due_at(now: dt.datetime) -> Due:
+    for site in Site.objects.order_by("pk"):
+        local = now.astimezone(site.tz)
+        yield from ftm_reminders(site, local)
+        yield from hearing_reminders(site, local)
+        yield from action_item_digests(site, local)
+        yield from coordinator_alerts(site, local)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _time_context(day: dt.date, starts: dt.time | None) -> dict[str, str]:
+    return {
+        "date": day.isoformat(),
+        "at_time": f" at {starts:%H:%M}" if starts else "",
+        "at_time_es": f" a las {starts:%H:%M}" if starts else "",
+    }
+
+
+def _team_users(case_ids: list[str]) -> dict[str, list[User]]:
+    """Active family-team members (with their user) of each case, each user once."""
+    teams: dict[str, list[User]] = defaultdict(list)
+    members = (
+        TeamMember.objects.filter(
+            case_id__in=case_ids, removed_at__isnull=True, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("case_id", "user_id")
+    )
+    for member in members:
+        if all(u.pk != member.user_id for u in teams[member.case_id]):
+            teams[member.case_id].append(member.user)
+    return teams
+
+
+def _people_reachable(case_ids: list[str]) -> dict[str, list[Person]]:
+    """The case's people with an e-mail or a phone (parents, resource parents, relatives)."""
+    people: dict[str, list[Person]] = defaultdict(list)
+    for person in (
+        Person.objects.filter(case_id__in=case_ids)
+        .exclude(email="", phone="")
+        .order_by("case_id", "pk")
+    ):
+        people[person.case_id].append(person)
+    return people
+
+
+def _coordinators(site: Site, case_ids: list[str]) -> dict[str, list[User]]:
+    """Each case's coordinators on its team; the site's coordinators when it has none."""
+    found: dict[str, list[User]] = defaultdict(list)
+    members = TeamMember.objects.filter(
+        case_id__in=case_ids,
+        removed_at__isnull=True,
+        role=Role.COMMUNITY_COORDINATOR,
+        user__is_active=True,
+    ).select_related("user")
+    for member in members:
+        found[member.case_id].append(member.user)
+    site_wide = None
+    for case_id in case_ids:
+        if not found[case_id]:
+            if site_wide is None:
+                site_wide = list(
+                    User.objects.filter(
+                        memberships__site=site,
+                        memberships__role=Role.COMMUNITY_COORDINATOR,
+                        memberships__is_active=True,
+                        is_active=True,
+                    ).distinct()
+                )
+            found[case_id] = site_wide
+    return found
+
+
+# --- FTMs --------------------------------------------------------------------------------------
+
+
+def ftm_reminders(site: Site, local: dt.datetime) -> Due:
+    today, now_time = local.date(), local.time()
+    phases: list[tuple[str, dt.date]] = []
+    if now_time >= DAY_BEFORE_FROM:
+        phases.append(("ftm_day_before", today + dt.timedelta(days=1)))
+    if MORNING_OF_FROM <= now_time < MORNING_OF_UNTIL:
+        phases.append(("ftm_morning_of", today))
+    upcoming = list(
+        Ftm.objects.filter(case__site=site, scheduled_on__gte=today, case__closed_on__isnull=True)
+        .select_related("case__site")
+        .order_by("scheduled_on", "pk")
+    )
+    if not upcoming:
+        return
+    case_ids = sorted({f.case_id for f in upcoming})
+    teams, people = _team_users(case_ids), _people_reachable(case_ids)
+    reminded: dict[str, set[str]] = defaultdict(set)  # ftm id -> recipients already reminded
+    earlier = SentReminder.objects.filter(
+        kind__in=FTM_KINDS, object_id__in=[f.pk for f in upcoming]
+    ).values_list("object_id", "recipient", "occasion")
+    stamps: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for object_id, recipient, occasion in earlier:
+        reminded[object_id].add(recipient)
+        stamps[(object_id, recipient)].add(occasion.split(":", 1)[1])
+    for ftm in upcoming:
+        recipients = [Recipient.for_user(u) for u in teams[ftm.case_id]] + [
+            Recipient.for_person(p) for p in people[ftm.case_id]
+        ]
+        stamp = f"{ftm.scheduled_on.isoformat()}T{ftm.starts_at or ''}"
+        context = {**_time_context(ftm.scheduled_on, ftm.starts_at)}
+        if ftm.location:
+            context["where"] = f"Where: {ftm.location}. "
+            context["where_es"] = f"Lugar: {ftm.location}. "
+        link = f"/cases/{ftm.case_id}/"
+        if ftm.status == codes.FtmStatus.CANCELLED:
+            invitation = ics.ftm_invitation(ftm, cancelled=True)
+            for r in recipients:
+                if r.key in reminded[ftm.pk]:
+                    yield (
+                        Message(
+                            "ftm_cancelled",
+                            ftm.pk,
+                            "cancelled",
+                            context,
+                            link,
+                            invitation,
+                            "CANCEL",
+                        ),
+                        r,
+                    )
+            continue
+        if ftm.status != codes.FtmStatus.SCHEDULED:
+            continue
+        invitation = ics.ftm_invitation(ftm)
+        for r in recipients:
+            if r.key in reminded[ftm.pk] and stamp not in stamps[(ftm.pk, r.key)]:
+                yield (
+                    Message("ftm_changed", ftm.pk, f"changed:{stamp}", context, link, invitation),
+                    r,
+                )
+        for kind, day in phases:
+            if ftm.scheduled_on != day:
+                continue
+            if kind == "ftm_morning_of" and ftm.starts_at and now_time >= ftm.starts_at:
+                continue
+            for r in recipients:
+                yield Message(kind, ftm.pk, f"{kind}:{stamp}", context, link, invitation), r
+
+
+# --- hearings ----------------------------------------------------------------------------------
+
+
+def hearing_reminders(site: Site, local: dt.datetime) -> Due:
+    if local.time() < HEARING_FROM:
+        return
+    day = local.date() + dt.timedelta(days=2)
+    hearings = list(
+        Hearing.objects.filter(
+            case__site=site, scheduled_on=day, status=codes.HearingStatus.SCHEDULED
+        )
+        .select_related("judge")
+        .order_by("pk")
+    )
+    if not hearings:
+        return
+    teams = _team_users(sorted({h.case_id for h in hearings}))
+    judges = list(
+        User.objects.filter(
+            memberships__site=site,
+            memberships__role=Role.JUDGE,
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    for hearing in hearings:
+        users = {u.pk: u for u in [*teams[hearing.case_id], *judges]}
+        if hearing.judge is not None and hearing.judge.is_active:
+            users.setdefault(hearing.judge.pk, hearing.judge)
+        context = {
+            **_time_context(hearing.scheduled_on, hearing.starts_at),
+            "hearing_type": hearing.get_hearing_type_display().lower(),
+        }
+        occasion = f"two_days:{hearing.scheduled_on.isoformat()}"
+        link = f"/cases/{hearing.case_id}/"
+        for user in users.values():
+            yield (
+                Message("hearing_two_days", hearing.pk, occasion, context, link),
+                (Recipient.for_user(user)),
+            )
+
+
+# --- weekly digest -----------------------------------------------------------------------------
+
+
+def action_item_digests(site: Site, local: dt.datetime) -> Due:
+    if local.weekday() != 0 or local.time() < DIGEST_FROM:
+        return
+    today = local.date()
+    counts = (
+        FtmActionItem.objects.filter(
+            ftm__case__site=site,
+            status=codes.ActionItemStatus.OPEN,
+            owner__isnull=False,
+            owner__is_active=True,
+        )
+        .values("owner_id")
+        .annotate(open_count=Count("pk"), overdue_count=Count("pk", filter=Q(due_on__lt=today)))
+        .order_by("owner_id")
+    )
+    owners = User.objects.in_bulk([c["owner_id"] for c in counts])
+    for row in counts:
+        user = owners[row["owner_id"]]
+        context = {"open_count": row["open_count"], "overdue_count": row["overdue_count"]}
+        message = Message("action_digest", f"{site.pk}:{user.pk}", _iso_week(today), context, "/")
+        yield message, Recipient.for_user(user)
+
+
+# --- coordinator alerts ------------------------------------------------------------------------
+
+
+def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
+    if local.time() < ALERTS_FROM:
+        return
+    today = local.date()
+    week = _iso_week(today)
+    open_cases = Case.objects.filter(site=site, closed_on__isnull=True)
+
+    quiet = list(
+        open_cases.filter(opened_on__lt=today - dt.timedelta(days=NO_FTM_DAYS))
+        .annotate(
+            last_ftm=Max(
+                "ftms__scheduled_on",
+                filter=~Q(ftms__status=codes.FtmStatus.CANCELLED)
+                & Q(ftms__scheduled_on__lte=today),
+            ),
+            next_ftm=Max("ftms__scheduled_on", filter=Q(ftms__scheduled_on__gt=today)),
+        )
+        .filter(
+            Q(last_ftm__isnull=True) | Q(last_ftm__lt=today - dt.timedelta(days=NO_FTM_DAYS)),
+            next_ftm__isnull=True,
+        )
+        .order_by("pk")
+    )
+    expiring = list(
+        Consent.objects.filter(
+            case__in=open_cases,
+            revoked_on__isnull=True,
+            expires_on__gte=today,
+            expires_on__lte=today + dt.timedelta(days=CONSENT_WARNING_DAYS),
+        ).order_by("pk")
+    )
+    since = today - dt.timedelta(days=FAMILY_TIME_WINDOW_DAYS)
+    below = list(
+        Child.objects.filter(
+            case__in=open_cases,
+            exited_on__isnull=True,
+            episodes__removal_date__lte=since,
+            episodes__discharge_date__isnull=True,
+        )
+        .annotate(
+            held=Count(
+                "family_time",
+                filter=Q(
+                    family_time__status=codes.VisitStatus.HELD,
+                    family_time__scheduled_on__gt=since,
+                    family_time__scheduled_on__lte=today,
+                ),
+                distinct=True,
+            )
+        )
+        .filter(held__lt=math.ceil(site.family_time_target_per_week * 2))  # held is whole
+        .order_by("pk")
+    )
+    case_ids = sorted(
+        {c.pk for c in quiet} | {c.case_id for c in expiring} | {c.case_id for c in below}
+    )
+    coordinators = _coordinators(site, case_ids) if case_ids else {}
+    for case in quiet:
+        context = {"last_ftm": (case.last_ftm or case.opened_on).isoformat()}
+        for user in coordinators[case.pk]:
+            message = Message("alert_no_ftm", case.pk, week, context, f"/cases/{case.pk}/")
+            yield message, Recipient.for_user(user)
+    for consent in expiring:
+        expires_on = consent.expires_on
+        assert expires_on is not None  # filtered above
+        context = {"expires_on": expires_on.isoformat()}
+        occasion = f"expires:{expires_on.isoformat()}"
+        for user in coordinators[consent.case_id]:
+            link = f"/cases/{consent.case_id}/"
+            yield (
+                Message("alert_consent_expiring", consent.pk, occasion, context, link),
+                (Recipient.for_user(user)),
+            )
+
+    for child in below:
+        context = {"held": child.held, "target": site.family_time_target_per_week}
+        for user in coordinators[child.case_id]:
+            link = f"/cases/{child.case_id}/"
+            yield (
+                Message("alert_family_time", child.pk, week, context, link),
+                (Recipient.for_user(user)),
+            )
+
+    caseloads = (
+        TeamMember.objects.filter(
+            case__in=open_cases, removed_at__isnull=True, role=Role.COMMUNITY_COORDINATOR
+        )
+        .values("user_id")
+        .annotate(caseload=Count("case_id", distinct=True))
+        .filter(caseload__gt=site.coordinator_caseload_cap)
+        .order_by("user_id")
+    )
+    over = {row["user_id"]: row["caseload"] for row in caseloads}
+    for user in User.objects.filter(pk__in=over, is_active=True).order_by("pk"):
+        context = {"caseload": over[user.pk], "cap": site.coordinator_caseload_cap}
+        message = Message("alert_caseload", f"{site.pk}:{user.pk}", week, context, "/cases/")
+        yield message, Recipient.for_user(user)

@@ -1,0 +1,78 @@
+"""Reads of the notify app: a user's notifications and what their calendar feed holds.
+
+The feed goes through the case access functions: FTMs and family time of the families whose
+team the user is on (`ftm_cases_visible_to`, so a judge never gets an FTM), hearings of those
+families and, for a judge, the hearings at their site that are theirs or not yet assigned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cases.models import Case, Hearing, TeamMember
+from cases.selectors import _court_view_sites, cases_visible_to, ftm_cases_visible_to
+from familytime.models import Visit
+from safebabies.notify.models import CalendarFeed, Notification
+from teams.models import Ftm, User
+
+FEED_PAST_DAYS = 60
+FEED_FUTURE_DAYS = 366
+NOTIFICATIONS_SHOWN = 100
+
+
+def notifications_of(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)[:NOTIFICATIONS_SHOWN]
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def feed_user(token: str) -> User | None:
+    feed = (
+        CalendarFeed.objects.filter(
+            token_hash=CalendarFeed.hash(token), revoked_at__isnull=True, user__is_active=True
+        )
+        .select_related("user")
+        .first()
+    )
+    return feed.user if feed else None
+
+
+def has_active_feed(user: User) -> bool:
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).exists()
+
+
+def _team_cases(user: User) -> QuerySet[Case]:
+    on_team = TeamMember.objects.filter(user=user, removed_at__isnull=True).values("case_id")
+    return cases_visible_to(user).filter(pk__in=on_team)
+
+
+def feed_items(user: User, *, today: dt.date | None = None) -> dict[str, list]:
+    today = today or timezone.now().date()
+    window = (
+        today - dt.timedelta(days=FEED_PAST_DAYS),
+        today + dt.timedelta(days=FEED_FUTURE_DAYS),
+    )
+    team = _team_cases(user)
+    ftms = Ftm.objects.filter(
+        case__in=team.filter(pk__in=ftm_cases_visible_to(user).values("pk")),
+        scheduled_on__range=window,
+    ).select_related("case__site")
+    court_sites = _court_view_sites(user)
+    hearings = Hearing.objects.filter(
+        Q(case__in=team)
+        | Q(case__site_id__in=court_sites) & (Q(judge=user) | Q(judge__isnull=True)),
+        scheduled_on__range=window,
+    ).select_related("case__site")
+    visits = Visit.objects.filter(child__case__in=team, scheduled_on__range=window).select_related(
+        "child__case__site"
+    )
+    return {
+        "ftms": list(ftms.order_by("scheduled_on", "pk")),
+        "hearings": list(hearings.order_by("scheduled_on", "pk")),
+        "visits": list(visits.order_by("scheduled_on", "pk")),
+    }

@@ -1,0 +1,378 @@
+"""`send_reminders`: FTM and hearing reminders, the weekly digest, coordinator alerts; each sent
+once, in the person's language and channel. Sites are in America/Chicago (UTC-6 in November)."""
+
+import datetime as dt
+import io
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from icalendar import Calendar
+
+from cases.models import Consent
+from familytime.models import Visit
+from safebabies.notify.models import Notification, NotificationPreference, SentReminder
+from safebabies.notify.services import send_reminders
+from safebabies.notify.sms import LocmemSmsBackend
+from teams.models import Ftm, FtmActionItem
+from tests import factories as f
+
+MONDAY_10AM = dt.datetime(2026, 11, 23, 16, 0, tzinfo=dt.UTC)  # 10:00 in Chicago, Monday
+TUESDAY_7_30AM = dt.datetime(2026, 11, 24, 13, 30, tzinfo=dt.UTC)
+TOMORROW = dt.date(2026, 11, 24)
+
+
+def run(now=MONDAY_10AM):
+    out = io.StringIO()
+    call_command("send_reminders", "--now", now.isoformat(), stdout=out)
+    return out.getvalue()
+
+
+def mails(subject_part):
+    return [m for m in mail.outbox if subject_part in m.subject]
+
+
+def recipients(messages):
+    return sorted(address for m in messages for address in m.to)
+
+
+def ics_of(message):
+    (attachment,) = [a for a in message.attachments if a[0] == "invitation.ics"]
+    return Calendar.from_ical(attachment[1])
+
+
+@pytest.fixture
+def ftm(family):
+    return Ftm.objects.create(
+        case=family, scheduled_on=TOMORROW, starts_at=dt.time(10, 0), location="Room 2"
+    )
+
+
+@pytest.fixture
+def parent_with_email(family):
+    parent = family.test_parent
+    parent.email = "dorothy@example.net"
+    parent.save()
+    return parent
+
+
+def team_emails(family):
+    return sorted(m.user.email for m in family.team_members.all())
+
+
+def test_ftm_reminder_goes_the_day_before_to_the_team_and_the_family_with_an_invitation(
+    family, ftm, parent_with_email
+):
+    run()
+
+    sent = mails("Family Team Meeting tomorrow")
+    assert recipients(sent) == sorted([*team_emails(family), "dorothy@example.net"])
+    for message in sent:
+        (event,) = ics_of(message).walk("VEVENT")
+        assert event["UID"] == f"ftm-{ftm.pk}@safebabies"
+        assert event.decoded("DTSTART") == dt.datetime(2026, 11, 24, 16, 0, tzinfo=dt.UTC)
+        assert str(event["LOCATION"]) == "Room 2"
+        assert "Rivera" not in message.subject and "Jaime" not in message.subject
+        assert "Jaime" not in message.body
+        (html, mimetype) = message.alternatives[0]
+        assert mimetype == "text/html" and "<p>" in html
+
+
+def test_running_send_reminders_three_times_sends_each_reminder_once(
+    family, ftm, parent_with_email
+):
+    first = run()
+    count = len(mail.outbox)
+    run()
+    run()
+
+    assert count > 0 and "Sent 0 reminder(s)" not in first
+    assert len(mail.outbox) == count
+    assert len(mails("Family Team Meeting tomorrow")) == len(team_emails(family)) + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_reminder_once(family, ftm, parent_with_email):
+    start = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            start.wait(timeout=10)
+            send_reminders(now=MONDAY_10AM)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert len(mails("Family Team Meeting tomorrow")) == len(team_emails(family)) + 1
+    assert len(mail.outbox) == SentReminder.objects.exclude(channel="in_app").count()
+
+
+def test_no_day_before_reminder_before_nine_in_the_morning(family, ftm):
+    run(now=dt.datetime(2026, 11, 23, 14, 0, tzinfo=dt.UTC))  # 08:00 in Chicago
+
+    assert mails("Family Team Meeting") == []
+
+
+def test_the_morning_of_reminder_goes_before_the_meeting_starts(family, ftm):
+    run(now=TUESDAY_7_30AM)
+    morning = mails("Today: Family Team Meeting")
+    run(now=dt.datetime(2026, 11, 24, 16, 30, tzinfo=dt.UTC))  # 10:30, it has started
+
+    assert recipients(morning) == team_emails(family)
+    assert len(mails("Today: Family Team Meeting")) == len(morning)
+
+
+def test_a_moved_ftm_sends_an_update_to_those_already_reminded(family, ftm):
+    run()
+    (before,) = ics_of(mails("tomorrow")[0]).walk("VEVENT")
+    with time_machine.travel(MONDAY_10AM + dt.timedelta(minutes=1)):
+        ftm.scheduled_on = dt.date(2026, 11, 26)
+        ftm.save()
+
+    run(now=MONDAY_10AM + dt.timedelta(minutes=5))
+    run(now=MONDAY_10AM + dt.timedelta(minutes=10))
+
+    changed = mails("Changed: Family Team Meeting")
+    assert recipients(changed) == team_emails(family)
+    (after,) = ics_of(changed[0]).walk("VEVENT")
+    assert after.decoded("DTSTART").date() == dt.date(2026, 11, 26)
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+    assert "2026-11-26" in changed[0].body
+
+
+def test_a_cancelled_ftm_sends_a_cancellation_to_those_already_reminded(family, ftm):
+    run()
+    ftm.status = "cancelled"
+    ftm.save()
+
+    run(now=MONDAY_10AM + dt.timedelta(minutes=5))
+    run(now=MONDAY_10AM + dt.timedelta(minutes=10))
+
+    cancelled = mails("Cancelled: Family Team Meeting")
+    assert recipients(cancelled) == team_emails(family)
+    calendar = ics_of(cancelled[0])
+    assert str(calendar["METHOD"]) == "CANCEL"
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["STATUS"]) == "CANCELLED"
+
+
+def test_hearing_reminder_two_days_before_goes_to_the_team_and_the_judges(
+    family, judge, outsider, other_caseworker
+):
+    hearing = f.HearingFactory(case=family, scheduled_on=dt.date(2026, 11, 25))
+
+    run()
+    run()
+
+    sent = mails("court hearing in two days")
+    assert recipients(sent) == sorted([*team_emails(family), judge.email])
+    assert f"/cases/{family.pk}/" in sent[0].body
+    assert "Rivera" not in sent[0].subject
+    assert SentReminder.objects.filter(kind="hearing_two_days", object_id=hearing.pk).count() == 6
+
+
+def test_a_cancelled_hearing_sends_no_reminder(family, judge):
+    f.HearingFactory(case=family, scheduled_on=dt.date(2026, 11, 25), status="cancelled")
+
+    run()
+
+    assert mails("court hearing") == []
+
+
+def test_weekly_digest_counts_each_owners_open_and_overdue_action_items(family, caseworker):
+    ftm = Ftm.objects.create(case=family, scheduled_on=dt.date(2026, 11, 2), status="held")
+    for due in (dt.date(2026, 11, 20), dt.date(2026, 11, 30)):
+        FtmActionItem.objects.create(ftm=ftm, owner=caseworker, due_on=due)
+    FtmActionItem.objects.create(
+        ftm=ftm,
+        owner=caseworker,
+        due_on=dt.date(2026, 11, 1),
+        status="done",
+        completed_on=dt.date(2026, 11, 1),
+    )
+
+    run()
+    run(now=MONDAY_10AM + dt.timedelta(days=2))  # same week
+
+    (digest,) = mails("Your FTM action items this week")
+    assert digest.to == [caseworker.email]
+    assert "2 open action item(s); 1 past their due date" in digest.body
+
+
+def test_coordinator_is_alerted_about_a_family_with_no_ftm_in_over_a_month(family, coordinator):
+    Ftm.objects.create(case=family, scheduled_on=dt.date(2026, 10, 1), status="held")
+
+    run()
+    run()
+
+    (alert,) = mails("no FTM in over a month")
+    assert alert.to == [coordinator.email]
+    assert "2026-10-01" in alert.body
+
+
+def test_no_alert_when_an_ftm_was_held_within_the_month(family, coordinator):
+    Ftm.objects.create(case=family, scheduled_on=dt.date(2026, 11, 10), status="held")
+
+    run()
+
+    assert mails("no FTM") == []
+
+
+def test_coordinator_is_alerted_about_a_consent_expiring_within_14_days(family, coordinator):
+    Ftm.objects.create(case=family, scheduled_on=dt.date(2026, 11, 10), status="held")
+    Consent.objects.create(
+        case=family,
+        person=family.test_parent,
+        category="health",
+        recipient_role="clinician",
+        granted_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2026, 12, 1),
+    )
+    Consent.objects.create(
+        case=family,
+        person=family.test_parent,
+        category="general",
+        recipient_role="caseworker",
+        granted_on=dt.date(2026, 1, 1),
+        expires_on=dt.date(2027, 1, 1),
+    )
+
+    run()
+    run()
+
+    (alert,) = mails("A consent expires soon")
+    assert alert.to == [coordinator.email]
+    assert "2026-12-01" in alert.body
+
+
+def test_coordinator_over_the_caseload_cap_is_alerted_once_a_week(family, site, coordinator):
+    site.coordinator_caseload_cap = 1
+    site.save()
+    f.TeamMemberFactory(
+        case=f.CaseFactory(site=site), user=coordinator, role="community_coordinator"
+    )
+
+    run()
+    run(now=MONDAY_10AM + dt.timedelta(days=1))
+    run(now=MONDAY_10AM + dt.timedelta(days=7))
+
+    alerts = mails("caseload is over")
+    assert [m.to for m in alerts] == [[coordinator.email], [coordinator.email]]
+    assert "2 open families; the site's cap is 1" in alerts[0].body
+
+
+def test_in_app_only_people_get_a_notification_and_no_email(family, ftm, caseworker):
+    NotificationPreference.objects.create(user=caseworker, channel="in_app")
+
+    run()
+
+    assert caseworker.email not in recipients(mails("tomorrow"))
+    note = Notification.objects.get(user=caseworker, kind="ftm_day_before")
+    assert note.subject == "Reminder: Family Team Meeting tomorrow"
+    assert note.link == f"/cases/{family.pk}/"
+
+
+def test_every_user_reminded_by_email_also_sees_it_in_the_app(family, ftm):
+    run()
+
+    notified = sorted(
+        Notification.objects.filter(kind="ftm_day_before").values_list("user__email", flat=True)
+    )
+    assert notified == team_emails(family)
+
+
+def test_spanish_speakers_get_their_reminder_in_spanish(family, ftm, caseworker, parent_with_email):
+    caseworker.preferred_language = "es"
+    caseworker.save()
+    parent_with_email.preferred_language = "Spanish"
+    parent_with_email.save()
+
+    run()
+
+    spanish = mails("reunión del equipo familiar mañana")
+    assert recipients(spanish) == sorted([caseworker.email, "dorothy@example.net"])
+    assert all("Inicie sesión" in m.body or "Preguntas" in m.body for m in spanish)
+
+
+def test_the_email_has_a_sign_in_link_for_team_members(family, ftm, caseworker, settings):
+    run()
+
+    (message,) = [m for m in mails("tomorrow") if m.to == [caseworker.email]]
+    assert f"{settings.SITE_URL}/cases/{family.pk}/" in message.body
+
+
+def test_a_parent_with_a_phone_and_no_email_gets_a_text_message(family, ftm, settings):
+    settings.SMS_BACKEND = "safebabies.notify.sms.LocmemSmsBackend"
+    LocmemSmsBackend.outbox.clear()
+    family.test_parent.phone = "+1 555 0100"
+    family.test_parent.save()
+
+    run()
+    run()
+
+    assert [to for to, _ in LocmemSmsBackend.outbox] == ["+1 555 0100"]
+    assert "Rivera" not in LocmemSmsBackend.outbox[0][1]
+
+
+def test_people_of_another_site_get_nothing(family, ftm, outsider, other_site):
+    f.HearingFactory(case=family, scheduled_on=dt.date(2026, 11, 25))
+
+    run()
+
+    assert outsider.email not in recipients(mail.outbox)
+
+
+def test_send_reminders_names_a_bad_now():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--now"):
+        call_command("send_reminders", "--now", "next tuesday")
+
+
+def _visits(child, days_ago, status="held"):
+    for n in days_ago:
+        Visit.objects.create(
+            child=child,
+            scheduled_on=MONDAY_10AM.date() - dt.timedelta(days=n),
+            status=status,
+            cancelled_by="agency" if status == "cancelled" else "",
+        )
+
+
+def test_coordinator_is_alerted_when_family_time_is_below_target_for_two_weeks(
+    family, coordinator, site
+):
+    site.family_time_target_per_week = 3
+    site.save()
+    _visits(family.test_child, [1, 3, 5, 8, 10])  # 5 held: the target is 6 in two weeks
+    _visits(family.test_child, [12], status="cancelled")
+
+    run()
+    run()
+
+    (alert,) = mails("Family time below target")
+    assert alert.to == [coordinator.email]
+    assert "5 family time visit(s)" in alert.body
+    assert "Jaime" not in alert.body
+
+
+def test_no_family_time_alert_when_the_target_is_met(family, coordinator, site):
+    site.family_time_target_per_week = 3
+    site.save()
+    _visits(family.test_child, [1, 3, 5, 8, 10, 12])
+
+    run()
+
+    assert mails("Family time below target") == []
