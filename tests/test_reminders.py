@@ -178,7 +178,16 @@ def test_hearing_reminder_two_days_before_goes_to_the_team_and_the_judges(
 
     sent = mails("court hearing in two days")
     assert recipients(sent) == sorted([*team_emails(family), judge.email])
-    assert f"/cases/{family.pk}/" in sent[0].body
+    summary = f"/cases/{family.pk}/hearings/{hearing.pk}/summary/"
+    by_address = {m.to[0]: m.body for m in sent}
+    assert summary in by_address[judge.email]
+    for member in family.team_members.select_related("user"):
+        body = by_address[member.user.email]
+        if member.role == "parent_mentor":  # the summary is not theirs to read
+            assert summary not in body
+            assert f"/cases/{family.pk}/" in body
+        else:
+            assert summary in body
     assert "Rivera" not in sent[0].subject
     assert SentReminder.objects.filter(kind="hearing_two_days", object_id=hearing.pk).count() == 6
 

@@ -212,7 +212,14 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
     )
     if not hearings:
         return
-    teams = _team_users(sorted({h.case_id for h in hearings}))
+    case_ids = sorted({h.case_id for h in hearings})
+    teams = _team_users(case_ids)
+    # Parent mentors may not open the pre-hearing summary: their link is the case page.
+    mentors = set(
+        TeamMember.objects.filter(
+            case_id__in=case_ids, role=Role.PARENT_MENTOR, removed_at__isnull=True
+        ).values_list("case_id", "user_id")
+    )
     judges = list(
         User.objects.filter(
             memberships__site=site,
@@ -232,8 +239,10 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
             "hearing_type": hearing.get_hearing_type_display().lower(),
         }
         occasion = f"two_days:{hearing.scheduled_on.isoformat()}"
-        link = f"/cases/{hearing.case_id}/"
+        summary = f"/cases/{hearing.case_id}/hearings/{hearing.pk}/summary/"
         for user in users.values():
+            mentor_only = (hearing.case_id, user.pk) in mentors and user not in judges
+            link = f"/cases/{hearing.case_id}/" if mentor_only else summary
             yield (
                 Message("hearing_two_days", hearing.pk, occasion, context, link),
                 (Recipient.for_user(user)),
