@@ -9,10 +9,10 @@ import zipfile
 import pytest
 import time_machine
 from django.core import mail
-from safebabies.exports import services, tasks
-from safebabies.exports.models import ExportRun
 
 from safebabies.audit.models import AuditEvent
+from safebabies.exports import services, tasks
+from safebabies.exports.models import ExportRun
 from safebabies.notify.models import Notification
 
 # The test sites are in America/Chicago: 02:00 there is 08:00 UTC in November.

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from playwright.sync_api import expect
+
 from safebabies.exports import tasks
 from safebabies.exports.models import ExportRun
-
 from safebabies.notify.models import NotificationPreference
 from teams.models import Ftm
 from tests.conftest import PASSWORD
