@@ -306,6 +306,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO; refusals and lock-outs stay (WARNING and up).
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Without collectstatic (make run, tests) WhiteNoise serves from the finders instead.
