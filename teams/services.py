@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -244,14 +244,14 @@ class SecondFactorNeeded(ValidationError):
 
     MESSAGE = (
         "This account signs in with two factors: send the 6-digit code from your "
-        "authenticator app, or one of your recovery codes, as \"otp\" with the e-mail "
+        'authenticator app, or one of your recovery codes, as "otp" with the e-mail '
         "and password."
     )
     NOT_ENROLLED = (
         "This account signs in with two factors but has none set up yet: sign in once in the "
-        "browser to set up an authenticator app, then ask for a token with \"otp\"."
+        'browser to set up an authenticator app, then ask for a token with "otp".'
     )
-    WRONG = "The \"otp\" code did not match. Check the authenticator app and try again."
+    WRONG = 'The "otp" code did not match. Check the authenticator app and try again.'
 
     def __init__(self, message: str = MESSAGE) -> None:
         super().__init__({"otp": message}, code="second_factor")

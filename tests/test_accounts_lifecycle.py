@@ -65,7 +65,9 @@ def test_a_site_admin_of_another_site_gets_a_404(client_for, site, other_site, c
 def test_the_people_pages_refuse_wrong_methods(client_for, site, site_admin, caseworker):
     client = client_for(site_admin)
     assert client.post(people_url(site)).status_code == 405
-    assert client.get(people_url(site, "account-deactivate", user_id=caseworker.pk)).status_code == 405
+    assert (
+        client.get(people_url(site, "account-deactivate", user_id=caseworker.pk)).status_code == 405
+    )
     assert client.delete(people_url(site, "account-invite")).status_code == 405
 
 
@@ -92,7 +94,10 @@ def test_an_invitation_creates_the_account_and_mails_a_set_password_link(
     assert form.status_code == 200
     chosen = client.post(
         form.redirect_chain[-1][0],
-        {"new_password1": "a fresh passphrase for court", "new_password2": "a fresh passphrase for court"},
+        {
+            "new_password1": "a fresh passphrase for court",
+            "new_password2": "a fresh passphrase for court",
+        },
     )
     assert chosen.status_code == 302
     user.refresh_from_db()

@@ -314,7 +314,14 @@ ADMIN_METHODS = ("get",)  # every admin page is behind the one staff check (spee
 ENDS_SIGN_IN = frozenset({"logout", "sign-out-everywhere", "api-token", "admin:logout"})
 # Pages about the caller's own account that send them on to the next step.
 SELF_REDIRECTS = frozenset(
-    {"login", "logout", "admin:logout", "two-factor-verify", "sign-out-everywhere", "password_reset"}
+    {
+        "login",
+        "logout",
+        "admin:logout",
+        "two-factor-verify",
+        "sign-out-everywhere",
+        "password_reset",
+    }
 )
 
 
@@ -401,9 +408,7 @@ def _check_markers(where: str, text: str, samples: Samples, problems: list[str])
         problems.append(f"{where}: showed {shown}")
 
 
-def test_no_persona_of_another_site_reads_or_writes_anything_of_the_family(
-    samples, other_site
-):
+def test_no_persona_of_another_site_reads_or_writes_anything_of_the_family(samples, other_site):
     problems = []
     for label, persona in personas_of_another_site(other_site).items():
         problems += [f"{label}: {problem}" for problem in sweep(persona, samples)]

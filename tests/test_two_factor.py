@@ -123,9 +123,7 @@ def test_a_recovery_code_works_once(require_2fa, client, caseworker):
     assert "did not match" in again.content.decode()
 
 
-def test_a_password_alone_cannot_replace_an_enrolled_authenticator(
-    require_2fa, client, caseworker
-):
+def test_a_password_alone_cannot_replace_an_enrolled_authenticator(require_2fa, client, caseworker):
     enrol(caseworker)
     password_sign_in(client, caseworker)
     response = client.get(reverse("two-factor-setup"))
@@ -177,9 +175,7 @@ def test_the_token_endpoint_refuses_a_wrong_code_and_counts_it_as_a_failed_sign_
     response = token_request(email=caseworker.email, password=PASSWORD, otp="000000")
     assert response.status_code == 400
     assert response.json()["otp"] == [SecondFactorNeeded.WRONG]
-    assert AuditEvent.objects.filter(
-        action="sign_in_failed", record_id=str(caseworker.pk)
-    ).exists()
+    assert AuditEvent.objects.filter(action="sign_in_failed", record_id=str(caseworker.pk)).exists()
 
 
 def test_a_wrong_password_gets_the_ordinary_refusal_not_the_second_factor_one(

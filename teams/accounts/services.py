@@ -27,9 +27,7 @@ Action = AuditEvent.Action
 
 
 @transaction.atomic
-def user_sign_out_everywhere(
-    *, user: User, actor: User, request: HttpRequest | None = None
-) -> int:
+def user_sign_out_everywhere(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
     """Ends every session of `user` (their session hash changes) and revokes every API token.
     Returns how many tokens were revoked."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -70,11 +68,10 @@ def account_invite(
         raise ValidationError({"roles": "Choose at least one role."})
     if email and "@" not in email:
         raise ValidationError({"email": "Enter a valid e-mail address."})
-    user = None
-    for role in roles:
-        result = membership_add(email=email, site_slug=site.slug, role=role, actor=actor)
-        user = result.membership.user
-    assert user is not None
+    results = [
+        membership_add(email=email, site_slug=site.slug, role=role, actor=actor) for role in roles
+    ]
+    user = results[-1].membership.user
     if full_name and not user.full_name:
         user.full_name = full_name.strip()
         user.full_clean(exclude=["password"])
@@ -121,7 +118,9 @@ def membership_set_roles(
         raise ValidationError({"roles": f"Unknown role(s): {', '.join(sorted(unknown))}."})
     if actor.pk == user.pk and Role.SITE_ADMIN not in wanted:
         raise ValidationError({"roles": "You cannot remove your own site admin role."})
-    rows = {m.role: m for m in SiteMembership.objects.select_for_update().filter(user=user, site=site)}
+    rows = {
+        m.role: m for m in SiteMembership.objects.select_for_update().filter(user=user, site=site)
+    }
     for role in sorted(wanted):
         row = rows.get(role)
         if row is None or not row.is_active:

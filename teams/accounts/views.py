@@ -17,7 +17,6 @@ from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from teams.accounts import selectors, services, twofactor
 from teams.accounts.forms import AuditFilterForm, CodeForm, EnrolForm, InviteForm, RolesForm
-from teams.models import User
 from teams.views import AuthenticatedRequest
 
 AUDIT_PAGE_SIZE = 50
@@ -171,9 +170,7 @@ def person_edit(request: AuthenticatedRequest, site_slug: str, user_id: int) -> 
         else:
             messages.success(request, f"Roles of {person} saved.")
             return redirect("account-people", site_slug=site.slug)
-    return render(
-        request, "accounts/person.html", {"site": site, "person": person, "form": form}
-    )
+    return render(request, "accounts/person.html", {"site": site, "person": person, "form": form})
 
 
 @require_POST
@@ -212,6 +209,7 @@ def _filtered_events(request: AuthenticatedRequest, site_slug: str):
 def audit_events(request: AuthenticatedRequest, site_slug: str) -> HttpResponse:
     site, form, used, events = _filtered_events(request, site_slug)
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read before this viewing is logged
     audit_log(
         actor=request.user,
         action=AuditEvent.Action.LIST,
@@ -254,7 +252,9 @@ def audit_events_csv(request: AuthenticatedRequest, site_slug: str) -> Streaming
     writer = csv.writer(_Echo())
 
     def rows():
-        yield writer.writerow(["at", "actor", "action", "record_type", "record_id", "case_id", "ip"])
+        yield writer.writerow(
+            ["at", "actor", "action", "record_type", "record_id", "case_id", "ip"]
+        )
         for event in events.iterator(chunk_size=500):
             yield writer.writerow(
                 [
