@@ -169,4 +169,3 @@ def test_the_audit_api_has_no_write_method(api, site_admin, events, method):
         assert getattr(api, method)(url, {"action": "delete"}, format="json").status_code == 405
     event.refresh_from_db()
     assert event.action == "view"
-

@@ -37,7 +37,7 @@ def has_second_factor(user: User) -> bool:
 def check_code(*, user: User, code: str):
     """The device this code (a 6-digit TOTP code or an unused recovery code) belongs to, or
     None. A recovery code is used up. django-otp throttles repeated wrong codes."""
-    code = "".join((code or "").split()).lower()
+    code = "".join(ch for ch in (code or "") if ch.isalnum()).lower()  # "12345-67890" too
     if not code:
         return None
     return match_token(user, code)

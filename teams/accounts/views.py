@@ -65,7 +65,8 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
 
     Someone who already has an authenticator must pass the second step before replacing it."""
     user = request.user
-    if twofactor.has_second_factor(user) and not user.is_verified():
+    verified = user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
+    if twofactor.has_second_factor(user) and not verified:
         return redirect("two-factor-verify")
     device = twofactor.pending_totp_device(user)
     form = EnrolForm(request.POST or None)
