@@ -169,3 +169,17 @@ def test_taking_someone_off_a_family_team_stops_their_token_for_that_family(
     member = TeamMember.objects.get(case=family, user=caseworker)
     team_member_remove(actor=coordinator, member=member)
     assert their_api.get(f"/api/v1/cases/{family.pk}/").status_code == 404
+
+
+def test_a_site_admin_cannot_make_someone_national_staff(site, site_admin, caseworker):
+    from django.core.exceptions import ValidationError
+
+    from teams.accounts.services import account_invite, membership_set_roles
+
+    with pytest.raises(ValidationError) as refused:
+        membership_set_roles(actor=site_admin, site=site, user=caseworker, roles=["national"])
+    assert "roles" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        account_invite(actor=site_admin, site=site, email="n@north.example.org", roles=["national"])
+    assert not SiteMembership.objects.filter(role="national").exists()
+    assert not User.objects.filter(email="n@north.example.org").exists()

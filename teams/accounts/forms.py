@@ -27,7 +27,7 @@ class EnrolForm(forms.Form):
     )
 
 
-ROLE_CHOICES = Role.choices
+ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role.NATIONAL]
 
 
 class InviteForm(forms.Form):

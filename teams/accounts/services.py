@@ -25,6 +25,20 @@ from teams.services import membership_add
 
 Action = AuditEvent.Action
 
+# National staff see aggregates across every site: a site admin cannot hand that out
+# (`manage.py add_member` can).
+GRANTED_BY_SITE_ADMIN = frozenset(Role.values) - {Role.NATIONAL}
+
+
+def _check_grantable(roles: set[str]) -> None:
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError({"roles": f"Unknown role(s): {', '.join(sorted(unknown))}."})
+    if roles - GRANTED_BY_SITE_ADMIN:
+        raise ValidationError(
+            {"roles": "National staff accounts are created by the national team, not a site."}
+        )
+
 
 @transaction.atomic
 def user_sign_out_everywhere(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
@@ -66,6 +80,7 @@ def account_invite(
     roles = sorted(set(roles))
     if not roles:
         raise ValidationError({"roles": "Choose at least one role."})
+    _check_grantable(set(roles))
     if email and "@" not in email:
         raise ValidationError({"email": "Enter a valid e-mail address."})
     results = [
@@ -113,14 +128,13 @@ def membership_set_roles(
     deactivated (kept for the record) and ends the person's place on family teams in that role
     at this site at once. Returns the roles now held. Empty `roles` deactivates the person."""
     wanted = set(roles)
-    unknown = wanted - set(Role.values)
-    if unknown:
-        raise ValidationError({"roles": f"Unknown role(s): {', '.join(sorted(unknown))}."})
-    if actor.pk == user.pk and Role.SITE_ADMIN not in wanted:
-        raise ValidationError({"roles": "You cannot remove your own site admin role."})
     rows = {
         m.role: m for m in SiteMembership.objects.select_for_update().filter(user=user, site=site)
     }
+    already = {role for role, row in rows.items() if row.is_active}
+    _check_grantable(wanted - already)  # a national role already held may stay
+    if actor.pk == user.pk and Role.SITE_ADMIN not in wanted:
+        raise ValidationError({"roles": "You cannot remove your own site admin role."})
     for role in sorted(wanted):
         row = rows.get(role)
         if row is None or not row.is_active:
