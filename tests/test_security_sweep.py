@@ -8,7 +8,7 @@ it). To add one: `"<url name>": Route({"<kwarg>": "<sample>"})`, where <sample> 
 of `Samples` (add a record there if yours is new). Admin routes are filled from ADMIN_KWARGS.
 
 For each route, persona and method (GET, POST, PATCH, DELETE) the answer must be:
-- 403, 404 or 405; or a redirect to a sign-in page; or
+- 401, 403, 404 or 405; or a redirect to a sign-in step; or
 - 200 (or 400 for a route marked `may_refuse_input`) whose body and headers name nothing of
   the family (no id, no name, no address);
 and the request may write nothing but the audit trail, the session, the lock-out counters and
@@ -39,7 +39,8 @@ METHODS = ("get", "post", "patch", "delete")
 ALWAYS_WRITABLE = frozenset(
     {"audit_auditevent", "django_session", "axes_accessattempt", "axes_accesslog"}
 )
-LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+# Sign-in steps: the password, the second factor (REQUIRE_2FA), the admin's sign-in.
+LOGIN_PATHS = ("/accounts/login/", "/accounts/two-factor/", "/admin/login/")
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,10 @@ class Samples:
 
 @pytest.fixture
 def samples(site, family, caseworker):
+    return make_samples(site, family, caseworker)
+
+
+def make_samples(site, family, caseworker) -> Samples:
     family.name = "Quorlax family"
     family.save(update_fields=["name"])
     family.test_child.given_name = "Xanthippe"
@@ -328,8 +333,9 @@ SELF_REDIRECTS = frozenset(
 class Clients:
     """A browser session and a bearer token of one persona, renewed after a sign-out."""
 
-    def __init__(self, persona) -> None:
+    def __init__(self, persona, api_by_session: bool = False) -> None:
         self.persona = persona
+        self.api_by_session = api_by_session
         self.renew()
 
     def renew(self) -> None:
@@ -348,12 +354,16 @@ class Clients:
         self.api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
     def for_url(self, url: str):
-        return self.api if url.startswith("/api/") else self.browser
+        if url.startswith("/api/") and not self.api_by_session:
+            return self.api
+        return self.browser
 
 
-def sweep(persona, samples: Samples) -> list[str]:
+def sweep(persona, samples: Samples, *, api_by_session: bool = False) -> list[str]:
+    """What `persona` could read or write of the family, route by route. `api_by_session`
+    calls the API with the browser session instead of a bearer token."""
     problems: list[str] = []
-    clients = Clients(persona)
+    clients = Clients(persona, api_by_session)
     for route in all_routes():
         url = url_of(route, samples, [])
         if url is None:
@@ -374,7 +384,7 @@ def sweep(persona, samples: Samples) -> list[str]:
             if written:
                 problems.append(f"{where}: wrote to {sorted(written)}")
             status = response.status_code
-            if status in (403, 404, 405) or status in entry.own_status:
+            if status in (401, 403, 404, 405) or status in entry.own_status:
                 continue
             if status in (301, 302, 303):
                 location = response.get("Location", "")

@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from safebabies.audit.models import AuditEvent
 from teams.services import SecondFactorNeeded
 from tests.conftest import PASSWORD
+from tests.test_security_sweep import make_samples, sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +220,13 @@ def test_two_factor_pages_need_a_password_first(require_2fa, client):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+def test_with_two_factor_on_a_password_only_session_opens_no_route(
+    require_2fa, site, family, caseworker, coordinator
+):
+    """The security sweep, run for the family's own Community Coordinator (who sees every
+    case of the site) signed in with the password only: every page and API route, called with
+    the session, must show and change nothing of the family."""
+    samples = make_samples(site, family, caseworker)
+    assert sweep(coordinator, samples, api_by_session=True) == []
