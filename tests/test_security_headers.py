@@ -50,7 +50,11 @@ def test_a_form_post_without_the_csrf_token_is_refused(caseworker):
 
 
 def production_env(**extra) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ENV", "REQUIRE_2FA"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "DJANGO_ENV", "REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="safebabies.settings",
         DJANGO_ENV="production",
