@@ -18,7 +18,7 @@ from teams.auth import BearerTokenAuthentication
 from teams.ftm_selectors import access_ftm, access_ftm_case
 from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance
 from teams.roles import Role
-from teams.services import SignInRefused, token_issue, token_revoke
+from teams.services import SecondFactorNeeded, SignInRefused, token_issue, token_revoke
 
 # --- Sign-in ----------------------------------------------------------------------------------
 
@@ -37,10 +37,16 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    """The credentials of a sign-in. (Two-factor sign-in adds an `otp` field here.)"""
+    """The credentials of a sign-in; `otp` for an account with two-factor sign-in."""
 
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="The 6-digit code of the authenticator app, or a recovery code (two-factor).",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -66,7 +72,11 @@ class TokenView(APIView):
         request=TokenRequestSerializer,
         responses={
             201: TokenSerializer,
-            400: OpenApiResponse(RefusalSerializer, description="Wrong e-mail or password."),
+            400: OpenApiResponse(
+                RefusalSerializer,
+                description="Wrong e-mail or password, or a second factor (`otp`) is needed.",
+            ),
+            429: OpenApiResponse(RefusalSerializer, description="Too many attempts: paused."),
         },
         auth=[],
     )
@@ -77,6 +87,11 @@ class TokenView(APIView):
             issued = token_issue(request=request._request, **credentials.validated_data)
         except SignInRefused:
             return Response({"detail": SignInRefused.MESSAGE}, status=status.HTTP_400_BAD_REQUEST)
+        except SecondFactorNeeded as refusal:
+            message = refusal.message_dict["otp"][0]
+            return Response(
+                {"detail": message, "otp": [message]}, status=status.HTTP_400_BAD_REQUEST
+            )
         return Response(
             TokenSerializer({"token": issued.raw, "expires_at": issued.token.expires_at}).data,
             status=status.HTTP_201_CREATED,

@@ -47,6 +47,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May open the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    session_salt = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Changed by 'sign out everywhere': every session signed before it ends.",
+    )
 
     objects = UserManager()
 
@@ -62,6 +68,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         self.email = (self.email or "").strip().lower()
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django checks this on every request: it changes with the password and with
+        `session_salt`, so rotating the salt ends every session of the user at once."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "teams.User.get_session_auth_hash",
+            f"{self.password}:{self.session_salt}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 def _validate_timezone(value: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -238,23 +239,60 @@ class SignInRefused(ValidationError):
         super().__init__(self.MESSAGE, code="sign_in_refused")
 
 
+class SecondFactorNeeded(ValidationError):
+    """The password was right, but the account signs in with two factors (REQUIRE_2FA)."""
+
+    MESSAGE = (
+        "This account signs in with two factors: send the 6-digit code from your "
+        'authenticator app, or one of your recovery codes, as "otp" with the e-mail '
+        "and password."
+    )
+    NOT_ENROLLED = (
+        "This account signs in with two factors but has none set up yet: sign in once in the "
+        'browser to set up an authenticator app, then ask for a token with "otp".'
+    )
+    WRONG = 'The "otp" code did not match. Check the authenticator app and try again.'
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__({"otp": message}, code="second_factor")
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     raw: str  # shown once, to the caller; only its SHA-256 is stored
     token: ApiToken
 
 
-def token_issue(*, email: str, password: str, request: HttpRequest | None = None) -> IssuedToken:
+def token_issue(
+    *, email: str, password: str, otp: str = "", request: HttpRequest | None = None
+) -> IssuedToken:
     """A new bearer token for the user these credentials belong to, valid for
     `API_TOKEN_TTL_HOURS`. Raises SignInRefused otherwise; the answer never tells an unknown
     e-mail from a wrong password or an inactive user.
 
     A refusal is audited by Django's `user_login_failed` signal, which `authenticate` sends
-    (teams.signals), like a refused sign-in on the login page.
+    (teams.signals), like a refused sign-in on the login page. django-axes counts refusals
+    per account and per address and refuses every attempt while locked out.
+
+    With REQUIRE_2FA on, a user who needs a second factor must also send `otp` (a TOTP code or
+    a recovery code): without it, SecondFactorNeeded says so; a wrong code counts as a failed
+    sign-in.
     """
-    user = authenticate(request, email=email, password=password)
+    from teams.accounts.twofactor import check_code, has_second_factor, two_factor_required
+
+    user = authenticate(request, username=email, password=password)
     if user is None:  # unknown, wrong password, or inactive (ModelBackend refuses those)
         raise SignInRefused()
+    if two_factor_required(user):
+        if not has_second_factor(user):
+            raise SecondFactorNeeded(SecondFactorNeeded.NOT_ENROLLED)
+        if not otp:
+            raise SecondFactorNeeded()
+        if check_code(user=user, code=otp) is None:
+            user_login_failed.send(
+                sender=__name__, credentials={"username": email}, request=request
+            )
+            raise SecondFactorNeeded(SecondFactorNeeded.WRONG)
     return _token_create(user=user, request=request)
 
 

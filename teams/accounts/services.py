@@ -1,0 +1,179 @@
+"""Account writes: sign-out everywhere, and the lifecycle a site admin runs (invite, change
+roles, deactivate). Each runs in one transaction and is audited (STYLE.md)."""
+
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from cases.models import TeamMember
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+from teams.models import ApiToken, Site, SiteMembership, User
+from teams.roles import Role
+from teams.services import membership_add
+
+Action = AuditEvent.Action
+
+# National staff see aggregates across every site: a site admin cannot hand that out
+# (`manage.py add_member` can).
+GRANTED_BY_SITE_ADMIN = frozenset(Role.values) - {Role.NATIONAL}
+
+
+def _check_grantable(roles: set[str]) -> None:
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError({"roles": f"Unknown role(s): {', '.join(sorted(unknown))}."})
+    if roles - GRANTED_BY_SITE_ADMIN:
+        raise ValidationError(
+            {"roles": "National staff accounts are created by the national team, not a site."}
+        )
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
+    """Ends every session of `user` (their session hash changes) and revokes every API token.
+    Returns how many tokens were revoked."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.session_salt = secrets.token_hex(16)
+    user.save(update_fields=["session_salt"])
+    revoked = ApiToken.objects.usable().filter(user=user).update(revoked_at=timezone.now())
+    audit_log(
+        actor=actor,
+        action=Action.SIGN_OUT,
+        record=user,
+        detail={"everywhere": True, "tokens_revoked": revoked},
+        request=request,
+    )
+    return revoked
+
+
+def set_password_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+@transaction.atomic
+def account_invite(
+    *,
+    actor: User,
+    site: Site,
+    email: str,
+    roles: Iterable[str],
+    full_name: str = "",
+    request: HttpRequest | None = None,
+) -> User:
+    """Gives `email` the roles at `site` (creating the account with no password) and, after
+    the commit, e-mails a link to set a password. The caller checked `actor` is a site admin."""
+    roles = sorted(set(roles))
+    if not roles:
+        raise ValidationError({"roles": "Choose at least one role."})
+    _check_grantable(set(roles))
+    if email and "@" not in email:
+        raise ValidationError({"email": "Enter a valid e-mail address."})
+    results = [
+        membership_add(email=email, site_slug=site.slug, role=role, actor=actor) for role in roles
+    ]
+    user = results[-1].membership.user
+    if full_name and not user.full_name:
+        user.full_name = full_name.strip()
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["full_name"])
+    link = set_password_link(user)
+    body = render_to_string(
+        "accounts/email/invite.txt", {"site": site, "link": link, "user": user, "actor": actor}
+    )
+    transaction.on_commit(
+        lambda: send_mail(
+            f"You are invited to {site.name}",
+            body,
+            None,
+            [user.email],
+            fail_silently=False,
+        )
+    )
+    audit_log(
+        actor=actor,
+        action=Action.CREATE,
+        record=user,
+        site_id=site.pk,
+        detail={"invited": True, "roles": roles},
+        request=request,
+    )
+    return user
+
+
+@transaction.atomic
+def membership_set_roles(
+    *,
+    actor: User,
+    site: Site,
+    user: User,
+    roles: Iterable[str],
+    request: HttpRequest | None = None,
+) -> set[str]:
+    """Makes `roles` exactly the active roles `user` holds at `site`. A role taken away is
+    deactivated (kept for the record) and ends the person's place on family teams in that role
+    at this site at once. Returns the roles now held. Empty `roles` deactivates the person."""
+    wanted = set(roles)
+    rows = {
+        m.role: m for m in SiteMembership.objects.select_for_update().filter(user=user, site=site)
+    }
+    already = {role for role, row in rows.items() if row.is_active}
+    _check_grantable(wanted - already)  # a national role already held may stay
+    if actor.pk == user.pk and Role.SITE_ADMIN not in wanted:
+        raise ValidationError({"roles": "You cannot remove your own site admin role."})
+    for role in sorted(wanted):
+        row = rows.get(role)
+        if row is None or not row.is_active:
+            membership_add(email=user.email, site_slug=site.slug, role=role, actor=actor)
+    removed = sorted(role for role, row in rows.items() if row.is_active and role not in wanted)
+    for role in removed:
+        row = rows[role]
+        row.is_active = False
+        row.full_clean()
+        row.save(update_fields=["is_active"])
+        audit_log(
+            actor=actor,
+            action=Action.UPDATE,
+            record=row,
+            site_id=site.pk,
+            detail={"user": user.pk, "role": role, "fields": ["is_active"], "is_active": False},
+            request=request,
+        )
+        now = timezone.now()
+        for member in TeamMember.objects.select_for_update().filter(
+            user=user, role=role, case__site=site, removed_at__isnull=True
+        ):
+            member.removed_at = now
+            member.save(update_fields=["removed_at"])
+            audit_log(
+                actor=actor,
+                action=Action.DELETE,
+                record=member,
+                case_id=member.case_id,
+                site_id=site.pk,
+                detail={"user": user.pk, "role": role, "reason": "role removed"},
+                request=request,
+            )
+    return wanted
+
+
+def account_deactivate(
+    *, actor: User, site: Site, user: User, request: HttpRequest | None = None
+) -> None:
+    """Takes away every role `user` holds at `site`: from the next request on, neither their
+    sessions nor their tokens open anything of this site. Other sites are untouched."""
+    membership_set_roles(actor=actor, site=site, user=user, roles=[], request=request)

@@ -1,0 +1,274 @@
+"""Account pages: two-factor sign-in, sessions, and the site admin's people and audit pages."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+from teams.accounts import selectors, services, twofactor
+from teams.accounts.forms import AuditFilterForm, CodeForm, EnrolForm, InviteForm, RolesForm
+from teams.views import AuthenticatedRequest
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _next_url(request: AuthenticatedRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+# --- Two-factor sign-in ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
+    """The second step after the password: a code from the app, or a recovery code."""
+    user = request.user
+    if not twofactor.has_second_factor(user):
+        return redirect("two-factor-setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = twofactor.check_code(user=user, code=form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        audit_log(
+            actor=user,
+            action=AuditEvent.Action.SIGN_IN_FAILED,
+            record=user,
+            detail={"second_factor": True},
+            request=request,
+        )
+        form.add_error("code", "That code did not match. Check the app and try again.")
+    return render(
+        request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
+    """Enrolment: scan the QR code, type a code to confirm, keep the recovery codes.
+
+    Someone who already has an authenticator must pass the second step before replacing it."""
+    user = request.user
+    verified = user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
+    if twofactor.has_second_factor(user) and not verified:
+        return redirect("two-factor-verify")
+    device = twofactor.pending_totp_device(user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        enrolment = twofactor.two_factor_enrol(
+            user=user, device=device, code=form.cleaned_data["code"], request=request
+        )
+        if enrolment is not None:
+            otp_login(request, enrolment.device)
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": enrolment.recovery_codes, "next": _next_url(request)},
+            )
+        form.add_error("code", "That code did not match. Check the time on your phone and retry.")
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": twofactor.qr_svg_data_uri(device),
+            "secret": twofactor.secret_for_typing(device),
+            "next": _next_url(request),
+        },
+    )
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def security(request: AuthenticatedRequest) -> HttpResponse:
+    """The person's own sign-in settings: two-factor status and sign-out everywhere."""
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "has_second_factor": twofactor.has_second_factor(request.user),
+            "two_factor_required": twofactor.two_factor_required(request.user),
+        },
+    )
+
+
+@require_POST
+def session_keepalive(request: AuthenticatedRequest) -> HttpResponse:
+    """Restarts the idle clock (SESSION_SAVE_EVERY_REQUEST saves the session)."""
+    return HttpResponse(status=204)
+
+
+@require_POST
+def sign_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
+    services.user_sign_out_everywhere(user=request.user, actor=request.user, request=request)
+    logout(request)
+    messages.success(request, "You are signed out on every device, and your API tokens end.")
+    return redirect("login")
+
+
+# --- People of a site (site admins) -----------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+def people(request: AuthenticatedRequest, site_slug: str) -> HttpResponse:
+    site = selectors.admin_site(request.user, site_slug)
+    return render(
+        request, "accounts/people.html", {"site": site, "people": selectors.site_people(site)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def person_invite(request: AuthenticatedRequest, site_slug: str) -> HttpResponse:
+    site = selectors.admin_site(request.user, site_slug)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.account_invite(
+                actor=request.user, site=site, request=request, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {user.email}.")
+            return redirect("account-people", site_slug=site.slug)
+    return render(request, "accounts/invite.html", {"site": site, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: AuthenticatedRequest, site_slug: str, user_id: int) -> HttpResponse:
+    site = selectors.admin_site(request.user, site_slug)
+    person, held = selectors.site_person(site, user_id)
+    form = RolesForm(request.POST or None, initial={"roles": sorted(held)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_set_roles(
+                actor=request.user,
+                site=site,
+                user=person,
+                roles=form.cleaned_data["roles"],
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Roles of {person} saved.")
+            return redirect("account-people", site_slug=site.slug)
+    return render(request, "accounts/person.html", {"site": site, "person": person, "form": form})
+
+
+@require_POST
+def person_deactivate(request: AuthenticatedRequest, site_slug: str, user_id: int) -> HttpResponse:
+    site = selectors.admin_site(request.user, site_slug)
+    person, _held = selectors.site_person(site, user_id)
+    try:
+        services.account_deactivate(actor=request.user, site=site, user=person, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{person} no longer has any role at {site}.")
+    return redirect("account-people", site_slug=site.slug)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Audit trail (site admins) ----------------------------------------------------------------
+
+
+def _filtered_events(request: AuthenticatedRequest, site_slug: str):
+    site = selectors.admin_site(request.user, site_slug)
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.site_audit_events(site, **{k: v for k, v in filters.items() if v})
+    return site, form, {k: str(v) for k, v in filters.items() if v}, events
+
+
+@require_http_methods(["GET"])
+def audit_events(request: AuthenticatedRequest, site_slug: str) -> HttpResponse:
+    site, form, used, events = _filtered_events(request, site_slug)
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read before this viewing is logged
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.LIST,
+        record_type="audit.auditevent",
+        site_id=site.pk,
+        detail={"filter": used},
+        request=request,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "accounts/audit.html",
+        {"site": site, "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _cell(value: str) -> str:
+    """Keeps a spreadsheet from reading a value as a formula (CSV injection)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_http_methods(["GET"])
+def audit_events_csv(request: AuthenticatedRequest, site_slug: str) -> StreamingHttpResponse:
+    """The filtered audit trail as CSV. The export is itself an audit event."""
+    site, _form, used, events = _filtered_events(request, site_slug)
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        record_type="audit.auditevent",
+        site_id=site.pk,
+        detail={"filter": used, "format": "csv"},
+        request=request,
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(
+            ["at", "actor", "action", "record_type", "record_id", "case_id", "ip"]
+        )
+        for event in events.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    event.at.isoformat(),
+                    _cell(event.actor.email if event.actor else ""),
+                    event.action,
+                    _cell(event.record_type),
+                    _cell(event.record_id),
+                    _cell(event.case_id),
+                    event.ip or "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-{site.slug}.csv"'
+    return response

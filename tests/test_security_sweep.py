@@ -1,0 +1,439 @@
+"""The cross-site and off-team sweep: every route, every method, every persona who must not
+see the family, none may read or write it.
+
+The sweep walks `get_resolver()` — every page, every API route, the Django admin — so a route
+added later is swept too. Each route needs an entry in ROUTES saying which sample record fills
+each of its URL arguments; **a route without an entry fails the sweep** (with a message naming
+it). To add one: `"<url name>": Route({"<kwarg>": "<sample>"})`, where <sample> is an attribute
+of `Samples` (add a record there if yours is new). Admin routes are filled from ADMIN_KWARGS.
+
+For each route, persona and method (GET, POST, PATCH, DELETE) the answer must be:
+- 401, 403, 404 or 405; or a redirect to a sign-in step; or
+- 200 (or 400 for a route marked `may_refuse_input`) whose body and headers name nothing of
+  the family (no id, no name, no address);
+and the request may write nothing but the audit trail, the session, the lock-out counters and
+the tables the route lists in `may_write` (a person's own account: sign-out, their token).
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from assessments.models import Goal, Screening, Service
+from cases.models import Consent, Hearing, MaltreatmentReport, TeamMember
+from familytime.models import FamilyTimePlan, Visit
+from safebabies.audit.models import AuditEvent
+from teams.models import ApiToken, Ftm, FtmActionItem
+from teams.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ("get", "post", "patch", "delete")
+ALWAYS_WRITABLE = frozenset(
+    {"audit_auditevent", "django_session", "axes_accessattempt", "axes_accesslog"}
+)
+# Sign-in steps: the password, the second factor (REQUIRE_2FA), the admin's sign-in.
+LOGIN_PATHS = ("/accounts/login/", "/accounts/two-factor/", "/admin/login/")
+
+
+@dataclass(frozen=True)
+class Route:
+    kwargs: dict[str, str] = field(default_factory=dict)  # URL argument -> Samples attribute
+    may_write: frozenset[str] = frozenset()  # tables of the caller's own account
+    may_refuse_input: bool = False  # a public form: 400 for the sweep's empty input is fine
+    own_status: frozenset[int] = frozenset()  # e.g. 204: revoked the caller's own token
+
+
+CASE = {"case_id": "case"}
+PK_OF = {
+    "case": "case",
+    "child": "child",
+    "episode": "episode",
+    "placement": "placement",
+    "permanency-plan": "plan",
+    "hearing": "hearing",
+    "ftm": "ftm",
+    "ftm-action-item": "action_item",
+    "family-time": "visit",
+    "screening": "screening",
+    "service": "service",
+    "maltreatment-report": "maltreatment_report",
+    "person": "person",
+    "audit-event": "audit_event",
+}
+
+ROUTES: dict[str, Route] = {
+    # --- pages ---
+    "healthz": Route(),
+    "home": Route(),
+    "login": Route(may_write=frozenset({"teams_user"}), may_refuse_input=True),
+    "logout": Route(),
+    "case-list": Route(),
+    "case-create": Route(),
+    "case-detail": Route(CASE),
+    "case-edit": Route(CASE),
+    "child-create": Route(CASE),
+    "child-edit": Route({"case_id": "case", "child_id": "child"}),
+    "placement-add": Route({"case_id": "case", "child_id": "child"}),
+    "permanency-plan-change": Route({"case_id": "case", "child_id": "child"}),
+    "person-create": Route(CASE),
+    "person-edit": Route({"case_id": "case", "person_id": "person"}),
+    "placement-end": Route({"case_id": "case", "placement_id": "placement"}),
+    # --- accounts and security ---
+    "two-factor-verify": Route(),
+    "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
+    "account-security": Route(),
+    "session-keepalive": Route(own_status=frozenset({204})),
+    "sign-out-everywhere": Route(may_write=frozenset({"teams_user", "teams_apitoken"})),
+    "password_reset": Route(),
+    "password_reset_done": Route(),
+    "password_reset_confirm": Route({"uidb64": "member_uid", "token": "bogus_token"}),
+    "password_reset_complete": Route(),
+    "account-people": Route({"site_slug": "site_slug"}),
+    "account-invite": Route({"site_slug": "site_slug"}),
+    "account-person": Route({"site_slug": "site_slug", "user_id": "member_id"}),
+    "account-deactivate": Route({"site_slug": "site_slug", "user_id": "member_id"}),
+    "account-audit": Route({"site_slug": "site_slug"}),
+    "account-audit-csv": Route({"site_slug": "site_slug"}),
+    # --- API ---
+    "api-token": Route(
+        may_write=frozenset({"teams_apitoken"}),
+        may_refuse_input=True,
+        own_status=frozenset({204}),
+    ),
+    "api-case-team-members": Route(CASE),
+    "api-cqi-metrics": Route(may_refuse_input=True),
+    "api-root": Route(),
+    "api-schema": Route(),
+    "api-docs": Route(),
+    **{f"api-{name}-list": Route() for name in PK_OF},
+    **{f"api-{name}-detail": Route({"pk": sample}) for name, sample in PK_OF.items()},
+}
+
+# Every admin page needs a staff account: none of the personas is staff.
+ADMIN_KWARGS = {
+    "app_label": "admin_app_label",
+    "object_id": "case",
+    "content_type_id": "case_content_type",
+    "id": "member_id",
+    "pk": "member_id",
+    "url": "case",
+}
+
+
+class Samples:
+    """One family at site "north" with a record of every kind; the sweep aims at these."""
+
+    def __init__(self, site, family, caseworker):
+        child, parent = family.test_child, family.test_parent
+        self.site_slug = site.slug
+        self.case = family.pk
+        self.child = child.pk
+        self.person = parent.pk
+        self.episode = family.test_episode.pk
+        self.placement = family.test_episode.placements.get().pk
+        self.plan = child.permanency_plans.get().pk
+        self.hearing = Hearing.objects.create(
+            case=family, hearing_type="review", scheduled_on="2026-12-03"
+        ).pk
+        ftm = Ftm.objects.create(case=family, scheduled_on="2026-12-01", notes="Quorlax notes")
+        self.ftm = ftm.pk
+        self.action_item = FtmActionItem.objects.create(ftm=ftm, due_on="2026-12-20").pk
+        self.visit = Visit.objects.create(child=child, scheduled_on="2026-11-20").pk
+        self.screening = Screening.objects.create(
+            case=family, child=child, subject="child", instrument="asq3", screened_on="2026-10-01"
+        ).pk
+        goal = Goal.objects.create(case=family, description="Quorlax goal")
+        self.goal = goal.pk
+        self.service = Service.objects.create(
+            case=family, recipient="dyad", service_type="abc", referred_on="2026-10-02"
+        ).pk
+        self.maltreatment_report = MaltreatmentReport.objects.create(
+            child=child, reported_on="2026-06-01", disposition="substantiated"
+        ).pk
+        self.family_time_plan = FamilyTimePlan.objects.create(
+            child=child,
+            parent=parent,
+            effective_from="2026-10-01",
+            visits_per_week=3,
+            supervision="supervised",
+        ).pk
+        self.consent = Consent.objects.create(
+            case=family,
+            person=parent,
+            category=Consent.Category.values[0],
+            recipient_role=Role.CLINICIAN,
+            granted_on="2026-09-01",
+        ).pk
+        self.audit_event = AuditEvent.objects.create(
+            action="view", record_type="cases.case", record_id=family.pk, site=site
+        ).pk
+        self.member_id = caseworker.pk
+        from django.contrib.contenttypes.models import ContentType
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+
+        self.member_uid = urlsafe_base64_encode(force_bytes(caseworker.pk))
+        self.bogus_token = "set-password"
+        self.admin_app_label = "cases"
+        self.case_content_type = ContentType.objects.get(app_label="cases", model="case").pk
+        # What must never show: every id above and the family's names and address.
+        self.markers = [
+            str(value)
+            for name, value in vars(self).items()
+            if isinstance(value, str) and len(value) >= 12 and name not in {"bogus_token"}
+        ] + ["Quorlax", "Xanthippe", "Wysteria Lane"]
+
+
+@pytest.fixture
+def samples(site, family, caseworker):
+    return make_samples(site, family, caseworker)
+
+
+def make_samples(site, family, caseworker) -> Samples:
+    family.name = "Quorlax family"
+    family.save(update_fields=["name"])
+    family.test_child.given_name = "Xanthippe"
+    family.test_child.save(update_fields=["given_name"])
+    placement = family.test_episode.placements.get()
+    placement.address = "9 Wysteria Lane"
+    placement.save(update_fields=["address"])
+    return Samples(site, family, caseworker)
+
+
+def personas_of_another_site(other_site):
+    return {
+        f"{role} of another site": _member(other_site, role, f"{role}@south.example.org")
+        for role in Role.values
+    }
+
+
+def off_team_personas(site, family):
+    people = {
+        f"off-team {role}": _member(site, role, f"off.{role}@north.example.org")
+        for role in sorted(TEAM_ROLES - {Role.COMMUNITY_COORDINATOR})
+    }
+    people.update(
+        {
+            f"{role} (aggregate only)": _member(site, role, f"agg.{role}@north.example.org")
+            for role in sorted(AGGREGATE_ROLES)
+        }
+    )
+    former = _member(site, Role.CASEWORKER, "former.caseworker@north.example.org")
+    f.TeamMemberFactory(case=family, user=former, role=Role.CASEWORKER, removed_at=timezone.now())
+    people["caseworker taken off the team"] = former
+    no_role = f.UserFactory(email="no.role@north.example.org")
+    people["account without a role"] = no_role
+    ex_member = _member(site, Role.CASEWORKER, "ex.member@north.example.org")
+    TeamMember.objects.create(case=family, user=ex_member, role=Role.CASEWORKER)
+    ex_member.memberships.update(is_active=False)
+    people["team member whose site role was deactivated"] = ex_member
+    return people
+
+
+def _member(site, role, email):
+    user = f.UserFactory(email=email)
+    f.MembershipFactory(user=user, site=site, role=role)
+    return user
+
+
+# --- Walking the routes ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    name: str  # "namespace:name", or the pattern when unnamed
+    pattern: str
+    arguments: tuple[str, ...]
+    admin: bool
+
+
+def all_routes() -> list[Found]:
+    found: list[Found] = []
+
+    def walk(patterns, prefix: str, namespace: str, admin: bool) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(
+                    entry.url_patterns,
+                    prefix + str(entry.pattern),
+                    f"{namespace}{entry.namespace}:" if entry.namespace else namespace,
+                    admin or entry.namespace == "admin",
+                )
+            elif isinstance(entry, URLPattern):
+                pattern = prefix + str(entry.pattern)
+                names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern)
+                arguments = tuple(a or b for a, b in names)
+                name = f"{namespace}{entry.name}" if entry.name else pattern
+                found.append(Found(name, pattern, arguments, admin))
+
+    walk(get_resolver().url_patterns, "/", "", False)
+    return found
+
+
+def url_of(route: Found, samples: Samples, missing: list[str]) -> str | None:
+    if route.admin:
+        table = ADMIN_KWARGS
+    elif route.name in ROUTES:
+        table = ROUTES[route.name].kwargs
+    else:
+        missing.append(f"{route.name!r} ({route.pattern})")
+        return None
+    values = {}
+    for argument in route.arguments:
+        if argument not in table:
+            missing.append(f"{route.name!r}: no sample for its argument {argument!r}")
+            return None
+        values[argument] = str(getattr(samples, table[argument]))
+    if ":" in route.name or not route.pattern.count("("):
+        try:
+            return reverse(route.name, kwargs=values) if route.name != route.pattern else None
+        except Exception:  # noqa: S110 - unnamed or regex routes are built below
+            pass
+    path = route.pattern
+    for argument, value in values.items():
+        path = re.sub(rf"<(?:\w+:)?{argument}>|\(\?P<{argument}>[^)]*\)", value, path)
+    return path.replace("^", "").replace("$", "")
+
+
+def test_every_route_has_a_sweep_entry(samples):
+    missing: list[str] = []
+    for route in all_routes():
+        url_of(route, samples, missing)
+    assert not missing, (
+        "These routes are not covered by the security sweep. Add each to ROUTES in "
+        "tests/test_security_sweep.py, naming the sample record for every URL argument:\n  "
+        + "\n  ".join(missing)
+    )
+
+
+ADMIN_METHODS = ("get",)  # every admin page is behind the one staff check (speed)
+# Routes after which the persona signs in again (they end the session or the token).
+ENDS_SIGN_IN = frozenset({"logout", "sign-out-everywhere", "api-token", "admin:logout"})
+# Pages about the caller's own account that send them on to the next step.
+SELF_REDIRECTS = frozenset(
+    {
+        "login",
+        "logout",
+        "admin:logout",
+        "two-factor-verify",
+        "sign-out-everywhere",
+        "password_reset",
+    }
+)
+
+
+class Clients:
+    """A browser session and a bearer token of one persona, renewed after a sign-out."""
+
+    def __init__(self, persona, api_by_session: bool = False) -> None:
+        self.persona = persona
+        self.api_by_session = api_by_session
+        self.renew()
+
+    def renew(self) -> None:
+        from django.test import Client
+
+        self.persona.refresh_from_db()  # sign-out-everywhere changed the session hash
+        self.browser = Client()
+        self.browser.force_login(self.persona)
+        raw, key_hash = ApiToken.new_key()
+        ApiToken.objects.create(
+            user=self.persona,
+            key_hash=key_hash,
+            expires_at=timezone.now() + timezone.timedelta(hours=1),
+        )
+        self.api = APIClient()
+        self.api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    def for_url(self, url: str):
+        if url.startswith("/api/") and not self.api_by_session:
+            return self.api
+        return self.browser
+
+
+def sweep(persona, samples: Samples, *, api_by_session: bool = False) -> list[str]:
+    """What `persona` could read or write of the family, route by route. `api_by_session`
+    calls the API with the browser session instead of a bearer token."""
+    problems: list[str] = []
+    clients = Clients(persona, api_by_session)
+    for route in all_routes():
+        url = url_of(route, samples, [])
+        if url is None:
+            continue
+        entry = ROUTES.get(route.name, Route())
+        writable = ALWAYS_WRITABLE | entry.may_write
+        for method in ADMIN_METHODS if route.admin else METHODS:
+            connection.queries_log.clear()  # it keeps 9000 queries: a full log would hide writes
+            with CaptureQueriesContext(connection) as queries:
+                response = getattr(clients.for_url(url), method)(url)
+            if route.name in ENDS_SIGN_IN:
+                clients.renew()
+            where = f"{method.upper()} {url}"
+            written = {
+                table
+                for query in queries.captured_queries
+                if (table := _written_table(query["sql"])) and table not in writable
+            }
+            if written:
+                problems.append(f"{where}: wrote to {sorted(written)}")
+            status = response.status_code
+            if status in (401, 403, 404, 405) or status in entry.own_status:
+                continue
+            if status in (301, 302, 303):
+                location = response.get("Location", "")
+                if location.startswith(LOGIN_PATHS):
+                    continue  # its ?next= is the address asked for, not something shown
+                if route.name not in SELF_REDIRECTS:
+                    problems.append(f"{where}: redirected to {location}")
+                _check_markers(where, location, samples, problems)
+                continue
+            if status == 200 or (status == 400 and entry.may_refuse_input):
+                _check_markers(where, _body_of(response), samples, problems)
+                continue
+            problems.append(f"{where}: answered {status}")
+    return problems
+
+
+def _written_table(sql: str) -> str | None:
+    match = re.match(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', sql, re.IGNORECASE)
+    return match.group(1) if match else None
+
+
+def _body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def _check_markers(where: str, text: str, samples: Samples, problems: list[str]) -> None:
+    shown = [marker for marker in samples.markers if marker in text]
+    if shown:
+        problems.append(f"{where}: showed {shown}")
+
+
+def test_no_persona_of_another_site_reads_or_writes_anything_of_the_family(samples, other_site):
+    problems = []
+    for label, persona in personas_of_another_site(other_site).items():
+        problems += [f"{label}: {problem}" for problem in sweep(persona, samples)]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_off_team_persona_reads_or_writes_anything_of_the_family(samples, site, family):
+    problems = []
+    for label, persona in off_team_personas(site, family).items():
+        problems += [f"{label}: {problem}" for problem in sweep(persona, samples)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_sweep_notices_a_page_that_shows_the_family(samples, site, family, caseworker):
+    """The sweep can fail: the family's own caseworker is reported on the case page."""
+    problems = sweep(caseworker, samples)
+    assert any(problem.startswith(f"GET /cases/{samples.case}/:") for problem in problems)
