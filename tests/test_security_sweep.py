@@ -25,10 +25,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments.models import Goal, Screening, Service
-from cases.models import Consent, Hearing, MaltreatmentReport, TeamMember
+from assessments.models import Assessment, Goal, Screening, Service
+from cases.models import Consent, Hearing, HearingOrder, MaltreatmentReport, TeamMember
+from cqi.breakdowns import DRILLABLE
 from familytime.models import FamilyTimePlan, Visit
 from safebabies.audit.models import AuditEvent
+from safebabies.exports.models import ExportRun
 from teams.models import ApiToken, Ftm, FtmActionItem
 from teams.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
 from tests import factories as f
@@ -67,7 +69,17 @@ PK_OF = {
     "maltreatment-report": "maltreatment_report",
     "person": "person",
     "audit-event": "audit_event",
+    "family-time-plan": "family_time_plan",
+    "goal": "goal",
+    "assessment": "assessment",
 }
+CASE_CHILD = {"case_id": "case", "child_id": "child"}
+CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
+FTM = {"ftm_id": "ftm"}
+SITE = {"slug": "site_slug"}
+OWN_NOTIFICATIONS = frozenset(
+    {"notify_notification", "notify_notificationpreference", "notify_calendarfeed"}
+)
 
 ROUTES: dict[str, Route] = {
     # --- pages ---
@@ -102,7 +114,56 @@ ROUTES: dict[str, Route] = {
     "account-deactivate": Route({"site_slug": "site_slug", "user_id": "member_id"}),
     "account-audit": Route({"site_slug": "site_slug"}),
     "account-audit-csv": Route({"site_slug": "site_slug"}),
+    # --- Family Team Meetings ---
+    "case-ftms": Route(CASE),
+    "ftm-new": Route(CASE),
+    "ftm-summary": Route(FTM),
+    "ftm-log": Route(FTM),
+    "ftm-save": Route(FTM),
+    "ftm-held": Route(FTM),
+    "ftm-family-copy": Route(FTM),
+    # --- hearings ---
+    "hearing-schedule": Route(CASE),
+    "hearing-summary": Route(CASE_HEARING),
+    "hearing-outcome": Route(CASE_HEARING),
+    "hearing-order-add": Route(CASE_HEARING),
+    "hearing-order-status": Route({"case_id": "case", "order_id": "hearing_order"}),
+    # --- case plan ---
+    "case-plan": Route(CASE),
+    "screening-create": Route(CASE),
+    "service-create": Route(CASE),
+    "service-edit": Route({"case_id": "case", "service_id": "service"}),
+    "goal-create": Route(CASE),
+    "goal-edit": Route({"case_id": "case", "goal_id": "goal"}),
+    "assessment-create": Route(CASE),
+    "assessment-detail": Route({"case_id": "case", "assessment_id": "assessment"}),
+    "markers-rate": Route({"case_id": "case", "kind": "marker_kind", "subject_id": "child"}),
+    "consent-list": Route(CASE),
+    "consent-create": Route(CASE),
+    "consent-revoke": Route({"case_id": "case", "consent_id": "consent"}),
+    # --- family time ---
+    "family-time": Route(CASE),
+    "family-time-plan": Route(CASE_CHILD),
+    "family-time-visit-log": Route({"case_id": "case", "visit_id": "visit"}),
+    # --- CQI (aggregate roles of the site may read these: they must name no family) ---
+    "cqi-index": Route(),
+    "cqi-dashboard": Route(SITE),
+    "cqi-csv": Route({**SITE, "table": "cqi_table"}),
+    "cqi-drill": Route({**SITE, "metric_id": "drill_metric"}),
+    "cqi-story": Route(SITE),
+    "cqi-matrix": Route(SITE, may_refuse_input=True),
+    "cqi-barriers": Route(SITE),
+    # --- exports, notifications, calendar feeds (the caller's own) ---
+    "export-list": Route(),
+    "export-download": Route({"run_id": "export_run"}),
+    "notification-list": Route(may_write=OWN_NOTIFICATIONS),
+    "notifications-read": Route(may_write=OWN_NOTIFICATIONS),
+    "notification-settings": Route(may_write=OWN_NOTIFICATIONS, may_refuse_input=True),
+    "calendar-feed-new": Route(may_write=OWN_NOTIFICATIONS),
+    "calendar-feed-revoke": Route(may_write=OWN_NOTIFICATIONS),
+    "calendar-feed": Route({"token": "calendar_token"}),
     # --- API ---
+    "api-hearing-summary": Route({"hearing_id": "hearing"}),
     "api-token": Route(
         may_write=frozenset({"teams_apitoken"}),
         may_refuse_input=True,
@@ -114,6 +175,22 @@ ROUTES: dict[str, Route] = {
     "api-schema": Route(),
     "api-docs": Route(),
     **{f"api-{name}-list": Route() for name in PK_OF},
+    # Lists that take POST: the sweep's empty input is refused with a 400 that names the
+    # missing fields; POSTs that aim at the family are tested per feature (tests/test_*_api.py).
+    **{
+        f"api-{name}-list": Route(may_refuse_input=True)
+        for name in (
+            "permanency-plan",
+            "ftm",
+            "ftm-action-item",
+            "family-time",
+            "family-time-plan",
+            "screening",
+            "service",
+            "goal",
+            "assessment",
+        )
+    },
     **{f"api-{name}-detail": Route({"pk": sample}) for name, sample in PK_OF.items()},
 }
 
@@ -172,6 +249,22 @@ class Samples:
             recipient_role=Role.CLINICIAN,
             granted_on="2026-09-01",
         ).pk
+        self.hearing_order = HearingOrder.objects.create(
+            hearing_id=self.hearing, text="Quorlax order"
+        ).pk
+        self.assessment = Assessment.objects.create(
+            case=family, child=child, lens="child", assessed_on="2026-10-03", history="Quorlax"
+        ).pk
+        self.export_run = ExportRun.objects.create(
+            site=site,
+            as_of="2026-11-01",
+            status="done",
+            file_name="safebabies-north-2026-11-01.zip",
+        ).pk
+        self.marker_kind = "child"
+        self.cqi_table = "metrics"
+        self.drill_metric = DRILLABLE[0]
+        self.calendar_token = "not-a-calendar-feed-token"
         self.audit_event = AuditEvent.objects.create(
             action="view", record_type="cases.case", record_id=family.pk, site=site
         ).pk
@@ -188,7 +281,9 @@ class Samples:
         self.markers = [
             str(value)
             for name, value in vars(self).items()
-            if isinstance(value, str) and len(value) >= 12 and name not in {"bogus_token"}
+            if isinstance(value, str)
+            and len(value) >= 12
+            and name not in {"bogus_token", "cqi_table", "drill_metric", "calendar_token"}
         ] + ["Quorlax", "Xanthippe", "Wysteria Lane"]
 
 
@@ -326,6 +421,10 @@ SELF_REDIRECTS = frozenset(
         "two-factor-verify",
         "sign-out-everywhere",
         "password_reset",
+        "notifications-read",
+        "notification-settings",
+        "calendar-feed-new",
+        "calendar-feed-revoke",
     }
 )
 
