@@ -27,7 +27,7 @@ def _model_defaults(table: str, columns: list[str]) -> list[tuple[str, Any]]:
     database's defaults): new fields then never break the benchmark data."""
     model = next(m for m in apps.get_models() if m._meta.db_table == table)
     return [
-        (field.column, field.get_db_prep_save(field.get_default(), connection))
+        (str(field.column), field.get_db_prep_save(field.get_default(), connection))
         for field in model._meta.concrete_fields
         if field.column not in columns
         and not field.null
