@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from icalendar import Calendar
 
+from assessments.models import Screening, Service
 from cases.models import Consent
 from familytime.models import Visit
 from safebabies.notify.models import Notification, NotificationPreference, SentReminder
@@ -385,3 +386,46 @@ def test_no_family_time_alert_when_the_target_is_met(family, coordinator, site):
     run()
 
     assert mails("Family time below target") == []
+
+
+def test_coordinator_is_alerted_once_about_each_overdue_screening_and_referral(
+    family, coordinator, caseworker
+):
+    # Removed 2026-03-01 for neglect at 8 months: by 23 November nothing has been recorded.
+    run()
+    run()
+
+    alerts = mails("A screening or referral is overdue")
+    assert {m.to[0] for m in alerts} == {coordinator.email}
+    bodies = "\n".join(m.body for m in alerts)
+    assert "Early intervention referral (IDEA Part C)" in bodies
+    assert "2026-03-08" in bodies  # removal + 7 days
+    assert "Initial health screening" in bodies
+    assert "Jaime" not in bodies and "Rivera" not in bodies
+    assert all("/plan/" in m.body for m in alerts)
+
+
+def test_overdue_alerts_follow_what_is_recorded(family, coordinator):
+    child, episode = family.test_child, family.test_episode
+    for instrument in ("health_initial", "health_comprehensive", "asq3"):
+        Screening.objects.create(
+            case=family,
+            child=child,
+            subject="child",
+            instrument=instrument,
+            screened_on=episode.removal_date + dt.timedelta(days=1),
+        )
+    Service.objects.create(
+        case=family,
+        child=child,
+        recipient="child",
+        service_type="early_intervention",
+        referred_on=episode.removal_date + dt.timedelta(days=3),
+    )
+
+    run()
+
+    # Only the six-month developmental re-screening (due 2026-09-02) is still missing.
+    (alert,) = mails("A screening or referral is overdue")
+    assert "Developmental screening" in alert.body
+    assert "2026-09-02" in alert.body

@@ -111,6 +111,19 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
             ],
         ),
     },
+    "alert_screening_overdue": {
+        "en": (
+            "A screening or referral is overdue",
+            ["For a child in care, this was due on {due_on} and is not recorded: {what} ({rule})."],
+        ),
+        "es": (
+            "Un examen o una derivación está atrasado",
+            [
+                "Para un niño bajo cuidado, esto vencía el {due_on} y no está registrado: "
+                "{what} ({rule})."
+            ],
+        ),
+    },
     "alert_consent_expiring": {
         "en": (
             "A consent expires soon",

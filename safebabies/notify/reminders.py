@@ -22,7 +22,10 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Max, Q
 
-from cases.models import Case, Child, Consent, Hearing, Person, TeamMember
+from assessments.due import Due as ScreeningDue
+from assessments.due import screenings_due
+from assessments.models import Screening, Service
+from cases.models import Case, Child, Consent, Episode, Hearing, Person, TeamMember
 from safebabies import codes
 from safebabies.notify import ics
 from safebabies.notify.delivery import Message, Recipient
@@ -249,6 +252,46 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
             )
 
 
+def _overdue_screenings(open_cases, today: dt.date) -> list[tuple[Child, ScreeningDue]]:
+    """Children in care with an overdue screening or early-intervention referral, by the rules
+    of the case page (`assessments.due`): three queries whatever the number of children."""
+    episodes = list(
+        Episode.objects.filter(
+            child__case__in=open_cases,
+            child__exited_on__isnull=True,
+            discharge_date__isnull=True,
+            removal_date__lte=today,
+        )
+        .select_related("child")
+        .order_by("child_id")
+    )
+    child_ids = [episode.child_id for episode in episodes]
+    screenings: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+    for child_id, instrument, day in Screening.objects.filter(child_id__in=child_ids).values_list(
+        "child_id", "instrument", "screened_on"
+    ):
+        screenings[child_id].append((instrument, day))
+    referrals: dict[str, list[dt.date]] = defaultdict(list)
+    for child_id, day in Service.objects.filter(
+        child_id__in=child_ids, service_type=codes.ServiceType.EARLY_INTERVENTION
+    ).values_list("child_id", "referred_on"):
+        referrals[child_id].append(day)
+    overdue = []
+    for episode in episodes:
+        child = episode.child
+        for item in screenings_due(
+            birth_date=child.birth_date,
+            removal_date=episode.removal_date,
+            removal_reasons=episode.reasons,
+            screenings=screenings[child.pk],
+            early_intervention_referrals=referrals[child.pk],
+            today=today,
+        ):
+            if item.overdue:
+                overdue.append((child, item))
+    return overdue
+
+
 # --- weekly digest -----------------------------------------------------------------------------
 
 
@@ -331,8 +374,12 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
         .filter(held__lt=math.ceil(site.family_time_target_per_week * 2))  # held is whole
         .order_by("pk")
     )
+    overdue = _overdue_screenings(open_cases, today)
     case_ids = sorted(
-        {c.pk for c in quiet} | {c.case_id for c in expiring} | {c.case_id for c in below}
+        {c.pk for c in quiet}
+        | {c.case_id for c in expiring}
+        | {c.case_id for c in below}
+        | {child.case_id for child, _ in overdue}
     )
     coordinators = _coordinators(site, case_ids) if case_ids else {}
     for case in quiet:
@@ -358,6 +405,16 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
             link = f"/cases/{child.case_id}/"
             yield (
                 Message("alert_family_time", child.pk, week, context, link),
+                (Recipient.for_user(user)),
+            )
+
+    for child, item in overdue:
+        context = {"what": item.what, "due_on": item.due_on.isoformat(), "rule": item.rule}
+        occasion = f"{item.due_on.isoformat()}:{item.what}"
+        for user in coordinators[child.case_id]:
+            link = f"/cases/{child.case_id}/plan/"
+            yield (
+                Message("alert_screening_overdue", child.pk, occasion, context, link),
                 (Recipient.for_user(user)),
             )
 
