@@ -408,13 +408,13 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
                 (Recipient.for_user(user)),
             )
 
-    for child, item in overdue:
+    for late_child, item in overdue:
         context = {"what": item.what, "due_on": item.due_on.isoformat(), "rule": item.rule}
         occasion = f"{item.due_on.isoformat()}:{item.what}"
-        for user in coordinators[child.case_id]:
-            link = f"/cases/{child.case_id}/plan/"
+        for user in coordinators[late_child.case_id]:
+            link = f"/cases/{late_child.case_id}/plan/"
             yield (
-                Message("alert_screening_overdue", child.pk, occasion, context, link),
+                Message("alert_screening_overdue", late_child.pk, occasion, context, link),
                 (Recipient.for_user(user)),
             )
 
