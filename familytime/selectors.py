@@ -90,7 +90,10 @@ def figures(children: list[Child], today: dt.date) -> dict[str, Figures]:
     sql = f"""
     WITH {FAMILY_TIME},
     held_in_window AS (
-        SELECT child_id, sum(held) AS held, sum(days) AS days FROM per_episode GROUP BY child_id
+        SELECT child_id, sum(held) AS held, sum(days) AS days
+          FROM per_episode
+         WHERE child_id = ANY(%(children)s)  -- pushed down: only these children's episodes
+         GROUP BY child_id
     ),
     latest AS (
         SELECT DISTINCT ON (child_id) child_id, removal_date, discharge_date
