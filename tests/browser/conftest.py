@@ -82,7 +82,11 @@ class Page:
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="en-US")
+    # Reduced motion: Bootstrap then skips its colour transitions, so axe never measures the
+    # contrast of a button caught half-way through a hover fade (a flaky colour-contrast).
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 768}, locale="en-US", reduced_motion="reduce"
+    )
     context.add_init_script(CSP_REPORTER)
     context.add_init_script(path=str(AXE_JS))
     wrapped = Page(context.new_page())
