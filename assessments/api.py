@@ -28,7 +28,12 @@ from rest_framework.response import Response
 
 from assessments import services
 from assessments.models import NARRATIVE_FIELDS, Assessment, Goal, Lens, Screening, Service
-from assessments.selectors import can_see_assessment_narrative, can_write_assessment
+from assessments.selectors import (
+    can_see_assessment_narrative,
+    can_write_assessment,
+    part2_screening_q,
+    part2_service_q,
+)
 from cases import services as case_services
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.views import PermanencyPlanViewSet as ReadPermanencyPlanViewSet
@@ -321,8 +326,7 @@ class ScreeningViewSet(WritableRecordViewSet):
 
     def restrict(self, queryset):
         return queryset.filter(
-            ~Q(instrument=codes.Instrument.SUBSTANCE_USE)
-            | Q(case__in=part2_cases_visible_to(self.request.user))
+            ~part2_screening_q() | Q(case__in=part2_cases_visible_to(self.request.user))
         )
 
     def create_record(self, access, kwargs):
@@ -341,8 +345,7 @@ class ServiceViewSet(WritableRecordViewSet):
 
     def restrict(self, queryset):
         return queryset.filter(
-            ~Q(service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT)
-            | Q(case__in=part2_cases_visible_to(self.request.user))
+            ~part2_service_q() | Q(case__in=part2_cases_visible_to(self.request.user))
         )
 
     def create_record(self, access, kwargs):

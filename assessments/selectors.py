@@ -50,12 +50,18 @@ def can_see_marker_notes(access: CaseAccess) -> bool:
     return not access.is_court_view and not access.is_mentor_view
 
 
+# What counts as substance-use (42 CFR Part 2) detail: the one definition every page, the API
+# and the pre-hearing summary use.
+PART2_INSTRUMENTS = frozenset({codes.Instrument.SUBSTANCE_USE})
+PART2_SERVICE_TYPES = frozenset({codes.ServiceType.SUBSTANCE_USE_TREATMENT})
+
+
 def part2_screening_q() -> Q:
-    return Q(instrument=codes.Instrument.SUBSTANCE_USE)
+    return Q(instrument__in=PART2_INSTRUMENTS)
 
 
 def part2_service_q() -> Q:
-    return Q(service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT)
+    return Q(service_type__in=PART2_SERVICE_TYPES)
 
 
 def screenings_of(access: CaseAccess, *, part2: bool) -> QuerySet[Screening]:
@@ -307,11 +313,9 @@ def case_plan(
             today,
         )
         for s in services
-        if part2 or s.service_type != codes.ServiceType.SUBSTANCE_USE_TREATMENT
+        if part2 or s.service_type not in PART2_SERVICE_TYPES
     ]
-    screenings = [
-        s for s in all_screenings if part2 or s.instrument != codes.Instrument.SUBSTANCE_USE
-    ]
+    screenings = [s for s in all_screenings if part2 or s.instrument not in PART2_INSTRUMENTS]
     ratings = list(MarkerRating.objects.filter(case=case).order_by("rated_on", "created_at"))
     plan = CasePlan(
         access=access,

@@ -24,6 +24,7 @@ from django.db.models import Count, Prefetch, Q
 
 from assessments.due import screenings_due
 from assessments.models import Screening, Service
+from assessments.selectors import part2_screening_q, part2_service_q
 from cases.hearings.selectors import (
     federal_clocks_of,
     held_permanency_hearing,
@@ -37,8 +38,6 @@ from safebabies.lib.dates import age_in_months
 from teams.models import Ftm, FtmActionItem
 from teams.roles import Role
 
-PART2_SERVICES = {codes.ServiceType.SUBSTANCE_USE_TREATMENT}
-PART2_INSTRUMENTS = {codes.Instrument.SUBSTANCE_USE}
 RELATIONSHIP_SERVICES = {
     codes.ServiceType.CHILD_PARENT_PSYCHOTHERAPY,
     codes.ServiceType.ABC,
@@ -136,13 +135,11 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
     )
     screenings = list(
         Screening.objects.filter(case=case, child__isnull=False)
-        .exclude(instrument__in=PART2_INSTRUMENTS)
+        .exclude(part2_screening_q())
         .order_by("screened_on", "id")
     )
     every_service = list(
-        Service.objects.filter(case=case)
-        .exclude(service_type__in=PART2_SERVICES)
-        .order_by("referred_on", "id")
+        Service.objects.filter(case=case).exclude(part2_service_q()).order_by("referred_on", "id")
     )
     services = [
         s
