@@ -331,39 +331,30 @@ months AS (
       FROM generate_series(%(start)s::timestamp, %(end)s::timestamp, interval '1 month') AS m
 )"""
 
+
+def _monthly_rate_sql(table: str, status_param: str) -> str:
+    """Per month: case-months with a held event of `table` ÷ all case-months."""
+    return f"""
+        WITH {CASE_MONTHS},
+        hit AS (
+            SELECT DISTINCT ev.case_id,
+                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+              FROM {table} ev
+              JOIN cases_case c ON c.id = ev.case_id
+             WHERE c.site_id = ANY(%(sites)s::bigint[])
+               AND ev.status = %({status_param})s
+               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+        )
+        SELECT cm.first_day, count(hit.case_id), count(*)
+          FROM case_months cm
+          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
+         GROUP BY cm.first_day
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+
+
 TREND_SQL = {
-    "ftm_monthly_rate": f"""
-        WITH {CASE_MONTHS},
-        hit AS (
-            SELECT DISTINCT ev.case_id,
-                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
-              FROM teams_ftm ev
-              JOIN cases_case c ON c.id = ev.case_id
-             WHERE c.site_id = ANY(%(sites)s::bigint[])
-               AND ev.status = %(ftm_held)s
-               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
-        )
-        SELECT cm.first_day, count(hit.case_id), count(*)
-          FROM case_months cm
-          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
-         GROUP BY cm.first_day
-    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    "hearing_monthly_rate": f"""
-        WITH {CASE_MONTHS},
-        hit AS (
-            SELECT DISTINCT ev.case_id,
-                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
-              FROM cases_hearing ev
-              JOIN cases_case c ON c.id = ev.case_id
-             WHERE c.site_id = ANY(%(sites)s::bigint[])
-               AND ev.status = %(hearing_held)s
-               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
-        )
-        SELECT cm.first_day, count(hit.case_id), count(*)
-          FROM case_months cm
-          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
-         GROUP BY cm.first_day
-    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    "ftm_monthly_rate": _monthly_rate_sql("teams_ftm", "ftm_held"),
+    "hearing_monthly_rate": _monthly_rate_sql("cases_hearing", "hearing_held"),
     "family_time_held_per_week": f"""
         WITH {EPISODES}, {_MONTHS},
         w AS (
