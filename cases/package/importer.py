@@ -1,16 +1,29 @@
 """Importing a data package into a site (DATA_PACKAGE.md "Rules on import").
 
-`import_package(source, site=, dry_run=)` reads each CSV twice, streaming both times:
+`import_package(source, site=, dry_run=)` reads each CSV once, streaming, inside one
+transaction for the whole package, so that Python's memory stays the same whatever the size of
+the package:
 
-1. validation, for the whole package before anything is written: every cell (codes, dates,
-   booleans, ids, required values), every row's own rules (a discharge needs a reason, ...),
-   duplicate ids, references to parent rows in the package or already in the site, ids that
-   belong to another site, and the rules across rows (episodes of a child do not overlap, a
-   placement lies inside its episode). Only ids and the few values those rules need are kept.
-2. writing, only when validation found nothing: in one transaction, each file is COPYed into a
-   temporary table and upserted with one `INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE (the
-   row) IS DISTINCT FROM (the package's row)`, so rows that did not change are not rewritten and
-   importing the same package twice changes nothing the second time.
+1. staging, table by table, parent first (`schema.TABLES`): each record is checked in Python
+   as it is read, every cell (codes, dates, booleans, ids, required values, lengths) and the
+   row's own rules (`_ROW_RULES`: a discharge needs a reason, ...), and COPYed with its CSV line
+   into a temporary staging table (`ON COMMIT DROP`, see `checks.Staged`). A bad cell is staged
+   as null and named in the row's `_invalid`. When the file lacks a column that the row's rules
+   read, those rules run after staging instead, over the rows as merged with the site's.
+2. the rules across rows and tables, as SQL over the staging tables and the site's tables
+   (`checks.Checks`), each query returning (line, column, message) rows: duplicate ids, ids
+   that belong to another site, references to a parent row neither in the package nor in the
+   site, placements outside their episode, overlapping episodes of a child, an episode already
+   in the site whose new dates leave its placements outside, a screening's or a service's child
+   in another case. Then the manifest's row counts and hashes (hashed while the file was read).
+3. writing, only when nothing was found: each table is upserted from its staging table with
+   one `INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE (the row) IS DISTINCT FROM (the
+   package's row)`, so rows that did not change are not rewritten and importing the same
+   package twice changes nothing the second time. Any error, or a dry run, rolls the whole
+   transaction back (a dry run still reports its counts).
+
+The number of queries does not depend on the size of the package; only the error list grows
+with it (every error is listed).
 
 A column a file does not have is left as it is on rows already in the site (and takes the
 model's default on new rows). An empty cell is null: "" for text and codes, [] for lists, the
@@ -22,33 +35,39 @@ from __future__ import annotations
 import collections
 import csv
 import datetime as dt
+import hashlib
 import json
-import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NamedTuple, cast
+from typing import IO, Any, cast
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from cases.models import Episode, Placement
 from cases.package import schema
+from cases.package.checks import (
+    KEPT,
+    Checks,
+    Problem,
+    Staged,
+    column_of,
+    empty_value,
+    qn,
+    target_of,
+)
 from cases.package.schema import TABLES, CellError, Column, Kind, Table, model_field
 from cases.package.source import PackageSource, SourceError, open_source
 from safebabies.audit.services import audit_log
 from teams.models import Site
 
-CHUNK = 50_000  # ids per look-up query
 MAX_SMALLINT = 32767
 
 
 # --- results ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PackageError:
     """One problem, where it is: file, CSV line (header = 1) and column, when they apply."""
 
@@ -107,12 +126,7 @@ def import_package(
         result.errors.append(PackageError(Path(source).name, None, None, str(exc)))
         return result
     with package:
-        validation = _Validation(package, site)
-        validation.run()
-        if validation.errors:
-            result.errors = sorted(validation.errors, key=validation.sort_key)
-            return result
-        _write(package, site, validation, result, actor=actor)
+        _Import(package, site, result, actor=actor).run()
     return result
 
 
@@ -122,42 +136,34 @@ INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()  # a 
 ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()  # the file lacks it
 
 
-def _empty_value(f: models.Field) -> Any:
-    """What an empty cell means for a model field: null; for a field that cannot be null, []
-    for a list, the default if it has one (icwa: "unknown"), else "" for text and codes."""
-    if isinstance(f, ArrayField):
-        return []
-    if f.null:
-        return None
-    if f.has_default():
-        return f.get_default()
-    if isinstance(f, models.CharField | models.TextField):
-        return ""
-    return None
-
-
 class _CsvFile:
     """One table's CSV: its header (the known columns it has) and its records as values."""
 
-    def __init__(self, package: PackageSource, table: Table, report: Callable | None) -> None:
+    def __init__(
+        self, package: PackageSource, table: Table, report: Callable | None, *, hashed: bool
+    ) -> None:
         self.package = package
         self.table = table
         self.report = report or (lambda *args: None)
         self.rows = 0
         self.present: list[Column] = []
-        self._empty = {c.name: _empty_value(table.model_field(c)) for c in table.columns}
+        self.missing: list[str] = []  # required columns the header lacks
+        self.sha256: str | None = None  # when `hashed`, once the file is read to its end
+        self._digest = hashlib.sha256() if hashed else None
+        self._empty = {c.name: empty_value(table.model_field(c)) for c in table.columns}
         self._max_length = {
             c.name: getattr(table.model_field(c), "max_length", None)
             for c in table.columns
             if c.kind is Kind.TEXT
         }
 
-    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(line, {column name: value}) per record; a bad cell's value is INVALID and a column
-        the file does not have is missing from the dict. Problems go to `report`."""
+    def records(self) -> Iterator[tuple[int, dict[str, Any], list[str] | None]]:
+        """(line, {column name: value}, the bad columns or None) per record; a bad cell's value
+        is INVALID and a column the file does not have is missing from the dict. Problems go to
+        `report`."""
         line = 1
         with self.package.open(self.table.file_name) as stream:
-            reader = csv.reader(_text_lines(stream), strict=True)
+            reader = csv.reader(self._text_lines(stream), strict=True)
             try:
                 header = next(reader, None)
                 if header is None:
@@ -170,7 +176,7 @@ class _CsvFile:
                         self.rows += 1
                         values = self._values(line, record, width)
                         if values is not None:
-                            yield line, values
+                            yield line, values, self._invalid
                     line = reader.line_num + 1
             except _NotUtf8 as exc:
                 self.report(
@@ -178,6 +184,22 @@ class _CsvFile:
                 )
             except csv.Error as exc:
                 self.report(line, None, f"the CSV cannot be read: {exc}")
+
+    def _text_lines(self, stream: IO[bytes]) -> Iterator[str]:
+        """The lines of a UTF-8 file (a byte-order mark is allowed), line endings kept, as the
+        csv module wants them; a line that is not UTF-8 raises _NotUtf8 with its number. The
+        file's sha256 is taken on the way, when asked for."""
+        digest = self._digest
+        for number, raw in enumerate(stream, start=1):
+            if digest is not None:
+                digest.update(raw)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise _NotUtf8(number) from None
+            yield text.removeprefix("\ufeff") if number == 1 else text
+        if digest is not None:
+            self.sha256 = digest.hexdigest()
 
     def _header(self, header: list[str]) -> int:
         """Checks the header; returns how many cells a row must have."""
@@ -203,23 +225,26 @@ class _CsvFile:
                     )
                 )
             seen.add(name)
-        self._missing = [c.name for c in self.table.required_columns if c.name not in seen]
-        for name in self._missing:
+        self.missing = [c.name for c in self.table.required_columns if c.name not in seen]
+        for name in self.missing:
             self.report(1, name, "a required column is missing from the header")
         self.present = [c for c in self.table.columns if c.name in seen]
         return len(header)
 
     def _values(self, line: int, record: list[str], width: int) -> dict[str, Any] | None:
+        """The record's values; `self._invalid` lists its bad columns (None when none is)."""
         if len(record) != width:
             self.report(line, None, f"the row has {len(record)} cells; the header has {width}")
             return None
         values: dict[str, Any] = {}
+        invalid: list[str] | None = None
         for index, name, required, parse, empty, limit in self._cells:
             raw = record[index]
             if not raw:
                 if required:
                     self.report(line, name, "a value is required")
                     values[name] = INVALID
+                    invalid = [*(invalid or ()), name]
                 else:
                     values[name] = _copy(empty)
                 continue
@@ -228,13 +253,17 @@ class _CsvFile:
             except CellError as exc:
                 self.report(line, name, str(exc))
                 value = INVALID
+                invalid = [*(invalid or ()), name]
             else:
                 if limit is not None and len(value) > limit:
                     self.report(line, name, f"the text is longer than {limit} characters")
                     value = INVALID
+                    invalid = [*(invalid or ()), name]
             values[name] = value
-        for name in self._missing:  # required columns the header lacks
+        for name in self.missing:  # required columns the header lacks
             values[name] = INVALID
+            invalid = [*(invalid or ()), name]
+        self._invalid = invalid
         return values
 
 
@@ -243,93 +272,32 @@ class _NotUtf8(Exception):
         self.line = line
 
 
-def _text_lines(stream: IO[bytes]) -> Iterator[str]:
-    """The lines of a UTF-8 file (a byte-order mark is allowed), line endings kept, as the csv
-    module wants them; a line that is not UTF-8 raises _NotUtf8 with its number."""
-    for number, raw in enumerate(stream, start=1):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _NotUtf8(number) from None
-        yield text.removeprefix("\ufeff") if number == 1 else text
-
-
 def _copy(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
-# --- validation ------------------------------------------------------------------------------
+# --- the import of one package ---------------------------------------------------------------
 
-# The values each table keeps per row for the rules checked after the file is read (its
-# references among them). They are model fields of the same name.
-KEPT: dict[str, tuple[str, ...]] = {
-    "cases": ("opened_on", "closed_on"),
-    "children": ("case_id", "enrolled_on", "exited_on"),
-    "episodes": ("child_id", "removal_date", "discharge_date", "discharge_reason"),
-    "placements": ("episode_id", "start_date", "end_date"),
-    "permanency_plans": ("child_id",),
-    "hearings": ("case_id",),
-    "ftms": ("case_id",),
-    "ftm_action_items": ("ftm_id", "status", "completed_on"),
-    "family_time": ("child_id", "status", "cancelled_by", "duration_minutes"),
-    "screenings": ("child_id", "case_id", "subject"),
-    "services": ("case_id", "child_id", "referred_on", "started_on", "ended_on"),
-    "maltreatment_reports": ("child_id",),
-}
-# What rows of the tables that others refer to must tell about themselves.
-PARENT_INFO: dict[str, tuple[str, ...]] = {
-    "cases": (),
-    "children": ("case_id",),
-    "episodes": ("child_id", "removal_date", "discharge_date"),
-    "ftms": (),
-}
 _ROW_TYPES: dict[str, Any] = {
     name: collections.namedtuple(f"{name}_row", ["line", "id", *kept])
     for name, kept in KEPT.items()
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Known:
-    """A row another table may refer to: from the package (line) or from the database."""
-
-    line: int | None
-    in_site: bool
-    info: tuple
-
-
-def _ok(*values: Any) -> bool:
-    return all(v is not INVALID and v is not None for v in values)
-
-
-def _among(ids: list[str]) -> RawSQL:
-    """`pk__in=_among(ids)`: the ids as one array parameter, not one parameter each."""
-    return RawSQL("SELECT unnest(%s::text[])", (ids,))
-
-
-def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-class _Validation:
-    def __init__(self, package: PackageSource, site: Any) -> None:
+class _Import:
+    def __init__(self, package: PackageSource, site: Any, result: ImportResult, *, actor: Any):
         self.package = package
         self.site = site
+        self.result = result
+        self.actor = actor
         self.errors: list[PackageError] = []
         self.tables = schema.tables_in(package.names)
-        self.present: dict[str, list[Column]] = {}
-        self.row_counts: dict[str, int] = {}
-        self.lines: dict[str, dict[str, int]] = {}  # episodes, placements: id -> line
-        self.known: dict[str, dict[str, _Known]] = {name: {} for name in PARENT_INFO}
-        self.episodes_in_db: dict[str, tuple] = {}  # id -> (removal, discharge) in the site
-        self.screening_case: dict[str, str] = {}  # screening id -> its case (written)
+        self.staged: dict[str, Staged] = {}
+        self.checks = Checks(self.staged, site)
+        # Row-rule errors found while a file is read, by table: those of a row that repeats an
+        # earlier id are dropped once the repeats are known (such a row is only a duplicate).
+        self.pending: dict[str, list[PackageError]] = {}
+        self.hashed: set[str] = set()  # files whose sha256 the manifest gives
         self._order = {
             name: i for i, name in enumerate([schema.MANIFEST, *(t.file_name for t in TABLES)])
         }
@@ -346,6 +314,10 @@ class _Validation:
         )
         return (self._order.get(e.file, -1), e.file, e.line or 0, column)
 
+    def _problems(self, table: Table, problems: Iterator[Problem]) -> None:
+        for line, column, message in problems:
+            self.error(table.file_name, line, column, message)
+
     # -- the package as a whole
 
     def run(self) -> None:
@@ -358,11 +330,54 @@ class _Validation:
                 )
         if not any(name.lower().endswith(".csv") for name in self.package.names):
             self.error(self.package.label, None, None, "the package holds no CSV file")
-        for table in self.tables:
-            self._table(table)
-        self._placements_of_changed_episodes()
-        for name, entry in manifest_files.items():
-            self._manifest_entry(name, entry)
+        self.hashed = {n for n, e in manifest_files.items() if e.get("sha256") is not None}
+        table: Table | None = None  # the table being staged, checked or written
+        try:
+            with transaction.atomic():
+                self._drop_staging()
+                for table in self.tables:
+                    self._stage(table)
+                for table in self.tables:
+                    self._check(table)
+                table = None
+                if "episodes" in self.staged:
+                    episodes = self.staged["episodes"]
+                    self._problems(
+                        episodes.table, self.checks.placements_of_changed_episodes(episodes)
+                    )
+                for name, entry in manifest_files.items():
+                    self._manifest_entry(name, entry)
+                if self.errors:
+                    self.result.errors = sorted(self.errors, key=self.sort_key)
+                    transaction.set_rollback(True)
+                    return
+                for table in self.tables:
+                    self.result.counts[table.name] = self._upsert(self.staged[table.name])
+                table = None
+                self._drop_staging()
+                if self.result.dry_run:
+                    transaction.set_rollback(True)
+                else:
+                    audit_log(
+                        actor=self.actor,
+                        action="import",
+                        record_type="data_package",
+                        site_id=self.site.pk,
+                        detail={"tables": {n: c.as_dict() for n, c in self.result.counts.items()}},
+                    )
+        except DatabaseError as exc:
+            file = table.file_name if table is not None else schema.MANIFEST
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.result.errors = [
+                PackageError(file, None, None, f"the database refused the rows: {message}")
+            ]
+            self.result.counts = {}
+
+    def _drop_staging(self) -> None:
+        if self.tables:
+            names = ", ".join(Staged(t).name for t in self.tables)
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {names}")
 
     def _manifest(self) -> dict[str, Any]:
         m = schema.MANIFEST
@@ -421,280 +436,191 @@ class _Validation:
         return checked
 
     def _manifest_entry(self, name: str, entry: dict) -> None:
+        staged = self.staged.get(name.removesuffix(".csv")) if name.endswith(".csv") else None
         rows = entry.get("rows")
-        if rows is not None and name in self.row_counts and rows != self.row_counts[name]:
+        if rows is not None and staged is not None and rows != staged.rows:
             self.error(
                 name,
                 None,
                 None,
-                f"the file has {self.row_counts[name]} rows but the manifest says {rows}",
+                f"the file has {staged.rows} rows but the manifest says {rows}",
             )
         sha256 = entry.get("sha256")
-        if sha256 is not None and str(sha256).lower() != self.package.sha256(name):
+        if sha256 is None:
+            return
+        digest = staged.sha256 if staged is not None else None
+        if str(sha256).lower() != (digest or self.package.sha256(name)):
             self.error(name, None, None, "the file's sha256 does not match the manifest")
 
-    # -- one table
+    # -- one table: staging
 
-    def _table(self, table: Table) -> None:
+    def _stage(self, table: Table) -> None:
+        """Reads the file once: checks each record's cells and (unless the file lacks a column
+        they read) its row rules, and COPYs it into the table's staging table."""
         file = table.file_name
-        row_type = _ROW_TYPES[table.name]
-        kept = KEPT[table.name]
+        st = self.staged[table.name] = Staged(table)
 
         def report(line: int, column: str | None, message: str) -> None:
             self.error(file, line, column, message)
 
-        csv_file = _CsvFile(self.package, table, report)
-        lines: dict[str, int] = {}
-        rows: list[Any] = []
+        csv_file = _CsvFile(self.package, table, report, hashed=file in self.hashed)
+        names = table.column_names
         id_name = table.id_column.name
-        for line, values in csv_file.records():
-            row_id = values.get(id_name, INVALID)
-            if row_id is not INVALID:
-                first = lines.get(row_id)
-                if first is not None:
-                    report(line, id_name, f"the id {row_id!r} is already used on line {first}")
-                    continue
-                lines[row_id] = line
-            rows.append(row_type(line, row_id, *(values.get(name, ABSENT) for name in kept)))
-        self.present[table.name] = csv_file.present
-        self.row_counts[file] = csv_file.rows
-        if table.name in ("episodes", "placements"):  # for the rules across tables, at the end
-            self.lines[table.name] = lines
-
-        rows = self._merge_existing(table, rows)
-        self._check_references(table, rows)
-        check = {
-            "placements": self._check_placements,
-            "screenings": self._check_screenings,
-            "services": self._check_services,
-        }.get(table.name)
-        for row in rows:
-            for column, message in _ROW_RULES.get(table.name, _no_rules)(row):
-                report(row.line, column, message)
-            if check is not None:
-                check(row, report)
-        if table.name in PARENT_INFO:
-            known = self.known[table.name]
-            info = PARENT_INFO[table.name]
-            for row in rows:
-                if row.id is not INVALID:
-                    known[row.id] = _Known(row.line, True, tuple(getattr(row, f) for f in info))
-        if table.name == "episodes":
-            self._check_episode_overlaps(rows)
-
-    def _merge_existing(self, table: Table, rows: list[Any]) -> list[Any]:
-        """Finds which ids are already in the database: another site's is an error; for the
-        site's own rows, a column the file lacks keeps the database's value."""
         kept = KEPT[table.name]
-        have = {c.name for c in self.present[table.name]} | {c.name for c in table.required_columns}
-        absent = [name for name in kept if name not in have]
-        fetched = list(absent)
-        if table.name == "episodes":  # to see which episodes change their dates
-            fetched += ["removal_date", "discharge_date"]
-        found: dict[str, tuple] = {}  # id -> (site id, *fetched values)
-        ids = (row.id for row in rows if row.id is not INVALID)
-        for chunk in _chunks(ids):
-            query = table.model._default_manager.filter(pk__in=_among(chunk))
-            for row_id, *values in query.values_list("pk", table.site_path, *fetched):
-                found[row_id] = tuple(values)
-        if table.name == "episodes":
-            self.episodes_in_db = {i: v[-2:] for i, v in found.items() if v[0] == self.site.pk}
-        empty = [_empty_value(table.model_field(table.column(n))) for n in absent]
-        merged = []
-        for row in rows:
-            hit = found.get(row.id)
-            if hit is not None and hit[0] != self.site.pk:
-                self.error(
-                    table.file_name,
-                    row.line,
-                    table.id_column.name,
-                    f"the id {row.id!r} already belongs to a record of another site",
-                )
-            if absent:
-                if hit is not None:
-                    row = row._replace(**dict(zip(absent, hit[1:], strict=False)))
-                else:
-                    row = row._replace(**{n: _copy(e) for n, e in zip(absent, empty, strict=True)})
-            merged.append(row)
-        return merged
+        row_type = _ROW_TYPES[table.name]
+        pending = self.pending[table.name] = []
+        rules: Callable | None = None
+        started = False
+        with connection.cursor() as cursor:
+            cursor.execute(st.create_sql())
+            with cursor.cursor.copy(st.copy_sql()) as copy:
+                for line, values, invalid in csv_file.records():
+                    if not started:  # the header is read: does the file have what rules read?
+                        started = True
+                        st.present, st.missing = csv_file.present, csv_file.missing
+                        if not st.absent:
+                            rules = _ROW_RULES.get(table.name)
+                    cells = [values.get(name) for name in names]
+                    if invalid:
+                        cells = [None if v is INVALID else v for v in cells]
+                    copy.write_row([line, invalid, *cells])
+                    if rules is not None:
+                        row = row_type(line, values.get(id_name, INVALID), *map(values.get, kept))
+                        for column, message in rules(row):
+                            pending.append(PackageError(file, line, column, message))
+            cursor.execute(f"ANALYZE {st.name}")
+        st.present, st.missing = csv_file.present, csv_file.missing
+        st.rows = csv_file.rows
+        st.sha256 = csv_file.sha256
+        if not started or st.absent:
+            pending.clear()
+            self.pending.pop(table.name)  # the rules run over the merged rows (`_check`)
 
-    def _check_references(self, table: Table, rows: list[Any]) -> None:
-        for column in table.ref_columns:
-            parent = schema.TABLES_BY_NAME[column.ref]  # type: ignore[index]
-            known = self.known[parent.name]
-            wanted = {getattr(row, column.name) for row in rows} - {INVALID, None, ABSENT}
-            self._fetch_parents(parent, [v for v in wanted if v not in known])
-            for row in rows:
-                value = getattr(row, column.name)
-                if value in (INVALID, None, ABSENT):
-                    continue
-                hit = known.get(value)
-                if hit is None:
-                    self.error(
-                        table.file_name,
-                        row.line,
-                        column.name,
-                        f"{value!r} is neither in {parent.file_name} nor already in site "
-                        f"{self.site.slug!r}",
-                    )
-                elif not hit.in_site:
-                    self.error(
-                        table.file_name,
-                        row.line,
-                        column.name,
-                        f"{value!r} belongs to another site",
-                    )
+    # -- one table: the rules across rows and tables
 
-    def _fetch_parents(self, parent: Table, ids: list[str]) -> None:
-        known = self.known[parent.name]
-        info = PARENT_INFO[parent.name]
-        for chunk in _chunks(ids):
-            query = parent.model._default_manager.filter(pk__in=_among(chunk))
-            for row_id, site_id, *values in query.values_list("pk", parent.site_path, *info):
-                known[row_id] = _Known(None, site_id == self.site.pk, tuple(values))
-
-    # -- rules across rows and tables
-
-    def _check_placements(self, row: Any, report: Callable) -> None:
-        episode = self.known["episodes"].get(row.episode_id) if _ok(row.episode_id) else None
-        if episode is None or not episode.in_site:
-            return
-        _child, removal, discharge = episode.info
-        if _ok(row.start_date, removal) and row.start_date < removal:
-            report(
-                row.line,
-                "start_date",
-                f"the placement starts before its episode's removal date ({removal})",
-            )
-        if _ok(discharge):
-            if _ok(row.start_date) and row.start_date > discharge:
-                report(
-                    row.line,
-                    "start_date",
-                    f"the placement starts after its episode's discharge date ({discharge})",
-                )
-            if _ok(row.end_date) and row.end_date > discharge:
-                report(
-                    row.line,
-                    "end_date",
-                    f"the placement ends after its episode's discharge date ({discharge})",
-                )
-
-    def _child_case(self, child_id: Any) -> str | None:
-        if not _ok(child_id):
-            return None
-        child = self.known["children"].get(child_id)
-        if child is None or not child.in_site or not _ok(child.info[0]):
-            return None
-        return child.info[0]
-
-    def _check_screenings(self, row: Any, report: Callable) -> None:
-        child_case = self._child_case(row.child_id)
-        if _ok(row.case_id, child_case) and row.case_id != child_case:
-            report(
-                row.line,
-                "case_id",
-                f"child {row.child_id!r} is in case {child_case!r}, not {row.case_id!r}",
-            )
-        case: Any = row.case_id if _ok(row.case_id) else child_case
-        if _ok(row.id, case):
-            self.screening_case[row.id] = case
-
-    def _check_services(self, row: Any, report: Callable) -> None:
-        child_case = self._child_case(row.child_id)
-        if _ok(row.case_id, child_case) and row.case_id != child_case:
-            report(
-                row.line,
-                "child_id",
-                f"child {row.child_id!r} is in case {child_case!r}, not {row.case_id!r}",
-            )
-
-    def _check_episode_overlaps(self, rows: list[Any]) -> None:
-        """No two episodes of a child overlap ([removal, discharge) ranges, as the database's
-        exclusion constraint has them) and a child has at most one open episode; the package's
-        episodes are checked against each other and against those already in the site."""
-        by_child: dict[str, list[_Span]] = collections.defaultdict(list)
-        for row in rows:
-            if not _ok(row.id, row.child_id, row.removal_date) or row.discharge_date is INVALID:
-                continue
-            if row.discharge_date is None or row.discharge_date >= row.removal_date:
-                span = _Span(row.removal_date, row.discharge_date, row.id, row.line)
-                by_child[row.child_id].append(span)
-        in_package = self.lines["episodes"]
-        for chunk in _chunks(list(by_child)):
-            query = Episode.objects.filter(child_id__in=_among(chunk)).values_list(
-                "id", "child_id", "removal_date", "discharge_date"
-            )
-            for episode_id, child_id, removal, discharge in query:
-                if episode_id not in in_package:
-                    by_child[child_id].append(_Span(removal, discharge, episode_id, None))
-        for child_id, spans in by_child.items():
-            spans.sort(key=lambda span: (span.removal, span.id))
-            for i, first in enumerate(spans):
-                for second in spans[i + 1 :]:
-                    if _overlap(first, second):
-                        self._report_overlap(child_id, first, second)
-
-    def _report_overlap(self, child_id: str, first: _Span, second: _Span) -> None:
-        """On the later episode's line, or on the package's one if the other is in the site."""
-        here, other = (second, first) if second.line is not None else (first, second)
-        if here.line is None:
-            return
-        where = f"line {other.line}" if other.line is not None else "already in the site"
-        if first.discharge is None and second.discharge is None:
-            message = f"child {child_id!r} has another open episode {other.id!r} ({where})"
-            self.error("episodes.csv", here.line, "discharge_date", message)
+    def _check(self, table: Table) -> None:
+        st = self.staged[table.name]
+        checks = self.checks
+        duplicates = list(checks.duplicates(st))
+        self._problems(table, iter(duplicates))
+        self._problems(table, checks.other_site(st))
+        self._problems(table, checks.references(st))
+        if table.name in self.pending:
+            pending = self.pending.pop(table.name)
+            if duplicates and pending:
+                repeated = {line for line, _column, _message in duplicates}
+                pending = [e for e in pending if e.line not in repeated]
+            self.errors.extend(pending)
         else:
-            message = f"the episode overlaps episode {other.id!r} of the same child ({where})"
-            self.error("episodes.csv", here.line, "removal_date", message)
+            self._merged_row_rules(st)
+        del duplicates
+        if table.name == "placements":
+            self._problems(table, checks.placements_in_episodes(st))
+        elif table.name == "screenings":
+            self._problems(table, checks.child_in_case(st, "case_id"))
+        elif table.name == "services":
+            self._problems(table, checks.child_in_case(st, "child_id"))
+        elif table.name == "episodes":
+            self._problems(table, checks.episode_overlaps(st))
 
-    def _placements_of_changed_episodes(self) -> None:
-        """An episode already in the site whose dates change must still hold the placements
-        it already has (those the package does not itself change)."""
-        changed = {}
-        for episode_id, before in self.episodes_in_db.items():
-            now = self.known["episodes"].get(episode_id)
-            if now is None or now.line is None:
-                continue
-            _child, removal, discharge = now.info
-            if _ok(removal) and discharge is not INVALID and (removal, discharge) != before:
-                changed[episode_id] = (now.line, removal, discharge)
-        in_package = self.lines.get("placements", {})
-        for chunk in _chunks(list(changed)):
-            query = Placement.objects.filter(episode_id__in=_among(chunk)).values_list(
-                "id", "episode_id", "start_date", "end_date"
-            )
-            for placement_id, episode_id, start, end in query:
-                if placement_id in in_package:
-                    continue
-                line, removal, discharge = changed[episode_id]
-                placement = f"placement {placement_id!r}, already in the site,"
-                if start < removal:
-                    message = f"{placement} starts before this removal date"
-                    self.error("episodes.csv", line, "removal_date", message)
-                elif discharge is not None and (
-                    start > discharge or (end is not None and end > discharge)
-                ):
-                    message = f"{placement} lies after this discharge date"
-                    self.error("episodes.csv", line, "discharge_date", message)
+    def _merged_row_rules(self, st: Staged) -> None:
+        """The row rules of a file that lacks a column they read, over its staged rows with
+        the site's values for that column (or the empty value for a new row)."""
+        table = st.table
+        rules = _ROW_RULES.get(table.name)
+        if rules is None:
+            return
+        kept = KEPT[table.name]
+        id_name = table.id_column.name
+        row_type = _ROW_TYPES[table.name]
+        for line, invalid, row_id, *values in self.checks.merged_rows(st, kept):
+            if invalid:
+                bad = set(invalid)
+                values = [INVALID if n in bad else v for n, v in zip(kept, values, strict=True)]
+                row_id = INVALID if id_name in bad else row_id
+            for column, message in rules(row_type(line, row_id, *values)):
+                self.error(table.file_name, line, column, message)
 
+    # -- one table: writing
 
-class _Span(NamedTuple):
-    removal: dt.date
-    discharge: dt.date | None
-    id: str
-    line: int | None  # None: already in the site
+    def _upsert(self, st: Staged) -> TableCounts:
+        """One INSERT ... ON CONFLICT (id) DO UPDATE from the staging table that rewrites only
+        the rows whose written columns differ; returns the counts."""
+        table, site = st.table, self.site
+        meta = table.model._meta
 
+        def qf(f: models.Field) -> str:
+            return qn(cast(str, f.column))
 
-def _overlap(a: _Span, b: _Span) -> bool:
-    if a.discharge == a.removal or b.discharge == b.removal:  # an empty range overlaps nothing
-        return False
-    return (b.discharge is None or a.removal < b.discharge) and (
-        a.discharge is None or b.removal < a.discharge
-    )
+        # The model fields written, each with the SQL of its value (and that SQL's parameters).
+        written: list[tuple[models.Field, str, list[Any]]] = [
+            (table.model_field(c), f"s.{column_of(table, c)}", []) for c in st.present
+        ]
+        source: str = st.name
+        source_params: list[Any] = []
+        if table.name == "cases":
+            site_field = model_field(table.model, "site")
+            written.append((site_field, f"CAST(%s AS {site_field.db_type(connection)})", [site.pk]))
+        if table.name == "screenings":  # the case given, or else the child's
+            written = [w for w in written if w[0].name != "case"]
+            source, source_params = self.checks.child_case_source(st)
+            case = model_field(table.model, "case")
+            written.append((case, f"COALESCE(s.{qf(case)}, s._child_case)", []))
+        fields = [f for f, _sql, _params in written]
+        # Every other column of a new row takes the model's default; created_at/updated_at: now.
+        defaults = [
+            f
+            for f in meta.local_concrete_fields
+            if f not in fields and f.name not in ("created_at", "updated_at")
+        ]
+        updated = [f for f in fields if not f.primary_key and f.name != "site"]
+
+        # Identifiers only (quoted names of our own tables and columns); every value is a
+        # parameter.
+        target = target_of(table)
+        select = ", ".join(
+            [
+                *(sql for _f, sql, _params in written),
+                *(f"CAST(%s AS {f.db_type(connection)})" for f in defaults),
+            ]
+        )
+        count_existing = f"SELECT count(*) FROM {st.name} JOIN {target} USING (id)"  # noqa: S608
+        upsert = (
+            f"WITH changed AS ("  # noqa: S608
+            f" INSERT INTO {target} AS t"
+            f" ({', '.join(qf(f) for f in [*fields, *defaults])}, created_at, updated_at)"
+            f" SELECT {select}, %s, %s FROM {source} s"
+            f" ON CONFLICT (id) DO UPDATE"
+            f" SET {', '.join(f'{qf(f)} = EXCLUDED.{qf(f)}' for f in updated)},"
+            f" updated_at = EXCLUDED.updated_at"
+            f" WHERE ROW({', '.join(f't.{qf(f)}' for f in updated)})"
+            f" IS DISTINCT FROM ROW({', '.join(f'EXCLUDED.{qf(f)}' for f in updated)})"
+            f" RETURNING 1"
+            f") SELECT count(*) FROM changed"
+        )
+        params = [
+            *(p for _f, _sql, ps in written for p in ps),
+            *(f.get_db_prep_save(f.get_default(), connection) for f in defaults),
+        ]
+        now = timezone.now()  # as Django's auto_now would have it: the application's clock
+
+        counts = TableCounts(rows=st.rows)
+        with connection.cursor() as cursor:
+            cursor.execute(count_existing)
+            existing = cursor.fetchone()[0]
+            cursor.execute(upsert, [*params, now, now, *source_params])
+            changed = cursor.fetchone()[0]
+        counts.created = counts.rows - existing
+        counts.updated = changed - counts.created
+        counts.unchanged = existing - counts.updated
+        return counts
 
 
 # --- rules within one row ------------------------------------------------------------------
+
+
+def _ok(*values: Any) -> bool:
+    return all(v is not INVALID and v is not None for v in values)
 
 
 def _no_rules(row: Any) -> Iterator[tuple[str, str]]:
@@ -770,116 +696,3 @@ _ROW_RULES: dict[str, Callable[[Any], Iterator[tuple[str, str]]]] = {
     "screenings": _rules_screenings,
     "services": _rules_services,
 }
-
-
-# --- writing ---------------------------------------------------------------------------------
-
-
-def _write(
-    package: PackageSource, site: Any, validation: _Validation, result: ImportResult, *, actor: Any
-) -> None:
-    table: Table | None = None
-    try:
-        with transaction.atomic():
-            for table in validation.tables:
-                result.counts[table.name] = _upsert(package, site, table, validation)
-            if result.dry_run:
-                transaction.set_rollback(True)
-            else:
-                audit_log(
-                    actor=actor,
-                    action="import",
-                    record_type="data_package",
-                    site_id=site.pk,
-                    detail={"tables": {n: c.as_dict() for n, c in result.counts.items()}},
-                )
-    except DatabaseError as exc:
-        file = table.file_name if table is not None else schema.MANIFEST
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        result.errors = [
-            PackageError(file, None, None, f"the database refused the rows: {message}")
-        ]
-        result.counts = {}
-
-
-def _upsert(
-    package: PackageSource, site: Any, table: Table, validation: _Validation
-) -> TableCounts:
-    """COPY the file into a temporary table, then one INSERT ... ON CONFLICT (id) DO UPDATE that
-    rewrites only the rows whose written columns differ; returns the counts."""
-    meta = table.model._meta
-
-    def qn(f: models.Field) -> str:
-        return connection.ops.quote_name(cast(str, f.column))
-
-    # The model fields written, each with how to get its value from a record's values.
-    written: list[tuple[models.Field, Callable[[dict], Any]]] = [
-        (table.model_field(c), operator.itemgetter(c.name)) for c in validation.present[table.name]
-    ]
-    if table.name == "cases":
-        written.append((model_field(table.model, "site"), lambda values: site.pk))
-    if table.name == "screenings":  # the case given, or else the child's (found by validation)
-        written = [(f, get) for f, get in written if f.name != "case"]
-        cases = validation.screening_case
-        written.append((model_field(table.model, "case"), lambda v: cases[v["screening_id"]]))
-    fields = [f for f, _ in written]
-    getters = [get for _, get in written]
-    # Every other column of a new row takes the model's default; created_at/updated_at: now.
-    defaults = [
-        f
-        for f in meta.local_concrete_fields
-        if f not in fields and f.name not in ("created_at", "updated_at")
-    ]
-    updated = [f for f in fields if not f.primary_key and f.name != "site"]
-
-    # Identifiers only (quoted names of our own tables and columns); every value is a parameter.
-    temp = connection.ops.quote_name(f"_package_{table.name}")
-    target = connection.ops.quote_name(meta.db_table)
-    columns = ", ".join(qn(f) for f in fields)
-    select = ", ".join(
-        [
-            *(f"s.{qn(f)}" for f in fields),
-            *(f"CAST(%s AS {f.db_type(connection)})" for f in defaults),
-        ]
-    )
-    drop_temp = f"DROP TABLE IF EXISTS {temp}"
-    create_temp = (
-        f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
-        f"SELECT {columns} FROM {target} WITH NO DATA"
-    )
-    copy_temp = f"COPY {temp} ({columns}) FROM STDIN"
-    count_existing = f"SELECT count(*) FROM {temp} JOIN {target} USING (id)"  # noqa: S608
-    upsert = (
-        f"WITH changed AS ("  # noqa: S608
-        f" INSERT INTO {target} AS t"
-        f" ({', '.join(qn(f) for f in [*fields, *defaults])}, created_at, updated_at)"
-        f" SELECT {select}, %s, %s FROM {temp} s"
-        f" ON CONFLICT (id) DO UPDATE"
-        f" SET {', '.join(f'{qn(f)} = EXCLUDED.{qn(f)}' for f in updated)},"
-        f" updated_at = EXCLUDED.updated_at"
-        f" WHERE ROW({', '.join(f't.{qn(f)}' for f in updated)})"
-        f" IS DISTINCT FROM ROW({', '.join(f'EXCLUDED.{qn(f)}' for f in updated)})"
-        f" RETURNING 1"
-        f") SELECT count(*) FROM changed"
-    )
-    params = [f.get_db_prep_save(f.get_default(), connection) for f in defaults]
-    now = timezone.now()  # as Django's auto_now would have it: the application's clock
-
-    counts = TableCounts()
-    with connection.cursor() as cursor:
-        cursor.execute(drop_temp)
-        cursor.execute(create_temp)
-        csv_file = _CsvFile(package, table, None)
-        with cursor.cursor.copy(copy_temp) as copy:
-            for _line, values in csv_file.records():
-                copy.write_row([get(values) for get in getters])
-        counts.rows = csv_file.rows
-        cursor.execute(count_existing)
-        existing = cursor.fetchone()[0]
-        cursor.execute(upsert, [*params, now, now])
-        changed = cursor.fetchone()[0]
-        cursor.execute(drop_temp)
-    counts.created = counts.rows - existing
-    counts.updated = changed - counts.created
-    counts.unchanged = existing - counts.updated
-    return counts
