@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -1070,3 +1071,120 @@ def test_a_large_package_imports_in_as_many_queries_as_a_small_one(site, tmp_pat
     assert {name: c.unchanged for name, c in again.counts.items()} == dict.fromkeys(
         ["cases", "children", "episodes", "placements"], 5000
     )
+
+
+def _family_time_package(folder: Path, visits: int, prefix: str) -> Path:
+    """One case and one child with `visits` rows of family time, a third of them cancelled."""
+    folder.mkdir()
+    (folder / "cases.csv").write_text(f"case_id,opened_on\n{prefix}c,2024-01-02\n")
+    (folder / "children.csv").write_text(
+        f"child_id,case_id,birth_date,enrolled_on\n{prefix}k,{prefix}c,2023-06-01,2024-01-02\n"
+    )
+    with (folder / "family_time.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(
+            ["visit_id", "child_id", "scheduled_on", "status", "cancelled_by", "duration_minutes"]
+        )
+        start = dt.date(2024, 1, 8)
+        for i in range(visits):
+            day = (start + dt.timedelta(days=i % 700)).isoformat()
+            if i % 3 == 0:
+                writer.writerow([f"{prefix}v{i}", f"{prefix}k", day, "cancelled", "parent", ""])
+            else:
+                writer.writerow([f"{prefix}v{i}", f"{prefix}k", day, "held", "", "60"])
+    return folder
+
+
+def _peak_memory(path: Path, site) -> int:
+    """Python's peak allocation while the package at `path` is imported."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        result = import_package(path, site=site, dry_run=False)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.ok, result.errors[:5]
+    return peak
+
+
+def test_import_memory_does_not_grow_with_the_package(site, tmp_path):
+    assert import_package(_family_time_package(tmp_path / "warm", 50, "w"), site=site).ok
+    small = _family_time_package(tmp_path / "small", 4_000, "s")
+    large = _family_time_package(tmp_path / "large", 40_000, "l")
+
+    small_peak = _peak_memory(small, site)
+    large_peak = _peak_memory(large, site)
+
+    assert Visit.objects.filter(child_id="lk").count() == 40_000
+    # Keeping anything per row (at ~100 bytes a row) would add 3.6 MB for the 36,000 more rows.
+    assert large_peak < 1.5 * small_peak + 512 * 1024, (small_peak, large_peak)
+
+
+def _append(folder: Path, name: str, *rows: list[str]) -> list[int]:
+    """Appends rows to a CSV of the package; returns their line numbers."""
+    path = folder / f"{name}.csv"
+    lines = path.read_text().count("\n")
+    with path.open("a", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return [lines + 1 + i for i in range(len(rows))]
+
+
+def test_the_rules_across_rows_are_found_in_a_large_package(site, other_site, tmp_path):
+    folder = _large_package(tmp_path / "large", 3000)
+    f.CaseFactory(site=other_site, id="c-south")
+    # Child k10's episode e10 (line 12) is open; e0 (line 2) was discharged on 2024-01-31.
+    [open_again, overlapping] = _append(
+        folder,
+        "episodes",
+        ["e-again", "k10", "2024-03-01", "neglect", "", ""],
+        ["e-over", "k0", "2024-01-20", "neglect", "2024-02-10", "reunification"],
+    )
+    [after_discharge, repeated, repeated_and_broken, dangling] = _append(
+        folder,
+        "placements",
+        ["p-late", "e0", "relative_foster", "2024-02-05", ""],
+        ["p5", "e5", "relative_foster", "2024-01-06", ""],
+        ["p7", "e7", "relative_foster", "2024-03-01", "2024-02-01"],
+        ["p-lost", "e-missing", "relative_foster", "2024-01-06", ""],
+    )
+    [lost_case, south_case] = _append(
+        folder,
+        "children",
+        ["k-lost", "c-missing", "2023-06-01", "white", "2024-01-02"],
+        ["k-south", "c-south", "2023-06-01", "white", "2024-01-02"],
+    )
+
+    result = import_package(folder, site=site, dry_run=False)
+
+    assert [str(e) for e in result.errors] == [
+        f"children.csv:{lost_case}:case_id: 'c-missing' is neither in cases.csv nor already in "
+        "site 'north'",
+        f"children.csv:{south_case}:case_id: 'c-south' belongs to another site",
+        f"episodes.csv:{open_again}:discharge_date: child 'k10' has another open episode "
+        "'e10' (line 12)",
+        f"episodes.csv:{overlapping}:removal_date: the episode overlaps episode 'e0' of the "
+        "same child (line 2)",
+        f"placements.csv:{after_discharge}:start_date: the placement starts after its "
+        "episode's discharge date (2024-01-31)",
+        f"placements.csv:{repeated}:placement_id: the id 'p5' is already used on line 7",
+        f"placements.csv:{repeated_and_broken}:placement_id: the id 'p7' is already used on line 9",
+        f"placements.csv:{dangling}:episode_id: 'e-missing' is neither in episodes.csv nor "
+        "already in site 'north'",
+    ]
+    assert set(rows_in_database().values()) == {0, 1}  # the other site's case only
+
+
+def test_row_rules_read_the_sites_value_of_a_column_the_file_lacks(site, tmp_path):
+    tables = valid()
+    DISCHARGED(tables)
+    assert run(tmp_path, site, tables, name="first").ok
+    episode = dict(VALID["episodes"][0], discharge_date="")
+    episode.pop("discharge_reason")  # the site's stays: "reunification"
+
+    result = run(tmp_path, site, {"episodes": [episode]}, name="second")
+
+    assert [str(e) for e in result.errors] == [
+        "episodes.csv:2:discharge_date: a discharge reason needs a discharge date"
+    ]
+    assert m.Episode.objects.get(pk="ep-1").discharge_date == dt.date(2026, 3, 1)
