@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cqi.metrics import (
-    CASE_MONTHS,
+    CASE_MONTH_SPANS,
     DEVELOPMENTAL,
     EPISODES,
     MALTREATMENT,
@@ -28,6 +28,7 @@ from cqi.metrics import (
     Result,
     _params,
     _rows,
+    case_month_hits,
 )
 from safebabies import codes
 from safebabies.lib.dates import add_months
@@ -98,10 +99,9 @@ keyed AS (
       FROM in_care i
       JOIN cases_child ch ON ch.id = i.child_id
       CROSS JOIN LATERAL (
-          SELECT (extract(year FROM age(GREATEST(i.removal_date, %(start)s::date), ch.birth_date))
-                  * 12
-                  + extract(month FROM age(GREATEST(i.removal_date, %(start)s::date),
-                                           ch.birth_date)))::int AS age_m
+          SELECT (extract(year FROM span) * 12 + extract(month FROM span))::int AS age_m
+            FROM age(GREATEST(i.removal_date, %(start)s::date)::timestamp,
+                     ch.birth_date::timestamp) AS span
       ) a
       LEFT JOIN LATERAL (
           SELECT p.setting
@@ -262,20 +262,11 @@ DRILL_SQL = {
          GROUP BY s.case_id
     """,
     "ftm_monthly_rate": f"""
-        WITH {CASE_MONTHS},
-        hit AS (
-            SELECT DISTINCT ev.case_id,
-                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
-              FROM teams_ftm ev
-              JOIN cases_case c ON c.id = ev.case_id
-             WHERE c.site_id = ANY(%(sites)s::bigint[])
-               AND ev.status = %(held)s
-               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
-        )
-        SELECT cm.case_id, count(hit.case_id), count(*)
-          FROM case_months cm
-          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
-         GROUP BY cm.case_id
+        WITH {CASE_MONTH_SPANS}, {case_month_hits("teams_ftm", "held")},
+        per_case AS (SELECT case_id, count(*) AS hit FROM hits GROUP BY case_id)
+        SELECT cs.case_id, COALESCE(pc.hit, 0), cs.months
+          FROM case_spans cs
+          LEFT JOIN per_case pc ON pc.case_id = cs.case_id
     """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
 }
 
@@ -333,22 +324,21 @@ months AS (
 
 
 def _monthly_rate_sql(table: str, status_param: str) -> str:
-    """Per month: case-months with a held event of `table` ÷ all case-months."""
+    """Per month: case-months with a held event of `table` ÷ all case-months. A case's
+    case-months are the months of its span [lo, hi]: +1 from lo, -1 after hi, summed up."""
     return f"""
-        WITH {CASE_MONTHS},
-        hit AS (
-            SELECT DISTINCT ev.case_id,
-                   date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
-              FROM {table} ev
-              JOIN cases_case c ON c.id = ev.case_id
-             WHERE c.site_id = ANY(%(sites)s::bigint[])
-               AND ev.status = %({status_param})s
-               AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
-        )
-        SELECT cm.first_day, count(hit.case_id), count(*)
-          FROM case_months cm
-          LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
-         GROUP BY cm.first_day
+        WITH {CASE_MONTH_SPANS}, {case_month_hits(table, status_param)},
+        edges AS (
+            SELECT lo AS first_day, count(*) AS delta FROM case_spans GROUP BY lo
+            UNION ALL
+            SELECT (hi + interval '1 month')::date, -count(*) FROM case_spans GROUP BY hi
+        ),
+        {_MONTHS},
+        hit_months AS (SELECT first_day, count(*) AS hit FROM hits GROUP BY first_day)
+        SELECT mo.first_day, COALESCE(hm.hit, 0),
+               (SELECT COALESCE(sum(delta), 0) FROM edges WHERE edges.first_day <= mo.first_day)
+          FROM months mo
+          LEFT JOIN hit_months hm ON hm.first_day = mo.first_day
     """  # noqa: S608 (constant SQL fragments; every value is a parameter)
 
 

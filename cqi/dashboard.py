@@ -1,6 +1,7 @@
 """What the CQI pages show, assembled from the selectors: every figure comes from
-`cqi.selectors.metrics_for` (the API's own selector) or `cqi.breakdowns`, and every table shown to
-an aggregate-only viewer passes through `cqi.suppression`.
+`cqi.selectors` (`metrics_for`, the API's own selector, and `breakdowns_for`, `trends_for`,
+`barriers_for`, which read `cqi.breakdowns` through the exact cache), and every table shown to an
+aggregate-only viewer passes through `cqi.suppression`.
 
 Reads only. The views render these, the CSV downloads write the same rows.
 """
@@ -15,7 +16,14 @@ from cqi import breakdowns
 from cqi.metrics import METRICS, REGISTRY, Metric, Result
 from cqi.models import ReferenceValue
 from cqi.periods import Period
-from cqi.selectors import MetricsScope, metrics_for, reference_values_in_force
+from cqi.selectors import (
+    MetricsScope,
+    barriers_for,
+    breakdowns_for,
+    metrics_for,
+    reference_values_in_force,
+    trends_for,
+)
 from cqi.suppression import Hidden, show, suppress
 
 # Units whose value is a share 0..1 (bars run to 100%).
@@ -142,7 +150,7 @@ class BreakdownTable:
 def breakdown_tables(scope: MetricsScope, period: Period) -> list[BreakdownTable]:
     """Children in care in the period by race/ethnicity, age band and placement type, with
     small cells (and the cells that would give them away) hidden for aggregate-only viewers."""
-    counts = breakdowns.children_in_care_breakdowns(scope.sites, period.start, period.end)
+    counts = breakdowns_for(scope, period.start, period.end)
     tables = []
     for dimension, groups in counts.items():
         values = [[g.children, g.permanency] for g in groups]
@@ -199,7 +207,7 @@ def trend_series(scope: MetricsScope, end: dt.date) -> list[tuple[Metric, list[T
     """The key metrics month by month (12 whole months up to `end`). For aggregate-only
     viewers a month's share over fewer than 5 is hidden."""
     series = []
-    for metric_id, points in breakdowns.monthly_trends(scope.sites, end).items():
+    for metric_id, points in trends_for(scope, end).items():
         metric = METRICS[metric_id]
         values = [r["value"] for _, r in points if isinstance(r["value"], int | float)]
         top = 1.0 if metric.unit in SHARE_UNITS else (max(values, default=0) * 1.1 or 1.0)
@@ -239,7 +247,7 @@ def barrier_tables(scope: MetricsScope, period: Period) -> tuple[CountTable, Cou
     """(by month, by service type): services referred in the period with a barrier recorded.
     For aggregate-only viewers counts of 1-4 are hidden, with complementary cells and totals.
     The barrier totals appear in both tables and are hidden in both if hidden in either."""
-    counts = breakdowns.service_barriers(scope.sites, period.start, period.end)
+    counts = barriers_for(scope, period.start, period.end)
     service_columns = [
         i for i in range(len(counts.service_types)) if any(row[i] for row in counts.by_service)
     ]

@@ -150,22 +150,53 @@ in_period AS (
      WHERE removal_date <= %(end)s
 )"""
 
-# Calendar months wholly inside the period, paired with the cases open on their first and last day.
-CASE_MONTHS = """
-months AS (
-    SELECT m::date AS first_day, (m + interval '1 month' - interval '1 day')::date AS last_day
-      FROM generate_series(
-               date_trunc('month', %(start)s::timestamp), %(end)s::timestamp, interval '1 month'
-           ) AS m
+# Case-months (METRICS.md): a calendar month wholly inside the period, paired with a case open on
+# its first and its last day. Rather than pairing every month with every case, each case gets the
+# span of its case-months [lo, hi] (first days of months): from the first whole month of the
+# period, or the first month that begins on or after the opening if later, to the last whole
+# month of the period, or the last month that ends on or before the closing if earlier. A case
+# with hi < lo has none. A month M begins on or after `opened_on` from the month after the
+# opening's month, unless the opening is a 1st; it ends on or before `closed_on` up to the month
+# before the month of closed_on + 1 day.
+CASE_MONTH_SPANS = """
+spans AS (
+    SELECT c.id AS case_id,
+           GREATEST(
+               (date_trunc('month', (%(start)s::date - 1)::timestamp) + interval '1 month')::date,
+               (date_trunc('month', (c.opened_on - 1)::timestamp) + interval '1 month')::date
+           ) AS lo,
+           LEAST(
+               (date_trunc('month', (%(end)s::date + 1)::timestamp) - interval '1 month')::date,
+               COALESCE((date_trunc('month', (c.closed_on + 1)::timestamp) - interval '1 month')::date,
+                        'infinity'::date)
+           ) AS hi
+      FROM cases_case c
+     WHERE c.site_id = ANY(%(sites)s::bigint[])
+       AND c.opened_on <= %(end)s
 ),
-case_months AS (
-    SELECT c.id AS case_id, mo.first_day, mo.last_day
-      FROM months mo
-      JOIN cases_case c
-        ON c.opened_on <= mo.first_day AND (c.closed_on IS NULL OR c.closed_on >= mo.last_day)
-     WHERE mo.first_day >= %(start)s AND mo.last_day <= %(end)s
-       AND c.site_id = ANY(%(sites)s::bigint[])
+case_spans AS (
+    SELECT case_id, lo, hi,
+           ((extract(year FROM hi) - extract(year FROM lo)) * 12
+            + extract(month FROM hi) - extract(month FROM lo) + 1)::int AS months
+      FROM spans
+     WHERE hi >= lo
 )"""
+
+
+def case_month_hits(table: str, status_param: str) -> str:
+    """A CTE `hits` (case_id, first_day): the case-months with at least one event of `table`
+    (an FTM or a hearing) whose status is the parameter `status_param`; needs CASE_MONTH_SPANS."""
+    return f"""
+hits AS (
+    SELECT DISTINCT ev.case_id,
+           date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+      FROM {table} ev
+      JOIN case_spans cs ON cs.case_id = ev.case_id
+     WHERE ev.status = %({status_param})s
+       AND ev.scheduled_on >= cs.lo
+       AND ev.scheduled_on < (cs.hi + interval '1 month')::date
+       AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+)"""  # noqa: S608 (constant SQL fragments and table names; every value is a parameter)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -457,19 +488,8 @@ def average_placements_closed(sites, start: dt.date, end: dt.date) -> Result:
 def _case_month_rate(sites, start: dt.date, end: dt.date, table: str, held: str) -> Result:
     """Case-months with at least one held event (FTM or hearing) of the case in the month."""
     sql = f"""
-    WITH {CASE_MONTHS},
-    hit AS (
-        SELECT DISTINCT ev.case_id,
-               date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
-          FROM {table} ev
-          JOIN cases_case c ON c.id = ev.case_id
-         WHERE c.site_id = ANY(%(sites)s::bigint[])
-           AND ev.status = %(held)s
-           AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
-    )
-    SELECT count(hit.case_id), count(*)
-      FROM case_months cm
-      LEFT JOIN hit ON hit.case_id = cm.case_id AND hit.first_day = cm.first_day
+    WITH {CASE_MONTH_SPANS}, {case_month_hits(table, "held")}
+    SELECT (SELECT count(*) FROM hits), (SELECT COALESCE(sum(months), 0) FROM case_spans)
     """  # noqa: S608 (constant SQL fragments and table names; every value is a parameter)
     return _share(*_row(sql, _params(sites, start, end, held=held)))
 
@@ -869,7 +889,14 @@ METRICS: dict[str, Metric] = {m.id: m for m in REGISTRY}
 METRIC_IDS: tuple[str, ...] = tuple(METRICS)
 
 
-def compute_all(sites: Site | Iterable[Site], start: dt.date, end: dt.date) -> dict[str, Result]:
-    """Every metric of the registry for the sites over [start, end]: one query per metric."""
+def compute_all(
+    sites: Site | Iterable[Site],
+    start: dt.date,
+    end: dt.date,
+    metric_ids: Iterable[str] | None = None,
+) -> dict[str, Result]:
+    """Every metric of the registry (or those named) for the sites over [start, end]: one query
+    per metric."""
     scope = _sites(sites)
-    return {m.id: m.selector(scope, start, end) for m in REGISTRY}
+    wanted = REGISTRY if metric_ids is None else [METRICS[i] for i in metric_ids]
+    return {m.id: m.selector(scope, start, end) for m in wanted}

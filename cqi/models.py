@@ -63,3 +63,19 @@ class PracticeScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.element}: {self.level} ({self.scored_on:%Y-%m-%d})"
+
+
+class DataStamp(models.Model):
+    """A site's data generation, changed by database triggers whenever any record a CQI figure
+    reads is written (`cqi.stamps`). The CQI cache keys figures by it. Never written by the
+    application itself except through `cqi.stamps`."""
+
+    site_id = models.BigIntegerField(primary_key=True)
+    generation = models.BigIntegerField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "cqi_datastamp"
+
+    def __str__(self) -> str:
+        return f"site {self.site_id}: generation {self.generation}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.utils import timezone
 
+from cqi import cache
 from cqi.metrics import METRIC_IDS, METRICS, REGISTRY, Metric, Result, compute_all
 from cqi.models import ReferenceValue
 from safebabies.lib.dates import add_months
@@ -109,10 +110,59 @@ def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
     return {**results, "exits_by_reason": {**exits, "value": cells}}
 
 
+# Figures that depend on today, not only on the records: computed on every request.
+LIVE_METRICS = ("coordinator_caseload",)
+CACHED_METRICS = tuple(m.id for m in REGISTRY if m.id not in LIVE_METRICS)
+
+
 def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, Result]:
-    """Every metric for the scope, suppressed as the viewer requires."""
-    results = compute_all(scope.sites, start, end)
+    """Every metric for the scope, suppressed as the viewer requires. The figures come from the
+    exact cache (`cqi.cache`) when the records are unchanged since they were computed."""
+    sites = scope.sites
+    with cache.snapshot():
+        results = cache.cached(
+            "metrics",
+            sites,
+            (start, end),
+            lambda: compute_all(sites, start, end, CACHED_METRICS),
+        )
+        live = compute_all(sites, start, end, LIVE_METRICS)
+    results = {m.id: (live | results)[m.id] for m in REGISTRY}
     return suppress_small_cells(results) if scope.aggregate_only else results
+
+
+def breakdowns_for(scope: MetricsScope, start: dt.date, end: dt.date):
+    """Children in care by race/ethnicity, age band and placement type (unsuppressed counts;
+    `cqi.dashboard` suppresses them for aggregate-only viewers)."""
+    from cqi import breakdowns
+
+    return cache.cached(
+        "breakdowns",
+        scope.sites,
+        (start, end),
+        lambda: breakdowns.children_in_care_breakdowns(scope.sites, start, end),
+    )
+
+
+def trends_for(scope: MetricsScope, end: dt.date):
+    """The trend metrics over the 12 whole months up to `end` (`breakdowns.monthly_trends`)."""
+    from cqi import breakdowns
+
+    return cache.cached(
+        "trends", scope.sites, (end,), lambda: breakdowns.monthly_trends(scope.sites, end)
+    )
+
+
+def barriers_for(scope: MetricsScope, start: dt.date, end: dt.date):
+    """Services with a barrier recorded, by month and by service type (unsuppressed counts)."""
+    from cqi import breakdowns
+
+    return cache.cached(
+        "barriers",
+        scope.sites,
+        (start, end),
+        lambda: breakdowns.service_barriers(scope.sites, start, end),
+    )
 
 
 def reference_values_in_force(on: dt.date) -> dict[str, ReferenceValue]:
@@ -164,7 +214,12 @@ def drill_down_cases(user: User, scope: MetricsScope, metric_id: str, start: dt.
         raise Http404("No such figure")
     if not can_drill_down(user, scope):
         raise PermissionDenied("Your role sees program figures, not families.")
-    rows = drill_down(metric_id, scope.sites, start, end)
+    rows = cache.cached(
+        "drill_down",
+        scope.sites,
+        (metric_id, start, end),
+        lambda: drill_down(metric_id, scope.sites, start, end),
+    )
     cases = cases_visible_to(user).filter(id__in=[case_id for case_id, _, _ in rows]).in_bulk()
     return [(cases[case_id], met, total) for case_id, met, total in rows if case_id in cases]
 

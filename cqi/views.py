@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cqi import dashboard, selectors, services
+from cqi import cache, dashboard, selectors, services
 from cqi.breakdowns import DRILL_UNITS, DRILLABLE
 from cqi.metrics import METRICS
 from cqi.periods import PRESETS, Period, period_from
@@ -103,7 +103,10 @@ def cqi_index(request: AuthenticatedRequest) -> HttpResponse:
 def dashboard_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     scope = selectors.access_metrics(request.user, slug)
     period = _period(request, scope)
-    rows = dashboard.metric_rows(scope, period)
+    with cache.snapshot():  # every figure of the page from one view of the records
+        rows = dashboard.metric_rows(scope, period)
+        breakdowns = dashboard.breakdown_tables(scope, period)
+        trends = dashboard.trend_series(scope, period.end)
     _audit(request, scope, "cqi_dashboard", period)
     context = {
         "scope": scope,
@@ -113,8 +116,8 @@ def dashboard_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         "period_query": _period_query(period),
         "outcome_rows": [r for r in rows if r.metric.kind == "outcome"],
         "process_rows": [r for r in rows if r.metric.kind == "process"],
-        "breakdowns": dashboard.breakdown_tables(scope, period),
-        "trends": dashboard.trend_series(scope, period.end),
+        "breakdowns": breakdowns,
+        "trends": trends,
         "can_drill": selectors.can_drill_down(request.user, scope),
         "drillable": DRILLABLE,
     }

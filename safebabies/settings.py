@@ -162,6 +162,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 
+# --- CQI figures -------------------------------------------------------------------------------
+# Seconds an unused entry of the CQI figures cache is kept. Entries are exact (keyed by each
+# site's data generation, cqi.cache), so this bounds memory only; 0 turns the cache off.
+CQI_CACHE_SECONDS = env_int("CQI_CACHE_SECONDS", 7 * 24 * 60 * 60, minimum=0)
+# work_mem for the CQI queries (hash aggregates over a site's records stay in memory).
+CQI_WORK_MEM = env_str("CQI_WORK_MEM", "64MB")
+# Minutes between runs of the task that computes the dashboards of sites whose records changed,
+# so that the first person to open a dashboard gets it at once; 0 turns it off.
+CQI_WARM_MINUTES = env_int("CQI_WARM_MINUTES", 10, minimum=0)
+if CQI_WARM_MINUTES:
+    CELERY_BEAT_SCHEDULE["cqi-warm-dashboards"] = {
+        "task": "cqi.tasks.warm_dashboards",
+        "schedule": 60.0 * CQI_WARM_MINUTES,
+        "options": {"expires": 60.0 * CQI_WARM_MINUTES},
+    }
+
 # --- Background work: reminders, calendar feeds, nightly export (issue 7) -----------------------
 INSTALLED_APPS += ["safebabies.exports", "safebabies.notify"]
 # Exports older than this are deleted by the nightly task (files and their records).

@@ -1,0 +1,124 @@
+"""Exact caching of CQI figures, and the database settings the figures are computed with.
+
+A figure is cached under a key made of what was asked (the kind of figure, the sites, the period)
+and of each site's data generation (`cqi.stamps`), which database triggers change whenever any
+record the figures read is written. So a cached figure is only ever read back while the records
+it was computed from are unchanged: it is the same number a fresh computation would give, never
+a stale one, and no time-to-live is needed for correctness (`CQI_CACHE_SECONDS` only bounds how
+long unused entries take room). The key also holds the database's identity and a digest of the
+metric code, so another database or a new definition never reads an old entry.
+
+The generations are read before the figures are computed, in the same transaction: a write that
+commits in between can only make the entry describe newer records than its key says, and the
+next reader, who sees the new generation, computes afresh.
+
+`snapshot()` gives the figures of one page a single consistent view of the records (one
+REPEATABLE READ, read-only transaction) and the planner settings these analytic queries need
+(a larger `work_mem`, so hash aggregates over hundreds of thousands of rows stay in memory, and
+no JIT compilation, which costs more than it saves at this size).
+
+Only the counts are cached; access and small-cell suppression are decided on every request.
+If the cache cannot be reached, figures are computed as if nothing were cached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from cqi import stamps
+from teams.models import Site
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_MISSING = object()
+
+# The code that defines the figures: a change to any of these files is a new cache namespace.
+_DEFINITIONS = ("metrics.py", "breakdowns.py", "cache.py")
+CODE_VERSION = hashlib.sha256(
+    b"".join((Path(__file__).parent / name).read_bytes() for name in _DEFINITIONS)
+).hexdigest()[:16]
+
+
+def _planner_settings() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
+            [settings.CQI_WORK_MEM],
+        )
+
+
+_inside = threading.local()
+
+
+@contextlib.contextmanager
+def snapshot() -> Iterator[None]:
+    """Every figure computed inside reads one snapshot of the records, with the analytic
+    planner settings. Inside a caller's transaction it is the caller's (the settings then hold
+    until that transaction ends); inside another `snapshot()`, that one."""
+    if getattr(_inside, "active", False):
+        yield
+        return
+    _inside.active = True
+    try:
+        if connection.in_atomic_block:
+            _planner_settings()
+            yield
+            return
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            _planner_settings()
+            yield
+    finally:
+        _inside.active = False
+
+
+def _key(kind: str, sites: list[Site], args: tuple) -> str:
+    ids = sorted(site.pk for site in sites)
+    database, generations = stamps.generations(ids)
+    raw = repr((CODE_VERSION, database, kind, ids, generations, args))
+    return "cqi:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached(kind: str, sites: Iterable[Site], args: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, or the value it gave for the same question over the same records."""
+    scope = list(sites)
+    seconds = settings.CQI_CACHE_SECONDS
+    with snapshot():
+        if seconds <= 0:
+            return compute()
+        key = _key(kind, scope, args)
+        try:
+            hit = cache.get(key, _MISSING)
+        except Exception:  # the cache is a help, never a dependency
+            log.warning("CQI cache unreachable; computing the figures", exc_info=True)
+            hit = _MISSING
+        if hit is not _MISSING:
+            return hit  # type: ignore[return-value]
+        value = compute()
+        try:
+            cache.set(key, value, timeout=seconds)
+        except Exception:
+            log.warning("CQI cache unreachable; the figures are not kept", exc_info=True)
+        return value
+
+
+def is_cached(kind: str, sites: Iterable[Site], args: tuple) -> bool:
+    """Whether `cached(kind, sites, args, ...)` would be answered from the cache now."""
+    scope = list(sites)
+    with snapshot():
+        try:
+            return cache.get(_key(kind, scope, args), _MISSING) is not _MISSING
+        except Exception:
+            return False
+
