@@ -1,0 +1,330 @@
+"""The exact CQI cache (`cqi.cache`) and the data stamps it is keyed by (`cqi.stamps`).
+
+A cached figure must be the number a fresh computation gives: every way of writing a record a
+figure reads (ORM save, queryset update and delete, bulk insert, raw SQL, COPY) changes the
+stamp of the record's site, inside the writing transaction, and only that site's.
+"""
+
+import datetime as dt
+import importlib
+import random
+
+import pytest
+from django.db import connection, transaction
+
+from assessments.models import Screening, Service
+from cases import models as m
+from cqi import cache, metrics, stamps
+from cqi.selectors import access_metrics, metrics_for
+from familytime.models import Visit
+from safebabies import codes
+from teams.models import Ftm, FtmActionItem
+from tests import factories as f
+from tests.test_cqi_metrics import (
+    ActionItemFactory,
+    FtmFactory,
+    ReportFactory,
+    ScreeningFactory,
+    ServiceFactory,
+    VisitFactory,
+    episode,
+    new_case,
+    new_child,
+)
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+START, END = D(2024, 1, 1), D(2024, 12, 31)
+
+
+@pytest.fixture
+def national(other_site):
+    user = f.UserFactory(email="national@example.org")
+    f.MembershipFactory(user=user, site=other_site, role="national")
+    return user
+
+
+def generation(site) -> int:
+    return stamps.generations([site.pk])[1][0]
+
+
+# --- the stamps ------------------------------------------------------------------------------
+
+
+def _records(site):
+    """One record of every watched table at `site`: {model: instance}."""
+    child = new_child(site)
+    ep = episode(child, D(2024, 1, 10), placements=[("relative_foster", D(2024, 1, 10))])
+    ftm = FtmFactory(case=child.case)
+    return {
+        m.Case: child.case,
+        m.Child: child,
+        m.Episode: ep,
+        m.Placement: ep.placements.get(),
+        m.Hearing: f.HearingFactory(case=child.case, scheduled_on=D(2024, 2, 1)),
+        m.MaltreatmentReport: ReportFactory(child=child),
+        Ftm: ftm,
+        FtmActionItem: ActionItemFactory(ftm=ftm),
+        Visit: VisitFactory(child=child),
+        Screening: ScreeningFactory(child=child),
+        Service: ServiceFactory(child=child),
+    }
+
+
+def test_every_table_a_cached_figure_reads_is_watched():
+    models = [m.Case, m.Child, m.Episode, m.Placement, m.Hearing, m.MaltreatmentReport]
+    models += [Ftm, FtmActionItem, Visit, Screening, Service]
+    assert {model._meta.db_table for model in models} == set(stamps.WATCHED)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        m.Case,
+        m.Child,
+        m.Episode,
+        m.Placement,
+        m.Hearing,
+        m.MaltreatmentReport,
+        Ftm,
+        FtmActionItem,
+        Visit,
+        Screening,
+        Service,
+    ],
+    ids=lambda model: model.__name__,
+)
+def test_any_write_to_a_record_changes_its_sites_stamp_and_no_other(site, other_site, model):
+    record = _records(site)[model]
+    _records(other_site)
+    here, there = generation(site), generation(other_site)
+    # a queryset update sends no signal and skips save(): the database still sees it
+    model.objects.filter(pk=record.pk).update(updated_at=record.updated_at)
+    assert generation(site) > here
+    assert generation(other_site) == there
+    here = generation(site)
+    with connection.cursor() as cursor:  # raw SQL too
+        cursor.execute(
+            f"UPDATE {model._meta.db_table} SET updated_at = now() WHERE id = %s",  # noqa: S608
+            [record.pk],
+        )
+    assert generation(site) > here
+    assert generation(other_site) == there
+
+
+def test_a_new_record_and_a_deleted_one_change_the_stamp(site):
+    child = new_child(site)
+    before = generation(site)
+    visit = VisitFactory(child=child)
+    after_insert = generation(site)
+    assert after_insert > before
+    visit.delete()
+    assert generation(site) > after_insert
+
+
+def test_bulk_inserts_and_copy_change_the_stamp_once_per_statement(site, other_site):
+    children = [new_child(site) for _ in range(3)]
+    before, there = generation(site), generation(other_site)
+    Visit.objects.bulk_create(
+        [Visit(child=c, scheduled_on=D(2024, 3, d), status="held") for c in children for d in (1, 2)]
+    )
+    after_bulk = generation(site)
+    assert after_bulk == before + 1  # one statement, one new number (nothing else wrote since)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            "COPY familytime_visit (id, child_id, scheduled_on, status, cancelled_by,"
+            " supervision, location, observations, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for i, c in enumerate(children):
+                copy.write_row(
+                    (f"copied-{i}", c.pk, D(2024, 4, 1), "held", "", "", "", "", "now", "now")
+                )
+    assert generation(site) == after_bulk + 1
+    assert generation(other_site) == there
+
+
+def test_moving_a_child_to_another_sites_case_changes_both_stamps(site, other_site):
+    child = new_child(site)
+    elsewhere = new_case(other_site)
+    here, there = generation(site), generation(other_site)
+    m.Child.objects.filter(pk=child.pk).update(case=elsewhere)
+    assert generation(site) > here
+    assert generation(other_site) > there
+
+
+def test_a_rolled_back_write_leaves_the_stamp_and_its_number_is_never_given_again(site):
+    child = new_child(site)
+    before = generation(site)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        VisitFactory(child=child)
+        inside = generation(site)
+        assert inside > before
+        raise RuntimeError("undo")
+    assert generation(site) == before
+    VisitFactory(child=child)
+    assert generation(site) > inside  # a later write never reuses the rolled-back number
+
+
+def test_a_deferred_bulk_write_stamps_its_site_once_at_the_end(site, django_assert_num_queries):
+    child = new_child(site)
+    before = generation(site)
+    with transaction.atomic(), stamps.deferred([site.pk]):
+        VisitFactory(child=child)
+        VisitFactory(child=child)
+        assert generation(site) == before  # the triggers wait
+    assert generation(site) > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deferred_needs_a_transaction(site):
+    with pytest.raises(RuntimeError, match="transaction"), stamps.deferred([site.pk]):
+        pass
+
+
+def test_the_migration_installed_the_triggers_cqi_stamps_describes():
+    migration = importlib.import_module("cqi.migrations.0004_data_stamps")
+    assert stamps.install_sql().strip() in migration.INSTALL
+
+
+# --- the cache -------------------------------------------------------------------------------
+
+
+def _figures(site):
+    return metrics_for(access_metrics_for(site), START, END)
+
+
+def access_metrics_for(site):
+    from cqi.selectors import MetricsScope
+
+    return MetricsScope(site.slug, [site], aggregate_only=False)
+
+
+def _family_time(site):
+    child = new_child(site)
+    episode(child, D(2024, 1, 1))
+    for day in range(1, 8):
+        VisitFactory(child=child, scheduled_on=D(2024, 3, day))
+    return child
+
+
+def test_a_cached_figure_is_served_until_a_record_changes_then_computed_afresh(site):
+    child = _family_time(site)
+    scope = access_metrics_for(site)
+    first = _figures(site)
+    assert cache.is_cached("metrics", scope.sites, (START, END))
+    assert first["family_time_held_per_week"]["numerator"] == 7
+    # a change that sends no signal: the figure is still right
+    Visit.objects.filter(child=child, scheduled_on=D(2024, 3, 1)).update(
+        status=codes.VisitStatus.NO_SHOW
+    )
+    assert not cache.is_cached("metrics", scope.sites, (START, END))
+    assert _figures(site)["family_time_held_per_week"]["numerator"] == 6
+    assert _figures(site) == metrics.compute_all(site, START, END)
+
+
+def test_a_write_at_another_site_keeps_this_sites_figures_cached(site, other_site):
+    _family_time(site)
+    _figures(site)
+    _family_time(other_site)
+    assert cache.is_cached("metrics", [site], (START, END))
+
+
+def test_the_national_figures_change_when_any_site_changes(site, other_site, national):
+    _family_time(site)
+    scope = access_metrics(national, "all")
+    before = metrics_for(scope, START, END)["family_time_held_per_week"]["numerator"]
+    _family_time(other_site)
+    assert not cache.is_cached("metrics", scope.sites, (START, END))
+    after = metrics_for(scope, START, END)["family_time_held_per_week"]["numerator"]
+    assert (before, after) == (7, 14)
+
+
+def test_each_period_is_its_own_entry(site):
+    _family_time(site)
+    _figures(site)
+    assert not cache.is_cached("metrics", [site], (D(2023, 1, 1), D(2023, 12, 31)))
+
+
+def test_caseloads_are_computed_on_every_request(site):
+    coordinator = f.MembershipFactory(site=site, role="community_coordinator").user
+    case = new_case(site, opened_on=D(2024, 1, 1))
+    _figures(site)
+    f.TeamMemberFactory(case=case, user=coordinator, role="community_coordinator")
+    loads = _figures(site)["coordinator_caseload"]["value"]
+    assert [row["open_cases"] for row in loads] == [1]
+
+
+def test_with_the_cache_unreachable_the_figures_are_computed(site, monkeypatch):
+    _family_time(site)
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache.cache, "get", down)
+    monkeypatch.setattr(cache.cache, "set", down)
+    assert _figures(site)["family_time_held_per_week"]["numerator"] == 7
+
+
+def test_with_the_cache_off_nothing_is_kept(site, settings):
+    settings.CQI_CACHE_SECONDS = 0
+    _family_time(site)
+    _figures(site)
+    assert not cache.is_cached("metrics", [site], (START, END))
+
+
+def test_another_definition_of_the_figures_is_another_namespace(site, monkeypatch):
+    _family_time(site)
+    _figures(site)
+    monkeypatch.setattr(cache, "CODE_VERSION", "a-newer-definition")
+    assert not cache.is_cached("metrics", [site], (START, END))
+
+
+def test_the_dashboard_page_shows_a_change_made_after_it_was_cached(client_for, coordinator, site):
+    child = _family_time(site)
+    client = client_for(coordinator)
+    period = {"start": START.isoformat(), "end": END.isoformat()}
+    client.get("/cqi/north/", period)
+    Visit.objects.filter(child=child).update(status=codes.VisitStatus.NO_SHOW)
+    rows = client.get("/cqi/north/", period).context["process_rows"]
+    held = next(r for r in rows if r.metric.id == "family_time_held_per_week")
+    assert held.current["numerator"] == 0
+
+
+# --- case-months, checked against a count by hand over random cases -------------------------
+
+
+def test_case_month_rates_equal_a_month_by_month_count(site):
+    rng = random.Random(11)
+    cases = []
+    for _ in range(25):
+        opened = D(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
+        closed = opened + dt.timedelta(days=rng.randint(0, 400)) if rng.random() < 0.5 else None
+        case = new_case(site, opened_on=opened, closed_on=closed)
+        held = {opened + dt.timedelta(days=rng.randint(0, 500)) for _ in range(rng.randint(0, 6))}
+        for day in held:
+            FtmFactory(case=case, scheduled_on=day)
+        cases.append((opened, closed, held))
+    seen = [0, 0]
+    for start, end in [
+        (D(2024, 1, 1), D(2024, 12, 31)),
+        (D(2023, 11, 15), D(2024, 2, 29)),
+        (D(2024, 2, 1), D(2024, 2, 29)),
+        (D(2023, 3, 2), D(2025, 1, 30)),
+    ]:
+        months, hits = 0, 0
+        first = start if start.day == 1 else (start.replace(day=1) + dt.timedelta(days=32))
+        month = first.replace(day=1)
+        while True:
+            last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            if last > end:
+                break
+            for opened, closed, held in cases:
+                if opened <= month and (closed is None or closed >= last):
+                    months += 1
+                    hits += any(month <= day <= last for day in held)
+            month = last + dt.timedelta(days=1)
+        got = metrics.ftm_monthly_rate(site, start, end)
+        assert (got["numerator"], got["denominator"]) == (hits, months), (start, end)
+        seen = [seen[0] + hits, seen[1] + months]
+    assert seen[0] >= 10 and seen[1] >= 100  # the count above was not of empty months
