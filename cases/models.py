@@ -317,7 +317,15 @@ class Hearing(Record):
 
     class Meta:
         ordering = ["scheduled_on", "starts_at", "id"]
-        indexes = [models.Index(fields=["case", "scheduled_on"])]
+        indexes = [
+            models.Index(fields=["case", "scheduled_on"]),
+            # CQI case-months: held hearings per case by date (index-only scans)
+            models.Index(
+                fields=["case", "scheduled_on"],
+                condition=models.Q(status="held"),
+                name="hearing_held_by_case",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_hearing_type_display()} hearing {self.scheduled_on:%Y-%m-%d}"

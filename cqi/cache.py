@@ -13,9 +13,10 @@ commits in between can only make the entry describe newer records than its key s
 next reader, who sees the new generation, computes afresh.
 
 `snapshot()` gives the figures of one page a single consistent view of the records (one
-REPEATABLE READ, read-only transaction) and the planner settings these analytic queries need
-(a larger `work_mem`, so hash aggregates over hundreds of thousands of rows stay in memory, and
-no JIT compilation, which costs more than it saves at this size).
+REPEATABLE READ transaction), the planner settings these analytic queries need (a larger
+`work_mem`, so hash aggregates over hundreds of thousands of rows stay in memory, and no JIT
+compilation, which costs more than it saves at this size), and `cqi.metrics.shared()`: what is
+computed afresh reads the sites' episodes from one temporary table.
 
 Only the counts are cached; access and small-cell suppression are decided on every request.
 If the cache cannot be reached, figures are computed as if nothing were cached.
@@ -35,7 +36,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from cqi import stamps
+from cqi import metrics, stamps
 from teams.models import Site
 
 log = logging.getLogger(__name__)
@@ -72,13 +73,16 @@ def snapshot() -> Iterator[None]:
     try:
         if connection.in_atomic_block:
             _planner_settings()
-            yield
+            with metrics.shared():
+                yield
             return
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                # not READ ONLY: the shared episodes are a temporary table (cqi.metrics.shared)
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             _planner_settings()
-            yield
+            with metrics.shared():
+                yield
     finally:
         _inside.active = False
 

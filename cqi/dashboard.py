@@ -293,3 +293,37 @@ def barrier_tables(scope: MetricsScope, period: Period) -> tuple[CountTable, Cou
             )
         )
     return tables[0], tables[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Warming the cache
+
+
+def page_figures(scope: MetricsScope, period: Period):
+    """Everything the dashboard page computes, in the page's order: (metric rows, breakdown
+    tables, trend series). The page and `warm` call this, so they ask the cache the same
+    questions."""
+    return (
+        metric_rows(scope, period),
+        breakdown_tables(scope, period),
+        trend_series(scope, period.end),
+    )
+
+
+def warm_scopes() -> list[tuple[MetricsScope, Period]]:
+    """The dashboards people open first: each site's last 12 months (in its time zone), and
+    all sites together as national staff see them."""
+    from django.utils import timezone
+
+    from cqi.periods import period_from
+    from cqi.selectors import ALL_SITES
+    from teams.models import Site
+
+    sites = list(Site.objects.order_by("id"))
+    scopes = [
+        (MetricsScope(s.slug, [s], aggregate_only=False), period_from({}, s.today())) for s in sites
+    ]
+    if sites:
+        everything = MetricsScope(ALL_SITES, sites, aggregate_only=True)
+        scopes.append((everything, period_from({}, timezone.now().date())))
+    return scopes

@@ -36,15 +36,21 @@ Conventions shared by the definitions (METRICS.md "Conventions"), in SQL:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar, cast
 
 from django.db import connection
 
 from safebabies import codes
 from teams.models import Site
+
+
+T = TypeVar("T")
 
 
 class Result(TypedDict):
@@ -85,16 +91,91 @@ def _params(sites: Site | Iterable[Site], start: dt.date, end: dt.date, **extra)
     return {"sites": [s.pk for s in _sites(sites)], "start": start, "end": end, **extra}
 
 
+class _Shared:
+    """What the figures of one computation share (`shared()`): the sites' episodes, written once
+    into a temporary table, and results that several metrics read."""
+
+    def __init__(self) -> None:
+        self.episode_tables: dict[tuple[int, ...], str] = {}
+        self.episode_uses: dict[tuple[int, ...], int] = {}
+        self.results: dict[tuple, Any] = {}
+
+
+_shared: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar("cqi_shared", default=None)
+
+
+@contextlib.contextmanager
+def shared() -> Iterator[None]:
+    """Inside a transaction: once a second query needs the sites' episodes (`EPISODES`: three
+    tables joined and the age rule applied), they are written into a temporary table, and that
+    query and every later one of the block read the table instead; the family-time totals are computed once for
+    the three family-time metrics. The same numbers, less work. Outside a transaction (or
+    inside another `shared()` block) it does nothing."""
+    if _shared.get() is not None or not connection.in_atomic_block:
+        yield
+        return
+    state = _Shared()
+    token = _shared.set(state)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+        if state.episode_tables:
+            with connection.cursor() as cursor:
+                for table in state.episode_tables.values():
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _episodes_table(state: _Shared, site_ids: list[int]) -> str:
+    key = tuple(sorted(site_ids))
+    table = state.episode_tables.get(key)
+    if table is None:
+        table = f"cqi_episodes_{uuid.uuid4().hex[:12]}"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS {EPISODES_SELECT}",
+                {"sites": list(key)},
+            )
+            cursor.execute(f"CREATE INDEX ON {table} (child_id)")
+            cursor.execute(f"ANALYZE {table}")
+        state.episode_tables[key] = table
+    return table
+
+
+def _prepare(sql: str, params: dict) -> str:
+    """The query as it runs: from the second query of a `shared()` block that needs the sites'
+    episodes on, they are read from the block's temporary table (a lone query joins them)."""
+    state = _shared.get()
+    if state is None or EPISODES not in sql:
+        return sql
+    key = tuple(sorted(params["sites"]))
+    state.episode_uses[key] = state.episode_uses.get(key, 0) + 1
+    if state.episode_uses[key] < 2:
+        return sql
+    table = _episodes_table(state, params["sites"])
+    return sql.replace(EPISODES, f"\neps AS (SELECT * FROM {table})")
+
+
 def _row(sql: str, params: dict) -> tuple:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_prepare(sql, params), params)
         return cursor.fetchone()
 
 
 def _rows(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_prepare(sql, params), params)
         return cursor.fetchall()
+
+
+def _once(key: tuple, compute: Callable[[], T]) -> T:
+    """`compute()` once per `shared()` block for `key` (every time outside one)."""
+    state = _shared.get()
+    if state is None:
+        return compute()
+    if key not in state.results:
+        state.results[key] = compute()
+    return state.results[key]
 
 
 def _share(numerator: int | None, denominator: int | None) -> Result:
@@ -118,15 +199,16 @@ def _median(median: float | None, n: int | None, cohort: int | None) -> Result:
 
 
 # Episodes of the sites' children, under the federal age rule (removal before the 18th birthday).
-EPISODES = """
-eps AS NOT MATERIALIZED (
+EPISODES_SELECT = """
     SELECT e.id, e.child_id, e.removal_date, e.discharge_date, e.discharge_reason, e.reasons
       FROM cases_episode e
       JOIN cases_child ch ON ch.id = e.child_id
       JOIN cases_case c ON c.id = ch.case_id
      WHERE c.site_id = ANY(%(sites)s::bigint[])
        AND e.removal_date < (ch.birth_date + interval '18 years')::date
-)"""
+"""
+EPISODES = f"""
+eps AS NOT MATERIALIZED ({EPISODES_SELECT})"""  # noqa: S608 (a constant SQL fragment)
 
 # Each child's first episode with removal in the period (P1, P4); short stays still in it.
 FIRST_ENTRIES = """
@@ -542,28 +624,44 @@ def median_days_to_first_family_time(sites, start: dt.date, end: dt.date) -> Res
     return _median(*_row(sql, _params(sites, start, end, held=str(codes.VisitStatus.HELD))))
 
 
+# Held visits inside each episode's days in care in the period, counted per episode with an
+# index-only scan of `visit_held_by_child` (no join of every visit row).
 FAMILY_TIME = f"""
 {EPISODES}, {WINDOW},
 per_episode AS (
-    SELECT w.child_id, w.w_to - w.w_from AS days, count(v.id) AS held
+    SELECT w.child_id, w.w_to - w.w_from AS days,
+           (SELECT count(*)
+              FROM familytime_visit v
+             WHERE v.child_id = w.child_id AND v.status = %(held)s
+               AND v.scheduled_on >= w.w_from AND v.scheduled_on < w.w_to) AS held
       FROM in_period w
-      LEFT JOIN familytime_visit v
-        ON v.child_id = w.child_id AND v.status = %(held)s
-       AND v.scheduled_on >= w.w_from AND v.scheduled_on < w.w_to
-       AND v.scheduled_on BETWEEN %(start)s AND %(end)s
      WHERE w.w_to > w.w_from
-     GROUP BY w.id, w.child_id, w.w_from, w.w_to
 )"""  # noqa: S608 (constant SQL fragments; every value is a parameter)
+
+
+def _family_time_totals(sites, start: dt.date, end: dt.date) -> tuple[int, int, int, int, int]:
+    """(held visits, days in care, children, children at 2+ a week, children at 3+ a week)
+    over the period; one query, shared by the three family-time metrics in a `shared()` block.
+    visits ÷ (days ÷ 7) ≥ k  ⇔  7 x visits ≥ k x days (exact, in integers)."""
+    sql = f"""
+    WITH {FAMILY_TIME},
+    per_child AS (
+        SELECT child_id, sum(held) AS held, sum(days) AS days FROM per_episode GROUP BY child_id
+    )
+    SELECT COALESCE(sum(held), 0), COALESCE(sum(days), 0), count(*),
+           count(*) FILTER (WHERE 7 * held >= 2 * days),
+           count(*) FILTER (WHERE 7 * held >= 3 * days)
+      FROM per_child
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    params = _params(sites, start, end, held=str(codes.VisitStatus.HELD))
+    key = ("family_time", tuple(sorted(params["sites"])), start, end)
+    row = _once(key, lambda: _row(sql, params))
+    return cast(tuple[int, int, int, int, int], tuple(int(v or 0) for v in row))
 
 
 def family_time_held_per_week(sites, start: dt.date, end: dt.date) -> Result:
     """Held visits inside every episode's days in care in the period ÷ (those days ÷ 7)."""
-    sql = f"""
-    WITH {FAMILY_TIME}
-    SELECT COALESCE(sum(held), 0), COALESCE(sum(days), 0) FROM per_episode
-    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    held, days = _row(sql, _params(sites, start, end, held=str(codes.VisitStatus.HELD)))
-    held, days = int(held), int(days)
+    held, days, _children, _two, _three = _family_time_totals(sites, start, end)
     return {
         "value": 7 * held / days if days else None,
         "numerator": held,
@@ -573,16 +671,8 @@ def family_time_held_per_week(sites, start: dt.date, end: dt.date) -> Result:
 
 
 def _family_time_share(sites, start: dt.date, end: dt.date, per_week: int) -> Result:
-    # visits ÷ (days ÷ 7) ≥ k  ⇔  7 x visits ≥ k x days (exact, in integers)
-    sql = f"""
-    WITH {FAMILY_TIME},
-    per_child AS (
-        SELECT child_id, sum(held) AS held, sum(days) AS days FROM per_episode GROUP BY child_id
-    )
-    SELECT count(*) FILTER (WHERE 7 * held >= %(per_week)s * days), count(*) FROM per_child
-    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    params = _params(sites, start, end, held=str(codes.VisitStatus.HELD), per_week=per_week)
-    return _share(*_row(sql, params))
+    _held, _days, children, two, three = _family_time_totals(sites, start, end)
+    return _share({2: two, 3: three}[per_week], children)
 
 
 def family_time_share_2plus_per_week(sites, start: dt.date, end: dt.date) -> Result:

@@ -104,9 +104,7 @@ def dashboard_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     scope = selectors.access_metrics(request.user, slug)
     period = _period(request, scope)
     with cache.snapshot():  # every figure of the page from one view of the records
-        rows = dashboard.metric_rows(scope, period)
-        breakdowns = dashboard.breakdown_tables(scope, period)
-        trends = dashboard.trend_series(scope, period.end)
+        rows, breakdowns, trends = dashboard.page_figures(scope, period)
     _audit(request, scope, "cqi_dashboard", period)
     context = {
         "scope": scope,

@@ -235,7 +235,15 @@ class Ftm(Record):
     class Meta:
         ordering = ["scheduled_on", "id"]
         verbose_name = "Family Team Meeting"
-        indexes = [models.Index(fields=["case", "scheduled_on"])]
+        indexes = [
+            models.Index(fields=["case", "scheduled_on"]),
+            # CQI case-months: held FTMs per case by date (index-only scans)
+            models.Index(
+                fields=["case", "scheduled_on"],
+                condition=models.Q(status="held"),
+                name="ftm_held_by_case",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"FTM {self.scheduled_on:%Y-%m-%d}"

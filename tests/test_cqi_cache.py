@@ -328,3 +328,36 @@ def test_case_month_rates_equal_a_month_by_month_count(site):
         assert (got["numerator"], got["denominator"]) == (hits, months), (start, end)
         seen = [seen[0] + hits, seen[1] + months]
     assert seen[0] >= 10 and seen[1] >= 100  # the count above was not of empty months
+
+
+# --- warming ---------------------------------------------------------------------------------
+
+
+def test_the_warm_task_computes_the_default_dashboards_so_the_first_visit_reads_the_cache(
+    client_for, coordinator, site, other_site, django_assert_num_queries
+):
+    from cqi.periods import period_from
+    from cqi.tasks import warm_dashboards
+
+    _family_time(site)
+    assert warm_dashboards() == 3  # north, south, and all sites together
+    start, end = period_from({}, site.today()).start, period_from({}, site.today()).end
+    assert cache.is_cached("metrics", [site], (start, end))
+    assert cache.is_cached("metrics", [site, other_site], (start, end))
+    client = client_for(coordinator)
+    # the default page (no dates given) reads every figure from the cache: session + user +
+    # roles + site; the planner settings; per period the stamps and the live caseloads (2 x 2);
+    # reference values; the stamps of breakdowns and of trends (2); the audit event; the
+    # session's save (3)
+    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 2 + 1 + 3):
+        assert client.get("/cqi/north/").status_code == 200
+
+
+def test_the_warm_task_is_in_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["cqi-warm-dashboards"]
+    assert entry["task"] == "cqi.tasks.warm_dashboards"
+    from celery import current_app
+
+    import cqi.tasks  # noqa: F401  (registers the task)
+
+    assert entry["task"] in current_app.tasks
