@@ -29,6 +29,7 @@ from cqi.metrics import (
     _params,
     _rows,
     case_month_hits,
+    case_month_series,
 )
 from safebabies import codes
 from safebabies.lib.dates import add_months
@@ -323,28 +324,7 @@ months AS (
 )"""
 
 
-def _monthly_rate_sql(table: str, status_param: str) -> str:
-    """Per month: case-months with a held event of `table` ÷ all case-months. A case's
-    case-months are the months of its span [lo, hi]: +1 from lo, -1 after hi, summed up."""
-    return f"""
-        WITH {CASE_MONTH_SPANS}, {case_month_hits(table, status_param)},
-        edges AS (
-            SELECT lo AS first_day, count(*) AS delta FROM case_spans GROUP BY lo
-            UNION ALL
-            SELECT (hi + interval '1 month')::date, -count(*) FROM case_spans GROUP BY hi
-        ),
-        {_MONTHS},
-        hit_months AS (SELECT first_day, count(*) AS hit FROM hits GROUP BY first_day)
-        SELECT mo.first_day, COALESCE(hm.hit, 0),
-               (SELECT COALESCE(sum(delta), 0) FROM edges WHERE edges.first_day <= mo.first_day)
-          FROM months mo
-          LEFT JOIN hit_months hm ON hm.first_day = mo.first_day
-    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
-
-
 TREND_SQL = {
-    "ftm_monthly_rate": _monthly_rate_sql("teams_ftm", "ftm_held"),
-    "hearing_monthly_rate": _monthly_rate_sql("cases_hearing", "hearing_held"),
     "family_time_held_per_week": f"""
         WITH {EPISODES}, {_MONTHS},
         w AS (
@@ -400,7 +380,13 @@ TREND_SQL = {
          GROUP BY 1
     """,
 }
-TREND_METRICS = tuple(TREND_SQL)
+# The case-month rates month by month: `metrics.case_month_series`, which the period figure
+# over the same months shares.
+CASE_MONTH_TRENDS = {
+    "ftm_monthly_rate": ("teams_ftm", str(codes.FtmStatus.HELD)),
+    "hearing_monthly_rate": ("cases_hearing", str(codes.HearingStatus.HELD)),
+}
+TREND_METRICS = ("ftm_monthly_rate", "hearing_monthly_rate", *TREND_SQL)
 
 
 def _trend_result(metric_id: str, numerator: int, denominator: int) -> Result:
@@ -430,14 +416,19 @@ def monthly_trends(
         sites,
         months[0][0],
         months[-1][1],
-        ftm_held=str(codes.FtmStatus.HELD),
-        hearing_held=str(codes.HearingStatus.HELD),
         visit_held=str(codes.VisitStatus.HELD),
         child=str(codes.ScreeningSubject.CHILD),
         instruments=DEVELOPMENTAL,
     )
     out = {}
     for metric_id in metric_ids:
+        if metric_id in CASE_MONTH_TRENDS:
+            table, held = CASE_MONTH_TRENDS[metric_id]
+            series = case_month_series(sites, months[0][0], months[-1][0], table, held)
+            out[metric_id] = [
+                (first, _trend_result(metric_id, *series.get(first, (0, 0)))) for first, _ in months
+            ]
+            continue
         found = {
             month: (int(num or 0), int(den or 0))
             for month, num, den in _rows(TREND_SQL[metric_id], params)

@@ -30,7 +30,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,7 +39,6 @@ from cqi import metrics, stamps
 from teams.models import Site
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 _MISSING = object()
 
 # The code that defines the figures: a change to any of these files is a new cache namespace.
@@ -94,7 +92,7 @@ def _key(kind: str, sites: list[Site], args: tuple) -> str:
     return "cqi:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def cached(kind: str, sites: Iterable[Site], args: tuple, compute: Callable[[], T]) -> T:
+def cached[T](kind: str, sites: Iterable[Site], args: tuple, compute: Callable[[], T]) -> T:
     """`compute()`, or the value it gave for the same question over the same records."""
     scope = list(sites)
     seconds = settings.CQI_CACHE_SECONDS
@@ -125,4 +123,3 @@ def is_cached(kind: str, sites: Iterable[Site], args: tuple) -> bool:
             return cache.get(_key(kind, scope, args), _MISSING) is not _MISSING
         except Exception:
             return False
-

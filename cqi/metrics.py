@@ -42,15 +42,13 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypedDict, TypeVar, cast
+from typing import Any, TypedDict, cast
 
 from django.db import connection
 
 from safebabies import codes
+from safebabies.lib.dates import add_months
 from teams.models import Site
-
-
-T = TypeVar("T")
 
 
 class Result(TypedDict):
@@ -108,9 +106,9 @@ _shared: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar("cqi_sh
 def shared() -> Iterator[None]:
     """Inside a transaction: once a second query needs the sites' episodes (`EPISODES`: three
     tables joined and the age rule applied), they are written into a temporary table, and that
-    query and every later one of the block read the table instead; the family-time totals are computed once for
-    the three family-time metrics. The same numbers, less work. Outside a transaction (or
-    inside another `shared()` block) it does nothing."""
+    query and every later one of the block read the table instead; results several metrics
+    read (the family-time totals, the case-month series) are computed once. The same numbers,
+    less work. Outside a transaction (or inside another `shared()` block) it does nothing."""
     if _shared.get() is not None or not connection.in_atomic_block:
         yield
         return
@@ -153,7 +151,7 @@ def _prepare(sql: str, params: dict) -> str:
     if state.episode_uses[key] < 2:
         return sql
     table = _episodes_table(state, params["sites"])
-    return sql.replace(EPISODES, f"\neps AS (SELECT * FROM {table})")
+    return sql.replace(EPISODES, f"\neps AS (SELECT * FROM {table})")  # noqa: S608 (our name)
 
 
 def _row(sql: str, params: dict) -> tuple:
@@ -168,7 +166,7 @@ def _rows(sql: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _once(key: tuple, compute: Callable[[], T]) -> T:
+def _once[T](key: tuple, compute: Callable[[], T]) -> T:
     """`compute()` once per `shared()` block for `key` (every time outside one)."""
     state = _shared.get()
     if state is None:
@@ -208,7 +206,7 @@ EPISODES_SELECT = """
        AND e.removal_date < (ch.birth_date + interval '18 years')::date
 """
 EPISODES = f"""
-eps AS NOT MATERIALIZED ({EPISODES_SELECT})"""  # noqa: S608 (a constant SQL fragment)
+eps AS NOT MATERIALIZED ({EPISODES_SELECT})"""
 
 # Each child's first episode with removal in the period (P1, P4); short stays still in it.
 FIRST_ENTRIES = """
@@ -249,8 +247,10 @@ spans AS (
            ) AS lo,
            LEAST(
                (date_trunc('month', (%(end)s::date + 1)::timestamp) - interval '1 month')::date,
-               COALESCE((date_trunc('month', (c.closed_on + 1)::timestamp) - interval '1 month')::date,
-                        'infinity'::date)
+               COALESCE(
+                   (date_trunc('month', (c.closed_on + 1)::timestamp) - interval '1 month')::date,
+                   'infinity'::date
+               )
            ) AS hi
       FROM cases_case c
      WHERE c.site_id = ANY(%(sites)s::bigint[])
@@ -567,13 +567,55 @@ def average_placements_closed(sites, start: dt.date, end: dt.date) -> Result:
 # Process metrics
 
 
+def _case_month_series_sql(table: str) -> str:
+    return f"""
+WITH {CASE_MONTH_SPANS}, {case_month_hits(table, "held")},
+edges AS (
+    SELECT lo AS first_day, count(*) AS delta FROM case_spans GROUP BY lo
+    UNION ALL
+    SELECT (hi + interval '1 month')::date, -count(*) FROM case_spans GROUP BY hi
+),
+months AS (
+    SELECT m::date AS first_day
+      FROM generate_series(%(start)s::timestamp, %(end)s::timestamp, interval '1 month') AS m
+),
+hit_months AS (SELECT first_day, count(*) AS hit FROM hits GROUP BY first_day)
+SELECT mo.first_day, COALESCE(hm.hit, 0),
+       (SELECT COALESCE(sum(delta), 0) FROM edges WHERE edges.first_day <= mo.first_day)
+  FROM months mo
+  LEFT JOIN hit_months hm ON hm.first_day = mo.first_day
+"""  # noqa: S608 (constant SQL fragments and table names; every value is a parameter)
+
+
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """(first day of the first, first day of the last) calendar month wholly inside
+    [start, end]; None if there is none."""
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    last = add_months((end + dt.timedelta(days=1)).replace(day=1), -1)
+    return (first, last) if first <= last else None
+
+
+def case_month_series(
+    sites, first: dt.date, last: dt.date, table: str, held: str
+) -> dict[dt.date, tuple[int, int]]:
+    """{first day of month: (case-months with a held event of `table`, case-months)} for the
+    whole months from `first` to `last` (first days). One query; in a `shared()` block the
+    period figure and the monthly trend over the same months share it. A case's case-months are
+    the months of its span [lo, hi]: +1 from lo, -1 after hi, summed up to each month."""
+    params = _params(sites, first, add_months(last, 1) - dt.timedelta(days=1), held=held)
+    sql = _case_month_series_sql(table)
+    key = ("case_months", table, held, tuple(sorted(params["sites"])), first, last)
+    rows = _once(key, lambda: _rows(sql, params))
+    return {month: (int(hit), int(cases)) for month, hit, cases in rows}
+
+
 def _case_month_rate(sites, start: dt.date, end: dt.date, table: str, held: str) -> Result:
     """Case-months with at least one held event (FTM or hearing) of the case in the month."""
-    sql = f"""
-    WITH {CASE_MONTH_SPANS}, {case_month_hits(table, "held")}
-    SELECT (SELECT count(*) FROM hits), (SELECT COALESCE(sum(months), 0) FROM case_spans)
-    """  # noqa: S608 (constant SQL fragments and table names; every value is a parameter)
-    return _share(*_row(sql, _params(sites, start, end, held=held)))
+    months = whole_months(start, end)
+    if months is None:
+        return _share(0, 0)
+    series = case_month_series(sites, *months, table, held).values()
+    return _share(sum(hit for hit, _ in series), sum(cases for _, cases in series))
 
 
 def ftm_monthly_rate(sites, start: dt.date, end: dt.date) -> Result:

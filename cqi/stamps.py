@@ -77,7 +77,7 @@ def _trigger_function(table: str) -> str:
 
     def sites_of(rows: str) -> str:
         join = f" {joins}" if joins else ""
-        return f"ARRAY(SELECT DISTINCT {site} FROM {rows} r{join})"
+        return f"ARRAY(SELECT DISTINCT {site} FROM {rows} r{join})"  # noqa: S608 (our names)
 
     return f"""
 CREATE OR REPLACE FUNCTION cqi_stamp_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -102,7 +102,8 @@ def _triggers(table: str) -> str:
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON {table}
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {fn};
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON {table}
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {fn};
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION {fn};
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON {table}
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION {fn};
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON {table}

@@ -127,19 +127,26 @@ def test_bulk_inserts_and_copy_change_the_stamp_once_per_statement(site, other_s
     children = [new_child(site) for _ in range(3)]
     before, there = generation(site), generation(other_site)
     Visit.objects.bulk_create(
-        [Visit(child=c, scheduled_on=D(2024, 3, d), status="held") for c in children for d in (1, 2)]
+        [
+            Visit(child=c, scheduled_on=D(2024, 3, day), status="held")
+            for c in children
+            for day in (1, 2)
+        ]
     )
     after_bulk = generation(site)
     assert after_bulk == before + 1  # one statement, one new number (nothing else wrote since)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(
-            "COPY familytime_visit (id, child_id, scheduled_on, status, cancelled_by,"
-            " supervision, location, observations, created_at, updated_at) FROM STDIN"
-        ) as copy:
-            for i, c in enumerate(children):
-                copy.write_row(
-                    (f"copied-{i}", c.pk, D(2024, 4, 1), "held", "", "", "", "", "now", "now")
-                )
+    columns = (
+        "id, child_id, scheduled_on, status, cancelled_by, supervision, location, observations,"
+        " created_at, updated_at"
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY familytime_visit ({columns}) FROM STDIN") as copy,
+    ):
+        for i, c in enumerate(children):
+            copy.write_row(
+                (f"copied-{i}", c.pk, D(2024, 4, 1), "held", "", "", "", "", "now", "now")
+            )
     assert generation(site) == after_bulk + 1
     assert generation(other_site) == there
 

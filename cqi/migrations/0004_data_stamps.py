@@ -42,7 +42,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON cases_case
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_case();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON cases_case
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_case();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_case();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON cases_case
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_case();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON cases_case
@@ -67,7 +68,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON cases_child
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_child();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON cases_child
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_child();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_child();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON cases_child
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_child();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON cases_child
@@ -92,7 +94,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON cases_episode
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_episode();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON cases_episode
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_episode();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_episode();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON cases_episode
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_episode();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON cases_episode
@@ -117,7 +120,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON cases_placement
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_placement();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON cases_placement
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_placement();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_placement();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON cases_placement
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_placement();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON cases_placement
@@ -142,7 +146,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON cases_hearing
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_hearing();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON cases_hearing
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_hearing();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_hearing();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON cases_hearing
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_hearing();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON cases_hearing
@@ -167,7 +172,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON cases_maltreatmentreport
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_maltreatmentreport();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON cases_maltreatmentreport
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_maltreatmentreport();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_maltreatmentreport();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON cases_maltreatmentreport
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_maltreatmentreport();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON cases_maltreatmentreport
@@ -192,7 +198,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON teams_ftm
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_ftm();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON teams_ftm
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_ftm();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_ftm();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON teams_ftm
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_ftm();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON teams_ftm
@@ -217,7 +224,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON teams_ftmactionitem
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_ftmactionitem();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON teams_ftmactionitem
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_ftmactionitem();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_ftmactionitem();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON teams_ftmactionitem
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_ftmactionitem();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON teams_ftmactionitem
@@ -242,7 +250,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON familytime_visit
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_familytime_visit();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON familytime_visit
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_familytime_visit();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_familytime_visit();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON familytime_visit
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_familytime_visit();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON familytime_visit
@@ -267,7 +276,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON assessments_screening
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_screening();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON assessments_screening
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_screening();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_screening();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON assessments_screening
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_screening();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON assessments_screening
@@ -292,7 +302,8 @@ END $$;
 CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON assessments_service
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_service();
 CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON assessments_service
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_service();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_service();
 CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON assessments_service
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_service();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON assessments_service
