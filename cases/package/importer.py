@@ -219,7 +219,7 @@ class _CsvFile:
                         index,
                         name,
                         column.required,
-                        column.from_cell,
+                        _reader(column),
                         self._empty[name],
                         self._max_length.get(name),
                     )
@@ -265,6 +265,29 @@ class _CsvFile:
             invalid = [*(invalid or ()), name]
         self._invalid = invalid
         return values
+
+
+MEMO_SIZE = 4096  # distinct cells remembered per column (codes, dates, booleans)
+
+
+def _reader(column: Column) -> Callable[[str], Any]:
+    """`column.from_cell`, remembering the values of cells seen before for the kinds whose
+    distinct cells are few (a list is copied each time: each row has its own)."""
+    if column.kind not in (Kind.CODE, Kind.LIST, Kind.BOOL, Kind.DATE):
+        return column.from_cell
+    parse = column.from_cell
+    seen: dict[str, Any] = {}
+    copy = column.kind is Kind.LIST
+
+    def read(raw: str) -> Any:
+        value = seen.get(raw)
+        if value is None:
+            value = parse(raw)  # a bad cell raises CellError, and is not remembered
+            if len(seen) < MEMO_SIZE:
+                seen[raw] = value
+        return list(value) if copy else value
+
+    return read
 
 
 class _NotUtf8(Exception):
@@ -480,10 +503,10 @@ class _Import:
                         st.present, st.missing = csv_file.present, csv_file.missing
                         if not st.absent:
                             rules = _ROW_RULES.get(table.name)
-                    cells = [values.get(name) for name in names]
+                    cells = [line, invalid, *map(values.get, names)]
                     if invalid:
                         cells = [None if v is INVALID else v for v in cells]
-                    copy.write_row([line, invalid, *cells])
+                    copy.write_row(cells)
                     if rules is not None:
                         row = row_type(line, values.get(id_name, INVALID), *map(values.get, kept))
                         for column, message in rules(row):
