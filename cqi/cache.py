@@ -48,7 +48,8 @@ CODE_VERSION = hashlib.sha256(
 ).hexdigest()[:16]
 
 
-def _planner_settings() -> None:
+def planner_settings() -> None:
+    """The planner settings of the CQI queries, for the rest of the current transaction."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)",
@@ -70,7 +71,7 @@ def snapshot() -> Iterator[None]:
     _inside.active = True
     try:
         if connection.in_atomic_block:
-            _planner_settings()
+            planner_settings()
             with metrics.shared():
                 yield
             return
@@ -78,7 +79,7 @@ def snapshot() -> Iterator[None]:
             with connection.cursor() as cursor:
                 # not READ ONLY: the shared episodes are a temporary table (cqi.metrics.shared)
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            _planner_settings()
+            planner_settings()
             with metrics.shared():
                 yield
     finally:

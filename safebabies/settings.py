@@ -362,8 +362,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in at INFO; refusals and lock-outs stay (WARNING and up).
-    # WeasyPrint logs each step of every PDF at INFO.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    # WeasyPrint (and fontTools, which it subsets fonts with) log each step of every PDF at INFO.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Without collectstatic (make run, tests) WhiteNoise serves from the finders instead.
