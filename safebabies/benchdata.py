@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import NOT_PROVIDED
 
+from cqi import stamps
 from safebabies.lib.ids import new_id
 from teams.models import Site, SiteMembership, User
 
@@ -283,7 +284,7 @@ def build(
                 counts[table] = counts.get(table, 0) + _copy(table, columns, rows[key])
                 rows[key].clear()
 
-    with transaction.atomic():
+    with transaction.atomic(), stamps.deferred([site.id]):  # one data stamp, at the end
         for _ in range(cases):
             case_id = new_id()
             opened = today - dt.timedelta(days=rng.randint(10, 900))

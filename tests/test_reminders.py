@@ -47,9 +47,13 @@ def ics_of(message):
 
 @pytest.fixture
 def ftm(family):
-    return Ftm.objects.create(
-        case=family, scheduled_on=TOMORROW, starts_at=dt.time(10, 0), location="Room 2"
-    )
+    # scheduled the week before, as a coordinator would: its record's times (which the .ics
+    # SEQUENCE follows) come before the reminders and the changes of the tests, whatever the date
+    # the tests run on
+    with time_machine.travel(MONDAY_10AM - dt.timedelta(days=7), tick=False):
+        return Ftm.objects.create(
+            case=family, scheduled_on=TOMORROW, starts_at=dt.time(10, 0), location="Room 2"
+        )
 
 
 @pytest.fixture
