@@ -3,10 +3,11 @@
 Each table of a package is first COPYed into a temporary staging table (`Staged`): one row per
 CSV record with its line (`_line`), the columns whose cell was bad (`_invalid`, package column
 names; such a cell is null), whether the row repeats an id of an earlier line (`_dup`) and every
-column of the table under its model column name. Every rule here is one query over those
-tables and the site's own tables; it returns (line, column, message) rows, read through a
-server-side cursor so that even millions of them do not sit in one result. The messages are
-those of DATA_PACKAGE.md "Rules on import".
+column of the table under its model column name. Each rule here is one query over those
+tables and the site's own tables (the duplicate ids: one to mark them, one to list them), and
+gives (line, column, message) in the table's own file; rows are read through a server-side
+cursor, so that even millions of them never sit in one result. The queries do not depend on
+the number of rows.
 
 A row whose id repeats an earlier line is left out of every rule but the duplicate one; a bad
 cell (null, listed in `_invalid`) is left out of the rules that read it, as on the Python side.

@@ -133,7 +133,6 @@ def import_package(
 # --- reading CSV files ---------------------------------------------------------------------
 
 INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()  # a bad cell
-ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "ABSENT"})()  # the file lacks it
 
 
 class _CsvFile:
