@@ -118,10 +118,11 @@ def shared() -> Iterator[None]:
         yield
     finally:
         _shared.reset(token)
-        if state.episode_tables:
-            with connection.cursor() as cursor:
-                for table in state.episode_tables.values():
-                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    # Reached without an exception only: a failed transaction takes its temporary tables with it
+    # (ON COMMIT DROP, or the rollback), and a query now would only hide the first error.
+    with connection.cursor() as cursor:
+        for table in state.episode_tables.values():
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _episodes_table(state: _Shared, site_ids: list[int]) -> str:

@@ -368,3 +368,25 @@ def test_the_warm_task_is_in_the_beat_schedule(settings):
     import cqi.tasks  # noqa: F401  (registers the task)
 
     assert entry["task"] in current_app.tasks
+
+
+def test_an_error_inside_a_shared_computation_is_not_hidden(site):
+    from django.db import DataError
+
+    _family_time(site)
+    # the division's own error, not "current transaction is aborted" from cleaning up
+    with pytest.raises(DataError), transaction.atomic(), metrics.shared():
+        metrics.compute_all(site, START, END)  # the shared episodes are written
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+
+
+def test_a_shared_computation_gives_the_same_figures_as_one_query_each(site):
+    _family_time(site)
+    stay_child = new_child(site)
+    episode(stay_child, D(2024, 2, 1), D(2024, 9, 1), "reunification")
+    FtmFactory(case=stay_child.case, scheduled_on=D(2024, 5, 5))
+    alone = metrics.compute_all(site, START, END)
+    with transaction.atomic(), metrics.shared():
+        together = metrics.compute_all(site, START, END)
+    assert together == alone
