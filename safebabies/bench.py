@@ -1,10 +1,11 @@
 """`make bench`: a synthetic national-scale site in a scratch database, then timings.
 
-    python -m safebabies.bench [--cases N] [--runs R] [--keep]
+    python -m safebabies.bench [--cases N] [--runs R] [--keep] [--reuse] [--no-package]
+                               [--package-only]
 
 Prints p50/p95 of the key pages and API calls beside a trivial view (the framework floor) and
 the peak memory of this process. The scratch database is `<your database>_bench` on the same
-server; it is dropped at the end unless --keep.
+server; it is dropped at the end unless --keep (and --reuse measures one a --keep run left).
 """
 
 import argparse
@@ -54,10 +55,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--no-package", action="store_true", help="skip export/import timings")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use the scratch database a --keep run left"
+    )
+    parser.add_argument("--package-only", action="store_true", help="only export/import timings")
     args = parser.parse_args(argv)
 
     scratch, admin, name = _scratch_url(os.environ["DATABASE_URL"])
-    _recreate(admin, name)
+    if not args.reuse:
+        _recreate(admin, name)
     os.environ.update(DATABASE_URL=scratch, DJANGO_ENV="test", DEBUG="false")
     # the package import already set the production default; the bench runs with test settings
     os.environ["DJANGO_SETTINGS_MODULE"] = "safebabies.settings_test"
@@ -73,12 +79,18 @@ def main(argv: list[str]) -> int:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    counts = build(cases=args.cases, site_slug="bench")
+    counts = _counts() if args.reuse else build(cases=args.cases, site_slug="bench")
     build_s = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum leaves a table after a bulk load
         cursor.execute("SELECT id FROM cases_case ORDER BY random() LIMIT 1")
         case_id = cursor.fetchone()[0]
+    if args.package_only:
+        connection.close()
+        _package_bench(scratch, admin, name, sum(counts.values()))
+        if not args.keep:
+            _recreate(admin, name, drop_only=True)
+        return 0
 
     client = Client()
     client.force_login(User.objects.get(email="coordinator@bench.bench.test"))
@@ -176,6 +188,32 @@ def main(argv: list[str]) -> int:
     if not args.keep:
         _recreate(admin, name, drop_only=True)
     return 0
+
+
+def _counts() -> dict[str, int]:
+    """Rows of each table the bench data writes (for a reused scratch database)."""
+    from django.db import connection
+
+    tables = [
+        "cases_case",
+        "cases_child",
+        "cases_episode",
+        "cases_placement",
+        "cases_permanencyplan",
+        "cases_hearing",
+        "teams_ftm",
+        "teams_ftmactionitem",
+        "familytime_visit",
+        "assessments_screening",
+        "assessments_service",
+        "cases_teammember",
+    ]
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our table names)
+            counts[table] = cursor.fetchone()[0]
+    return counts
 
 
 PLANS_FILE = ".data/bench-cqi-plans.txt"  # beside the embedded services, not committed
