@@ -390,3 +390,19 @@ def test_a_shared_computation_gives_the_same_figures_as_one_query_each(site):
     with transaction.atomic(), metrics.shared():
         together = metrics.compute_all(site, START, END)
     assert together == alone
+
+
+def test_an_import_stamps_its_site_once_and_its_figures_are_computed_afresh(site, tmp_path):
+    from cases.package.importer import import_package
+    from tests.packages.build import VALID, write_package
+
+    year = (D(2026, 1, 1), D(2026, 12, 31))  # the package's records are of 2026
+    scope = access_metrics_for(site)
+    assert metrics_for(scope, *year)["median_days_to_permanency"]["denominator"] == 0
+    stamp = generation(site)
+    result = import_package(write_package(tmp_path / "pkg", VALID), site=site)
+    assert result.ok, result.errors
+    assert generation(site) == stamp + 1  # deferred: one new number for the whole package
+    after = metrics_for(scope, *year)
+    assert after["median_days_to_permanency"]["denominator"] == 1  # the imported removal
+    assert after == metrics.compute_all(site, *year)

@@ -58,6 +58,7 @@ from cases.package.checks import (
 )
 from cases.package.schema import TABLES, CellError, Column, Kind, Table, model_field
 from cases.package.source import PackageSource, SourceError, open_source
+from cqi import stamps
 from safebabies.audit.services import audit_log
 from teams.models import Site
 
@@ -373,8 +374,11 @@ class _Import:
                     self.result.errors = sorted(self.errors, key=self.sort_key)
                     transaction.set_rollback(True)
                     return
-                for table in self.tables:
-                    self.result.counts[table.name] = self._upsert(self.staged[table.name])
+                # the site's CQI data stamp changes once, at the end, not on every upsert
+                # (and other writers of the site do not wait on it while the import runs)
+                with stamps.deferred([self.site.pk]):
+                    for table in self.tables:
+                        self.result.counts[table.name] = self._upsert(self.staged[table.name])
                 table = None
                 self._drop_staging()
                 if self.result.dry_run:
