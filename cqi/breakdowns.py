@@ -336,10 +336,15 @@ TREND_SQL = {
                 ON e.removal_date <= mo.last_day
                AND (e.discharge_date IS NULL OR e.discharge_date > mo.first_day)
         ),
+        days AS (
+            SELECT first_day, sum(w_to - w_from) AS days FROM w WHERE w_to > w_from
+             GROUP BY first_day
+        ),
         visits AS (
-            -- held visits of each episode's days in care, by month (each visit joins once)
-            SELECT e.id AS episode_id,
-                   date_trunc('month', v.scheduled_on::timestamp)::date AS first_day,
+            -- held visits inside an episode's days in care, by month: a visit lies in at most
+            -- one episode of its child (episodes do not overlap), and in that episode's
+            -- days of its own month, so no pairing with the months above is needed
+            SELECT date_trunc('month', v.scheduled_on::timestamp)::date AS first_day,
                    count(*) AS held
               FROM eps e
               JOIN familytime_visit v
@@ -347,13 +352,11 @@ TREND_SQL = {
                AND v.scheduled_on >= e.removal_date
                AND (e.discharge_date IS NULL OR v.scheduled_on < e.discharge_date)
                AND v.scheduled_on BETWEEN %(start)s AND %(end)s
-             GROUP BY 1, 2
+             GROUP BY 1
         )
-        SELECT w.first_day, COALESCE(sum(vi.held), 0), sum(w.w_to - w.w_from)
-          FROM w
-          LEFT JOIN visits vi ON vi.episode_id = w.id AND vi.first_day = w.first_day
-         WHERE w.w_to > w.w_from
-         GROUP BY w.first_day
+        SELECT d.first_day, COALESCE(vi.held, 0), d.days
+          FROM days d
+          LEFT JOIN visits vi ON vi.first_day = d.first_day
     """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
     "developmental_screening_within_30_days": f"""
         WITH {EPISODES}

@@ -152,7 +152,10 @@ def _prepare(sql: str, params: dict) -> str:
     if state.episode_uses[key] < 2:
         return sql
     table = _episodes_table(state, params["sites"])
-    return sql.replace(EPISODES, f"\neps AS (SELECT * FROM {table})")  # noqa: S608 (our name)
+    # NOT MATERIALIZED, as EPISODES: a query that reads eps twice (re-entry) must probe the
+    # table's index, not scan a materialised copy once per row
+    shared_eps = f"\neps AS NOT MATERIALIZED (SELECT * FROM {table})"  # noqa: S608 (our name)
+    return sql.replace(EPISODES, shared_eps)
 
 
 def _row(sql: str, params: dict) -> tuple:
@@ -571,7 +574,7 @@ def average_placements_closed(sites, start: dt.date, end: dt.date) -> Result:
 def _case_month_series_sql(table: str) -> str:
     return f"""
 WITH {CASE_MONTH_SPANS}, {case_month_hits(table, "held")},
-edges AS (
+edges AS MATERIALIZED (  -- read once per month below: computed once
     SELECT lo AS first_day, count(*) AS delta FROM case_spans GROUP BY lo
     UNION ALL
     SELECT (hi + interval '1 month')::date, -count(*) FROM case_spans GROUP BY hi
@@ -824,7 +827,9 @@ def coordinator_caseload(sites, start: dt.date, end: dt.date) -> Result:
         "todays": [s.today() for s in scope],
         "coordinator": "community_coordinator",
     }
-    rows = _rows(sql, params)
+    # the same for every period of a page (it depends on today only): read once per `shared()`
+    key = ("caseload", tuple(params["sites"]), tuple(params["todays"]))
+    rows = _once(key, lambda: _rows(sql, params))
     value = [
         {"coordinator": email, "site": slug, "open_cases": n, "cap": cap, "over_cap": n > cap}
         for email, slug, n, cap in rows
