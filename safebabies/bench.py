@@ -14,6 +14,8 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -211,7 +213,7 @@ def _counts() -> dict[str, int]:
     counts = {}
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our table names)
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608  # lint-ok: our table names
             counts[table] = cursor.fetchone()[0]
     return counts
 
@@ -228,12 +230,14 @@ def _cqi_figures(site, start, end) -> None:
     from cqi import breakdowns, cache
     from cqi.metrics import REGISTRY
 
-    figures = [(m.id, lambda m=m: m.selector([site], start, end)) for m in REGISTRY]
+    figures: list[tuple[str, Callable[[], object]]] = [
+        (m.id, partial(m.selector, [site], start, end)) for m in REGISTRY
+    ]
     figures.append(
-        ("breakdowns", lambda: breakdowns.children_in_care_breakdowns([site], start, end))
+        ("breakdowns", partial(breakdowns.children_in_care_breakdowns, [site], start, end))
     )
     figures += [
-        (f"trend {t}", lambda t=t: breakdowns.monthly_trends([site], end, [t]))
+        (f"trend {t}", partial(breakdowns.monthly_trends, [site], end, [t]))
         for t in breakdowns.TREND_METRICS
     ]
     timed = []
@@ -268,7 +272,9 @@ def _write_cost(site) -> None:
 
     from familytime.models import Visit
 
-    child = Visit.objects.filter(child__case__site=site).first().child
+    visit = Visit.objects.filter(child__case__site=site).select_related("child").first()
+    assert visit is not None, "the bench site has family time"
+    child = visit.child
     day = [dt.date(2020, 1, 1)]
 
     def save():
