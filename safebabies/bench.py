@@ -118,8 +118,8 @@ def main(argv: list[str]) -> int:
     rows = sum(counts.values())
     children = counts.get("cases_child", 0)
     print(
-        f"\nSynthetic site: {args.cases:,} cases, {children:,} children, {rows:,} rows,"
-        f" built in {build_s:.1f} s\n"
+        f"\nSynthetic site: {counts.get('cases_case', 0):,} cases, {children:,} children,"
+        f" {rows:,} rows," + (" (reused)\n" if args.reuse else f" built in {build_s:.1f} s\n")
     )
     print(f"{'what':40} {'p50 ms':>9} {'p95 ms':>9}")
     for label, path in checks:
