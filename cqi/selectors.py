@@ -110,24 +110,30 @@ def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
     return {**results, "exits_by_reason": {**exits, "value": cells}}
 
 
-# Figures that depend on today, not only on the records: computed on every request.
-LIVE_METRICS = ("coordinator_caseload",)
-CACHED_METRICS = tuple(m.id for m in REGISTRY if m.id not in LIVE_METRICS)
+# Figures that depend on today as well as on the records: cached per day.
+TODAY_METRICS = ("coordinator_caseload",)
+PERIOD_METRICS = tuple(m.id for m in REGISTRY if m.id not in TODAY_METRICS)
 
 
 def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, Result]:
     """Every metric for the scope, suppressed as the viewer requires. The figures come from the
     exact cache (`cqi.cache`) when the records are unchanged since they were computed."""
     sites = scope.sites
+    todays = tuple(site.today() for site in sites)
     with cache.snapshot():
         results = cache.cached(
             "metrics",
             sites,
             (start, end),
-            lambda: compute_all(sites, start, end, CACHED_METRICS),
+            lambda: compute_all(sites, start, end, PERIOD_METRICS),
         )
-        live = compute_all(sites, start, end, LIVE_METRICS)
-    results = {m.id: (live | results)[m.id] for m in REGISTRY}
+        today = cache.cached(
+            "today_metrics",
+            sites,
+            todays,
+            lambda: compute_all(sites, start, end, TODAY_METRICS),
+        )
+    results = {m.id: (today | results)[m.id] for m in REGISTRY}
     return suppress_small_cells(results) if scope.aggregate_only else results
 
 

@@ -51,6 +51,10 @@ WATCHED: dict[str, tuple[str, str]] = {
     ),
     "assessments_screening": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
     "assessments_service": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
+    # coordinator caseloads: who coordinates which family, the site's coordinators and its cap
+    "cases_teammember": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
+    "teams_sitemembership": ("", "r.site_id"),
+    "teams_site": ("", "r.id"),
 }
 
 DEFER_SETTING = "safebabies.defer_cqi_stamp"
@@ -111,17 +115,40 @@ CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON {table}
 """
 
 
+# A caseload names its coordinators by e-mail: a changed address changes the sites the person is
+# a member of. A row trigger, only when the address really changes (a sign-in's last_login and
+# other saves of the user do not); addresses change rarely.
+USER_EMAIL = f"""
+CREATE OR REPLACE FUNCTION cqi_stamp_teams_user() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('{DEFER_SETTING}', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM cqi_bump(ARRAY(SELECT DISTINCT m.site_id FROM teams_sitemembership m
+                            WHERE m.user_id = NEW.id));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER cqi_stamp_email AFTER UPDATE OF email ON teams_user
+    FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email)
+    EXECUTE FUNCTION cqi_stamp_teams_user();
+"""  # noqa: S608 (a constant of our own)
+
+
 def install_sql() -> str:
     """The functions and triggers, as migration cqi 0004 installed them (a test compares)."""
     parts = [BUMP_FUNCTION]
     for table in WATCHED:
         parts.append(_trigger_function(table))
         parts.append(_triggers(table))
+    parts.append(USER_EMAIL)
     return "\n".join(parts)
 
 
 def uninstall_sql() -> str:
-    parts = []
+    parts = [
+        "DROP TRIGGER IF EXISTS cqi_stamp_email ON teams_user;",
+        "DROP FUNCTION IF EXISTS cqi_stamp_teams_user();",
+    ]
     for table in WATCHED:
         for event in ("insert", "update", "delete", "truncate"):
             parts.append(f"DROP TRIGGER IF EXISTS cqi_stamp_{event} ON {table};")

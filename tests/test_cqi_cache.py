@@ -18,7 +18,7 @@ from cqi import cache, metrics, stamps
 from cqi.selectors import access_metrics, metrics_for
 from familytime.models import Visit
 from safebabies import codes
-from teams.models import Ftm, FtmActionItem
+from teams.models import Ftm, FtmActionItem, Site, SiteMembership, User
 from tests import factories as f
 from tests.test_cqi_metrics import (
     ActionItemFactory,
@@ -82,7 +82,37 @@ def _records(site):
 def test_every_table_a_cached_figure_reads_is_watched():
     models = [m.Case, m.Child, m.Episode, m.Placement, m.Hearing, m.MaltreatmentReport]
     models += [Ftm, FtmActionItem, Visit, Screening, Service]
+    models += [m.TeamMember, SiteMembership, Site]  # the caseloads
     assert {model._meta.db_table for model in models} == set(stamps.WATCHED)
+
+
+def test_what_a_caseload_reads_changes_the_stamp(site, other_site):
+    coordinator = f.MembershipFactory(site=site, role="community_coordinator")
+    case = new_case(site)
+    here, there = generation(site), generation(other_site)
+    member = f.TeamMemberFactory(case=case, user=coordinator.user, role="community_coordinator")
+    assert generation(site) > here
+    here = generation(site)
+    m.TeamMember.objects.filter(pk=member.pk).delete()
+    assert generation(site) > here
+    here = generation(site)
+    SiteMembership.objects.filter(pk=coordinator.pk).update(is_active=False)
+    assert generation(site) > here
+    here = generation(site)
+    Site.objects.filter(pk=site.pk).update(coordinator_caseload_cap=3)
+    assert generation(site) > here
+    here = generation(site)
+    User.objects.filter(pk=coordinator.user.pk).update(email="renamed@north.example.org")
+    assert generation(site) > here
+    assert generation(other_site) == there
+
+
+def test_a_sign_in_does_not_change_the_stamp(site):
+    coordinator = f.MembershipFactory(site=site, role="community_coordinator").user
+    here = generation(site)
+    coordinator.last_login = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    coordinator.save(update_fields=["last_login"])
+    assert generation(site) == here
 
 
 @pytest.mark.parametrize(
@@ -260,13 +290,15 @@ def test_each_period_is_its_own_entry(site):
     assert not cache.is_cached("metrics", [site], (D(2023, 1, 1), D(2023, 12, 31)))
 
 
-def test_caseloads_are_computed_on_every_request(site):
+def test_caseloads_are_cached_per_day_and_follow_the_teams(site):
     coordinator = f.MembershipFactory(site=site, role="community_coordinator").user
     case = new_case(site, opened_on=D(2024, 1, 1))
-    _figures(site)
+    assert [row["open_cases"] for row in _figures(site)["coordinator_caseload"]["value"]] == [0]
+    assert cache.is_cached("today_metrics", [site], (site.today(),))
     f.TeamMemberFactory(case=case, user=coordinator, role="community_coordinator")
     loads = _figures(site)["coordinator_caseload"]["value"]
     assert [row["open_cases"] for row in loads] == [1]
+    assert not cache.is_cached("today_metrics", [site], (site.today() + dt.timedelta(days=1),))
 
 
 def test_with_the_cache_unreachable_the_figures_are_computed(site, monkeypatch):
@@ -360,10 +392,10 @@ def test_the_warm_task_computes_the_default_dashboards_so_the_first_visit_reads_
     assert cache.is_cached("metrics", [site, other_site], (start, end))
     client = client_for(coordinator)
     # the default page (no dates given) reads every figure from the cache: session + user +
-    # roles + site; the planner settings; per period the stamps (2); the live caseloads, once
-    # (1); reference values; the stamps of breakdowns and of trends (2); the audit event; the
-    # session's save (3)
-    with django_assert_num_queries(4 + 1 + 2 + 1 + 1 + 2 + 1 + 3):
+    # roles + site; the planner settings; per period, the data stamps of its figures and of
+    # today's (the caseloads): 2 x 2; reference values; the stamps of breakdowns and of trends
+    # (2); the audit event; the session's save (3)
+    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 2 + 1 + 3):
         assert client.get("/cqi/north/").status_code == 200
 
 

@@ -597,10 +597,10 @@ def test_a_dashboard_read_from_the_cache_queries_only_the_data_stamps(
     _families(site, n)
     client = client_for(coordinator)
     client.get(url("cqi-dashboard", "north"), PERIOD)  # computes and caches the figures
-    # session + user + roles + site; the planner settings; per period, the stamps (2); the live
-    # caseloads, once for both periods (1); reference values; the stamps of breakdowns and of
-    # trends (2); the audit event; the session's save (3)
-    with django_assert_num_queries(4 + 1 + 2 + 1 + 1 + 2 + 1 + 3):
+    # session + user + roles + site; the planner settings; per period, the data stamps of its
+    # figures and of today's (the caseloads): 2 x 2; reference values; the stamps of breakdowns
+    # and of trends (2); the audit event; the session's save (3)
+    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 2 + 1 + 3):
         assert client.get(url("cqi-dashboard", "north"), PERIOD).status_code == 200
 
 

@@ -308,12 +308,106 @@ CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON assessments_service
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_assessments_service();
 CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON assessments_service
     FOR EACH STATEMENT EXECUTE FUNCTION cqi_bump_all();
+
+
+CREATE OR REPLACE FUNCTION cqi_stamp_cases_teammember() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('safebabies.defer_cqi_stamp', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM cqi_bump(ARRAY(SELECT DISTINCT c.site_id FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM cqi_bump(ARRAY(SELECT DISTINCT c.site_id FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
+    END IF;
+    RETURN NULL;
+END $$;
+
+
+CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON cases_teammember
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_teammember();
+CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON cases_teammember
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_teammember();
+CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON cases_teammember
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_cases_teammember();
+CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON cases_teammember
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_bump_all();
+
+
+CREATE OR REPLACE FUNCTION cqi_stamp_teams_sitemembership() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('safebabies.defer_cqi_stamp', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM cqi_bump(ARRAY(SELECT DISTINCT r.site_id FROM new_rows r));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM cqi_bump(ARRAY(SELECT DISTINCT r.site_id FROM old_rows r));
+    END IF;
+    RETURN NULL;
+END $$;
+
+
+CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON teams_sitemembership
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_sitemembership();
+CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON teams_sitemembership
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_sitemembership();
+CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON teams_sitemembership
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_sitemembership();
+CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON teams_sitemembership
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_bump_all();
+
+
+CREATE OR REPLACE FUNCTION cqi_stamp_teams_site() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('safebabies.defer_cqi_stamp', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM cqi_bump(ARRAY(SELECT DISTINCT r.id FROM new_rows r));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM cqi_bump(ARRAY(SELECT DISTINCT r.id FROM old_rows r));
+    END IF;
+    RETURN NULL;
+END $$;
+
+
+CREATE TRIGGER cqi_stamp_insert AFTER INSERT ON teams_site
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_site();
+CREATE TRIGGER cqi_stamp_update AFTER UPDATE ON teams_site
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_site();
+CREATE TRIGGER cqi_stamp_delete AFTER DELETE ON teams_site
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqi_stamp_teams_site();
+CREATE TRIGGER cqi_stamp_truncate AFTER TRUNCATE ON teams_site
+    FOR EACH STATEMENT EXECUTE FUNCTION cqi_bump_all();
+
+
+CREATE OR REPLACE FUNCTION cqi_stamp_teams_user() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('safebabies.defer_cqi_stamp', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM cqi_bump(ARRAY(SELECT DISTINCT m.site_id FROM teams_sitemembership m
+                            WHERE m.user_id = NEW.id));
+    RETURN NULL;
+END $$;
+CREATE TRIGGER cqi_stamp_email AFTER UPDATE OF email ON teams_user
+    FOR EACH ROW WHEN (OLD.email IS DISTINCT FROM NEW.email)
+    EXECUTE FUNCTION cqi_stamp_teams_user();
 INSERT INTO cqi_datastamp (site_id, generation, changed_at)
 SELECT id, nextval('cqi_datastamp_generation'), now() FROM teams_site
 ON CONFLICT (site_id) DO NOTHING;
 """
 
 UNINSTALL = """
+DROP TRIGGER IF EXISTS cqi_stamp_email ON teams_user;
+DROP FUNCTION IF EXISTS cqi_stamp_teams_user();
 DROP TRIGGER IF EXISTS cqi_stamp_insert ON cases_case;
 DROP TRIGGER IF EXISTS cqi_stamp_update ON cases_case;
 DROP TRIGGER IF EXISTS cqi_stamp_delete ON cases_case;
@@ -369,6 +463,21 @@ DROP TRIGGER IF EXISTS cqi_stamp_update ON assessments_service;
 DROP TRIGGER IF EXISTS cqi_stamp_delete ON assessments_service;
 DROP TRIGGER IF EXISTS cqi_stamp_truncate ON assessments_service;
 DROP FUNCTION IF EXISTS cqi_stamp_assessments_service();
+DROP TRIGGER IF EXISTS cqi_stamp_insert ON cases_teammember;
+DROP TRIGGER IF EXISTS cqi_stamp_update ON cases_teammember;
+DROP TRIGGER IF EXISTS cqi_stamp_delete ON cases_teammember;
+DROP TRIGGER IF EXISTS cqi_stamp_truncate ON cases_teammember;
+DROP FUNCTION IF EXISTS cqi_stamp_cases_teammember();
+DROP TRIGGER IF EXISTS cqi_stamp_insert ON teams_sitemembership;
+DROP TRIGGER IF EXISTS cqi_stamp_update ON teams_sitemembership;
+DROP TRIGGER IF EXISTS cqi_stamp_delete ON teams_sitemembership;
+DROP TRIGGER IF EXISTS cqi_stamp_truncate ON teams_sitemembership;
+DROP FUNCTION IF EXISTS cqi_stamp_teams_sitemembership();
+DROP TRIGGER IF EXISTS cqi_stamp_insert ON teams_site;
+DROP TRIGGER IF EXISTS cqi_stamp_update ON teams_site;
+DROP TRIGGER IF EXISTS cqi_stamp_delete ON teams_site;
+DROP TRIGGER IF EXISTS cqi_stamp_truncate ON teams_site;
+DROP FUNCTION IF EXISTS cqi_stamp_teams_site();
 DROP FUNCTION IF EXISTS cqi_bump_all();
 DROP FUNCTION IF EXISTS cqi_bump(bigint[]);
 DROP SEQUENCE IF EXISTS cqi_datastamp_generation;
