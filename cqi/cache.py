@@ -24,7 +24,9 @@ If the cache cannot be reached, figures are computed as if nothing were cached.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import functools
 import hashlib
 import logging
 import threading
@@ -80,17 +82,76 @@ def snapshot() -> Iterator[None]:
                 # not READ ONLY: the shared episodes are a temporary table (cqi.metrics.shared)
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             planner_settings()
-            with metrics.shared():
-                yield
+            # our own snapshot, which only reads: the data stamps cannot change inside it, so
+            # each key is worked out once
+            _inside.own, _inside.keys = True, {}
+            try:
+                with metrics.shared():
+                    yield
+            finally:
+                _inside.own, _inside.keys = False, None
     finally:
         _inside.active = False
 
 
+def _in_snapshot(snapshot_id: str, job: Callable[[], object]) -> None:
+    """In a worker thread: `job()` on the thread's own database connection, reading the
+    snapshot `snapshot_id` exported by the page's transaction."""
+    try:
+        _inside.active = True
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot_id])
+            planner_settings()
+            with metrics.shared():
+                job()
+    finally:
+        _inside.active = False
+        connection.close()
+
+
+def compute_ahead(questions: list[tuple[str, list[Site], tuple, Callable[[], object]]]) -> int:
+    """Inside `snapshot()`: computes, side by side on `CQI_PARALLEL` database connections that
+    all read this transaction's snapshot, the questions (as `cached` takes them) that are not
+    cached yet, so that the page's own `cached` calls then read them from the cache. Only in a
+    transaction `snapshot()` opened itself (a caller's may hold writes other connections cannot
+    see), with the cache on, and for two questions or more. Returns how many were computed."""
+    workers = settings.CQI_PARALLEL
+    if workers < 2 or settings.CQI_CACHE_SECONDS <= 0 or not getattr(_inside, "own", False):
+        return 0
+    distinct = {
+        (kind, tuple(s.pk for s in sites), args): (kind, sites, args, compute)
+        for kind, sites, args, compute in questions
+    }
+    missing = [q for q in distinct.values() if not is_cached(q[0], q[1], q[2])]
+    if len(missing) < 2:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot_id = cursor.fetchone()[0]
+    jobs = [
+        functools.partial(cached, kind, sites, args, compute)
+        for kind, sites, args, compute in missing
+    ]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        for done in [pool.submit(_in_snapshot, snapshot_id, job) for job in jobs]:
+            done.result()
+    return len(jobs)
+
+
 def _key(kind: str, sites: list[Site], args: tuple) -> str:
     ids = sorted(site.pk for site in sites)
+    known = getattr(_inside, "keys", None)
+    question = (kind, tuple(ids), args)
+    if known is not None and question in known:
+        return known[question]
     database, generations = stamps.generations(ids)
     raw = repr((CODE_VERSION, database, kind, ids, generations, args))
-    return "cqi:" + hashlib.sha256(raw.encode()).hexdigest()
+    key = "cqi:" + hashlib.sha256(raw.encode()).hexdigest()
+    if known is not None:
+        known[question] = key
+    return key
 
 
 def cached[T](kind: str, sites: Iterable[Site], args: tuple, compute: Callable[[], T]) -> T:

@@ -302,12 +302,24 @@ def barrier_tables(scope: MetricsScope, period: Period) -> tuple[CountTable, Cou
 def page_figures(scope: MetricsScope, period: Period):
     """Everything the dashboard page computes, in the page's order: (metric rows, breakdown
     tables, trend series). The page and `warm` call this, so they ask the cache the same
-    questions."""
-    return (
-        metric_rows(scope, period),
-        breakdown_tables(scope, period),
-        trend_series(scope, period.end),
-    )
+    questions. What is not cached yet is first computed side by side (`cache.compute_ahead`)."""
+    from cqi import cache
+    from cqi.selectors import breakdowns_question, metrics_questions, trends_question
+
+    with cache.snapshot():
+        cache.compute_ahead(
+            [
+                *metrics_questions(scope, period.start, period.end),
+                *metrics_questions(scope, *period.previous),
+                breakdowns_question(scope, period.start, period.end),
+                trends_question(scope, period.end),
+            ]
+        )
+        return (
+            metric_rows(scope, period),
+            breakdown_tables(scope, period),
+            trend_series(scope, period.end),
+        )
 
 
 def warm_scopes() -> list[tuple[MetricsScope, Period]]:

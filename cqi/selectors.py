@@ -115,34 +115,39 @@ TODAY_METRICS = ("coordinator_caseload",)
 PERIOD_METRICS = tuple(m.id for m in REGISTRY if m.id not in TODAY_METRICS)
 
 
-def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, Result]:
-    """Every metric for the scope, suppressed as the viewer requires. The figures come from the
-    exact cache (`cqi.cache`) when the records are unchanged since they were computed."""
+def metrics_questions(scope: MetricsScope, start: dt.date, end: dt.date) -> list[tuple]:
+    """What `metrics_for` asks the cache: (kind, sites, args, compute) each."""
     sites = scope.sites
     todays = tuple(site.today() for site in sites)
-    with cache.snapshot():
-        results = cache.cached(
+    return [
+        (
             "metrics",
             sites,
             (start, end),
             lambda: compute_all(sites, start, end, PERIOD_METRICS),
-        )
-        today = cache.cached(
+        ),
+        (
             "today_metrics",
             sites,
             todays,
             lambda: compute_all(sites, start, end, TODAY_METRICS),
-        )
+        ),
+    ]
+
+
+def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, Result]:
+    """Every metric for the scope, suppressed as the viewer requires. The figures come from the
+    exact cache (`cqi.cache`) when the records are unchanged since they were computed."""
+    with cache.snapshot():
+        results, today = (cache.cached(*q) for q in metrics_questions(scope, start, end))
     results = {m.id: (today | results)[m.id] for m in REGISTRY}
     return suppress_small_cells(results) if scope.aggregate_only else results
 
 
-def breakdowns_for(scope: MetricsScope, start: dt.date, end: dt.date):
-    """Children in care by race/ethnicity, age band and placement type (unsuppressed counts;
-    `cqi.dashboard` suppresses them for aggregate-only viewers)."""
+def breakdowns_question(scope: MetricsScope, start: dt.date, end: dt.date) -> tuple:
     from cqi import breakdowns
 
-    return cache.cached(
+    return (
         "breakdowns",
         scope.sites,
         (start, end),
@@ -150,13 +155,21 @@ def breakdowns_for(scope: MetricsScope, start: dt.date, end: dt.date):
     )
 
 
-def trends_for(scope: MetricsScope, end: dt.date):
-    """The trend metrics over the 12 whole months up to `end` (`breakdowns.monthly_trends`)."""
+def breakdowns_for(scope: MetricsScope, start: dt.date, end: dt.date):
+    """Children in care by race/ethnicity, age band and placement type (unsuppressed counts;
+    `cqi.dashboard` suppresses them for aggregate-only viewers)."""
+    return cache.cached(*breakdowns_question(scope, start, end))
+
+
+def trends_question(scope: MetricsScope, end: dt.date) -> tuple:
     from cqi import breakdowns
 
-    return cache.cached(
-        "trends", scope.sites, (end,), lambda: breakdowns.monthly_trends(scope.sites, end)
-    )
+    return ("trends", scope.sites, (end,), lambda: breakdowns.monthly_trends(scope.sites, end))
+
+
+def trends_for(scope: MetricsScope, end: dt.date):
+    """The trend metrics over the 12 whole months up to `end` (`breakdowns.monthly_trends`)."""
+    return cache.cached(*trends_question(scope, end))
 
 
 def barriers_for(scope: MetricsScope, start: dt.date, end: dt.date):

@@ -168,6 +168,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 CQI_CACHE_SECONDS = env_int("CQI_CACHE_SECONDS", 7 * 24 * 60 * 60, minimum=0)
 # work_mem for the CQI queries (hash aggregates over a site's records stay in memory).
 CQI_WORK_MEM = env_str("CQI_WORK_MEM", "64MB")
+# Database connections a dashboard computes its figures on side by side (one snapshot); 1: one.
+CQI_PARALLEL = env_int("CQI_PARALLEL", 2, minimum=1)
 # Minutes between runs of the task that computes the dashboards of sites whose records changed,
 # so that the first person to open a dashboard gets it at once; 0 turns it off.
 CQI_WARM_MINUTES = env_int("CQI_WARM_MINUTES", 10, minimum=0)

@@ -447,3 +447,39 @@ def test_an_import_stamps_its_site_once_and_its_figures_are_computed_afresh(site
     after = metrics_for(scope, *year)
     assert after["median_days_to_permanency"]["denominator"] == 1  # the imported removal
     assert after == metrics.compute_all(site, *year)
+
+
+# --- computing a page's figures side by side -------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pages_figures_computed_side_by_side_are_those_computed_one_after_another(site, settings):
+    """Committed records (other connections see them), the page's own transaction: the figures
+    not cached yet are computed on two more connections reading the page's snapshot."""
+    from cqi import dashboard
+    from cqi.periods import Period
+
+    _family_time(site)
+    reunified = new_child(site)
+    episode(reunified, D(2024, 2, 1), D(2024, 9, 1), "reunification")
+    FtmFactory(case=reunified.case, scheduled_on=D(2024, 5, 5))
+    scope = access_metrics_for(site)
+    period = Period(START, END, "custom", {})
+    settings.CQI_CACHE_SECONDS = 0
+    one_by_one = dashboard.page_figures(scope, period)
+    settings.CQI_CACHE_SECONDS = 60
+    computed = []
+    original = cache.compute_ahead
+
+    def spy(questions):
+        computed.append(original(questions))
+        return computed[-1]
+
+    cache.compute_ahead = spy
+    try:
+        side_by_side = dashboard.page_figures(scope, period)
+    finally:
+        cache.compute_ahead = original
+    assert computed == [5]  # both periods' figures and caseloads, breakdowns, trends
+    assert side_by_side == one_by_one
+    assert dashboard.page_figures(scope, period) == one_by_one  # now from the cache
