@@ -286,7 +286,7 @@ def _write_cost(site) -> None:
 
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 import django
 django.setup()
 from django.core.management import call_command
@@ -297,8 +297,10 @@ for step in steps:
     call_command(*step["args"], verbosity=0, stdout=open("/dev/null", "w"))
     if step.get("timed"):
         timed += time.perf_counter() - started
-print(json.dumps({"seconds": timed,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM: this process's own peak RSS (ru_maxrss would carry the parent's over the exec)
+with open("/proc/self/status") as status:
+    hwm = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": timed, "peak_mib": hwm / 1024}))
 """
 
 
