@@ -12,19 +12,26 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cqi import breakdowns
+from django.utils import timezone
+
+from cqi import breakdowns, cache
 from cqi.metrics import METRICS, REGISTRY, Metric, Result
 from cqi.models import ReferenceValue
-from cqi.periods import Period
+from cqi.periods import Period, period_from
 from cqi.selectors import (
+    ALL_SITES,
     MetricsScope,
     barriers_for,
     breakdowns_for,
+    breakdowns_question,
     metrics_for,
+    metrics_questions,
     reference_values_in_force,
     trends_for,
+    trends_question,
 )
 from cqi.suppression import Hidden, show, suppress
+from teams.models import Site
 
 # Units whose value is a share 0..1 (bars run to 100%).
 SHARE_UNITS = {"share", "reasons"}
@@ -303,9 +310,6 @@ def page_figures(scope: MetricsScope, period: Period):
     """Everything the dashboard page computes, in the page's order: (metric rows, breakdown
     tables, trend series). The page and `warm` call this, so they ask the cache the same
     questions. What is not cached yet is first computed side by side (`cache.compute_ahead`)."""
-    from cqi import cache
-    from cqi.selectors import breakdowns_question, metrics_questions, trends_question
-
     with cache.snapshot():
         cache.compute_ahead(
             [
@@ -325,12 +329,6 @@ def page_figures(scope: MetricsScope, period: Period):
 def warm_scopes() -> list[tuple[MetricsScope, Period]]:
     """The dashboards people open first: each site's last 12 months (in its time zone), and
     all sites together as national staff see them."""
-    from django.utils import timezone
-
-    from cqi.periods import period_from
-    from cqi.selectors import ALL_SITES
-    from teams.models import Site
-
     sites = list(Site.objects.order_by("id"))
     scopes = [
         (MetricsScope(s.slug, [s], aggregate_only=False), period_from({}, s.today())) for s in sites

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.utils import timezone
 
-from cqi import cache
+from cqi import breakdowns, cache
 from cqi.metrics import METRIC_IDS, METRICS, REGISTRY, Metric, Result, compute_all
 from cqi.models import ReferenceValue
 from safebabies.lib.dates import add_months
@@ -145,8 +145,7 @@ def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, 
 
 
 def breakdowns_question(scope: MetricsScope, start: dt.date, end: dt.date) -> tuple:
-    from cqi import breakdowns
-
+    """What `breakdowns_for` asks the cache."""
     return (
         "breakdowns",
         scope.sites,
@@ -162,8 +161,7 @@ def breakdowns_for(scope: MetricsScope, start: dt.date, end: dt.date):
 
 
 def trends_question(scope: MetricsScope, end: dt.date) -> tuple:
-    from cqi import breakdowns
-
+    """What `trends_for` asks the cache."""
     return ("trends", scope.sites, (end,), lambda: breakdowns.monthly_trends(scope.sites, end))
 
 
@@ -174,8 +172,6 @@ def trends_for(scope: MetricsScope, end: dt.date):
 
 def barriers_for(scope: MetricsScope, start: dt.date, end: dt.date):
     """Services with a barrier recorded, by month and by service type (unsuppressed counts)."""
-    from cqi import breakdowns
-
     return cache.cached(
         "barriers",
         scope.sites,
@@ -227,9 +223,8 @@ def drill_down_cases(user: User, scope: MetricsScope, metric_id: str, start: dt.
     from django.core.exceptions import PermissionDenied
 
     from cases.selectors import cases_visible_to
-    from cqi.breakdowns import DRILLABLE, drill_down
 
-    if metric_id not in DRILLABLE:
+    if metric_id not in breakdowns.DRILLABLE:
         raise Http404("No such figure")
     if not can_drill_down(user, scope):
         raise PermissionDenied("Your role sees program figures, not families.")
@@ -237,7 +232,7 @@ def drill_down_cases(user: User, scope: MetricsScope, metric_id: str, start: dt.
         "drill_down",
         scope.sites,
         (metric_id, start, end),
-        lambda: drill_down(metric_id, scope.sites, start, end),
+        lambda: breakdowns.drill_down(metric_id, scope.sites, start, end),
     )
     cases = cases_visible_to(user).filter(id__in=[case_id for case_id, _, _ in rows]).in_bulk()
     return [(cases[case_id], met, total) for case_id, met, total in rows if case_id in cases]

@@ -287,6 +287,7 @@ def test_the_national_figures_change_when_any_site_changes(site, other_site, nat
 def test_each_period_is_its_own_entry(site):
     _family_time(site)
     _figures(site)
+    assert cache.is_cached("metrics", [site], (START, END))
     assert not cache.is_cached("metrics", [site], (D(2023, 1, 1), D(2023, 12, 31)))
 
 
@@ -382,14 +383,17 @@ def test_case_month_rates_equal_a_month_by_month_count(site):
 def test_the_warm_task_computes_the_default_dashboards_so_the_first_visit_reads_the_cache(
     client_for, coordinator, site, other_site, django_assert_num_queries
 ):
+    from django.utils import timezone
+
     from cqi.periods import period_from
     from cqi.tasks import warm_dashboards
 
     _family_time(site)
     assert warm_dashboards() == 3  # north, south, and all sites together
-    start, end = period_from({}, site.today()).start, period_from({}, site.today()).end
-    assert cache.is_cached("metrics", [site], (start, end))
-    assert cache.is_cached("metrics", [site, other_site], (start, end))
+    here = period_from({}, site.today())  # a site's last 12 months, in its time zone
+    everywhere = period_from({}, timezone.now().date())  # all sites: UTC, as the page has it
+    assert cache.is_cached("metrics", [site], (here.start, here.end))
+    assert cache.is_cached("metrics", [site, other_site], (everywhere.start, everywhere.end))
     client = client_for(coordinator)
     # the default page (no dates given) reads every figure from the cache: session + user +
     # roles + site; the planner settings; per period, the data stamps of its figures and of
