@@ -24,7 +24,11 @@ class DateRange(Func):
 
 
 class Case(Record):
-    """One family's involvement with a site."""
+    """One family's involvement with a site.
+
+    The table also has a column the database keeps itself and Django does not map: `cqi_part`,
+    generated from the id, the part of its site the case's records are counted in by the CQI
+    cache (`cqi.stamps`)."""
 
     site = models.ForeignKey("teams.Site", on_delete=models.PROTECT, related_name="cases")
     name = models.CharField(

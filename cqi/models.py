@@ -79,3 +79,20 @@ class DataStamp(models.Model):
 
     def __str__(self) -> str:
         return f"site {self.site_id}: generation {self.generation}"
+
+
+class PartStamp(models.Model):
+    """The generation of one part of a site's records (the cases whose `cqi_part`, from the
+    md5 of their id, is `part`: `cqi.stamps`), changed by the same triggers. Figures that add up over cases are
+    cached part by part, keyed by it."""
+
+    pk = models.CompositePrimaryKey("site_id", "part")
+    site_id = models.BigIntegerField()
+    part = models.IntegerField()
+    generation = models.BigIntegerField()
+
+    class Meta:
+        db_table = "cqi_partstamp"
+
+    def __str__(self) -> str:
+        return f"site {self.site_id} part {self.part}: generation {self.generation}"

@@ -10,6 +10,15 @@ with them, whatever wrote them: the ORM, a queryset `.update()`, the importer's 
 Generations come from one sequence and are never reused (a rolled-back write consumes its
 number), so a cache key holding a site's generation can never be read back for other data.
 
+Each site's records are also split into `PARTS` parts by case (`cases_case.cqi_part`: a case
+with everything recorded under it, its children, episodes, placements, FTMs, family time, lies in
+one part), and a write gives the parts it touched a new generation as well (`cqi_partstamp`). The
+figures that add up over cases (the breakdowns, the trends and every metric but the caseloads)
+are cached part by part, so a write to one family's records makes the cache compute one part of its
+site afresh, not the whole site, and the national figures one part of one site.
+Writes that do not belong to a case (site memberships, the site itself, a coordinator's e-mail)
+and who is on a family team only change the site's stamp: no part-wise figure reads them.
+
 Bulk writers (a package import) may set `safebabies.defer_cqi_stamp` for their transaction and
 stamp their site once at the end (`deferred`), so other writers of the site are not kept waiting
 on the stamp row for the length of the import.
@@ -18,48 +27,63 @@ on the stamp row for the length of the import.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db import connection
 
-# table -> (joins from the written rows `r` to their case, the expression of the site id)
-WATCHED: dict[str, tuple[str, str]] = {
-    "cases_case": ("", "r.site_id"),
-    "cases_child": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
+PARTS = 32  # parts of a site (divides 256); a change needs a migration (cqi 0005's functions)
+
+# table -> (joins from the written rows `r` to their case, the expression of the site id, the
+# expression of the part, None where the table's rows change no part-wise figure)
+WATCHED: dict[str, tuple[str, str, str | None]] = {
+    "cases_case": ("", "r.site_id", "cqi_part_of(r.id)"),
+    "cases_child": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", "c.cqi_part"),
     "cases_episode": (
         "JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id",
         "c.site_id",
+        "c.cqi_part",
     ),
     "cases_placement": (
         "JOIN cases_episode e ON e.id = r.episode_id"
         " JOIN cases_child ch ON ch.id = e.child_id JOIN cases_case c ON c.id = ch.case_id",
         "c.site_id",
+        "c.cqi_part",
     ),
-    "cases_hearing": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
+    "cases_hearing": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", "c.cqi_part"),
     "cases_maltreatmentreport": (
         "JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id",
         "c.site_id",
+        "c.cqi_part",
     ),
-    "teams_ftm": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
+    "teams_ftm": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", "c.cqi_part"),
     "teams_ftmactionitem": (
         "JOIN teams_ftm f ON f.id = r.ftm_id JOIN cases_case c ON c.id = f.case_id",
         "c.site_id",
+        "c.cqi_part",
     ),
     "familytime_visit": (
         "JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id",
         "c.site_id",
+        "c.cqi_part",
     ),
-    "assessments_screening": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
-    "assessments_service": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
+    "assessments_screening": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", "c.cqi_part"),
+    "assessments_service": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", "c.cqi_part"),
     # coordinator caseloads: who coordinates which family, the site's coordinators and its cap
-    "cases_teammember": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id"),
-    "teams_sitemembership": ("", "r.site_id"),
-    "teams_site": ("", "r.id"),
+    "cases_teammember": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", None),
+    "teams_sitemembership": ("", "r.site_id", None),
+    "teams_site": ("", "r.id", None),
 }
 
 DEFER_SETTING = "safebabies.defer_cqi_stamp"
 
-BUMP_FUNCTION = """
+BUMP_FUNCTION = f"""
+-- the part of its site a case's records lie in: the first byte of the md5 of its id (kept in
+-- the generated column cases_case.cqi_part)
+CREATE OR REPLACE FUNCTION cqi_part_of(case_id text) RETURNS int
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT mod(get_byte(decode(md5(case_id), 'hex'), 0), {PARTS}) $$;
 CREATE OR REPLACE FUNCTION cqi_bump(sites bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO cqi_datastamp (site_id, generation, changed_at)
     SELECT s, nextval('cqi_datastamp_generation'), now()
@@ -68,20 +92,34 @@ CREATE OR REPLACE FUNCTION cqi_bump(sites bigint[]) RETURNS void LANGUAGE sql AS
     ON CONFLICT (site_id) DO UPDATE
        SET generation = EXCLUDED.generation, changed_at = EXCLUDED.changed_at
 $$;
+-- parts: (site id * PARTS + part) each; the sites and the parts both get a new generation
+CREATE OR REPLACE FUNCTION cqi_bump_parts(parts bigint[]) RETURNS void LANGUAGE sql AS $$
+    SELECT cqi_bump(ARRAY(SELECT DISTINCT p / {PARTS} FROM unnest(parts) AS p));
+    INSERT INTO cqi_partstamp (site_id, part, generation)
+    SELECT p / {PARTS}, mod(p, {PARTS})::int, nextval('cqi_datastamp_generation')
+      FROM (SELECT DISTINCT p FROM unnest(parts) AS p WHERE p IS NOT NULL) AS u
+     ORDER BY p
+    ON CONFLICT (site_id, part) DO UPDATE SET generation = EXCLUDED.generation
+$$;
 CREATE OR REPLACE FUNCTION cqi_bump_all() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE cqi_datastamp SET generation = nextval('cqi_datastamp_generation'), changed_at = now();
+    PERFORM cqi_bump_parts(ARRAY(SELECT d.site_id * {PARTS} + p
+                                   FROM cqi_datastamp d, generate_series(0, {PARTS} - 1) AS p));
     RETURN NULL;
 END $$;
-"""
+"""  # noqa: S608 (constants of our own)
 
 
 def _trigger_function(table: str) -> str:
-    joins, site = WATCHED[table]
+    joins, site, case = WATCHED[table]
 
-    def sites_of(rows: str) -> str:
+    def stamp(rows: str) -> str:
         join = f" {joins}" if joins else ""
-        return f"ARRAY(SELECT DISTINCT {site} FROM {rows} r{join})"  # noqa: S608 (our names)
+        if case is None:
+            return f"cqi_bump(ARRAY(SELECT DISTINCT {site} FROM {rows} r{join}))"  # noqa: S608
+        code = f"{site} * {PARTS} + {case}"  # (site, part) as one number
+        return f"cqi_bump_parts(ARRAY(SELECT DISTINCT {code} FROM {rows} r{join}))"  # noqa: S608
 
     return f"""
 CREATE OR REPLACE FUNCTION cqi_stamp_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -90,10 +128,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump({sites_of("new_rows")});
+        PERFORM {stamp("new_rows")};
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump({sites_of("old_rows")});
+        PERFORM {stamp("old_rows")};
     END IF;
     RETURN NULL;
 END $$;
@@ -134,53 +172,66 @@ CREATE TRIGGER cqi_stamp_email AFTER UPDATE OF email ON teams_user
 """  # noqa: S608 (a constant of our own)
 
 
-def install_sql() -> str:
-    """The functions and triggers, as migration cqi 0004 installed them (a test compares)."""
-    parts = [BUMP_FUNCTION]
-    for table in WATCHED:
-        parts.append(_trigger_function(table))
-        parts.append(_triggers(table))
-    parts.append(USER_EMAIL)
-    return "\n".join(parts)
+def functions_sql() -> str:
+    """The stamp functions, as migration cqi 0005 installed them (a test compares)."""
+    return "\n".join([BUMP_FUNCTION, *(_trigger_function(table) for table in WATCHED)])
 
 
-def uninstall_sql() -> str:
-    parts = [
-        "DROP TRIGGER IF EXISTS cqi_stamp_email ON teams_user;",
-        "DROP FUNCTION IF EXISTS cqi_stamp_teams_user();",
-    ]
-    for table in WATCHED:
-        for event in ("insert", "update", "delete", "truncate"):
-            parts.append(f"DROP TRIGGER IF EXISTS cqi_stamp_{event} ON {table};")
-        parts.append(f"DROP FUNCTION IF EXISTS cqi_stamp_{table}();")
-    parts.append("DROP FUNCTION IF EXISTS cqi_bump_all();")
-    parts.append("DROP FUNCTION IF EXISTS cqi_bump(bigint[]);")
-    return "\n".join(parts)
+def trigger_blocks() -> list[str]:
+    """The triggers of each table, as migration cqi 0004 installed them (a test compares)."""
+    return [*(_triggers(table) for table in WATCHED), USER_EMAIL]
 
 
-def generations(site_ids: Iterable[int]) -> tuple[int, list[int]]:
-    """(the database's oid, the current generation of each site in the order given, 0 for a
-    site never written). One query."""
-    ids = list(site_ids)
+@dataclass(frozen=True)
+class Stamps:
+    """What the data stamps say now of some sites (0 for a site or part never written)."""
+
+    database: int  # the database's oid: another database never shares a cache key
+    sites: dict[int, int]  # site id -> its generation
+    parts: dict[int, tuple[int, ...]]  # site id -> the generation of each of its PARTS parts
+
+
+def generations(site_ids: Iterable[int]) -> Stamps:
+    """The stamps of the sites: one query."""
+    ids = sorted(set(site_ids))
     with connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
-                   ARRAY(SELECT COALESCE(d.generation, 0)
-                           FROM unnest(%s::bigint[]) WITH ORDINALITY AS s(site_id, n)
-                           LEFT JOIN cqi_datastamp d ON d.site_id = s.site_id
-                          ORDER BY s.n)
+                   s.site_id, COALESCE(d.generation, 0),
+                   ARRAY(SELECT COALESCE(ps.generation, 0)
+                           FROM generate_series(0, %(parts)s - 1) AS p
+                           LEFT JOIN cqi_partstamp ps
+                             ON ps.site_id = s.site_id AND ps.part = p
+                          ORDER BY p)
+              FROM unnest(%(ids)s::bigint[]) AS s(site_id)
+              LEFT JOIN cqi_datastamp d ON d.site_id = s.site_id
             """,
-            [ids],
+            {"ids": ids, "parts": PARTS},
         )
-        database, found = cursor.fetchone()
-    return int(database), list(found)
+        rows = cursor.fetchall()
+    if not rows:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
+            return Stamps(int(cursor.fetchone()[0]), {}, {})
+    return Stamps(
+        database=int(rows[0][0]),
+        sites={site: int(gen) for _, site, gen, _ in rows},
+        parts={site: tuple(int(g) for g in parts) for _, site, _, parts in rows},
+    )
+
+
+def part_of(case_id: str) -> int:
+    """The part of its site a case's records lie in, as `cqi_part_of()` computes it in SQL."""
+    return hashlib.md5(case_id.encode(), usedforsecurity=False).digest()[0] % PARTS
 
 
 def bump(site_ids: Iterable[int]) -> None:
-    """Give the sites a new generation now (inside the caller's transaction)."""
+    """Give the sites, and every part of them, a new generation now (inside the caller's
+    transaction)."""
+    codes = [site * PARTS + part for site in set(site_ids) for part in range(PARTS)]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT cqi_bump(%s::bigint[])", [list(site_ids)])
+        cursor.execute("SELECT cqi_bump_parts(%s::bigint[])", [codes])
 
 
 @contextlib.contextmanager
