@@ -23,13 +23,19 @@ from cqi.metrics import (
     CASE_MONTH_SPANS,
     DEVELOPMENTAL,
     EPISODES,
+    IN_SCOPE,
     MALTREATMENT,
+    PART,
     PERMANENCY,
+    Parts,
     Result,
+    State,
     _params,
+    _parts_of,
     _rows,
     case_month_hits,
-    case_month_series,
+    case_month_series_parts,
+    merge,
 )
 from safebabies import codes
 from safebabies.lib.dates import add_months
@@ -85,7 +91,7 @@ in_care AS (
      ORDER BY e.child_id, e.removal_date DESC, e.id DESC
 ),
 keyed AS (
-    SELECT i.child_id,
+    SELECT i.child_id, i.site_id, i.part,
            (i.discharge_date BETWEEN %(start)s AND %(end)s
             AND i.discharge_reason = ANY(%(permanency)s)) AS to_permanency,
            CASE WHEN ch.hispanic = %(hispanic)s THEN 'hispanic'
@@ -112,15 +118,51 @@ keyed AS (
            LIMIT 1
       ) last_p ON true
 )
-SELECT race_ethnicity, age_band, placement_type,
+SELECT site_id, part, race_ethnicity, age_band, placement_type,
        GROUPING(race_ethnicity, age_band, placement_type) AS grouping,
        count(*), count(*) FILTER (WHERE to_permanency)
   FROM keyed
- GROUP BY GROUPING SETS ((race_ethnicity), (age_band), (placement_type))
+ GROUP BY GROUPING SETS (
+     (site_id, part, race_ethnicity), (site_id, part, age_band), (site_id, part, placement_type)
+ )
 """  # noqa: S608 (constant SQL fragments; every value is a parameter)
 
 # GROUPING(a, b, c) is a bit mask with a bit set for each column *not* grouped on.
 _GROUPING = {0b011: "race_ethnicity", 0b101: "age_band", 0b110: "placement_type"}
+
+
+def children_in_care_breakdowns_parts(
+    sites: Site | Iterable[Site], start: dt.date, end: dt.date, parts=None
+) -> Parts:
+    """{(site, part): {(dimension, group): (children, to permanency)}} (see
+    `children_in_care_breakdowns`), over the cases of the parts named (every part if None)."""
+    params = _params(
+        sites,
+        start,
+        end,
+        parts,
+        permanency=PERMANENCY,
+        hispanic=str(codes.Hispanic.YES),
+        race_unknown=[str(codes.Race.DECLINED), str(codes.Race.UNABLE_TO_DETERMINE)],
+    )
+    rows = []
+    for site_id, part, race, age, placement, grouping, children, permanency in _rows(
+        BREAKDOWN_SQL, params
+    ):
+        dimension = _GROUPING[grouping]
+        group = {"race_ethnicity": race, "age_band": age, "placement_type": placement}[dimension]
+        rows.append((site_id, part, (dimension, group), children, permanency))
+    return _parts_of(rows)
+
+
+def finish_breakdowns(state: State) -> dict[str, list[GroupCount]]:
+    return {
+        dimension: [
+            GroupCount(group, label, *state.get((dimension, group), (0, 0)))
+            for group, label in GROUP_LABELS[dimension].items()
+        ]
+        for dimension in DIMENSIONS
+    }
 
 
 def children_in_care_breakdowns(
@@ -134,26 +176,7 @@ def children_in_care_breakdowns(
     races", or not recorded. Age: whole months on the later of the removal and the period start.
     Placement type: the setting of the episode's latest placement begun by the period end.
     Every group is listed, with 0 where no child falls in it."""
-    params = _params(
-        sites,
-        start,
-        end,
-        permanency=PERMANENCY,
-        hispanic=str(codes.Hispanic.YES),
-        race_unknown=[str(codes.Race.DECLINED), str(codes.Race.UNABLE_TO_DETERMINE)],
-    )
-    counts: dict[str, dict[str, tuple[int, int]]] = {d: {} for d in DIMENSIONS}
-    for race, age, placement, grouping, children, permanency in _rows(BREAKDOWN_SQL, params):
-        dimension = _GROUPING[grouping]
-        key = {"race_ethnicity": race, "age_band": age, "placement_type": placement}[dimension]
-        counts[dimension][key] = (children, permanency)
-    return {
-        dimension: [
-            GroupCount(group, label, *counts[dimension].get(group, (0, 0)))
-            for group, label in GROUP_LABELS[dimension].items()
-        ]
-        for dimension in DIMENSIONS
-    }
+    return finish_breakdowns(merge(children_in_care_breakdowns_parts(sites, start, end).values()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,7 +351,7 @@ TREND_SQL = {
     "family_time_held_per_week": f"""
         WITH {EPISODES}, {_MONTHS},
         w AS (
-            SELECT mo.first_day, e.id, e.child_id,
+            SELECT mo.first_day, e.site_id, e.part,
                    GREATEST(e.removal_date, mo.first_day) AS w_from,
                    LEAST(COALESCE(e.discharge_date, mo.last_day + 1), mo.last_day + 1) AS w_to
               FROM eps e
@@ -337,14 +360,16 @@ TREND_SQL = {
                AND (e.discharge_date IS NULL OR e.discharge_date > mo.first_day)
         ),
         days AS (
-            SELECT first_day, sum(w_to - w_from) AS days FROM w WHERE w_to > w_from
-             GROUP BY first_day
+            SELECT site_id, part, first_day, sum(w_to - w_from) AS days
+              FROM w WHERE w_to > w_from
+             GROUP BY 1, 2, 3
         ),
         visits AS (
             -- held visits inside an episode's days in care, by month: a visit lies in at most
             -- one episode of its child (episodes do not overlap), and in that episode's
             -- days of its own month, so no pairing with the months above is needed
-            SELECT date_trunc('month', v.scheduled_on::timestamp)::date AS first_day,
+            SELECT e.site_id, e.part,
+                   date_trunc('month', v.scheduled_on::timestamp)::date AS first_day,
                    count(*) AS held
               FROM eps e
               JOIN familytime_visit v
@@ -352,15 +377,15 @@ TREND_SQL = {
                AND v.scheduled_on >= e.removal_date
                AND (e.discharge_date IS NULL OR v.scheduled_on < e.discharge_date)
                AND v.scheduled_on BETWEEN %(start)s AND %(end)s
-             GROUP BY 1
+             GROUP BY 1, 2, 3
         )
-        SELECT d.first_day, COALESCE(vi.held, 0), d.days
+        SELECT d.site_id, d.part, d.first_day, COALESCE(vi.held, 0), d.days
           FROM days d
-          LEFT JOIN visits vi ON vi.first_day = d.first_day
+          LEFT JOIN visits vi USING (site_id, part, first_day)
     """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
     "developmental_screening_within_30_days": f"""
         WITH {EPISODES}
-        SELECT date_trunc('month', e.removal_date::timestamp)::date,
+        SELECT e.site_id, e.part, date_trunc('month', e.removal_date::timestamp)::date,
                count(*) FILTER (WHERE EXISTS (
                    SELECT 1 FROM assessments_screening s
                     WHERE s.child_id = e.child_id AND s.subject = %(child)s
@@ -369,19 +394,19 @@ TREND_SQL = {
                count(*)
           FROM eps e
          WHERE e.removal_date BETWEEN %(start)s AND %(end)s
-         GROUP BY 1
+         GROUP BY 1, 2, 3
     """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    "services_started_within_60_days": """
-        SELECT date_trunc('month', s.referred_on::timestamp)::date,
+    "services_started_within_60_days": f"""
+        SELECT c.site_id, {PART}, date_trunc('month', s.referred_on::timestamp)::date,
                count(*) FILTER (
                    WHERE s.started_on IS NOT NULL AND s.started_on <= s.referred_on + 60),
                count(*)
           FROM assessments_service s
           JOIN cases_case c ON c.id = s.case_id
-         WHERE c.site_id = ANY(%(sites)s::bigint[])
+         WHERE {IN_SCOPE}
            AND s.referred_on BETWEEN %(start)s AND %(end)s
-         GROUP BY 1
-    """,
+         GROUP BY 1, 2, 3
+    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
 }
 # The case-month rates month by month: `metrics.case_month_series`, which the period figure
 # over the same months shares.
@@ -408,35 +433,56 @@ def _trend_result(metric_id: str, numerator: int, denominator: int) -> Result:
     }
 
 
+def monthly_trends_parts(
+    sites: Site | Iterable[Site],
+    end: dt.date,
+    metric_ids: Iterable[str] = TREND_METRICS,
+    parts=None,
+) -> Parts:
+    """{(site, part): {(metric id, first day of month): (numerator, denominator)}} over the 12
+    whole months up to `end` (see `monthly_trends`), for the cases of the parts named."""
+    months = trend_months(end)
+    params = _params(
+        sites,
+        months[0][0],
+        months[-1][1],
+        parts,
+        visit_held=str(codes.VisitStatus.HELD),
+        child=str(codes.ScreeningSubject.CHILD),
+        instruments=DEVELOPMENTAL,
+    )
+    rows = []
+    for metric_id in metric_ids:
+        if metric_id in CASE_MONTH_TRENDS:
+            table, held = CASE_MONTH_TRENDS[metric_id]
+            series = case_month_series_parts(sites, months[0][0], months[-1][0], table, held, parts)
+            for (site_id, part), by_month in series.items():
+                for month, counts in by_month.items():
+                    rows.append((site_id, part, (metric_id, month), *counts))
+            continue
+        for site_id, part, month, num, den in _rows(TREND_SQL[metric_id], params):
+            rows.append((site_id, part, (metric_id, month), num, den))
+    return _parts_of(rows)
+
+
+def finish_trends(
+    state: State, end: dt.date, metric_ids: Iterable[str] = TREND_METRICS
+) -> dict[str, list[tuple[dt.date, Result]]]:
+    months = trend_months(end)
+    return {
+        metric_id: [
+            (first, _trend_result(metric_id, *state.get((metric_id, first), (0, 0))))
+            for first, _ in months
+        ]
+        for metric_id in metric_ids
+    }
+
+
 def monthly_trends(
     sites: Site | Iterable[Site], end: dt.date, metric_ids: Iterable[str] = TREND_METRICS
 ) -> dict[str, list[tuple[dt.date, Result]]]:
     """{metric_id: [(first day of month, result for that month)]} over the 12 whole months up to
     `end`: for each month the same figure as the metric's selector over that month as its period
     (tests/test_cqi_dashboard.py compares them), in one query per metric."""
-    months = trend_months(end)
-    params = _params(
-        sites,
-        months[0][0],
-        months[-1][1],
-        visit_held=str(codes.VisitStatus.HELD),
-        child=str(codes.ScreeningSubject.CHILD),
-        instruments=DEVELOPMENTAL,
-    )
-    out = {}
-    for metric_id in metric_ids:
-        if metric_id in CASE_MONTH_TRENDS:
-            table, held = CASE_MONTH_TRENDS[metric_id]
-            series = case_month_series(sites, months[0][0], months[-1][0], table, held)
-            out[metric_id] = [
-                (first, _trend_result(metric_id, *series.get(first, (0, 0)))) for first, _ in months
-            ]
-            continue
-        found = {
-            month: (int(num or 0), int(den or 0))
-            for month, num, den in _rows(TREND_SQL[metric_id], params)
-        }
-        out[metric_id] = [
-            (first, _trend_result(metric_id, *found.get(first, (0, 0)))) for first, _ in months
-        ]
-    return out
+    wanted = list(metric_ids)
+    return finish_trends(merge(monthly_trends_parts(sites, end, wanted).values()), end, wanted)

@@ -113,6 +113,7 @@ def figures(children: list[Child], today: dt.date) -> dict[str, Figures]:
     """  # noqa: S608 (constant SQL fragments; every value is a parameter)
     params: dict[str, Any] = {
         "sites": sorted({child.case.site_id for child in children}),
+        "parts": None,  # every part of the sites (cqi.metrics.IN_SCOPE)
         "start": start,
         "end": end,
         "held": str(codes.VisitStatus.HELD),
