@@ -14,7 +14,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from cqi import breakdowns, cache
-from cqi.metrics import METRIC_IDS, METRICS, REGISTRY, Metric, Result, compute_all
+from cqi.cache import Question
+from cqi.metrics import (
+    METRIC_IDS,
+    METRICS,
+    PART_WISE,
+    REGISTRY,
+    Metric,
+    Result,
+    compute_all,
+    compute_parts,
+    finish_all,
+)
 from cqi.models import ReferenceValue
 from safebabies.lib.dates import add_months
 from teams.models import Site, User
@@ -110,23 +121,24 @@ def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
     return {**results, "exits_by_reason": {**exits, "value": cells}}
 
 
-# Figures that depend on today as well as on the records: cached per day.
-TODAY_METRICS = ("coordinator_caseload",)
-PERIOD_METRICS = tuple(m.id for m in REGISTRY if m.id not in TODAY_METRICS)
+# Figures that depend on today as well as on the records: cached per day, for the whole site.
+TODAY_METRICS = tuple(m.id for m in REGISTRY if m.parts is None)
+PERIOD_METRICS = PART_WISE
 
 
-def metrics_questions(scope: MetricsScope, start: dt.date, end: dt.date) -> list[tuple]:
-    """What `metrics_for` asks the cache: (kind, sites, args, compute) each."""
+def metrics_questions(scope: MetricsScope, start: dt.date, end: dt.date) -> list[Question]:
+    """What `metrics_for` asks the cache: the part-wise metrics of the period, and today's."""
     sites = scope.sites
     todays = tuple(site.today() for site in sites)
     return [
-        (
+        Question(
             "metrics",
             sites,
             (start, end),
-            lambda: compute_all(sites, start, end, PERIOD_METRICS),
+            lambda in_sites, parts: compute_parts(in_sites, start, end, PERIOD_METRICS, parts),
+            finish_all,
         ),
-        (
+        Question(
             "today_metrics",
             sites,
             todays,
@@ -139,35 +151,46 @@ def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, 
     """Every metric for the scope, suppressed as the viewer requires. The figures come from the
     exact cache (`cqi.cache`) when the records are unchanged since they were computed."""
     with cache.snapshot():
-        results, today = (cache.cached(*q) for q in metrics_questions(scope, start, end))
+        results, today = (q.answer() for q in metrics_questions(scope, start, end))
     results = {m.id: (today | results)[m.id] for m in REGISTRY}
     return suppress_small_cells(results) if scope.aggregate_only else results
 
 
-def breakdowns_question(scope: MetricsScope, start: dt.date, end: dt.date) -> tuple:
+def breakdowns_question(scope: MetricsScope, start: dt.date, end: dt.date) -> Question:
     """What `breakdowns_for` asks the cache."""
-    return (
+    return Question(
         "breakdowns",
         scope.sites,
         (start, end),
-        lambda: breakdowns.children_in_care_breakdowns(scope.sites, start, end),
+        lambda in_sites, parts: breakdowns.children_in_care_breakdowns_parts(
+            in_sites, start, end, parts
+        ),
+        breakdowns.finish_breakdowns,
     )
 
 
 def breakdowns_for(scope: MetricsScope, start: dt.date, end: dt.date):
     """Children in care by race/ethnicity, age band and placement type (unsuppressed counts;
     `cqi.dashboard` suppresses them for aggregate-only viewers)."""
-    return cache.cached(*breakdowns_question(scope, start, end))
+    return breakdowns_question(scope, start, end).answer()
 
 
-def trends_question(scope: MetricsScope, end: dt.date) -> tuple:
+def trends_question(scope: MetricsScope, end: dt.date) -> Question:
     """What `trends_for` asks the cache."""
-    return ("trends", scope.sites, (end,), lambda: breakdowns.monthly_trends(scope.sites, end))
+    return Question(
+        "trends",
+        scope.sites,
+        (end,),
+        lambda in_sites, parts: breakdowns.monthly_trends_parts(
+            in_sites, end, breakdowns.TREND_METRICS, parts
+        ),
+        lambda state: breakdowns.finish_trends(state, end),
+    )
 
 
 def trends_for(scope: MetricsScope, end: dt.date):
     """The trend metrics over the 12 whole months up to `end` (`breakdowns.monthly_trends`)."""
-    return cache.cached(*trends_question(scope, end))
+    return trends_question(scope, end).answer()
 
 
 def barriers_for(scope: MetricsScope, start: dt.date, end: dt.date):

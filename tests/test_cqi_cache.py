@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from assessments.models import Screening, Service
 from cases import models as m
 from cqi import cache, metrics, stamps
-from cqi.selectors import access_metrics, metrics_for
+from cqi.selectors import access_metrics, metrics_for, suppress_small_cells
 from familytime.models import Visit
 from safebabies import codes
 from teams.models import Ftm, FtmActionItem, Site, SiteMembership, User
@@ -53,7 +53,29 @@ def _numbers_given() -> int:
 
 
 def generation(site) -> int:
-    return stamps.generations([site.pk])[1][0]
+    return stamps.generations([site.pk]).sites[site.pk]
+
+
+def parts(site) -> tuple[int, ...]:
+    """The generation of each part of the site."""
+    return stamps.generations([site.pk]).parts[site.pk]
+
+
+def changed_parts(before: tuple[int, ...], after: tuple[int, ...]) -> set[int]:
+    return {part for part, (a, b) in enumerate(zip(before, after, strict=True)) if a != b}
+
+
+def case_of(record):
+    """The case a record lies under."""
+    for path in ("case", "child__case", "episode__child__case", "ftm__case"):
+        try:
+            target = record
+            for step in path.split("__"):
+                target = getattr(target, step)
+            return target
+        except AttributeError:
+            continue
+    return record  # a case itself
 
 
 # --- the stamps ------------------------------------------------------------------------------
@@ -135,19 +157,57 @@ def test_a_sign_in_does_not_change_the_stamp(site):
 def test_any_write_to_a_record_changes_its_sites_stamp_and_no_other(site, other_site, model):
     record = _records(site)[model]
     _records(other_site)
+    part = stamps.part_of(case_of(record).pk)
     here, there = generation(site), generation(other_site)
+    here_parts, there_parts = parts(site), parts(other_site)
     # a queryset update sends no signal and skips save(): the database still sees it
     model.objects.filter(pk=record.pk).update(updated_at=record.updated_at)
     assert generation(site) > here
-    assert generation(other_site) == there
-    here = generation(site)
+    assert changed_parts(here_parts, parts(site)) == {part}  # its case's part, no other
+    assert (generation(other_site), parts(other_site)) == (there, there_parts)
+    here, here_parts = generation(site), parts(site)
     with connection.cursor() as cursor:  # raw SQL too
         cursor.execute(
             f"UPDATE {model._meta.db_table} SET updated_at = now() WHERE id = %s",  # noqa: S608
             [record.pk],
         )
     assert generation(site) > here
-    assert generation(other_site) == there
+    assert changed_parts(here_parts, parts(site)) == {part}
+    assert (generation(other_site), parts(other_site)) == (there, there_parts)
+
+
+def test_a_cases_part_is_the_one_sql_computes(db):
+    ids = ["C-1", "north-000017", "ñandú", "x" * 64, *(f"case-{i}" for i in range(200))]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cqi_part_of(x) FROM unnest(%s::text[]) AS x", [ids])
+        in_sql = [row[0] for row in cursor.fetchall()]
+    assert in_sql == [stamps.part_of(i) for i in ids]
+    assert set(in_sql) == set(range(stamps.PARTS))  # 200 ids fall in every part
+
+
+def test_the_database_keeps_each_cases_part_beside_it(site):
+    case = new_case(site)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cqi_part FROM cases_case WHERE id = %s", [case.pk])
+        assert cursor.fetchone()[0] == stamps.part_of(case.pk)
+
+
+def test_what_only_a_caseload_reads_changes_no_part(site):
+    coordinator = f.MembershipFactory(site=site, role="community_coordinator")
+    case = new_case(site)
+    before = parts(site)
+    f.TeamMemberFactory(case=case, user=coordinator.user, role="community_coordinator")
+    Site.objects.filter(pk=site.pk).update(coordinator_caseload_cap=3)
+    assert parts(site) == before
+
+
+def test_a_truncate_changes_every_part_of_every_site(site, other_site):
+    new_child(site)
+    before, there = parts(site), parts(other_site)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE familytime_visit")
+    assert changed_parts(before, parts(site)) == set(range(stamps.PARTS))
+    assert changed_parts(there, parts(other_site)) == set(range(stamps.PARTS))
 
 
 def test_a_new_record_and_a_deleted_one_change_the_stamp(site):
@@ -162,7 +222,8 @@ def test_a_new_record_and_a_deleted_one_change_the_stamp(site):
 
 def test_bulk_inserts_and_copy_change_the_stamp_once_per_statement(site, other_site):
     children = [new_child(site) for _ in range(3)]
-    before, there = generation(site), generation(other_site)
+    touched = {stamps.part_of(c.case_id) for c in children}
+    before, there = _numbers_given(), generation(other_site)
     Visit.objects.bulk_create(
         [
             Visit(child=c, scheduled_on=D(2024, 3, day), status="held")
@@ -170,8 +231,10 @@ def test_bulk_inserts_and_copy_change_the_stamp_once_per_statement(site, other_s
             for day in (1, 2)
         ]
     )
-    after_bulk = generation(site)
-    assert after_bulk == before + 1  # one statement, one new number (nothing else wrote since)
+    # one statement: one new number for the site and one for each part it wrote in
+    after_bulk = _numbers_given()
+    assert after_bulk == before + 1 + len(touched)
+    assert before < generation(site) <= after_bulk
     columns = (
         "id, child_id, scheduled_on, status, cancelled_by, supervision, location, observations,"
         " created_at, updated_at"
@@ -184,7 +247,8 @@ def test_bulk_inserts_and_copy_change_the_stamp_once_per_statement(site, other_s
             copy.write_row(
                 (f"copied-{i}", c.pk, D(2024, 4, 1), "held", "", "", "", "", "now", "now")
             )
-    assert generation(site) == after_bulk + 1
+    assert _numbers_given() == after_bulk + 1 + len(touched)
+    assert generation(site) > after_bulk
     assert generation(other_site) == there
 
 
@@ -226,9 +290,12 @@ def test_deferred_needs_a_transaction(site):
         pass
 
 
-def test_the_migration_installed_the_triggers_cqi_stamps_describes():
-    migration = importlib.import_module("cqi.migrations.0004_data_stamps")
-    assert stamps.install_sql().strip() in migration.INSTALL
+def test_the_migrations_installed_the_triggers_and_functions_cqi_stamps_describes():
+    triggers = importlib.import_module("cqi.migrations.0004_data_stamps")
+    functions = importlib.import_module("cqi.migrations.0005_part_stamps")
+    for block in stamps.trigger_blocks():
+        assert block.strip() in triggers.INSTALL
+    assert stamps.functions_sql().strip() in functions.INSTALL
 
 
 # --- the cache -------------------------------------------------------------------------------
@@ -338,6 +405,104 @@ def test_the_dashboard_page_shows_a_change_made_after_it_was_cached(client_for, 
     assert held.current["numerator"] == 0
 
 
+# --- part by part ---------------------------------------------------------------------------
+
+
+def _a_family(site, rng):
+    """A case with a child whose records touch every part-wise figure, at random dates."""
+    child = new_child(site, birth_date=D(2023, 1, 1) + dt.timedelta(days=rng.randint(0, 300)))
+    removal = D(2023, 6, 1) + dt.timedelta(days=rng.randint(0, 540))
+    discharge = removal + dt.timedelta(days=rng.randint(3, 500)) if rng.random() < 0.6 else None
+    reason = rng.choice(["reunification", "adoption", "relative", "guardianship", "runaway"])
+    episode(
+        child,
+        removal,
+        discharge,
+        reason if discharge else "",
+        placements=[
+            ("relative_foster", removal),
+            ("non_relative_foster", removal + dt.timedelta(days=20)),
+        ],
+    )
+    for day in range(rng.randint(0, 5)):
+        VisitFactory(child=child, scheduled_on=removal + dt.timedelta(days=3 * day + 1))
+    FtmFactory(case=child.case, scheduled_on=removal + dt.timedelta(days=rng.randint(0, 90)))
+    ScreeningFactory(child=child, screened_on=removal + dt.timedelta(days=rng.randint(0, 60)))
+    ServiceFactory(child=child, referred_on=removal + dt.timedelta(days=rng.randint(0, 20)))
+    return child
+
+
+def _whole_page(scope):
+    from cqi.selectors import breakdowns_for, trends_for
+
+    return (
+        metrics_for(scope, START, END),
+        breakdowns_for(scope, START, END),
+        trends_for(scope, END),
+    )
+
+
+def _fresh_page(sites):
+    from cqi import breakdowns
+
+    return (
+        metrics.compute_all(sites, START, END),
+        breakdowns.children_in_care_breakdowns(sites, START, END),
+        breakdowns.monthly_trends(sites, END),
+    )
+
+
+def test_after_a_write_only_the_part_it_touched_is_computed_and_the_figures_are_exact(
+    site, other_site, national, monkeypatch
+):
+    rng = random.Random(5)
+    families = [_a_family(site, rng) for _ in range(40)] + [_a_family(other_site, rng)]
+    here, everywhere = access_metrics_for(site), access_metrics(national, "all")
+    assert _whole_page(here) == _fresh_page([site])
+    both = metrics.compute_all([site, other_site], START, END)
+    assert _whole_page(everywhere)[0] == suppress_small_cells(both)
+    asked = []
+    original = cache._compute_missing
+
+    def spy(scope, missing, compute):
+        asked.append(sorted(missing))
+        return original(scope, missing, compute)
+
+    monkeypatch.setattr(cache, "_compute_missing", spy)
+    discharged = [c for c in families[:-1] if c.episodes.get().discharge_date]
+    for round_ in range(6):
+        if round_ % 2:
+            child = rng.choice(families[:-1])
+            VisitFactory(child=child, scheduled_on=D(2024, 5, 1 + round_))
+        else:
+            # another discharge reason: the permanency figures, the medians, the exits
+            child = rng.choice(discharged)
+            m.Episode.objects.filter(child=child).update(
+                discharge_reason=rng.choice(["adoption", "runaway"])
+            )
+        changed = [(site.pk, stamps.part_of(child.case_id))]
+        asked.clear()
+        if round_ % 3 == 0:
+            # the national figures first: one part of one site computed, the others read back
+            national_figures = metrics_for(everywhere, START, END)
+            assert asked == [changed]
+            asked.clear()
+            assert _whole_page(here) == _fresh_page([site])
+            assert asked == [changed] * 2  # breakdowns and trends; the figures are shared
+        else:
+            assert _whole_page(here) == _fresh_page([site])
+            assert asked == [changed] * 3  # the period's figures, breakdowns, trends
+            asked.clear()
+            national_figures = metrics_for(everywhere, START, END)
+            assert asked == []  # the site page computed that part: every part is read back
+        assert national_figures == suppress_small_cells(
+            metrics.compute_all([site, other_site], START, END)
+        )
+    asked.clear()
+    assert _whole_page(here) == _fresh_page([site])
+    assert asked == []  # unchanged: every finished figure is read back whole
+
+
 # --- case-months, checked against a count by hand over random cases -------------------------
 
 
@@ -445,8 +610,9 @@ def test_an_import_stamps_its_site_once_and_its_figures_are_computed_afresh(site
     numbers_before = _numbers_given()
     result = import_package(write_package(tmp_path / "pkg", VALID), site=site)
     assert result.ok, result.errors
-    # deferred: one new number for the whole package (not one per table written)
-    assert _numbers_given() == numbers_before + 1
+    # deferred: new numbers once for the whole package (not per table written): the site's,
+    # then one for each of its parts
+    assert _numbers_given() == numbers_before + 1 + stamps.PARTS
     assert generation(site) == numbers_before + 1
     after = metrics_for(scope, *year)
     assert after["median_days_to_permanency"]["denominator"] == 1  # the imported removal
@@ -484,6 +650,8 @@ def test_a_pages_figures_computed_side_by_side_are_those_computed_one_after_anot
         side_by_side = dashboard.page_figures(scope, period)
     finally:
         cache.compute_ahead = original
-    assert computed == [5]  # both periods' figures and caseloads, breakdowns, trends
+    # both periods' figures, the breakdowns and the trends, each in two halves by part, and
+    # today's caseloads
+    assert computed == [9]
     assert side_by_side == one_by_one
     assert dashboard.page_figures(scope, period) == one_by_one  # now from the cache
