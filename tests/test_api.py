@@ -898,4 +898,5 @@ def test_docs_page_works_under_the_content_security_policy(client, coordinator):
     assert "<style" not in html  # style-src is 'self' only
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources and all(src.startswith("/static/drf_spectacular_sidecar/") for src in sources)
-    assert "cdn" not in html.lower()
+    # no CDN host anywhere (a host, not the letters: the page's random CSRF token may hold them)
+    assert not re.search(r"cdn[./-]|jsdelivr|unpkg|cdnjs", html.lower())
