@@ -83,8 +83,8 @@ class DataStamp(models.Model):
 
 class PartStamp(models.Model):
     """The generation of one part of a site's records (the cases whose `cqi_part`, from the
-    md5 of their id, is `part`: `cqi.stamps`), changed by the same triggers. Figures that add up over cases are
-    cached part by part, keyed by it."""
+    md5 of their id, is `part`: `cqi.stamps`), changed by the same triggers. Figures that add
+    up over cases are cached part by part, keyed by it."""
 
     pk = models.CompositePrimaryKey("site_id", "part")
     site_id = models.BigIntegerField()
