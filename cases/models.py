@@ -12,6 +12,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Collate
 
 from safebabies import codes
 from safebabies.models import Record
@@ -213,6 +214,19 @@ class Episode(Record):
 
     class Meta:
         ordering = ["removal_date", "id"]
+        indexes = [
+            # The CQI figures find a child's episodes through this index, joining on
+            # `child_id COLLATE "C"` (`cqi.metrics.EPISODES_SELECT`): the same equality (ids
+            # compare byte by byte), which the GiST index of `episode_no_overlap` cannot serve.
+            # The planner otherwise probes that one for every child (it prices it lower), ten
+            # times slower: 80 ms against 8 for 3,000 children among 100,000. The included
+            # columns let a probe read the index alone.
+            models.Index(
+                Collate("child", "C"),
+                name="episode_by_child_for_cqi",
+                include=["removal_date", "discharge_date", "discharge_reason", "id"],
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(discharge_date__isnull=True) | Q(discharge_date__gte=F("removal_date")),

@@ -268,11 +268,16 @@ def _median(median: float | None, n: int | None, cohort: int | None) -> Result:
 
 
 # Episodes of the sites' children, under the federal age rule (removal before the 18th birthday).
+# The episodes are found by child through the index `episode_by_child_for_cqi`, which is on
+# `child_id COLLATE "C"` (the same equality: ids compare byte by byte either way): without the
+# COLLATE the planner probes the GiST exclusion index `episode_no_overlap` for each child
+# instead, which it prices lower but is ten times slower (80 ms against 8 for 3,000 children
+# among 100,000).
 EPISODES_SELECT = f"""
     SELECT e.id, e.child_id, e.removal_date, e.discharge_date, e.discharge_reason, e.reasons,
            c.site_id, {PART} AS part
       FROM cases_episode e
-      JOIN cases_child ch ON ch.id = e.child_id
+      JOIN cases_child ch ON ch.id = e.child_id COLLATE "C"
       JOIN cases_case c ON c.id = ch.case_id
      WHERE {IN_SCOPE}
        AND e.removal_date < (ch.birth_date + interval '18 years')::date
