@@ -19,12 +19,13 @@ compilation, which costs more than it saves at this size, and index probes price
 one part's cases are read through the indexes; `planner_settings`), and `cqi.metrics.shared()`:
 what is computed afresh reads the sites' episodes from one temporary table.
 
-Figures that add up over cases (`cached_parts`: the breakdowns, the trends and every metric but
-the caseloads) are kept part by part as well: each site's cases fall in `stamps.PARTS` parts, each
-with its own generation, and a figure's state over one part (its counts, histograms, life table)
-is an entry of its own. After a write only the parts it touched are computed afresh, and merged
-with the other parts' states read back. Each site's merged state is kept too, so the national
-figures merge one state per site and a write at one site costs one part of that site; and the
+Figures that add up over cases (`cached_parts`: the breakdowns, the trends, every metric and the
+caseloads' open cases) are kept part by part as well: each site's cases fall in `stamps.PARTS`
+parts, each with its own generation, and a figure's state over one part (its counts, histograms,
+life table) is an entry of its own. After a write only the parts it touched are computed afresh,
+and merged with the other parts' states read back. The merged state of each block of `BLOCK`
+parts is kept, and each site's, so a write merges the other parts of its block and the other
+blocks of its site (not every part), and the national figures merge one state per site; and the
 finished figure, under a key of every part's generation, so an unchanged page reads one entry
 per figure.
 
@@ -65,7 +66,8 @@ def planner_settings() -> None:
     """The planner settings of the CQI queries, for the rest of the current transaction: a
     larger `work_mem`, no JIT, and `random_page_cost` 1.1 (the records are in memory or on SSD,
     where an index probe costs about a sequential read): with the default 4, the planner reads
-    every FTM of a site to find those of one part's cases (1M rows for 32,000, at 77,000 cases)."""
+    every FTM of a site to find those of one part's cases (1M rows for 32,000, at 77,000 cases,
+    when a site had 32 parts)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true),"
@@ -98,13 +100,14 @@ def snapshot() -> Iterator[None]:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             planner_settings()
             # our own snapshot, which only reads: the data stamps cannot change inside it, so
-            # each site's are read once
-            _inside.own, _inside.stamps = True, {}
+            # each site's are read once, and so is each cache entry (an entry's key names the
+            # generations it was computed for, so the value under a key never changes)
+            _inside.own, _inside.stamps, _inside.entries = True, {}, {}
             try:
                 with metrics.shared():
                     yield
             finally:
-                _inside.own, _inside.stamps = False, None
+                _inside.own, _inside.stamps, _inside.entries = False, None, None
     finally:
         _inside.active = False
 
@@ -143,30 +146,48 @@ class Question:
         return cached_parts(self.kind, self.sites, self.args, self.compute, self.finish)
 
 
+# Fewer missing parts than this (over all the questions of a page, a whole-site figure counting
+# as every part) are computed on the page's own connection: another connection's set-up (the
+# snapshot, the planner settings, its own episodes table) then costs more than sharing the work
+# saves. Measured at 77,000 cases: after one family's write (5 parts missing: one of each figure
+# of the page) the dashboard took 410 ms on one connection and 510 ms on two.
+PARALLEL_FROM_PARTS = 24
+
+# Parts of a block: a part-wise figure's merged state over each block of a site is kept too, so
+# that after a write the cache merges the block's other parts and the site's other blocks
+# (8 + 16 states, not 128).
+BLOCK = 8
+assert stamps.PARTS % BLOCK == 0
+
+
 def compute_ahead(questions: list[Question]) -> int:
     """Inside `snapshot()`: computes, side by side on `CQI_PARALLEL` database connections that
     all read this transaction's snapshot, what the questions need that is not cached yet, so
     that the page's own answers then read it from the cache. A part-wise figure missing many
     parts is split among the connections by part. Only in a transaction `snapshot()` opened
-    itself (a caller's may hold writes other connections cannot see), with the cache on, and
-    for two jobs or more. Returns how many jobs were run."""
+    itself (a caller's may hold writes other connections cannot see), with the cache on, for
+    two jobs or more and `PARALLEL_FROM_PARTS` missing parts or more. Returns how many jobs
+    were run."""
     workers = settings.CQI_PARALLEL
     if workers < 2 or settings.CQI_CACHE_SECONDS <= 0 or not getattr(_inside, "own", False):
         return 0
     distinct = {(q.kind, tuple(s.pk for s in q.sites), q.args): q for q in questions}
     jobs: list[Callable[[], object]] = []
+    work = 0  # missing parts
     for q in distinct.values():
         if q.finish is None:
             key = _key(q.kind, q.sites, q.args)
             if key not in _get_many([key]):
                 jobs.append(q.answer)
+                work += stamps.PARTS * len(q.sites)
             continue
         missing = missing_parts(q.kind, q.sites, q.args)
+        work += len(missing)
         for share in range(workers):
             chunk = [where for where in missing if where[1] % workers == share]
             if chunk:
                 jobs.append(functools.partial(_keep_parts, q, chunk))
-    if len(jobs) < 2:
+    if len(jobs) < 2 or work < PARALLEL_FROM_PARTS:
         return 0
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
@@ -179,8 +200,9 @@ def compute_ahead(questions: list[Question]) -> int:
 
 def _keep_parts(question: Question, missing: list[tuple[int, int]]) -> None:
     """Computes and keeps the states of some missing parts of a part-wise figure."""
-    ids = sorted(site.pk for site in question.sites)
-    keys = _part_keys(question.kind, ids, _stamps(ids), question.args)
+    ids = sorted({site for site, _ in missing})
+    blocks = {(site, part // BLOCK) for site, part in missing}
+    keys = _part_keys(question.kind, blocks, _stamps(ids), question.args)
     fresh = _compute_missing(question.sites, missing, question.compute)
     _set_many({keys[where]: state for where, state in fresh.items()})
 
@@ -225,24 +247,92 @@ def _site_keys(kind: str, ids: list[int], now: stamps.Stamps, args: tuple) -> di
     return {site: _digest(now.database, "site", kind, site, now.parts[site], args) for site in ids}
 
 
-def _part_keys(kind: str, ids: list[int], now: stamps.Stamps, args: tuple) -> dict:
-    """{(site id, part): key} of a part-wise figure's states."""
+def _block_parts(block: int) -> range:
+    return range(block * BLOCK, (block + 1) * BLOCK)
+
+
+def _block_keys(kind: str, ids: list[int], now: stamps.Stamps, args: tuple) -> dict:
+    """{(site id, block): key} of a part-wise figure's merged state over each block of `BLOCK`
+    parts of the sites: the block's parts' generations."""
     return {
-        (site, part): _digest(now.database, "part", kind, site, part, gen, args)
+        (site, block): _digest(
+            now.database,
+            "block",
+            kind,
+            site,
+            block,
+            now.parts[site][block * BLOCK : (block + 1) * BLOCK],
+            args,
+        )
         for site in ids
-        for part, gen in enumerate(now.parts[site])
+        for block in range(stamps.PARTS // BLOCK)
     }
 
 
+def _part_keys(kind: str, blocks: Iterable[tuple[int, int]], now: stamps.Stamps, args: tuple):
+    """{(site id, part): key} of a part-wise figure's states over the parts of some blocks."""
+    return {
+        (site, part): _digest(now.database, "part", kind, site, part, now.parts[site][part], args)
+        for site, block in blocks
+        for part in _block_parts(block)
+    }
+
+
+@dataclass
+class _Found:
+    """What the cache holds of a part-wise figure over some sites (`_look_up`): each site's
+    merged state, else each of its blocks', else each of those blocks' parts'; and the parts
+    whose state is in none of these (`missing`)."""
+
+    site_keys: dict[int, str]
+    sites: dict[int, metrics.State]
+    block_keys: dict[tuple[int, int], str]
+    blocks: dict[tuple[int, int], metrics.State]
+    part_keys: dict[tuple[int, int], str]
+    parts: dict[tuple[int, int], metrics.State]
+
+    @property
+    def missing(self) -> list[tuple[int, int]]:
+        return [where for where in self.part_keys if where not in self.parts]
+
+
+def _look_up(kind: str, ids: list[int], now: stamps.Stamps, args: tuple) -> _Found:
+    site_keys = _site_keys(kind, ids, now, args)
+    found = _get_many(site_keys.values())
+    sites = {site: found[key] for site, key in site_keys.items() if key in found}
+    block_keys = _block_keys(kind, [site for site in ids if site not in sites], now, args)
+    found = _get_many(block_keys.values())
+    blocks = {where: found[key] for where, key in block_keys.items() if key in found}
+    part_keys = _part_keys(kind, [where for where in block_keys if where not in blocks], now, args)
+    found = _get_many(part_keys.values())
+    parts = {where: found[key] for where, key in part_keys.items() if key in found}
+    return _Found(site_keys, sites, block_keys, blocks, part_keys, parts)
+
+
 def _get_many(keys: Iterable[str]) -> dict:
+    """The entries found under the keys; inside our own snapshot, each read from the cache once."""
+    wanted = list(keys)
+    known: dict | None = getattr(_inside, "entries", None)
+    found = {} if known is None else {key: known[key] for key in wanted if key in known}
+    missing = [key for key in wanted if key not in found]
+    if not missing:
+        return found
     try:
-        return cache.get_many(list(keys))
+        read = cache.get_many(missing)
     except Exception:  # the cache is a help, never a dependency
         log.warning("CQI cache unreachable; computing the figures", exc_info=True)
-        return {}
+        return found
+    if known is not None:
+        known.update(read)
+    return found | read
 
 
 def _set_many(values: dict) -> None:
+    if not values:
+        return
+    known: dict | None = getattr(_inside, "entries", None)
+    if known is not None:
+        known.update(values)
     try:
         cache.set_many(values, timeout=settings.CQI_CACHE_SECONDS)
     except Exception:
@@ -272,19 +362,14 @@ ComputeParts = Callable[[list[Site], list[int] | None], metrics.Parts]
 
 def missing_parts(kind: str, sites: Iterable[Site], args: tuple) -> list[tuple[int, int]]:
     """The (site id, part) whose state of a part-wise figure is not cached and is needed: none
-    if the finished figure is, none of a site whose merged state is."""
+    if the finished figure is, none of a site or a block whose merged state is."""
     ids = sorted(site.pk for site in sites)
     with snapshot():
         now = _stamps(ids)
         whole = _whole_key(kind, ids, now, args)
         if whole in _get_many([whole]):
             return []
-        site_keys = _site_keys(kind, ids, now, args)
-        found = _get_many(site_keys.values())
-        stale = [site for site, key in site_keys.items() if key not in found]
-        keys = _part_keys(kind, stale, now, args)
-        found = _get_many(keys.values())
-        return [where for where, key in keys.items() if key not in found]
+        return _look_up(kind, ids, now, args).missing
 
 
 def _compute_missing(
@@ -309,8 +394,9 @@ def cached_parts[T](
 ) -> T:
     """`finish` of the merged states of every part of the sites. Read back, in that order: the
     finished figure kept for these very parts' generations; else each site's merged state kept
-    for its parts' generations; else, for a site without one, each part's kept state, computing
-    only the parts whose state is not kept (those a write touched since)."""
+    for its parts' generations; else, for a site without one, each block's (`BLOCK` parts);
+    else, for a block without one, each part's kept state, computing only the parts whose state
+    is not kept (those a write touched since). What is merged or computed is kept in turn."""
     scope = list(sites)
     ids = sorted(site.pk for site in scope)
     with snapshot():
@@ -321,25 +407,25 @@ def cached_parts[T](
         hit = _get_many([whole]).get(whole, _MISSING)
         if hit is not _MISSING:
             return hit
-        site_keys = _site_keys(kind, ids, now, args)
-        found = _get_many(site_keys.values())
-        by_site = {site: found[key] for site, key in site_keys.items() if key in found}
-        stale = [site for site in ids if site not in by_site]
-        if stale:
-            keys = _part_keys(kind, stale, now, args)
-            found = _get_many(keys.values())
-            states = {where: found[key] for where, key in keys.items() if key in found}
-            missing = [where for where in keys if where not in states]
-            if missing:
-                fresh = _compute_missing(scope, missing, compute)
-                states.update(fresh)
-                _set_many({keys[where]: state for where, state in fresh.items()})
-            for site in stale:
-                by_site[site] = metrics.merge(
-                    state for (of, _part), state in states.items() if of == site
-                )
-            _set_many({site_keys[site]: by_site[site] for site in stale})
-        value = finish(metrics.merge(by_site.values()))
+        found = _look_up(kind, ids, now, args)
+        missing = found.missing
+        if missing:
+            fresh = _compute_missing(scope, missing, compute)
+            found.parts.update(fresh)
+            _set_many({found.part_keys[where]: state for where, state in fresh.items()})
+        new_blocks = [where for where in found.block_keys if where not in found.blocks]
+        for site, block in new_blocks:
+            found.blocks[site, block] = metrics.merge(
+                found.parts[site, part] for part in _block_parts(block)
+            )
+        _set_many({found.block_keys[where]: found.blocks[where] for where in new_blocks})
+        new_sites = [site for site in ids if site not in found.sites]
+        for site in new_sites:
+            found.sites[site] = metrics.merge(
+                found.blocks[site, block] for block in range(stamps.PARTS // BLOCK)
+            )
+        _set_many({found.site_keys[site]: found.sites[site] for site in new_sites})
+        value = finish(metrics.merge(found.sites[site] for site in ids))
         _set_many({whole: value})
         return value
 

@@ -981,29 +981,56 @@ def services_started_within_60_days_parts(sites, start: dt.date, end: dt.date, p
     return _parts_of(_rows(sql, _params(sites, start, end, parts)))
 
 
-def coordinator_caseload(sites, start: dt.date, end: dt.date) -> Result:
-    """Open cases each Community Coordinator coordinates today (the site's today; the period is
-    not used), flagged above the site's cap.
+CASELOAD_ROLE = "community_coordinator"
 
-    Open today: opened on or before today and not closed (or closed after today). Coordinates:
-    an active (not removed) community_coordinator member of the case's family team. Every active
-    Community Coordinator of the site is listed, with 0 open cases if none.
-    """
+
+def coordinator_loads_parts(
+    sites, todays: dict[int, dt.date], parts: Iterable[int] | None = None
+) -> Parts:
+    """The caseloads' counts, part by part: {(site id, part): {(site id, user id): (open cases,)}}
+    over the cases of the parts (every part when None), each site on its day `todays[site id]`.
+
+    Open on a day: opened on or before it and not closed (or closed after it). Coordinates: an
+    active (not removed) community_coordinator member of the case's family team."""
+    scope = _sites(sites)
+    sql = f"""
+    SELECT c.site_id, {PART} AS part, tm.user_id, count(DISTINCT c.id)
+      FROM unnest(%(sites)s::bigint[], %(todays)s::date[]) AS t(site_id, today)
+      JOIN cases_case c ON c.site_id = t.site_id
+      JOIN cases_teammember tm ON tm.case_id = c.id
+     WHERE {IN_SCOPE}
+       AND tm.role = %(coordinator)s AND tm.removed_at IS NULL
+       AND c.opened_on <= t.today AND (c.closed_on IS NULL OR c.closed_on > t.today)
+     GROUP BY 1, 2, 3
+    """  # noqa: S608 (constant SQL fragments; every value is a parameter)
+    site_ids = [s.pk for s in scope]
+    days = [todays[s.pk] for s in scope]
+    chosen = None if parts is None else sorted(parts)
+    params = {"sites": site_ids, "todays": days, "parts": chosen, "coordinator": CASELOAD_ROLE}
+    # the same for every period of a page (it depends on the day only): read once per `shared()`
+    key = ("caseload", tuple(site_ids), tuple(days), None if chosen is None else tuple(chosen))
+    out: Parts = {}
+    for site_id, part, user_id, open_cases in _once(key, lambda: _rows(sql, params)):
+        out.setdefault((site_id, part), {})[(site_id, user_id)] = (open_cases,)
+    return out
+
+
+def finish_caseload(sites, loads: State) -> Result:
+    """The caseloads from their merged counts (`coordinator_loads_parts`): every active
+    Community Coordinator of the sites (with 0 open cases if none) and anyone else who
+    coordinates an open case, by e-mail, flagged above the site's cap. The coordinators, their
+    e-mails and the caps are read now: they change no part (`cqi.stamps`)."""
     scope = _sites(sites)
     sql = """
     WITH scope AS (
-        SELECT s.id AS site_id, s.slug, s.coordinator_caseload_cap AS cap, t.today
-          FROM unnest(%(sites)s::bigint[], %(todays)s::date[]) AS t(site_id, today)
-          JOIN teams_site s ON s.id = t.site_id
+        SELECT s.id AS site_id, s.slug, s.coordinator_caseload_cap AS cap
+          FROM teams_site s
+         WHERE s.id = ANY(%(sites)s::bigint[])
     ),
     loads AS (
-        SELECT sc.site_id, tm.user_id, count(DISTINCT c.id) AS open_cases
-          FROM scope sc
-          JOIN cases_case c ON c.site_id = sc.site_id
-          JOIN cases_teammember tm ON tm.case_id = c.id
-         WHERE tm.role = %(coordinator)s AND tm.removed_at IS NULL
-           AND c.opened_on <= sc.today AND (c.closed_on IS NULL OR c.closed_on > sc.today)
-         GROUP BY sc.site_id, tm.user_id
+        SELECT *
+          FROM unnest(%(load_sites)s::bigint[], %(load_users)s::bigint[], %(load_counts)s::int[])
+               AS l(site_id, user_id, open_cases)
     ),
     coordinators AS (
         SELECT m.site_id, m.user_id
@@ -1019,20 +1046,32 @@ def coordinator_caseload(sites, start: dt.date, end: dt.date) -> Result:
       LEFT JOIN loads l ON l.site_id = co.site_id AND l.user_id = co.user_id
      ORDER BY open_cases DESC, u.email, sc.slug
     """
+    counted = sorted((site, user, n) for (site, user), (n,) in loads.items() if n)
     params = {
         "sites": [s.pk for s in scope],
-        "todays": [s.today() for s in scope],
-        "coordinator": "community_coordinator",
+        "load_sites": [site for site, _, _ in counted],
+        "load_users": [user for _, user, _ in counted],
+        "load_counts": [n for _, _, n in counted],
+        "coordinator": CASELOAD_ROLE,
     }
-    # the same for every period of a page (it depends on today only): read once per `shared()`
-    key = ("caseload", tuple(params["sites"]), tuple(params["todays"]))
-    rows = _once(key, lambda: _rows(sql, params))
+    # the same for every period of a page: read once per `shared()`
+    key = ("finish_caseload", tuple(params["sites"]), tuple(counted))
     value = [
         {"coordinator": email, "site": slug, "open_cases": n, "cap": cap, "over_cap": n > cap}
-        for email, slug, n, cap in rows
+        for email, slug, n, cap in _once(key, lambda: _rows(sql, params))
     ]
     over = sum(1 for row in value if row["over_cap"])
     return {"value": value or None, "numerator": over, "denominator": len(value), "n": None}
+
+
+def coordinator_caseload(sites, start: dt.date, end: dt.date) -> Result:
+    """Open cases each Community Coordinator coordinates today (each site's today; the period
+    is not used), flagged above the site's cap: `finish_caseload` of the counts over every
+    part (`coordinator_loads_parts`). Every active Community Coordinator of the site is listed,
+    with 0 open cases if none."""
+    scope = _sites(sites)
+    todays = {s.pk: s.today() for s in scope}
+    return finish_caseload(scope, merge(coordinator_loads_parts(scope, todays).values()))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ aggregate-only viewers and the reference values in force.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.http import Http404
@@ -24,7 +25,10 @@ from cqi.metrics import (
     Result,
     compute_all,
     compute_parts,
+    coordinator_loads_parts,
     finish_all,
+    finish_caseload,
+    merge,
 )
 from cqi.models import ReferenceValue
 from safebabies.lib.dates import add_months
@@ -121,38 +125,59 @@ def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
     return {**results, "exits_by_reason": {**exits, "value": cells}}
 
 
-# Figures that depend on today as well as on the records: cached per day, for the whole site.
-TODAY_METRICS = tuple(m.id for m in REGISTRY if m.parts is None)
+# Every metric but the caseloads is a figure of the period, part-wise; the caseloads (the one
+# registry metric that is not) are a figure of each site's today (`caseload_question`).
 PERIOD_METRICS = PART_WISE
 
 
 def metrics_questions(scope: MetricsScope, start: dt.date, end: dt.date) -> list[Question]:
-    """What `metrics_for` asks the cache: the part-wise metrics of the period, and today's."""
-    sites = scope.sites
-    todays = tuple(site.today() for site in sites)
+    """What `metrics_for` asks the cache: the part-wise metrics of the period, then the
+    caseloads' open cases of today."""
     return [
         Question(
             "metrics",
-            sites,
+            scope.sites,
             (start, end),
             lambda in_sites, parts: compute_parts(in_sites, start, end, PERIOD_METRICS, parts),
             finish_all,
         ),
-        Question(
-            "today_metrics",
-            sites,
-            todays,
-            lambda: compute_all(sites, start, end, TODAY_METRICS),
-        ),
+        *caseload_questions(scope),
     ]
+
+
+def caseload_questions(scope: MetricsScope) -> list[Question]:
+    """The open cases each coordinator coordinates on the site's today, part by part (so a
+    change to one family's team recounts one part), one question per day the sites are on (in
+    their time zones), so a site's counts are the same entry for its own page and the national
+    one: the merged counts, which `finish_caseload` makes the caseloads of, with the coordinators
+    and caps read afresh."""
+    by_day: dict[dt.date, list[Site]] = {}
+    for site in scope.sites:
+        by_day.setdefault(site.today(), []).append(site)
+    return [
+        Question(
+            "caseload_loads",
+            sites,
+            (day,),
+            functools.partial(_loads_on, day),
+            lambda state: state,
+        )
+        for day, sites in sorted(by_day.items())
+    ]
+
+
+def _loads_on(day: dt.date, sites: list[Site], parts: list[int] | None):
+    return coordinator_loads_parts(sites, {site.pk: day for site in sites}, parts)
 
 
 def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, Result]:
     """Every metric for the scope, suppressed as the viewer requires. The figures come from the
     exact cache (`cqi.cache`) when the records are unchanged since they were computed."""
     with cache.snapshot():
-        results, today = (q.answer() for q in metrics_questions(scope, start, end))
-    results = {m.id: (today | results)[m.id] for m in REGISTRY}
+        period, *loads = (q.answer() for q in metrics_questions(scope, start, end))
+        caseload = finish_caseload(scope.sites, merge(loads))
+    results = period | {"coordinator_caseload": caseload}
+    results = {m.id: results[m.id] for m in REGISTRY}
     return suppress_small_cells(results) if scope.aggregate_only else results
 
 

@@ -13,11 +13,11 @@ number), so a cache key holding a site's generation can never be read back for o
 Each site's records are also split into `PARTS` parts by case (`cases_case.cqi_part`: a case
 with everything recorded under it, its children, episodes, placements, FTMs, family time, lies in
 one part), and a write gives the parts it touched a new generation as well (`cqi_partstamp`). The
-figures that add up over cases (the breakdowns, the trends and every metric but the caseloads)
-are cached part by part, so a write to one family's records makes the cache compute one part of its
-site afresh, not the whole site, and the national figures one part of one site.
-Writes that do not belong to a case (site memberships, the site itself, a coordinator's e-mail)
-and who is on a family team only change the site's stamp: no part-wise figure reads them.
+figures that add up over cases (the breakdowns, the trends, every metric, and the open cases of
+the caseloads) are cached part by part, so a write to one family's records makes the cache
+compute one part of its site afresh, not the whole site, and the national figures one part of
+one site. Writes that do not belong to a case (site memberships, the site itself, a
+coordinator's e-mail) only change the site's stamp: no part-wise figure reads them.
 
 Bulk writers (a package import) may set `safebabies.defer_cqi_stamp` for their transaction and
 stamp their site once at the end (`deferred`), so other writers of the site are not kept waiting
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-PARTS = 32  # parts of a site (divides 256); a change needs a migration (cqi 0005's functions)
+PARTS = 128  # parts of a site (divides 256); a change needs a migration (cqi 0005's functions)
 
 # table -> (joins from the written rows `r` to their case, the expression of the site id, the
 # expression of the part, None where the table's rows change no part-wise figure)
@@ -70,8 +70,9 @@ WATCHED: dict[str, tuple[str, str, str | None]] = {
     ),
     "assessments_screening": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", "c.cqi_part"),
     "assessments_service": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", "c.cqi_part"),
-    # coordinator caseloads: who coordinates which family, the site's coordinators and its cap
-    "cases_teammember": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", None),
+    # who coordinates which family (the caseloads' open cases, counted part by part)
+    "cases_teammember": ("JOIN cases_case c ON c.id = r.case_id", "c.site_id", "c.cqi_part"),
+    # the caseloads' coordinators and cap, read afresh on every request (`finish_caseload`)
     "teams_sitemembership": ("", "r.site_id", None),
     "teams_site": ("", "r.id", None),
 }

@@ -177,12 +177,12 @@ def test_any_write_to_a_record_changes_its_sites_stamp_and_no_other(site, other_
 
 
 def test_a_cases_part_is_the_one_sql_computes(db):
-    ids = ["C-1", "north-000017", "ñandú", "x" * 64, *(f"case-{i}" for i in range(200))]
+    ids = ["C-1", "north-000017", "ñandú", "x" * 64, *(f"case-{i}" for i in range(2000))]
     with connection.cursor() as cursor:
         cursor.execute("SELECT cqi_part_of(x) FROM unnest(%s::text[]) AS x", [ids])
         in_sql = [row[0] for row in cursor.fetchall()]
     assert in_sql == [stamps.part_of(i) for i in ids]
-    assert set(in_sql) == set(range(stamps.PARTS))  # 200 ids fall in every part
+    assert set(in_sql) == set(range(stamps.PARTS))  # 2,000 ids fall in every part
 
 
 def test_the_database_keeps_each_cases_part_beside_it(site):
@@ -192,12 +192,21 @@ def test_the_database_keeps_each_cases_part_beside_it(site):
         assert cursor.fetchone()[0] == stamps.part_of(case.pk)
 
 
-def test_what_only_a_caseload_reads_changes_no_part(site):
+def test_a_team_member_changes_its_cases_part_and_the_coordinators_and_cap_no_part(site):
     coordinator = f.MembershipFactory(site=site, role="community_coordinator")
     case = new_case(site)
     before = parts(site)
-    f.TeamMemberFactory(case=case, user=coordinator.user, role="community_coordinator")
+    member = f.TeamMemberFactory(case=case, user=coordinator.user, role="community_coordinator")
+    assert changed_parts(before, parts(site)) == {stamps.part_of(case.pk)}
+    before = parts(site)
+    m.TeamMember.objects.filter(pk=member.pk).update(
+        removed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
+    assert changed_parts(before, parts(site)) == {stamps.part_of(case.pk)}
+    before = parts(site)
     Site.objects.filter(pk=site.pk).update(coordinator_caseload_cap=3)
+    f.MembershipFactory(site=site, role="community_coordinator")
+    User.objects.filter(pk=coordinator.user.pk).update(email="renamed@north.example.org")
     assert parts(site) == before
 
 
@@ -358,15 +367,57 @@ def test_each_period_is_its_own_entry(site):
     assert not cache.is_cached("metrics", [site], (D(2023, 1, 1), D(2023, 12, 31)))
 
 
+def _loads_cached(site, day) -> bool:
+    return cache.is_cached("caseload_loads", [site], (day,))
+
+
 def test_caseloads_are_cached_per_day_and_follow_the_teams(site):
     coordinator = f.MembershipFactory(site=site, role="community_coordinator").user
     case = new_case(site, opened_on=D(2024, 1, 1))
     assert [row["open_cases"] for row in _figures(site)["coordinator_caseload"]["value"]] == [0]
-    assert cache.is_cached("today_metrics", [site], (site.today(),))
+    assert _loads_cached(site, site.today())
     f.TeamMemberFactory(case=case, user=coordinator, role="community_coordinator")
+    assert not _loads_cached(site, site.today())
     loads = _figures(site)["coordinator_caseload"]["value"]
     assert [row["open_cases"] for row in loads] == [1]
-    assert not cache.is_cached("today_metrics", [site], (site.today() + dt.timedelta(days=1),))
+    assert _loads_cached(site, site.today())
+    assert not _loads_cached(site, site.today() + dt.timedelta(days=1))
+
+
+def test_cached_caseloads_show_new_coordinators_caps_and_emails_at_once(site):
+    """The coordinators, their e-mails and the cap change no part: the open cases are read back
+    and the rest is read afresh, so each change shows on the next request."""
+    coordinator = f.MembershipFactory(site=site, role="community_coordinator").user
+    for _ in range(2):
+        f.TeamMemberFactory(
+            case=new_case(site, opened_on=D(2024, 1, 1)),
+            user=coordinator,
+            role="community_coordinator",
+        )
+    assert _figures(site)["coordinator_caseload"]["numerator"] == 0  # under the cap of 20
+    Site.objects.filter(pk=site.pk).update(coordinator_caseload_cap=1)
+    newcomer = f.MembershipFactory(site=site, role="community_coordinator").user
+    User.objects.filter(pk=coordinator.pk).update(email="renamed@north.example.org")
+    assert _loads_cached(site, site.today())
+    caseload = _figures(site)["coordinator_caseload"]
+    assert caseload["value"] == [
+        {
+            "coordinator": "renamed@north.example.org",
+            "site": site.slug,
+            "open_cases": 2,
+            "cap": 1,
+            "over_cap": True,
+        },
+        {
+            "coordinator": newcomer.email,
+            "site": site.slug,
+            "open_cases": 0,
+            "cap": 1,
+            "over_cap": False,
+        },
+    ]
+    assert (caseload["numerator"], caseload["denominator"]) == (1, 2)
+    assert caseload == metrics.coordinator_caseload([Site.objects.get(pk=site.pk)], START, END)
 
 
 def test_with_the_cache_unreachable_the_figures_are_computed(site, monkeypatch):
@@ -414,6 +465,7 @@ def _a_family(site, rng):
     removal = D(2023, 6, 1) + dt.timedelta(days=rng.randint(0, 540))
     discharge = removal + dt.timedelta(days=rng.randint(3, 500)) if rng.random() < 0.6 else None
     reason = rng.choice(["reunification", "adoption", "relative", "guardianship", "runaway"])
+    moved = removal + dt.timedelta(days=20)
     episode(
         child,
         removal,
@@ -421,7 +473,8 @@ def _a_family(site, rng):
         reason if discharge else "",
         placements=[
             ("relative_foster", removal),
-            ("non_relative_foster", removal + dt.timedelta(days=20)),
+            # a move, unless the stay is too short for one
+            *([("non_relative_foster", moved)] if discharge is None or moved < discharge else []),
         ],
     )
     for day in range(rng.randint(0, 5)):
@@ -457,6 +510,18 @@ def test_after_a_write_only_the_part_it_touched_is_computed_and_the_figures_are_
 ):
     rng = random.Random(5)
     families = [_a_family(site, rng) for _ in range(40)] + [_a_family(other_site, rng)]
+    coordinators = {
+        s.pk: f.MembershipFactory(site=s, role="community_coordinator").user
+        for s in (site, other_site)
+    }
+
+    def coordinate(case):
+        user = coordinators[case.site_id]
+        f.TeamMemberFactory(case=case, user=user, role="community_coordinator")
+
+    for child in families:
+        if rng.random() < 0.5:
+            coordinate(child.case)
     here, everywhere = access_metrics_for(site), access_metrics(national, "all")
     assert _whole_page(here) == _fresh_page([site])
     both = metrics.compute_all([site, other_site], START, END)
@@ -474,6 +539,14 @@ def test_after_a_write_only_the_part_it_touched_is_computed_and_the_figures_are_
         if round_ % 2:
             child = rng.choice(families[:-1])
             VisitFactory(child=child, scheduled_on=D(2024, 5, 1 + round_))
+            # and the family's team: a coordinator joins, or leaves (the caseloads)
+            team = m.TeamMember.objects.filter(
+                case=child.case, role="community_coordinator", removed_at__isnull=True
+            )
+            if team.exists():
+                team.update(removed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+            else:
+                coordinate(child.case)
         else:
             # another discharge reason: the permanency figures, the medians, the exits
             child = rng.choice(discharged)
@@ -485,13 +558,13 @@ def test_after_a_write_only_the_part_it_touched_is_computed_and_the_figures_are_
         if round_ % 3 == 0:
             # the national figures first: one part of one site computed, the others read back
             national_figures = metrics_for(everywhere, START, END)
-            assert asked == [changed]
+            assert asked == [changed] * 2  # the period's figures, the caseloads' open cases
             asked.clear()
             assert _whole_page(here) == _fresh_page([site])
             assert asked == [changed] * 2  # breakdowns and trends; the figures are shared
         else:
             assert _whole_page(here) == _fresh_page([site])
-            assert asked == [changed] * 3  # the period's figures, breakdowns, trends
+            assert asked == [changed] * 4  # the period's figures, caseloads, breakdowns, trends
             asked.clear()
             national_figures = metrics_for(everywhere, START, END)
             assert asked == []  # the site page computed that part: every part is read back
@@ -501,6 +574,49 @@ def test_after_a_write_only_the_part_it_touched_is_computed_and_the_figures_are_
     asked.clear()
     assert _whole_page(here) == _fresh_page([site])
     assert asked == []  # unchanged: every finished figure is read back whole
+
+
+def test_a_part_wise_figure_is_rebuilt_from_what_is_kept_below_what_was_evicted(site):
+    """Each level kept (the finished figure, each site's, each block's and each part's merged
+    state) stands in for the one above when that one is gone: only a part whose own state is
+    gone is computed again, and the figures stay exact."""
+    from django.core.cache import cache as store
+
+    rng = random.Random(3)
+    for _ in range(30):
+        _a_family(site, rng)
+    scope = access_metrics_for(site)
+    fresh = _fresh_page([site])
+    assert _whole_page(scope) == fresh
+    args = (START, END)
+    now = stamps.generations([site.pk])
+    whole = cache._whole_key("metrics", [site.pk], now, args)
+    site_key = cache._site_keys("metrics", [site.pk], now, args)[site.pk]
+    block_key = cache._block_keys("metrics", [site.pk], now, args)[site.pk, 2]
+    part_key = cache._part_keys("metrics", [(site.pk, 2)], now, args)[site.pk, 2 * cache.BLOCK]
+    asked = []
+    original = cache._compute_missing
+
+    def spy(scope, missing, compute):
+        asked.append(sorted(missing))
+        return original(scope, missing, compute)
+
+    cache._compute_missing = spy
+    try:
+        for evicted, computed in [
+            ([whole], []),  # each site's merged state read back
+            # the site's blocks read back: the part's own state is not needed
+            ([whole, site_key, part_key], []),
+            # the block's parts read back, but for the one evicted before
+            ([whole, site_key, block_key], [[(site.pk, 2 * cache.BLOCK)]]),
+            ([whole, site_key, block_key], []),  # now kept again
+        ]:
+            store.delete_many(evicted)
+            asked.clear()
+            assert _whole_page(scope) == fresh
+            assert asked == computed
+    finally:
+        cache._compute_missing = original
 
 
 # --- case-months, checked against a count by hand over random cases -------------------------
@@ -562,9 +678,10 @@ def test_the_warm_task_computes_the_default_dashboards_so_the_first_visit_reads_
     client = client_for(coordinator)
     # the default page (no dates given) reads every figure from the cache: session + user +
     # roles + site; the planner settings; per period, the data stamps of its figures and of
-    # today's (the caseloads): 2 x 2; reference values; the stamps of breakdowns and of trends
-    # (2); the audit event; the session's save (3)
-    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 2 + 1 + 3):
+    # today's (the caseloads' open cases): 2 x 2; the caseloads' coordinators and caps (read
+    # afresh, once); reference values; the stamps of breakdowns and of trends (2); the audit
+    # event; the session's save (3)
+    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 1 + 2 + 1 + 3):
         assert client.get("/cqi/north/").status_code == 200
 
 
@@ -648,10 +765,17 @@ def test_a_pages_figures_computed_side_by_side_are_those_computed_one_after_anot
     cache.compute_ahead = spy
     try:
         side_by_side = dashboard.page_figures(scope, period)
+        # both periods' figures, the breakdowns, the trends and today's caseloads' open cases,
+        # each in two halves by part (the two periods share the caseloads)
+        assert computed == [10]
+        assert side_by_side == one_by_one
+        assert dashboard.page_figures(scope, period) == one_by_one  # now from the cache
+        # one family's write leaves five parts to compute: on the page's own connection
+        VisitFactory(child=reunified, scheduled_on=D(2024, 3, 1))
+        after_write = dashboard.page_figures(scope, period)
+        assert computed[-1] == 0
     finally:
         cache.compute_ahead = original
-    # both periods' figures, the breakdowns and the trends, each in two halves by part, and
-    # today's caseloads
-    assert computed == [9]
-    assert side_by_side == one_by_one
-    assert dashboard.page_figures(scope, period) == one_by_one  # now from the cache
+    settings.CQI_CACHE_SECONDS = 0
+    assert after_write == dashboard.page_figures(scope, period)
+    assert after_write != one_by_one

@@ -581,11 +581,24 @@ def test_dashboard_query_count_does_not_grow_with_the_data(
     settings.CQI_CACHE_SECONDS = 0  # computed afresh
     # session + user + roles + site; the planner settings; 2 x each metric, less 2 x 2 (the
     # three family-time metrics share one query) and less 1 (the caseloads, the same for both
-    # periods); the shared episodes (table, index, statistics, and dropped at the end: 4);
-    # reference values; breakdowns (1); trends (one per trend metric, less the two case-month
-    # rates, whose months are this period's: 2); the audit event; the session's save (3)
+    # periods) but plus 1 (their open cases, then the coordinators and caps); the shared
+    # episodes (table, index, statistics, and dropped at the end: 4); reference values;
+    # breakdowns (1); trends (one per trend metric, less the two case-month rates, whose months
+    # are this period's: 2); the audit event; the session's save (3)
     with django_assert_num_queries(
-        4 + 1 + 2 * len(METRIC_IDS) - 4 - 1 + 4 + 1 + 1 + len(breakdowns.TREND_METRICS) - 2 + 1 + 3
+        4
+        + 1
+        + 2 * len(METRIC_IDS)
+        - 4
+        - 1
+        + 1
+        + 4
+        + 1
+        + 1
+        + len(breakdowns.TREND_METRICS)
+        - 2
+        + 1
+        + 3
     ):
         assert client.get(url("cqi-dashboard", "north"), PERIOD).status_code == 200
 
@@ -598,9 +611,10 @@ def test_a_dashboard_read_from_the_cache_queries_only_the_data_stamps(
     client = client_for(coordinator)
     client.get(url("cqi-dashboard", "north"), PERIOD)  # computes and caches the figures
     # session + user + roles + site; the planner settings; per period, the data stamps of its
-    # figures and of today's (the caseloads): 2 x 2; reference values; the stamps of breakdowns
-    # and of trends (2); the audit event; the session's save (3)
-    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 2 + 1 + 3):
+    # figures and of today's (the caseloads' open cases): 2 x 2; the caseloads' coordinators and
+    # caps (read afresh, once); reference values; the stamps of breakdowns and of trends (2);
+    # the audit event; the session's save (3)
+    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 1 + 2 + 1 + 3):
         assert client.get(url("cqi-dashboard", "north"), PERIOD).status_code == 200
 
 

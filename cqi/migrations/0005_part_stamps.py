@@ -1,4 +1,4 @@
-"""Part stamps (`cqi.stamps`): each site's records in 32 parts by case (`cases_case.cqi_part`),
+"""Part stamps (`cqi.stamps`): each site's records in 128 parts by case (`cases_case.cqi_part`),
 each with its own generation, changed by the same statement-level triggers as the site's stamp.
 Figures that add up over cases are then cached part by part, so one family's new record makes
 one part of its site be computed afresh. The functions are written out here as they were when
@@ -13,7 +13,7 @@ INSTALL = """
 -- the generated column cases_case.cqi_part)
 CREATE OR REPLACE FUNCTION cqi_part_of(case_id text) RETURNS int
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT mod(get_byte(decode(md5(case_id), 'hex'), 0), 32) $$;
+    AS $$ SELECT mod(get_byte(decode(md5(case_id), 'hex'), 0), 128) $$;
 CREATE OR REPLACE FUNCTION cqi_bump(sites bigint[]) RETURNS void LANGUAGE sql AS $$
     INSERT INTO cqi_datastamp (site_id, generation, changed_at)
     SELECT s, nextval('cqi_datastamp_generation'), now()
@@ -24,9 +24,9 @@ CREATE OR REPLACE FUNCTION cqi_bump(sites bigint[]) RETURNS void LANGUAGE sql AS
 $$;
 -- parts: (site id * PARTS + part) each; the sites and the parts both get a new generation
 CREATE OR REPLACE FUNCTION cqi_bump_parts(parts bigint[]) RETURNS void LANGUAGE sql AS $$
-    SELECT cqi_bump(ARRAY(SELECT DISTINCT p / 32 FROM unnest(parts) AS p));
+    SELECT cqi_bump(ARRAY(SELECT DISTINCT p / 128 FROM unnest(parts) AS p));
     INSERT INTO cqi_partstamp (site_id, part, generation)
-    SELECT p / 32, mod(p, 32)::int, nextval('cqi_datastamp_generation')
+    SELECT p / 128, mod(p, 128)::int, nextval('cqi_datastamp_generation')
       FROM (SELECT DISTINCT p FROM unnest(parts) AS p WHERE p IS NOT NULL) AS u
      ORDER BY p
     ON CONFLICT (site_id, part) DO UPDATE SET generation = EXCLUDED.generation
@@ -34,8 +34,8 @@ $$;
 CREATE OR REPLACE FUNCTION cqi_bump_all() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE cqi_datastamp SET generation = nextval('cqi_datastamp_generation'), changed_at = now();
-    PERFORM cqi_bump_parts(ARRAY(SELECT d.site_id * 32 + p
-                                   FROM cqi_datastamp d, generate_series(0, 32 - 1) AS p));
+    PERFORM cqi_bump_parts(ARRAY(SELECT d.site_id * 128 + p
+                                   FROM cqi_datastamp d, generate_series(0, 128 - 1) AS p));
     RETURN NULL;
 END $$;
 
@@ -46,10 +46,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT r.site_id * 32 + cqi_part_of(r.id) FROM new_rows r));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT r.site_id * 128 + cqi_part_of(r.id) FROM new_rows r));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT r.site_id * 32 + cqi_part_of(r.id) FROM old_rows r));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT r.site_id * 128 + cqi_part_of(r.id) FROM old_rows r));
     END IF;
     RETURN NULL;
 END $$;
@@ -61,10 +61,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -76,10 +76,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -91,10 +91,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_episode e ON e.id = r.episode_id JOIN cases_child ch ON ch.id = e.child_id JOIN cases_case c ON c.id = ch.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_episode e ON e.id = r.episode_id JOIN cases_child ch ON ch.id = e.child_id JOIN cases_case c ON c.id = ch.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_episode e ON e.id = r.episode_id JOIN cases_child ch ON ch.id = e.child_id JOIN cases_case c ON c.id = ch.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_episode e ON e.id = r.episode_id JOIN cases_child ch ON ch.id = e.child_id JOIN cases_case c ON c.id = ch.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -106,10 +106,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -121,10 +121,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -136,10 +136,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -151,10 +151,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN teams_ftm f ON f.id = r.ftm_id JOIN cases_case c ON c.id = f.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN teams_ftm f ON f.id = r.ftm_id JOIN cases_case c ON c.id = f.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN teams_ftm f ON f.id = r.ftm_id JOIN cases_case c ON c.id = f.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN teams_ftm f ON f.id = r.ftm_id JOIN cases_case c ON c.id = f.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -166,10 +166,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_child ch ON ch.id = r.child_id JOIN cases_case c ON c.id = ch.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -181,10 +181,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -196,10 +196,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 32 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     RETURN NULL;
 END $$;
@@ -211,10 +211,10 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM cqi_bump(ARRAY(SELECT DISTINCT c.site_id FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM new_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM cqi_bump(ARRAY(SELECT DISTINCT c.site_id FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
+        PERFORM cqi_bump_parts(ARRAY(SELECT DISTINCT c.site_id * 128 + c.cqi_part FROM old_rows r JOIN cases_case c ON c.id = r.case_id));
     END IF;
     RETURN NULL;
 END $$;
