@@ -13,6 +13,38 @@ from tests import factories as f
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before the last test's teardown drops the test database: end any other session still
+    open on it, so the drop does not fail ("being accessed by other users"). A connection
+    Django opened in another context of this process (asgiref keeps connections per context;
+    the browser tests' greenlets have their own) is not closed by `connections.close_all()` in
+    this one, and would otherwise outlive the run."""
+    if nextitem is None:
+        _end_other_sessions_on_the_test_database()
+    return (yield)
+
+
+def _end_other_sessions_on_the_test_database() -> None:
+    import psycopg
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if not name.startswith("test_") or connection.vendor != "postgresql":
+        return
+    own = connection.connection.info.backend_pid if connection.connection else None
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    params.update(dbname="postgres", autocommit=True)
+    with psycopg.connect(**params) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid() AND pid IS DISTINCT FROM %s",
+            [name, own],
+        )
+
+
 def _member(site, role, email):
     user = f.UserFactory(email=email)
     f.MembershipFactory(user=user, site=site, role=role)
