@@ -13,35 +13,36 @@ from tests import factories as f
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """Before the last test's teardown drops the test database: end any other session still
-    open on it, so the drop does not fail ("being accessed by other users"). A connection
-    Django opened in another context of this process (asgiref keeps connections per context;
-    the browser tests' greenlets have their own) is not closed by `connections.close_all()` in
-    this one, and would otherwise outlive the run."""
-    if nextitem is None:
-        _end_other_sessions_on_the_test_database()
-    return (yield)
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, and before it drops the test database: no session is left on it, so
+    the drop does not fail ("being accessed by other users"). asgiref keeps Django's
+    connections per context, and in a full run the teardown's context is not the tests' last
+    one: `connections.close_all()` there closes its own connection, and the one the tests last
+    used (or any opened in yet another context) would outlive the run."""
+    yield
+    with django_db_blocker.unblock():
+        _end_every_session_on_the_test_database()
 
 
-def _end_other_sessions_on_the_test_database() -> None:
+def _end_every_session_on_the_test_database() -> None:
     import psycopg
     from django.db import connection
 
     name = connection.settings_dict["NAME"]
-    if not name.startswith("test_") or connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not name.startswith("test_"):
         return
-    own = connection.connection.info.backend_pid if connection.connection else None
     params = connection.get_connection_params()
+    connection.close()
     params.pop("cursor_factory", None)
     params.pop("context", None)
     params.update(dbname="postgres", autocommit=True)
     with psycopg.connect(**params) as admin:
+        # waiting up to 5 s for each to end: the drop follows at once
         admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = %s AND pid <> pg_backend_pid() AND pid IS DISTINCT FROM %s",
-            [name, own],
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
         )
 
 
