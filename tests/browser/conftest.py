@@ -65,11 +65,12 @@ class Page:
             self.csp_violations.append(text)
 
     def axe_violations(self, impacts=("serious", "critical")) -> list[dict]:
-        """Runs axe-core on the current page; returns the violations of the given impacts."""
+        """Runs axe-core on the current page; returns the violations of the given impacts, each
+        node with axe's summary of what failed (for a contrast, the colours it measured)."""
         result = self.page.evaluate(
             "() => axe.run(document, {resultTypes: ['violations']})"
             ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " nodes: v.nodes.map(n => n.target.join(' '))})))"
+            " nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))"
         )
         return [v for v in result if v["impact"] in impacts]
 

@@ -1,0 +1,36 @@
+"""The site header at tablet width (1024 x 768): however long a user's name, "Sign out" stays on
+the header's own background, inside the window, and the page passes axe-core."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONG_NAME = "Dr. Maria-Guadalupe Fernández-Villarreal de la Cruz Montgomery-Whitfield, DVM"
+
+
+def test_a_long_name_keeps_sign_out_on_the_header_inside_the_window(live_server, page, family):
+    coordinator = family.team_members.get(role="community_coordinator").user
+    coordinator.full_name = LONG_NAME
+    coordinator.save(update_fields=["full_name"])
+    p = page.page
+    p.goto(live_server.url + "/")
+    p.get_by_label("E-mail").fill(coordinator.email)
+    p.get_by_label("Password").fill(PASSWORD)
+    p.get_by_role("button", name="Sign in").click()
+    sign_out = p.get_by_role("button", name="Sign out")
+    expect(sign_out).to_be_visible()
+    button = sign_out.bounding_box()
+    header = p.locator(".site-header .navbar").bounding_box()
+    assert button is not None and header is not None
+    assert button["x"] + button["width"] <= 1024
+    assert header["y"] <= button["y"] and button["y"] + button["height"] <= header["y"] + header[
+        "height"
+    ]
+    # the whole name is still there for whoever needs it (the link's title, and screen readers)
+    name = p.locator(".site-header .user-name")
+    expect(name).to_have_text(LONG_NAME)
+    assert page.axe_violations() == []
+    assert page.csp_violations == []
