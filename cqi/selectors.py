@@ -126,7 +126,7 @@ def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
 
 
 # Every metric but the caseloads is a figure of the period, part-wise; the caseloads (the one
-# registry metric that is not) are a figure of each site's today (`caseload_question`).
+# registry metric that is not) are a figure of each site's today (`caseload_questions`).
 PERIOD_METRICS = PART_WISE
 
 
