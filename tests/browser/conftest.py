@@ -66,13 +66,25 @@ class Page:
 
     def axe_violations(self, impacts=("serious", "critical")) -> list[dict]:
         """Runs axe-core on the current page; returns the violations of the given impacts, each
-        node with axe's summary of what failed (for a contrast, the colours it measured)."""
+        node with axe's summary of what failed (for a contrast, the colours it measured). With
+        any, a screenshot is kept and each violation names the page's style sheets and the rules
+        each holds (0 or "unreadable": it did not load) and the scroll position."""
         result = self.page.evaluate(
             "() => axe.run(document, {resultTypes: ['violations']})"
             ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
             " nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)})))"
         )
-        return [v for v in result if v["impact"] in impacts]
+        found = [v for v in result if v["impact"] in impacts]
+        if found:
+            self.screenshot("axe-violation.png")
+            state = self.page.evaluate(
+                "() => ({url: location.pathname, scrollY: window.scrollY, sheets: [...document"
+                ".styleSheets].map(s => { let n; try { n = s.cssRules.length } catch (e) {"
+                " n = 'unreadable' } return (s.href || 'inline') + ' ' + n })})"
+            )
+            for violation in found:
+                violation["page"] = state
+        return found
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -26,9 +26,10 @@ def test_a_long_name_keeps_sign_out_on_the_header_inside_the_window(live_server,
     header = p.locator(".site-header .navbar").bounding_box()
     assert button is not None and header is not None
     assert button["x"] + button["width"] <= 1024
-    assert header["y"] <= button["y"] and button["y"] + button["height"] <= header["y"] + header[
-        "height"
-    ]
+    assert (
+        header["y"] <= button["y"]
+        and button["y"] + button["height"] <= header["y"] + header["height"]
+    )
     # the whole name is still there for whoever needs it (the link's title, and screen readers)
     name = p.locator(".site-header .user-name")
     expect(name).to_have_text(LONG_NAME)
