@@ -30,7 +30,7 @@ def test_a_long_name_keeps_sign_out_on_the_header_inside_the_window(live_server,
         header["y"] <= button["y"]
         and button["y"] + button["height"] <= header["y"] + header["height"]
     )
-    # the whole name is still there for whoever needs it (the link's title, and screen readers)
+    # the whole name is shown
     name = p.locator(".site-header .user-name")
     expect(name).to_have_text(LONG_NAME)
     assert page.axe_violations() == []
