@@ -68,7 +68,13 @@ class Page:
         """Runs axe-core on the current page; returns the violations of the given impacts, each
         node with axe's summary of what failed (for a contrast, the colours it measured). With
         any, a screenshot is kept and each violation names the page's style sheets and the rules
-        each holds (0 or "unreadable": it did not load) and the scroll position."""
+        each holds (0 or "unreadable": it did not load) and the scroll position.
+
+        It first waits for the page's load event: a heading can be visible while the style
+        sheets still load, and axe then measures the page without them (once, under a full
+        run's load: Sign out in Bootstrap's light text, before app.css gave the header its
+        background)."""
+        self.page.wait_for_load_state("load")
         result = self.page.evaluate(
             "() => axe.run(document, {resultTypes: ['violations']})"
             ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
