@@ -131,23 +131,21 @@ def _in_snapshot(snapshot_id: str, job: Callable[[], object]) -> None:
 
 @dataclass(frozen=True)
 class Question:
-    """A figure a page asks the cache for: whole-site (`compute()`, `cached`) or part-wise
-    (`compute(sites, parts)` and `finish`, `cached_parts`)."""
+    """A part-wise figure a page asks the cache for (`cached_parts`): its states computed by
+    `compute(sites, parts)`, finished by `finish`."""
 
     kind: str
     sites: list[Site]
     args: tuple
-    compute: Callable
-    finish: Callable | None = None
+    compute: ComputeParts
+    finish: Callable
 
     def answer(self):
-        if self.finish is None:
-            return cached(self.kind, self.sites, self.args, self.compute)
         return cached_parts(self.kind, self.sites, self.args, self.compute, self.finish)
 
 
-# Fewer missing parts than this (over all the questions of a page, a whole-site figure counting
-# as every part) are computed on the page's own connection: another connection's set-up (the
+# Fewer missing parts than this (over all the questions of a page) are computed on the page's
+# own connection: another connection's set-up (the
 # snapshot, the planner settings, its own episodes table) then costs more than sharing the work
 # saves. Measured at 77,000 cases: after one family's write (5 parts missing: one of each figure
 # of the page) the dashboard took 410 ms on one connection and 510 ms on two.
@@ -175,12 +173,6 @@ def compute_ahead(questions: list[Question]) -> int:
     jobs: list[Callable[[], object]] = []
     work = 0  # missing parts
     for q in distinct.values():
-        if q.finish is None:
-            key = _key(q.kind, q.sites, q.args)
-            if key not in _get_many([key]):
-                jobs.append(q.answer)
-                work += stamps.PARTS * len(q.sites)
-            continue
         missing = missing_parts(q.kind, q.sites, q.args)
         work += len(missing)
         for share in range(workers):
@@ -201,8 +193,7 @@ def compute_ahead(questions: list[Question]) -> int:
 def _keep_parts(question: Question, missing: list[tuple[int, int]]) -> None:
     """Computes and keeps the states of some missing parts of a part-wise figure."""
     ids = sorted({site for site, _ in missing})
-    blocks = {(site, part // BLOCK) for site, part in missing}
-    keys = _part_keys(question.kind, blocks, _stamps(ids), question.args)
+    keys = _part_keys(question.kind, missing, _stamps(ids), question.args)
     fresh = _compute_missing(question.sites, missing, question.compute)
     _set_many({keys[where]: state for where, state in fresh.items()})
 
@@ -261,7 +252,7 @@ def _block_keys(kind: str, ids: list[int], now: stamps.Stamps, args: tuple) -> d
             kind,
             site,
             block,
-            now.parts[site][block * BLOCK : (block + 1) * BLOCK],
+            tuple(now.parts[site][part] for part in _block_parts(block)),
             args,
         )
         for site in ids
@@ -269,12 +260,11 @@ def _block_keys(kind: str, ids: list[int], now: stamps.Stamps, args: tuple) -> d
     }
 
 
-def _part_keys(kind: str, blocks: Iterable[tuple[int, int]], now: stamps.Stamps, args: tuple):
-    """{(site id, part): key} of a part-wise figure's states over the parts of some blocks."""
+def _part_keys(kind: str, wheres: Iterable[tuple[int, int]], now: stamps.Stamps, args: tuple):
+    """{(site id, part): key} of a part-wise figure's states over some parts."""
     return {
         (site, part): _digest(now.database, "part", kind, site, part, now.parts[site][part], args)
-        for site, block in blocks
-        for part in _block_parts(block)
+        for site, part in wheres
     }
 
 
@@ -303,7 +293,9 @@ def _look_up(kind: str, ids: list[int], now: stamps.Stamps, args: tuple) -> _Fou
     block_keys = _block_keys(kind, [site for site in ids if site not in sites], now, args)
     found = _get_many(block_keys.values())
     blocks = {where: found[key] for where, key in block_keys.items() if key in found}
-    part_keys = _part_keys(kind, [where for where in block_keys if where not in blocks], now, args)
+    stale = [(site, block) for site, block in block_keys if (site, block) not in blocks]
+    wheres = [(site, part) for site, block in stale for part in _block_parts(block)]
+    part_keys = _part_keys(kind, wheres, now, args)
     found = _get_many(part_keys.values())
     parts = {where: found[key] for where, key in part_keys.items() if key in found}
     return _Found(site_keys, sites, block_keys, blocks, part_keys, parts)

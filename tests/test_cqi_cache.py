@@ -593,7 +593,8 @@ def test_a_part_wise_figure_is_rebuilt_from_what_is_kept_below_what_was_evicted(
     whole = cache._whole_key("metrics", [site.pk], now, args)
     site_key = cache._site_keys("metrics", [site.pk], now, args)[site.pk]
     block_key = cache._block_keys("metrics", [site.pk], now, args)[site.pk, 2]
-    part_key = cache._part_keys("metrics", [(site.pk, 2)], now, args)[site.pk, 2 * cache.BLOCK]
+    part = (site.pk, 2 * cache.BLOCK)  # the first part of block 2
+    part_key = cache._part_keys("metrics", [part], now, args)[part]
     asked = []
     original = cache._compute_missing
 
