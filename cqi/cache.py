@@ -184,9 +184,12 @@ def compute_ahead(questions: list[Question]) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
         snapshot_id = cursor.fetchone()[0]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        for done in [pool.submit(_in_snapshot, snapshot_id, job) for job in jobs]:
-            done.result()
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            for done in [pool.submit(_in_snapshot, snapshot_id, job) for job in jobs]:
+                done.result()
+    finally:
+        _forget_absent()
     return len(jobs)
 
 
@@ -302,21 +305,34 @@ def _look_up(kind: str, ids: list[int], now: stamps.Stamps, args: tuple) -> _Fou
 
 
 def _get_many(keys: Iterable[str]) -> dict:
-    """The entries found under the keys; inside our own snapshot, each read from the cache once."""
+    """The entries found under the keys; inside our own snapshot, each key asked of the cache
+    once (an absent one is remembered as absent, until `compute_ahead`'s connections may have
+    kept it)."""
     wanted = list(keys)
     known: dict | None = getattr(_inside, "entries", None)
-    found = {} if known is None else {key: known[key] for key in wanted if key in known}
-    missing = [key for key in wanted if key not in found]
-    if not missing:
+    if known is None:
+        asked, found = wanted, {}
+    else:
+        asked = [key for key in wanted if key not in known]
+        found = {key: known[key] for key in wanted if known.get(key, _MISSING) is not _MISSING}
+    if not asked:
         return found
     try:
-        read = cache.get_many(missing)
+        read = cache.get_many(asked)
     except Exception:  # the cache is a help, never a dependency
         log.warning("CQI cache unreachable; computing the figures", exc_info=True)
         return found
     if known is not None:
-        known.update(read)
+        known.update({key: read.get(key, _MISSING) for key in asked})
     return found | read
+
+
+def _forget_absent() -> None:
+    """Other connections have kept entries: what was absent may be there now."""
+    known: dict | None = getattr(_inside, "entries", None)
+    if known is not None:
+        for key in [key for key, value in known.items() if value is _MISSING]:
+            del known[key]
 
 
 def _set_many(values: dict) -> None:
