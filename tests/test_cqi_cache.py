@@ -780,3 +780,54 @@ def test_a_pages_figures_computed_side_by_side_are_those_computed_one_after_anot
     settings.CQI_CACHE_SECONDS = 0
     assert after_write == dashboard.page_figures(scope, period)
     assert after_write != one_by_one
+
+
+# --- reading: each entry once, the episodes through their index ----------------------------
+
+
+class _CountingCache:
+    """The cache, recording every key asked of it."""
+
+    def __init__(self, store):
+        self.store = store
+        self.asked: list[str] = []
+
+    def get_many(self, keys, *args, **kwargs):
+        self.asked.extend(keys)
+        return self.store.get_many(keys, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_reads_each_cache_entry_once(site, monkeypatch):
+    """In the page's own snapshot an entry's value cannot change: compute_ahead's look-up and
+    the answers after it share what was read, and the two periods the caseloads' counts."""
+    from cqi import dashboard
+    from cqi.periods import Period
+
+    child = _family_time(site)
+    scope = access_metrics_for(site)
+    period = Period(START, END, "custom", {})
+    dashboard.page_figures(scope, period)
+    VisitFactory(child=child, scheduled_on=D(2024, 3, 9))  # one part to compute again
+    counting = _CountingCache(cache.cache)
+    monkeypatch.setattr(cache, "cache", counting)
+    dashboard.page_figures(scope, period)
+    assert counting.asked
+    assert len(counting.asked) == len(set(counting.asked))
+
+
+def test_the_episodes_are_found_by_child_through_the_cqi_index(site):
+    """`EPISODES_SELECT` joins on `child_id COLLATE "C"`, which only `episode_by_child_for_cqi`
+    serves (with a plain join the planner probes the GiST index of `episode_no_overlap`)."""
+    episode(new_child(site), D(2024, 1, 1))
+    with connection.cursor() as cursor:
+        # a probe per child, as for one part at scale (the test tables are too small for it)
+        for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
+            cursor.execute("SELECT set_config(%s, 'off', true)", [setting])
+        cursor.execute("EXPLAIN " + metrics.EPISODES_SELECT, {"sites": [site.pk], "parts": None})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "episode_by_child_for_cqi" in plan
+    assert "episode_no_overlap" not in plan
