@@ -59,6 +59,7 @@ from django.db import connection
 from safebabies import codes
 from safebabies.lib.dates import add_months
 from teams.models import Site
+from teams.roles import Role
 
 
 class Result(TypedDict):
@@ -981,7 +982,7 @@ def services_started_within_60_days_parts(sites, start: dt.date, end: dt.date, p
     return _parts_of(_rows(sql, _params(sites, start, end, parts)))
 
 
-CASELOAD_ROLE = "community_coordinator"
+CASELOAD_ROLE = str(Role.COMMUNITY_COORDINATOR)  # on the family team and the site
 
 
 def coordinator_loads_parts(
