@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import models
 
 from assessments.models import Assessment, MarkerRating
-from teams.models import User
+from safebabies.identity.models import User
 
 CASE = "demo-case-rivera"
 DERRICK = "demo-child-rivera-derrick"

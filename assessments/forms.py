@@ -15,10 +15,10 @@ from assessments.models import (
     Marker,
     MarkerScore,
 )
-from cases.forms import DateInput, _helper, _section
 from cases.models import Consent
 from safebabies import codes
-from teams.roles import Role
+from safebabies.identity.roles import Role
+from safebabies.kit.forms import DateInput, form_helper, form_section
 
 YES_NO_UNKNOWN = [("", "Not recorded"), ("true", "Yes"), ("false", "No")]
 
@@ -67,7 +67,7 @@ class ScreeningForm(forms.Form):
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["referral"].queryset = services  # type: ignore[attr-defined]
         self.fields["child"].help_text = "For a child's screening."
-        self.helper = _helper(
+        self.helper = form_helper(
             Row(Column("subject", css_class="col-md-6"), Column("child", css_class="col-md-6")),
             Row(
                 Column("instrument", css_class="col-md-6"),
@@ -107,7 +107,7 @@ class ServiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
-        self.helper = _helper(
+        self.helper = form_helper(
             Row(
                 Column("service_type", css_class="col-md-6"),
                 Column("provider", css_class="col-md-6"),
@@ -156,7 +156,7 @@ class GoalForm(forms.Form):
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["assessment"].queryset = assessments  # type: ignore[attr-defined]
         self.fields["assessment"].label_from_instance = assessment_label  # type: ignore[attr-defined]
-        self.helper = _helper(
+        self.helper = form_helper(
             "description",
             Row(Column("child", css_class="col-md-6"), Column("assessment", css_class="col-md-6")),
             "steps",
@@ -221,21 +221,21 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["caregiver"].queryset = caregivers  # type: ignore[attr-defined]
-        self.helper = _helper(
+        self.helper = form_helper(
             Row(
                 Column("lens", css_class="col-md-4"),
                 Column("child", css_class="col-md-4"),
                 Column("caregiver", css_class="col-md-4"),
             ),
             "assessed_on",
-            _section(
+            form_section(
                 "What the assessment found",
                 "strengths",
                 "history",
                 "symptoms",
                 "functioning",
             ),
-            _section(
+            form_section(
                 "The relationship",
                 "caregiver_beliefs",
                 "child_expectations",
@@ -290,7 +290,7 @@ class MarkersForm(forms.Form):
                     Column(f"note_{marker}", css_class="col-md-7"),
                 )
             )
-        self.helper = _helper(*layout)
+        self.helper = form_helper(*layout)
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -324,7 +324,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["person"].empty_label = None  # type: ignore[attr-defined]
-        self.helper = _helper(
+        self.helper = form_helper(
             Row(Column("person", css_class="col-md-6"), Column("category", css_class="col-md-6")),
             Row(
                 Column("recipient_role", css_class="col-md-4"),
@@ -339,4 +339,4 @@ class ConsentRevokeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("revoked_on")
+        self.helper = form_helper("revoked_on")

@@ -29,8 +29,8 @@ from assessments.models import (
 from cases.models import Case, Child, Episode, Person
 from cases.selectors import CaseAccess, cases_visible_to
 from safebabies import codes
-from teams.models import User
-from teams.roles import Role
+from safebabies.identity.models import User
+from safebabies.identity.roles import Role
 
 NARRATIVE_ROLES = frozenset({Role.CLINICIAN, Role.COMMUNITY_COORDINATOR, Role.CASEWORKER})
 ASSESSMENT_WRITE_ROLES = frozenset({Role.CLINICIAN})

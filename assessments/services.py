@@ -22,10 +22,18 @@ from assessments.models import (
     Service,
 )
 from cases.models import Case, Child, Consent, Person
-from cases.services import _add, _apply, _audit, _check, _save_changes, _save_new, _service
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
-from teams.models import User
+from safebabies.identity.models import User
+from safebabies.kit.services import (
+    add_error,
+    apply_changes,
+    audit,
+    check_errors,
+    save_changes,
+    save_new,
+    service,
+)
 
 SCREENING_FIELDS = frozenset(
     {
@@ -70,12 +78,12 @@ CHILD_INSTRUMENTS = frozenset(
 
 def _not_future(errors: dict, case: Case, name: str, day: dt.date | None, what: str) -> None:
     if day is not None and day > case.site.today():
-        _add(errors, name, f"{what} cannot be in the future.")
+        add_error(errors, name, f"{what} cannot be in the future.")
 
 
 def _same_case(errors: dict, case: Case, name: str, record: Any, what: str) -> None:
     if record is not None and record.case_id != case.pk:
-        _add(errors, name, f"Choose {what} of this family.")
+        add_error(errors, name, f"Choose {what} of this family.")
 
 
 # --- Screenings ----------------------------------------------------------------------------
@@ -87,27 +95,29 @@ def _check_screening(screening: Screening) -> None:
     _same_case(errors, case, "child", screening.child, "a child")
     _same_case(errors, case, "referral", screening.referral, "a service")
     if screening.subject == codes.ScreeningSubject.CHILD and screening.child is None:
-        _add(errors, "child", "Say which child was screened.")
+        add_error(errors, "child", "Say which child was screened.")
     if (
         screening.subject != codes.ScreeningSubject.CHILD
         and screening.instrument in CHILD_INSTRUMENTS
     ):
-        _add(errors, "instrument", "This is a child's screening: choose the child as subject.")
+        add_error(errors, "instrument", "This is a child's screening: choose the child as subject.")
     if screening.subject == codes.ScreeningSubject.CHILD and screening.instrument in {
         codes.Instrument.EPDS,
         codes.Instrument.PHQ9,
         codes.Instrument.SUBSTANCE_USE,
     }:
-        _add(errors, "instrument", "This is a screening for a parent or caregiver.")
+        add_error(errors, "instrument", "This is a screening for a parent or caregiver.")
     _not_future(errors, case, "screened_on", screening.screened_on, "The screening date")
     if screening.child is not None and screening.screened_on < screening.child.birth_date:
-        _add(errors, "screened_on", "The screening date is on or after the child's birth date.")
+        add_error(
+            errors, "screened_on", "The screening date is on or after the child's birth date."
+        )
     if screening.referral is not None and screening.referral_made is None:
         screening.referral_made = True
-    _check(errors)
+    check_errors(errors)
 
 
-@_service
+@service
 def screening_record(
     *, actor: User, case: Case, request: HttpRequest | None = None, **fields: Any
 ) -> Screening:
@@ -116,22 +126,22 @@ def screening_record(
         raise TypeError(f"unknown fields {sorted(unknown)}")
     screening = Screening(case=case, **fields)
     _check_screening(screening)
-    _save_new(screening)
-    _audit(
+    save_new(screening)
+    audit(
         actor=actor, action=AuditEvent.Action.CREATE, record=screening, case=case, request=request
     )
     return screening
 
 
-@_service
+@service
 def screening_update(
     *, actor: User, screening: Screening, request: HttpRequest | None = None, **changes: Any
 ) -> Screening:
-    changed = _apply(screening, changes, SCREENING_FIELDS)
+    changed = apply_changes(screening, changes, SCREENING_FIELDS)
     _check_screening(screening)
-    _save_changes(screening, changed)
+    save_changes(screening, changed)
     if changed:
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=screening,
@@ -151,33 +161,33 @@ def _check_service(service: Service) -> None:
     _same_case(errors, case, "child", service.child, "a child")
     _same_case(errors, case, "goal", service.goal, "a goal")
     if service.recipient == codes.ServiceRecipient.CHILD and service.child is None:
-        _add(errors, "child", "Say which child the service is for.")
+        add_error(errors, "child", "Say which child the service is for.")
     _not_future(errors, case, "referred_on", service.referred_on, "The referral date")
     _not_future(errors, case, "started_on", service.started_on, "The start date")
     _not_future(errors, case, "ended_on", service.ended_on, "The end date")
     if service.started_on is not None and service.started_on < service.referred_on:
-        _add(errors, "started_on", "A service cannot start before it was referred.")
+        add_error(errors, "started_on", "A service cannot start before it was referred.")
     if service.ended_on is not None and service.ended_on < (
         service.started_on or service.referred_on
     ):
-        _add(errors, "ended_on", "A service cannot end before it starts.")
+        add_error(errors, "ended_on", "A service cannot end before it starts.")
     status = service.status
     if status in (codes.ServiceStatus.ACTIVE, codes.ServiceStatus.COMPLETED) and (
         service.started_on is None
     ):
-        _add(errors, "started_on", "Give the day the service started.")
+        add_error(errors, "started_on", "Give the day the service started.")
     if status in (codes.ServiceStatus.REFERRED, codes.ServiceStatus.WAITLISTED) and (
         service.started_on is not None or service.ended_on is not None
     ):
-        _add(errors, "status", "A service with a start date is active (or has ended).")
+        add_error(errors, "status", "A service with a start date is active (or has ended).")
     if status == codes.ServiceStatus.COMPLETED and service.ended_on is None:
-        _add(errors, "ended_on", "Give the day the service ended.")
+        add_error(errors, "ended_on", "Give the day the service ended.")
     if status == codes.ServiceStatus.WAITLISTED and not service.barrier:
         service.barrier = codes.ServiceBarrier.WAITLIST
-    _check(errors)
+    check_errors(errors)
 
 
-@_service
+@service
 def service_refer(
     *, actor: User, case: Case, request: HttpRequest | None = None, **fields: Any
 ) -> Service:
@@ -187,24 +197,24 @@ def service_refer(
         raise TypeError(f"unknown fields {sorted(unknown)}")
     service = Service(case=case, **fields)
     _check_service(service)
-    _save_new(service)
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=service, case=case, request=request)
+    save_new(service)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=service, case=case, request=request)
     return service
 
 
-@_service
+@service
 def service_update(
     *, actor: User, service: Service, request: HttpRequest | None = None, **changes: Any
 ) -> Service:
     """A change of status, dates, provider, goal or barrier."""
-    changed = _apply(service, changes, SERVICE_FIELDS)
+    changed = apply_changes(service, changes, SERVICE_FIELDS)
     barrier_before = service.barrier
     _check_service(service)
     if service.barrier != barrier_before and "barrier" not in changed:
         changed.append("barrier")
-    _save_changes(service, changed)
+    save_changes(service, changed)
     if changed:
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=service,
@@ -223,14 +233,14 @@ def _check_goal(goal: Goal) -> None:
     _same_case(errors, goal.case, "child", goal.child, "a child")
     _same_case(errors, goal.case, "assessment", goal.assessment, "an assessment")
     if not goal.description.strip():
-        _add(errors, "description", "Say what the goal is, in the family's words if you can.")
+        add_error(errors, "description", "Say what the goal is, in the family's words if you can.")
     goal.description = goal.description.strip()
     goal.steps = goal.steps.strip()
     goal.responsible = goal.responsible.strip()
-    _check(errors)
+    check_errors(errors)
 
 
-@_service
+@service
 def goal_create(
     *, actor: User, case: Case, request: HttpRequest | None = None, **fields: Any
 ) -> Goal:
@@ -239,20 +249,20 @@ def goal_create(
         raise TypeError(f"unknown fields {sorted(unknown)}")
     goal = Goal(case=case, **fields)
     _check_goal(goal)
-    _save_new(goal)
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=goal, case=case, request=request)
+    save_new(goal)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=goal, case=case, request=request)
     return goal
 
 
-@_service
+@service
 def goal_update(
     *, actor: User, goal: Goal, request: HttpRequest | None = None, **changes: Any
 ) -> Goal:
-    changed = _apply(goal, changes, GOAL_FIELDS)
+    changed = apply_changes(goal, changes, GOAL_FIELDS)
     _check_goal(goal)
-    _save_changes(goal, changed)
+    save_changes(goal, changed)
     if changed:
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=goal,
@@ -266,7 +276,7 @@ def goal_update(
 # --- Relationship-based assessments --------------------------------------------------------
 
 
-@_service
+@service
 def assessment_record(
     *,
     actor: User,
@@ -283,19 +293,19 @@ def assessment_record(
     _same_case(errors, case, "child", child, "a child")
     _same_case(errors, case, "caregiver", caregiver, "a caregiver")
     if lens in (Lens.CHILD, Lens.RELATIONSHIP) and child is None:
-        _add(errors, "child", "Say which child.")
+        add_error(errors, "child", "Say which child.")
     if lens in (Lens.CAREGIVER, Lens.RELATIONSHIP) and caregiver is None:
-        _add(errors, "caregiver", "Say which caregiver.")
+        add_error(errors, "caregiver", "Say which caregiver.")
     if lens == Lens.CHILD and caregiver is not None:
-        _add(errors, "caregiver", "An assessment of the child alone names no caregiver.")
+        add_error(errors, "caregiver", "An assessment of the child alone names no caregiver.")
     if lens == Lens.CAREGIVER:
         child = None
     _not_future(errors, case, "assessed_on", assessed_on, "The assessment date")
     texts = {name: (value or "").strip() for name, value in narrative.items()}
     if not any(texts.values()):
-        _add(errors, "strengths", "Write down what the assessment found (strengths first).")
-    _check(errors)
-    assessment = _save_new(
+        add_error(errors, "strengths", "Write down what the assessment found (strengths first).")
+    check_errors(errors)
+    assessment = save_new(
         Assessment(
             case=case,
             lens=lens,
@@ -306,7 +316,7 @@ def assessment_record(
             **texts,
         )
     )
-    _audit(
+    audit(
         actor=actor, action=AuditEvent.Action.CREATE, record=assessment, case=case, request=request
     )
     return assessment
@@ -315,7 +325,7 @@ def assessment_record(
 # --- Markers of progress -------------------------------------------------------------------
 
 
-@_service
+@service
 def markers_rate(
     *,
     actor: User,
@@ -331,23 +341,23 @@ def markers_rate(
     notes = notes or {}
     errors: dict[str, list[str]] = {}
     if (child is None) == (caregiver is None):
-        _add(errors, "subject", "Rate one caregiver or one child at a time.")
+        add_error(errors, "subject", "Rate one caregiver or one child at a time.")
     _same_case(errors, case, "child", child, "a child")
     _same_case(errors, case, "caregiver", caregiver, "a caregiver")
     allowed = CHILD_MARKERS if child is not None else CAREGIVER_MARKERS
     for marker, score in scores.items():
         if marker not in allowed:
-            _add(errors, marker, "This marker is not one for this person.")
+            add_error(errors, marker, "This marker is not one for this person.")
         elif score is not None and not 1 <= int(score) <= 4:
-            _add(errors, marker, "Rate from 1 (not yet) to 4 (consistently).")
+            add_error(errors, marker, "Rate from 1 (not yet) to 4 (consistently).")
     given = {m: s for m, s in scores.items() if s is not None}
     if not given:
-        _add(errors, "scores", "Rate at least one marker.")
+        add_error(errors, "scores", "Rate at least one marker.")
     _not_future(errors, case, "rated_on", rated_on, "The rating date")
-    _check(errors)
+    check_errors(errors)
     ratings = []
     for marker, score in given.items():
-        rating = _save_new(
+        rating = save_new(
             MarkerRating(
                 case=case,
                 child=child,
@@ -359,7 +369,7 @@ def markers_rate(
                 rated_by=actor,
             )
         )
-        _audit(
+        audit(
             actor=actor, action=AuditEvent.Action.CREATE, record=rating, case=case, request=request
         )
         ratings.append(rating)
@@ -369,7 +379,7 @@ def markers_rate(
 # --- Consents ------------------------------------------------------------------------------
 
 
-@_service
+@service
 def consent_record(
     *,
     actor: User,
@@ -386,15 +396,15 @@ def consent_record(
     _same_case(errors, case, "person", person, "a person")
     _not_future(errors, case, "granted_on", granted_on, "The date it was signed")
     if expires_on is not None and expires_on < granted_on:
-        _add(errors, "expires_on", "A release cannot expire before it is signed.")
+        add_error(errors, "expires_on", "A release cannot expire before it is signed.")
     if category == Consent.Category.SUBSTANCE_USE_TREATMENT and expires_on is None:
-        _add(
+        add_error(
             errors,
             "expires_on",
             "A release of substance-use treatment records (42 CFR Part 2) needs an end date.",
         )
-    _check(errors)
-    consent = _save_new(
+    check_errors(errors)
+    consent = save_new(
         Consent(
             case=case,
             person=person,
@@ -404,11 +414,11 @@ def consent_record(
             expires_on=expires_on,
         )
     )
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=consent, case=case, request=request)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=consent, case=case, request=request)
     return consent
 
 
-@_service
+@service
 def consent_revoke(
     *, actor: User, consent: Consent, revoked_on: dt.date, request: HttpRequest | None = None
 ) -> Consent:
@@ -416,14 +426,14 @@ def consent_revoke(
     case = consent.case
     errors: dict[str, list[str]] = {}
     if consent.revoked_on is not None:
-        _add(errors, "revoked_on", "This release was already revoked.")
+        add_error(errors, "revoked_on", "This release was already revoked.")
     if revoked_on < consent.granted_on:
-        _add(errors, "revoked_on", "A release cannot be revoked before it was signed.")
+        add_error(errors, "revoked_on", "A release cannot be revoked before it was signed.")
     _not_future(errors, case, "revoked_on", revoked_on, "The revocation date")
-    _check(errors)
+    check_errors(errors)
     consent.revoked_on = revoked_on
-    _save_changes(consent, ["revoked_on"])
-    _audit(
+    save_changes(consent, ["revoked_on"])
+    audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         record=consent,

@@ -18,10 +18,10 @@ from assessments import selectors as sel
 from assessments.models import NARRATIVE_FIELDS, Assessment
 from cases.models import Consent, Person
 from cases.selectors import CaseAccess, access_case
-from cases.views import _data, _form_page
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.views import AuthenticatedRequest
+from safebabies.identity.http import AuthenticatedRequest
+from safebabies.kit.views import form_data, form_page
 
 
 def plan_url(case_id: str, anchor: str = "") -> str:
@@ -70,12 +70,12 @@ def screening_create(request: AuthenticatedRequest, case_id: str) -> HttpRespons
     access = access_case(request.user, case_id, write=True)
     case = access.case
     form = forms.ScreeningForm(
-        _data(request),
+        form_data(request),
         children=_children(access),
         services=sel.services_of(access, part2=access.can_see_part2()),
         initial={"screened_on": case.site.today()},
     )
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.screening_record(
@@ -102,12 +102,12 @@ def service_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     if request.GET.get("goal"):
         initial["goal"] = request.GET["goal"]
     form = forms.ServiceForm(
-        _data(request),
+        form_data(request),
         children=_children(access),
         goals=sel.goals_of(access).order_by("created_at", "id"),
         initial=initial,
     )
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.service_refer(
@@ -135,12 +135,12 @@ def service_edit(request: AuthenticatedRequest, case_id: str, service_id: str) -
     fields = [f for f in forms.ServiceForm.base_fields]
     initial = {name: getattr(service, name) for name in fields}
     form = forms.ServiceForm(
-        _data(request),
+        form_data(request),
         children=_children(access),
         goals=sel.goals_of(access).order_by("created_at", "id"),
         initial=initial,
     )
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.service_update(
@@ -167,12 +167,12 @@ def goal_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     if request.GET.get("assessment"):
         initial["assessment"] = request.GET["assessment"]
     form = forms.GoalForm(
-        _data(request),
+        form_data(request),
         children=_children(access),
         assessments=Assessment.objects.filter(case=case).select_related("child", "caregiver"),
         initial=initial,
     )
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.goal_create(
@@ -197,12 +197,12 @@ def goal_edit(request: AuthenticatedRequest, case_id: str, goal_id: str) -> Http
     goal.case = case
     initial = {name: getattr(goal, name) for name in forms.GoalForm.base_fields}
     form = forms.GoalForm(
-        _data(request),
+        form_data(request),
         children=_children(access),
         assessments=Assessment.objects.filter(case=case).select_related("child", "caregiver"),
         initial=initial,
     )
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.goal_update(
@@ -227,12 +227,12 @@ def assessment_create(request: AuthenticatedRequest, case_id: str) -> HttpRespon
         raise PermissionDenied("The relationship-based assessment is written by the clinician.")
     case = access.case
     form = forms.AssessmentForm(
-        _data(request),
+        form_data(request),
         children=_children(access),
         caregivers=_caregivers(access),
         initial={"assessed_on": case.site.today()},
     )
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.assessment_record(
@@ -309,10 +309,10 @@ def markers_rate(
     else:
         raise Http404("No such person")
     form = forms.MarkersForm(
-        _data(request), for_child=kind == "child", initial={"rated_on": case.site.today()}
+        form_data(request), for_child=kind == "child", initial={"rated_on": case.site.today()}
     )
     who = {"child": subject} if kind == "child" else {"caregiver": subject}
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.markers_rate(
@@ -372,11 +372,11 @@ def consent_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = _consent_reader(request, case_id, write=True)
     case = access.case
     form = forms.ConsentForm(
-        _data(request),
+        form_data(request),
         people=case.people.order_by("kind", "given_name", "id"),
         initial={"granted_on": case.site.today()},
     )
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.consent_record(
@@ -401,8 +401,8 @@ def consent_revoke(request: AuthenticatedRequest, case_id: str, consent_id: str)
         Consent.objects.filter(case=case).select_related("person"), pk=consent_id
     )
     consent.case = case
-    form = forms.ConsentRevokeForm(_data(request), initial={"revoked_on": case.site.today()})
-    return _form_page(
+    form = forms.ConsentRevokeForm(form_data(request), initial={"revoked_on": case.site.today()})
+    return form_page(
         request,
         form=form,
         save=lambda: services.consent_revoke(

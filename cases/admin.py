@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from cases import models as m
-from teams.admin import SiteScopedAdmin
+from safebabies.identity.admin import SiteScopedAdmin
 
 
 @admin.register(m.Case)

@@ -3,47 +3,18 @@ live in `cases.services`, whose ValidationErrors come back onto the field they c
 
 from typing import cast
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Column, Row
 from django import forms
-from django.core.exceptions import ValidationError
 
 from cases.models import Case, Child, Person, Placement, Relationship
 from cases.services import CHILD_FIELDS
 from safebabies import codes
-from teams.models import Site
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def _helper(*layout) -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False  # the page template holds the <form>, the CSRF token and buttons
-    helper.layout = Layout(*layout)
-    return helper
-
-
-def _section(legend: str, *fields) -> Fieldset:
-    return Fieldset(legend, *fields, css_class="form-section")
+from safebabies.identity.models import Site
+from safebabies.kit.forms import DateInput, form_helper, form_section
 
 
 def placement_label(placement: Placement) -> str:
     return f"{placement.get_setting_display()}, since {placement.start_date:%-d %b %Y}"
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError on the form: a field's message next to that field,
-    anything else at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 GOAL_CHOICES = [("", "Choose a goal"), *codes.PermanencyGoal.choices]
@@ -86,8 +57,8 @@ class CaseCreateForm(GoalsMixin):
         if len(sites) == 1:
             self.fields["site"].initial = sites[0]
             self.fields["site"].widget = forms.HiddenInput()
-        self.helper = _helper(
-            _section(
+        self.helper = form_helper(
+            form_section(
                 "The family",
                 "site",
                 "name",
@@ -96,7 +67,7 @@ class CaseCreateForm(GoalsMixin):
                     Column("enrollment", css_class="col-md-6"),
                 ),
             ),
-            _section(
+            form_section(
                 "The first child",
                 Row(
                     Column("given_name", css_class="col-md-6"),
@@ -108,7 +79,7 @@ class CaseCreateForm(GoalsMixin):
                 ),
                 "removal_date",
             ),
-            _section(
+            form_section(
                 "Permanency plan from day 1",
                 Row(
                     Column("primary_goal", css_class="col-md-6"),
@@ -160,7 +131,7 @@ class CaseForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             "name",
             Row(
                 Column("opened_on", css_class="col-md-6"),
@@ -207,9 +178,9 @@ class ChildCreateForm(GoalsMixin, ChildDetailsForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
-            _section("The child", *self.details_layout, "removal_date"),
-            _section(
+        self.helper = form_helper(
+            form_section("The child", *self.details_layout, "removal_date"),
+            form_section(
                 "Permanency plan from day 1",
                 Row(
                     Column("primary_goal", css_class="col-md-6"),
@@ -237,7 +208,7 @@ class ChildEditForm(ChildDetailsForm):
     def __init__(self, *args, child: Child, **kwargs):
         kwargs.setdefault("initial", {name: getattr(child, name) for name in self.FIELDS})
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             *self.details_layout,
             Row(Column("race", css_class="col-md-6"), Column("hispanic", css_class="col-md-6")),
         )
@@ -284,8 +255,8 @@ class PersonForm(forms.Form):
                 required=False,
             )
             rel_fields.append(name)
-        self.helper = _helper(
-            _section(
+        self.helper = form_helper(
+            form_section(
                 "The person",
                 Row(
                     Column("given_name", css_class="col-md-6"),
@@ -296,12 +267,12 @@ class PersonForm(forms.Form):
                     Column("preferred_language", css_class="col-md-6"),
                 ),
             ),
-            _section(
+            form_section(
                 "How to reach them",
                 Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
                 "address",
             ),
-            *([_section("Relationship to each child", *rel_fields)] if rel_fields else []),
+            *([form_section("Relationship to each child", *rel_fields)] if rel_fields else []),
         )
 
     def service_kwargs(self) -> dict:
@@ -349,11 +320,11 @@ class PlacementForm(forms.Form):
         if current is not None:
             self.fields["end_reason"].required = True
             layout.append(
-                _section(f"The current placement: {placement_label(current)}", "end_reason")
+                form_section(f"The current placement: {placement_label(current)}", "end_reason")
             )
         else:
             del self.fields["end_reason"]
-        self.helper = _helper(*layout)
+        self.helper = form_helper(*layout)
 
 
 class PlacementEndForm(forms.Form):
@@ -362,7 +333,7 @@ class PlacementEndForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Row(
                 Column("end_date", css_class="col-md-6"), Column("end_reason", css_class="col-md-6")
             )
@@ -380,7 +351,7 @@ class PermanencyPlanForm(GoalsMixin):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             Row(
                 Column("primary_goal", css_class="col-md-6"),
                 Column("concurrent_goal", css_class="col-md-6"),

@@ -15,8 +15,8 @@ from django.db.models import F, Func, Q
 from django.db.models.functions import Collate
 
 from safebabies import codes
+from safebabies.identity.roles import TEAM_ROLES, Role
 from safebabies.models import Record
-from teams.roles import TEAM_ROLES, Role
 
 
 class DateRange(Func):

@@ -37,10 +37,11 @@ from cases.models import (
 )
 from cases.selectors import CaseAccess, cases_visible_to
 from safebabies import codes
+from safebabies.identity.models import Site, User
+from safebabies.identity.roles import AGGREGATE_ROLES, Role
+from safebabies.identity.selectors import roles_of
 from safebabies.lib.dates import age_in_months
-from teams.models import Ftm, Site, User
-from teams.roles import AGGREGATE_ROLES, Role
-from teams.selectors import roles_of
+from teams.models import Ftm
 
 SEARCH_MAX_TERMS = 5
 

@@ -22,8 +22,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, Child, Consent, TeamMember
-from teams.models import Site, User
-from teams.roles import (
+from safebabies.identity.models import Site, User
+from safebabies.identity.roles import (
     CASE_WRITE_ROLES,
     COURT_ROLES,
     PLACEMENT_ADDRESS_ROLES,
@@ -32,7 +32,7 @@ from teams.roles import (
     TEAM_ROLES,
     Role,
 )
-from teams.selectors import roles_of
+from safebabies.identity.selectors import roles_of
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:

@@ -12,13 +12,13 @@ access rule checked here is `case_create`'s, because there is no case to ask abo
 """
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from cases.models import (
     Case,
@@ -33,116 +33,29 @@ from cases.models import (
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
+from safebabies.identity.models import Site, SiteMembership, User
+from safebabies.identity.roles import CASE_WRITE_ROLES, TEAM_ROLES, Role
+from safebabies.identity.selectors import site_roles
+from safebabies.identity.signals import role_withdrawn
+from safebabies.kit.services import (
+    add_error,
+    apply_changes,
+    audit,
+    check_errors,
+    save_changes,
+    save_new,
+    service,
+)
 from safebabies.lib.dates import add_months
-from teams.models import Site, User
-from teams.roles import CASE_WRITE_ROLES, TEAM_ROLES, Role
-from teams.selectors import site_roles
+
+Action = AuditEvent.Action
 
 ENROLMENT_AGE_LIMIT_MONTHS = 36  # Safe Babies enrols children under 3
-
-# Which field a refused database write belongs to, by constraint (or trigger) name.
-_CONSTRAINT_FIELDS: dict[str, tuple[str, str]] = {
-    "placement_inside_episode": (
-        "start_date",
-        "A placement has to fall inside the child's time in care (on or after the removal date).",
-    ),
-    "placement_end_after_start": ("end_date", "A placement cannot end before it starts."),
-    "episode_one_open_per_child": ("removal_date", "This child already has an open removal."),
-    "episode_no_overlap": ("removal_date", "This removal overlaps another one for this child."),
-    "relationship_unique": ("relationships", "This person is already linked to that child."),
-    "case_closed_after_opened": ("closed_on", "A case cannot close before it opens."),
-    "child_exit_after_enrolment": ("exited_on", "A child cannot leave before they are enrolled."),
-}
-
-
-def _integrity_error(exc: IntegrityError) -> ValidationError:
-    cause = exc.__cause__
-    diag = getattr(cause, "diag", None)
-    name = getattr(diag, "constraint_name", None) or ""
-    if not name and "lies outside its episode" in str(exc):
-        name = "placement_inside_episode"
-    if name in _CONSTRAINT_FIELDS:
-        field, message = _CONSTRAINT_FIELDS[name]
-        return ValidationError({field: message})
-    return ValidationError(
-        "This change conflicts with the record as it is now. Reload and try again."
-    )
-
-
-def _service[**P, R](func: Callable[P, R]) -> Callable[P, R]:
-    """Atomic; a database refusal becomes a ValidationError (the transaction is rolled back)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            with transaction.atomic():
-                return func(*args, **kwargs)
-        except IntegrityError as exc:
-            raise _integrity_error(exc) from exc
-
-    return wrapper
-
-
-def _audit(
-    *,
-    actor: User,
-    action: str,
-    record: Any,
-    case: Case,
-    fields: Iterable[str] = (),
-    request: HttpRequest | None = None,
-) -> None:
-    detail = {"fields": sorted(fields)} if fields else None
-    audit_log(
-        actor=actor,
-        action=action,
-        record=record,
-        case_id=case.pk,
-        site_id=case.site_id,
-        detail=detail,
-        request=request,
-    )
-
-
-def _check(errors: dict[str, list[str]]) -> None:
-    errors = {field: messages for field, messages in errors.items() if messages}
-    if errors:
-        raise ValidationError(errors)
-
-
-def _add(errors: dict[str, list[str]], field: str, message: str) -> None:
-    errors.setdefault(field, []).append(message)
-
-
-def _save_new(obj: Any) -> Any:
-    obj.full_clean()
-    obj.save(force_insert=True)
-    return obj
-
-
-def _apply(obj: Any, changes: dict[str, Any], allowed: frozenset[str]) -> list[str]:
-    """Set the allowed fields that differ; returns the changed field names."""
-    unknown = set(changes) - allowed
-    if unknown:
-        raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
-    changed = []
-    for field, value in changes.items():
-        if getattr(obj, field) != value:
-            setattr(obj, field, value)
-            changed.append(field)
-    return changed
-
-
-def _save_changes(obj: Any, changed: list[str]) -> None:
-    obj.full_clean()
-    if changed:
-        obj.save(update_fields=[*changed, "updated_at"])
-
 
 # --- Cases ---------------------------------------------------------------------------------
 
 
-@_service
+@service
 def case_create(
     *,
     actor: User,
@@ -164,10 +77,10 @@ def case_create(
         raise PermissionDenied("Your role at this site cannot open a case.")
     errors: dict[str, list[str]] = {}
     if opened_on > site.today():
-        _add(errors, "opened_on", "The case cannot open in the future.")
-    _check(errors)
-    case = _save_new(Case(site=site, name=name.strip(), opened_on=opened_on, enrollment=enrollment))
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=case, case=case, request=request)
+        add_error(errors, "opened_on", "The case cannot open in the future.")
+    check_errors(errors)
+    case = save_new(Case(site=site, name=name.strip(), opened_on=opened_on, enrollment=enrollment))
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=case, case=case, request=request)
     team_role = next(
         (
             role
@@ -180,28 +93,30 @@ def case_create(
         member = TeamMember(case=case, user=actor, role=team_role)
         member.full_clean()
         member.save()
-        _audit(
+        audit(
             actor=actor, action=AuditEvent.Action.CREATE, record=member, case=case, request=request
         )
     _child_create(actor=actor, case=case, enrolled_on=opened_on, request=request, **child)
     return case
 
 
-@_service
+@service
 def case_update(
     *, actor: User, case: Case, request: HttpRequest | None = None, **changes: Any
 ) -> Case:
     """Changes the case's name, dates or enrollment (`name`, `opened_on`, `closed_on`,
     `enrollment`)."""
-    changed = _apply(case, changes, frozenset({"name", "opened_on", "closed_on", "enrollment"}))
+    changed = apply_changes(
+        case, changes, frozenset({"name", "opened_on", "closed_on", "enrollment"})
+    )
     errors: dict[str, list[str]] = {}
     today = case.site.today()
     if "opened_on" in changed:
         if case.opened_on > today:
-            _add(errors, "opened_on", "The case cannot open in the future.")
+            add_error(errors, "opened_on", "The case cannot open in the future.")
         first_enrolled = min(case.children.values_list("enrolled_on", flat=True), default=None)
         if first_enrolled is not None and case.opened_on > first_enrolled:
-            _add(
+            add_error(
                 errors,
                 "opened_on",
                 f"A child was enrolled on {first_enrolled:%-d %b %Y}: "
@@ -209,13 +124,13 @@ def case_update(
             )
     if case.closed_on is not None and {"closed_on", "opened_on"} & set(changed):
         if case.closed_on < case.opened_on:
-            _add(errors, "closed_on", "A case cannot close before it opens.")
+            add_error(errors, "closed_on", "A case cannot close before it opens.")
         elif case.closed_on > today:
-            _add(errors, "closed_on", "The case cannot close in the future.")
-    _check(errors)
-    _save_changes(case, changed)
+            add_error(errors, "closed_on", "The case cannot close in the future.")
+    check_errors(errors)
+    save_changes(case, changed)
     if changed:
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=case,
@@ -246,31 +161,31 @@ CHILD_FIELDS = frozenset(
 
 def _check_child(errors: dict[str, list[str]], child: Child, today: dt.date) -> None:
     if child.birth_date > today:
-        _add(errors, "birth_date", "A birth date cannot be in the future.")
+        add_error(errors, "birth_date", "A birth date cannot be in the future.")
     elif (
         child.enrolled_on
         and add_months(child.birth_date, ENROLMENT_AGE_LIMIT_MONTHS) <= child.enrolled_on
     ):
-        _add(
+        add_error(
             errors,
             "birth_date",
             "Safe Babies enrols children under 3: this child was 3 or older on the enrolment date.",
         )
     if child.enrolled_on and child.enrolled_on < child.case.opened_on:
-        _add(errors, "enrolled_on", "A child is enrolled on or after the day the case opened.")
+        add_error(errors, "enrolled_on", "A child is enrolled on or after the day the case opened.")
     if child.enrolled_on and child.enrolled_on > today:
-        _add(errors, "enrolled_on", "The enrolment date cannot be in the future.")
+        add_error(errors, "enrolled_on", "The enrolment date cannot be in the future.")
 
 
 def _check_goals(errors: dict[str, list[str]], primary_goal: str, concurrent_goal: str) -> None:
     if not concurrent_goal:
-        _add(
+        add_error(
             errors,
             "concurrent_goal",
             "Choose a concurrent goal: a second path, planned from day 1.",
         )
     elif concurrent_goal == primary_goal:
-        _add(
+        add_error(
             errors,
             "concurrent_goal",
             "The concurrent goal is a second path: choose a different goal.",
@@ -309,23 +224,23 @@ def _child_create(
     errors: dict[str, list[str]] = {}
     _check_child(errors, child, today)
     if case.enrollment == codes.Enrollment.OUT_OF_HOME and removal_date is None:
-        _add(errors, "removal_date", "A child in out-of-home care has a removal date.")
+        add_error(errors, "removal_date", "A child in out-of-home care has a removal date.")
     if removal_date is not None:
         if removal_date < birth_date:
-            _add(errors, "removal_date", "The removal date is on or after the birth date.")
+            add_error(errors, "removal_date", "The removal date is on or after the birth date.")
         if removal_date > today:
-            _add(errors, "removal_date", "The removal date cannot be in the future.")
+            add_error(errors, "removal_date", "The removal date cannot be in the future.")
     _check_goals(errors, primary_goal, concurrent_goal)
-    _check(errors)
+    check_errors(errors)
 
-    _save_new(child)
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=child, case=case, request=request)
+    save_new(child)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=child, case=case, request=request)
     if removal_date is not None:
-        episode = _save_new(Episode(child=child, removal_date=removal_date))
-        _audit(
+        episode = save_new(Episode(child=child, removal_date=removal_date))
+        audit(
             actor=actor, action=AuditEvent.Action.CREATE, record=episode, case=case, request=request
         )
-    plan = _save_new(
+    plan = save_new(
         PermanencyPlan(
             child=child,
             effective_date=min(removal_date or child.enrolled_on, child.enrolled_on),
@@ -334,11 +249,11 @@ def _child_create(
             recorded_by=actor,
         )
     )
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=plan, case=case, request=request)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=plan, case=case, request=request)
     return child
 
 
-@_service
+@service
 def child_create(*, actor: User, case: Case, **fields: Any) -> Child:
     """Enrols a child (a sibling) in the case, with their removal and first permanency plan.
 
@@ -349,18 +264,18 @@ def child_create(*, actor: User, case: Case, **fields: Any) -> Child:
     return _child_create(actor=actor, case=case, **fields)
 
 
-@_service
+@service
 def child_update(
     *, actor: User, child: Child, request: HttpRequest | None = None, **changes: Any
 ) -> Child:
     """Corrects a child's details (names, birth date, sex, race, ICWA status, docket...)."""
-    changed = _apply(child, changes, CHILD_FIELDS)
+    changed = apply_changes(child, changes, CHILD_FIELDS)
     errors: dict[str, list[str]] = {}
     _check_child(errors, child, child.case.site.today())
-    _check(errors)
-    _save_changes(child, changed)
+    check_errors(errors)
+    save_changes(child, changed)
     if changed:
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=child,
@@ -406,7 +321,7 @@ def _set_relationships(
                 rel.delete()
                 changed = True
         elif rel is None:
-            _save_new(Relationship(person=person, child=children[child_id], kind=kind))
+            save_new(Relationship(person=person, child=children[child_id], kind=kind))
             changed = True
         elif rel.kind != kind:
             rel.kind = kind
@@ -414,7 +329,7 @@ def _set_relationships(
             rel.save(update_fields=["kind"])
             changed = True
     if changed:
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=person,
@@ -424,7 +339,7 @@ def _set_relationships(
         )
 
 
-@_service
+@service
 def person_create(
     *,
     actor: User,
@@ -441,15 +356,15 @@ def person_create(
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"unknown person fields: {', '.join(sorted(unknown))}")
-    person = _save_new(Person(case=case, kind=kind, given_name=given_name.strip(), **fields))
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=person, case=case, request=request)
+    person = save_new(Person(case=case, kind=kind, given_name=given_name.strip(), **fields))
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=person, case=case, request=request)
     _set_relationships(
         actor=actor, person=person, relationships=relationships or {}, request=request
     )
     return person
 
 
-@_service
+@service
 def person_update(
     *,
     actor: User,
@@ -459,10 +374,10 @@ def person_update(
     **changes: Any,
 ) -> Person:
     """Changes a person's details and (when given) their relationship to each child."""
-    changed = _apply(person, changes, PERSON_FIELDS)
-    _save_changes(person, changed)
+    changed = apply_changes(person, changes, PERSON_FIELDS)
+    save_changes(person, changed)
     if changed:
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=person,
@@ -482,7 +397,7 @@ def _open_episode(child: Child) -> Episode | None:
     return child.episodes.filter(discharge_date__isnull=True).first()
 
 
-@_service
+@service
 def placement_add(
     *,
     actor: User,
@@ -506,37 +421,39 @@ def placement_add(
     placements = list(episode.placements.select_for_update().order_by("start_date", "id"))
     current = next((p for p in placements if p.end_date is None), None)
     if start_date < episode.removal_date:
-        _add(
+        add_error(
             errors,
             "start_date",
             f"A placement starts on or after the removal ({episode.removal_date:%-d %b %Y}).",
         )
     if start_date > case.site.today():
-        _add(
+        add_error(
             errors,
             "start_date",
             "Record a move once it has happened: the date cannot be in the future.",
         )
     if current is not None and start_date < current.start_date:
-        _add(
+        add_error(
             errors,
             "start_date",
             f"The current placement began on {current.start_date:%-d %b %Y}: "
             "the new one starts on or after that day.",
         )
     if any(p.end_date is not None and p.end_date > start_date for p in placements):
-        _add(errors, "start_date", "An earlier placement ends after this date: check the date.")
+        add_error(
+            errors, "start_date", "An earlier placement ends after this date: check the date."
+        )
     if current is not None and not end_reason.strip():
-        _add(errors, "end_reason", "Say why the child moved: it ends the current placement.")
+        add_error(errors, "end_reason", "Say why the child moved: it ends the current placement.")
     if caregiver is not None and caregiver.case_id != case.pk:
-        _add(errors, "caregiver", "Choose a person from this family's record.")
-    _check(errors)
+        add_error(errors, "caregiver", "Choose a person from this family's record.")
+    check_errors(errors)
 
     if current is not None:
         current.end_date = start_date
         current.end_reason = end_reason.strip()
-        _save_changes(current, ["end_date", "end_reason"])
-        _audit(
+        save_changes(current, ["end_date", "end_reason"])
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=current,
@@ -544,7 +461,7 @@ def placement_add(
             fields=["end_date", "end_reason"],
             request=request,
         )
-    placement = _save_new(
+    placement = save_new(
         Placement(
             episode=episode,
             setting=setting,
@@ -553,13 +470,13 @@ def placement_add(
             address=address,
         )
     )
-    _audit(
+    audit(
         actor=actor, action=AuditEvent.Action.CREATE, record=placement, case=case, request=request
     )
     return placement
 
 
-@_service
+@service
 def placement_end(
     *,
     actor: User,
@@ -574,21 +491,21 @@ def placement_end(
     if placement.end_date is not None:
         raise ValidationError({"end_date": "This placement has already ended."})
     if end_date < placement.start_date:
-        _add(
+        add_error(
             errors,
             "end_date",
             f"The placement began on {placement.start_date:%-d %b %Y}: "
             "it ends on or after that day.",
         )
     if end_date > case.site.today():
-        _add(errors, "end_date", "The end date cannot be in the future.")
+        add_error(errors, "end_date", "The end date cannot be in the future.")
     if not end_reason.strip():
-        _add(errors, "end_reason", "Say why the placement ended.")
-    _check(errors)
+        add_error(errors, "end_reason", "Say why the placement ended.")
+    check_errors(errors)
     placement.end_date = end_date
     placement.end_reason = end_reason.strip()
-    _save_changes(placement, ["end_date", "end_reason"])
-    _audit(
+    save_changes(placement, ["end_date", "end_reason"])
+    audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         record=placement,
@@ -602,7 +519,7 @@ def placement_end(
 # --- Permanency plans ----------------------------------------------------------------------
 
 
-@_service
+@service
 def permanency_plan_change(
     *,
     actor: User,
@@ -619,29 +536,29 @@ def permanency_plan_change(
     errors: dict[str, list[str]] = {}
     _check_goals(errors, primary_goal, concurrent_goal)
     if effective_date > case.site.today():
-        _add(
+        add_error(
             errors,
             "effective_date",
             "Record a plan change once it is decided: the date cannot be in the future.",
         )
     if effective_date < child.birth_date:
-        _add(errors, "effective_date", "The date is on or after the child's birth date.")
+        add_error(errors, "effective_date", "The date is on or after the child's birth date.")
     if latest is not None:
         if effective_date < latest.effective_date:
-            _add(
+            add_error(
                 errors,
                 "effective_date",
                 f"The current plan dates from {latest.effective_date:%-d %b %Y}: "
                 "a change takes effect on or after it.",
             )
         if (latest.primary_goal, latest.concurrent_goal) == (primary_goal, concurrent_goal):
-            _add(
+            add_error(
                 errors, "primary_goal", "These are the goals already in place: change at least one."
             )
         if not reason.strip():
-            _add(errors, "reason", "Say why the plan changed.")
-    _check(errors)
-    plan = _save_new(
+            add_error(errors, "reason", "Say why the plan changed.")
+    check_errors(errors)
+    plan = save_new(
         PermanencyPlan(
             child=child,
             effective_date=effective_date,
@@ -651,5 +568,99 @@ def permanency_plan_change(
             recorded_by=actor,
         )
     )
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=plan, case=case, request=request)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=plan, case=case, request=request)
     return plan
+
+
+# --- Family teams -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_member_add(
+    *, actor: User, case: Case, email: str, role: str, request: HttpRequest | None = None
+) -> tuple[TeamMember, bool]:
+    """Puts the active site member `email` on the family team of `case` in `role`.
+
+    The role must be a family-team role the member holds at the case's site. Returns
+    (team member, created); already on the team in that role returns the existing row.
+    The caller has checked that `actor` may manage this team (`CaseAccess.can_manage_team`).
+    """
+    if role not in TEAM_ROLES:
+        allowed = ", ".join(sorted(TEAM_ROLES))
+        raise ValidationError(
+            {"role": f"{role!r} is not a family-team role: use one of {allowed}."}
+        )
+    member = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    held = set(
+        SiteMembership.objects.filter(
+            user=member, site_id=case.site_id, is_active=True
+        ).values_list("role", flat=True)
+    )
+    if member is None or not held:
+        raise ValidationError({"email": "No active member of this site has this e-mail address."})
+    if role not in held:
+        raise ValidationError({"role": f"{email} does not hold the role {role!r} at this site."})
+    existing = (
+        TeamMember.objects.select_for_update()
+        .filter(case=case, user=member, role=role, removed_at__isnull=True)
+        .first()
+    )
+    if existing is not None:
+        return existing, False
+    row = TeamMember(case=case, user=member, role=role)
+    row.full_clean()
+    row.save()
+    audit_log(
+        actor=actor,
+        action=Action.CREATE,
+        record=row,
+        case_id=case.pk,
+        site_id=case.site_id,
+        detail={"user": member.pk, "role": role},
+        request=request,
+    )
+    return row, True
+
+
+@transaction.atomic
+def team_member_remove(
+    *, actor: User, member: TeamMember, request: HttpRequest | None = None
+) -> TeamMember:
+    """Takes a member off a family team: the row is dated, never deleted. Idempotent."""
+    member = TeamMember.objects.select_for_update().select_related("case").get(pk=member.pk)
+    if member.removed_at is not None:
+        return member
+    member.removed_at = timezone.now()
+    member.full_clean()
+    member.save(update_fields=["removed_at"])
+    audit_log(
+        actor=actor,
+        action=Action.DELETE,
+        record=member,
+        case_id=member.case_id,
+        site_id=member.case.site_id,
+        detail={"user": member.user_id, "role": member.role},
+        request=request,
+    )
+    return member
+
+
+@receiver(role_withdrawn, dispatch_uid="end_team_places_of_withdrawn_role")
+def team_places_end(*, actor: User, site: Site, user: User, role: str, request=None, **kwargs):
+    """A role taken away at a site ends the person's family-team places in that role there, in
+    the same transaction, each one audited."""
+    now = timezone.now()
+    for member in TeamMember.objects.select_for_update().filter(
+        user=user, role=role, case__site=site, removed_at__isnull=True
+    ):
+        member.removed_at = now
+        member.save(update_fields=["removed_at"])
+        audit_log(
+            actor=actor,
+            action=Action.DELETE,
+            record=member,
+            case_id=member.case_id,
+            site_id=site.pk,
+            detail={"user": user.pk, "role": role, "reason": "role removed"},
+            request=request,
+        )

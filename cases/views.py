@@ -4,15 +4,13 @@ Every view reaches the case through `access_case` / `cases_visible_to` (outsider
 read-only roles a 403 on the forms) and every change goes through `cases.services`.
 """
 
-from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,10 +23,11 @@ from cases.selectors import CaseAccess, access_case
 from familytime.views import family_time_context
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.models import Site
-from teams.roles import CASE_WRITE_ROLES
-from teams.selectors import roles_of
-from teams.views import AuthenticatedRequest
+from safebabies.identity.http import AuthenticatedRequest
+from safebabies.identity.models import Site
+from safebabies.identity.roles import CASE_WRITE_ROLES
+from safebabies.identity.selectors import roles_of
+from safebabies.kit.views import form_data, form_page
 
 PAGE_SIZE = 25
 STATUS_CHOICES = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
@@ -100,46 +99,6 @@ def _writing_site_ids(user) -> list[int]:
     return [site for site, held in roles_of(user).items() if held & CASE_WRITE_ROLES]
 
 
-def _form_page(
-    request: HttpRequest,
-    *,
-    form: Any,
-    save: Callable[[], Any],
-    done: Callable[[Any], str],
-    title: str,
-    submit: str,
-    case=None,
-    intro: str = "",
-    success: str = "Saved.",
-    cancel: str | None = None,
-) -> HttpResponse:
-    """GET shows the form; a valid POST calls the service and goes back to the case page."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save()
-        except ValidationError as exc:
-            forms.add_service_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(done(result))
-    cancel = cancel or (
-        reverse("case-detail", args=[case.pk]) if case is not None else reverse("case-list")
-    )
-    context = {
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "case": case,
-        "intro": intro,
-        "cancel_url": cancel,
-    }
-    return render(request, "cases/form.html", context)
-
-
-def _data(request: AuthenticatedRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
 def _case_url(case_id: str, anchor: str = "") -> str:
     return reverse("case-detail", args=[case_id]) + (f"#{anchor}" if anchor else "")
 
@@ -150,8 +109,8 @@ def case_create(request: AuthenticatedRequest) -> HttpResponse:
     if not site_ids:
         raise PermissionDenied("Your role can read families' records but not open a case.")
     sites = Site.objects.filter(id__in=site_ids).order_by("name")
-    form = forms.CaseCreateForm(_data(request), sites=sites)
-    return _form_page(
+    form = forms.CaseCreateForm(form_data(request), sites=sites)
+    return form_page(
         request,
         form=form,
         save=lambda: services.case_create(
@@ -170,8 +129,8 @@ def case_create(request: AuthenticatedRequest) -> HttpResponse:
 def case_edit(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
     case = access.case
-    form = forms.CaseForm(_data(request), case=case)
-    return _form_page(
+    form = forms.CaseForm(form_data(request), case=case)
+    return form_page(
         request,
         form=form,
         save=lambda: services.case_update(
@@ -193,8 +152,8 @@ def _child(access: CaseAccess, child_id: str) -> Child:
 def child_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
     case = access.case
-    form = forms.ChildCreateForm(_data(request), initial={"enrolled_on": case.site.today()})
-    return _form_page(
+    form = forms.ChildCreateForm(form_data(request), initial={"enrolled_on": case.site.today()})
+    return form_page(
         request,
         form=form,
         save=lambda: services.child_create(
@@ -212,8 +171,8 @@ def child_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 def child_edit(request: AuthenticatedRequest, case_id: str, child_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
     child = _child(access, child_id)
-    form = forms.ChildEditForm(_data(request), child=child)
-    return _form_page(
+    form = forms.ChildEditForm(form_data(request), child=child)
+    return form_page(
         request,
         form=form,
         save=lambda: services.child_update(
@@ -231,8 +190,8 @@ def child_edit(request: AuthenticatedRequest, case_id: str, child_id: str) -> Ht
 def person_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
     case = access.case
-    form = forms.PersonForm(_data(request), children=case.children.order_by("birth_date", "id"))
-    return _form_page(
+    form = forms.PersonForm(form_data(request), children=case.children.order_by("birth_date", "id"))
+    return form_page(
         request,
         form=form,
         save=lambda: services.person_create(
@@ -253,9 +212,9 @@ def person_edit(request: AuthenticatedRequest, case_id: str, person_id: str) -> 
     case = access.case
     person = get_object_or_404(case.people.prefetch_related("relationships"), pk=person_id)
     form = forms.PersonForm(
-        _data(request), children=case.children.order_by("birth_date", "id"), person=person
+        form_data(request), children=case.children.order_by("birth_date", "id"), person=person
     )
-    return _form_page(
+    return form_page(
         request,
         form=form,
         save=lambda: services.person_update(
@@ -283,8 +242,8 @@ def placement_add(request: AuthenticatedRequest, case_id: str, child_id: str) ->
     child = _child(access, child_id)
     current = _current_placement(child)
     people: QuerySet = case.people.order_by("kind", "given_name", "id")
-    form = forms.PlacementForm(_data(request), people=people, current=current)
-    return _form_page(
+    form = forms.PlacementForm(form_data(request), people=people, current=current)
+    return form_page(
         request,
         form=form,
         save=lambda: services.placement_add(
@@ -310,8 +269,8 @@ def placement_end(request: AuthenticatedRequest, case_id: str, placement_id: str
         episode__child__case=case,
     )
     placement.episode.child.case = case
-    form = forms.PlacementEndForm(_data(request))
-    return _form_page(
+    form = forms.PlacementEndForm(form_data(request))
+    return form_page(
         request,
         form=form,
         save=lambda: services.placement_end(
@@ -336,8 +295,8 @@ def permanency_plan_change(
     initial: dict[str, Any] = {"effective_date": access.case.site.today()}
     if current is not None:
         initial.update(primary_goal=current.primary_goal, concurrent_goal=current.concurrent_goal)
-    form = forms.PermanencyPlanForm(_data(request), initial=initial)
-    return _form_page(
+    form = forms.PermanencyPlanForm(form_data(request), initial=initial)
+    return form_page(
         request,
         form=form,
         save=lambda: services.permanency_plan_change(

@@ -38,8 +38,8 @@ from cqi.metrics import (
     merge,
 )
 from safebabies import codes
+from safebabies.identity.models import Site
 from safebabies.lib.dates import add_months
-from teams.models import Site
 
 DIMENSIONS = ("race_ethnicity", "age_band", "placement_type")
 DIMENSION_LABELS = {

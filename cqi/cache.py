@@ -50,7 +50,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 from cqi import metrics, stamps
-from teams.models import Site
+from safebabies.identity.models import Site
 
 log = logging.getLogger(__name__)
 _MISSING = object()

@@ -31,7 +31,7 @@ from cqi.selectors import (
     trends_question,
 )
 from cqi.suppression import Hidden, show, suppress
-from teams.models import Site
+from safebabies.identity.models import Site
 
 # Units whose value is a share 0..1 (bars run to 100%).
 SHARE_UNITS = {"share", "reasons"}

@@ -57,9 +57,9 @@ from typing import Any, TypedDict, cast
 from django.db import connection
 
 from safebabies import codes
+from safebabies.identity.models import Site
+from safebabies.identity.roles import Role
 from safebabies.lib.dates import add_months
-from teams.models import Site
-from teams.roles import Role
 
 
 class Result(TypedDict):

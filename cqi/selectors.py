@@ -31,10 +31,10 @@ from cqi.metrics import (
     merge,
 )
 from cqi.models import ReferenceValue
+from safebabies.identity.models import Site, User
+from safebabies.identity.roles import Role
+from safebabies.identity.selectors import access_site, is_national, site_roles
 from safebabies.lib.dates import add_months
-from teams.models import Site, User
-from teams.roles import Role
-from teams.selectors import access_site, is_national, site_roles
 
 __all__ = [
     "METRICS",

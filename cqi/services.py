@@ -10,7 +10,7 @@ from django.db import transaction
 from cqi.models import PracticeScore
 from cqi.practice_matrix import ELEMENT_NAMES, Level
 from safebabies.audit.services import audit_log
-from teams.models import Site, User
+from safebabies.identity.models import Site, User
 
 
 @transaction.atomic

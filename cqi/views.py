@@ -26,9 +26,9 @@ from cqi.periods import PRESETS, Period, period_from
 from cqi.practice_matrix import ELEMENTS, LEVEL_SUMMARY, Level
 from cqi.suppression import Hidden
 from safebabies.audit.services import audit_log
-from teams.models import Site
-from teams.selectors import is_national, roles_of
-from teams.views import AuthenticatedRequest
+from safebabies.identity.http import AuthenticatedRequest
+from safebabies.identity.models import Site
+from safebabies.identity.selectors import is_national, roles_of
 
 STORY_METRICS = (
     "permanency_12m_entries",

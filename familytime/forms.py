@@ -4,10 +4,10 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 
-from cases.forms import DateInput
 from cases.models import Person
 from familytime.models import Weekday
 from safebabies import codes
+from safebabies.kit.forms import DateInput
 
 
 class TimeInput(forms.TimeInput):

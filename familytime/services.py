@@ -20,15 +20,15 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from cases.models import Case, Child, Person
-from cases.services import _add, _audit, _check, _save_new, _service
 from familytime.models import FamilyTimePlan, Visit
 from familytime.selectors import SCHEDULE_WEEKS_AHEAD, week_of
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
-from teams.models import User
+from safebabies.identity.models import User
+from safebabies.kit.services import add_error, audit, check_errors, save_new, service
 
 
-@_service
+@service
 def family_time_plan_set(
     *,
     actor: User,
@@ -53,22 +53,22 @@ def family_time_plan_set(
     errors: dict[str, list[str]] = {}
     latest = child.family_time_plans.order_by("-effective_from", "-created_at").first()
     if latest is not None and effective_from < latest.effective_from:
-        _add(
+        add_error(
             errors,
             "effective_from",
             f"The plan history is kept: a new plan starts on or after the current one "
             f"({latest.effective_from:%-d %b %Y}).",
         )
     if parent is not None and parent.case_id != case.pk:
-        _add(errors, "parent", "Choose a parent of this family.")
+        add_error(errors, "parent", "Choose a parent of this family.")
     if any(day not in range(7) for day in weekdays):
-        _add(errors, "weekdays", "Days are 0 (Monday) to 6 (Sunday).")
+        add_error(errors, "weekdays", "Days are 0 (Monday) to 6 (Sunday).")
     if weekdays and starts_at is None:
-        _add(errors, "starts_at", "Give the time family time starts on those days.")
+        add_error(errors, "starts_at", "Give the time family time starts on those days.")
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        _add(errors, "ends_at", "Family time ends after it starts.")
-    _check(errors)
-    plan = _save_new(
+        add_error(errors, "ends_at", "Family time ends after it starts.")
+    check_errors(errors)
+    plan = save_new(
         FamilyTimePlan(
             child=child,
             parent=parent,
@@ -83,7 +83,7 @@ def family_time_plan_set(
             transported_by=transported_by.strip(),
         )
     )
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=plan, case=case, request=request)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=plan, case=case, request=request)
     _schedule(actor=actor, plan=plan, today=today, request=request)
     return plan
 
@@ -135,7 +135,7 @@ def _schedule(
     for day, visit in replaceable.items():
         if day in slots or visit.plan_id is None:
             continue
-        _audit(
+        audit(
             actor=actor, action=AuditEvent.Action.DELETE, record=visit, case=case, request=request
         )
         visit.delete()
@@ -155,7 +155,7 @@ def _schedule(
             if changed:
                 visit.full_clean()
                 visit.save(update_fields=[*changed, "updated_at"])
-                _audit(
+                audit(
                     actor=actor,
                     action=AuditEvent.Action.UPDATE,
                     record=visit,
@@ -164,7 +164,7 @@ def _schedule(
                     request=request,
                 )
         elif day not in taken:
-            visit = _save_new(
+            visit = save_new(
                 Visit(
                     child=child,
                     plan=plan,
@@ -174,7 +174,7 @@ def _schedule(
                     location=plan.location,
                 )
             )
-            _audit(
+            audit(
                 actor=actor,
                 action=AuditEvent.Action.CREATE,
                 record=visit,
@@ -187,21 +187,21 @@ def _visit_rules(
     visit: Visit, today: dt.date, errors: dict[str, list[str]], *, given: set[str]
 ) -> None:
     if visit.status == codes.VisitStatus.CANCELLED and not visit.cancelled_by:
-        _add(errors, "cancelled_by", "Say who cancelled the visit.")
+        add_error(errors, "cancelled_by", "Say who cancelled the visit.")
     if visit.status != codes.VisitStatus.CANCELLED and visit.cancelled_by:
         if "cancelled_by" in given:
-            _add(errors, "cancelled_by", "Only a cancelled visit says who cancelled it.")
+            add_error(errors, "cancelled_by", "Only a cancelled visit says who cancelled it.")
         else:
             visit.cancelled_by = ""
     if visit.status in (codes.VisitStatus.HELD, codes.VisitStatus.NO_SHOW) and (
         visit.scheduled_on > today
     ):
-        _add(errors, "status", "A visit can be logged as held or missed from its day on.")
+        add_error(errors, "status", "A visit can be logged as held or missed from its day on.")
     if visit.duration_minutes is not None and visit.duration_minutes < 0:
-        _add(errors, "duration_minutes", "A duration cannot be negative.")
+        add_error(errors, "duration_minutes", "A duration cannot be negative.")
     if visit.duration_minutes is not None and visit.status != codes.VisitStatus.HELD:
         if "duration_minutes" in given:
-            _add(errors, "duration_minutes", "Only a held visit has a duration.")
+            add_error(errors, "duration_minutes", "Only a held visit has a duration.")
         else:
             visit.duration_minutes = None
 
@@ -220,7 +220,7 @@ VISIT_FIELDS = frozenset(
 )
 
 
-@_service
+@service
 def visit_create(
     *, actor: User, child: Child, request: HttpRequest | None = None, **fields: Any
 ) -> Visit:
@@ -234,15 +234,15 @@ def visit_create(
     visit = Visit(child=child, **fields)
     errors: dict[str, list[str]] = {}
     _visit_rules(visit, child.case.site.today(), errors, given=set(fields))
-    _check(errors)
-    _save_new(visit)
-    _audit(
+    check_errors(errors)
+    save_new(visit)
+    audit(
         actor=actor, action=AuditEvent.Action.CREATE, record=visit, case=child.case, request=request
     )
     return visit
 
 
-@_service
+@service
 def visit_log(
     *, actor: User, visit: Visit, case: Case, request: HttpRequest | None = None, **changes: Any
 ) -> Visit:
@@ -274,12 +274,12 @@ def visit_log(
     before = {"cancelled_by": visit.cancelled_by, "duration_minutes": visit.duration_minutes}
     _visit_rules(visit, case.site.today(), errors, given=set(changes))
     changed += [name for name, value in before.items() if getattr(visit, name) != value]
-    _check(errors)
+    check_errors(errors)
     visit.full_clean()
     changed = sorted(set(changed))
     if changed:
         visit.save(update_fields=[*changed, "updated_at"])
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=visit,

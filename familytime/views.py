@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.forms import add_service_errors
 from cases.models import Case, Child, Person
 from cases.selectors import CaseAccess, access_case
 from familytime import services
@@ -22,7 +21,8 @@ from familytime.selectors import case_family_time, visit_of_case, visits_between
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.views import AuthenticatedRequest
+from safebabies.identity.http import AuthenticatedRequest
+from safebabies.kit.forms import add_service_errors
 
 
 def family_time_context(

@@ -18,8 +18,9 @@ from cases.api import views as cases
 from cases.hearings.api import HearingSummaryView
 from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import FamilyTimePlanViewSet, VisitViewSet
-from safebabies.audit.api import AuditEventViewSet
-from teams.api import FtmActionItemViewSet, FtmViewSet, TokenView
+from safebabies.identity.accounts.api import AuditEventViewSet
+from safebabies.identity.api import TokenView
+from teams.api import FtmActionItemViewSet, FtmViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # ids may hold dots: no ".json" suffixes

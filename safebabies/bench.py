@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
     from django.test import Client
 
     from safebabies.benchdata import build
-    from teams.models import User
+    from safebabies.identity.models import User
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -133,7 +133,7 @@ def main(argv: list[str]) -> int:
 
     from cases.hearings.benchfamily import build_summary_family
     from cqi.periods import period_from
-    from teams.models import Site, SiteMembership
+    from safebabies.identity.models import Site, SiteMembership
 
     site = Site.objects.get(slug="bench")
     default = period_from({}, site.today())

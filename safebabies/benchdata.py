@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.db.models import NOT_PROVIDED
 
 from cqi import stamps
+from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.lib.ids import new_id
-from teams.models import Site, SiteMembership, User
 
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105
 GIVEN = ["Ava", "Mateo", "Liam", "Sofia", "Noah", "Maya", "Elijah", "Luna", "Jayden", "Isla"]

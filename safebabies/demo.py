@@ -60,9 +60,10 @@ from safebabies.codes import (
     VisitLocation,
     VisitStatus,
 )
+from safebabies.identity.models import Site, SiteMembership, User
+from safebabies.identity.roles import Role
 from safebabies.lib.dates import add_months
-from teams.models import Ftm, FtmActionItem, Site, SiteMembership, User
-from teams.roles import Role
+from teams.models import Ftm, FtmActionItem
 
 SITE_SLUG = "demo"
 SITE_NAME = "Demo County Safe Babies Court Team"

@@ -61,9 +61,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    "teams",
+    "safebabies.identity",
     "cases",
     "assessments",
+    "teams",
     "familytime",
     "cqi",
     "safebabies",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "teams.accounts.middleware.TwoFactorRequiredMiddleware",
+    "safebabies.identity.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its answer
@@ -99,8 +100,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "teams.context_processors.memberships",
-                "teams.accounts.context_processors.session_timeout",
+                "safebabies.identity.context_processors.memberships",
+                "safebabies.identity.accounts.context_processors.session_timeout",
             ],
         },
     },
@@ -215,7 +216,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "teams.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "safebabies.identity.accounts.passwords.BreachedPasswordValidator"},
 ]
 API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
@@ -234,8 +235,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
-AXES_USERNAME_CALLABLE = "teams.accounts.lockout.username_of"
-AXES_LOCKOUT_CALLABLE = "teams.accounts.lockout.locked_out"
+AXES_USERNAME_CALLABLE = "safebabies.identity.accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "safebabies.identity.accounts.lockout.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Safe Babies"
@@ -328,7 +329,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "teams.auth.BearerTokenAuthentication",
+        "safebabies.identity.auth.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -347,7 +348,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: the CSP allows no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "RoleEnum": "teams.roles.Role",
+        "RoleEnum": "safebabies.identity.roles.Role",
         "PermanencyGoalEnum": "safebabies.codes.PermanencyGoal",
         "FtmStatusEnum": "safebabies.codes.FtmStatus",
         "ActionItemStatusEnum": "safebabies.codes.ActionItemStatus",

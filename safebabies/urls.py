@@ -3,10 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from safebabies import views
+from safebabies import home, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("", home.home, name="home"),
+    path("", include("safebabies.identity.urls")),
     path("", include("teams.urls")),
     path("cases/", include("cases.urls")),
     # Each app's pages carry their full path (most under cases/<case_id>/...).

@@ -2,8 +2,12 @@ from django.apps import AppConfig
 
 
 class TeamsConfig(AppConfig):
-    name = "teams"
-    verbose_name = "Sites, people and access"
+    """The family team's meetings: FTMs, who came, and their action items.
 
-    def ready(self) -> None:
-        from teams import signals  # noqa: F401 - connects the audit receivers
+    Its models moved here from the identity app (label `teams`) with state-only migrations:
+    their tables keep their names (`teams_ftm`, ...), hence the label `ftms`.
+    """
+
+    name = "teams"
+    label = "ftms"
+    verbose_name = "Family Team Meetings"

@@ -1,57 +1,267 @@
-"""Reads about sites, members and roles."""
+"""Reads about Family Team Meetings.
 
-from django.db.models import QuerySet
+`access_ftm` is the one door to an FTM record: an FTM of a case the user may not see, or whose
+FTMs they may not see (the court's view: judges), is a 404; a read-only role writing is a 403.
+"""
 
-from teams.models import Site, SiteMembership, User
-from teams.roles import AGGREGATE_ROLES, Role
+import datetime as dt
+from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
 
-def active_memberships(user: User) -> QuerySet[SiteMembership]:
-    if not user.is_authenticated or not user.is_active:
-        return SiteMembership.objects.none()
-    return SiteMembership.objects.filter(user=user, is_active=True).select_related("site")
-
-
-def roles_of(user: User) -> dict[int, set[str]]:
-    """{site_id: {role, ...}} for the user's active memberships (cached on the user object)."""
-    cached = getattr(user, "_site_roles", None)
-    if cached is not None:
-        return cached
-    roles: dict[int, set[str]] = {}
-    for site_id, role in active_memberships(user).values_list("site_id", "role"):
-        roles.setdefault(site_id, set()).add(role)
-    user._site_roles = roles  # type: ignore[attr-defined]
-    return roles
+from assessments.models import Goal
+from cases.models import Case, Person, TeamMember
+from cases.selectors import CaseAccess, access_case, ftm_cases_visible_to
+from safebabies import codes
+from safebabies.identity.models import User
+from safebabies.lib.dates import add_months
+from teams.models import Ftm, FtmActionItem, FtmAttendance
 
 
-def site_roles(user: User, site_id: int) -> set[str]:
-    return roles_of(user).get(site_id, set())
+@dataclass(frozen=True)
+class FtmAccess:
+    ftm: Ftm
+    access: CaseAccess
 
 
-def is_national(user: User) -> bool:
-    return any(Role.NATIONAL in roles for roles in roles_of(user).values())
+def access_ftm(user: User, ftm_id: str, *, write: bool = False) -> FtmAccess:
+    """The FTM `ftm_id` with the user's rights on its case; 404 if they may not see FTMs of
+    that case, 403 if `write` and they may only read."""
+    case_id = Ftm.objects.filter(pk=ftm_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Http404("No such meeting")
+    access = access_ftm_case(user, case_id, write=write)
+    ftm = Ftm.objects.select_related("case", "case__site", "facilitator", "edited_by").get(
+        pk=ftm_id
+    )
+    return FtmAccess(ftm=ftm, access=access)
 
 
-def is_aggregate_only(user: User) -> bool:
-    """True when every role the user holds is aggregate-only (SIT, national)."""
-    all_roles = set().union(*roles_of(user).values()) if roles_of(user) else set()
-    return bool(all_roles) and all_roles <= AGGREGATE_ROLES
+def access_ftm_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
+    """The case, for its FTMs: 404 in the court's view, 403 for a read-only role writing."""
+    access = access_case(user, case_id)
+    if not access.can_see_ftms:
+        raise Http404("No such case")
+    if write and not access.can_write:
+        raise PermissionDenied("Your role on this family's team can read but not change it.")
+    return access
 
 
-def sites_of(user: User) -> QuerySet[Site]:
-    return Site.objects.filter(id__in=list(roles_of(user)))
+def previous_ftm(ftm: Ftm) -> Ftm | None:
+    """The last held FTM of the case before this one."""
+    return (
+        Ftm.objects.filter(
+            case_id=ftm.case_id, status=codes.FtmStatus.HELD, scheduled_on__lte=ftm.scheduled_on
+        )
+        .exclude(pk=ftm.pk)
+        .order_by("-scheduled_on", "-id")
+        .first()
+    )
 
 
-def access_site(user: User, slug: str, *, roles: frozenset[str] | set[str] | None = None) -> Site:
-    """The site `slug` if the user is an active member (holding one of `roles` when given).
+def last_ftm(case: Case) -> Ftm | None:
+    return (
+        Ftm.objects.filter(case=case)
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .order_by("-scheduled_on", "-id")
+        .first()
+    )
 
-    Anyone else gets a 404: the answer never confirms the site exists."""
-    from django.http import Http404
 
-    site = Site.objects.filter(slug=slug).first()
-    if site is None:
-        raise Http404("No such site")
-    held = site_roles(user, site.id)
-    if not held or (roles is not None and not (held & set(roles))):
-        raise Http404("No such site")
-    return site
+def case_ftms(case: Case) -> QuerySet[Ftm]:
+    return Ftm.objects.filter(case=case).order_by("-scheduled_on", "-id")
+
+
+@dataclass
+class Invitee:
+    """One row of the attendance list: a team member, a family member or an unannounced guest."""
+
+    key: str  # "email:<address>", "person:<id>" or "name:<n>"
+    name: str
+    role: str
+    role_label: str
+    mode: str = ""
+    kind: str = "team"  # team | family | guest
+
+
+@dataclass
+class LogPage:
+    ftm: Ftm
+    invitees: list[Invitee]
+    previous: Ftm | None
+    previous_items: list[FtmActionItem]
+    items: list[FtmActionItem]
+    goals: list[Goal]
+    owners: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+    default_due: dt.date | None = None
+
+
+def _role_label(role: str) -> str:
+    from safebabies.identity.roles import Role
+
+    if role in Role.values:
+        return str(Role(role).label)
+    if role in Person.Kind.values:
+        return str(Person.Kind(role).label)
+    return role.replace("_", " ").capitalize()
+
+
+def invitees(ftm: Ftm) -> list[Invitee]:
+    """Everyone invited (the family team and the family), then anyone who came unannounced,
+    each with the mode recorded so far (three queries whatever the size)."""
+    recorded = {
+        (row.user.email if row.user else f"person:{row.person_id}" if row.person_id else ""): row
+        for row in FtmAttendance.objects.filter(ftm=ftm).select_related("user")
+    }
+    guests = [row for row in recorded.values() if not row.user_id and not row.person_id]
+    rows: list[Invitee] = []
+    seen: set[str] = set()
+    members = (
+        TeamMember.objects.filter(case_id=ftm.case_id, removed_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "user__full_name", "user_id")
+    )
+    for member in members:
+        if member.user.email in seen:
+            continue
+        seen.add(member.user.email)
+        row = recorded.get(member.user.email)
+        rows.append(
+            Invitee(
+                key=f"email:{member.user.email}",
+                name=str(member.user),
+                role=member.role,
+                role_label=_role_label(member.role),
+                mode=row.mode if row else "",
+            )
+        )
+    for person in Person.objects.filter(case_id=ftm.case_id).order_by("kind", "given_name", "id"):
+        row = recorded.get(f"person:{person.pk}")
+        rows.append(
+            Invitee(
+                key=f"person:{person.pk}",
+                name=str(person),
+                role=person.kind,
+                role_label=_role_label(person.kind),
+                mode=row.mode if row else "",
+                kind="family",
+            )
+        )
+    for row in recorded.values():
+        if row.user is not None and row.user.email not in seen:  # a team member since removed
+            rows.append(
+                Invitee(
+                    key=f"email:{row.user.email}",
+                    name=str(row.user),
+                    role=row.role,
+                    role_label=_role_label(row.role),
+                    mode=row.mode,
+                )
+            )
+    for row in guests:
+        rows.append(
+            Invitee(
+                key=f"name:{row.name}",
+                name=row.name,
+                role=row.role,
+                role_label=_role_label(row.role) if row.role else "Guest",
+                mode=row.mode,
+                kind="guest",
+            )
+        )
+    return rows
+
+
+def invitees_of_case(case: Case) -> list[str]:
+    """Who is invited to a family's next meeting: the family team, then the family."""
+    team = [
+        f"{m.user} ({m.get_role_display()})"
+        for m in TeamMember.objects.filter(case=case, removed_at__isnull=True).select_related(
+            "user"
+        )
+    ]
+    family = [f"{p} ({p.get_kind_display()})" for p in Person.objects.filter(case=case)]
+    return [*team, *family]
+
+
+def default_due(ftm: Ftm) -> dt.date:
+    """Action items are due by the next FTM by default."""
+    return ftm.next_ftm_on or ftm.scheduled_on + dt.timedelta(days=ftm.case.site.ftm_cadence_days)
+
+
+def log_page(ftm: Ftm) -> LogPage:
+    previous = previous_ftm(ftm)
+    previous_items = (
+        list(FtmActionItem.objects.filter(ftm=previous).select_related("owner", "owner_person"))
+        if previous
+        else []
+    )
+    items = list(
+        FtmActionItem.objects.filter(ftm=ftm)
+        .select_related("owner", "owner_person", "goal")
+        .order_by("created_at", "id")
+    )
+    people = invitees(ftm)
+    owners = [(row.key, f"{row.name} ({row.role_label})") for row in people if row.kind != "guest"]
+    return LogPage(
+        ftm=ftm,
+        invitees=people,
+        previous=previous,
+        previous_items=previous_items,
+        items=items,
+        goals=list(Goal.objects.filter(case_id=ftm.case_id).exclude(status="achieved")),
+        owners=owners,
+        default_due=default_due(ftm),
+    )
+
+
+def summary_items(ftm: Ftm) -> list[FtmActionItem]:
+    return list(
+        FtmActionItem.objects.filter(ftm=ftm)
+        .select_related("owner", "owner_person", "goal")
+        .order_by("due_on", "created_at", "id")
+    )
+
+
+def attendance_of(ftm: Ftm) -> list[FtmAttendance]:
+    return list(
+        FtmAttendance.objects.filter(ftm=ftm).select_related("user", "person").order_by("id")
+    )
+
+
+# --- Home ----------------------------------------------------------------------------------
+
+
+def families_without_recent_ftm(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
+    """Open families with no FTM held in the last month (the monthly target), most overdue
+    first (never held: first of all, by enrolment date)."""
+    month_ago = add_months(today, -1)
+    last_held = (
+        Ftm.objects.filter(case=OuterRef("pk"), status=codes.FtmStatus.HELD)
+        .order_by()
+        .values("case")
+        .annotate(last=Max("scheduled_on"))
+        .values("last")
+    )
+    return (
+        cases.filter(closed_on__isnull=True)
+        .annotate(last_ftm_on=Subquery(last_held))
+        .filter(Q(last_ftm_on__isnull=True) | Q(last_ftm_on__lt=month_ago))
+        .order_by(Coalesce("last_ftm_on", "opened_on").asc(), "name", "id")
+    )
+
+
+def open_action_items_of(user: User) -> QuerySet[FtmActionItem]:
+    """The open action items a team member owns, on the cases whose FTMs they may see."""
+    return (
+        FtmActionItem.objects.filter(
+            owner=user,
+            status=codes.ActionItemStatus.OPEN,
+            ftm__case__in=ftm_cases_visible_to(user).filter(closed_on__isnull=True),
+        )
+        .select_related("ftm", "ftm__case")
+        .order_by("due_on", "id")
+    )

@@ -1,335 +1,689 @@
-"""Writes about sites, members, family teams and API tokens.
+"""Writes to Family Team Meetings: schedule, log (autosave), mark held, action items.
 
-Each service takes keyword arguments, runs in one transaction, validates with `full_clean()`
-and writes an audit event for every change (STYLE.md). Callers (API views, management
-commands) hold no rules of their own.
+Callers decide who may write (`teams.ftm_selectors.access_ftm(..., write=True)`). Every
+function is atomic, validates with errors keyed by field name, and writes one audit event.
+
+`ftm_log` saves the whole meeting as the logging page (or the API) sends it: fields,
+attendance, the review of the previous meeting's action items and this meeting's new items, in
+a constant number of queries whatever their number. It names the `version` it started from;
+if someone else saved in between it raises `FtmConflict` and writes nothing.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from typing import Any
 
-from django.conf import settings
-from django.contrib.auth import authenticate
-from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
 
-from cases.models import Case, TeamMember
+from assessments.models import Goal
+from cases.models import Case, Person, TeamMember
+from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.models import ApiToken, Site, SiteMembership, User
-from teams.roles import TEAM_ROLES, Role
+from safebabies.identity.models import User
+from safebabies.identity.roles import Role
+from safebabies.lib.ids import ID_PATTERN
+from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance
 
-Action = AuditEvent.Action
-
-# --- Sites and memberships --------------------------------------------------------------------
-
-
-@transaction.atomic
-def site_create(
-    *, slug: str, name: str, timezone_name: str | None = None, actor: User | None = None
-) -> tuple[Site, bool]:
-    """The site `slug` with this name (and time zone when given): created when missing,
-    brought up to date otherwise. Returns (site, created). Running it twice changes nothing."""
-    site = Site.objects.select_for_update().filter(slug=slug).first()
-    created = site is None
-    if site is None:
-        site = Site(slug=slug, name=name)
-        if timezone_name:
-            site.timezone = timezone_name
-        site.full_clean()
-        site.save()
-        audit_log(actor=actor, action=Action.CREATE, record=site, detail={"slug": slug})
-        return site, True
-    changed = []
-    if site.name != name:
-        site.name = name
-        changed.append("name")
-    if timezone_name and site.timezone != timezone_name:
-        site.timezone = timezone_name
-        changed.append("timezone")
-    if changed:
-        site.full_clean()
-        site.save(update_fields=changed)
-        audit_log(actor=actor, action=Action.UPDATE, record=site, detail={"fields": changed})
-    return site, created
+TEXT_FIELDS = (*Ftm.DISCUSSION_FIELDS, "location")
+LOG_FIELDS = frozenset(
+    {
+        *TEXT_FIELDS,
+        "confidentiality_acknowledged",
+        "next_ftm_on",
+        "scheduled_on",
+        "starts_at",
+        "status",
+    }
+)
+ATTENDEE_ROLES = frozenset({*Role.values, *Person.Kind.values})
+MAX_ROWS = 200
 
 
-@dataclass(frozen=True)
-class MembershipResult:
-    membership: SiteMembership
-    user_created: bool
-    membership_created: bool
-    reactivated: bool
-    password_set: bool
+class FtmConflict(Exception):
+    """Someone saved the meeting after the version the caller started from."""
 
-
-@transaction.atomic
-def membership_add(
-    *,
-    email: str,
-    site_slug: str,
-    role: str,
-    password: str | None = None,
-    actor: User | None = None,
-) -> MembershipResult:
-    """Gives `email` the `role` at the site, creating the user when needed.
-
-    A new user gets an unusable password unless `password` is given; a given password must
-    pass Django's password validators (a ValidationError on "password" lists why) and is set
-    on an existing user too. A deactivated membership is re-activated. Idempotent.
-    """
-    if role not in Role.values:
-        raise ValidationError(
-            {"role": f"Unknown role {role!r}: use one of {', '.join(Role.values)}."}
+    def __init__(self, ftm: Ftm) -> None:
+        self.ftm = ftm
+        who = str(ftm.edited_by) if ftm.edited_by else "Someone else"
+        at = ftm.updated_at.strftime("%H:%M:%S UTC") if ftm.updated_at else ""
+        self.message = (
+            f"{who} saved this meeting at {at}, after you opened it. Your last changes are not "
+            "saved yet: reload to see theirs, then add yours again."
         )
-    site = Site.objects.filter(slug=site_slug).first()
-    if site is None:
-        raise ValidationError({"site": f"No site with the slug {site_slug!r}."})
-    email = (email or "").strip().lower()
-    user = User.objects.select_for_update().filter(email__iexact=email).first()
-    user_created = user is None
-    if user is None:
-        user = User(email=email)
-        user.set_unusable_password()
-        user.full_clean(exclude=["password"])
-    password_set = False
-    if password is not None:
-        try:
-            validate_password(password, user)
-        except ValidationError as error:
-            raise ValidationError({"password": error.messages}) from None
-        user.set_password(password)
-        password_set = True
-    if user_created:
-        user.save()
-        audit_log(
-            actor=actor,
-            action=Action.CREATE,
-            record=user,
-            site_id=site.pk,
-            detail={"password_set": password_set},
-        )
-    elif password_set:
-        user.save(update_fields=["password"])
-        audit_log(
-            actor=actor,
-            action=Action.UPDATE,
-            record=user,
-            site_id=site.pk,
-            detail={"fields": ["password"]},
-        )
-
-    membership = (
-        SiteMembership.objects.select_for_update().filter(user=user, site=site, role=role).first()
-    )
-    membership_created = membership is None
-    reactivated = False
-    if membership is None:
-        membership = SiteMembership(user=user, site=site, role=role)
-        membership.full_clean()
-        membership.save()
-        audit_log(
-            actor=actor,
-            action=Action.CREATE,
-            record=membership,
-            site_id=site.pk,
-            detail={"user": user.pk, "role": role},
-        )
-    elif not membership.is_active:
-        membership.is_active = True
-        membership.full_clean()
-        membership.save(update_fields=["is_active"])
-        reactivated = True
-        audit_log(
-            actor=actor,
-            action=Action.UPDATE,
-            record=membership,
-            site_id=site.pk,
-            detail={"user": user.pk, "role": role, "fields": ["is_active"]},
-        )
-    return MembershipResult(membership, user_created, membership_created, reactivated, password_set)
+        super().__init__(self.message)
 
 
-# --- Family teams -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def team_member_add(
-    *, actor: User, case: Case, email: str, role: str, request: HttpRequest | None = None
-) -> tuple[TeamMember, bool]:
-    """Puts the active site member `email` on the family team of `case` in `role`.
-
-    The role must be a family-team role the member holds at the case's site. Returns
-    (team member, created); already on the team in that role returns the existing row.
-    The caller has checked that `actor` may manage this team (`CaseAccess.can_manage_team`).
-    """
-    if role not in TEAM_ROLES:
-        allowed = ", ".join(sorted(TEAM_ROLES))
-        raise ValidationError(
-            {"role": f"{role!r} is not a family-team role: use one of {allowed}."}
-        )
-    member = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
-    held = set(
-        SiteMembership.objects.filter(
-            user=member, site_id=case.site_id, is_active=True
-        ).values_list("role", flat=True)
-    )
-    if member is None or not held:
-        raise ValidationError({"email": "No active member of this site has this e-mail address."})
-    if role not in held:
-        raise ValidationError({"role": f"{email} does not hold the role {role!r} at this site."})
-    existing = (
-        TeamMember.objects.select_for_update()
-        .filter(case=case, user=member, role=role, removed_at__isnull=True)
-        .first()
-    )
-    if existing is not None:
-        return existing, False
-    row = TeamMember(case=case, user=member, role=role)
-    row.full_clean()
-    row.save()
+def _audit(*, actor: User, action: str, record: Any, case: Case, fields=(), request=None) -> None:
     audit_log(
         actor=actor,
-        action=Action.CREATE,
-        record=row,
+        action=action,
+        record=record,
         case_id=case.pk,
         site_id=case.site_id,
-        detail={"user": member.pk, "role": role},
+        detail={"fields": sorted(fields)} if fields else None,
         request=request,
     )
-    return row, True
+
+
+def _date(value: Any, field: str, errors: dict[str, list[str]]) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(field, []).append("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def _time(value: Any, field: str, errors: dict[str, list[str]]) -> dt.time | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.time):
+        return value
+    try:
+        return dt.time.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(field, []).append("Enter a time as HH:MM.")
+        return None
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _clean(obj: Any, exclude: list[str]) -> None:
+    """Field validation without the per-row database lookups (foreign keys, uniqueness) that
+    the callers check for a whole list at once."""
+    obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+# --- Scheduling ---------------------------------------------------------------------------------
+
+
+def ftm_next_date(*, case: Case) -> dt.date:
+    """The default date of the next FTM: the site's cadence after the last one, or today."""
+    last = (
+        Ftm.objects.filter(case=case)
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .order_by("-scheduled_on")
+        .first()
+    )
+    today = case.site.today()
+    if last is None:
+        return today
+    return max(today, last.scheduled_on + dt.timedelta(days=case.site.ftm_cadence_days))
 
 
 @transaction.atomic
-def team_member_remove(
-    *, actor: User, member: TeamMember, request: HttpRequest | None = None
-) -> TeamMember:
-    """Takes a member off a family team: the row is dated, never deleted. Idempotent."""
-    member = TeamMember.objects.select_for_update().select_related("case").get(pk=member.pk)
-    if member.removed_at is not None:
-        return member
-    member.removed_at = timezone.now()
-    member.full_clean()
-    member.save(update_fields=["removed_at"])
-    audit_log(
-        actor=actor,
-        action=Action.DELETE,
-        record=member,
-        case_id=member.case_id,
-        site_id=member.case.site_id,
-        detail={"user": member.user_id, "role": member.role},
-        request=request,
+def ftm_schedule(
+    *,
+    case: Case,
+    actor: User,
+    scheduled_on: dt.date | None = None,
+    starts_at: dt.time | None = None,
+    location: str = "",
+    facilitator: User | None = None,
+    request: HttpRequest | None = None,
+) -> Ftm:
+    """Plan the next FTM (by default the site's cadence after the last one). Everyone on the
+    family team and the family is invited: the logging page lists them."""
+    if (
+        facilitator is not None
+        and not TeamMember.objects.filter(
+            case=case, user=facilitator, removed_at__isnull=True
+        ).exists()
+    ):
+        raise ValidationError({"facilitator": "The facilitator has to be on the family team."})
+    ftm = Ftm(
+        case=case,
+        scheduled_on=scheduled_on or ftm_next_date(case=case),
+        starts_at=starts_at,
+        location=location,
+        facilitator=facilitator or actor,
+        edited_by=actor,
     )
-    return member
+    ftm.full_clean(exclude=["case", "facilitator", "edited_by"])
+    ftm.save(force_insert=True)
+    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=ftm, case=case, request=request)
+    return ftm
 
 
-# --- API tokens -------------------------------------------------------------------------------
+# --- Logging ------------------------------------------------------------------------------------
 
 
-class SignInRefused(ValidationError):
-    """Wrong e-mail, wrong password or an inactive user: one answer for all three."""
+def _attendance_rows(
+    ftm: Ftm, rows: list[dict], errors: dict[str, list[str]]
+) -> list[FtmAttendance]:
+    """Attendance in the INTERFACES.md shape: `email` (a team member) or `person_id` (a family
+    member) or `name` (someone unannounced), `role`, `mode`. Two queries for the whole list."""
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+        errors.setdefault("attendance", []).append(f"Send a list of at most {MAX_ROWS} people.")
+        return []
+    emails = {str(r.get("email", "")).strip().lower() for r in rows if isinstance(r, dict)}
+    person_ids = {str(r.get("person_id", "")) for r in rows if isinstance(r, dict)}
+    users = {
+        u.email: u
+        for u in User.objects.filter(
+            email__in=emails - {""},
+            memberships__site_id=ftm.case.site_id,
+            memberships__is_active=True,
+        ).distinct()
+    }
+    people = {p.pk: p for p in Person.objects.filter(case_id=ftm.case_id, pk__in=person_ids)}
+    result: list[FtmAttendance] = []
+    seen: set[str] = set()
+    for number, row in enumerate(rows, start=1):
+        problem = None
+        if not isinstance(row, dict):
+            errors.setdefault("attendance", []).append(f"Row {number}: expected an object.")
+            continue
+        email = str(row.get("email", "") or "").strip().lower()
+        person_id = str(row.get("person_id", "") or "")
+        name = str(row.get("name", "") or "").strip()
+        role = str(row.get("role", "") or "")
+        mode = row.get("mode")
+        attendance = FtmAttendance(ftm=ftm, role=role, mode=mode or "")
+        if email:
+            user = users.get(email)
+            if user is None:
+                problem = f"{email} is not a member of this site."
+            attendance.user = user
+            key = f"email:{email}"
+        elif person_id:
+            person = people.get(person_id)
+            if person is None:
+                problem = f"person_id {person_id} is not a person of this family."
+            attendance.person = person
+            attendance.role = role or (person.kind if person else "")
+            key = f"person:{person_id}"
+        elif name:
+            attendance.name = name[:200]
+            key = f"name:{name.lower()}"
+        else:
+            problem = "name each person with email, person_id or name."
+            key = ""
+        if problem is None and mode not in AttendanceMode.values:
+            problem = "mode must be in_person, remote or absent."
+        if problem is None and attendance.role and attendance.role not in ATTENDEE_ROLES:
+            problem = f"role {attendance.role!r} is not a role code."
+        if problem is None and key in seen:
+            problem = "this person is listed twice."
+        if problem:
+            errors.setdefault("attendance", []).append(f"Row {number}: {problem}")
+            continue
+        seen.add(key)
+        result.append(attendance)
+    return result
 
-    MESSAGE = "Unable to sign in with this e-mail address and password."
 
-    def __init__(self) -> None:
-        super().__init__(self.MESSAGE, code="sign_in_refused")
+def _derived_attendance(rows: list[FtmAttendance]) -> dict[str, Any]:
+    """parent_attended, parent_mentor_attended and attendee_roles, from the attendance."""
+    present = [r for r in rows if r.mode != AttendanceMode.ABSENT]
+    parents = [r for r in rows if r.role == Person.Kind.PARENT]
+    mentors = [r for r in rows if r.role == Role.PARENT_MENTOR]
+    return {
+        "parent_attended": any(r.mode != AttendanceMode.ABSENT for r in parents)
+        if parents
+        else None,
+        "parent_mentor_attended": any(r.mode != AttendanceMode.ABSENT for r in mentors)
+        if mentors
+        else None,
+        "attendee_roles": list(dict.fromkeys(r.role for r in present if r.role in Role.values)),
+    }
 
 
-class SecondFactorNeeded(ValidationError):
-    """The password was right, but the account signs in with two factors (REQUIRE_2FA)."""
+def _owner_of(
+    row: dict, users: dict[str, User], people: dict[str, Person]
+) -> tuple[User | None, Person | None, str | None]:
+    owner = str(row.get("owner", "") or "")
+    if not owner:
+        return None, None, None
+    if owner.startswith("email:"):
+        user = users.get(owner[6:].lower())
+        return user, None, None if user else "the owner is not on this family's team."
+    if owner.startswith("person:"):
+        person = people.get(owner[7:])
+        return None, person, None if person else "the owner is not a person of this family."
+    return None, None, "owner must be email:<address> or person:<id>."
 
-    MESSAGE = (
-        "This account signs in with two factors: send the 6-digit code from your "
-        'authenticator app, or one of your recovery codes, as "otp" with the e-mail '
-        "and password."
+
+def _new_items(
+    ftm: Ftm, rows: list[dict], errors: dict[str, list[str]]
+) -> tuple[list[FtmActionItem], list[FtmActionItem], list[str]]:
+    """(to create, to update, ids to delete): the meeting's action items as sent, in a
+    constant number of queries."""
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+        errors.setdefault("action_items", []).append(f"Send a list of at most {MAX_ROWS} items.")
+        return [], [], []
+    rows = [r for r in rows if isinstance(r, dict)]
+    existing = {item.pk: item for item in FtmActionItem.objects.filter(ftm=ftm)}
+    ids = {str(r.get("id", "")) for r in rows} - {""}
+    taken = set(
+        FtmActionItem.objects.filter(pk__in=ids - set(existing)).values_list("pk", flat=True)
     )
-    NOT_ENROLLED = (
-        "This account signs in with two factors but has none set up yet: sign in once in the "
-        'browser to set up an authenticator app, then ask for a token with "otp".'
-    )
-    WRONG = 'The "otp" code did not match. Check the authenticator app and try again.'
+    emails = {str(r.get("owner", ""))[6:].lower() for r in rows}
+    users = {
+        m.user.email: m.user
+        for m in TeamMember.objects.filter(
+            case_id=ftm.case_id, removed_at__isnull=True, user__email__in=emails
+        ).select_related("user")
+    }
+    person_ids = {str(r.get("owner", ""))[7:] for r in rows}
+    people = {p.pk: p for p in Person.objects.filter(case_id=ftm.case_id, pk__in=person_ids)}
+    goal_ids = {str(r.get("goal_id", "") or "") for r in rows} - {""}
+    goals = {g.pk: g for g in Goal.objects.filter(case_id=ftm.case_id, pk__in=goal_ids)}
+    from teams.selectors import default_due
 
-    def __init__(self, message: str = MESSAGE) -> None:
-        super().__init__({"otp": message}, code="second_factor")
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    raw: str  # shown once, to the caller; only its SHA-256 is stored
-    token: ApiToken
-
-
-def token_issue(
-    *, email: str, password: str, otp: str = "", request: HttpRequest | None = None
-) -> IssuedToken:
-    """A new bearer token for the user these credentials belong to, valid for
-    `API_TOKEN_TTL_HOURS`. Raises SignInRefused otherwise; the answer never tells an unknown
-    e-mail from a wrong password or an inactive user.
-
-    A refusal is audited by Django's `user_login_failed` signal, which `authenticate` sends
-    (teams.signals), like a refused sign-in on the login page. django-axes counts refusals
-    per account and per address and refuses every attempt while locked out.
-
-    With REQUIRE_2FA on, a user who needs a second factor must also send `otp` (a TOTP code or
-    a recovery code): without it, SecondFactorNeeded says so; a wrong code counts as a failed
-    sign-in.
-    """
-    from teams.accounts.twofactor import check_code, has_second_factor, two_factor_required
-
-    user = authenticate(request, username=email, password=password)
-    if user is None:  # unknown, wrong password, or inactive (ModelBackend refuses those)
-        raise SignInRefused()
-    if two_factor_required(user):
-        if not has_second_factor(user):
-            raise SecondFactorNeeded(SecondFactorNeeded.NOT_ENROLLED)
-        if not otp:
-            raise SecondFactorNeeded()
-        if check_code(user=user, code=otp) is None:
-            user_login_failed.send(
-                sender=__name__, credentials={"username": email}, request=request
+    due_default = default_due(ftm)
+    create: list[FtmActionItem] = []
+    update: list[FtmActionItem] = []
+    for number, row in enumerate(rows, start=1):
+        item_id = str(row.get("id", "") or "")
+        problems = []
+        if item_id and (not re.fullmatch(ID_PATTERN, item_id) or item_id in taken):
+            problems.append("id is not a new id or an item of this meeting.")
+        user, person, owner_problem = _owner_of(row, users, people)
+        if owner_problem:
+            problems.append(owner_problem)
+        due = _date(row.get("due_on"), "action_items", errors) or due_default
+        goal_id = str(row.get("goal_id", "") or "")
+        if goal_id and goal_id not in goals:
+            problems.append("goal_id is not a goal of this family's case plan.")
+        item = existing.get(item_id) or FtmActionItem(ftm=ftm)
+        if item_id and item.pk != item_id:
+            item.pk = item_id
+        item.description = str(row.get("description", "") or "").strip()
+        item.owner, item.owner_person = user, person
+        item.owner_role = _owner_role(ftm, user, person)
+        item.due_on = due
+        item.goal = goals.get(goal_id)
+        try:
+            _clean(item, exclude=["ftm", "owner", "owner_person", "goal", "id"])
+        except ValidationError as exc:
+            problems.extend(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        if problems:
+            errors.setdefault("action_items", []).extend(
+                f"Item {number}: {problem}" for problem in problems
             )
-            raise SecondFactorNeeded(SecondFactorNeeded.WRONG)
-    return _token_create(user=user, request=request)
+            continue
+        (update if item.pk in existing else create).append(item)
+    sent = {item.pk for item in [*create, *update]}
+    return create, update, [pk for pk in existing if pk not in sent]
+
+
+_ROLE_CACHE_ATTR = "_ftm_team_roles"
+
+
+def _owner_role(ftm: Ftm, user: User | None, person: Person | None) -> str:
+    if person is not None or user is None:
+        return ""  # a family member holds no team role
+    roles = getattr(ftm, _ROLE_CACHE_ATTR, None)
+    if roles is None:
+        roles = dict(
+            TeamMember.objects.filter(case_id=ftm.case_id, removed_at__isnull=True).values_list(
+                "user_id", "role"
+            )
+        )
+        setattr(ftm, _ROLE_CACHE_ATTR, roles)
+    return roles.get(user.pk, "")
+
+
+def _reviewed_items(
+    ftm: Ftm, rows: list[dict], errors: dict[str, list[str]]
+) -> list[FtmActionItem]:
+    """The review of earlier meetings' items: done, not done (open, with why) or dropped."""
+    if not isinstance(rows, list) or len(rows) > MAX_ROWS:
+        errors.setdefault("reviewed", []).append(f"Send a list of at most {MAX_ROWS} items.")
+        return []
+    rows = [r for r in rows if isinstance(r, dict)]
+    items = {
+        item.pk: item
+        for item in FtmActionItem.objects.filter(
+            pk__in={str(r.get("id", "")) for r in rows}, ftm__case_id=ftm.case_id
+        ).exclude(ftm=ftm)
+    }
+    today = ftm.case.site.today()
+    result = []
+    for number, row in enumerate(rows, start=1):
+        item = items.get(str(row.get("id", "")))
+        status = row.get("status")
+        if item is None:
+            errors.setdefault("reviewed", []).append(
+                f"Item {number}: not an action item of an earlier meeting of this family."
+            )
+            continue
+        if status not in codes.ActionItemStatus.values:
+            errors.setdefault("status", []).append(
+                f"Item {number}: status must be open, done or dropped."
+            )
+            continue
+        if status == codes.ActionItemStatus.DONE and item.status != status:
+            item.completed_on = min(today, ftm.scheduled_on) if ftm.scheduled_on else today
+        elif status != codes.ActionItemStatus.DONE:
+            item.completed_on = None
+        item.status = status
+        item.not_done_reason = str(row.get("not_done_reason", "") or "").strip()
+        result.append(item)
+    return result
 
 
 @transaction.atomic
-def _token_create(*, user: User, request: HttpRequest | None) -> IssuedToken:
-    raw, key_hash = ApiToken.new_key()
-    token = ApiToken(
-        user=user,
-        key_hash=key_hash,
-        expires_at=timezone.now() + dt.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
+def ftm_log(
+    *,
+    ftm: Ftm,
+    actor: User,
+    version: int | None,
+    changes: dict[str, Any] | None = None,
+    attendance: list[dict] | None = None,
+    reviewed: list[dict] | None = None,
+    action_items: list[dict] | None = None,
+    request: HttpRequest | None = None,
+) -> Ftm:
+    """Save the meeting as logged so far. `None` leaves a part as it is; a list replaces it
+    (attendance, this meeting's action items) or updates the items it names (reviewed)."""
+    locked = Ftm.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=ftm.pk)
+    if version is not None and locked.version != version:
+        raise FtmConflict(locked)
+    ftm = locked
+    ftm.case = Case.objects.select_related("site").get(pk=ftm.case_id)
+    errors: dict[str, list[str]] = {}
+    changes = dict(changes or {})
+    unknown = set(changes) - LOG_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    values: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if name in changes:
+            values[name] = str(changes[name] or "")
+    if "confidentiality_acknowledged" in changes:
+        values["confidentiality_acknowledged"] = bool(changes["confidentiality_acknowledged"])
+    if "next_ftm_on" in changes:
+        values["next_ftm_on"] = _date(changes["next_ftm_on"], "next_ftm_on", errors)
+    if "scheduled_on" in changes:
+        day = _date(changes["scheduled_on"], "scheduled_on", errors)
+        if day is None:
+            errors.setdefault("scheduled_on", []).append("A meeting needs a date.")
+        else:
+            values["scheduled_on"] = day
+    if "starts_at" in changes:
+        values["starts_at"] = _time(changes["starts_at"], "starts_at", errors)
+    if "status" in changes:
+        if changes["status"] not in codes.FtmStatus.values:
+            errors.setdefault("status", []).append("status must be scheduled, held or cancelled.")
+        elif (
+            changes["status"] == codes.FtmStatus.HELD
+            and values.get("scheduled_on", ftm.scheduled_on) > ftm.case.site.today()
+        ):
+            errors.setdefault("status", []).append(
+                "A meeting cannot be marked held before its date."
+            )
+        else:
+            values["status"] = changes["status"]
+    if values.get("next_ftm_on") and values["next_ftm_on"] <= values.get(
+        "scheduled_on", ftm.scheduled_on
+    ):
+        errors.setdefault("next_ftm_on", []).append("The next FTM has to come after this one.")
+    for name, value in values.items():
+        setattr(ftm, name, value)  # the items' default due date is the next FTM's
+    rows = _attendance_rows(ftm, attendance, errors) if attendance is not None else None
+    create, update, delete = (
+        _new_items(ftm, action_items, errors) if action_items is not None else ([], [], [])
     )
-    token.full_clean()
-    token.save()
-    audit_log(
-        actor=user,
-        action=Action.SIGN_IN,
-        record=token,
-        detail={"method": "api_token", "expires_at": token.expires_at.isoformat()},
-        request=request,
-    )
-    return IssuedToken(raw=raw, token=token)
-
-
-@transaction.atomic
-def token_revoke(*, token: ApiToken, actor: User, request: HttpRequest | None = None) -> ApiToken:
-    """Revokes a token at once; it gets a 401 from then on. Idempotent."""
-    token = ApiToken.objects.select_for_update().get(pk=token.pk)
-    if token.revoked_at is not None:
-        return token
-    token.revoked_at = timezone.now()
-    token.full_clean()
-    token.save(update_fields=["revoked_at"])
-    audit_log(
+    review = _reviewed_items(ftm, reviewed, errors) if reviewed is not None else []
+    _raise(errors)
+    if rows is not None:
+        for name, value in _derived_attendance(rows).items():
+            setattr(ftm, name, value)
+    try:
+        _clean(ftm, exclude=["case", "facilitator", "edited_by", "id"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    ftm.version = F("version") + 1
+    ftm.edited_by = actor
+    ftm.save()
+    ftm.refresh_from_db(fields=["version", "updated_at"])
+    try:
+        with transaction.atomic():
+            if rows is not None:
+                FtmAttendance.objects.filter(ftm=ftm).delete()
+                FtmAttendance.objects.bulk_create(rows)
+            if delete:
+                FtmActionItem.objects.filter(pk__in=delete, ftm=ftm).delete()
+            if create:
+                FtmActionItem.objects.bulk_create(create)
+            item_fields = ["description", "owner", "owner_person", "owner_role", "due_on", "goal"]
+            if update:
+                FtmActionItem.objects.bulk_update(update, [*item_fields, "updated_at"])
+            if review:
+                FtmActionItem.objects.bulk_update(
+                    review, ["status", "completed_on", "not_done_reason", "updated_at"]
+                )
+    except IntegrityError as exc:
+        raise ValidationError(
+            "This change conflicts with the record as it is now. Reload and try again."
+        ) from exc
+    fields = [*values, *(["attendance"] if rows is not None else [])]
+    fields += ["action_items"] if action_items is not None else []
+    fields += ["reviewed"] if reviewed is not None else []
+    _audit(
         actor=actor,
-        action=Action.SIGN_OUT,
-        record=token,
-        detail={"method": "api_token"},
+        action=AuditEvent.Action.UPDATE,
+        record=ftm,
+        case=ftm.case,
+        fields=fields,
         request=request,
     )
-    return token
+    return ftm
+
+
+@transaction.atomic
+def ftm_mark_held(*, ftm: Ftm, actor: User, request: HttpRequest | None = None) -> Ftm | None:
+    """Mark the meeting held and put the next one on the calendar (the date agreed, or the
+    site's cadence on) unless one is already scheduled after it. Returns the next FTM."""
+    ftm = (
+        Ftm.objects.select_for_update(of=("self",))
+        .select_related("case", "case__site")
+        .get(pk=ftm.pk)
+    )
+    if ftm.status == codes.FtmStatus.CANCELLED:
+        raise ValidationError({"status": "A cancelled meeting cannot be marked held."})
+    if ftm.scheduled_on > ftm.case.site.today():
+        raise ValidationError({"status": "A meeting cannot be marked held before its date."})
+    if ftm.status != codes.FtmStatus.HELD:
+        ftm.status = codes.FtmStatus.HELD
+        ftm.version = F("version") + 1
+        ftm.edited_by = actor
+        ftm.save(update_fields=["status", "version", "edited_by", "updated_at"])
+        ftm.refresh_from_db(fields=["version"])
+        _audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=ftm,
+            case=ftm.case,
+            fields=["status"],
+            request=request,
+        )
+    upcoming = (
+        Ftm.objects.filter(case_id=ftm.case_id, scheduled_on__gt=ftm.scheduled_on)
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .order_by("scheduled_on")
+        .first()
+    )
+    if upcoming is not None:
+        return upcoming
+    return ftm_schedule(
+        case=ftm.case,
+        actor=actor,
+        scheduled_on=ftm.next_ftm_on
+        or ftm.scheduled_on + dt.timedelta(days=ftm.case.site.ftm_cadence_days),
+        starts_at=ftm.starts_at,
+        location=ftm.location,
+        facilitator=ftm.facilitator
+        if ftm.facilitator
+        and TeamMember.objects.filter(
+            case_id=ftm.case_id, user=ftm.facilitator, removed_at__isnull=True
+        ).exists()
+        else None,
+        request=request,
+    )
+
+
+# --- Action items one at a time (the API) -------------------------------------------------------
+
+
+def _item_owner(
+    *, case_id: str, owner_email: str | None, owner_person_id: str | None
+) -> tuple[User | None, Person | None, str]:
+    if owner_email:
+        member = (
+            TeamMember.objects.filter(
+                case_id=case_id, removed_at__isnull=True, user__email__iexact=owner_email
+            )
+            .select_related("user")
+            .first()
+        )
+        if member is None:
+            raise ValidationError({"owner_email": "This person is not on the family's team."})
+        return member.user, None, member.role
+    if owner_person_id:
+        person = Person.objects.filter(case_id=case_id, pk=owner_person_id).first()
+        if person is None:
+            raise ValidationError({"owner_person_id": "Not a person of this family."})
+        return None, person, ""
+    return None, None, ""
+
+
+def _item_goal(case_id: str, goal_id: str | None) -> Goal | None:
+    if not goal_id:
+        return None
+    goal = Goal.objects.filter(case_id=case_id, pk=goal_id).first()
+    if goal is None:
+        raise ValidationError({"goal_id": "Not a goal of this family's case plan."})
+    return goal
+
+
+def _item_status(item: FtmActionItem, status: str, today: dt.date) -> None:
+    if status not in codes.ActionItemStatus.values:
+        raise ValidationError({"status": "status must be open, done or dropped."})
+    if status == codes.ActionItemStatus.DONE and item.status != status:
+        item.completed_on = item.completed_on or today
+    elif status != codes.ActionItemStatus.DONE:
+        item.completed_on = None
+    item.status = status
+
+
+@transaction.atomic
+def action_item_create(
+    *,
+    ftm: Ftm,
+    actor: User,
+    description: str,
+    due_on: dt.date | None = None,
+    owner_email: str | None = None,
+    owner_person_id: str | None = None,
+    owner_role: str = "",
+    goal_id: str | None = None,
+    status: str = codes.ActionItemStatus.OPEN,
+    request: HttpRequest | None = None,
+) -> FtmActionItem:
+    from teams.selectors import default_due
+
+    user, person, role = _item_owner(
+        case_id=ftm.case_id, owner_email=owner_email, owner_person_id=owner_person_id
+    )
+    item = FtmActionItem(
+        ftm=ftm,
+        description=description,
+        owner=user,
+        owner_person=person,
+        owner_role=role or owner_role,
+        due_on=due_on or default_due(ftm),
+        goal=_item_goal(ftm.case_id, goal_id),
+    )
+    _item_status(item, status, ftm.case.site.today())
+    item.full_clean(exclude=["ftm", "owner", "owner_person", "goal"])
+    item.save(force_insert=True)
+    _audit(
+        actor=actor, action=AuditEvent.Action.CREATE, record=item, case=ftm.case, request=request
+    )
+    return item
+
+
+ITEM_FIELDS = frozenset(
+    {
+        "description",
+        "due_on",
+        "status",
+        "completed_on",
+        "not_done_reason",
+        "owner_email",
+        "owner_person_id",
+        "owner_role",
+        "goal_id",
+    }
+)
+
+
+@transaction.atomic
+def action_item_update(
+    *,
+    item: FtmActionItem,
+    actor: User,
+    changes: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> FtmActionItem:
+    """Change an action item: mark it done (completed today unless a date is given), not done
+    (with why) or dropped; change what, who, by when or its goal."""
+    unknown = set(changes) - ITEM_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    item = (
+        FtmActionItem.objects.select_for_update(of=("self",))
+        .select_related("ftm__case__site")
+        .get(pk=item.pk)
+    )
+    case = item.ftm.case
+    changed: list[str] = []
+    for name in ("description", "not_done_reason", "due_on"):
+        if name in changes and getattr(item, name) != changes[name]:
+            setattr(item, name, changes[name] if name == "due_on" else changes[name] or "")
+            changed.append(name)
+    if "owner_email" in changes or "owner_person_id" in changes:
+        user, person, role = _item_owner(
+            case_id=case.pk,
+            owner_email=changes.get("owner_email"),
+            owner_person_id=changes.get("owner_person_id"),
+        )
+        item.owner, item.owner_person, item.owner_role = user, person, role
+        changed += ["owner", "owner_person", "owner_role"]
+    elif "owner_role" in changes:
+        item.owner_role = changes["owner_role"] or ""
+        changed.append("owner_role")
+    if "goal_id" in changes:
+        item.goal = _item_goal(case.pk, changes["goal_id"])
+        changed.append("goal")
+    if "status" in changes:
+        _item_status(item, changes["status"], case.site.today())
+        changed += ["status", "completed_on"]
+    if changes.get("completed_on"):
+        item.completed_on = changes["completed_on"]
+        changed.append("completed_on")
+    item.full_clean(exclude=["ftm", "owner", "owner_person", "goal"])
+    if changed:
+        item.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
+        _audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=item,
+            case=case,
+            fields=set(changed),
+            request=request,
+        )
+    return item

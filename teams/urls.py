@@ -1,89 +1,15 @@
-from django.conf import settings
-from django.contrib.auth import views as auth_views
+"""Family Team Meetings: schedule, log, summary and the family copy."""
+
 from django.urls import path
 
 from teams import views
-from teams.accounts import views as accounts
-from teams.forms import SignInForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # --- Accounts and security (issue 9) ---
-    path("accounts/two-factor/", accounts.two_factor_verify, name="two-factor-verify"),
-    path("accounts/two-factor/setup/", accounts.two_factor_setup, name="two-factor-setup"),
-    path("accounts/security/", accounts.security, name="account-security"),
-    path("accounts/session/keepalive/", accounts.session_keepalive, name="session-keepalive"),
-    path(
-        "accounts/sign-out-everywhere/",
-        accounts.sign_out_everywhere,
-        name="sign-out-everywhere",
-    ),
-    path(
-        "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            extra_email_context={"site_url": settings.SITE_URL},
-        ),
-        name="password_reset",
-    ),
-    path(
-        "accounts/password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "accounts/password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "accounts/password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
-    path("accounts/sites/<slug:site_slug>/people/", accounts.people, name="account-people"),
-    path(
-        "accounts/sites/<slug:site_slug>/people/invite/",
-        accounts.person_invite,
-        name="account-invite",
-    ),
-    path(
-        "accounts/sites/<slug:site_slug>/people/<int:user_id>/",
-        accounts.person_edit,
-        name="account-person",
-    ),
-    path(
-        "accounts/sites/<slug:site_slug>/people/<int:user_id>/deactivate/",
-        accounts.person_deactivate,
-        name="account-deactivate",
-    ),
-    path("accounts/sites/<slug:site_slug>/audit/", accounts.audit_events, name="account-audit"),
-    path(
-        "accounts/sites/<slug:site_slug>/audit.csv",
-        accounts.audit_events_csv,
-        name="account-audit-csv",
-    ),
-    # --- end of accounts and security ---
-]
-
-# --- Family Team Meetings (teams/ftm_views.py) ---
-from teams import ftm_views  # noqa: E402
-
-urlpatterns += [
-    path("cases/<str:case_id>/ftms/", ftm_views.case_ftms, name="case-ftms"),
-    path("cases/<str:case_id>/ftms/new/", ftm_views.ftm_new, name="ftm-new"),
-    path("ftms/<str:ftm_id>/", ftm_views.ftm_summary, name="ftm-summary"),
-    path("ftms/<str:ftm_id>/log/", ftm_views.ftm_log_page, name="ftm-log"),
-    path("ftms/<str:ftm_id>/save/", ftm_views.ftm_save, name="ftm-save"),
-    path("ftms/<str:ftm_id>/held/", ftm_views.ftm_held, name="ftm-held"),
-    path("ftms/<str:ftm_id>/family/", ftm_views.ftm_family_copy, name="ftm-family-copy"),
+    path("cases/<str:case_id>/ftms/", views.case_ftms, name="case-ftms"),
+    path("cases/<str:case_id>/ftms/new/", views.ftm_new, name="ftm-new"),
+    path("ftms/<str:ftm_id>/", views.ftm_summary, name="ftm-summary"),
+    path("ftms/<str:ftm_id>/log/", views.ftm_log_page, name="ftm-log"),
+    path("ftms/<str:ftm_id>/save/", views.ftm_save, name="ftm-save"),
+    path("ftms/<str:ftm_id>/held/", views.ftm_held, name="ftm-held"),
+    path("ftms/<str:ftm_id>/family/", views.ftm_family_copy, name="ftm-family-copy"),
 ]

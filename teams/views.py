@@ -1,73 +1,199 @@
-"""The home page: what each role needs first when they sign in."""
+"""Family Team Meeting pages: the case's meetings, scheduling, the live logging page (with its
+autosave endpoint), marking held, the team's summary and the family copy (English, Spanish).
 
-import datetime as dt
+Reads go through `teams.ftm_selectors.access_ftm` / `access_ftm_case`; writes through
+`teams.ftm_services`. Judges (the court's view) get a 404 for everything here.
+"""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import json
 
-from cases import page_selectors as pages
-from familytime.selectors import family_time_home
-from teams import ftm_selectors
-from teams.models import User
-from teams.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
-from teams.selectors import roles_of
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-JUDGE_HEARING_DAYS = 14
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+from safebabies.identity.http import AuthenticatedRequest
+from safebabies.identity.models import User
+from safebabies.kit.forms import DateInput, add_service_errors, form_helper
+from teams import selectors, services
+from teams.copy import family_copy_text
+from teams.models import Ftm
 
 
-class AuthenticatedRequest(HttpRequest):
-    """A request past LoginRequiredMiddleware: its user is signed in (for type checking)."""
+class ScheduleForm(forms.Form):
+    scheduled_on = forms.DateField(label="Date", widget=DateInput())
+    starts_at = forms.TimeField(
+        label="Time", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    location = forms.CharField(label="Place or video link", required=False, max_length=300)
+    facilitator = forms.ModelChoiceField(
+        label="Facilitator", queryset=User.objects.none(), required=False
+    )
 
-    user: User
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitator"].queryset = User.objects.filter(
+            team_memberships__case=case, team_memberships__removed_at__isnull=True
+        ).distinct()
+        self.helper = form_helper("scheduled_on", "starts_at", "location", "facilitator")
+
+
+def _audit_view(request: AuthenticatedRequest, ftm: Ftm) -> None:
+    audit_log(actor=request.user, action=AuditEvent.Action.VIEW, record=ftm, request=request)
 
 
 @require_GET
-def home(request: AuthenticatedRequest) -> HttpResponse:
-    """Community Coordinator: their families and this week's FTMs; other team roles: the
-    families whose team they are on; judge: the coming two weeks of hearings; Site
-    Implementation Team and national staff: no child data; site admin: links to manage the site."""
-    user = request.user
-    held = set().union(*roles_of(user).values())
-    context: dict = {"no_role": not held, "aggregate_only": bool(held) and held <= AGGREGATE_ROLES}
-    if context["no_role"] or context["aggregate_only"]:
-        return render(request, "home.html", context)
+def case_ftms(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    """The family's meetings, newest first, with a way to plan the next one."""
+    access = selectors.access_ftm_case(request.user, case_id)
+    ftms = list(selectors.case_ftms(access.case))
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.LIST,
+        record_type=Ftm._meta.label_lower,
+        case_id=access.case.pk,
+        site_id=access.case.site_id,
+        detail={"count": len(ftms)},
+        request=request,
+    )
+    return render(request, "ftms/list.html", {"case": access.case, "access": access, "ftms": ftms})
 
-    sites = pages.sites_with_cases(user)
-    today = pages.earliest_today(sites)
-    context["today"] = today
-    if Role.COMMUNITY_COORDINATOR in held:
-        cases = pages.coordinator_cases(user)
-        families = list(pages.coordinator_families(cases, today))
-        week_start, week_end = pages.week_of(today)
-        context.update(
-            coordinator=True,
-            families=families,
-            week_start=week_start,
-            week_end=week_end,
-            week_ftms=list(pages.ftms_between(cases, week_start, week_end)),
-            ftm_overdue=list(ftm_selectors.families_without_recent_ftm(cases, today)),
+
+@require_http_methods(["GET", "POST"])
+def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    access = selectors.access_ftm_case(request.user, case_id, write=True)
+    case = access.case
+    initial: dict[str, object] = {"scheduled_on": services.ftm_next_date(case=case)}
+    last = selectors.last_ftm(case)
+    if last is not None:
+        initial.update(starts_at=last.starts_at, location=last.location)
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None, case=case, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            ftm = services.ftm_schedule(
+                case=case, actor=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "The meeting is on the calendar.")
+            return redirect("ftm-log", ftm.pk)
+    return render(
+        request,
+        "ftms/schedule.html",
+        {"form": form, "case": case, "invitees": selectors.invitees_of_case(case)},
+    )
+
+
+@require_GET
+def ftm_log_page(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
+    """One page for the whole meeting; it saves itself as people type."""
+    found = selectors.access_ftm(request.user, ftm_id, write=True)
+    _audit_view(request, found.ftm)
+    page = selectors.log_page(found.ftm)
+    return render(
+        request, "ftms/log.html", {"page": page, "ftm": found.ftm, "case": found.ftm.case}
+    )
+
+
+@require_POST
+def ftm_save(request: AuthenticatedRequest, ftm_id: str) -> JsonResponse:
+    """The logging page's autosave: JSON in, the new version out; 409 if someone else saved
+    in between, 400 with the fields at fault."""
+    found = selectors.access_ftm(request.user, ftm_id, write=True)
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"errors": {"__all__": ["Send JSON."]}}, status=400)
+    if not isinstance(data, dict):
+        return JsonResponse({"errors": {"__all__": ["Send a JSON object."]}}, status=400)
+    try:
+        version = int(data["version"])
+    except (KeyError, TypeError, ValueError):
+        return JsonResponse(
+            {"errors": {"version": ["Send the version you started from."]}}, status=400
         )
-        context["family_time"] = family_time_home(families, today)
-    elif held & TEAM_ROLES:
-        context.update(team_member=True, families=list(pages.team_families(user, today)))
-    if held & TEAM_ROLES:
-        context["my_action_items"] = list(ftm_selectors.open_action_items_of(user))
-    if "families" in context:
-        context["family_rows"] = [
-            (case, pages.child_summaries(case, today)) for case in context["families"]
-        ]
-    if Role.JUDGE in held:
-        context.update(
-            judge=True,
-            hearing_days=JUDGE_HEARING_DAYS,
-            hearings=list(
-                pages.judge_hearings(user, today, today + dt.timedelta(days=JUDGE_HEARING_DAYS))
-            ),
+    try:
+        ftm = services.ftm_log(
+            ftm=found.ftm,
+            actor=request.user,
+            version=version,
+            changes=data.get("fields") or {},
+            attendance=data.get("attendance"),
+            reviewed=data.get("reviewed"),
+            action_items=data.get("action_items"),
+            request=request,
         )
-    if Role.SITE_ADMIN in held:
-        context["site_admin"] = True
-        context["admin_sites"] = [
-            site for site in sites if Role.SITE_ADMIN in roles_of(user).get(site.pk, set())
-        ]
-    return render(request, "home.html", context)
+    except services.FtmConflict as conflict:
+        return JsonResponse(
+            {"conflict": conflict.message, "version": conflict.ftm.version}, status=409
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return JsonResponse({"errors": errors}, status=400)
+    return JsonResponse(
+        {"version": ftm.version, "saved_at": ftm.updated_at.isoformat(timespec="seconds")}
+    )
+
+
+@require_POST
+def ftm_held(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
+    found = selectors.access_ftm(request.user, ftm_id, write=True)
+    try:
+        upcoming = services.ftm_mark_held(ftm=found.ftm, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("ftm-log", found.ftm.pk)
+    text = "The meeting is marked held."
+    if upcoming is not None:
+        text += f" The next one is on {upcoming.scheduled_on:%A %-d %B %Y}."
+    messages.success(request, text)
+    return redirect("ftm-summary", found.ftm.pk)
+
+
+@require_GET
+def ftm_summary(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
+    """The team's summary (printable). Parent mentors see dates, attendance and action items,
+    not the discussion."""
+    found = selectors.access_ftm(request.user, ftm_id)
+    _audit_view(request, found.ftm)
+    context = {
+        "ftm": found.ftm,
+        "case": found.ftm.case,
+        "access": found.access,
+        "show_discussion": found.access.can_see_ftm_notes,
+        "attendance": selectors.attendance_of(found.ftm),
+        "items": selectors.summary_items(found.ftm),
+    }
+    previous = selectors.previous_ftm(found.ftm)
+    if previous is not None:
+        context.update(previous=previous, previous_items=selectors.summary_items(previous))
+    return render(request, "ftms/summary.html", context)
+
+
+@require_GET
+def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
+    """What was agreed, who does what by when, the next date: plain words, English or Spanish."""
+    found = selectors.access_ftm(request.user, ftm_id)
+    lang = "es" if request.GET.get("lang") == "es" else "en"
+    _audit_view(request, found.ftm)
+    copy = family_copy_text(ftm=found.ftm, items=selectors.summary_items(found.ftm), lang=lang)
+    return render(
+        request,
+        "ftms/family_copy.html",
+        {
+            "ftm": found.ftm,
+            "case": found.ftm.case,
+            "copy": copy,
+            "lang": lang,
+            "other_lang_url": reverse("ftm-family-copy", args=[found.ftm.pk])
+            + ("" if lang == "es" else "?lang=es"),
+        },
+    )

@@ -46,12 +46,6 @@ def _end_every_session_on_the_test_database() -> None:
         )
 
 
-def _member(site, role, email):
-    user = f.UserFactory(email=email)
-    f.MembershipFactory(user=user, site=site, role=role)
-    return user
-
-
 @pytest.fixture
 def site(db):
     return f.SiteFactory(slug="north", name="North County Safe Babies")
@@ -64,52 +58,52 @@ def other_site(db):
 
 @pytest.fixture
 def coordinator(site):
-    return _member(site, "community_coordinator", "cc@north.example.org")
+    return f.site_member(site, "community_coordinator", "cc@north.example.org")
 
 
 @pytest.fixture
 def site_admin(site):
-    return _member(site, "site_admin", "admin@north.example.org")
+    return f.site_member(site, "site_admin", "admin@north.example.org")
 
 
 @pytest.fixture
 def caseworker(site):
-    return _member(site, "caseworker", "caseworker@north.example.org")
+    return f.site_member(site, "caseworker", "caseworker@north.example.org")
 
 
 @pytest.fixture
 def other_caseworker(site):
-    return _member(site, "caseworker", "other.caseworker@north.example.org")
+    return f.site_member(site, "caseworker", "other.caseworker@north.example.org")
 
 
 @pytest.fixture
 def judge(site):
-    return _member(site, "judge", "judge@north.example.org")
+    return f.site_member(site, "judge", "judge@north.example.org")
 
 
 @pytest.fixture
 def clinician(site):
-    return _member(site, "clinician", "clinician@north.example.org")
+    return f.site_member(site, "clinician", "clinician@north.example.org")
 
 
 @pytest.fixture
 def parent_attorney(site):
-    return _member(site, "parent_attorney", "parent.attorney@north.example.org")
+    return f.site_member(site, "parent_attorney", "parent.attorney@north.example.org")
 
 
 @pytest.fixture
 def parent_mentor(site):
-    return _member(site, "parent_mentor", "mentor@north.example.org")
+    return f.site_member(site, "parent_mentor", "mentor@north.example.org")
 
 
 @pytest.fixture
 def sit_member(site):
-    return _member(site, "site_implementation", "sit@north.example.org")
+    return f.site_member(site, "site_implementation", "sit@north.example.org")
 
 
 @pytest.fixture
 def outsider(other_site):
-    return _member(other_site, "community_coordinator", "cc@south.example.org")
+    return f.site_member(other_site, "community_coordinator", "cc@south.example.org")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import factory
 
 from cases import models as m
 from safebabies import codes
-from teams.models import Site, SiteMembership, User
+from safebabies.identity.models import Site, SiteMembership, User
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -121,3 +121,10 @@ class TeamMemberFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     user = factory.SubFactory(UserFactory)
     role = "caseworker"
+
+
+def site_member(site, role, email):
+    """A person holding `role` at `site` (a persona of tests/conftest.py)."""
+    user = UserFactory(email=email)
+    MembershipFactory(user=user, site=site, role=role)
+    return user

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from cases.models import TeamMember
 from safebabies.audit.models import AuditEvent
-from teams.models import ApiToken, SiteMembership, User
+from safebabies.identity.models import ApiToken, SiteMembership, User
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_deactivation_stops_the_persons_session_and_token_at_once(
 def test_taking_someone_off_a_family_team_stops_their_token_for_that_family(
     family, caseworker, coordinator
 ):
-    from teams.services import team_member_remove
+    from cases.services import team_member_remove
 
     their_api = bearer(caseworker)
     assert their_api.get(f"/api/v1/cases/{family.pk}/").status_code == 200
@@ -174,7 +174,7 @@ def test_taking_someone_off_a_family_team_stops_their_token_for_that_family(
 def test_a_site_admin_cannot_make_someone_national_staff(site, site_admin, caseworker):
     from django.core.exceptions import ValidationError
 
-    from teams.accounts.services import account_invite, membership_set_roles
+    from safebabies.identity.accounts.services import account_invite, membership_set_roles
 
     with pytest.raises(ValidationError) as refused:
         membership_set_roles(actor=site_admin, site=site, user=caseworker, roles=["national"])

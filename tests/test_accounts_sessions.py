@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from safebabies.audit.models import AuditEvent
-from teams.models import ApiToken
+from safebabies.identity.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 

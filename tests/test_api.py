@@ -25,7 +25,8 @@ from cases.selectors import (
 from familytime.models import Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
-from teams.models import ApiToken, Ftm, FtmActionItem
+from safebabies.identity.models import ApiToken
+from teams.models import Ftm, FtmActionItem
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

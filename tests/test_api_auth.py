@@ -10,7 +10,7 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from safebabies.audit.models import AuditEvent
-from teams.models import ApiToken
+from safebabies.identity.models import ApiToken
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from assessments.models import Assessment, Goal, Screening, Service
 from cases.models import PermanencyPlan
 from safebabies.audit.models import AuditEvent
-from teams.models import ApiToken
+from safebabies.identity.models import ApiToken
 from tests import assessments_helpers as h
 from tests import factories as f
 

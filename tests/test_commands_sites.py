@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from safebabies.audit.models import AuditEvent
-from teams.models import Site, SiteMembership, User
+from safebabies.identity.models import Site, SiteMembership, User
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,8 @@ from cqi import cache, metrics, stamps
 from cqi.selectors import access_metrics, metrics_for, suppress_small_cells
 from familytime.models import Visit
 from safebabies import codes
-from teams.models import Ftm, FtmActionItem, Site, SiteMembership, User
+from safebabies.identity.models import Site, SiteMembership, User
+from teams.models import Ftm, FtmActionItem
 from tests import factories as f
 from tests.test_cqi_metrics import (
     ActionItemFactory,

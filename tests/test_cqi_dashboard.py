@@ -26,7 +26,7 @@ from tests.test_cqi_metrics import (
     ScreeningFactory,
     ServiceFactory,
     VisitFactory,
-    _a_little_of_everything,
+    a_little_of_everything,
     episode,
     new_child,
     stay,
@@ -97,7 +97,7 @@ def children_in_groups(site, hispanic_count, black_count):
 
 
 def test_dashboard_shows_the_apis_figure_for_every_metric(client_for, api, coordinator, site):
-    _a_little_of_everything(site)
+    a_little_of_everything(site)
     stay(site, D(2023, 3, 1), D(2023, 9, 1), REUNIFICATION)  # the previous period
     api.force_authenticate(coordinator)
     from_api = api.get("/api/v1/cqi/metrics/", {"site": "north", **PERIOD}).json()["metrics"]
@@ -448,7 +448,7 @@ def test_breakdown_csv_keeps_the_suppression(client_for, sit_member, coordinator
 
 
 def test_sit_member_sees_no_childs_name_anywhere(client_for, sit_member, site):
-    child = _a_little_of_everything(site)
+    child = a_little_of_everything(site)
     child.given_name, child.family_name = "Quillon", "Marrowby"
     child.save()
     names = [child.given_name, child.family_name, child.case.name]
@@ -463,7 +463,7 @@ def test_sit_member_sees_no_childs_name_anywhere(client_for, sit_member, site):
 
 
 def test_metrics_csv_has_every_metric_with_the_apis_numbers(client_for, api, sit_member, site):
-    _a_little_of_everything(site)
+    a_little_of_everything(site)
     rows = csv_rows(client_for(sit_member).get(url("cqi-csv", "north", "metrics"), PERIOD))
     header, body = rows[0], {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     assert header[:9] == [
@@ -492,7 +492,7 @@ def test_metrics_csv_has_every_metric_with_the_apis_numbers(client_for, api, sit
     ],
 )
 def test_every_table_downloads_as_csv(client_for, coordinator, site, table):
-    _a_little_of_everything(site)
+    a_little_of_everything(site)
     response = client_for(coordinator).get(url("cqi-csv", "north", table), PERIOD)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -519,7 +519,7 @@ def test_trends_are_the_metric_for_each_of_12_months(client_for, coordinator, si
 
 
 def test_each_months_trend_is_the_metrics_own_figure_for_that_month(site, other_site):
-    _a_little_of_everything(site)
+    a_little_of_everything(site)
     _process_records(site, other_site)
     visitor = new_child(site)
     episode(visitor, D(2024, 5, 20), D(2024, 7, 10), REUNIFICATION)
@@ -550,7 +550,7 @@ def test_trends_hide_months_over_fewer_than_5_for_aggregate_roles(client_for, si
 
 
 def test_data_story_is_one_printable_page_with_the_key_figures(client_for, sit_member, site):
-    _a_little_of_everything(site)
+    a_little_of_everything(site)
     response = client_for(sit_member).get(url("cqi-story", "north"), PERIOD)
     assert response.status_code == 200
     html = response.content.decode()

@@ -825,7 +825,7 @@ def test_coordinator_caseload_without_coordinators_is_null(site):
 # --- scope: other sites, national -----------------------------------------------------------
 
 
-def _a_little_of_everything(site):
+def a_little_of_everything(site):
     """One record set that touches every metric at `site`."""
     child = stay(
         site,
@@ -855,18 +855,18 @@ def _a_little_of_everything(site):
 
 
 def test_other_sites_records_are_never_counted(site, other_site):
-    _a_little_of_everything(site)
+    a_little_of_everything(site)
     alone = compute_all(site, START, END)
-    _a_little_of_everything(other_site)
-    _a_little_of_everything(other_site)
+    a_little_of_everything(other_site)
+    a_little_of_everything(other_site)
     assert compute_all(site, START, END) == alone
     assert alone["permanency_12m_entries"]["denominator"] == 1
 
 
 def test_national_figures_sum_the_sites(site, other_site):
-    _a_little_of_everything(site)
-    _a_little_of_everything(other_site)
-    _a_little_of_everything(other_site)
+    a_little_of_everything(site)
+    a_little_of_everything(other_site)
+    a_little_of_everything(other_site)
     north, south = compute_all(site, START, END), compute_all(other_site, START, END)
     both = compute_all([site, other_site], START, END)
     for metric_id in METRIC_IDS:
@@ -931,7 +931,7 @@ def test_computing_every_metric_takes_a_constant_number_of_queries(
     site, cases, django_assert_max_num_queries
 ):
     for _ in range(cases):
-        _a_little_of_everything(site)
+        a_little_of_everything(site)
     f.MembershipFactory(site=site, role="community_coordinator")
     # one query per metric, and one each for the two medians and the Kaplan-Meier median, taken
     # over the merged histogram or life table of the parts, and for the caseloads' coordinators

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
-from teams import ftm_selectors, ftm_services
+from teams import selectors as ftm_selectors
+from teams import services as ftm_services
 from teams.models import Ftm, FtmActionItem, FtmAttendance
 from tests import factories as f
 from tests.ftm_support import NOW, TODAY, make_meeting

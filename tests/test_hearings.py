@@ -11,7 +11,6 @@ from cases.hearings.selectors import fifteen_of_twenty_two, permanency_hearing_d
 from cases.models import Hearing, HearingOrder
 from safebabies.audit.models import AuditEvent
 from tests import factories as f
-from tests.conftest import _member
 
 NOW = dt.datetime(2026, 10, 28, 17, 0, tzinfo=dt.UTC)
 TODAY = dt.date(2026, 10, 28)
@@ -131,7 +130,7 @@ def test_only_a_judge_of_this_court_can_be_chosen(family, coordinator, other_sit
 
     from cases.hearings.services import hearing_schedule
 
-    other_judge = _member(other_site, "judge", "judge@south.example.org")
+    other_judge = f.site_member(other_site, "judge", "judge@south.example.org")
     with pytest.raises(ValidationError) as error:
         hearing_schedule(
             actor=coordinator,

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cases.models import Case, Child, PermanencyPlan, Person, Placement
 from safebabies.audit.models import AuditEvent
-from teams.forms import SIGN_IN_REFUSED
+from safebabies.identity.forms import SIGN_IN_REFUSED
 from teams.models import Ftm
 from tests import factories as f
 from tests.conftest import PASSWORD

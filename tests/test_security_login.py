@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from teams.accounts.lockout import LOCKED_OUT
-from teams.accounts.passwords import BreachedPasswordValidator
+from safebabies.identity.accounts.lockout import LOCKED_OUT
+from safebabies.identity.accounts.passwords import BreachedPasswordValidator
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

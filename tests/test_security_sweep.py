@@ -31,8 +31,9 @@ from cqi.breakdowns import DRILLABLE
 from familytime.models import FamilyTimePlan, Visit
 from safebabies.audit.models import AuditEvent
 from safebabies.exports.models import ExportRun
-from teams.models import ApiToken, Ftm, FtmActionItem
-from teams.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
+from safebabies.identity.models import ApiToken
+from safebabies.identity.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
+from teams.models import Ftm, FtmActionItem
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

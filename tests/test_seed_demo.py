@@ -26,9 +26,10 @@ from cases.selectors import cases_visible_to
 from familytime.models import Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
+from safebabies.identity.models import Site, SiteMembership, User
+from safebabies.identity.roles import TEAM_ROLES, Role
 from safebabies.lib.dates import add_months
-from teams.models import Ftm, FtmActionItem, Site, SiteMembership, User
-from teams.roles import TEAM_ROLES, Role
+from teams.models import Ftm, FtmActionItem
 
 pytestmark = pytest.mark.django_db
 

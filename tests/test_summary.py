@@ -21,7 +21,6 @@ from safebabies.audit.models import AuditEvent
 from safebabies.lib.dates import age_in_months
 from teams.models import Ftm, FtmActionItem
 from tests import factories as f
-from tests.conftest import _member
 
 NOW = dt.datetime(2026, 10, 28, 17, 0, tzinfo=dt.UTC)  # 28 Oct 2026, noon in Chicago
 TODAY = dt.date(2026, 10, 28)
@@ -329,7 +328,7 @@ def test_nobody_else_finds_the_summary(request, client_for, hearing, persona):
 
 
 def test_a_judge_of_another_site_gets_404(client_for, other_site, hearing):
-    other_judge = _member(other_site, "judge", "judge@south.example.org")
+    other_judge = f.site_member(other_site, "judge", "judge@south.example.org")
     assert _summary(client_for(other_judge), hearing).status_code == 404
 
 

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from safebabies.audit.models import AuditEvent
-from teams.services import SecondFactorNeeded
+from safebabies.identity.services import SecondFactorNeeded
 from tests.conftest import PASSWORD
 from tests.test_security_sweep import make_samples, sweep
 

@@ -27,7 +27,7 @@ from cases.models import Case, Child
 from cases.selectors import CaseAccess, case_access_map, cases_visible_to
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.models import User
+from safebabies.identity.models import User
 
 # Ids in URLs: the package's id alphabet (safebabies.lib.ids.ID_PATTERN), dots included.
 ID_REGEX = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"

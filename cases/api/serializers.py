@@ -6,8 +6,8 @@ from rest_framework import serializers
 from cases import models as m
 from cases.api.base import RecordSerializer, ref
 from cases.selectors import can_see_contact_details
+from safebabies.identity.roles import TEAM_ROLES, Role
 from safebabies.lib.dates import age_in_months
-from teams.roles import TEAM_ROLES, Role
 
 
 class CaseSerializer(RecordSerializer):

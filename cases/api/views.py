@@ -11,9 +11,9 @@ from cases import models as m
 from cases.api import serializers as s
 from cases.api.base import CaseRecordViewSet, page_count
 from cases.selectors import access_case
+from cases.services import team_member_add
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.services import team_member_add
 
 
 class CaseViewSet(CaseRecordViewSet):

@@ -18,7 +18,8 @@ from cases.models import (
 )
 from familytime.models import Visit
 from safebabies import codes
-from teams.models import Ftm, FtmActionItem, Site, SiteMembership, User
+from safebabies.identity.models import Site, SiteMembership, User
+from teams.models import Ftm, FtmActionItem
 
 
 def build_summary_family(*, site: Site, judge_email: str, today: dt.date) -> Hearing:

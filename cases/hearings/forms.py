@@ -4,10 +4,10 @@
 from crispy_forms.layout import Column, Row
 from django import forms
 
-from cases.forms import DateInput, _helper
 from cases.models import HearingOrder
 from safebabies import codes
-from teams.models import User
+from safebabies.identity.models import User
+from safebabies.kit.forms import DateInput, form_helper
 
 
 class TimeInput(forms.TimeInput):
@@ -37,7 +37,7 @@ class HearingScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         if judges is not None:
             self.fields["judge"].queryset = judges  # type: ignore[attr-defined]
-        self.helper = _helper(
+        self.helper = form_helper(
             "hearing_type",
             Row(Column("scheduled_on"), Column("starts_at")),
             Row(Column("courtroom"), Column("judge")),
@@ -74,7 +74,7 @@ class HearingOutcomeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(
+        self.helper = form_helper(
             "status",
             "continuance_reason",
             "findings",
@@ -88,7 +88,7 @@ class HearingOrderForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("text", "due_on")
+        self.helper = form_helper("text", "due_on")
 
 
 class HearingOrderStatusForm(forms.Form):

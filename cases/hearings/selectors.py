@@ -17,8 +17,8 @@ from django.http import Http404
 from cases.models import Case, Hearing, HearingOrder
 from cases.selectors import CaseAccess, access_case
 from safebabies import codes
+from safebabies.identity.models import User
 from safebabies.lib.dates import add_months
-from teams.models import User
 
 # Adoption and Safe Families Act clocks (42 U.S.C. 675(5)): a permanency hearing within 12
 # months of entering care; a petition to terminate once the child has been in care 15 of the

@@ -10,22 +10,22 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from cases.models import Case, Hearing, HearingOrder
-from cases.services import _add, _audit, _check, _save_changes, _save_new, _service
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
-from teams.models import User
-from teams.roles import Role
-from teams.selectors import roles_of
+from safebabies.identity.models import User
+from safebabies.identity.roles import Role
+from safebabies.identity.selectors import roles_of
+from safebabies.kit.services import add_error, audit, check_errors, save_changes, save_new, service
 
 OUTCOMES = {codes.HearingStatus.HELD, codes.HearingStatus.CONTINUED, codes.HearingStatus.CANCELLED}
 
 
 def _check_judge(errors: dict[str, list[str]], case: Case, judge: User | None) -> None:
     if judge is not None and Role.JUDGE not in roles_of(judge).get(case.site_id, set()):
-        _add(errors, "judge", "Choose a judge of this court.")
+        add_error(errors, "judge", "Choose a judge of this court.")
 
 
-@_service
+@service
 def hearing_schedule(
     *,
     actor: User,
@@ -40,14 +40,14 @@ def hearing_schedule(
     """A new scheduled hearing of the case."""
     errors: dict[str, list[str]] = {}
     if scheduled_on < case.opened_on:
-        _add(
+        add_error(
             errors,
             "scheduled_on",
             f"The case opened on {case.opened_on:%-d %b %Y}: a hearing is on or after that day.",
         )
     _check_judge(errors, case, judge)
-    _check(errors)
-    hearing = _save_new(
+    check_errors(errors)
+    hearing = save_new(
         Hearing(
             case=case,
             hearing_type=hearing_type,
@@ -57,11 +57,11 @@ def hearing_schedule(
             judge=judge,
         )
     )
-    _audit(actor=actor, action=AuditEvent.Action.CREATE, record=hearing, case=case, request=request)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=hearing, case=case, request=request)
     return hearing
 
 
-@_service
+@service
 def hearing_record_outcome(
     *,
     actor: User,
@@ -78,16 +78,16 @@ def hearing_record_outcome(
     case = hearing.case
     errors: dict[str, list[str]] = {}
     if status not in OUTCOMES:
-        _add(errors, "status", "Choose held, continued or cancelled.")
+        add_error(errors, "status", "Choose held, continued or cancelled.")
     if status == codes.HearingStatus.CONTINUED and not continuance_reason.strip():
-        _add(errors, "continuance_reason", "Say why the hearing was continued.")
+        add_error(errors, "continuance_reason", "Say why the hearing was continued.")
     if status != codes.HearingStatus.HELD and findings.strip():
-        _add(errors, "findings", "Findings are recorded for a hearing that was held.")
+        add_error(errors, "findings", "Findings are recorded for a hearing that was held.")
     if status == codes.HearingStatus.HELD and hearing.scheduled_on > case.site.today():
-        _add(errors, "status", "A hearing is recorded as held on or after its day.")
+        add_error(errors, "status", "A hearing is recorded as held on or after its day.")
     if next_hearing_on is not None and next_hearing_on <= hearing.scheduled_on:
-        _add(errors, "next_hearing_on", "The next hearing comes after this one.")
-    _check(errors)
+        add_error(errors, "next_hearing_on", "The next hearing comes after this one.")
+    check_errors(errors)
     changes = {
         "status": status,
         "continuance_reason": continuance_reason.strip()
@@ -98,8 +98,8 @@ def hearing_record_outcome(
     changed = [field for field, value in changes.items() if getattr(hearing, field) != value]
     for field in changed:
         setattr(hearing, field, changes[field])
-    _save_changes(hearing, changed)
-    _audit(
+    save_changes(hearing, changed)
+    audit(
         actor=actor,
         action=AuditEvent.Action.UPDATE,
         record=hearing,
@@ -108,7 +108,7 @@ def hearing_record_outcome(
         request=request,
     )
     if next_hearing_on is not None:
-        following = _save_new(
+        following = save_new(
             Hearing(
                 case=case,
                 hearing_type=next_hearing_type,
@@ -117,7 +117,7 @@ def hearing_record_outcome(
                 judge=hearing.judge,
             )
         )
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.CREATE,
             record=following,
@@ -127,7 +127,7 @@ def hearing_record_outcome(
     return hearing
 
 
-@_service
+@service
 def hearing_order_add(
     *,
     actor: User,
@@ -139,14 +139,14 @@ def hearing_order_add(
     """An order the court made at a held hearing; the team then keeps its status."""
     errors: dict[str, list[str]] = {}
     if hearing.status != codes.HearingStatus.HELD:
-        _add(errors, "text", "Orders are recorded for a hearing that was held.")
+        add_error(errors, "text", "Orders are recorded for a hearing that was held.")
     if not text.strip():
-        _add(errors, "text", "Write what the court ordered.")
+        add_error(errors, "text", "Write what the court ordered.")
     if due_on is not None and due_on < hearing.scheduled_on:
-        _add(errors, "due_on", "An order is due on or after the day of the hearing.")
-    _check(errors)
-    order = _save_new(HearingOrder(hearing=hearing, text=text.strip(), due_on=due_on))
-    _audit(
+        add_error(errors, "due_on", "An order is due on or after the day of the hearing.")
+    check_errors(errors)
+    order = save_new(HearingOrder(hearing=hearing, text=text.strip(), due_on=due_on))
+    audit(
         actor=actor,
         action=AuditEvent.Action.CREATE,
         record=order,
@@ -156,7 +156,7 @@ def hearing_order_add(
     return order
 
 
-@_service
+@service
 def hearing_order_set_status(
     *,
     actor: User,
@@ -174,10 +174,10 @@ def hearing_order_set_status(
         done_on = done_on or today
         errors: dict[str, list[str]] = {}
         if done_on > today:
-            _add(errors, "done_on", "The date it was done cannot be in the future.")
+            add_error(errors, "done_on", "The date it was done cannot be in the future.")
         if done_on < order.hearing.scheduled_on:
-            _add(errors, "done_on", "An order is done on or after the day it was made.")
-        _check(errors)
+            add_error(errors, "done_on", "An order is done on or after the day it was made.")
+        check_errors(errors)
     else:
         done_on = None
     changed = []
@@ -187,9 +187,9 @@ def hearing_order_set_status(
     if order.done_on != done_on:
         order.done_on = done_on
         changed.append("done_on")
-    _save_changes(order, changed)
+    save_changes(order, changed)
     if changed:
-        _audit(
+        audit(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
             record=order,

@@ -34,9 +34,9 @@ from cases.selectors import CaseAccess
 from familytime.models import Visit
 from familytime.selectors import plan_on, target_per_week
 from safebabies import codes
+from safebabies.identity.roles import Role
 from safebabies.lib.dates import age_in_months
 from teams.models import Ftm, FtmActionItem
-from teams.roles import Role
 
 RELATIONSHIP_SERVICES = {
     codes.ServiceType.CHILD_PARENT_PSYCHOTHERAPY,

@@ -16,12 +16,12 @@ from cases.hearings.selectors import access_hearing, access_hearing_order, acces
 from cases.hearings.summary import hearing_summary
 from cases.models import Hearing
 from cases.selectors import CaseAccess, access_case
-from cases.views import _data, _form_page
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.models import User
-from teams.roles import Role
-from teams.views import AuthenticatedRequest
+from safebabies.identity.http import AuthenticatedRequest
+from safebabies.identity.models import User
+from safebabies.identity.roles import Role
+from safebabies.kit.views import form_data, form_page
 
 
 def _hearings_url(case_id: str) -> str:
@@ -70,8 +70,8 @@ def _judges(access: CaseAccess):
 def hearing_schedule(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
     case = access.case
-    form = forms.HearingScheduleForm(_data(request), judges=_judges(access))
-    return _form_page(
+    form = forms.HearingScheduleForm(form_data(request), judges=_judges(access))
+    return form_page(
         request,
         form=form,
         save=lambda: services.hearing_schedule(
@@ -93,8 +93,8 @@ def hearing_outcome(request: AuthenticatedRequest, case_id: str, hearing_id: str
         "continuance_reason": hearing.continuance_reason,
         "findings": hearing.findings,
     }
-    form = forms.HearingOutcomeForm(_data(request), initial=initial)
-    return _form_page(
+    form = forms.HearingOutcomeForm(form_data(request), initial=initial)
+    return form_page(
         request,
         form=form,
         save=lambda: services.hearing_record_outcome(
@@ -112,8 +112,8 @@ def hearing_outcome(request: AuthenticatedRequest, case_id: str, hearing_id: str
 @require_http_methods(["GET", "POST"])
 def hearing_order_add(request: AuthenticatedRequest, case_id: str, hearing_id: str) -> HttpResponse:
     access, hearing = _hearing_of(request, case_id, hearing_id, write=True)
-    form = forms.HearingOrderForm(_data(request))
-    return _form_page(
+    form = forms.HearingOrderForm(form_data(request))
+    return form_page(
         request,
         form=form,
         save=lambda: services.hearing_order_add(

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from cases.package import schema
 from cases.package.schema import TABLES, Column, Kind, Table
-from teams.models import Site
+from safebabies.identity.models import Site
 
 CHUNK_SIZE = 2000  # rows fetched per round trip of the server-side cursor
 PSEUDONYM_PREFIX = "p"

@@ -60,7 +60,7 @@ from cases.package.schema import TABLES, CellError, Column, Kind, Table, model_f
 from cases.package.source import PackageSource, SourceError, open_source
 from cqi import stamps
 from safebabies.audit.services import audit_log
-from teams.models import Site
+from safebabies.identity.models import Site
 
 MAX_SMALLINT = 32767
 

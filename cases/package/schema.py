@@ -21,8 +21,8 @@ from django.apps import apps
 from django.db import models
 
 from safebabies import codes
+from safebabies.identity.roles import Role
 from safebabies.lib.ids import is_valid_id
-from teams.roles import Role
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -313,7 +313,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "ftms",
-        "teams.Ftm",
+        "ftms.Ftm",
         (
             _id("ftm_id"),
             _ref("case_id", "cases"),
@@ -327,7 +327,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         "ftm_action_items",
-        "teams.FtmActionItem",
+        "ftms.FtmActionItem",
         (
             _id("action_item_id"),
             _ref("ftm_id", "ftms"),

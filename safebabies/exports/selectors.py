@@ -5,9 +5,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from safebabies.exports.models import ExportRun
-from teams.models import User
-from teams.roles import Role
-from teams.selectors import roles_of
+from safebabies.identity.models import User
+from safebabies.identity.roles import Role
+from safebabies.identity.selectors import roles_of
 
 
 def admin_site_ids(user: User) -> list[int]:

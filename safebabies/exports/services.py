@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cases.package.exporter import export_package, package_name
 from safebabies.exports.models import ExportRun
-from teams.models import Site
+from safebabies.identity.models import Site
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.exports import selectors, services
-from teams.views import AuthenticatedRequest
+from safebabies.identity.http import AuthenticatedRequest
 
 
 @require_GET

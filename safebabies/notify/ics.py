@@ -12,7 +12,8 @@ from icalendar import Calendar, Event
 
 from cases.models import Hearing
 from familytime.models import Visit
-from teams.models import Ftm, Site
+from safebabies.identity.models import Site
+from teams.models import Ftm
 
 PRODID = "-//Safe Babies court teams//safebabies//EN"
 UID_DOMAIN = "safebabies"

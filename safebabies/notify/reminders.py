@@ -27,11 +27,12 @@ from assessments.due import screenings_due
 from assessments.models import Screening, Service
 from cases.models import Case, Child, Consent, Episode, Hearing, Person, TeamMember
 from safebabies import codes
+from safebabies.identity.models import Site, User
+from safebabies.identity.roles import Role
 from safebabies.notify import ics
 from safebabies.notify.delivery import Message, Recipient
 from safebabies.notify.models import SentReminder
-from teams.models import Ftm, FtmActionItem, Site, User
-from teams.roles import Role
+from teams.models import Ftm, FtmActionItem
 
 Due = Iterator[tuple[Message, Recipient]]
 

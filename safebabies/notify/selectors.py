@@ -15,8 +15,9 @@ from django.utils import timezone
 from cases.models import Case, Hearing, TeamMember
 from cases.selectors import _court_view_sites, cases_visible_to, ftm_cases_visible_to
 from familytime.models import Visit
+from safebabies.identity.models import User
 from safebabies.notify.models import CalendarFeed, Notification
-from teams.models import Ftm, User
+from teams.models import Ftm
 
 FEED_PAST_DAYS = 60
 FEED_FUTURE_DAYS = 366

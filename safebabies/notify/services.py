@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
+from safebabies.identity.models import Site, User
+from safebabies.identity.roles import Role
 from safebabies.notify import reminders
 from safebabies.notify.delivery import Message, Recipient, deliver
 from safebabies.notify.models import CalendarFeed, Notification, NotificationPreference
-from teams.models import Site, User
-from teams.roles import Role
 
 
 def send_reminders(*, now: dt.datetime | None = None) -> Counter[str]:

@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from safebabies.identity.http import AuthenticatedRequest
 from safebabies.notify import ics, selectors, services
 from safebabies.notify.models import NotificationPreference
-from teams.views import AuthenticatedRequest
 
 
 class PreferenceForm(forms.Form):

@@ -140,7 +140,7 @@ def test_coordinator_logs_a_whole_ftm_and_a_reload_loses_nothing(live_server, pa
 def test_a_save_by_someone_else_is_shown_never_overwritten(
     live_server, page, family, coordinator, caseworker
 ):
-    from teams import ftm_services
+    from teams import services as ftm_services
     from tests.conftest import PASSWORD as TEST_PASSWORD
 
     ftm = Ftm.objects.create(case=family, scheduled_on=family.site.today())

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.package.exporter import export_package
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.models import Site
+from safebabies.identity.models import Site
 
 
 def _date(value: str) -> dt.date:

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.package.importer import import_package
-from teams.models import Site
+from safebabies.identity.models import Site
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from safebabies import demo
-from teams.roles import Role
+from safebabies.identity.roles import Role
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ person wrote (an action item's description) stays in the words it was written in
 import datetime as dt
 from dataclasses import dataclass
 
+from safebabies.identity.roles import Role
 from teams.models import Ftm, FtmActionItem
-from teams.roles import Role
 
 PHRASES = {
     "en": {

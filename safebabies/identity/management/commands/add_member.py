@@ -5,9 +5,9 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from teams.management import describe
-from teams.roles import Role
-from teams.services import membership_add
+from safebabies.identity.management import describe
+from safebabies.identity.roles import Role
+from safebabies.identity.services import membership_add
 
 _OPTION_OF = {"email": "<email>", "site": "--site", "role": "--role", "password": "password"}
 

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from teams.models import ApiToken
+from safebabies.identity.models import ApiToken
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):

@@ -9,8 +9,8 @@ from rest_framework import permissions, serializers, viewsets
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.roles import Role
-from teams.selectors import roles_of
+from safebabies.identity.roles import Role
+from safebabies.identity.selectors import roles_of
 
 
 def admin_site_ids(user) -> list[int]:

@@ -13,8 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.models import User
-from teams.selectors import is_aggregate_only
+from safebabies.identity.models import User
+from safebabies.identity.selectors import is_aggregate_only
 
 RECOVERY_CODE_COUNT = 10
 TOTP_NAME = "Authenticator app"

@@ -1,11 +1,17 @@
-"""Sign-in, refused sign-in and sign-out go to the audit trail."""
+"""Sign-in, refused sign-in and sign-out go to the audit trail; `role_withdrawn` tells the
+layers above that a person no longer holds a role at a site."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
+
+# Sent inside the transaction that takes a role away from a person at a site, with `actor`,
+# `site`, `user`, `role` and `request`. The identity layer knows nothing of family teams: the
+# case layer listens and ends the person's team places in that role (`cases.services`).
+role_withdrawn = Signal()
 
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from cases.models import TeamMember
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.models import ApiToken, Site, SiteMembership, User
-from teams.roles import Role
-from teams.services import membership_add
+from safebabies.identity.models import ApiToken, Site, SiteMembership, User
+from safebabies.identity.roles import Role
+from safebabies.identity.services import membership_add
+from safebabies.identity.signals import role_withdrawn
 
 Action = AuditEvent.Action
 
@@ -153,21 +153,9 @@ def membership_set_roles(
             detail={"user": user.pk, "role": role, "fields": ["is_active"], "is_active": False},
             request=request,
         )
-        now = timezone.now()
-        for member in TeamMember.objects.select_for_update().filter(
-            user=user, role=role, case__site=site, removed_at__isnull=True
-        ):
-            member.removed_at = now
-            member.save(update_fields=["removed_at"])
-            audit_log(
-                actor=actor,
-                action=Action.DELETE,
-                record=member,
-                case_id=member.case_id,
-                site_id=site.pk,
-                detail={"user": user.pk, "role": role, "reason": "role removed"},
-                request=request,
-            )
+        role_withdrawn.send(
+            sender=SiteMembership, actor=actor, site=site, user=user, role=role, request=request
+        )
     return wanted
 
 

@@ -6,9 +6,9 @@ from collections import defaultdict
 from django.db.models import Q, QuerySet
 
 from safebabies.audit.models import AuditEvent
-from teams.models import Site, SiteMembership, User
-from teams.roles import Role
-from teams.selectors import access_site
+from safebabies.identity.models import Site, SiteMembership, User
+from safebabies.identity.roles import Role
+from safebabies.identity.selectors import access_site
 
 
 def admin_site(user: User, slug: str) -> Site:

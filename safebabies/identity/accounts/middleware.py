@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from teams.accounts.twofactor import has_second_factor, two_factor_required
+from safebabies.identity.accounts.twofactor import has_second_factor, two_factor_required
 
 # Reachable between the password and the second step.
 OPEN_URL_NAMES = frozenset(

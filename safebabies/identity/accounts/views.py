@@ -15,9 +15,15 @@ from django_otp import login as otp_login
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from teams.accounts import selectors, services, twofactor
-from teams.accounts.forms import AuditFilterForm, CodeForm, EnrolForm, InviteForm, RolesForm
-from teams.views import AuthenticatedRequest
+from safebabies.identity.accounts import selectors, services, twofactor
+from safebabies.identity.accounts.forms import (
+    AuditFilterForm,
+    CodeForm,
+    EnrolForm,
+    InviteForm,
+    RolesForm,
+)
+from safebabies.identity.http import AuthenticatedRequest
 
 AUDIT_PAGE_SIZE = 50
 

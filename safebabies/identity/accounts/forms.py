@@ -3,7 +3,7 @@
 from django import forms
 
 from safebabies.audit.models import AuditEvent
-from teams.roles import Role
+from safebabies.identity.roles import Role
 
 
 class CodeForm(forms.Form):

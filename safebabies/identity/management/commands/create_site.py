@@ -3,8 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from teams.management import describe
-from teams.services import site_create
+from safebabies.identity.management import describe
+from safebabies.identity.services import site_create
 
 # Model field -> the option that sets it, so an error names what the caller typed.
 _OPTION_OF = {"slug": "<slug>", "name": "--name", "timezone": "--timezone"}

@@ -3,6 +3,6 @@ def memberships(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from teams.selectors import roles_of
+    from safebabies.identity.selectors import roles_of
 
     return {"my_roles": lambda: roles_of(user)}

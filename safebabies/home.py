@@ -1,0 +1,67 @@
+"""The home page: what each role needs first when they sign in."""
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cases import page_selectors as pages
+from familytime.selectors import family_time_home
+from safebabies.identity.http import AuthenticatedRequest
+from safebabies.identity.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
+from safebabies.identity.selectors import roles_of
+from teams import selectors as ftm_selectors
+
+JUDGE_HEARING_DAYS = 14
+
+
+@require_GET
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    """Community Coordinator: their families and this week's FTMs; other team roles: the
+    families whose team they are on; judge: the coming two weeks of hearings; Site
+    Implementation Team and national staff: no child data; site admin: links to manage the site."""
+    user = request.user
+    held = set().union(*roles_of(user).values())
+    context: dict = {"no_role": not held, "aggregate_only": bool(held) and held <= AGGREGATE_ROLES}
+    if context["no_role"] or context["aggregate_only"]:
+        return render(request, "home.html", context)
+
+    sites = pages.sites_with_cases(user)
+    today = pages.earliest_today(sites)
+    context["today"] = today
+    if Role.COMMUNITY_COORDINATOR in held:
+        cases = pages.coordinator_cases(user)
+        families = list(pages.coordinator_families(cases, today))
+        week_start, week_end = pages.week_of(today)
+        context.update(
+            coordinator=True,
+            families=families,
+            week_start=week_start,
+            week_end=week_end,
+            week_ftms=list(pages.ftms_between(cases, week_start, week_end)),
+            ftm_overdue=list(ftm_selectors.families_without_recent_ftm(cases, today)),
+        )
+        context["family_time"] = family_time_home(families, today)
+    elif held & TEAM_ROLES:
+        context.update(team_member=True, families=list(pages.team_families(user, today)))
+    if held & TEAM_ROLES:
+        context["my_action_items"] = list(ftm_selectors.open_action_items_of(user))
+    if "families" in context:
+        context["family_rows"] = [
+            (case, pages.child_summaries(case, today)) for case in context["families"]
+        ]
+    if Role.JUDGE in held:
+        context.update(
+            judge=True,
+            hearing_days=JUDGE_HEARING_DAYS,
+            hearings=list(
+                pages.judge_hearings(user, today, today + dt.timedelta(days=JUDGE_HEARING_DAYS))
+            ),
+        )
+    if Role.SITE_ADMIN in held:
+        context["site_admin"] = True
+        context["admin_sites"] = [
+            site for site in sites if Role.SITE_ADMIN in roles_of(user).get(site.pk, set())
+        ]
+    return render(request, "home.html", context)

@@ -1,0 +1,1 @@
+"""People, sites, roles and sign-in: the identity layer every feature stands on."""
