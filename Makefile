@@ -52,6 +52,8 @@ lint: setup
 	$(BIN)/ruff format --check .
 	@$(SERVICES); $(BIN)/mypy safebabies cases teams assessments familytime cqi
 	@bash scripts/lint-rules.sh
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/private_imports.py
 	$(BIN)/bandit -q -c pyproject.toml -r safebabies cases teams assessments familytime cqi
 	@PIP_AUDIT=$(BIN)/pip-audit bash scripts/pip-audit.sh
 	@$(SERVICES); DEBUG=true DJANGO_ENV=development $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null \

@@ -10,10 +10,15 @@ rule() {  # rule "<message>" <grep -E pattern> <paths...>
     echo "$message"; echo "$hits" | sed 's/^/  /'; status=1
   fi
 }
-# Views, API and commands reach case records only through the access selectors.
-rule "Use the access selectors (cases.selectors), not Case.objects, in views/API/commands:" \
-  '\b(Case|Child|Episode|Placement|Hearing|Ftm|Visit|Screening|Service)\.objects\.(get|filter|all)\(' \
-  cases/views.py cases/api.py teams/views.py teams/api.py assessments/views.py familytime/views.py cqi/views.py
+# Every interface file (pages, API, admin, calendar feeds, PDFs, the home page) reaches case
+# records only through the access module (cases.selectors): never a model's manager directly.
+RECORDS='Case|Child|Person|Relationship|TeamMember|Episode|Placement|PermanencyPlan|Hearing|HearingOrder|MaltreatmentReport|Consent|Ftm|FtmActionItem|FtmAttendance|Visit|FamilyTimePlan|Screening|Goal|Service|Assessment|MarkerRating'
+mapfile -t INTERFACES < <(find safebabies cases teams assessments familytime cqi \
+  -path '*/migrations' -prune -o -path 'safebabies/dev' -prune -o \
+  \( -name views.py -o -name api.py -o -path '*/api/*.py' -o -name admin.py -o -name home.py \
+     -o -name pdf.py -o -name feeds.py -o -name urls.py \) -print | sort)
+rule "Interfaces reach case records through the access module (cases.selectors), not a manager:" \
+  "\\b($RECORDS)\\.(objects|_default_manager|_base_manager)\\b" "${INTERFACES[@]}"
 # No raw SQL built with string formatting.
 rule "Raw SQL with string formatting:" '\.(execute|raw)\(f["'"'"']' safebabies cases teams assessments familytime cqi
 # csrf_exempt only on the token API (documented there).
