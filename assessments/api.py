@@ -35,10 +35,10 @@ from assessments.selectors import (
     part2_service_q,
 )
 from cases import services as case_services
+from cases.access import CaseAccess, access_case, part2_cases_visible_to
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.views import PermanencyPlanViewSet as ReadPermanencyPlanViewSet
 from cases.models import Child
-from cases.selectors import CaseAccess, access_case, part2_cases_visible_to
 from safebabies import codes
 
 # --- Read serializers ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Reads of the case plan: screenings, what is due, assessments, markers of progress, goals,
 services and consents.
 
-Every read starts from a `CaseAccess` (`cases.selectors.access_case`) and runs a fixed number of
+Every read starts from a `CaseAccess` (`cases.access.access_case`) and runs a fixed number of
 queries whatever the number of rows. The rules (DOMAIN.md, issue 4):
 - an assessment's narrative is for the clinician, the Community Coordinator and the caseworker
   on the team only (`can_see_assessment_narrative`);
@@ -26,8 +26,8 @@ from assessments.models import (
     Screening,
     Service,
 )
+from cases.access import CaseAccess, cases_visible_to
 from cases.models import Case, Child, Episode, Person
-from cases.selectors import CaseAccess, cases_visible_to
 from safebabies import codes
 from safebabies.identity.models import User
 from safebabies.identity.roles import Role

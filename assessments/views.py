@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments import forms, services
 from assessments import selectors as sel
 from assessments.models import NARRATIVE_FIELDS, Assessment
+from cases.access import CaseAccess, access_case
 from cases.models import Consent, Person
-from cases.selectors import CaseAccess, access_case
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest

@@ -24,6 +24,7 @@ from django.db.models import (
     Subquery,
 )
 
+from cases.access import CaseAccess, cases_visible_to
 from cases.models import (
     Case,
     Child,
@@ -35,7 +36,6 @@ from cases.models import (
     Relationship,
     TeamMember,
 )
-from cases.selectors import CaseAccess, cases_visible_to
 from safebabies import codes
 from safebabies.identity.models import Site, User
 from safebabies.identity.roles import AGGREGATE_ROLES, Role

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments.selectors import case_plan
 from cases import forms, services
 from cases import page_selectors as pages
+from cases.access import CaseAccess, access_case
 from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
-from cases.selectors import CaseAccess, access_case
 from familytime.views import family_time_context
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log

@@ -270,7 +270,7 @@ def drill_down_cases(user: User, scope: MetricsScope, metric_id: str, start: dt.
     `cases_visible_to`). PermissionDenied unless `can_drill_down`; Http404 for another metric."""
     from django.core.exceptions import PermissionDenied
 
-    from cases.selectors import cases_visible_to
+    from cases.access import cases_visible_to
 
     if metric_id not in breakdowns.DRILLABLE:
         raise Http404("No such figure")

@@ -3,7 +3,7 @@ story, the collaborative practice progress matrix and the Active Community Team'
 
 Every page reaches its site through `cqi.selectors.access_metrics` (outsiders and roles without
 CQI figures get a 404), families only through `drill_down_cases` (which uses
-`cases.selectors.cases_visible_to`), and every change goes through `cqi.services`.
+`cases.access.cases_visible_to`), and every change goes through `cqi.services`.
 """
 
 from __future__ import annotations

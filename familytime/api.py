@@ -15,9 +15,9 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from cases.access import CaseAccess, access_case, children_visible_to
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.models import Child, Person
-from cases.selectors import CaseAccess, access_case, children_visible_to
 from familytime import services
 from familytime.models import FamilyTimePlan, Visit, Weekday
 from safebabies import codes

@@ -1,6 +1,6 @@
 """Reads of family-time records.
 
-Callers reach a case through `cases.selectors.access_case` / `cases_visible_to` first; the
+Callers reach a case through `cases.access.access_case` / `cases_visible_to` first; the
 functions here take the children (or cases) they were given and run a fixed number of queries
 whatever their number.
 

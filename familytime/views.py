@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.access import CaseAccess, access_case
 from cases.models import Case, Child, Person
-from cases.selectors import CaseAccess, access_case
 from familytime import services
 from familytime.charts import weekly_chart
 from familytime.forms import FamilyTimePlanForm, VisitLogForm

@@ -11,13 +11,13 @@ rule() {  # rule "<message>" <grep -E pattern> <paths...>
   fi
 }
 # Every interface file (pages, API, admin, calendar feeds, PDFs, the home page) reaches case
-# records only through the access module (cases.selectors): never a model's manager directly.
+# records only through the access module (cases.access): never a model's manager directly.
 RECORDS='Case|Child|Person|Relationship|TeamMember|Episode|Placement|PermanencyPlan|Hearing|HearingOrder|MaltreatmentReport|Consent|Ftm|FtmActionItem|FtmAttendance|Visit|FamilyTimePlan|Screening|Goal|Service|Assessment|MarkerRating'
 mapfile -t INTERFACES < <(find safebabies cases teams assessments familytime cqi \
   -path '*/migrations' -prune -o -path 'safebabies/dev' -prune -o \
   \( -name views.py -o -name api.py -o -path '*/api/*.py' -o -name admin.py -o -name home.py \
      -o -name pdf.py -o -name feeds.py -o -name urls.py \) -print | sort)
-rule "Interfaces reach case records through the access module (cases.selectors), not a manager:" \
+rule "Interfaces reach case records through the access module (cases.access), not a manager:" \
   "\\b($RECORDS)\\.(objects|_default_manager|_base_manager)\\b" "${INTERFACES[@]}"
 # No raw SQL built with string formatting.
 rule "Raw SQL with string formatting:" '\.(execute|raw)\(f["'"'"']' safebabies cases teams assessments familytime cqi

@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from cases.access import ftm_cases_visible_to
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
-from cases.selectors import ftm_cases_visible_to
 from safebabies import codes
 from safebabies.identity.roles import Role
 from teams import services as ftm_services

@@ -13,8 +13,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from assessments.models import Goal
+from cases.access import CaseAccess, access_case, ftm_cases_visible_to
 from cases.models import Case, Person, TeamMember
-from cases.selectors import CaseAccess, access_case, ftm_cases_visible_to
 from safebabies import codes
 from safebabies.identity.models import User
 from safebabies.lib.dates import add_months

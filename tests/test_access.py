@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from cases.selectors import access_case, cases_visible_to
+from cases.access import access_case, cases_visible_to
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_part2_detail_needs_a_consent_in_force_for_the_viewers_role(family, case
 
 
 def test_judge_who_also_sits_on_the_implementation_team_keeps_the_court_view(family, judge, site):
-    from cases.selectors import ftm_cases_visible_to
+    from cases.access import ftm_cases_visible_to
 
     f.MembershipFactory(user=judge, site=site, role="site_implementation")
     judge = type(judge).objects.get(pk=judge.pk)

@@ -14,14 +14,14 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessments.models import Screening, Service
-from cases.models import Consent, MaltreatmentReport, Relationship, TeamMember
-from cases.selectors import (
+from cases.access import (
     access_case,
     case_access_map,
     cases_visible_to,
     ftm_cases_visible_to,
     part2_cases_visible_to,
 )
+from cases.models import Consent, MaltreatmentReport, Relationship, TeamMember
 from familytime.models import Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent

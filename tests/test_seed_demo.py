@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from assessments.models import Screening, Service
+from cases.access import cases_visible_to
 from cases.models import (
     Case,
     Child,
@@ -22,7 +23,6 @@ from cases.models import (
     Relationship,
     TeamMember,
 )
-from cases.selectors import cases_visible_to
 from familytime.models import Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent

@@ -1,7 +1,7 @@
 """What every read endpoint of a case record shares.
 
 - Rows: every queryset starts from `cases_visible_to(user)` (or a narrower selector of
-  `cases.selectors` for a row rule: FTMs, Part 2), as one SQL query; a row the caller may not
+  `cases.access` for a row rule: FTMs, Part 2), as one SQL query; a row the caller may not
   see is absent from lists and a 404 on detail.
 - Fields: a field guarded by a `CaseAccess` rule (`notes`, `observations`, `address`, contact
   details) is left out for a viewer without it. The CaseAccess of every row of a page comes
@@ -23,8 +23,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
+from cases.access import CaseAccess, case_access_map, cases_visible_to
 from cases.models import Case, Child
-from cases.selectors import CaseAccess, case_access_map, cases_visible_to
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import User

@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases import models as m
+from cases.access import can_see_contact_details
 from cases.api.base import RecordSerializer, ref
-from cases.selectors import can_see_contact_details
 from safebabies.identity.roles import TEAM_ROLES, Role
 from safebabies.lib.dates import age_in_months
 

@@ -8,9 +8,9 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from cases import models as m
+from cases.access import access_case
 from cases.api import serializers as s
 from cases.api.base import CaseRecordViewSet, page_count
-from cases.selectors import access_case
 from cases.services import team_member_add
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log

@@ -14,8 +14,8 @@ import datetime as dt
 
 from django.http import Http404
 
+from cases.access import CaseAccess, access_case
 from cases.models import Case, Hearing, HearingOrder
-from cases.selectors import CaseAccess, access_case
 from safebabies import codes
 from safebabies.identity.models import User
 from safebabies.lib.dates import add_months

@@ -25,12 +25,12 @@ from django.db.models import Count, Prefetch, Q
 from assessments.due import screenings_due
 from assessments.models import Screening, Service
 from assessments.selectors import part2_screening_q, part2_service_q
+from cases.access import CaseAccess
 from cases.hearings.selectors import (
     federal_clocks_of,
     held_permanency_hearing,
 )
 from cases.models import Child, Episode, Hearing, HearingOrder, PermanencyPlan, Placement
-from cases.selectors import CaseAccess
 from familytime.models import Visit
 from familytime.selectors import plan_on, target_per_week
 from safebabies import codes

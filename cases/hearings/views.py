@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.access import CaseAccess, access_case
 from cases.hearings import forms, services
 from cases.hearings.selectors import access_hearing, access_hearing_order, access_summary
 from cases.hearings.summary import hearing_summary
 from cases.models import Hearing
-from cases.selectors import CaseAccess, access_case
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest

@@ -1,7 +1,7 @@
 """Role codes (INTERFACES.md) and what each role may do.
 
 The rules of DOMAIN.md "Confidentiality rules" are expressed once here as capabilities; the
-access selectors (`cases.selectors`) combine them with site and family-team membership.
+access selectors (`cases.access`) combine them with site and family-team membership.
 """
 
 from django.db import models

@@ -12,8 +12,8 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cases.access import _court_view_sites, cases_visible_to, ftm_cases_visible_to
 from cases.models import Case, Hearing, TeamMember
-from cases.selectors import _court_view_sites, cases_visible_to, ftm_cases_visible_to
 from familytime.models import Visit
 from safebabies.identity.models import User
 from safebabies.notify.models import CalendarFeed, Notification
