@@ -18,7 +18,6 @@ Rules on rows and fields:
 
 from typing import Any, ClassVar
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
@@ -28,14 +27,18 @@ from rest_framework.response import Response
 
 from assessments import services
 from assessments.models import NARRATIVE_FIELDS, Assessment, Goal, Lens, Screening, Service
-from assessments.selectors import (
+from cases import services as case_services
+from cases.access import (
+    CaseAccess,
+    access_case,
+    access_child,
     can_see_assessment_narrative,
-    can_write_assessment,
+    case_record,
+    part2_cases_visible_to,
     part2_screening_q,
     part2_service_q,
+    require,
 )
-from cases import services as case_services
-from cases.access import CaseAccess, access_case, part2_cases_visible_to
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.views import PermanencyPlanViewSet as ReadPermanencyPlanViewSet
 from cases.models import Child
@@ -236,13 +239,8 @@ class WritableRecordViewSet(CaseRecordViewSet):
     def lookup(self, access: CaseAccess, name: str, value: str | None) -> Any:
         if value in (None, ""):
             return None
-        found = {
-            "child": lambda: access.case.children.filter(pk=value).first(),
-            "goal": lambda: Goal.objects.filter(case=access.case, pk=value).first(),
-            "referral": lambda: Service.objects.filter(case=access.case, pk=value).first(),
-            "caregiver": lambda: access.case.people.filter(pk=value).first(),
-            "assessment": lambda: Assessment.objects.filter(case=access.case, pk=value).first(),
-        }[name]()
+        kind = {"referral": "service", "caregiver": "person"}.get(name, name)
+        found = case_record(access, kind, value)
         if found is None:
             raise ValidationError({f"{name}_id": [f"No {name} with this id in this case."]})
         return found
@@ -379,9 +377,7 @@ class AssessmentViewSet(WritableRecordViewSet):
     updatable = False
 
     def access_for_write(self, case_id: str) -> CaseAccess:
-        access = super().access_for_write(case_id)
-        if not can_write_assessment(access):
-            raise PermissionDenied("The relationship-based assessment is written by the clinician.")
+        access = require(super().access_for_write(case_id), "can_write_assessment")
         return access
 
     def create_record(self, access, kwargs):
@@ -406,11 +402,10 @@ class PermanencyPlanViewSet(ReadPermanencyPlanViewSet):
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         child_id = data.pop("child_id")
-        case_id = Child.objects.filter(pk=child_id).values_list("case_id", flat=True).first()
-        if case_id is None:
+        if not Child.objects.filter(pk=child_id).exists():  # lint-ok: existence only
             raise ValidationError({"child_id": ["No child with this id."]})
-        access = access_case(self.user, case_id, write=True)
-        child = access.case.children.select_related("case__site").get(pk=child_id)
+        access, child = access_child(self.user, child_id, write=True)
+        child.case = access.case
         try:
             plan = case_services.permanency_plan_change(
                 actor=self.user,

@@ -13,7 +13,7 @@ queries whatever the number of rows. The rules (DOMAIN.md, issue 4):
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from assessments.due import Due, screenings_due
 from assessments.models import (
@@ -26,42 +26,22 @@ from assessments.models import (
     Screening,
     Service,
 )
-from cases.access import CaseAccess, cases_visible_to
+from cases.access import (
+    PART2_INSTRUMENTS,
+    PART2_SERVICE_TYPES,
+    CaseAccess,
+    can_see_assessment_narrative,
+    can_see_marker_notes,
+    cases_visible_to,
+    part2_screening_q,
+    part2_service_q,
+)
 from cases.models import Case, Child, Episode, Person
 from safebabies import codes
 from safebabies.identity.models import User
-from safebabies.identity.roles import Role
 
-NARRATIVE_ROLES = frozenset({Role.CLINICIAN, Role.COMMUNITY_COORDINATOR, Role.CASEWORKER})
-ASSESSMENT_WRITE_ROLES = frozenset({Role.CLINICIAN})
 TIMELINESS_LIMIT_DAYS = 60
 OPEN_SERVICE_STATUSES = (codes.ServiceStatus.REFERRED, codes.ServiceStatus.WAITLISTED)
-
-
-def can_see_assessment_narrative(access: CaseAccess) -> bool:
-    return bool(access.roles & NARRATIVE_ROLES)
-
-
-def can_write_assessment(access: CaseAccess) -> bool:
-    return bool(access.roles & ASSESSMENT_WRITE_ROLES)
-
-
-def can_see_marker_notes(access: CaseAccess) -> bool:
-    return not access.is_court_view and not access.is_mentor_view
-
-
-# What counts as substance-use (42 CFR Part 2) detail: the one definition every page, the API
-# and the pre-hearing summary use.
-PART2_INSTRUMENTS = frozenset({codes.Instrument.SUBSTANCE_USE})
-PART2_SERVICE_TYPES = frozenset({codes.ServiceType.SUBSTANCE_USE_TREATMENT})
-
-
-def part2_screening_q() -> Q:
-    return Q(instrument__in=PART2_INSTRUMENTS)
-
-
-def part2_service_q() -> Q:
-    return Q(service_type__in=PART2_SERVICE_TYPES)
 
 
 def screenings_of(access: CaseAccess, *, part2: bool) -> QuerySet[Screening]:

@@ -7,7 +7,6 @@ forms) and every change goes through `assessments.services`.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,8 +14,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import forms, services
 from assessments import selectors as sel
-from assessments.models import NARRATIVE_FIELDS, Assessment
-from cases.access import CaseAccess, access_case
+from assessments.models import NARRATIVE_FIELDS
+from cases.access import (
+    CaseAccess,
+    access_case,
+    can_see_assessment_narrative,
+    case_records,
+    has_right,
+    require,
+)
 from cases.models import Consent, Person
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -57,7 +63,7 @@ def case_plan(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
             "plan": plan,
             "case": access.case,
             "access": access,
-            "can_assess": sel.can_write_assessment(access),
+            "can_assess": has_right(access, "can_write_assessment"),
         },
     )
 
@@ -169,7 +175,7 @@ def goal_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     form = forms.GoalForm(
         form_data(request),
         children=_children(access),
-        assessments=Assessment.objects.filter(case=case).select_related("child", "caregiver"),
+        assessments=case_records(access, "assessment").select_related("child", "caregiver"),
         initial=initial,
     )
     return form_page(
@@ -199,7 +205,7 @@ def goal_edit(request: AuthenticatedRequest, case_id: str, goal_id: str) -> Http
     form = forms.GoalForm(
         form_data(request),
         children=_children(access),
-        assessments=Assessment.objects.filter(case=case).select_related("child", "caregiver"),
+        assessments=case_records(access, "assessment").select_related("child", "caregiver"),
         initial=initial,
     )
     return form_page(
@@ -222,9 +228,7 @@ def goal_edit(request: AuthenticatedRequest, case_id: str, goal_id: str) -> Http
 
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
-    access = access_case(request.user, case_id, write=True)
-    if not sel.can_write_assessment(access):
-        raise PermissionDenied("The relationship-based assessment is written by the clinician.")
+    access = require(access_case(request.user, case_id, write=True), "can_write_assessment")
     case = access.case
     form = forms.AssessmentForm(
         form_data(request),
@@ -256,12 +260,10 @@ def assessment_detail(
 ) -> HttpResponse:
     access = access_case(request.user, case_id)
     assessment = get_object_or_404(
-        Assessment.objects.filter(case=access.case).select_related(
-            "child", "caregiver", "clinician"
-        ),
+        case_records(access, "assessment").select_related("child", "caregiver", "clinician"),
         pk=assessment_id,
     )
-    narrative = sel.can_see_assessment_narrative(access)
+    narrative = can_see_assessment_narrative(access)
     audit_log(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
@@ -332,9 +334,7 @@ def markers_rate(
 
 
 def _consent_reader(request: AuthenticatedRequest, case_id: str, *, write: bool) -> CaseAccess:
-    access = access_case(request.user, case_id, write=write)
-    if access.is_court_view or access.is_mentor_view:
-        raise PermissionDenied("Releases of information are kept by the family team.")
+    access = require(access_case(request.user, case_id, write=write), "can_read_consents")
     return access
 
 
@@ -343,9 +343,7 @@ def consent_list(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = _consent_reader(request, case_id, write=False)
     today = access.case.site.today()
     consents = list(
-        Consent.objects.filter(case=access.case)
-        .select_related("person")
-        .order_by("-granted_on", "id")
+        case_records(access, "consent").select_related("person").order_by("-granted_on", "id")
     )
     if not (access.can_write or access.can_see_part2(today)):
         consents = [c for c in consents if c.category != Consent.Category.SUBSTANCE_USE_TREATMENT]
@@ -398,7 +396,7 @@ def consent_revoke(request: AuthenticatedRequest, case_id: str, consent_id: str)
     access = _consent_reader(request, case_id, write=True)
     case = access.case
     consent = get_object_or_404(
-        Consent.objects.filter(case=case).select_related("person"), pk=consent_id
+        case_records(access, "consent").select_related("person"), pk=consent_id
     )
     consent.case = case
     form = forms.ConsentRevokeForm(form_data(request), initial={"revoked_on": case.site.today()})

@@ -15,13 +15,17 @@ The rules (DOMAIN.md "Confidentiality rules"):
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, Child, Consent, TeamMember
+from safebabies import codes
 from safebabies.identity.models import Site, User
 from safebabies.identity.roles import (
     CASE_WRITE_ROLES,
@@ -224,3 +228,279 @@ def can_see_contact_details(access: CaseAccess) -> bool:
     """Phone, e-mail and address of the people of a case are for the family team: not in the
     court's view, not in the parent mentor's."""
     return not access.is_court_view and not access.is_mentor_view
+
+
+# --- Rights that are not about the whole case --------------------------------------------------
+# Each answers for one CaseAccess; `need=` below names them, so no view writes its own rule.
+
+ASSESSMENT_WRITE_ROLES = frozenset({Role.CLINICIAN})
+NARRATIVE_ROLES = frozenset({Role.CLINICIAN, Role.COMMUNITY_COORDINATOR, Role.CASEWORKER})
+
+RIGHTS: dict[str, tuple[Callable[[CaseAccess], bool], str]] = {
+    # name: (rule, the 403 message of a viewer without it)
+    "can_write": (
+        lambda a: a.can_write,
+        "Your role on this family's team can read but not change it.",
+    ),
+    "can_manage_team": (
+        lambda a: a.can_manage_team,
+        "Only Community Coordinators and site admins change a family team.",
+    ),
+    "can_write_assessment": (
+        lambda a: bool(a.roles & ASSESSMENT_WRITE_ROLES),
+        "The relationship-based assessment is written by the clinician.",
+    ),
+    "can_see_visit_observations": (
+        lambda a: a.can_see_visit_observations,
+        "Family-time observations are for the family team.",
+    ),
+    "can_read_consents": (
+        lambda a: not a.is_court_view and not a.is_mentor_view,
+        "Releases of information are kept by the family team.",
+    ),
+}
+
+
+def has_right(access: CaseAccess, right: str) -> bool:
+    return RIGHTS[right][0](access)
+
+
+def require(access: CaseAccess, *rights: str) -> CaseAccess:
+    """`access`, or a 403 naming the first right it lacks."""
+    for right in rights:
+        rule, message = RIGHTS[right]
+        if not rule(access):
+            raise PermissionDenied(message)
+    return access
+
+
+def can_see_assessment_narrative(access: CaseAccess) -> bool:
+    return bool(access.roles & NARRATIVE_ROLES)
+
+
+def can_see_marker_notes(access: CaseAccess) -> bool:
+    return not access.is_court_view and not access.is_mentor_view
+
+
+def can_see_summary(access: CaseAccess) -> bool:
+    """The pre-hearing summary is for the court and the professionals of the family team."""
+    return not access.is_mentor_view
+
+
+# What counts as substance-use (42 CFR Part 2) detail: the one definition every page, the API
+# and the pre-hearing summary use.
+PART2_INSTRUMENTS = frozenset({codes.Instrument.SUBSTANCE_USE})
+PART2_SERVICE_TYPES = frozenset({codes.ServiceType.SUBSTANCE_USE_TREATMENT})
+
+
+def part2_screening_q() -> Q:
+    return Q(instrument__in=PART2_INSTRUMENTS)
+
+
+def part2_service_q() -> Q:
+    return Q(service_type__in=PART2_SERVICE_TYPES)
+
+
+# --- Every kind of record, reached through its case --------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """How one kind of record is reached: its model, the lookup from it to its case, the
+    CaseAccess rule without which it is invisible (a 404, as for an outsider), and a row rule
+    (rows of a visible case that some viewers may still not see: Part 2)."""
+
+    model: str  # "app_label.Model", looked up lazily: this module sits below the features
+    case_path: str  # "" for the case itself
+    visible_if: Callable[[CaseAccess], bool] | None = None
+    hidden_rows: Callable[[], Q] | None = None  # rows hidden without `can_see_part2`
+    related: tuple[str, ...] = ()  # loaded with one record (select_related)
+
+    def model_class(self) -> type[Model]:
+        return apps.get_model(self.model)
+
+    def case_lookup(self) -> str:
+        return self.case_path or "pk"
+
+
+RECORD_TYPES: dict[str, RecordType] = {
+    "case": RecordType("cases.Case", ""),
+    "child": RecordType("cases.Child", "case"),
+    "person": RecordType("cases.Person", "case"),
+    "relationship": RecordType("cases.Relationship", "person__case"),
+    "team_member": RecordType("cases.TeamMember", "case"),
+    "episode": RecordType("cases.Episode", "child__case"),
+    "placement": RecordType("cases.Placement", "episode__child__case"),
+    "permanency_plan": RecordType("cases.PermanencyPlan", "child__case"),
+    "hearing": RecordType("cases.Hearing", "case", related=("judge",)),
+    "hearing_order": RecordType("cases.HearingOrder", "hearing__case"),
+    "maltreatment_report": RecordType("cases.MaltreatmentReport", "child__case"),
+    "consent": RecordType("cases.Consent", "case"),
+    "ftm": RecordType(
+        "ftms.Ftm",
+        "case",
+        visible_if=lambda a: a.can_see_ftms,
+        related=("facilitator", "edited_by"),
+    ),
+    "action_item": RecordType("ftms.FtmActionItem", "ftm__case", lambda a: a.can_see_ftms),
+    "ftm_attendance": RecordType("ftms.FtmAttendance", "ftm__case", lambda a: a.can_see_ftms),
+    "visit": RecordType("familytime.Visit", "child__case", related=("child", "plan")),
+    "family_time_plan": RecordType("familytime.FamilyTimePlan", "child__case"),
+    "screening": RecordType("assessments.Screening", "case", hidden_rows=part2_screening_q),
+    "service": RecordType("assessments.Service", "case", hidden_rows=part2_service_q),
+    "goal": RecordType("assessments.Goal", "case"),
+    "assessment": RecordType("assessments.Assessment", "case"),
+    "marker_rating": RecordType("assessments.MarkerRating", "case"),
+}
+
+
+@dataclass(frozen=True)
+class RecordAccess:
+    """A record and the user's rights on its case: the answer of `access_record`."""
+
+    record: Any
+    access: CaseAccess
+
+    def __iter__(self):
+        """`access, record = access_hearing(...)`."""
+        return iter((self.access, self.record))
+
+
+def case_records(access: CaseAccess, kind: str) -> QuerySet:
+    """The records of this kind on the case of `access` that its viewer may see (empty for a
+    kind they may not see at all, Part 2 rows only under a consent)."""
+    spec = RECORD_TYPES[kind]
+    model = spec.model_class()
+    if spec.visible_if is not None and not spec.visible_if(access):
+        return model._default_manager.none()
+    queryset = model._default_manager.filter(**{spec.case_lookup(): access.case.pk})
+    if spec.hidden_rows is not None and not access.can_see_part2():
+        queryset = queryset.exclude(spec.hidden_rows())
+    return queryset
+
+
+def case_record(access: CaseAccess, kind: str, record_id: str | None) -> Any:
+    """One record of this kind on the case of `access`, or None when there is none the viewer
+    may see (a missing and a hidden record give the same answer)."""
+    if record_id in (None, ""):
+        return None
+    return case_records(access, kind).filter(pk=record_id).first()
+
+
+def records_visible_to(user: User, kind: str) -> QuerySet:
+    """Every record of this kind the user may see, in any case, as one query (the API lists)."""
+    spec = RECORD_TYPES[kind]
+    model = spec.model_class()
+    cases = ftm_cases_visible_to(user) if kind in FTM_KINDS else cases_visible_to(user)
+    queryset = model._default_manager.filter(**{f"{spec.case_lookup()}__in": cases})
+    if spec.hidden_rows is not None:
+        queryset = queryset.filter(
+            ~spec.hidden_rows() | Q(**{f"{spec.case_lookup()}__in": part2_cases_visible_to(user)})
+        )
+    return queryset
+
+
+FTM_KINDS = frozenset(k for k, spec in RECORD_TYPES.items() if spec.model.startswith("ftms."))
+
+
+def access_record(
+    user: User,
+    kind: str,
+    record_id: str,
+    *,
+    write: bool = False,
+    need: Iterable[str] = (),
+    in_case: str | None = None,
+) -> RecordAccess:
+    """The record `record_id` of this kind with the user's rights on its case: 404 if they may
+    not see it (whether it exists or not) or it is not of the case `in_case` (the case of the
+    URL), 403 if `write` and they may only read, or if they lack a right named in `need`."""
+    spec = RECORD_TYPES[kind]
+    model = spec.model_class()
+    case_id = (
+        model._default_manager.filter(pk=record_id)
+        .values_list(spec.case_lookup(), flat=True)
+        .first()
+    )
+    if case_id is None or (in_case is not None and case_id != in_case):
+        raise Http404("Not found")
+    access = access_case(user, case_id)
+    records = case_records(access, kind)
+    if spec.related:
+        records = records.select_related(*spec.related)
+    record = records.filter(pk=record_id).first()
+    if record is None:
+        raise Http404("Not found")
+    if spec.case_path == "case":
+        record.case = access.case  # with its site, already loaded
+    if write:
+        require(access, "can_write")
+    require(access, *need)
+    return RecordAccess(record=record, access=access)
+
+
+def access_child(user: User, child_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "child", child_id, **rights)
+
+
+def access_person(user: User, person_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "person", person_id, **rights)
+
+
+def access_hearing(user: User, hearing_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "hearing", hearing_id, **rights)
+
+
+def access_hearing_order(user: User, order_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "hearing_order", order_id, **rights)
+
+
+def access_summary(user: User, hearing_id: str, **rights: Any) -> RecordAccess:
+    """A hearing, for its pre-hearing summary: the court and the family team's professionals
+    (`can_see_summary`); anyone else who may see the case gets a 404."""
+    found = access_record(user, "hearing", hearing_id, **rights)
+    if not can_see_summary(found.access):
+        raise Http404("Not found")
+    return found
+
+
+def access_ftm(user: User, ftm_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "ftm", ftm_id, **rights)
+
+
+def access_action_item(user: User, item_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "action_item", item_id, **rights)
+
+
+def access_visit(user: User, visit_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "visit", visit_id, **rights)
+
+
+def access_screening(user: User, screening_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "screening", screening_id, **rights)
+
+
+def access_service(user: User, service_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "service", service_id, **rights)
+
+
+def access_goal(user: User, goal_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "goal", goal_id, **rights)
+
+
+def access_consent(user: User, consent_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "consent", consent_id, **rights)
+
+
+def access_case_records(
+    user: User, case_id: str, kind: str, *, write: bool = False, need: Iterable[str] = ()
+) -> CaseAccess:
+    """The case, for its records of one kind (its FTMs, its family time...): 404 if the user
+    may not see the case or that kind of record on it, 403 as `access_record`."""
+    access = access_case(user, case_id)
+    visible_if = RECORD_TYPES[kind].visible_if
+    if visible_if is not None and not visible_if(access):
+        raise Http404("No such case")
+    if write:
+        require(access, "can_write")
+    return require(access, *need)

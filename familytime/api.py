@@ -9,15 +9,15 @@ as a 400 naming the field.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from cases.access import CaseAccess, access_case, children_visible_to
+from cases.access import CaseAccess, access_case, access_child, case_record, require
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
-from cases.models import Child, Person
+from cases.models import Child
 from familytime import services
 from familytime.models import FamilyTimePlan, Visit, Weekday
 from safebabies import codes
@@ -78,17 +78,19 @@ def _writable_child(user: Any, child_id: str | None) -> tuple[Child, CaseAccess]
     see is a 400 on `child_id` (the same answer as a child that does not exist)."""
     if not child_id:
         raise ValidationError({"child_id": ["This field is required."]})
-    child = children_visible_to(user).filter(pk=child_id).first()
-    if child is None:
-        raise ValidationError({"child_id": ["No child with this id in the families you see."]})
-    access = access_case(user, child.case_id, write=True)
+    try:
+        access, child = access_child(user, child_id, write=True)
+    except Http404:
+        raise ValidationError(
+            {"child_id": ["No child with this id in the families you see."]}
+        ) from None
     child.case = access.case
     return child, access
 
 
 def _observations_allowed(access: CaseAccess, data: dict[str, Any]) -> None:
-    if "observations" in data and not access.can_see_visit_observations:
-        raise PermissionDenied("Family-time observations are for the family team.")
+    if "observations" in data:
+        require(access, "can_see_visit_observations")
 
 
 class VisitViewSet(CaseRecordViewSet):
@@ -184,11 +186,11 @@ class FamilyTimePlanViewSet(CaseRecordViewSet):
         given = FamilyTimePlanWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
-        child, _access = _writable_child(request.user, data.pop("child_id"))
+        child, access = _writable_child(request.user, data.pop("child_id"))
         parent_id = data.pop("parent_id", None)
         parent = None
         if parent_id:
-            parent = Person.objects.filter(case=child.case, pk=parent_id).first()
+            parent = case_record(access, "person", parent_id)
             if parent is None:
                 raise ValidationError({"parent_id": ["No parent with this id in this family."]})
         plan = services.family_time_plan_set(

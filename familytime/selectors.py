@@ -312,12 +312,6 @@ def visits_between(case: Case, start: dt.date, end: dt.date) -> QuerySet[Visit]:
     )
 
 
-def visit_of_case(case: Case, visit_id: str) -> Visit | None:
-    return (
-        Visit.objects.select_related("child", "plan").filter(pk=visit_id, child__case=case).first()
-    )
-
-
 @dataclass(frozen=True)
 class HomeRow:
     case: Case

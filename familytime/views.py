@@ -7,17 +7,17 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import CaseAccess, access_case
+from cases.access import CaseAccess, access_case, access_visit, case_records
 from cases.models import Case, Child, Person
 from familytime import services
 from familytime.charts import weekly_chart
 from familytime.forms import FamilyTimePlanForm, VisitLogForm
-from familytime.selectors import case_family_time, visit_of_case, visits_between, week_of
+from familytime.selectors import case_family_time, visits_between, week_of
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -89,11 +89,8 @@ def family_time(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 def visit_log(request: AuthenticatedRequest, case_id: str, visit_id: str) -> HttpResponse:
     """One tap from the week's list: held, cancelled (by whom) or no-show, with an optional
     duration and observations."""
-    access = access_case(request.user, case_id, write=True)
+    access, visit = access_visit(request.user, visit_id, write=True, in_case=case_id)
     case = access.case
-    visit = visit_of_case(case, visit_id)
-    if visit is None:
-        raise Http404("No such visit")
     form = VisitLogForm(request.POST)
     back = _page_url(case, week_of(visit.scheduled_on)[0], f"visit-{visit.pk}")
     if not form.is_valid():
@@ -129,7 +126,9 @@ def plan_set(request: AuthenticatedRequest, case_id: str, child_id: str) -> Http
     case = access.case
     child: Child = get_object_or_404(case.children.all(), pk=child_id)
     child.case = case
-    parents = Person.objects.filter(case=case, kind=Person.Kind.PARENT).order_by("given_name", "id")
+    parents = (
+        case_records(access, "person").filter(kind=Person.Kind.PARENT).order_by("given_name", "id")
+    )
     current = child.family_time_plans.order_by("-effective_from", "-created_at").first()
     today = case.site.today()
     initial: dict[str, Any] = {

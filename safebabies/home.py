@@ -10,7 +10,7 @@ from cases import page_selectors as pages
 from familytime.selectors import family_time_home
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
-from safebabies.identity.selectors import roles_of
+from safebabies.identity.selectors import admin_site_ids, roles_of
 from teams import selectors as ftm_selectors
 
 JUDGE_HEARING_DAYS = 14
@@ -61,7 +61,6 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         )
     if Role.SITE_ADMIN in held:
         context["site_admin"] = True
-        context["admin_sites"] = [
-            site for site in sites if Role.SITE_ADMIN in roles_of(user).get(site.pk, set())
-        ]
+        admin_sites = set(admin_site_ids(user))
+        context["admin_sites"] = [site for site in sites if site.pk in admin_sites]
     return render(request, "home.html", context)

@@ -2,18 +2,17 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from cases.access import ftm_cases_visible_to
+from cases.access import access_action_item, access_case_records, access_ftm, ftm_cases_visible_to
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from safebabies import codes
 from safebabies.identity.roles import Role
 from teams import services as ftm_services
-from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance
-from teams.selectors import access_ftm, access_ftm_case
+from teams.models import AttendanceMode, Ftm, FtmActionItem
+from teams.selectors import attendances_prefetch
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -161,7 +160,7 @@ WRITABLE_METHODS = ["get", "post", "put", "patch", "head", "options"]
 class WritableMixin:
     """POST creates, PATCH/PUT change (PUT takes the same partial body as PATCH); no DELETE.
 
-    Writes go through `access_ftm` / `access_ftm_case` (404 in the court's view or outside
+    Writes go through `access_ftm` / `access_case_records` (404 in the court's view or outside
     the team, 403 for a read-only role) and `teams.ftm_services`."""
 
     def _read(self, record_id: str) -> Response:
@@ -178,9 +177,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
 
     serializer_class = FtmSerializer
     http_method_names = WRITABLE_METHODS
-    prefetch = (  # type: ignore[assignment]
-        Prefetch("attendances", queryset=FtmAttendance.objects.select_related("user", "person")),
-    )
+    prefetch = (attendances_prefetch(),)  # type: ignore[assignment]
 
     def visible_cases(self):
         return ftm_cases_visible_to(self.request.user)
@@ -207,7 +204,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
             return Response({"case_id": ["Name the family's case."]}, status=400)
         if "scheduled_on" not in data:
             return Response({"scheduled_on": ["A meeting needs a date."]}, status=400)
-        access = access_ftm_case(request.user, data["case_id"], write=True)
+        access = access_case_records(request.user, data["case_id"], "ftm", write=True)
         data.pop("version", None)
         try:
             with transaction.atomic():
@@ -235,12 +232,12 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
         body = FtmWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        if "case_id" in data and data["case_id"] != found.ftm.case_id:
+        if "case_id" in data and data["case_id"] != found.record.case_id:
             return Response({"case_id": ["An FTM cannot move to another case."]}, status=400)
         version = data.pop("version", None)
         try:
             ftm_services.ftm_log(
-                ftm=found.ftm,
+                ftm=found.record,
                 actor=request.user,
                 version=version,
                 request=request._request,
@@ -250,7 +247,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
             return _conflict_response(conflict)
         except ValidationError as exc:
             return _validation_response(exc)
-        return self._read(found.ftm.pk)
+        return self._read(found.record.pk)
 
 
 class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
@@ -281,7 +278,7 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
         data.pop("not_done_reason", None)
         try:
             item = ftm_services.action_item_create(
-                ftm=found.ftm,
+                ftm=found.record,
                 actor=request.user,
                 description=data.pop("description", ""),
                 request=request._request,
@@ -294,9 +291,7 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
         return response
 
     def partial_update(self, request, *args, **kwargs):
-        ftm_id = FtmActionItem.objects.filter(pk=kwargs["pk"]).values_list("ftm_id", flat=True)
-        found = access_ftm(request.user, ftm_id.first() or "", write=True)
-        item = FtmActionItem.objects.get(pk=kwargs["pk"], ftm=found.ftm)
+        item = access_action_item(request.user, kwargs["pk"], write=True).record
         body = FtmActionItemWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)

@@ -1,6 +1,6 @@
 """Writes to Family Team Meetings: schedule, log (autosave), mark held, action items.
 
-Callers decide who may write (`teams.ftm_selectors.access_ftm(..., write=True)`). Every
+Callers decide who may write (`cases.access.access_ftm(..., write=True)`). Every
 function is atomic, validates with errors keyed by field name, and writes one audit event.
 
 `ftm_log` saves the whole meeting as the logging page (or the API) sends it: fields,

@@ -1,7 +1,7 @@
 """Family Team Meeting pages: the case's meetings, scheduling, the live logging page (with its
 autosave endpoint), marking held, the team's summary and the family copy (English, Spanish).
 
-Reads go through `teams.ftm_selectors.access_ftm` / `access_ftm_case`; writes through
+Reads go through the access module (`access_ftm`, `access_case_records`); writes through
 `teams.ftm_services`. Judges (the court's view) get a 404 for everything here.
 """
 
@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases.access import access_case_records, access_ftm
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
@@ -50,7 +51,7 @@ def _audit_view(request: AuthenticatedRequest, ftm: Ftm) -> None:
 @require_GET
 def case_ftms(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     """The family's meetings, newest first, with a way to plan the next one."""
-    access = selectors.access_ftm_case(request.user, case_id)
+    access = access_case_records(request.user, case_id, "ftm")
     ftms = list(selectors.case_ftms(access.case))
     audit_log(
         actor=request.user,
@@ -66,7 +67,7 @@ def case_ftms(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
-    access = selectors.access_ftm_case(request.user, case_id, write=True)
+    access = access_case_records(request.user, case_id, "ftm", write=True)
     case = access.case
     initial: dict[str, object] = {"scheduled_on": services.ftm_next_date(case=case)}
     last = selectors.last_ftm(case)
@@ -95,11 +96,11 @@ def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 @require_GET
 def ftm_log_page(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
     """One page for the whole meeting; it saves itself as people type."""
-    found = selectors.access_ftm(request.user, ftm_id, write=True)
-    _audit_view(request, found.ftm)
-    page = selectors.log_page(found.ftm)
+    found = access_ftm(request.user, ftm_id, write=True)
+    _audit_view(request, found.record)
+    page = selectors.log_page(found.record)
     return render(
-        request, "ftms/log.html", {"page": page, "ftm": found.ftm, "case": found.ftm.case}
+        request, "ftms/log.html", {"page": page, "ftm": found.record, "case": found.record.case}
     )
 
 
@@ -107,7 +108,7 @@ def ftm_log_page(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
 def ftm_save(request: AuthenticatedRequest, ftm_id: str) -> JsonResponse:
     """The logging page's autosave: JSON in, the new version out; 409 if someone else saved
     in between, 400 with the fields at fault."""
-    found = selectors.access_ftm(request.user, ftm_id, write=True)
+    found = access_ftm(request.user, ftm_id, write=True)
     try:
         data = json.loads(request.body or b"{}")
     except ValueError:
@@ -122,7 +123,7 @@ def ftm_save(request: AuthenticatedRequest, ftm_id: str) -> JsonResponse:
         )
     try:
         ftm = services.ftm_log(
-            ftm=found.ftm,
+            ftm=found.record,
             actor=request.user,
             version=version,
             changes=data.get("fields") or {},
@@ -145,34 +146,34 @@ def ftm_save(request: AuthenticatedRequest, ftm_id: str) -> JsonResponse:
 
 @require_POST
 def ftm_held(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
-    found = selectors.access_ftm(request.user, ftm_id, write=True)
+    found = access_ftm(request.user, ftm_id, write=True)
     try:
-        upcoming = services.ftm_mark_held(ftm=found.ftm, actor=request.user, request=request)
+        upcoming = services.ftm_mark_held(ftm=found.record, actor=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("ftm-log", found.ftm.pk)
+        return redirect("ftm-log", found.record.pk)
     text = "The meeting is marked held."
     if upcoming is not None:
         text += f" The next one is on {upcoming.scheduled_on:%A %-d %B %Y}."
     messages.success(request, text)
-    return redirect("ftm-summary", found.ftm.pk)
+    return redirect("ftm-summary", found.record.pk)
 
 
 @require_GET
 def ftm_summary(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
     """The team's summary (printable). Parent mentors see dates, attendance and action items,
     not the discussion."""
-    found = selectors.access_ftm(request.user, ftm_id)
-    _audit_view(request, found.ftm)
+    found = access_ftm(request.user, ftm_id)
+    _audit_view(request, found.record)
     context = {
-        "ftm": found.ftm,
-        "case": found.ftm.case,
+        "ftm": found.record,
+        "case": found.record.case,
         "access": found.access,
         "show_discussion": found.access.can_see_ftm_notes,
-        "attendance": selectors.attendance_of(found.ftm),
-        "items": selectors.summary_items(found.ftm),
+        "attendance": selectors.attendance_of(found.record),
+        "items": selectors.summary_items(found.record),
     }
-    previous = selectors.previous_ftm(found.ftm)
+    previous = selectors.previous_ftm(found.record)
     if previous is not None:
         context.update(previous=previous, previous_items=selectors.summary_items(previous))
     return render(request, "ftms/summary.html", context)
@@ -181,19 +182,21 @@ def ftm_summary(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
 @require_GET
 def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
     """What was agreed, who does what by when, the next date: plain words, English or Spanish."""
-    found = selectors.access_ftm(request.user, ftm_id)
+    found = access_ftm(request.user, ftm_id)
     lang = "es" if request.GET.get("lang") == "es" else "en"
-    _audit_view(request, found.ftm)
-    copy = family_copy_text(ftm=found.ftm, items=selectors.summary_items(found.ftm), lang=lang)
+    _audit_view(request, found.record)
+    copy = family_copy_text(
+        ftm=found.record, items=selectors.summary_items(found.record), lang=lang
+    )
     return render(
         request,
         "ftms/family_copy.html",
         {
-            "ftm": found.ftm,
-            "case": found.ftm.case,
+            "ftm": found.record,
+            "case": found.record.case,
             "copy": copy,
             "lang": lang,
-            "other_lang_url": reverse("ftm-family-copy", args=[found.ftm.pk])
+            "other_lang_url": reverse("ftm-family-copy", args=[found.record.pk])
             + ("" if lang == "es" else "?lang=es"),
         },
     )

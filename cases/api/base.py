@@ -23,8 +23,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
-from cases.access import CaseAccess, case_access_map, cases_visible_to
-from cases.models import Case, Child
+from cases.access import CaseAccess, case_access_map, cases_visible_to, records_visible_to
+from cases.models import Case
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import User
@@ -208,7 +208,7 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
                 **{f"{self.child_path}_id" if self.child_path else "pk": child_id}
             )
         # a record of the whole case: the records of the child's case
-        case_of_child = Child.objects.filter(pk=child_id).values("case_id")
+        case_of_child = records_visible_to(self.user, "child").filter(pk=child_id).values("case_id")
         return queryset.filter(
             **{f"{self.case_path}_id__in" if self.case_path else "pk__in": case_of_child}
         )

@@ -8,8 +8,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.access import access_summary
 from cases.hearings.pdf import pdf_filename, summary_pdf
-from cases.hearings.selectors import access_summary
 from cases.hearings.summary import hearing_summary
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log

@@ -12,12 +12,9 @@
 
 import datetime as dt
 
-from django.http import Http404
-
-from cases.access import CaseAccess, access_case
+from cases.access import CaseAccess, can_see_summary
 from cases.models import Case, Hearing, HearingOrder
 from safebabies import codes
-from safebabies.identity.models import User
 from safebabies.lib.dates import add_months
 
 # Adoption and Safe Families Act clocks (42 U.S.C. 675(5)): a permanency hearing within 12
@@ -26,44 +23,6 @@ from safebabies.lib.dates import add_months
 PERMANENCY_HEARING_MONTHS = 12
 FIFTEEN_MONTHS_DAYS = 457
 LOOKBACK_MONTHS = 22
-
-
-def access_hearing(
-    user: User, hearing_id: str, *, write: bool = False
-) -> tuple[CaseAccess, Hearing]:
-    """The hearing with the user's rights on its case: 404 if they may not see the case,
-    403 if `write` and they may only read."""
-    hearing = Hearing.objects.select_related("judge").filter(pk=hearing_id).first()
-    if hearing is None:
-        raise Http404("No such hearing")
-    access = access_case(user, hearing.case_id, write=write)
-    hearing.case = access.case
-    return access, hearing
-
-
-def access_hearing_order(
-    user: User, order_id: str, *, write: bool = False
-) -> tuple[CaseAccess, HearingOrder]:
-    """An order with the user's rights on its case (404 / 403 as `access_case`)."""
-    row = HearingOrder.objects.filter(pk=order_id).values_list("hearing_id", flat=True).first()
-    if row is None:
-        raise Http404("No such order")
-    access, hearing = access_hearing(user, row, write=write)
-    order = HearingOrder.objects.get(pk=order_id)
-    order.hearing = hearing
-    return access, order
-
-
-def can_see_summary(access: CaseAccess) -> bool:
-    """The pre-hearing summary is for the court and the professionals of the family team."""
-    return not access.is_mentor_view
-
-
-def access_summary(user: User, hearing_id: str) -> tuple[CaseAccess, Hearing]:
-    access, hearing = access_hearing(user, hearing_id)
-    if not can_see_summary(access):
-        raise Http404("No such hearing")
-    return access, hearing
 
 
 def case_hearings(case: Case) -> list[Hearing]:

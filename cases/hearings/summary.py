@@ -24,8 +24,7 @@ from django.db.models import Count, Prefetch, Q
 
 from assessments.due import screenings_due
 from assessments.models import Screening, Service
-from assessments.selectors import part2_screening_q, part2_service_q
-from cases.access import CaseAccess
+from cases.access import CaseAccess, part2_screening_q, part2_service_q
 from cases.hearings.selectors import (
     federal_clocks_of,
     held_permanency_hearing,

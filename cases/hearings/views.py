@@ -6,14 +6,19 @@ writes through `cases.hearings.services`.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import CaseAccess, access_case
+from cases.access import (
+    CaseAccess,
+    access_case,
+    access_hearing,
+    access_hearing_order,
+    access_summary,
+)
 from cases.hearings import forms, services
-from cases.hearings.selectors import access_hearing, access_hearing_order, access_summary
 from cases.hearings.summary import hearing_summary
 from cases.models import Hearing
 from safebabies.audit.models import AuditEvent
@@ -31,18 +36,14 @@ def _hearings_url(case_id: str) -> str:
 def _hearing_of(
     request: AuthenticatedRequest, case_id: str, hearing_id: str, *, write: bool = False
 ) -> tuple[CaseAccess, Hearing]:
-    access, hearing = access_hearing(request.user, hearing_id, write=write)
-    if hearing.case_id != case_id:
-        raise Http404("No such hearing")
+    access, hearing = access_hearing(request.user, hearing_id, write=write, in_case=case_id)
     return access, hearing
 
 
 @require_GET
 def hearing_summary_page(request: AuthenticatedRequest, case_id: str, hearing_id: str):
     """The judge's pre-hearing summary, on screen; the PDF is the API's `?format=pdf`."""
-    access, hearing = access_summary(request.user, hearing_id)
-    if hearing.case_id != case_id:
-        raise Http404("No such hearing")
+    access, hearing = access_summary(request.user, hearing_id, in_case=case_id)
     summary = hearing_summary(access, hearing)
     audit_log(
         actor=request.user,
@@ -131,9 +132,7 @@ def hearing_order_add(request: AuthenticatedRequest, case_id: str, hearing_id: s
 @require_POST
 def hearing_order_status(request: AuthenticatedRequest, case_id: str, order_id: str):
     """The team updates an order's implementation status from the case page."""
-    access, order = access_hearing_order(request.user, order_id, write=True)
-    if access.case.pk != case_id:
-        raise Http404("No such order")
+    order = access_hearing_order(request.user, order_id, write=True, in_case=case_id).record
     form = forms.HearingOrderStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose not started, in progress or done.")

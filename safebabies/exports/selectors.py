@@ -6,12 +6,7 @@ from django.http import Http404
 
 from safebabies.exports.models import ExportRun
 from safebabies.identity.models import User
-from safebabies.identity.roles import Role
-from safebabies.identity.selectors import roles_of
-
-
-def admin_site_ids(user: User) -> list[int]:
-    return sorted(site for site, held in roles_of(user).items() if Role.SITE_ADMIN in held)
+from safebabies.identity.selectors import admin_site_ids, roles_of
 
 
 def exports_visible_to(user: User) -> QuerySet[ExportRun]:

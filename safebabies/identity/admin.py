@@ -17,8 +17,7 @@ from django.http import HttpRequest
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import Site, SiteMembership, User
-from safebabies.identity.roles import Role
-from safebabies.identity.selectors import roles_of
+from safebabies.identity.selectors import admin_site_ids
 
 # How to reach the site from each model that can appear as a foreign key in these admins.
 SITE_PATHS: dict[str, str] = {
@@ -32,12 +31,10 @@ SITE_PATHS: dict[str, str] = {
 }
 
 
-def admin_site_ids(request: HttpRequest) -> list[int]:
+def admin_sites_of(request: HttpRequest) -> list[int]:
     """The sites where the signed-in user is an active site admin."""
     user = request.user
-    if not isinstance(user, User):
-        return []
-    return [site for site, held in roles_of(user).items() if Role.SITE_ADMIN in held]
+    return admin_site_ids(user) if isinstance(user, User) else []
 
 
 class SiteScopedAdmin(admin.ModelAdmin):
@@ -52,7 +49,7 @@ class SiteScopedAdmin(admin.ModelAdmin):
     def _allowed(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if self._is_superuser(request):
             return True
-        sites = admin_site_ids(request)
+        sites = admin_sites_of(request)
         if not sites or not request.user.is_staff:
             return False
         if obj is None:
@@ -67,7 +64,7 @@ class SiteScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if self._is_superuser(request):
             return qs
-        return qs.filter(**{f"{self.site_path}__in": admin_site_ids(request)})
+        return qs.filter(**{f"{self.site_path}__in": admin_sites_of(request)})
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -88,7 +85,7 @@ class SiteScopedAdmin(admin.ModelAdmin):
         path = SITE_PATHS.get(db_field.related_model._meta.label_lower)
         if path is not None and not self._is_superuser(request):
             kwargs["queryset"] = db_field.related_model._default_manager.filter(
-                **{f"{path}__in": admin_site_ids(request)}
+                **{f"{path}__in": admin_sites_of(request)}
             ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -28,6 +28,16 @@ def site_roles(user: User, site_id: int) -> set[str]:
     return roles_of(user).get(site_id, set())
 
 
+def sites_where(user: User, role: str) -> list[int]:
+    """The sites where the user holds `role` (active), in id order."""
+    return sorted(site for site, held in roles_of(user).items() if role in held)
+
+
+def admin_site_ids(user: User) -> list[int]:
+    """The sites where the user is an active site admin."""
+    return sites_where(user, Role.SITE_ADMIN)
+
+
 def is_national(user: User) -> bool:
     return any(Role.NATIONAL in roles for roles in roles_of(user).values())
 

@@ -9,13 +9,7 @@ from rest_framework import permissions, serializers, viewsets
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from safebabies.identity.roles import Role
-from safebabies.identity.selectors import roles_of
-
-
-def admin_site_ids(user) -> list[int]:
-    """The sites where the user is an active site admin."""
-    return [site for site, held in roles_of(user).items() if Role.SITE_ADMIN in held]
+from safebabies.identity.selectors import admin_site_ids
 
 
 class IsSiteAdmin(permissions.BasePermission):
