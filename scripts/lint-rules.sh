@@ -14,6 +14,11 @@ rule() {  # rule "<message>" <grep -E pattern> <paths...>
 rule "Use the access selectors (cases.selectors), not Case.objects, in views/API/commands:" \
   '\b(Case|Child|Episode|Placement|Hearing|Ftm|Visit|Screening|Service)\.objects\.(get|filter|all)\(' \
   cases/views.py cases/api.py teams/views.py teams/api.py assessments/views.py familytime/views.py cqi/views.py
+# The application never imports the developer tooling (only the commands that are its interface).
+rule "Import safebabies.dev only from safebabies/dev/ and management commands:" \
+  '^\s*(from|import) safebabies(\.dev\b| import dev\b)' \
+  $(ls -d safebabies/* cases teams assessments familytime cqi | grep -v '^safebabies/dev$') \
+  --exclude-dir=commands
 # No raw SQL built with string formatting.
 rule "Raw SQL with string formatting:" '\.(execute|raw)\(f["'"'"']' safebabies cases teams assessments familytime cqi
 # csrf_exempt only on the token API (documented there).
