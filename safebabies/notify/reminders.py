@@ -8,28 +8,34 @@ Rules (site-local times):
   when a reminded FTM moves, an update; when it is cancelled, a cancellation (with `.ics`).
 - hearing: two days before from 09:00, to the family team and the site's judges.
 - weekly digest: Mondays from 08:00, to each owner of open FTM action items.
-- coordinator alerts from 08:00: no FTM in over 30 days (weekly), a child in care whose family
-  time held in the last two weeks is below the site's weekly target (weekly), a consent expiring
-  within 14 days (once per expiry date), a caseload over the site's cap (weekly).
+- coordinator alerts from 08:00: a family with no FTM in over a month (weekly), a child whose
+  family time is below target (weekly), an overdue screening or referral (once per item), a
+  consent expiring within 14 days (once per expiry date), a caseload over the site's cap (weekly).
+
+"What is due" is decided by the feature that owns it, with the selector its pages use, so an
+alert and the coordinator's home never disagree: no FTM lately by
+`teams.ftm_selectors.families_without_recent_ftm`, family time below target by
+`familytime.selectors.family_time_against_target`, screenings by `assessments.due`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 from assessments.due import Due as ScreeningDue
 from assessments.due import screenings_due
 from assessments.models import Screening, Service
 from cases.models import Case, Child, Consent, Episode, Hearing, Person, TeamMember
+from familytime.selectors import family_time_against_target
 from safebabies import codes
 from safebabies.notify import ics
 from safebabies.notify.delivery import Message, Recipient
 from safebabies.notify.models import SentReminder
+from teams import ftm_selectors
 from teams.models import Ftm, FtmActionItem, Site, User
 from teams.roles import Role
 
@@ -41,8 +47,6 @@ MORNING_OF_UNTIL = dt.time(12, 0)
 HEARING_FROM = dt.time(9, 0)
 DIGEST_FROM = dt.time(8, 0)
 ALERTS_FROM = dt.time(8, 0)
-NO_FTM_DAYS = 30
-FAMILY_TIME_WINDOW_DAYS = 14
 CONSENT_WARNING_DAYS = 14
 FTM_KINDS = ("ftm_day_before", "ftm_morning_of", "ftm_changed")
 
@@ -328,22 +332,7 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
     week = _iso_week(today)
     open_cases = Case.objects.filter(site=site, closed_on__isnull=True)
 
-    quiet = list(
-        open_cases.filter(opened_on__lt=today - dt.timedelta(days=NO_FTM_DAYS))
-        .annotate(
-            last_ftm=Max(
-                "ftms__scheduled_on",
-                filter=~Q(ftms__status=codes.FtmStatus.CANCELLED)
-                & Q(ftms__scheduled_on__lte=today),
-            ),
-            next_ftm=Max("ftms__scheduled_on", filter=Q(ftms__scheduled_on__gt=today)),
-        )
-        .filter(
-            Q(last_ftm__isnull=True) | Q(last_ftm__lt=today - dt.timedelta(days=NO_FTM_DAYS)),
-            next_ftm__isnull=True,
-        )
-        .order_by("pk")
-    )
+    quiet = list(ftm_selectors.families_without_recent_ftm(open_cases, today))
     expiring = list(
         Consent.objects.filter(
             case__in=open_cases,
@@ -352,38 +341,21 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
             expires_on__lte=today + dt.timedelta(days=CONSENT_WARNING_DAYS),
         ).order_by("pk")
     )
-    since = today - dt.timedelta(days=FAMILY_TIME_WINDOW_DAYS)
-    below = list(
-        Child.objects.filter(
-            case__in=open_cases,
-            exited_on__isnull=True,
-            episodes__removal_date__lte=since,
-            episodes__discharge_date__isnull=True,
-        )
-        .annotate(
-            held=Count(
-                "family_time",
-                filter=Q(
-                    family_time__status=codes.VisitStatus.HELD,
-                    family_time__scheduled_on__gt=since,
-                    family_time__scheduled_on__lte=today,
-                ),
-                distinct=True,
-            )
-        )
-        .filter(held__lt=math.ceil(site.family_time_target_per_week * 2))  # held is whole
-        .order_by("pk")
+    children = list(
+        Child.objects.filter(case__in=open_cases).select_related("case__site").order_by("pk")
     )
+    below = [row for row in family_time_against_target(children, today) if row.below_target]
     overdue = _overdue_screenings(open_cases, today)
     case_ids = sorted(
         {c.pk for c in quiet}
         | {c.case_id for c in expiring}
-        | {c.case_id for c in below}
+        | {row.child.case_id for row in below}
         | {child.case_id for child, _ in overdue}
     )
     coordinators = _coordinators(site, case_ids) if case_ids else {}
     for case in quiet:
-        context = {"last_ftm": (case.last_ftm or case.opened_on).isoformat()}
+        last_ftm_on = case.last_ftm_on  # type: ignore[attr-defined]  # the selector's annotation
+        context = {"last_ftm": (last_ftm_on or case.opened_on).isoformat()}
         for user in coordinators[case.pk]:
             message = Message("alert_no_ftm", case.pk, week, context, f"/cases/{case.pk}/")
             yield message, Recipient.for_user(user)
@@ -399,12 +371,16 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
                 (Recipient.for_user(user)),
             )
 
-    for child in below:
-        context = {"held": child.held, "target": site.family_time_target_per_week}
-        for user in coordinators[child.case_id]:
-            link = f"/cases/{child.case_id}/"
+    for row in below:
+        context = {
+            "held": row.held,
+            "per_week": f"{row.per_week:.1f}",
+            "target": f"{float(row.target):g}",
+        }
+        for user in coordinators[row.child.case_id]:
+            link = f"/cases/{row.child.case_id}/"
             yield (
-                Message("alert_family_time", child.pk, week, context, link),
+                Message("alert_family_time", row.child.pk, week, context, link),
                 (Recipient.for_user(user)),
             )
 
