@@ -15,7 +15,8 @@ Rules (site-local times):
 "What is due" is decided by the feature that owns it, with the selector its pages use, so an
 alert and the coordinator's home never disagree: no FTM lately by
 `teams.ftm_selectors.families_without_recent_ftm`, family time below target by
-`familytime.selectors.family_time_against_target`, screenings by `assessments.due`.
+`familytime.selectors.family_time_against_target`, overdue screenings by
+`assessments.selectors.overdue_screenings_in_care` (the case page's `assessments.due`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,8 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Q
 
-from assessments.due import Due as ScreeningDue
-from assessments.due import screenings_due
-from assessments.models import Screening, Service
-from cases.models import Case, Child, Consent, Episode, Hearing, Person, TeamMember
+from assessments.selectors import overdue_screenings_in_care
+from cases.models import Case, Child, Consent, Hearing, Person, TeamMember
 from familytime.selectors import family_time_against_target
 from safebabies import codes
 from safebabies.notify import ics
@@ -256,46 +255,6 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
             )
 
 
-def _overdue_screenings(open_cases, today: dt.date) -> list[tuple[Child, ScreeningDue]]:
-    """Children in care with an overdue screening or early-intervention referral, by the rules
-    of the case page (`assessments.due`): three queries whatever the number of children."""
-    episodes = list(
-        Episode.objects.filter(
-            child__case__in=open_cases,
-            child__exited_on__isnull=True,
-            discharge_date__isnull=True,
-            removal_date__lte=today,
-        )
-        .select_related("child")
-        .order_by("child_id")
-    )
-    child_ids = [episode.child_id for episode in episodes]
-    screenings: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
-    for child_id, instrument, day in Screening.objects.filter(child_id__in=child_ids).values_list(
-        "child_id", "instrument", "screened_on"
-    ):
-        screenings[child_id].append((instrument, day))
-    referrals: dict[str, list[dt.date]] = defaultdict(list)
-    for child_id, day in Service.objects.filter(
-        child_id__in=child_ids, service_type=codes.ServiceType.EARLY_INTERVENTION
-    ).values_list("child_id", "referred_on"):
-        referrals[child_id].append(day)
-    overdue = []
-    for episode in episodes:
-        child = episode.child
-        for item in screenings_due(
-            birth_date=child.birth_date,
-            removal_date=episode.removal_date,
-            removal_reasons=episode.reasons,
-            screenings=screenings[child.pk],
-            early_intervention_referrals=referrals[child.pk],
-            today=today,
-        ):
-            if item.overdue:
-                overdue.append((child, item))
-    return overdue
-
-
 # --- weekly digest -----------------------------------------------------------------------------
 
 
@@ -345,7 +304,7 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
         Child.objects.filter(case__in=open_cases).select_related("case__site").order_by("pk")
     )
     below = [row for row in family_time_against_target(children, today) if row.below_target]
-    overdue = _overdue_screenings(open_cases, today)
+    overdue = overdue_screenings_in_care(open_cases, today)
     case_ids = sorted(
         {c.pk for c in quiet}
         | {c.case_id for c in expiring}
