@@ -18,6 +18,7 @@ RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app \
     && chown -R app:app /data
 
 WORKDIR /app
+# .dockerignore leaves out the tests and the developer tooling of safebabies/dev/ but the demo.
 COPY . /app
 RUN pip install .
 

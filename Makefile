@@ -9,7 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Embedded PostgreSQL and Redis under .data/ unless DATABASE_URL / REDIS_URL are set
 # (a failure to start them stops the recipe here, not at the first query).
-SERVICES := services_env=$$($(BIN)/python -m safebabies.devservices env) || exit 1; eval "$$services_env"
+SERVICES := services_env=$$($(BIN)/python -m safebabies.dev.embedded env) || exit 1; eval "$$services_env"
 DEV_ENV := export DEBUG=$${DEBUG:-true} DJANGO_ENV=$${DJANGO_ENV:-development}
 
 .PHONY: setup run test lint bench browser-deps services-stop clean
@@ -60,10 +60,10 @@ lint: setup
 		|| { echo "Models and migrations differ: run manage.py makemigrations"; exit 1; }
 
 bench: setup
-	@$(SERVICES); $(BIN)/python -m safebabies.bench
+	@$(SERVICES); $(BIN)/python -m safebabies.dev.bench
 
 services-stop:
-	-$(BIN)/python -m safebabies.devservices stop
+	-$(BIN)/python -m safebabies.dev.embedded stop
 
 clean: services-stop
 	rm -rf $(VENV) .data staticfiles

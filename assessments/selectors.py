@@ -8,9 +8,13 @@ queries whatever the number of rows. The rules (DOMAIN.md, issue 4):
 - Part 2 records (substance-use screenings, substance-use treatment services) appear only with
   an unexpired, unrevoked consent for one of the viewer's roles (`CaseAccess.can_see_part2`);
 - marker notes are for the team: not the court's view, not the parent mentor's.
+
+`overdue_screenings_in_care` is the exception: it reads for the coordinator's alerts (a
+background task acting for the site), with the case page's rules (`assessments.due`).
 """
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -319,3 +323,44 @@ def case_plan(
         markers=_marker_subjects(ratings, children, caregivers),
     )
     return plan
+
+
+def overdue_screenings_in_care(cases: QuerySet[Case], today: dt.date) -> list[tuple[Child, Due]]:
+    """The children in care (an open removal on or before today, not exited) of `cases` with an
+    overdue screening or early-intervention referral, by the rules of the case page
+    (`screenings_due`): three queries whatever the number of children."""
+    episodes = list(
+        Episode.objects.filter(
+            child__case__in=cases,
+            child__exited_on__isnull=True,
+            discharge_date__isnull=True,
+            removal_date__lte=today,
+        )
+        .select_related("child")
+        .order_by("child_id")
+    )
+    child_ids = [episode.child_id for episode in episodes]
+    screenings: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
+    for child_id, instrument, day in Screening.objects.filter(child_id__in=child_ids).values_list(
+        "child_id", "instrument", "screened_on"
+    ):
+        screenings[child_id].append((instrument, day))
+    referrals: dict[str, list[dt.date]] = defaultdict(list)
+    for child_id, day in Service.objects.filter(
+        child_id__in=child_ids, service_type=codes.ServiceType.EARLY_INTERVENTION
+    ).values_list("child_id", "referred_on"):
+        referrals[child_id].append(day)
+    overdue = []
+    for episode in episodes:
+        child = episode.child
+        for item in screenings_due(
+            birth_date=child.birth_date,
+            removal_date=episode.removal_date,
+            removal_reasons=episode.reasons,
+            screenings=screenings[child.pk],
+            early_intervention_referrals=referrals[child.pk],
+            today=today,
+        ):
+            if item.overdue:
+                overdue.append((child, item))
+    return overdue

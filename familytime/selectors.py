@@ -12,6 +12,10 @@ metrics (`cqi.metrics`), restricted to the children on the page:
   the discharge, if any);
 - held per week: `family_time_held_per_week` over the last 4 weeks (today and the 27 days
   before): held visits inside the child's days in care in that window ÷ (those days ÷ 7).
+
+"Below target" has one definition, `below_target`, and one selector for a set of children,
+`family_time_against_target`: the case page, the coordinator's home and the coordinator's alerts
+(`safebabies.notify.reminders`) all flag the same children.
 """
 
 import datetime as dt
@@ -141,6 +145,53 @@ def current_plans(children: list[Child], today: dt.date) -> dict[str, FamilyTime
     return {plan.child_id: plan for plan in plans}
 
 
+# --- Below target: the one rule ----------------------------------------------------------------
+
+
+def below_target(per_week: float | None, target: Decimal) -> bool:
+    """Family time is below target when the held visits a week over the child's days in care of
+    the last 4 weeks (`Figures.per_week`, METRICS.md `family_time_held_per_week`) are under the
+    target of the child's plan in force today, else the site's default. A child with no day in
+    care in those 4 weeks has no figure and is never below target."""
+    return per_week is not None and Decimal(str(per_week)) < target
+
+
+@dataclass(frozen=True)
+class AgainstTarget:
+    """A child with days in care in the last 4 weeks: held visits, a week, and the target."""
+
+    child: Child
+    held: int
+    per_week: float
+    target: Decimal
+
+    @property
+    def case(self) -> Case:
+        return self.child.case
+
+    @property
+    def below_target(self) -> bool:
+        return below_target(self.per_week, self.target)
+
+
+def family_time_against_target(children: list[Child], today: dt.date) -> list[AgainstTarget]:
+    """The children (with `case.site` loaded) that were in care in the last 4 weeks, in the
+    order given, each against its target; `.below_target` is the rule the case page, the
+    coordinator's home and the coordinator's alerts share. Two queries whatever their number."""
+    if not children:
+        return []
+    by_child = figures(children, today)
+    plans = current_plans(children, today)
+    rows = []
+    for child in children:
+        fig = by_child.get(child.pk)
+        if fig is None or fig.per_week is None:
+            continue
+        target = _target(plans.get(child.pk), child)
+        rows.append(AgainstTarget(child=child, held=fig.held, per_week=fig.per_week, target=target))
+    return rows
+
+
 # --- At a glance: the case page and the coordinator's home ------------------------------------
 
 
@@ -178,8 +229,7 @@ class ChildFamilyTime:
 
     @property
     def below_target(self) -> bool:
-        per_week = self.figures.per_week if self.figures else None
-        return per_week is not None and Decimal(str(per_week)) < self.target
+        return below_target(self.figures.per_week if self.figures else None, self.target)
 
     @property
     def supervision_steps(self) -> list[tuple[dt.date, str]]:
@@ -261,39 +311,6 @@ def case_family_time(children: list[Child], today: dt.date) -> list[ChildFamilyT
     return result
 
 
-@dataclass(frozen=True)
-class HomeFamilyTime:
-    """A family row's family time on the coordinator's home."""
-
-    per_week: list[tuple[Child, float, Decimal]]  # children in care: held per week, target
-
-    @property
-    def below_target(self) -> list[Child]:
-        return [
-            child for child, per_week, target in self.per_week if Decimal(str(per_week)) < target
-        ]
-
-
-def families_family_time(cases: list[Case], today: dt.date) -> dict[str, HomeFamilyTime]:
-    """{case id: HomeFamilyTime} for rows whose children are prefetched (two queries)."""
-    children = [child for case in cases for child in case.children.all()]
-    for case in cases:
-        for child in case.children.all():
-            child.case = case  # the row already holds the case and its site
-    by_child = figures(children, today)
-    plans = current_plans(children, today) if children else {}
-    result = {}
-    for case in cases:
-        rows = []
-        for child in case.children.all():
-            fig = by_child.get(child.pk)
-            if fig is None or fig.per_week is None:
-                continue
-            rows.append((child, fig.per_week, _target(plans.get(child.pk), child)))
-        result[case.pk] = HomeFamilyTime(per_week=rows)
-    return result
-
-
 # --- The week's visits ------------------------------------------------------------------------
 
 
@@ -312,25 +329,14 @@ def visits_between(case: Case, start: dt.date, end: dt.date) -> QuerySet[Visit]:
     )
 
 
-@dataclass(frozen=True)
-class HomeRow:
-    case: Case
-    child: Child
-    per_week: float
-    target: Decimal
-
-    @property
-    def below_target(self) -> bool:
-        return Decimal(str(self.per_week)) < self.target
-
-
-def family_time_home(cases: list[Case], today: dt.date) -> dict[str, list[HomeRow]]:
+def family_time_home(cases: list[Case], today: dt.date) -> dict[str, list[AgainstTarget]]:
     """The coordinator's home: every child in care of the families (held a week over the last
-    4 weeks against the target), and those below target, flagged first."""
-    rows: list[HomeRow] = []
-    by_case = families_family_time(cases, today)
+    4 weeks against the target), and those below target, flagged first (two queries: the rows'
+    children are prefetched)."""
+    children = []
     for case in cases:
-        for child, per_week, target in by_case[case.pk].per_week:
-            rows.append(HomeRow(case=case, child=child, per_week=per_week, target=target))
-    below = [row for row in rows if row.below_target]
-    return {"below": below, "rows": rows}
+        for child in case.children.all():
+            child.case = case  # the row already holds the case and its site
+            children.append(child)
+    rows = family_time_against_target(children, today)
+    return {"below": [row for row in rows if row.below_target], "rows": rows}

@@ -205,8 +205,11 @@ def attendance_of(ftm: Ftm) -> list[FtmAttendance]:
 
 
 def families_without_recent_ftm(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
-    """Open families with no FTM held in the last month (the monthly target), most overdue
-    first (never held: first of all, by enrolment date)."""
+    """The one rule for "no FTM lately", shared by the coordinator's home and their alerts
+    (`safebabies.notify.reminders`): the open families whose last held FTM — or, with none held
+    yet, their enrolment (`opened_on`) — is more than a calendar month before today (METRICS.md
+    `ftm_monthly_rate`: an FTM counts when its status is held, months are calendar months).
+    Annotated with `last_ftm_on` (None when none was held); most overdue first."""
     month_ago = add_months(today, -1)
     last_held = (
         Ftm.objects.filter(case=OuterRef("pk"), status=codes.FtmStatus.HELD)
@@ -218,7 +221,7 @@ def families_without_recent_ftm(cases: QuerySet[Case], today: dt.date) -> QueryS
     return (
         cases.filter(closed_on__isnull=True)
         .annotate(last_ftm_on=Subquery(last_held))
-        .filter(Q(last_ftm_on__isnull=True) | Q(last_ftm_on__lt=month_ago))
+        .filter(Q(last_ftm_on__lt=month_ago) | Q(last_ftm_on__isnull=True, opened_on__lt=month_ago))
         .order_by(Coalesce("last_ftm_on", "opened_on").asc(), "name", "id")
     )
 

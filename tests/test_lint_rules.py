@@ -89,6 +89,8 @@ def test_the_layers_hold_on_the_tree_as_it_is(tree):
         ("assessments/selectors.py", "\nimport cqi.dashboard  # noqa\n", "cqi.dashboard"),
         # the kit imports the case records
         ("safebabies/kit/forms.py", "\nimport cases.models  # noqa\n", "cases.models"),
+        # the application imports the developer tooling
+        ("safebabies/notify/reminders.py", "\nimport safebabies.dev.demo  # noqa\n", "dev.demo"),
     ],
 )
 def test_the_import_contract_refuses_an_import_upwards(tree, module, line, named):

@@ -10,12 +10,14 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from icalendar import Calendar
 
 from assessments.models import Screening, Service
 from cases.models import Consent
-from familytime.models import Visit
+from familytime.models import FamilyTimePlan, Visit
 from safebabies.notify.models import Notification, NotificationPreference, SentReminder
+from safebabies.notify.reminders import coordinator_alerts
 from safebabies.notify.services import send_reminders
 from safebabies.notify.sms import LocmemSmsBackend
 from teams.models import Ftm, FtmActionItem
@@ -365,12 +367,12 @@ def _visits(child, days_ago, status="held"):
         )
 
 
-def test_coordinator_is_alerted_when_family_time_is_below_target_for_two_weeks(
+def test_coordinator_is_alerted_when_family_time_is_below_target_over_the_last_4_weeks(
     family, coordinator, site
 ):
     site.family_time_target_per_week = 3
     site.save()
-    _visits(family.test_child, [1, 3, 5, 8, 10])  # 5 held: the target is 6 in two weeks
+    _visits(family.test_child, [1, 3, 5, 8, 10])  # 5 held in 4 weeks: 1.25 a week, not 3
     _visits(family.test_child, [12], status="cancelled")
 
     run()
@@ -385,7 +387,8 @@ def test_coordinator_is_alerted_when_family_time_is_below_target_for_two_weeks(
 def test_no_family_time_alert_when_the_target_is_met(family, coordinator, site):
     site.family_time_target_per_week = 3
     site.save()
-    _visits(family.test_child, [1, 3, 5, 8, 10, 12])
+    # 12 held in the last 4 weeks: 3 a week, as the home page counts them
+    _visits(family.test_child, [1, 3, 5, 8, 10, 12, 15, 17, 19, 22, 24, 26])
 
     run()
 
@@ -433,3 +436,87 @@ def test_overdue_alerts_follow_what_is_recorded(family, coordinator):
     (alert,) = mails("A screening or referral is overdue")
     assert "Developmental screening" in alert.body
     assert "2026-09-02" in alert.body
+
+
+# --- the coordinator's home and their alerts agree ---------------------------------------------
+
+
+def test_the_home_page_and_the_alerts_flag_the_same_families_and_children(
+    client_for, family, coordinator, site
+):
+    """One rule each for "no FTM in the last month" and "family time below target": on the same
+    data, a family (a child) is on the coordinator's home exactly when they are alerted about it.
+    The cases sit on the edges where the home page and the alerts used to disagree."""
+    today = MONDAY_10AM.date()  # 2026-11-23; a month before: 2026-10-23
+
+    def case(name, *, held_on=None, opened_on=dt.date(2026, 3, 2), **extra):
+        made = f.CaseFactory(site=site, name=name, opened_on=opened_on, **extra)
+        f.TeamMemberFactory(case=made, user=coordinator, role="community_coordinator")
+        if held_on:
+            Ftm.objects.create(case=made, scheduled_on=held_on, status="held")
+        return made
+
+    case("Met recently", held_on=dt.date(2026, 11, 13))
+    case("Met a month ago to the day", held_on=dt.date(2026, 10, 23))
+    missed = case("Met a month and a day ago", held_on=dt.date(2026, 10, 22))
+    booked = case("Next meeting booked", held_on=dt.date(2026, 9, 1))
+    Ftm.objects.create(case=booked, scheduled_on=today + dt.timedelta(days=7))
+    unlogged = case("Last meeting never logged as held", held_on=dt.date(2026, 9, 1))
+    Ftm.objects.create(case=unlogged, scheduled_on=today - dt.timedelta(days=7))
+    case("Enrolled two weeks ago", opened_on=today - dt.timedelta(days=14))
+    case("Closed", held_on=dt.date(2026, 6, 1), closed_on=dt.date(2026, 11, 1))
+
+    children = case("Family-time family", held_on=dt.date(2026, 11, 20))
+
+    def child(name, removed_on, visits_days_ago, target=None):
+        made = f.ChildFactory(case=children, given_name=name)
+        f.EpisodeFactory(child=made, removal_date=removed_on)
+        _visits(made, visits_days_ago)
+        if target is not None:
+            FamilyTimePlan.objects.create(
+                child=made,
+                effective_from=dt.date(2026, 10, 1),
+                visits_per_week=target,
+                supervision="supervised",
+            )
+        return made
+
+    child("Ada", dt.date(2026, 10, 1), range(0, 28, 2))  # 3.5 a week over 4 weeks
+    ben = child("Ben", dt.date(2026, 10, 1), [1, 3, 5, 8, 10, 12])  # 1.5 a week over 4 weeks
+    child("Cleo", dt.date(2026, 10, 1), [2, 6, 16, 20, 23, 26], target=1)  # 1.5 against 1
+    dan = child("Dan", today - dt.timedelta(days=5), [])  # removed 5 days ago, none yet
+
+    with time_machine.travel(MONDAY_10AM, tick=False):
+        home = client_for(coordinator).get("/")
+    run()
+
+    on_home = {c.pk for c in home.context["ftm_overdue"]}
+    alerted = set(
+        SentReminder.objects.filter(kind="alert_no_ftm").values_list("object_id", flat=True)
+    )
+    assert on_home == alerted == {family.pk, missed.pk, booked.pk, unlogged.pk}
+    below_on_home = {row.child.pk for row in home.context["family_time"]["below"]}
+    below_alerted = set(
+        SentReminder.objects.filter(kind="alert_family_time").values_list("object_id", flat=True)
+    )
+    assert below_on_home == below_alerted == {family.test_child.pk, ben.pk, dan.pk}
+
+
+def test_coordinator_alerts_take_the_same_queries_whatever_the_number_of_families(
+    family, coordinator, site
+):
+    local = MONDAY_10AM.astimezone(site.tz)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            alerts = list(coordinator_alerts(site, local))
+        return len(captured), len(alerts)
+
+    first, alerts = queries()
+    for number in range(3):
+        case = f.CaseFactory(site=site, name=f"Family {number}")
+        f.TeamMemberFactory(case=case, user=coordinator, role="community_coordinator")
+        child = f.ChildFactory(case=case)
+        f.EpisodeFactory(child=child)
+        _visits(child, [2])
+    assert queries() == (first, alerts * 4)

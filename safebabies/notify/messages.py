@@ -97,17 +97,17 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
     },
     "alert_family_time": {
         "en": (
-            "Family time below target for two weeks",
+            "Family time below target",
             [
-                "A child in care had {held} family time visit(s) in the last two weeks; "
-                "the site's target is {target} a week."
+                "A child had {held} family time visit(s) in the last 4 weeks, {per_week} a week "
+                "while in care; the target is {target} a week."
             ],
         ),
         "es": (
-            "Tiempo en familia por debajo de la meta durante dos semanas",
+            "Tiempo en familia por debajo de la meta",
             [
-                "Un niño bajo cuidado tuvo {held} visita(s) familiar(es) en las últimas dos "
-                "semanas; la meta del sitio es {target} por semana."
+                "Un niño tuvo {held} visita(s) familiar(es) en las últimas 4 semanas, "
+                "{per_week} por semana bajo cuidado; la meta es {target} por semana."
             ],
         ),
     },

@@ -8,30 +8,35 @@ Rules (site-local times):
   when a reminded FTM moves, an update; when it is cancelled, a cancellation (with `.ics`).
 - hearing: two days before from 09:00, to the family team and the site's judges.
 - weekly digest: Mondays from 08:00, to each owner of open FTM action items.
-- coordinator alerts from 08:00: no FTM in over 30 days (weekly), a child in care whose family
-  time held in the last two weeks is below the site's weekly target (weekly), a consent expiring
-  within 14 days (once per expiry date), a caseload over the site's cap (weekly).
+- coordinator alerts from 08:00: a family with no FTM in over a month (weekly), a child whose
+  family time is below target (weekly), an overdue screening or referral (once per item), a
+  consent expiring within 14 days (once per expiry date), a caseload over the site's cap (weekly).
+
+"What is due" is decided by the feature that owns it, with the selector its pages use, so an
+alert and the coordinator's home never disagree: no FTM lately by
+`teams.ftm_selectors.families_without_recent_ftm`, family time below target by
+`familytime.selectors.family_time_against_target`, overdue screenings by
+`assessments.selectors.overdue_screenings_in_care` (the case page's `assessments.due`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
-from assessments.due import Due as ScreeningDue
-from assessments.due import screenings_due
-from assessments.models import Screening, Service
-from cases.models import Case, Child, Consent, Episode, Hearing, Person, TeamMember
+from assessments.selectors import overdue_screenings_in_care
+from cases.models import Case, Child, Consent, Hearing, Person, TeamMember
+from familytime.selectors import family_time_against_target
 from safebabies import codes
 from safebabies.identity.models import Site, User
 from safebabies.identity.roles import Role
 from safebabies.notify import ics
 from safebabies.notify.delivery import Message, Recipient
 from safebabies.notify.models import SentReminder
+from teams import selectors as ftm_selectors
 from teams.models import Ftm, FtmActionItem
 
 Due = Iterator[tuple[Message, Recipient]]
@@ -42,8 +47,6 @@ MORNING_OF_UNTIL = dt.time(12, 0)
 HEARING_FROM = dt.time(9, 0)
 DIGEST_FROM = dt.time(8, 0)
 ALERTS_FROM = dt.time(8, 0)
-NO_FTM_DAYS = 30
-FAMILY_TIME_WINDOW_DAYS = 14
 CONSENT_WARNING_DAYS = 14
 FTM_KINDS = ("ftm_day_before", "ftm_morning_of", "ftm_changed")
 
@@ -253,46 +256,6 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
             )
 
 
-def _overdue_screenings(open_cases, today: dt.date) -> list[tuple[Child, ScreeningDue]]:
-    """Children in care with an overdue screening or early-intervention referral, by the rules
-    of the case page (`assessments.due`): three queries whatever the number of children."""
-    episodes = list(
-        Episode.objects.filter(
-            child__case__in=open_cases,
-            child__exited_on__isnull=True,
-            discharge_date__isnull=True,
-            removal_date__lte=today,
-        )
-        .select_related("child")
-        .order_by("child_id")
-    )
-    child_ids = [episode.child_id for episode in episodes]
-    screenings: dict[str, list[tuple[str, dt.date]]] = defaultdict(list)
-    for child_id, instrument, day in Screening.objects.filter(child_id__in=child_ids).values_list(
-        "child_id", "instrument", "screened_on"
-    ):
-        screenings[child_id].append((instrument, day))
-    referrals: dict[str, list[dt.date]] = defaultdict(list)
-    for child_id, day in Service.objects.filter(
-        child_id__in=child_ids, service_type=codes.ServiceType.EARLY_INTERVENTION
-    ).values_list("child_id", "referred_on"):
-        referrals[child_id].append(day)
-    overdue = []
-    for episode in episodes:
-        child = episode.child
-        for item in screenings_due(
-            birth_date=child.birth_date,
-            removal_date=episode.removal_date,
-            removal_reasons=episode.reasons,
-            screenings=screenings[child.pk],
-            early_intervention_referrals=referrals[child.pk],
-            today=today,
-        ):
-            if item.overdue:
-                overdue.append((child, item))
-    return overdue
-
-
 # --- weekly digest -----------------------------------------------------------------------------
 
 
@@ -329,22 +292,7 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
     week = _iso_week(today)
     open_cases = Case.objects.filter(site=site, closed_on__isnull=True)
 
-    quiet = list(
-        open_cases.filter(opened_on__lt=today - dt.timedelta(days=NO_FTM_DAYS))
-        .annotate(
-            last_ftm=Max(
-                "ftms__scheduled_on",
-                filter=~Q(ftms__status=codes.FtmStatus.CANCELLED)
-                & Q(ftms__scheduled_on__lte=today),
-            ),
-            next_ftm=Max("ftms__scheduled_on", filter=Q(ftms__scheduled_on__gt=today)),
-        )
-        .filter(
-            Q(last_ftm__isnull=True) | Q(last_ftm__lt=today - dt.timedelta(days=NO_FTM_DAYS)),
-            next_ftm__isnull=True,
-        )
-        .order_by("pk")
-    )
+    quiet = list(ftm_selectors.families_without_recent_ftm(open_cases, today))
     expiring = list(
         Consent.objects.filter(
             case__in=open_cases,
@@ -353,38 +301,21 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
             expires_on__lte=today + dt.timedelta(days=CONSENT_WARNING_DAYS),
         ).order_by("pk")
     )
-    since = today - dt.timedelta(days=FAMILY_TIME_WINDOW_DAYS)
-    below = list(
-        Child.objects.filter(
-            case__in=open_cases,
-            exited_on__isnull=True,
-            episodes__removal_date__lte=since,
-            episodes__discharge_date__isnull=True,
-        )
-        .annotate(
-            held=Count(
-                "family_time",
-                filter=Q(
-                    family_time__status=codes.VisitStatus.HELD,
-                    family_time__scheduled_on__gt=since,
-                    family_time__scheduled_on__lte=today,
-                ),
-                distinct=True,
-            )
-        )
-        .filter(held__lt=math.ceil(site.family_time_target_per_week * 2))  # held is whole
-        .order_by("pk")
+    children = list(
+        Child.objects.filter(case__in=open_cases).select_related("case__site").order_by("pk")
     )
-    overdue = _overdue_screenings(open_cases, today)
+    below = [row for row in family_time_against_target(children, today) if row.below_target]
+    overdue = overdue_screenings_in_care(open_cases, today)
     case_ids = sorted(
         {c.pk for c in quiet}
         | {c.case_id for c in expiring}
-        | {c.case_id for c in below}
+        | {row.child.case_id for row in below}
         | {child.case_id for child, _ in overdue}
     )
     coordinators = _coordinators(site, case_ids) if case_ids else {}
     for case in quiet:
-        context = {"last_ftm": (case.last_ftm or case.opened_on).isoformat()}
+        last_ftm_on = case.last_ftm_on  # type: ignore[attr-defined]  # the selector's annotation
+        context = {"last_ftm": (last_ftm_on or case.opened_on).isoformat()}
         for user in coordinators[case.pk]:
             message = Message("alert_no_ftm", case.pk, week, context, f"/cases/{case.pk}/")
             yield message, Recipient.for_user(user)
@@ -400,12 +331,16 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
                 (Recipient.for_user(user)),
             )
 
-    for child in below:
-        context = {"held": child.held, "target": site.family_time_target_per_week}
-        for user in coordinators[child.case_id]:
-            link = f"/cases/{child.case_id}/"
+    for row in below:
+        context = {
+            "held": row.held,
+            "per_week": f"{row.per_week:.1f}",
+            "target": f"{float(row.target):g}",
+        }
+        for user in coordinators[row.child.case_id]:
+            link = f"/cases/{row.child.case_id}/"
             yield (
-                Message("alert_family_time", child.pk, week, context, link),
+                Message("alert_family_time", row.child.pk, week, context, link),
                 (Recipient.for_user(user)),
             )
 

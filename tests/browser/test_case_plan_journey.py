@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from assessments.models import Goal, Service
-from safebabies.demo import PASSWORD
+from safebabies.dev.demo import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from cases.models import Child
 from familytime.models import FamilyTimePlan, Visit
-from safebabies import demo
+from safebabies.dev import demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from safebabies import codes
-from safebabies.demo import PASSWORD, email_of
+from safebabies.dev.demo import PASSWORD, email_of
 from teams.models import Ftm, FtmActionItem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,13 +1,13 @@
 """`manage.py seed_demo`: the demo site with synthetic families and a login for every role.
 
 Idempotent: a second run changes nothing; a run on a later day moves the demo's dates forward
-so it always looks current. The families are described in `safebabies.demo`.
+so it always looks current. The families are described in `safebabies.dev.demo`.
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from safebabies import demo
+from safebabies.dev import demo
 from safebabies.identity.roles import Role
 
 

@@ -1,8 +1,9 @@
+"""`manage.py make_bench_data`: a large synthetic site for benchmarks, built by
+`safebabies.dev.benchdata` (which the production image leaves out)."""
+
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-
-from safebabies.benchdata import build
 
 
 class Command(BaseCommand):
@@ -18,6 +19,14 @@ class Command(BaseCommand):
     def handle(self, *args, cases, site, seed, **options):
         if cases < 1:
             raise CommandError("--cases must be at least 1")
+        try:
+            from safebabies.dev.benchdata import build
+        except ModuleNotFoundError as error:
+            if error.name != "safebabies.dev.benchdata":
+                raise
+            raise CommandError(
+                "The benchmark tooling is not in the production image: run it from a checkout."
+            ) from error
         started = time.monotonic()
         counts = build(cases=cases, site_slug=site, seed=seed)
         elapsed = time.monotonic() - started

