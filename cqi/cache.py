@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 _MISSING = object()
 
 # The code that defines the figures: a change to any of these files is a new cache namespace.
-_DEFINITIONS = ("metrics.py", "breakdowns.py", "cache.py", "stamps.py")
+_DEFINITIONS = ("metrics/__init__.py", "breakdowns.py", "cache.py", "stamps.py")
 CODE_VERSION = hashlib.sha256(
     b"".join((Path(__file__).parent / name).read_bytes() for name in _DEFINITIONS)
 ).hexdigest()[:16]
