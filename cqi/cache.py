@@ -6,7 +6,8 @@ record the figures read is written. So a cached figure is only ever read back wh
 it was computed from are unchanged: it is the same number a fresh computation would give, never
 a stale one, and no time-to-live is needed for correctness (`CQI_CACHE_SECONDS` only bounds how
 long unused entries take room). The key also holds the database's identity and a digest of the
-metric code, so another database or a new definition never reads an old entry.
+metric code (`code_version`: every module of the `cqi.metrics` package, the breakdowns, this
+cache and the stamps), so another database or a new definition never reads an old entry.
 
 The generations are read before the figures are computed, in the same transaction: a write that
 commits in between can only make the entry describe newer records than its key says, and the
@@ -55,11 +56,34 @@ from teams.models import Site
 log = logging.getLogger(__name__)
 _MISSING = object()
 
-# The code that defines the figures: a change to any of these files is a new cache namespace.
-_DEFINITIONS = ("metrics/__init__.py", "breakdowns.py", "cache.py", "stamps.py")
-CODE_VERSION = hashlib.sha256(
-    b"".join((Path(__file__).parent / name).read_bytes() for name in _DEFINITIONS)
-).hexdigest()[:16]
+# The code that defines the figures, under the `cqi` folder: every module of the `cqi.metrics`
+# package (the engine, the shared SQL, each family of metrics, the registry, and any module added
+# to it), the breakdowns, trends and drill-downs, this cache and the stamps. A change to any of
+# them, or a module added, removed or renamed, is a new cache namespace.
+DEFINITIONS = ("metrics", "breakdowns.py", "cache.py", "stamps.py")
+
+
+def definition_files(root: Path) -> list[Path]:
+    """The files of `DEFINITIONS` under `root` (the `cqi` folder), a package's every module
+    (`*.py`, in its subfolders too), in a fixed order."""
+    files: list[Path] = []
+    for name in DEFINITIONS:
+        path = root / name
+        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
+    return files
+
+
+def code_version(root: Path = Path(__file__).parent) -> str:
+    """A digest of the code that defines the figures (`definition_files`): each file's path
+    under `root` and its bytes."""
+    digest = hashlib.sha256()
+    for path in definition_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = code_version()
 
 
 def planner_settings() -> None:
