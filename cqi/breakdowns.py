@@ -19,7 +19,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cqi.metrics import (
+from cqi.metrics.case_months import case_month_series_parts
+from cqi.metrics.engine import Parts, Result, State, fetch_all, merge, parts_of, query_params
+from cqi.metrics.sql import (
     CASE_MONTH_SPANS,
     DEVELOPMENTAL,
     EPISODES,
@@ -27,15 +29,7 @@ from cqi.metrics import (
     MALTREATMENT,
     PART,
     PERMANENCY,
-    Parts,
-    Result,
-    State,
-    _params,
-    _parts_of,
-    _rows,
     case_month_hits,
-    case_month_series_parts,
-    merge,
 )
 from safebabies import codes
 from safebabies.lib.dates import add_months
@@ -136,7 +130,7 @@ def children_in_care_breakdowns_parts(
 ) -> Parts:
     """{(site, part): {(dimension, group): (children, to permanency)}} (see
     `children_in_care_breakdowns`), over the cases of the parts named (every part if None)."""
-    params = _params(
+    params = query_params(
         sites,
         start,
         end,
@@ -146,13 +140,13 @@ def children_in_care_breakdowns_parts(
         race_unknown=[str(codes.Race.DECLINED), str(codes.Race.UNABLE_TO_DETERMINE)],
     )
     rows = []
-    for site_id, part, race, age, placement, grouping, children, permanency in _rows(
+    for site_id, part, race, age, placement, grouping, children, permanency in fetch_all(
         BREAKDOWN_SQL, params
     ):
         dimension = _GROUPING[grouping]
         group = {"race_ethnicity": race, "age_band": age, "placement_type": placement}[dimension]
         rows.append((site_id, part, (dimension, group), children, permanency))
-    return _parts_of(rows)
+    return parts_of(rows)
 
 
 def finish_breakdowns(state: State) -> dict[str, list[GroupCount]]:
@@ -227,8 +221,8 @@ def service_barriers(sites: Site | Iterable[Site], start: dt.date, end: dt.date)
     months = months_of(start, end)
     by_month = {b: dict.fromkeys(months, 0) for b, _ in barriers}
     by_service = {b: {t: 0 for t, _ in types} for b, _ in barriers}
-    for barrier, month, service_type, grouping, count in _rows(
-        BARRIERS_SQL, _params(sites, start, end)
+    for barrier, month, service_type, grouping, count in fetch_all(
+        BARRIERS_SQL, query_params(sites, start, end)
     ):
         if grouping == 0b01:  # grouped by barrier and month
             by_month[barrier][month] = count
@@ -308,7 +302,7 @@ def drill_down(
 ) -> list[tuple[str, int, int]]:
     """[(case_id, met, total)] behind `metric_id` (one of DRILLABLE), the cases furthest from
     the mark first. Sum of met = the metric's numerator, sum of total = its denominator."""
-    params = _params(
+    params = query_params(
         sites,
         start,
         end,
@@ -320,7 +314,7 @@ def drill_down(
     )
     rows = [
         (case_id, int(met), int(total))
-        for case_id, met, total in _rows(DRILL_SQL[metric_id], params)
+        for case_id, met, total in fetch_all(DRILL_SQL[metric_id], params)
     ]
     return sorted(rows, key=lambda row: (row[1] / row[2] if row[2] else 1, -row[2], row[0]))
 
@@ -408,8 +402,8 @@ TREND_SQL = {
          GROUP BY 1, 2, 3
     """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
 }
-# The case-month rates month by month: `metrics.case_month_series`, which the period figure
-# over the same months shares.
+# The case-month rates month by month: `cqi.metrics.case_months.case_month_series_parts`, which
+# the period figure over the same months shares.
 CASE_MONTH_TRENDS = {
     "ftm_monthly_rate": ("teams_ftm", str(codes.FtmStatus.HELD)),
     "hearing_monthly_rate": ("cases_hearing", str(codes.HearingStatus.HELD)),
@@ -442,7 +436,7 @@ def monthly_trends_parts(
     """{(site, part): {(metric id, first day of month): (numerator, denominator)}} over the 12
     whole months up to `end` (see `monthly_trends`), for the cases of the parts named."""
     months = trend_months(end)
-    params = _params(
+    params = query_params(
         sites,
         months[0][0],
         months[-1][1],
@@ -460,9 +454,9 @@ def monthly_trends_parts(
                 for month, counts in by_month.items():
                     rows.append((site_id, part, (metric_id, month), *counts))
             continue
-        for site_id, part, month, num, den in _rows(TREND_SQL[metric_id], params):
+        for site_id, part, month, num, den in fetch_all(TREND_SQL[metric_id], params):
             rows.append((site_id, part, (metric_id, month), num, den))
-    return _parts_of(rows)
+    return parts_of(rows)
 
 
 def finish_trends(

@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import FETCH_RAISE, QuerySet
 
 from cases.models import Case, Child
-from cqi.metrics import FAMILY_TIME
+from cqi.metrics.family_time import FAMILY_TIME
 from familytime.models import FamilyTimePlan, Visit
 from safebabies import codes
 
@@ -113,7 +113,7 @@ def figures(children: list[Child], today: dt.date) -> dict[str, Figures]:
     """  # noqa: S608 (constant SQL fragments; every value is a parameter)
     params: dict[str, Any] = {
         "sites": sorted({child.case.site_id for child in children}),
-        "parts": None,  # every part of the sites (cqi.metrics.IN_SCOPE)
+        "parts": None,  # every part of the sites (cqi.metrics.sql.IN_SCOPE)
         "start": start,
         "end": end,
         "held": str(codes.VisitStatus.HELD),
