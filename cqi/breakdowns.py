@@ -5,10 +5,10 @@
   SETS);
 - `service_barriers`: barriers recorded on services, by barrier and month and by barrier and
   service type (one query, GROUPING SETS);
-- `drill_down`: for a process metric, the cases behind its numerator and denominator (one query),
-  following the metric's own definition so the per-case counts add up to the metric;
-- `monthly_trends`: key metrics month by month, one grouped query per metric that applies the
-  metric's definition to each month as its period.
+- `drill_down`: for a process metric, the cases behind its numerator and denominator (one query):
+  the metric's own query (`cqi.metrics`) keyed by case, so the per-case counts add up to it;
+- `monthly_trends`: key metrics month by month, one query per metric: the metric's own query
+  keyed by month, each month as its period.
 
 Counts only: access and small-cell suppression are decided in `cqi.selectors` / `cqi.suppression`.
 """
@@ -19,23 +19,36 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cqi.metrics import (
-    CASE_MONTH_SPANS,
-    DEVELOPMENTAL,
-    EPISODES,
-    IN_SCOPE,
-    MALTREATMENT,
-    PART,
-    PERMANENCY,
+from cqi.metrics.case_months import case_month_series_parts, case_months_by_case
+from cqi.metrics.engine import (
     Parts,
+    Query,
     Result,
     State,
-    _params,
-    _parts_of,
-    _rows,
-    case_month_hits,
-    case_month_series_parts,
+    fetch_all,
     merge,
+    parts_of,
+    query_params,
+    share_result,
+)
+from cqi.metrics.family_time import HELD_PER_WEEK_BY_MONTH, per_week_result
+from cqi.metrics.ftms import HELD_FTMS
+from cqi.metrics.hearings import HELD_HEARINGS
+from cqi.metrics.screenings_services import (
+    SERVICES_BY_CASE,
+    SERVICES_BY_MONTH_OF_REFERRAL,
+    developmental_screening,
+    early_intervention_referral,
+    services_started,
+)
+from cqi.metrics.sql import (
+    EPISODES,
+    EPISODES_BY_CASE,
+    EPISODES_BY_MONTH_OF_REMOVAL,
+    PERMANENCY,
+    days_in_care_from,
+    in_care_between,
+    last_placement,
 )
 from safebabies import codes
 from safebabies.identity.models import Site
@@ -86,8 +99,7 @@ in_care AS (
     -- each child in care on at least one day of the period: their latest such episode
     SELECT DISTINCT ON (e.child_id) e.*
       FROM eps e
-     WHERE e.removal_date <= %(end)s
-       AND (e.discharge_date IS NULL OR e.discharge_date > %(start)s)
+     WHERE {in_care_between("e", "%(start)s", "%(end)s")}
      ORDER BY e.child_id, e.removal_date DESC, e.id DESC
 ),
 keyed AS (
@@ -107,16 +119,10 @@ keyed AS (
       JOIN cases_child ch ON ch.id = i.child_id
       CROSS JOIN LATERAL (
           SELECT (extract(year FROM span) * 12 + extract(month FROM span))::int AS age_m
-            FROM age(GREATEST(i.removal_date, %(start)s::date)::timestamp,
+            FROM age({days_in_care_from("i", "%(start)s::date")}::timestamp,
                      ch.birth_date::timestamp) AS span
       ) a
-      LEFT JOIN LATERAL (
-          SELECT p.setting
-            FROM cases_placement p
-           WHERE p.episode_id = i.id AND p.start_date <= %(end)s
-           ORDER BY p.start_date DESC, p.created_at DESC, p.id DESC
-           LIMIT 1
-      ) last_p ON true
+      {last_placement("i", begun_by="%(end)s")}
 )
 SELECT site_id, part, race_ethnicity, age_band, placement_type,
        GROUPING(race_ethnicity, age_band, placement_type) AS grouping,
@@ -136,7 +142,7 @@ def children_in_care_breakdowns_parts(
 ) -> Parts:
     """{(site, part): {(dimension, group): (children, to permanency)}} (see
     `children_in_care_breakdowns`), over the cases of the parts named (every part if None)."""
-    params = _params(
+    params = query_params(
         sites,
         start,
         end,
@@ -146,13 +152,13 @@ def children_in_care_breakdowns_parts(
         race_unknown=[str(codes.Race.DECLINED), str(codes.Race.UNABLE_TO_DETERMINE)],
     )
     rows = []
-    for site_id, part, race, age, placement, grouping, children, permanency in _rows(
+    for site_id, part, race, age, placement, grouping, children, permanency in fetch_all(
         BREAKDOWN_SQL, params
     ):
         dimension = _GROUPING[grouping]
         group = {"race_ethnicity": race, "age_band": age, "placement_type": placement}[dimension]
         rows.append((site_id, part, (dimension, group), children, permanency))
-    return _parts_of(rows)
+    return parts_of(rows)
 
 
 def finish_breakdowns(state: State) -> dict[str, list[GroupCount]]:
@@ -227,8 +233,8 @@ def service_barriers(sites: Site | Iterable[Site], start: dt.date, end: dt.date)
     months = months_of(start, end)
     by_month = {b: dict.fromkeys(months, 0) for b, _ in barriers}
     by_service = {b: {t: 0 for t, _ in types} for b, _ in barriers}
-    for barrier, month, service_type, grouping, count in _rows(
-        BARRIERS_SQL, _params(sites, start, end)
+    for barrier, month, service_type, grouping, count in fetch_all(
+        BARRIERS_SQL, query_params(sites, start, end)
     ):
         if grouping == 0b01:  # grouped by barrier and month
             by_month[barrier][month] = count
@@ -246,52 +252,13 @@ def service_barriers(sites: Site | Iterable[Site], start: dt.date, end: dt.date)
 # ---------------------------------------------------------------------------------------------
 # Drill-down: the cases behind a process metric
 
-# Each returns rows (case_id, met, total) whose sums are the metric's numerator and denominator.
-DRILL_SQL = {
-    "developmental_screening_within_30_days": f"""
-        WITH {EPISODES}
-        SELECT ch.case_id,
-               count(*) FILTER (WHERE EXISTS (
-                   SELECT 1 FROM assessments_screening s
-                    WHERE s.child_id = e.child_id AND s.subject = %(child)s
-                      AND s.instrument = ANY(%(instruments)s)
-                      AND s.screened_on BETWEEN e.removal_date AND e.removal_date + 30)),
-               count(*)
-          FROM eps e JOIN cases_child ch ON ch.id = e.child_id
-         WHERE e.removal_date BETWEEN %(start)s AND %(end)s
-         GROUP BY ch.case_id
-    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    "early_intervention_referral_within_7_days": f"""
-        WITH {EPISODES}
-        SELECT ch.case_id,
-               count(*) FILTER (WHERE EXISTS (
-                   SELECT 1 FROM assessments_service s
-                    WHERE s.child_id = e.child_id AND s.service_type = %(ei)s
-                      AND s.referred_on BETWEEN e.removal_date AND e.removal_date + 7)),
-               count(*)
-          FROM eps e JOIN cases_child ch ON ch.id = e.child_id
-         WHERE e.removal_date BETWEEN %(start)s AND %(end)s
-           AND e.reasons && %(maltreatment)s::varchar[]
-         GROUP BY ch.case_id
-    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    "services_started_within_60_days": """
-        SELECT s.case_id,
-               count(*) FILTER (
-                   WHERE s.started_on IS NOT NULL AND s.started_on <= s.referred_on + 60),
-               count(*)
-          FROM assessments_service s
-          JOIN cases_case c ON c.id = s.case_id
-         WHERE c.site_id = ANY(%(sites)s::bigint[])
-           AND s.referred_on BETWEEN %(start)s AND %(end)s
-         GROUP BY s.case_id
-    """,
-    "ftm_monthly_rate": f"""
-        WITH {CASE_MONTH_SPANS}, {case_month_hits("teams_ftm", "held")},
-        per_case AS (SELECT case_id, count(*) AS hit FROM hits GROUP BY case_id)
-        SELECT cs.case_id, COALESCE(pc.hit, 0), cs.months
-          FROM case_spans cs
-          LEFT JOIN per_case pc ON pc.case_id = cs.case_id
-    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+# The cases behind each drillable metric: its own definition (`cqi.metrics`) keyed by case, rows
+# (case_id, met, total) whose sums are the metric's numerator and denominator.
+DRILL_QUERIES: dict[str, Query] = {
+    "developmental_screening_within_30_days": developmental_screening(EPISODES_BY_CASE),
+    "early_intervention_referral_within_7_days": early_intervention_referral(EPISODES_BY_CASE),
+    "services_started_within_60_days": services_started(SERVICES_BY_CASE),
+    "ftm_monthly_rate": case_months_by_case(*HELD_FTMS),
 }
 
 DRILL_UNITS = {
@@ -300,7 +267,7 @@ DRILL_UNITS = {
     "services_started_within_60_days": "services referred",
     "ftm_monthly_rate": "case-months",
 }
-DRILLABLE = tuple(DRILL_SQL)
+DRILLABLE = tuple(DRILL_QUERIES)
 
 
 def drill_down(
@@ -308,19 +275,9 @@ def drill_down(
 ) -> list[tuple[str, int, int]]:
     """[(case_id, met, total)] behind `metric_id` (one of DRILLABLE), the cases furthest from
     the mark first. Sum of met = the metric's numerator, sum of total = its denominator."""
-    params = _params(
-        sites,
-        start,
-        end,
-        child=str(codes.ScreeningSubject.CHILD),
-        instruments=DEVELOPMENTAL,
-        ei=str(codes.ServiceType.EARLY_INTERVENTION),
-        maltreatment=MALTREATMENT,
-        held=str(codes.FtmStatus.HELD),
-    )
     rows = [
         (case_id, int(met), int(total))
-        for case_id, met, total in _rows(DRILL_SQL[metric_id], params)
+        for case_id, met, total in DRILL_QUERIES[metric_id].rows(sites, start, end)
     ]
     return sorted(rows, key=lambda row: (row[1] / row[2] if row[2] else 1, -row[2], row[0]))
 
@@ -338,99 +295,24 @@ def trend_months(end: dt.date, count: int = 12) -> list[tuple[dt.date, dt.date]]
     return [(first, add_months(first, 1) - dt.timedelta(days=1)) for first in firsts]
 
 
-# One query per metric for all 12 months: each row is (first day of month, numerator,
-# denominator), the metric's own definition applied with the month as its period.
-_MONTHS = """
-months AS (
-    SELECT m::date AS first_day, (m + interval '1 month' - interval '1 day')::date AS last_day
-      FROM generate_series(%(start)s::timestamp, %(end)s::timestamp, interval '1 month') AS m
-)"""
-
-
-TREND_SQL = {
-    "family_time_held_per_week": f"""
-        WITH {EPISODES}, {_MONTHS},
-        w AS (
-            SELECT mo.first_day, e.site_id, e.part,
-                   GREATEST(e.removal_date, mo.first_day) AS w_from,
-                   LEAST(COALESCE(e.discharge_date, mo.last_day + 1), mo.last_day + 1) AS w_to
-              FROM eps e
-              JOIN months mo
-                ON e.removal_date <= mo.last_day
-               AND (e.discharge_date IS NULL OR e.discharge_date > mo.first_day)
-        ),
-        days AS (
-            SELECT site_id, part, first_day, sum(w_to - w_from) AS days
-              FROM w WHERE w_to > w_from
-             GROUP BY 1, 2, 3
-        ),
-        visits AS (
-            -- held visits inside an episode's days in care, by month: a visit lies in at most
-            -- one episode of its child (episodes do not overlap), and in that episode's
-            -- days of its own month, so no pairing with the months above is needed
-            SELECT e.site_id, e.part,
-                   date_trunc('month', v.scheduled_on::timestamp)::date AS first_day,
-                   count(*) AS held
-              FROM eps e
-              JOIN familytime_visit v
-                ON v.child_id = e.child_id AND v.status = %(visit_held)s
-               AND v.scheduled_on >= e.removal_date
-               AND (e.discharge_date IS NULL OR v.scheduled_on < e.discharge_date)
-               AND v.scheduled_on BETWEEN %(start)s AND %(end)s
-             GROUP BY 1, 2, 3
-        )
-        SELECT d.site_id, d.part, d.first_day, COALESCE(vi.held, 0), d.days
-          FROM days d
-          LEFT JOIN visits vi USING (site_id, part, first_day)
-    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    "developmental_screening_within_30_days": f"""
-        WITH {EPISODES}
-        SELECT e.site_id, e.part, date_trunc('month', e.removal_date::timestamp)::date,
-               count(*) FILTER (WHERE EXISTS (
-                   SELECT 1 FROM assessments_screening s
-                    WHERE s.child_id = e.child_id AND s.subject = %(child)s
-                      AND s.instrument = ANY(%(instruments)s)
-                      AND s.screened_on BETWEEN e.removal_date AND e.removal_date + 30)),
-               count(*)
-          FROM eps e
-         WHERE e.removal_date BETWEEN %(start)s AND %(end)s
-         GROUP BY 1, 2, 3
-    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    "services_started_within_60_days": f"""
-        SELECT c.site_id, {PART}, date_trunc('month', s.referred_on::timestamp)::date,
-               count(*) FILTER (
-                   WHERE s.started_on IS NOT NULL AND s.started_on <= s.referred_on + 60),
-               count(*)
-          FROM assessments_service s
-          JOIN cases_case c ON c.id = s.case_id
-         WHERE {IN_SCOPE}
-           AND s.referred_on BETWEEN %(start)s AND %(end)s
-         GROUP BY 1, 2, 3
-    """,  # noqa: S608 (constant SQL fragments; every value is a parameter)
+# One query per metric for all 12 months: each row is (site id, part, first day of month,
+# numerator, denominator), the metric's own definition (`cqi.metrics`) keyed by month, applied
+# with the month as its period.
+TREND_QUERIES: dict[str, Query] = {
+    "family_time_held_per_week": HELD_PER_WEEK_BY_MONTH,
+    "developmental_screening_within_30_days": developmental_screening(EPISODES_BY_MONTH_OF_REMOVAL),
+    "services_started_within_60_days": services_started(SERVICES_BY_MONTH_OF_REFERRAL),
 }
-# The case-month rates month by month: `metrics.case_month_series`, which the period figure
-# over the same months shares.
-CASE_MONTH_TRENDS = {
-    "ftm_monthly_rate": ("teams_ftm", str(codes.FtmStatus.HELD)),
-    "hearing_monthly_rate": ("cases_hearing", str(codes.HearingStatus.HELD)),
-}
-TREND_METRICS = ("ftm_monthly_rate", "hearing_monthly_rate", *TREND_SQL)
+# The case-month rates month by month: `cqi.metrics.case_months.case_month_series_parts`, which
+# the period figure over the same months shares.
+CASE_MONTH_TRENDS = {"ftm_monthly_rate": HELD_FTMS, "hearing_monthly_rate": HELD_HEARINGS}
+TREND_METRICS = ("ftm_monthly_rate", "hearing_monthly_rate", *TREND_QUERIES)
 
 
 def _trend_result(metric_id: str, numerator: int, denominator: int) -> Result:
     if metric_id == "family_time_held_per_week":
-        return {
-            "value": 7 * numerator / denominator if denominator else None,
-            "numerator": numerator,
-            "denominator": denominator,
-            "n": None,
-        }
-    return {
-        "value": numerator / denominator if denominator else None,
-        "numerator": numerator,
-        "denominator": denominator,
-        "n": None,
-    }
+        return per_week_result(numerator, denominator)
+    return share_result(numerator, denominator)
 
 
 def monthly_trends_parts(
@@ -442,15 +324,6 @@ def monthly_trends_parts(
     """{(site, part): {(metric id, first day of month): (numerator, denominator)}} over the 12
     whole months up to `end` (see `monthly_trends`), for the cases of the parts named."""
     months = trend_months(end)
-    params = _params(
-        sites,
-        months[0][0],
-        months[-1][1],
-        parts,
-        visit_held=str(codes.VisitStatus.HELD),
-        child=str(codes.ScreeningSubject.CHILD),
-        instruments=DEVELOPMENTAL,
-    )
     rows = []
     for metric_id in metric_ids:
         if metric_id in CASE_MONTH_TRENDS:
@@ -460,9 +333,10 @@ def monthly_trends_parts(
                 for month, counts in by_month.items():
                     rows.append((site_id, part, (metric_id, month), *counts))
             continue
-        for site_id, part, month, num, den in _rows(TREND_SQL[metric_id], params):
+        query = TREND_QUERIES[metric_id]
+        for site_id, part, month, num, den in query.rows(sites, months[0][0], months[-1][1], parts):
             rows.append((site_id, part, (metric_id, month), num, den))
-    return _parts_of(rows)
+    return parts_of(rows)
 
 
 def finish_trends(

@@ -6,7 +6,8 @@ record the figures read is written. So a cached figure is only ever read back wh
 it was computed from are unchanged: it is the same number a fresh computation would give, never
 a stale one, and no time-to-live is needed for correctness (`CQI_CACHE_SECONDS` only bounds how
 long unused entries take room). The key also holds the database's identity and a digest of the
-metric code, so another database or a new definition never reads an old entry.
+metric code (`code_version`: every module of the `cqi.metrics` package, the breakdowns, this
+cache and the stamps), so another database or a new definition never reads an old entry.
 
 The generations are read before the figures are computed, in the same transaction: a write that
 commits in between can only make the entry describe newer records than its key says, and the
@@ -16,8 +17,9 @@ next reader, who sees the new generation, computes afresh.
 REPEATABLE READ transaction), the planner settings these analytic queries need (a larger
 `work_mem`, so hash aggregates over hundreds of thousands of rows stay in memory, no JIT
 compilation, which costs more than it saves at this size, and index probes priced as on SSD, so
-one part's cases are read through the indexes; `planner_settings`), and `cqi.metrics.shared()`:
-what is computed afresh reads the sites' episodes from one temporary table.
+one part's cases are read through the indexes; `planner_settings`), and
+`cqi.metrics.engine.shared()`: what is computed afresh reads the sites' episodes from one
+temporary table.
 
 Figures that add up over cases (`cached_parts`: the breakdowns, the trends, every metric and the
 caseloads' open cases) are kept part by part as well: each site's cases fall in `stamps.PARTS`
@@ -49,17 +51,41 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from cqi import metrics, stamps
+from cqi import stamps
+from cqi.metrics.engine import Parts, State, merge, shared
 from safebabies.identity.models import Site
 
 log = logging.getLogger(__name__)
 _MISSING = object()
 
-# The code that defines the figures: a change to any of these files is a new cache namespace.
-_DEFINITIONS = ("metrics.py", "breakdowns.py", "cache.py", "stamps.py")
-CODE_VERSION = hashlib.sha256(
-    b"".join((Path(__file__).parent / name).read_bytes() for name in _DEFINITIONS)
-).hexdigest()[:16]
+# The code that defines the figures, under the `cqi` folder: every module of the `cqi.metrics`
+# package (the engine, the shared SQL, each family of metrics, the registry, and any module added
+# to it), the breakdowns, trends and drill-downs, this cache and the stamps. A change to any of
+# them, or a module added, removed or renamed, is a new cache namespace.
+DEFINITIONS = ("metrics", "breakdowns.py", "cache.py", "stamps.py")
+
+
+def definition_files(root: Path) -> list[Path]:
+    """The files of `DEFINITIONS` under `root` (the `cqi` folder), a package's every module
+    (`*.py`, in its subfolders too), in a fixed order."""
+    files: list[Path] = []
+    for name in DEFINITIONS:
+        path = root / name
+        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
+    return files
+
+
+def code_version(root: Path = Path(__file__).parent) -> str:
+    """A digest of the code that defines the figures (`definition_files`): each file's path
+    under `root` and its bytes."""
+    digest = hashlib.sha256()
+    for path in definition_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+CODE_VERSION = code_version()
 
 
 def planner_settings() -> None:
@@ -91,12 +117,12 @@ def snapshot() -> Iterator[None]:
     try:
         if connection.in_atomic_block:
             planner_settings()
-            with metrics.shared():
+            with shared():
                 yield
             return
         with transaction.atomic():
             with connection.cursor() as cursor:
-                # not READ ONLY: the shared episodes are a temporary table (cqi.metrics.shared)
+                # not READ ONLY: the shared episodes are a temporary table (engine.shared)
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             planner_settings()
             # our own snapshot, which only reads: the data stamps cannot change inside it, so
@@ -104,7 +130,7 @@ def snapshot() -> Iterator[None]:
             # generations it was computed for, so the value under a key never changes)
             _inside.own, _inside.stamps, _inside.entries = True, {}, {}
             try:
-                with metrics.shared():
+                with shared():
                     yield
             finally:
                 _inside.own, _inside.stamps, _inside.entries = False, None, None
@@ -122,7 +148,7 @@ def _in_snapshot(snapshot_id: str, job: Callable[[], object]) -> None:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot_id])
             planner_settings()
-            with metrics.shared():
+            with shared():
                 job()
     finally:
         _inside.active = False
@@ -278,11 +304,11 @@ class _Found:
     whose state is in none of these (`missing`)."""
 
     site_keys: dict[int, str]
-    sites: dict[int, metrics.State]
+    sites: dict[int, State]
     block_keys: dict[tuple[int, int], str]
-    blocks: dict[tuple[int, int], metrics.State]
+    blocks: dict[tuple[int, int], State]
     part_keys: dict[tuple[int, int], str]
-    parts: dict[tuple[int, int], metrics.State]
+    parts: dict[tuple[int, int], State]
 
     @property
     def missing(self) -> list[tuple[int, int]]:
@@ -365,7 +391,7 @@ def cached[T](kind: str, sites: Iterable[Site], args: tuple, compute: Callable[[
 
 # compute(sites, parts): {(site id, part): state} for the cases of those parts of those sites
 # (every part when parts is None); a part with no records may be left out.
-ComputeParts = Callable[[list[Site], list[int] | None], metrics.Parts]
+ComputeParts = Callable[[list[Site], list[int] | None], Parts]
 
 
 def missing_parts(kind: str, sites: Iterable[Site], args: tuple) -> list[tuple[int, int]]:
@@ -382,7 +408,7 @@ def missing_parts(kind: str, sites: Iterable[Site], args: tuple) -> list[tuple[i
 
 def _compute_missing(
     scope: list[Site], missing: list[tuple[int, int]], compute: ComputeParts
-) -> dict[tuple[int, int], metrics.State]:
+) -> dict[tuple[int, int], State]:
     """The states of the missing parts (an empty state for a part without records): one
     computation over the sites and parts concerned."""
     site_ids = {site for site, _ in missing}
@@ -398,7 +424,7 @@ def cached_parts[T](
     sites: Iterable[Site],
     args: tuple,
     compute: ComputeParts,
-    finish: Callable[[metrics.State], T],
+    finish: Callable[[State], T],
 ) -> T:
     """`finish` of the merged states of every part of the sites. Read back, in that order: the
     finished figure kept for these very parts' generations; else each site's merged state kept
@@ -409,7 +435,7 @@ def cached_parts[T](
     ids = sorted(site.pk for site in scope)
     with snapshot():
         if settings.CQI_CACHE_SECONDS <= 0:
-            return finish(metrics.merge(compute(scope, None).values()))
+            return finish(merge(compute(scope, None).values()))
         now = _stamps(ids)
         whole = _whole_key(kind, ids, now, args)
         hit = _get_many([whole]).get(whole, _MISSING)
@@ -423,17 +449,17 @@ def cached_parts[T](
             _set_many({found.part_keys[where]: state for where, state in fresh.items()})
         new_blocks = [where for where in found.block_keys if where not in found.blocks]
         for site, block in new_blocks:
-            found.blocks[site, block] = metrics.merge(
+            found.blocks[site, block] = merge(
                 found.parts[site, part] for part in _block_parts(block)
             )
         _set_many({found.block_keys[where]: found.blocks[where] for where in new_blocks})
         new_sites = [site for site in ids if site not in found.sites]
         for site in new_sites:
-            found.sites[site] = metrics.merge(
+            found.sites[site] = merge(
                 found.blocks[site, block] for block in range(stamps.PARTS // BLOCK)
             )
         _set_many({found.site_keys[site]: found.sites[site] for site in new_sites})
-        value = finish(metrics.merge(found.sites[site] for site in ids))
+        value = finish(merge(found.sites[site] for site in ids))
         _set_many({whole: value})
         return value
 

@@ -15,7 +15,8 @@ from typing import Any
 from django.utils import timezone
 
 from cqi import breakdowns, cache
-from cqi.metrics import METRICS, REGISTRY, Metric, Result
+from cqi.metrics.engine import Result
+from cqi.metrics.registry import METRICS, REGISTRY, Metric
 from cqi.models import ReferenceValue
 from cqi.periods import Period, period_from
 from cqi.selectors import (

@@ -1,8 +1,8 @@
 """Reads for CQI: who may see which site's figures, the figures, and the reference values.
 
-The metric definitions live in `cqi.metrics` (one SQL selector per metric id, `compute_all`,
-`REGISTRY`); this module adds access, the default period, small-cell suppression for
-aggregate-only viewers and the reference values in force.
+The metric definitions live in the `cqi.metrics` package (one SQL selector per metric id;
+`compute_all` and `REGISTRY` in `cqi.metrics.registry`); this module adds access, the default
+period, small-cell suppression for aggregate-only viewers and the reference values in force.
 """
 
 from __future__ import annotations
@@ -16,19 +16,17 @@ from django.utils import timezone
 
 from cqi import breakdowns, cache
 from cqi.cache import Question
-from cqi.metrics import (
+from cqi.metrics.caseloads import coordinator_loads_parts, finish_caseload
+from cqi.metrics.engine import Result, merge
+from cqi.metrics.registry import (
     METRIC_IDS,
     METRICS,
     PART_WISE,
     REGISTRY,
     Metric,
-    Result,
     compute_all,
     compute_parts,
-    coordinator_loads_parts,
     finish_all,
-    finish_caseload,
-    merge,
 )
 from cqi.models import ReferenceValue
 from safebabies.identity.models import Site, User

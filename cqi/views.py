@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cqi import dashboard, selectors, services
 from cqi.breakdowns import DRILL_UNITS, DRILLABLE
-from cqi.metrics import METRICS
+from cqi.metrics.registry import METRICS
 from cqi.periods import PRESETS, Period, period_from
 from cqi.practice_matrix import ELEMENTS, LEVEL_SUMMARY, Level
 from cqi.suppression import Hidden

@@ -5,7 +5,8 @@ functions here take the children (or cases) they were given and run a fixed numb
 whatever their number.
 
 The figures "at a glance" use the definitions of METRICS.md, in the same SQL as the CQI
-metrics (`cqi.metrics`), restricted to the children on the page:
+metrics (`cqi.metrics.family_time`: `FAMILY_TIME`, `first_held_visit_on`), restricted to the
+children on the page:
 
 - days to first family time: `median_days_to_first_family_time` for the child's latest
   removal — days from the removal to the first held visit on or after it (and on or before
@@ -28,7 +29,7 @@ from django.db import connection
 from django.db.models import FETCH_RAISE, QuerySet
 
 from cases.models import Case, Child
-from cqi.metrics import FAMILY_TIME
+from cqi.metrics.family_time import FAMILY_TIME, HELD_VISIT_PARAMS, first_held_visit_on
 from familytime.models import FamilyTimePlan, Visit
 from safebabies import codes
 
@@ -105,22 +106,17 @@ def figures(children: list[Child], today: dt.date) -> dict[str, Figures]:
          WHERE child_id = ANY(%(children)s)
          ORDER BY child_id, removal_date DESC, id DESC
     )
-    SELECT l.child_id, l.removal_date,
-           (SELECT min(v.scheduled_on)
-              FROM familytime_visit v
-             WHERE v.child_id = l.child_id AND v.status = %(held)s
-               AND v.scheduled_on >= l.removal_date
-               AND (l.discharge_date IS NULL OR v.scheduled_on <= l.discharge_date)),
+    SELECT l.child_id, l.removal_date, {first_held_visit_on("l")},
            COALESCE(h.held, 0), COALESCE(h.days, 0)
       FROM latest l
       LEFT JOIN held_in_window h ON h.child_id = l.child_id
     """  # noqa: S608 (constant SQL fragments; every value is a parameter)
     params: dict[str, Any] = {
         "sites": sorted({child.case.site_id for child in children}),
-        "parts": None,  # every part of the sites (cqi.metrics.IN_SCOPE)
+        "parts": None,  # every part of the sites (cqi.metrics.sql.IN_SCOPE)
         "start": start,
         "end": end,
-        "held": str(codes.VisitStatus.HELD),
+        **HELD_VISIT_PARAMS,
         "children": [child.pk for child in children],
     }
     with connection.cursor() as cursor:
