@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments.selectors import case_plan
 from cases import forms, services
-from cases import page_selectors as pages
+from cases import selectors as pages
 from cases.access import CaseAccess, access_case
 from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement

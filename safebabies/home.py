@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cases import page_selectors as pages
+from cases import selectors as pages
 from familytime.selectors import family_time_home
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
