@@ -121,3 +121,14 @@ class TeamMemberFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     user = factory.SubFactory(UserFactory)
     role = "caseworker"
+
+
+def site_member(site: Site, *roles: str, email: str, former: tuple[str, ...] = ()) -> User:
+    """A user holding each of `roles` at `site` (one membership a role, as `add_member` makes
+    them) and, in `former`, roles they held there once (memberships since deactivated)."""
+    user = UserFactory(email=email)
+    for role in roles:
+        MembershipFactory(user=user, site=site, role=role)
+    for role in former:
+        MembershipFactory(user=user, site=site, role=role, is_active=False)
+    return user
