@@ -19,6 +19,7 @@ from cases.selectors import CaseAccess, access_case
 from safebabies import codes
 from safebabies.lib.dates import add_months
 from teams.models import User
+from teams.roles import COURT_ROLES
 
 # Adoption and Safe Families Act clocks (42 U.S.C. 675(5)): a permanency hearing within 12
 # months of entering care; a petition to terminate once the child has been in care 15 of the
@@ -55,8 +56,9 @@ def access_hearing_order(
 
 
 def can_see_summary(access: CaseAccess) -> bool:
-    """The pre-hearing summary is for the court and the professionals of the family team."""
-    return not access.is_mentor_view
+    """The pre-hearing summary is for the court and the professionals of the family team (a
+    judge who is also the family's parent mentor keeps the court's summary)."""
+    return not access.is_mentor_view or bool(access.roles & COURT_ROLES)
 
 
 def access_summary(user: User, hearing_id: str) -> tuple[CaseAccess, Hearing]:
