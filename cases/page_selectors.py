@@ -35,7 +35,7 @@ from cases.models import (
     Relationship,
     TeamMember,
 )
-from cases.selectors import CaseAccess, cases_visible_to
+from cases.selectors import CaseAccess, cases_visible_to, team_places_in_force
 from safebabies import codes
 from safebabies.lib.dates import age_in_months
 from teams.models import Ftm, Site, User
@@ -92,7 +92,7 @@ def _children_for_rows() -> Prefetch:
 
 
 def _on_team(user: User, role: str | None = None) -> Exists:
-    members = TeamMember.objects.filter(case=OuterRef("pk"), user=user, removed_at__isnull=True)
+    members = team_places_in_force().filter(case=OuterRef("pk"), user=user)
     if role:
         members = members.filter(role=role)
     return Exists(members)

@@ -12,8 +12,13 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.models import Case, Hearing, TeamMember
-from cases.selectors import _court_view_sites, cases_visible_to, ftm_cases_visible_to
+from cases.models import Case, Hearing
+from cases.selectors import (
+    _court_view_sites,
+    cases_visible_to,
+    ftm_cases_visible_to,
+    team_places_in_force,
+)
 from familytime.models import Visit
 from safebabies.notify.models import CalendarFeed, Notification
 from teams.models import Ftm, User
@@ -47,7 +52,9 @@ def has_active_feed(user: User) -> bool:
 
 
 def _team_cases(user: User) -> QuerySet[Case]:
-    on_team = TeamMember.objects.filter(user=user, removed_at__isnull=True).values("case_id")
+    """The families whose team gives the user a place in force (not one in a role they no
+    longer hold)."""
+    on_team = team_places_in_force().filter(user=user).values("case_id")
     return cases_visible_to(user).filter(pk__in=on_team)
 
 
