@@ -14,7 +14,8 @@ what") in two steps:
 Answers:
 - `200`, `201`, `400`, `403`, `404`: the HTTP status;
 - `in` / `out`: the record is (not) in the list (API lists are filtered by `?case=`; `search`
-  is the case list page's search box; `feed` is the person's private calendar feed);
+  is the case list page's search box, `home` the person's home page (their families, a
+  judge's coming hearings), both a link to the case; `feed` is their private calendar feed);
 - `+field` / `-field` after `200` or `in`: the field is shown / left out. On pages that is a
   text of the record on the page; in the API, the JSON keys:
     contact       a person's phone, e-mail and address
@@ -121,6 +122,7 @@ record            action       CC         ADMIN      CW         CLIN       PATT 
 
 case              page         200        200        200        200        200        200        200        200        200        200        404
 case              search       in         in         in         in         in         in         in         in         in         in         out
+case              home         in         out        in         in         in         in         in         in         in         in         out
 case              edit_page    200        200        200        200        403        403        403        403        403        403        404
 case              api_list     in         in         in         in         in         in         in         in         in         in         out
 case              api_detail   200        200        200        200        200        200        200        200        200        200        404
@@ -436,7 +438,7 @@ def world(django_db_setup, django_db_blocker):
 
 @dataclass(frozen=True)
 class Ask:
-    how: str  # page | search | list | detail | write | feed
+    how: str  # page | link | list | detail | write | feed
     url: str  # formatted with the world's ids: "{case}", "{ftm}"...
     record: str = ""  # the world's id of the record a list or feed must hold
     method: str = "get"
@@ -455,7 +457,8 @@ CASE_PAGE = "/cases/{case}/"
 PLAN_PAGE = "/cases/{case}/plan/"
 ASKS: dict[tuple[str, str], Ask] = {
     ("case", "page"): Ask("page", CASE_PAGE),
-    ("case", "search"): Ask("search", "/cases/?q=Rivera&status=all"),
+    ("case", "search"): Ask("link", "/cases/?q=Rivera&status=all"),
+    ("case", "home"): Ask("link", "/"),
     ("case", "edit_page"): Ask("page", "/cases/{case}/edit/"),
     **{("case", a): ask for a, ask in api("cases", "case").items()},
     ("team", "api_list"): Ask("page", "/api/v1/cases/{case}/team-members/"),
@@ -642,7 +645,7 @@ def answer(world: SimpleNamespace, persona: str, ask: Ask, expected: str) -> str
         if row is None:
             return "out"
         return "in" + "".join(_api_sign(field, row) + field for field in fields)
-    if ask.how == "search":
+    if ask.how == "link":
         if status != 200:
             return str(status)
         return "in" if f'href="/cases/{world.case}/"' in response.content.decode() else "out"
