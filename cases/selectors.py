@@ -24,7 +24,7 @@ from django.db.models import (
     Subquery,
 )
 
-from cases.access import CaseAccess, cases_visible_to
+from cases.access import CaseAccess, cases_visible_to, team_places_in_force
 from cases.models import (
     Case,
     Child,
@@ -93,7 +93,7 @@ def _children_for_rows() -> Prefetch:
 
 
 def _on_team(user: User, role: str | None = None) -> Exists:
-    members = TeamMember.objects.filter(case=OuterRef("pk"), user=user, removed_at__isnull=True)
+    members = team_places_in_force().filter(case=OuterRef("pk"), user=user)
     if role:
         members = members.filter(role=role)
     return Exists(members)

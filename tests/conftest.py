@@ -58,52 +58,52 @@ def other_site(db):
 
 @pytest.fixture
 def coordinator(site):
-    return f.site_member(site, "community_coordinator", "cc@north.example.org")
+    return f.site_member(site, "community_coordinator", email="cc@north.example.org")
 
 
 @pytest.fixture
 def site_admin(site):
-    return f.site_member(site, "site_admin", "admin@north.example.org")
+    return f.site_member(site, "site_admin", email="admin@north.example.org")
 
 
 @pytest.fixture
 def caseworker(site):
-    return f.site_member(site, "caseworker", "caseworker@north.example.org")
+    return f.site_member(site, "caseworker", email="caseworker@north.example.org")
 
 
 @pytest.fixture
 def other_caseworker(site):
-    return f.site_member(site, "caseworker", "other.caseworker@north.example.org")
+    return f.site_member(site, "caseworker", email="other.caseworker@north.example.org")
 
 
 @pytest.fixture
 def judge(site):
-    return f.site_member(site, "judge", "judge@north.example.org")
+    return f.site_member(site, "judge", email="judge@north.example.org")
 
 
 @pytest.fixture
 def clinician(site):
-    return f.site_member(site, "clinician", "clinician@north.example.org")
+    return f.site_member(site, "clinician", email="clinician@north.example.org")
 
 
 @pytest.fixture
 def parent_attorney(site):
-    return f.site_member(site, "parent_attorney", "parent.attorney@north.example.org")
+    return f.site_member(site, "parent_attorney", email="parent.attorney@north.example.org")
 
 
 @pytest.fixture
 def parent_mentor(site):
-    return f.site_member(site, "parent_mentor", "mentor@north.example.org")
+    return f.site_member(site, "parent_mentor", email="mentor@north.example.org")
 
 
 @pytest.fixture
 def sit_member(site):
-    return f.site_member(site, "site_implementation", "sit@north.example.org")
+    return f.site_member(site, "site_implementation", email="sit@north.example.org")
 
 
 @pytest.fixture
 def outsider(other_site):
-    return f.site_member(other_site, "community_coordinator", "cc@south.example.org")
+    return f.site_member(other_site, "community_coordinator", email="cc@south.example.org")
 
 
 @pytest.fixture

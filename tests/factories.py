@@ -123,8 +123,12 @@ class TeamMemberFactory(factory.django.DjangoModelFactory):
     role = "caseworker"
 
 
-def site_member(site, role, email):
-    """A person holding `role` at `site` (a persona of tests/conftest.py)."""
+def site_member(site: Site, *roles: str, email: str, former: tuple[str, ...] = ()) -> User:
+    """A user holding each of `roles` at `site` (one membership a role, as `add_member` makes
+    them) and, in `former`, roles they held there once (memberships since deactivated)."""
     user = UserFactory(email=email)
-    MembershipFactory(user=user, site=site, role=role)
+    for role in roles:
+        MembershipFactory(user=user, site=site, role=role)
+    for role in former:
+        MembershipFactory(user=user, site=site, role=role, is_active=False)
     return user

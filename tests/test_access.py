@@ -113,3 +113,99 @@ def test_judge_who_also_sits_on_the_implementation_team_keeps_the_court_view(fam
     judge = type(judge).objects.get(pk=judge.pk)
     assert access_case(judge, family.id).is_court_view
     assert not ftm_cases_visible_to(judge).exists()
+
+
+# --- Rights are per case: roles held at the site add nothing off the team ----------------------
+
+
+def test_a_judge_who_is_also_a_caseworker_of_the_site_is_the_court_on_a_family_not_theirs(
+    family, site
+):
+    from cases.access import ftm_cases_visible_to, part2_cases_visible_to
+
+    user = f.site_member(site, "judge", "caseworker", email="judge.cw@north.example.org")
+    access = access_case(user, family.id)
+    assert access.roles == {"judge"}
+    assert access.is_court_view and not access.can_see_ftms and not access.can_write
+    with pytest.raises(PermissionDenied):
+        access_case(user, family.id, write=True)
+    assert list(cases_visible_to(user)) == [family]
+    assert not ftm_cases_visible_to(user).exists()
+    f.TeamMemberFactory(case=family, user=user, role="caseworker")  # now the team names them
+    user = type(user).objects.get(pk=user.pk)
+    assert access_case(user, family.id, write=True).roles == {"judge", "caseworker"}
+    assert list(ftm_cases_visible_to(user)) == [family]
+    assert not part2_cases_visible_to(user).exists()
+
+
+def test_a_caseworker_who_is_the_parent_mentor_on_the_team_is_a_parent_mentor_there(family, site):
+    user = f.site_member(site, "caseworker", "parent_mentor", email="cw.pm@north.example.org")
+    f.TeamMemberFactory(case=family, user=user, role="parent_mentor")
+    access = access_case(user, family.id)
+    assert access.roles == {"parent_mentor"}
+    assert access.is_mentor_view
+    assert not access.can_see_placement_address and not access.can_see_ftm_notes
+    with pytest.raises(PermissionDenied):
+        access_case(user, family.id, write=True)
+
+
+def test_a_team_place_stops_working_when_its_role_is_no_longer_held(family, site):
+    from cases.access import case_access_map
+
+    user = f.site_member(site, "caseworker", "parent_mentor", email="former.cw@north.example.org")
+    f.TeamMemberFactory(case=family, user=user, role="caseworker")
+    assert access_case(user, family.id).can_write
+    user.memberships.filter(role="caseworker").update(is_active=False)
+    user = type(user).objects.get(pk=user.pk)  # fresh: no cached roles
+    with pytest.raises(Http404):
+        access_case(user, family.id)
+    assert not cases_visible_to(user).exists()
+    assert case_access_map(user, [family.id]) == {}
+
+
+def test_an_aggregate_only_member_listed_on_a_team_never_opens_the_case(family, sit_member):
+    f.TeamMemberFactory(case=family, user=sit_member, role="caseworker")
+    with pytest.raises(Http404):
+        access_case(sit_member, family.id)
+    assert not cases_visible_to(sit_member).exists()
+
+
+@pytest.mark.parametrize(
+    ("roles", "team"),
+    [
+        (("judge", "caseworker"), None),
+        (("caseworker", "parent_mentor"), "parent_mentor"),
+        (("clinician", "parent_mentor", "caseworker"), "clinician"),
+        (("judge", "parent_mentor"), "parent_mentor"),
+        (("parent_attorney", "caseworker"), "parent_attorney"),
+        (("parent_mentor",), "caseworker"),  # a place in a role not held
+    ],
+)
+def test_the_bulk_selectors_agree_with_access_case_for_several_roles(family, site, roles, team):
+    import datetime as dt
+
+    from cases.access import case_access_map, ftm_cases_visible_to, part2_cases_visible_to
+    from cases.models import Consent
+
+    for role in ("caseworker", "clinician", "parent_mentor"):
+        Consent.objects.create(
+            case=family,
+            person=family.test_parent,
+            category="substance_use_treatment",
+            recipient_role=role,
+            granted_on=dt.date(2026, 1, 1),
+            expires_on=dt.date(2099, 1, 1),
+        )
+    user = f.site_member(site, *roles, email="several.roles@north.example.org")
+    if team:
+        f.TeamMemberFactory(case=family, user=user, role=team)
+    user = type(user).objects.get(pk=user.pk)
+    try:
+        access = access_case(user, family.id)
+    except Http404:
+        assert not cases_visible_to(user).exists()
+        assert case_access_map(user, [family.id]) == {}
+        return
+    assert case_access_map(user, [family.id])[family.id].roles == access.roles
+    assert ftm_cases_visible_to(user).filter(pk=family.id).exists() == access.can_see_ftms
+    assert part2_cases_visible_to(user).filter(pk=family.id).exists() == access.can_see_part2()

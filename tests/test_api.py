@@ -351,12 +351,19 @@ def test_part2_rows_need_a_consent_in_force_today(as_, records, dates):
     assert records.part2_service.id not in ids(as_("caseworker").get("/api/v1/services/"))
 
 
-def test_part2_consent_for_a_family_team_role_counts(as_, records, other_caseworker):
-    """A caseworker of the site who is on this family's team as its clinician: a consent for
-    clinicians covers them on this case, through the team role alone."""
+def test_part2_consent_for_a_family_team_role_counts(as_, records, site, other_caseworker):
+    """A caseworker of the site who also holds the clinician role there and is on this
+    family's team as its clinician: on this case they act as its clinician, so a consent for
+    clinicians covers them and one for caseworkers does not (rights are per case; a team place
+    counts only in a role they hold at the site)."""
+    f.MembershipFactory(user=other_caseworker, site=site, role="clinician")
     f.TeamMemberFactory(case=records.case, user=other_caseworker, role="clinician")
+    part2_consent(records.case, records.parent, "caseworker")
+    fresh = type(other_caseworker).objects.get(pk=other_caseworker.pk)
+    assert not access_case(fresh, records.case.id).can_see_part2()
+    assert records.part2_screening.id not in ids(as_("other_caseworker").get("/api/v1/screenings/"))
     part2_consent(records.case, records.parent, "clinician")
-    assert access_case(other_caseworker, records.case.id).can_see_part2()
+    assert access_case(fresh, records.case.id).can_see_part2()
     assert records.part2_screening.id in ids(as_("other_caseworker").get("/api/v1/screenings/"))
 
 

@@ -130,7 +130,7 @@ def test_only_a_judge_of_this_court_can_be_chosen(family, coordinator, other_sit
 
     from cases.hearings.services import hearing_schedule
 
-    other_judge = f.site_member(other_site, "judge", "judge@south.example.org")
+    other_judge = f.site_member(other_site, "judge", email="judge@south.example.org")
     with pytest.raises(ValidationError) as error:
         hearing_schedule(
             actor=coordinator,

@@ -82,7 +82,11 @@ def test_the_layers_hold_on_the_tree_as_it_is(tree):
     ("module", "line", "named"),
     [
         # the identity layer imports a feature
-        ("safebabies/identity/selectors.py", "\nimport teams.models  # noqa\n", "teams.models"),
+        (
+            "safebabies/identity/selectors.py",
+            "\nimport safebabies.identity.models  # noqa\n",
+            "teams.models",
+        ),
         # the case records import the case page's sections
         ("cases/services.py", "\nimport familytime.selectors  # noqa\n", "familytime"),
         # a feature imports the reports on top

@@ -88,6 +88,18 @@ def test_ftm_reminder_goes_the_day_before_to_the_team_and_the_family_with_an_inv
         assert mimetype == "text/html" and "<p>" in html
 
 
+def test_a_team_place_in_a_role_no_longer_held_gets_no_reminder(family, ftm, site, caseworker):
+    """Rights are per case: the caseworker's place on the team stops working the moment they no
+    longer hold the caseworker role at the site (they stay a member in another role)."""
+    f.MembershipFactory(user=caseworker, site=site, role="parent_mentor")
+    caseworker.memberships.filter(role="caseworker").update(is_active=False)
+    run()
+
+    sent = recipients(mails("Family Team Meeting tomorrow"))
+    assert caseworker.email not in sent
+    assert sorted(sent) == sorted(e for e in team_emails(family) if e != caseworker.email)
+
+
 def test_running_send_reminders_three_times_sends_each_reminder_once(
     family, ftm, parent_with_email
 ):

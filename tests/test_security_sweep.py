@@ -306,38 +306,36 @@ def make_samples(site, family, caseworker) -> Samples:
 
 def personas_of_another_site(other_site):
     return {
-        f"{role} of another site": _member(other_site, role, f"{role}@south.example.org")
+        f"{role} of another site": f.site_member(
+            other_site, role, email=f"{role}@south.example.org"
+        )
         for role in Role.values
     }
 
 
 def off_team_personas(site, family):
     people = {
-        f"off-team {role}": _member(site, role, f"off.{role}@north.example.org")
+        f"off-team {role}": f.site_member(site, role, email=f"off.{role}@north.example.org")
         for role in sorted(TEAM_ROLES - {Role.COMMUNITY_COORDINATOR})
     }
     people.update(
         {
-            f"{role} (aggregate only)": _member(site, role, f"agg.{role}@north.example.org")
+            f"{role} (aggregate only)": f.site_member(
+                site, role, email=f"agg.{role}@north.example.org"
+            )
             for role in sorted(AGGREGATE_ROLES)
         }
     )
-    former = _member(site, Role.CASEWORKER, "former.caseworker@north.example.org")
+    former = f.site_member(site, Role.CASEWORKER, email="former.caseworker@north.example.org")
     f.TeamMemberFactory(case=family, user=former, role=Role.CASEWORKER, removed_at=timezone.now())
     people["caseworker taken off the team"] = former
     no_role = f.UserFactory(email="no.role@north.example.org")
     people["account without a role"] = no_role
-    ex_member = _member(site, Role.CASEWORKER, "ex.member@north.example.org")
+    ex_member = f.site_member(site, Role.CASEWORKER, email="ex.member@north.example.org")
     TeamMember.objects.create(case=family, user=ex_member, role=Role.CASEWORKER)
     ex_member.memberships.update(is_active=False)
     people["team member whose site role was deactivated"] = ex_member
     return people
-
-
-def _member(site, role, email):
-    user = f.UserFactory(email=email)
-    f.MembershipFactory(user=user, site=site, role=role)
-    return user
 
 
 # --- Walking the routes ------------------------------------------------------------------------

@@ -328,7 +328,7 @@ def test_nobody_else_finds_the_summary(request, client_for, hearing, persona):
 
 
 def test_a_judge_of_another_site_gets_404(client_for, other_site, hearing):
-    other_judge = f.site_member(other_site, "judge", "judge@south.example.org")
+    other_judge = f.site_member(other_site, "judge", email="judge@south.example.org")
     assert _summary(client_for(other_judge), hearing).status_code == 404
 
 

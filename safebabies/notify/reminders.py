@@ -28,7 +28,8 @@ from collections.abc import Iterator
 from django.db.models import Count, Q
 
 from assessments.selectors import overdue_screenings_in_care
-from cases.models import Case, Child, Consent, Hearing, Person, TeamMember
+from cases.access import team_places_in_force
+from cases.models import Case, Child, Consent, Hearing, Person
 from familytime.selectors import family_time_against_target
 from safebabies import codes
 from safebabies.identity.models import Site, User
@@ -77,12 +78,13 @@ def _time_context(day: dt.date, starts: dt.time | None) -> dict[str, str]:
 
 
 def _team_users(case_ids: list[str]) -> dict[str, list[User]]:
-    """Active family-team members (with their user) of each case, each user once."""
+    """Active family-team members (with their user) of each case, each user once: those whose
+    place is in force (`team_places_in_force`: a place in a role no longer held at the site
+    gets no reminder)."""
     teams: dict[str, list[User]] = defaultdict(list)
     members = (
-        TeamMember.objects.filter(
-            case_id__in=case_ids, removed_at__isnull=True, user__is_active=True
-        )
+        team_places_in_force()
+        .filter(case_id__in=case_ids)
         .select_related("user")
         .order_by("case_id", "user_id")
     )
@@ -107,12 +109,11 @@ def _people_reachable(case_ids: list[str]) -> dict[str, list[Person]]:
 def _coordinators(site: Site, case_ids: list[str]) -> dict[str, list[User]]:
     """Each case's coordinators on its team; the site's coordinators when it has none."""
     found: dict[str, list[User]] = defaultdict(list)
-    members = TeamMember.objects.filter(
-        case_id__in=case_ids,
-        removed_at__isnull=True,
-        role=Role.COMMUNITY_COORDINATOR,
-        user__is_active=True,
-    ).select_related("user")
+    members = (
+        team_places_in_force()
+        .filter(case_id__in=case_ids, role=Role.COMMUNITY_COORDINATOR)
+        .select_related("user")
+    )
     for member in members:
         found[member.case_id].append(member.user)
     site_wide = None
@@ -223,9 +224,9 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
     teams = _team_users(case_ids)
     # Parent mentors may not open the pre-hearing summary: their link is the case page.
     mentors = set(
-        TeamMember.objects.filter(
-            case_id__in=case_ids, role=Role.PARENT_MENTOR, removed_at__isnull=True
-        ).values_list("case_id", "user_id")
+        team_places_in_force()
+        .filter(case_id__in=case_ids, role=Role.PARENT_MENTOR)
+        .values_list("case_id", "user_id")
     )
     judges = list(
         User.objects.filter(
@@ -355,9 +356,8 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
             )
 
     caseloads = (
-        TeamMember.objects.filter(
-            case__in=open_cases, removed_at__isnull=True, role=Role.COMMUNITY_COORDINATOR
-        )
+        team_places_in_force()
+        .filter(case__in=open_cases, role=Role.COMMUNITY_COORDINATOR)
         .values("user_id")
         .annotate(caseload=Count("case_id", distinct=True))
         .filter(caseload__gt=site.coordinator_caseload_cap)

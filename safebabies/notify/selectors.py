@@ -12,8 +12,13 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cases.access import _court_view_sites, cases_visible_to, ftm_cases_visible_to
-from cases.models import Case, Hearing, TeamMember
+from cases.access import (
+    cases_visible_to,
+    court_view_sites,
+    ftm_cases_visible_to,
+    team_places_in_force,
+)
+from cases.models import Case, Hearing
 from familytime.models import Visit
 from safebabies.identity.models import User
 from safebabies.notify.models import CalendarFeed, Notification
@@ -48,7 +53,9 @@ def has_active_feed(user: User) -> bool:
 
 
 def _team_cases(user: User) -> QuerySet[Case]:
-    on_team = TeamMember.objects.filter(user=user, removed_at__isnull=True).values("case_id")
+    """The families whose team gives the user a place in force (not one in a role they no
+    longer hold)."""
+    on_team = team_places_in_force().filter(user=user).values("case_id")
     return cases_visible_to(user).filter(pk__in=on_team)
 
 
@@ -63,7 +70,7 @@ def feed_items(user: User, *, today: dt.date | None = None) -> dict[str, list]:
         case__in=team.filter(pk__in=ftm_cases_visible_to(user).values("pk")),
         scheduled_on__range=window,
     ).select_related("case__site")
-    court_sites = _court_view_sites(user)
+    court_sites = court_view_sites(user)
     hearings = Hearing.objects.filter(
         Q(case__in=team)
         | Q(case__site_id__in=court_sites) & (Q(judge=user) | Q(judge__isnull=True)),

@@ -1,0 +1,712 @@
+"""The permission matrix: persona x record x action -> the answer, one test a cell.
+
+Read it against DOMAIN.md "Confidentiality rules the software enforces" (and README "Who sees
+what") in two steps:
+
+1. PERSONAS says, for each person, which roles they hold at the site, which place the Rivera
+   family's team gives them, and so in which role they act on that family. That column is the
+   per-case rule: on a family's case a person acts in the roles that family's team gives them
+   (a team place counts only while they still hold its role at the site), plus the roles that
+   are site-wide by nature (Community Coordinator, site admin, judge in the court's view).
+   Holding another role at the site adds nothing; aggregate-only roles never open a case.
+2. MATRIX says, for each record and action, the answer for each role one acts in.
+
+Answers:
+- `200`, `201`, `400`, `403`, `404`: the HTTP status;
+- `in` / `out`: the record is (not) in the list (API lists are filtered by `?case=`; `search`
+  is the case list page's search box, `home` the person's home page (their families, a
+  judge's coming hearings), both a link to the case; `feed` is their private calendar feed);
+- `+field` / `-field` after `200` or `in`: the field is shown / left out. On pages that is a
+  text of the record on the page; in the API, the JSON keys:
+    contact       a person's phone, e-mail and address
+    address       a placement's address (the resource family's)
+    notes         an FTM's discussion (`notes` and the other discussion fields)
+    observations  a family-time visit's observations
+    narrative     a relationship-based assessment's narrative
+    note          a marker-of-progress rating's note
+    part2         the substance-use (42 CFR Part 2) row: the treatment service on the case plan,
+                  the release on the releases page
+
+Columns (the role one acts in on the family): CC Community Coordinator, ADMIN site admin,
+CW caseworker, CLIN clinician, PATT parent's attorney, CATT child's attorney, GAL GAL/CASA,
+MENTOR parent mentor, JUDGE judge (the court's view), JUDGE+MENTOR a judge who is the parent
+mentor on the team, NONE no role that opens this family's case.
+
+Actions: `page` reads the record's page; `api_list`, `api_detail`; `api_write` is a POST or
+PATCH with a valid body; `edit_page` opens the form of a record the API does not write (the
+form's check is the one its POST passes). The family's only Part 2 release names the
+caseworker role.
+
+The data is built once for the module (and rolled back after it); each cell runs in its own
+transaction, so a write in one cell is gone before the next.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from assessments.models import NARRATIVE_FIELDS, Assessment, Goal, MarkerRating, Screening, Service
+from cases.models import Consent, MaltreatmentReport, Relationship
+from familytime.models import FamilyTimePlan, Visit
+from safebabies import codes
+from safebabies.audit.models import AuditEvent
+from safebabies.identity.models import User
+from safebabies.notify.models import CalendarFeed
+from teams.models import Ftm, FtmActionItem
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 23, 18, 0, tzinfo=dt.UTC)  # noon at the site (America/Chicago)
+
+# --- 1. Who is who on the Rivera family ------------------------------------------------------
+
+CC, CW, CLIN, PATT, CATT, GAL, PM = (
+    "community_coordinator",
+    "caseworker",
+    "clinician",
+    "parent_attorney",
+    "child_attorney",
+    "gal_casa",
+    "parent_mentor",
+)
+JUDGE, ADMIN, SIT, NATIONAL = "judge", "site_admin", "site_implementation", "national"
+
+
+@dataclass(frozen=True)
+class Persona:
+    roles: tuple[str, ...]  # held at `site` (active memberships)
+    team: str | None  # their place on the Rivera family's team
+    acts_as: str  # the column of MATRIX: the role(s) they act in on the Rivera family
+    former: tuple[str, ...] = ()  # roles they held at the site once (deactivated)
+    site: str = "north"
+
+
+PERSONAS = {
+    # every role of the site
+    "community_coordinator": Persona((CC,), CC, "CC"),
+    "caseworker": Persona((CW,), CW, "CW"),
+    "caseworker_off_team": Persona((CW,), None, "NONE"),
+    "judge": Persona((JUDGE,), None, "JUDGE"),
+    "parent_attorney": Persona((PATT,), PATT, "PATT"),
+    "child_attorney": Persona((CATT,), CATT, "CATT"),
+    "gal_casa": Persona((GAL,), GAL, "GAL"),
+    "clinician": Persona((CLIN,), CLIN, "CLIN"),
+    "parent_mentor": Persona((PM,), PM, "MENTOR"),
+    "site_implementation": Persona((SIT,), None, "NONE"),
+    "site_admin": Persona((ADMIN,), None, "ADMIN"),
+    "national": Persona((NATIONAL,), None, "NONE"),
+    "other_site_coordinator": Persona((CC,), None, "NONE", site="south"),
+    # several roles at the site, a place on the team in one of them (or none)
+    "judge+caseworker": Persona((JUDGE, CW), None, "JUDGE"),
+    "caseworker+mentor": Persona((CW, PM), PM, "MENTOR"),
+    "clinician+mentor+caseworker": Persona((CLIN, PM, CW), CLIN, "CLIN"),
+    "judge+mentor": Persona((JUDGE, PM), PM, "JUDGE+MENTOR"),
+    "attorney+caseworker": Persona((PATT, CW), PATT, "PATT"),
+    # a team place in a role the person does not hold (any more) at the site
+    "site_implementation_on_team": Persona((SIT,), CW, "NONE"),
+    "former_caseworker_now_mentor": Persona((PM,), CW, "NONE", former=(CW,)),
+    "judge_former_caseworker": Persona((JUDGE,), CW, "JUDGE", former=(CW,)),
+}
+
+# --- 2. What each role may do with each record of the family ------------------------------------
+
+MATRIX_TEXT = """
+record            action       CC         ADMIN      CW         CLIN       PATT       CATT       GAL        MENTOR     JUDGE      JUDGE+MENTOR NONE
+
+case              page         200        200        200        200        200        200        200        200        200        200        404
+case              search       in         in         in         in         in         in         in         in         in         in         out
+case              home         in         out        in         in         in         in         in         in         in         in         out
+case              edit_page    200        200        200        200        403        403        403        403        403        403        404
+case              api_list     in         in         in         in         in         in         in         in         in         in         out
+case              api_detail   200        200        200        200        200        200        200        200        200        200        404
+
+team              api_list     200        200        200        200        200        200        200        200        200        200        404
+team              api_write    201        201        403        403        403        403        403        403        403        403        404
+
+child             edit_page    200        200        200        200        403        403        403        403        403        403        404
+child             api_list     in         in         in         in         in         in         in         in         in         in         out
+child             api_detail   200        200        200        200        200        200        200        200        200        200        404
+
+person            page         200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200-contact 200-contact 200-contact 404
+person            edit_page    200        200        200        200        403        403        403        403        403        403        404
+person            api_list     in+contact in+contact in+contact in+contact in+contact in+contact in+contact in-contact in-contact in-contact out
+person            api_detail   200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200-contact 200-contact 200-contact 404
+
+episode           api_list     in         in         in         in         in         in         in         in         in         in         out
+episode           api_detail   200        200        200        200        200        200        200        200        200        200        404
+
+placement         page         200+address 200+address 200+address 200+address 200-address 200+address 200+address 200-address 200+address 200+address 404
+placement         edit_page    200        200        200        200        403        403        403        403        403        403        404
+placement         api_list     in+address in+address in+address in+address in-address in+address in+address in-address in+address in+address out
+placement         api_detail   200+address 200+address 200+address 200+address 200-address 200+address 200+address 200-address 200+address 200+address 404
+
+permanency_plan   api_list     in         in         in         in         in         in         in         in         in         in         out
+permanency_plan   api_detail   200        200        200        200        200        200        200        200        200        200        404
+permanency_plan   api_write    201        201        201        201        403        403        403        403        403        403        404
+
+hearing           edit_page    200        200        200        200        403        403        403        403        403        403        404
+hearing           api_list     in         in         in         in         in         in         in         in         in         in         out
+hearing           api_detail   200        200        200        200        200        200        200        200        200        200        404
+
+hearing_summary   page         200        200        200        200        200        200        200        404        200        200        404
+hearing_summary   api_detail   200        200        200        200        200        200        200        404        200        200        404
+hearing_summary   pdf          200        200        200        200        200        200        200        404        200        200        404
+
+ftm               page         200+notes  200+notes  200+notes  200+notes  200+notes  200+notes  200+notes  200-notes  404        200-notes  404
+ftm               family_copy  200        200        200        200        200        200        200        200        404        200        404
+ftm               api_list     in+notes   in+notes   in+notes   in+notes   in+notes   in+notes   in+notes   in-notes   out        in-notes   out
+ftm               api_detail   200+notes  200+notes  200+notes  200+notes  200+notes  200+notes  200+notes  200-notes  404        200-notes  404
+ftm               api_write    200        200        200        200        403        403        403        403        404        403        404
+
+action_item       api_list     in         in         in         in         in         in         in         in         out        in         out
+action_item       api_detail   200        200        200        200        200        200        200        200        404        200        404
+action_item       api_write    200        200        200        200        403        403        403        403        404        403        404
+
+visit             page         200+observations 200+observations 200+observations 200+observations 200+observations 200+observations 200+observations 200-observations 200-observations 200-observations 404
+visit             api_list     in+observations in+observations in+observations in+observations in+observations in+observations in+observations in-observations in-observations in-observations out
+visit             api_detail   200+observations 200+observations 200+observations 200+observations 200+observations 200+observations 200+observations 200-observations 200-observations 200-observations 404
+visit             api_write    200        200        200        200        403        403        403        403        403        403        404
+
+family_time_plan  api_list     in         in         in         in         in         in         in         in         in         in         out
+family_time_plan  api_detail   200        200        200        200        200        200        200        200        200        200        404
+family_time_plan  api_write    201        201        201        201        403        403        403        403        403        403        400
+
+screening         api_list     in         in         in         in         in         in         in         in         in         in         out
+screening         api_detail   200        200        200        200        200        200        200        200        200        200        404
+screening         api_write    200        200        200        200        403        403        403        403        403        403        404
+part2_screening   api_list     out        out        in         out        out        out        out        out        out        out        out
+part2_screening   api_detail   404        404        200        404        404        404        404        404        404        404        404
+
+service           api_list     in         in         in         in         in         in         in         in         in         in         out
+service           api_detail   200        200        200        200        200        200        200        200        200        200        404
+service           api_write    200        200        200        200        403        403        403        403        403        403        404
+part2_service     page         200-part2  200-part2  200+part2  200-part2  200-part2  200-part2  200-part2  200-part2  200-part2  200-part2  404
+part2_service     edit_page    404        404        200        404        403        403        403        403        403        403        404
+part2_service     api_list     out        out        in         out        out        out        out        out        out        out        out
+part2_service     api_detail   404        404        200        404        404        404        404        404        404        404        404
+
+goal              page         200        200        200        200        200        200        200        200        200        200        404
+goal              api_list     in         in         in         in         in         in         in         in         in         in         out
+goal              api_detail   200        200        200        200        200        200        200        200        200        200        404
+goal              api_write    200        200        200        200        403        403        403        403        403        403        404
+
+assessment        page         200+narrative 200-narrative 200+narrative 200+narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 404
+assessment        api_list     in+narrative in-narrative in+narrative in+narrative in-narrative in-narrative in-narrative in-narrative in-narrative in-narrative out
+assessment        api_detail   200+narrative 200-narrative 200+narrative 200+narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 404
+assessment        api_write    403        403        403        201        403        403        403        403        403        403        404
+
+marker            page         200+note   200+note   200+note   200+note   200+note   200+note   200+note   200-note   200-note   200-note   404
+marker            edit_page    200        200        200        200        403        403        403        403        403        403        404
+
+consent           page         200+part2  200+part2  200+part2  200+part2  200-part2  200-part2  200-part2  403        403        403        404
+consent           edit_page    200        200        200        200        403        403        403        403        403        403        404
+
+maltreatment      api_list     in         in         in         in         in         in         in         in         in         in         out
+maltreatment      api_detail   200        200        200        200        200        200        200        200        200        200        404
+
+audit_event       api_list     403        in         403        403        403        403        403        403        403        403        403
+audit_event       csv          404        200        404        404        404        404        404        404        404        404        404
+
+calendar_ftm      feed         in         out        in         in         in         in         in         in         out        in         out
+calendar_hearing  feed         in         out        in         in         in         in         in         in         in         in         out
+calendar_visit    feed         in         out        in         in         in         in         in         in         out        in         out
+"""  # noqa: E501 - a table is read across
+# Notes on single cells:
+# - consent page: a release is kept by the family team, not in the court's view nor the parent
+#   mentor's (403: the case itself is theirs to see); the Part 2 release shows to the case
+#   writers and to the roles it names.
+# - family_time_plan api_write, NONE: a child the caller may not see is a 400 on `child_id`,
+#   the same answer as a child that does not exist (familytime/api.py).
+# - part2_service edit_page: the form of a Part 2 row the writer may not see is a 404.
+# - hearing_summary, MENTOR: the summary brings screening results, services and court findings
+#   together, more than the parent would share: a 404 (cases/hearings/selectors.py). A judge who
+#   is also the parent mentor on the team keeps the court's summary (JUDGE+MENTOR: the rights
+#   of both roles, and the confidential parts neither of them sees stay hidden).
+# - assessment narrative: the clinician, the Community Coordinator and the caseworker only
+#   (README "The case plan"), so not the site admin.
+# - placement address: hidden from the parent's attorney and the parent mentor (teams/roles.py
+#   PLACEMENT_ADDRESS_ROLES).
+# - site admins are on no team here: their calendar feed (the team's FTMs, hearings and
+#   family time) holds nothing of the family; a judge's holds the site's unassigned hearings.
+
+
+def _parse(text: str) -> tuple[list[str], dict[tuple[str, str], dict[str, str]]]:
+    lines = [line.split() for line in text.strip().splitlines() if line.strip()]
+    header, rows = lines[0], lines[1:]
+    columns = header[2:]
+    matrix: dict[tuple[str, str], dict[str, str]] = {}
+    for row in rows:
+        assert len(row) == len(header), f"row {row[:2]} has {len(row)} cells, not {len(header)}"
+        key = (row[0], row[1])
+        assert key not in matrix, f"row {key} twice"
+        matrix[key] = dict(zip(columns, row[2:], strict=True))
+    return columns, matrix
+
+
+COLUMNS, MATRIX = _parse(MATRIX_TEXT)
+assert {p.acts_as for p in PERSONAS.values()} <= set(COLUMNS)
+
+# --- The family, one record of every kind --------------------------------------------------------
+
+TEXT = {  # what a page shows when it shows the field
+    "contact": "555-0142",
+    "address": "9 Wysteria Lane",
+    "notes": "Quorlax discussion",
+    "observations": "Quorlax observation",
+    "narrative": "Quorlax narrative",
+    "note": "Quorlax marker note",
+    "part2": "Quorlax Recovery",
+}
+API_FIELDS = {
+    "contact": ("phone", "email", "address"),
+    "address": ("address",),
+    "notes": Ftm.DISCUSSION_FIELDS,
+    "observations": ("observations",),
+    "narrative": tuple(NARRATIVE_FIELDS),
+}
+
+
+def build_world() -> SimpleNamespace:
+    north = f.SiteFactory(slug="north", name="North County Safe Babies")
+    south = f.SiteFactory(slug="south", name="South County Safe Babies")
+    case = f.CaseFactory(site=north, name="Rivera family")
+    child = f.ChildFactory(case=case, given_name="Jaime", family_name="Rivera")
+    parent = f.PersonFactory(
+        case=case,
+        given_name="Dorothy",
+        family_name="Rivera",
+        phone=TEXT["contact"],
+        email="dorothy@example.org",
+        address="3 Oak Road",
+    )
+    Relationship.objects.create(person=parent, child=child, kind=Relationship.Kind.MOTHER)
+    episode = f.EpisodeFactory(child=child)
+    placement = f.PlacementFactory(episode=episode, address=TEXT["address"])
+    plan = f.PermanencyPlanFactory(child=child)
+    hearing = f.HearingFactory(case=case, scheduled_on=dt.date(2026, 12, 3))  # no judge yet
+    ftm = Ftm.objects.create(
+        case=case,
+        scheduled_on=dt.date(2026, 11, 30),
+        location="Family room",
+        notes=TEXT["notes"],
+        worries="Quorlax worries",
+    )
+    action_item = FtmActionItem.objects.create(
+        ftm=ftm, description="Call the housing authority", due_on=dt.date(2026, 12, 20)
+    )
+    visit = Visit.objects.create(
+        child=child,
+        scheduled_on=dt.date(2026, 11, 20),
+        status=codes.VisitStatus.HELD,
+        duration_minutes=60,
+        supervision=codes.Supervision.SUPERVISED,
+        location=codes.VisitLocation.AGENCY,
+        observations=TEXT["observations"],
+    )
+    family_time_plan = FamilyTimePlan.objects.create(
+        child=child,
+        parent=parent,
+        effective_from=dt.date(2026, 10, 1),
+        visits_per_week=3,
+        supervision=codes.Supervision.SUPERVISED,
+    )
+    screening = Screening.objects.create(
+        case=case,
+        child=child,
+        subject=codes.ScreeningSubject.CHILD,
+        instrument=codes.Instrument.ASQ3,
+        screened_on=dt.date(2026, 3, 10),
+        result=codes.ScreeningResult.NO_CONCERN,
+    )
+    part2_screening = Screening.objects.create(
+        case=case,
+        subject=codes.ScreeningSubject.PARENT,
+        instrument=codes.Instrument.SUBSTANCE_USE,
+        screened_on=dt.date(2026, 3, 11),
+        result=codes.ScreeningResult.REFER,
+    )
+    service = Service.objects.create(
+        case=case,
+        child=child,
+        recipient=codes.ServiceRecipient.DYAD,
+        service_type=codes.ServiceType.CHILD_PARENT_PSYCHOTHERAPY,
+        referred_on=dt.date(2026, 3, 12),
+    )
+    part2_service = Service.objects.create(
+        case=case,
+        recipient=codes.ServiceRecipient.PARENT,
+        service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT,
+        provider=TEXT["part2"],
+        referred_on=dt.date(2026, 3, 12),
+    )
+    goal = Goal.objects.create(case=case, child=child, description="Quorlax goal")
+    assessment = Assessment.objects.create(
+        case=case,
+        child=child,
+        lens="child",
+        assessed_on=dt.date(2026, 10, 3),
+        history=TEXT["narrative"],
+    )
+    MarkerRating.objects.create(
+        case=case,
+        child=child,
+        marker="secure_relationships",
+        rated_on=dt.date(2026, 11, 2),
+        score=2,
+        note=TEXT["note"],
+    )
+    part2_consent = Consent.objects.create(
+        case=case,
+        person=parent,
+        category=Consent.Category.SUBSTANCE_USE_TREATMENT,
+        recipient_role=CW,
+        granted_on=dt.date(2026, 3, 1),
+        expires_on=dt.date(2027, 3, 1),
+    )
+    report = MaltreatmentReport.objects.create(
+        child=child,
+        reported_on=dt.date(2026, 2, 20),
+        disposition=codes.MaltreatmentDisposition.SUBSTANTIATED,
+    )
+    audit_event = AuditEvent.objects.create(
+        action="view", record_type="cases.case", record_id=case.pk, case_id=case.pk, site=north
+    )
+    users = {}
+    for name, persona in PERSONAS.items():
+        email = f"{name.replace('+', '.')}@example.org"
+        site = north if persona.site == "north" else south
+        user = f.site_member(site, *persona.roles, email=email, former=persona.former)
+        if persona.team:
+            f.TeamMemberFactory(case=case, user=user, role=persona.team)
+        CalendarFeed.objects.create(user=user, token_hash=CalendarFeed.hash(f"feed-{name}"))
+        users[name] = user.pk
+    newcomer = f.site_member(north, CW, email="newcomer@example.org")
+    return SimpleNamespace(
+        case=case.pk,
+        child=child.pk,
+        person=parent.pk,
+        episode=episode.pk,
+        placement=placement.pk,
+        plan=plan.pk,
+        hearing=hearing.pk,
+        ftm=ftm.pk,
+        action_item=action_item.pk,
+        visit=visit.pk,
+        family_time_plan=family_time_plan.pk,
+        screening=screening.pk,
+        part2_screening=part2_screening.pk,
+        service=service.pk,
+        part2_service=part2_service.pk,
+        goal=goal.pk,
+        assessment=assessment.pk,
+        part2_consent=part2_consent.pk,
+        report=report.pk,
+        audit_event=audit_event.pk,
+        users=users,
+        newcomer=newcomer.email,
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The family and the personas (each signed in once), built for the module in one
+    transaction rolled back after it, with the clock at NOW throughout. Each cell runs in a
+    savepoint of its own (pytest-django's), so what a cell writes no other cell sees; the
+    answers to GETs are kept for the module (the case page serves three records)."""
+    blocker = django_db_blocker.unblock()
+    with blocker, time_machine.travel(NOW, tick=False), transaction.atomic():
+        world = build_world()
+        world.clients = {}
+        for name, pk in world.users.items():
+            client = APIClient()
+            client.force_login(User.objects.get(pk=pk))
+            world.clients[name] = client
+        world.responses = {}  # (persona, url) -> the answer to a GET, asked once
+        yield world
+        transaction.set_rollback(True)
+
+
+# --- How each cell is asked ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ask:
+    how: str  # page | link | list | detail | write | feed
+    url: str  # formatted with the world's ids: "{case}", "{ftm}"...
+    record: str = ""  # the world's id of the record a list or feed must hold
+    method: str = "get"
+    body: dict | None = None
+    text_for: str = ""  # the record whose text stands for `part2` on this page
+
+
+def api(path: str, record: str) -> dict[str, Ask]:
+    return {
+        "api_list": Ask("list", f"/api/v1/{path}/?case={{case}}", record),
+        "api_detail": Ask("detail", f"/api/v1/{path}/{{{record}}}/", record),
+    }
+
+
+CASE_PAGE = "/cases/{case}/"
+PLAN_PAGE = "/cases/{case}/plan/"
+ASKS: dict[tuple[str, str], Ask] = {
+    ("case", "page"): Ask("page", CASE_PAGE),
+    ("case", "search"): Ask("link", "/cases/?q=Rivera&status=all"),
+    ("case", "home"): Ask("link", "/"),
+    ("case", "edit_page"): Ask("page", "/cases/{case}/edit/"),
+    **{("case", a): ask for a, ask in api("cases", "case").items()},
+    ("team", "api_list"): Ask("page", "/api/v1/cases/{case}/team-members/"),
+    ("team", "api_write"): Ask(
+        "write",
+        "/api/v1/cases/{case}/team-members/",
+        method="post",
+        body={"email": "{newcomer}", "role": CW},
+    ),
+    ("child", "edit_page"): Ask("page", "/cases/{case}/children/{child}/edit/"),
+    **{("child", a): ask for a, ask in api("children", "child").items()},
+    ("person", "page"): Ask("page", CASE_PAGE),
+    ("person", "edit_page"): Ask("page", "/cases/{case}/people/{person}/edit/"),
+    **{("person", a): ask for a, ask in api("people", "person").items()},
+    **{("episode", a): ask for a, ask in api("episodes", "episode").items()},
+    ("placement", "page"): Ask("page", CASE_PAGE),
+    ("placement", "edit_page"): Ask("page", "/cases/{case}/placements/{placement}/end/"),
+    **{("placement", a): ask for a, ask in api("placements", "placement").items()},
+    **{("permanency_plan", a): ask for a, ask in api("permanency-plans", "plan").items()},
+    ("permanency_plan", "api_write"): Ask(
+        "write",
+        "/api/v1/permanency-plans/",
+        method="post",
+        body={
+            "child_id": "{child}",
+            "effective_date": "2026-11-23",
+            "primary_goal": "reunification",
+            "concurrent_goal": "adoption",
+            "reason": "The concurrent plan changed.",
+        },
+    ),
+    ("hearing", "edit_page"): Ask("page", "/cases/{case}/hearings/{hearing}/outcome/"),
+    **{("hearing", a): ask for a, ask in api("hearings", "hearing").items()},
+    ("hearing_summary", "page"): Ask("page", "/cases/{case}/hearings/{hearing}/summary/"),
+    ("hearing_summary", "api_detail"): Ask("page", "/api/v1/hearings/{hearing}/summary/"),
+    ("hearing_summary", "pdf"): Ask("page", "/api/v1/hearings/{hearing}/summary/?format=pdf"),
+    ("ftm", "page"): Ask("page", "/ftms/{ftm}/"),
+    ("ftm", "family_copy"): Ask("page", "/ftms/{ftm}/family/"),
+    **{("ftm", a): ask for a, ask in api("ftms", "ftm").items()},
+    ("ftm", "api_write"): Ask(
+        "write", "/api/v1/ftms/{ftm}/", method="patch", body={"location": "Video call"}
+    ),
+    **{("action_item", a): ask for a, ask in api("ftm-action-items", "action_item").items()},
+    ("action_item", "api_write"): Ask(
+        "write",
+        "/api/v1/ftm-action-items/{action_item}/",
+        method="patch",
+        body={"description": "Call the housing authority again"},
+    ),
+    ("visit", "page"): Ask("page", "/cases/{case}/family-time/?week=2026-11-16"),
+    **{("visit", a): ask for a, ask in api("family-time", "visit").items()},
+    ("visit", "api_write"): Ask(
+        "write", "/api/v1/family-time/{visit}/", method="patch", body={"duration_minutes": 45}
+    ),
+    **{
+        ("family_time_plan", a): ask
+        for a, ask in api("family-time-plans", "family_time_plan").items()
+    },
+    ("family_time_plan", "api_write"): Ask(
+        "write",
+        "/api/v1/family-time-plans/",
+        method="post",
+        body={
+            "child_id": "{child}",
+            "effective_from": "2026-11-23",
+            "visits_per_week": "4",
+            "supervision": "monitored",
+        },
+    ),
+    **{("screening", a): ask for a, ask in api("screenings", "screening").items()},
+    ("screening", "api_write"): Ask(
+        "write", "/api/v1/screenings/{screening}/", method="patch", body={"result": "monitor"}
+    ),
+    **{("part2_screening", a): ask for a, ask in api("screenings", "part2_screening").items()},
+    **{("service", a): ask for a, ask in api("services", "service").items()},
+    ("service", "api_write"): Ask(
+        "write", "/api/v1/services/{service}/", method="patch", body={"provider": "Early Steps"}
+    ),
+    ("part2_service", "page"): Ask("page", PLAN_PAGE),
+    ("part2_service", "edit_page"): Ask("page", "/cases/{case}/plan/services/{part2_service}/"),
+    **{("part2_service", a): ask for a, ask in api("services", "part2_service").items()},
+    ("goal", "page"): Ask("page", PLAN_PAGE),
+    **{("goal", a): ask for a, ask in api("goals", "goal").items()},
+    ("goal", "api_write"): Ask(
+        "write", "/api/v1/goals/{goal}/", method="patch", body={"responsible": "The caseworker"}
+    ),
+    ("assessment", "page"): Ask("page", "/cases/{case}/plan/assessments/{assessment}/"),
+    **{("assessment", a): ask for a, ask in api("assessments", "assessment").items()},
+    ("assessment", "api_write"): Ask(
+        "write",
+        "/api/v1/assessments/",
+        method="post",
+        body={
+            "case_id": "{case}",
+            "child_id": "{child}",
+            "lens": "child",
+            "assessed_on": "2026-11-20",
+            "strengths": "Plays with the parent.",
+        },
+    ),
+    ("marker", "page"): Ask("page", PLAN_PAGE),
+    ("marker", "edit_page"): Ask("page", "/cases/{case}/plan/markers/child/{child}/"),
+    ("consent", "page"): Ask("page", "/cases/{case}/consents/", text_for="part2_consent"),
+    ("consent", "edit_page"): Ask("page", "/cases/{case}/consents/new/"),
+    **{("maltreatment", a): ask for a, ask in api("maltreatment-reports", "report").items()},
+    ("audit_event", "api_list"): Ask("list", "/api/v1/audit-events/?case={case}", "audit_event"),
+    ("audit_event", "csv"): Ask("page", "/accounts/sites/north/audit.csv"),
+    ("calendar_ftm", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "ftm"),
+    ("calendar_hearing", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "hearing"),
+    ("calendar_visit", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "visit"),
+}
+assert set(ASKS) == set(MATRIX), set(ASKS) ^ set(MATRIX)
+
+CELLS = [
+    pytest.param(persona, record, action, id=f"{persona}-{record}-{action}")
+    for persona in PERSONAS
+    for record, action in MATRIX
+]
+
+
+def _fill(template: str, world: SimpleNamespace, persona: str) -> str:
+    values = {**vars(world), "persona": persona}
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), template)
+
+
+def _signs(expected: str) -> list[str]:
+    return re.findall(r"[+-](\w+)", expected)
+
+
+def _page_sign(field: str, body: str, world: SimpleNamespace, ask: Ask) -> str:
+    if field == "part2" and ask.text_for:
+        text = f'id="consent-{getattr(world, ask.text_for)}"'
+    else:
+        text = TEXT[field]
+    return "+" if text in body else "-"
+
+
+def _api_sign(field: str, row: dict) -> str:
+    present = [name in row for name in API_FIELDS[field]]
+    return "+" if all(present) else "-" if not any(present) else "?"
+
+
+def _get(world: SimpleNamespace, persona: str, url: str, client: APIClient):
+    """A GET, asked once per persona and address (the case page serves three records)."""
+    key = (persona, url)
+    if key not in world.responses:
+        world.responses[key] = client.get(url)
+    return world.responses[key]
+
+
+def _api_client(world: SimpleNamespace, persona: str) -> APIClient:
+    """The API as `persona` (read afresh, as each request does; the bearer-token sign-in itself
+    is tests/test_api_auth.py's)."""
+    client = APIClient()
+    client.force_authenticate(User.objects.get(pk=world.users[persona]))
+    return client
+
+
+def answer(world: SimpleNamespace, persona: str, ask: Ask, expected: str) -> str:
+    """What the app answers, written as MATRIX writes it (with the fields `expected` names)."""
+    url = _fill(ask.url, world, persona)
+    # pages: the session signed in once for the module; the API: the user read afresh
+    client = _api_client(world, persona) if url.startswith("/api/") else world.clients[persona]
+    fields = _signs(expected)
+    if ask.how == "feed":
+        response = _get(world, persona, url, APIClient())  # no session: the token is the key
+        assert response.status_code == 200, (url, response.status_code)
+        record = str(getattr(world, ask.record))
+        return "in" if record in response.content.decode() else "out"
+    if ask.how == "write":
+        body = {
+            key: _fill(value, world, persona) if isinstance(value, str) else value
+            for key, value in (ask.body or {}).items()
+        }
+        response = getattr(client, ask.method)(url, body, format="json")
+        return str(response.status_code)
+    response = _get(world, persona, url, client)
+    status = response.status_code
+    if ask.how == "list":
+        if status != 200:
+            return str(status)
+        rows = {row["id"]: row for row in response.json()["results"]}
+        row = rows.get(getattr(world, ask.record))
+        if row is None:
+            return "out"
+        return "in" + "".join(_api_sign(field, row) + field for field in fields)
+    if ask.how == "link":
+        if status != 200:
+            return str(status)
+        return "in" if f'href="/cases/{world.case}/"' in response.content.decode() else "out"
+    if status != 200:
+        return str(status)
+    if ask.how == "detail":
+        row = response.json()
+        return "200" + "".join(_api_sign(field, row) + field for field in fields)
+    if not fields:
+        return "200"
+    body = response.content.decode(errors="replace")
+    return "200" + "".join(_page_sign(field, body, world, ask) + field for field in fields)
+
+
+@pytest.mark.parametrize(("persona", "record", "action"), CELLS)
+def test_matrix(world, persona, record, action, monkeypatch):
+    who = PERSONAS[persona]
+    expected = MATRIX[(record, action)][who.acts_as]
+    ask = ASKS[(record, action)]
+    # Who gets the PDF is the question here; its pages are tests/test_summary.py's (rendering
+    # one takes a second: the same bytes for every reader, 13 times over).
+    monkeypatch.setattr("cases.hearings.api.summary_pdf", lambda summary: b"%PDF-1.7 matrix")
+    actual = answer(world, persona, ask, expected)
+    assert actual == expected, (
+        f"{persona} (holds {', '.join(who.roles)} at {who.site}; on the team as "
+        f"{who.team or 'nobody'}; acts as {who.acts_as}): {record} {action} answered "
+        f"{actual}, the matrix says {expected}"
+    )
+
+
+# --- The matrix is complete and its people are who it says ---------------------------------------
+
+
+def test_every_api_resource_of_a_case_record_has_rows():
+    """A resource added to /api/v1/ later needs its rows here (and in the sweep's ROUTES)."""
+    from django.urls import get_resolver
+
+    asked = {
+        re.match(r"/api/v1/([\w-]+)/", ask.url).group(1)
+        for ask in ASKS.values()
+        if "/api/v1/" in ask.url
+    }
+    lists = {
+        reverse(name).removeprefix("/api/v1/").strip("/")
+        for name in get_resolver().reverse_dict
+        if isinstance(name, str) and name.startswith("api-") and name.endswith("-list")
+    }
+    assert lists <= asked, f"no rows for /api/v1/{sorted(lists - asked)}/"
+
+
+@pytest.mark.django_db
+def test_the_personas_hold_what_the_table_says(world):
+    from cases.models import TeamMember
+    from safebabies.identity.models import SiteMembership
+
+    for name, persona in PERSONAS.items():
+        memberships = SiteMembership.objects.filter(user_id=world.users[name])
+        assert {(m.site.slug, m.role, m.is_active) for m in memberships} == {
+            *((persona.site, role, True) for role in persona.roles),
+            *((persona.site, role, False) for role in persona.former),
+        }
+        team = TeamMember.objects.filter(user_id=world.users[name], case_id=world.case)
+        assert [row.role for row in team] == ([persona.team] if persona.team else [])
