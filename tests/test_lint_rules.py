@@ -84,7 +84,7 @@ def test_the_layers_hold_on_the_tree_as_it_is(tree):
         # the identity layer imports a feature
         (
             "safebabies/identity/selectors.py",
-            "\nimport safebabies.identity.models  # noqa\n",
+            "\nimport teams.models  # noqa\n",
             "teams.models",
         ),
         # the case records import the case page's sections
