@@ -1,12 +1,19 @@
-"""factory_boy factories for the case model. Dates are fixed so tests can freeze time."""
+"""The tests' one set of factories and builders: factory_boy factories for every kind of
+record, `site_member` for the personas of tests/conftest.py, and the scenarios several test
+modules share (the case plan's records, a family with a held FTM). Dates are fixed so tests can
+freeze time (CASE_PLAN_NOW, FTM_NOW)."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 import factory
 
+from assessments.models import Assessment, Goal, MarkerRating, Screening, Service
 from cases import models as m
+from cases.models import Consent
 from safebabies import codes
 from safebabies.identity.models import Site, SiteMembership, User
+from teams.models import Ftm, FtmActionItem
 
 
 class SiteFactory(factory.django.DjangoModelFactory):
@@ -132,3 +139,134 @@ def site_member(site: Site, *roles: str, email: str, former: tuple[str, ...] = (
     for role in former:
         MembershipFactory(user=user, site=site, role=role, is_active=False)
     return user
+
+
+# --- The case plan (frozen on CASE_PLAN_NOW) -----------------------------------------------
+
+CASE_PLAN_NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)  # 9 a.m. at the Chicago sites
+CASE_PLAN_TODAY = dt.date(2026, 11, 20)
+
+
+class ScreeningFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Screening
+
+    case = factory.SubFactory(CaseFactory)
+    child = None
+    subject = codes.ScreeningSubject.CHILD
+    instrument = codes.Instrument.ASQ3
+    screened_on = dt.date(2026, 3, 10)
+    result = codes.ScreeningResult.NO_CONCERN
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    case = factory.SubFactory(CaseFactory)
+    recipient = codes.ServiceRecipient.PARENT
+    service_type = codes.ServiceType.HOUSING
+    provider = "Housing navigators"
+    referred_on = dt.date(2026, 3, 20)
+    status = codes.ServiceStatus.REFERRED
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    case = factory.SubFactory(CaseFactory)
+    description = "A safe place to live with Derrick"
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    case = factory.SubFactory(CaseFactory)
+    lens = "child"
+    assessed_on = dt.date(2026, 4, 1)
+    strengths = "Lights up when his mother arrives"
+    history = "Removed from a car where the family was living"
+
+
+class MarkerRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MarkerRating
+
+    case = factory.SubFactory(CaseFactory)
+    marker = "reflective_capacity"
+    rated_on = dt.date(2026, 4, 1)
+    score = 2
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    case = factory.SubFactory(CaseFactory)
+    person = factory.SubFactory(PersonFactory, case=factory.SelfAttribute("..case"))
+    category = Consent.Category.SUBSTANCE_USE_TREATMENT
+    recipient_role = "caseworker"
+    granted_on = dt.date(2026, 3, 10)
+    expires_on = dt.date(2027, 3, 10)
+
+
+def part2_records(family):
+    """A substance-use treatment service and a substance-use screening of the parent."""
+    service = ServiceFactory(
+        case=family,
+        service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT,
+        provider="New Roads Recovery Center",
+    )
+    screening = ScreeningFactory(
+        case=family,
+        subject=codes.ScreeningSubject.PARENT,
+        instrument=codes.Instrument.SUBSTANCE_USE,
+        result=codes.ScreeningResult.REFER,
+        screened_by="Recovery intake nurse",
+    )
+    return service, screening
+
+
+# --- A family with a held FTM and the next one on the calendar (frozen on FTM_NOW) -----------
+
+FTM_NOW = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)  # 09:00 in the site's America/Chicago
+FTM_TODAY = dt.date(2026, 11, 23)
+
+
+@dataclass
+class Meeting:
+    case: object
+    previous: Ftm
+    ftm: Ftm
+    old_items: list[FtmActionItem]
+    goal: Goal
+
+
+def make_meeting(family, coordinator, caseworker) -> Meeting:
+    previous = Ftm.objects.create(
+        case=family,
+        scheduled_on=FTM_TODAY - dt.timedelta(days=30),
+        status=codes.FtmStatus.HELD,
+        facilitator=coordinator,
+        notes="Talked about the move back home.",
+        parent_attended=True,
+    )
+    old_items = [
+        FtmActionItem.objects.create(
+            ftm=previous,
+            description="Book the parenting class",
+            owner=caseworker,
+            owner_role="caseworker",
+            due_on=FTM_TODAY,
+        ),
+        FtmActionItem.objects.create(
+            ftm=previous, description="Visit the new apartment", owner_role="", due_on=FTM_TODAY
+        ),
+    ]
+    ftm = Ftm.objects.create(
+        case=family, scheduled_on=FTM_TODAY, facilitator=coordinator, location="Room B"
+    )
+    goal = Goal.objects.create(case=family, description="Jaime goes home to Dorothy")
+    return Meeting(case=family, previous=previous, ftm=ftm, old_items=old_items, goal=goal)

@@ -13,15 +13,15 @@ from assessments.models import Assessment, Goal, Screening, Service
 from cases.models import PermanencyPlan
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.models import ApiToken
-from tests import assessments_helpers as h
 from tests import factories as f
+from tests import factories as h
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _frozen():
-    with time_machine.travel(h.NOW, tick=False):
+    with time_machine.travel(h.CASE_PLAN_NOW, tick=False):
         yield
 
 

@@ -17,15 +17,15 @@ from assessments.models import Assessment, Goal, MarkerRating, Screening, Servic
 from cases.models import Consent, PermanencyPlan
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
-from tests import assessments_helpers as h
 from tests import factories as f
+from tests import factories as h
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def frozen_time():
-    with time_machine.travel(h.NOW, tick=False):
+    with time_machine.travel(h.CASE_PLAN_NOW, tick=False):
         yield
 
 

@@ -6,7 +6,9 @@ import pytest
 import time_machine
 
 from teams.models import Ftm, FtmActionItem, FtmAttendance
-from tests.ftm_support import NOW, TODAY, make_meeting
+from tests.factories import FTM_NOW as NOW
+from tests.factories import FTM_TODAY as TODAY
+from tests.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
 

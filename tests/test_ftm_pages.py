@@ -10,7 +10,9 @@ from django.urls import reverse
 from safebabies import codes
 from teams.models import Ftm, FtmActionItem
 from tests import factories as f
-from tests.ftm_support import NOW, TODAY, make_meeting
+from tests.factories import FTM_NOW as NOW
+from tests.factories import FTM_TODAY as TODAY
+from tests.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
 

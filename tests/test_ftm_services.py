@@ -12,7 +12,9 @@ from teams import selectors as ftm_selectors
 from teams import services as ftm_services
 from teams.models import Ftm, FtmActionItem, FtmAttendance
 from tests import factories as f
-from tests.ftm_support import NOW, TODAY, make_meeting
+from tests.factories import FTM_NOW as NOW
+from tests.factories import FTM_TODAY as TODAY
+from tests.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from teams.models import Ftm
-from tests.ftm_support import make_meeting
+from tests.factories import make_meeting
 
 BEFORE_THE_MOVE = [("teams", "0005_cqi_held_indexes"), ("ftms", None)]
 
