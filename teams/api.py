@@ -157,10 +157,13 @@ def _conflict_response(conflict: ftm_services.FtmConflict) -> Response:
 WRITABLE_METHODS = ["get", "post", "put", "patch", "head", "options"]
 
 
+# The docstring below is also the API's published description of these operations (the
+# schema must not change with the code's layout), so it keeps the names it was published with:
+# today writes go through `cases.access.access_ftm` / `access_case_records` and `teams.services`.
 class WritableMixin:
     """POST creates, PATCH/PUT change (PUT takes the same partial body as PATCH); no DELETE.
 
-    Writes go through `access_ftm` / `access_case_records` (404 in the court's view or outside
+    Writes go through `access_ftm` / `access_ftm_case` (404 in the court's view or outside
     the team, 403 for a read-only role) and `teams.ftm_services`."""
 
     def _read(self, record_id: str) -> Response:
