@@ -38,6 +38,7 @@ from cqi.suppression import (
     SMALL_MARK,
     SUPPRESSED_KEY,
     Hidden,
+    complement_months,
     is_marked,
     show,
     suppress,
@@ -238,26 +239,30 @@ def trend_series(scope: MetricsScope, end: dt.date) -> list[tuple[Metric, list[T
     """The key metrics month by month (12 whole months up to `end`). For aggregate-only
     viewers each month is suppressed as the period's figures are
     (`cqi.suppression.suppress_result`): counts of 1 to 4 hidden, the complementary numerator
-    of a share, and the value with them; the chart's scale comes from the shown values only."""
+    of a share, and the value with them; since the months add up to the period's figure, a
+    second month goes whole when one alone hides a number (`complement_months`); the chart's
+    scale comes from the shown values only."""
     series = []
     for metric_id, points in trends_for(scope, end).items():
         metric = METRICS[metric_id]
         shown_points = []
-        for month, result in points:
-            value: float | Hidden | None = result["value"]
-            numerator: Any = result["numerator"]
-            denominator: Any = result["denominator"]
-            if scope.aggregate_only:
-                shown = suppress_result(result, subset=metric.unit == "share")
-                numerator, denominator = (
-                    _hidden(shown[key]) if is_marked(shown[key]) else shown[key]
-                    for key in ("numerator", "denominator")
-                )
-                if shown["value"] is None and value is not None:
-                    hidden = [x for x in (numerator, denominator) if isinstance(x, Hidden)]
-                    value = Hidden(
-                        PRIMARY if any(x.reason == PRIMARY for x in hidden) else COMPLEMENT
-                    )
+        if scope.aggregate_only:
+            unit_share = metric.unit == "share"
+            exact = [result for _, result in points]
+            shown = complement_months(
+                exact, [suppress_result(r, subset=unit_share) for r in exact], subset=unit_share
+            )
+        else:
+            shown = [result for _, result in points]
+        for (month, result), month_shown in zip(points, shown, strict=True):
+            value: float | Hidden | None = month_shown["value"]
+            numerator, denominator = (
+                _hidden(month_shown[key]) if is_marked(month_shown[key]) else month_shown[key]
+                for key in ("numerator", "denominator")
+            )
+            if value is None and result["value"] is not None:
+                hidden = [x for x in (numerator, denominator) if isinstance(x, Hidden)]
+                value = Hidden(PRIMARY if any(x.reason == PRIMARY for x in hidden) else COMPLEMENT)
             shown_points.append((month, value, numerator, denominator))
         values = [v for _, v, _, _ in shown_points if isinstance(v, int | float)]
         top = 1.0 if metric.unit in SHARE_UNITS else (max(values, default=0) * 1.1 or 1.0)

@@ -240,3 +240,46 @@ def suppress_keyed(result: dict) -> dict:
     if 0 in decision.column_totals and _count(total):
         out["denominator"] = mark(decision.column_totals[0])
     return out
+
+
+def complement_months(exact: list[dict], shown: list[dict], *, subset: bool) -> list[dict]:
+    """Consecutive months of one metric (`shown`: each month's `suppress_result` of `exact`),
+    whose sums a period's figure shows: numerators and denominators add up over the months
+    (case-months, visits and days, children of the month), so a month whose numerator,
+    denominator or (for a share) the rest is hidden would be the period's total minus the
+    other months if it were the only one. While one quantity is unknown in exactly one month,
+    it is hidden in a second month too (the one where it is the smallest non-zero), with that
+    month's value."""
+    shown = [dict(month) for month in shown]
+
+    def quantity(month: dict, key: str):
+        if key == "rest":
+            return (month["denominator"] or 0) - (month["numerator"] or 0)
+        return month[key] or 0
+
+    def unknown(month: dict, key: str) -> bool:
+        if key == "rest":
+            return is_marked(month["numerator"]) or is_marked(month["denominator"])
+        return is_marked(month[key])
+
+    keys = ("numerator", "denominator", "rest") if subset else ("numerator", "denominator")
+    changed = True
+    while changed:
+        changed = False
+        for key in keys:
+            hidden = [i for i, month in enumerate(shown) if unknown(month, key)]
+            if len(hidden) != 1:
+                continue
+            candidates = [
+                i
+                for i in range(len(shown))
+                if i not in hidden and quantity(exact[i], key) > 0 and not unknown(shown[i], key)
+            ]
+            if not candidates:
+                continue
+            i = min(candidates, key=lambda i: (quantity(exact[i], key), i))
+            # the rest is hidden with the numerator (the denominator stays)
+            shown[i]["denominator" if key == "denominator" else "numerator"] = COMPLEMENT_MARK
+            shown[i]["value"] = None
+            changed = True
+    return shown

@@ -12,6 +12,7 @@ from cqi.suppression import (
     PRIMARY,
     SUPPRESSED_KEY,
     Hidden,
+    complement_months,
     suppress,
     suppress_result,
 )
@@ -411,3 +412,23 @@ def test_suppression_is_on_the_way_out_the_cache_keeps_exact_figures(site, coord
         k: v for k, v in fresh.items() if k != "coordinator_caseload"
     }
     assert metrics_for(aggregate, start, end) == hidden
+
+
+def test_one_hidden_month_takes_a_second_month_with_it():
+    # monthly FTM case-months: the period's figure (their sum) is shown, so March's 3 of 10
+    # (rest 7) alone hidden would be the total minus the other months
+    exact = [
+        {"value": n / d if d else None, "numerator": n, "denominator": d, "n": None}
+        for n, d in [(10, 10), (3, 10), (9, 9), (12, 12), (0, 0)]
+    ]
+    shown = complement_months(exact, [suppress_result(m, subset=True) for m in exact], subset=True)
+    assert shown[1]["numerator"] == "<5" and shown[1]["value"] is None
+    hidden = [i for i, m in enumerate(shown) if m["numerator"] in ("<5", "suppressed")]
+    assert len(hidden) == 2
+    assert shown[2] == {
+        "value": None,
+        "numerator": "suppressed",
+        "denominator": 9,
+        "n": None,
+    }
+    assert exact[2]["numerator"] == 9  # not changed
