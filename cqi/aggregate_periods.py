@@ -4,8 +4,10 @@ child by asking for one day, or for the week of one child's removal.
 
 The API refuses any other period (`aggregate_period_errors`: a 400 naming `start` / `end`);
 the pages and their CSVs widen it to the whole months that cover it (`aggregate_period`) and
-say so. The presets have whole-month versions here (`aggregate_preset_dates`). Pure functions:
-`cqi.periods` (the picker for everyone) is left as it is.
+say so. Months still running are refused, or left out: their figures change from day to day,
+and the change is that day's children. The presets have whole-month versions here
+(`aggregate_preset_dates`). Pure functions: `cqi.periods` (the picker for everyone) is left as
+it is.
 """
 
 from __future__ import annotations
@@ -31,16 +33,25 @@ def is_whole_months(start: dt.date, end: dt.date) -> bool:
     return start.day == 1 and end == month_end(end) and start <= end
 
 
-def aggregate_period_errors(start: dt.date, end: dt.date) -> dict[str, str]:
+def aggregate_period_errors(
+    start: dt.date, end: dt.date, today: dt.date | None = None
+) -> dict[str, str]:
     """{field: message} when [start, end] is not a period an aggregate-only viewer may ask for:
-    whole months, at least `MIN_MONTHS` of them."""
+    whole months, at least `MIN_MONTHS` of them, and (given `today`) months that have ended: a
+    month still running changes from one day to the next, and the change is that day's
+    children."""
     errors: dict[str, str] = {}
+    if today is not None and end > last_full_month_end(today):
+        errors["end"] = (
+            "Program figures for your role are by whole months that have ended: end on or "
+            f"before {last_full_month_end(today).isoformat()}."
+        )
     if start.day != 1:
         errors["start"] = (
             "Program figures for your role are by whole months: start on the first day of a "
             "month (YYYY-MM-01)."
         )
-    if end != month_end(end):
+    if end != month_end(end) and "end" not in errors:
         errors["end"] = (
             "Program figures for your role are by whole months: end on the last day of a month."
         )
@@ -52,9 +63,13 @@ def aggregate_period_errors(start: dt.date, end: dt.date) -> dict[str, str]:
     return errors
 
 
-def snap(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
-    """The whole months covering [start, end], widened back to at least `MIN_MONTHS`."""
+def snap(start: dt.date, end: dt.date, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The whole months covering [start, end], widened back to at least `MIN_MONTHS`; given
+    `today`, ending at the latest with the last month that has ended."""
     first, last = start.replace(day=1), month_end(end)
+    if today is not None and last > last_full_month_end(today):
+        last = last_full_month_end(today)
+        first = min(first, last.replace(day=1))
     if months_in(first, last) < MIN_MONTHS:
         first = add_months(last.replace(day=1), -(MIN_MONTHS - 1))
     return first, last
@@ -96,11 +111,11 @@ def aggregate_period(period: Period, today: dt.date) -> tuple[Period, str]:
         start, end = aggregate_preset_dates(period.preset, today)
         note = "Figures for your role are by whole months, at least 3 of them."
         return Period(start, end, period.preset, period.errors), note
-    start, end = snap(period.start, period.end)
+    start, end = snap(period.start, period.end, today)
     if (start, end) == (period.start, period.end):
         return period, ""
     note = (
-        f"Figures for your role are by whole months, at least {MIN_MONTHS} of them: "
+        f"Figures for your role are by whole months that have ended, at least {MIN_MONTHS}: "
         f"{period.start:%-d %b %Y} to {period.end:%-d %b %Y} was widened to "
         f"{start:%-d %b %Y} to {end:%-d %b %Y}."
     )

@@ -43,14 +43,14 @@ def _period(scope: selectors.MetricsScope, start: dt.date | None, end: dt.date |
 
 
 def _aggregate_period(scope, asked_start, asked_end, start: dt.date, end: dt.date):
-    """An aggregate-only viewer's period: whole months, at least 3 (`cqi.aggregate_periods`).
-    Without dates, the 12 whole months up to the last full month; dates that are not whole
-    months, or fewer than 3 months, are a 400 naming the field (the one given, when only one
-    was and the other follows from it)."""
+    """An aggregate-only viewer's period: whole months that have ended, at least 3
+    (`cqi.aggregate_periods`). Without dates, the 12 whole months up to the last full month;
+    other dates are a 400 naming the field (the one given, when only one was and the other
+    follows from it)."""
+    today = scope.site.today() if scope.site else timezone.now().date()
     if asked_start is None and asked_end is None:
-        today = scope.site.today() if scope.site else timezone.now().date()
         return aggregate_default(today)
-    errors = aggregate_period_errors(start, end)
+    errors = aggregate_period_errors(start, end, today)
     if errors:
         given = "start" if asked_end is None else "end" if asked_start is None else None
         if given:

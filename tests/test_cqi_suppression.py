@@ -432,3 +432,12 @@ def test_one_hidden_month_takes_a_second_month_with_it():
         "n": None,
     }
     assert exact[2]["numerator"] == 9  # not changed
+
+
+def test_a_month_still_running_is_refused_or_left_out():
+    # polled day by day, the running month's figures would change by that day's children
+    today = D(2025, 2, 14)
+    assert set(aggregate_period_errors(D(2024, 12, 1), D(2025, 2, 28), today)) == {"end"}
+    assert aggregate_period_errors(D(2024, 11, 1), D(2025, 1, 31), today) == {}
+    assert snap(D(2025, 2, 10), D(2025, 2, 10), today) == (D(2024, 11, 1), D(2025, 1, 31))
+    assert snap(D(2025, 6, 1), D(2025, 9, 3), today) == (D(2024, 11, 1), D(2025, 1, 31))
