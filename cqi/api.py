@@ -6,6 +6,7 @@
 import datetime as dt
 
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cqi import selectors
+from cqi.aggregate_periods import aggregate_default, aggregate_period_errors
 from safebabies.audit.services import audit_log
 from safebabies.lib.dates import add_months
 
@@ -40,6 +42,23 @@ def _period(scope: selectors.MetricsScope, start: dt.date | None, end: dt.date |
     return selectors.default_period(scope)
 
 
+def _aggregate_period(scope, asked_start, asked_end, start: dt.date, end: dt.date):
+    """An aggregate-only viewer's period: whole months that have ended, at least 3
+    (`cqi.aggregate_periods`). Without dates, the 12 whole months up to the last full month;
+    other dates are a 400 naming the field (the one given, when only one was and the other
+    follows from it)."""
+    today = scope.site.today() if scope.site else timezone.now().date()
+    if asked_start is None and asked_end is None:
+        return aggregate_default(today)
+    errors = aggregate_period_errors(start, end, today)
+    if errors:
+        given = "start" if asked_end is None else "end" if asked_start is None else None
+        if given:
+            errors = {given: " ".join(errors.values())}
+        raise serializers.ValidationError({key: [message] for key, message in errors.items()})
+    return start, end
+
+
 class MetricsView(APIView):
     """Every CQI metric of METRICS.md for one site (or `site=all`, national staff only)."""
 
@@ -57,9 +76,10 @@ class MetricsView(APIView):
         query = MetricsQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         scope = selectors.access_metrics(request.user, query.validated_data["site"])
-        start, end = _period(
-            scope, query.validated_data.get("start"), query.validated_data.get("end")
-        )
+        asked_start, asked_end = query.validated_data.get("start"), query.validated_data.get("end")
+        start, end = _period(scope, asked_start, asked_end)
+        if scope.aggregate_only:
+            start, end = _aggregate_period(scope, asked_start, asked_end, start, end)
         metrics = selectors.metrics_for(scope, start, end)
         audit_log(
             actor=request.user,

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from cqi import breakdowns, cache
+from cqi.aggregate_periods import aggregate_period
 from cqi.metrics.engine import Result
 from cqi.metrics.registry import METRICS, REGISTRY, Metric
 from cqi.models import ReferenceValue
@@ -31,7 +32,18 @@ from cqi.selectors import (
     trends_for,
     trends_question,
 )
-from cqi.suppression import Hidden, show, suppress
+from cqi.suppression import (
+    COMPLEMENT,
+    PRIMARY,
+    SMALL_MARK,
+    SUPPRESSED_KEY,
+    Hidden,
+    complement_months,
+    is_marked,
+    show,
+    suppress,
+    suppress_result,
+)
 from safebabies.identity.models import Site
 
 # Units whose value is a share 0..1 (bars run to 100%).
@@ -87,10 +99,18 @@ class MetricRow:
 
 
 def _hidden_cell(metric: Metric, result: Result) -> bool:
-    if metric.reference_key is None or not result["value"]:
-        return False
+    """The compared value is suppressed (`cqi.suppression.suppress_result`): a hidden count it
+    is computed from, or for a breakdown its cell hidden or merged unnamed."""
+    if metric.reference_key is None:
+        return result["value"] is None and any(
+            is_marked(result[key]) for key in ("numerator", "denominator", "n")
+        )
+    if not result["value"]:
+        return is_marked(result["denominator"])
     cell = result["value"].get(metric.reference_key)
-    return bool(cell) and isinstance(cell["count"], str)
+    if cell is None:
+        return SUPPRESSED_KEY in result["value"]
+    return isinstance(cell["count"], str)
 
 
 def scalar(metric: Metric, result: Result) -> float | None:
@@ -211,28 +231,51 @@ class TrendPoint:
         return 100.0 - self.length
 
 
+def _hidden(marked: str) -> Hidden:
+    return Hidden(PRIMARY if marked == SMALL_MARK else COMPLEMENT)
+
+
 def trend_series(scope: MetricsScope, end: dt.date) -> list[tuple[Metric, list[TrendPoint]]]:
     """The key metrics month by month (12 whole months up to `end`). For aggregate-only
-    viewers a month's share over fewer than 5 is hidden."""
+    viewers each month is suppressed as the period's figures are
+    (`cqi.suppression.suppress_result`): counts of 1 to 4 hidden, the complementary numerator
+    of a share, and the value with them; since the months add up to the period's figure, a
+    second month goes whole when one alone hides a number (`complement_months`); the chart's
+    scale comes from the shown values only."""
     series = []
     for metric_id, points in trends_for(scope, end).items():
         metric = METRICS[metric_id]
-        values = [r["value"] for _, r in points if isinstance(r["value"], int | float)]
+        shown_points = []
+        if scope.aggregate_only:
+            unit_share = metric.unit == "share"
+            exact = [result for _, result in points]
+            shown = complement_months(
+                exact, [suppress_result(r, subset=unit_share) for r in exact], subset=unit_share
+            )
+        else:
+            shown = [result for _, result in points]
+        for (month, result), month_shown in zip(points, shown, strict=True):
+            value: float | Hidden | None = month_shown["value"]
+            numerator, denominator = (
+                _hidden(month_shown[key]) if is_marked(month_shown[key]) else month_shown[key]
+                for key in ("numerator", "denominator")
+            )
+            if value is None and result["value"] is not None:
+                hidden = [x for x in (numerator, denominator) if isinstance(x, Hidden)]
+                value = Hidden(PRIMARY if any(x.reason == PRIMARY for x in hidden) else COMPLEMENT)
+            shown_points.append((month, value, numerator, denominator))
+        values = [v for _, v, _, _ in shown_points if isinstance(v, int | float)]
         top = 1.0 if metric.unit in SHARE_UNITS else (max(values, default=0) * 1.1 or 1.0)
-        out = []
-        for month, result in points:
-            value: float | Hidden | None = result["value"]
-            numerator: Any = result["numerator"]
-            denominator: Any = result["denominator"]
-            if (
-                scope.aggregate_only
-                and metric.unit == "share"
-                and denominator is not None
-                and 0 < denominator < 5
-            ):
-                value = numerator = denominator = Hidden("small")
-            length = 100 * value / top if isinstance(value, int | float) else 0.0
-            out.append(TrendPoint(month, value, numerator, denominator, min(length, 100.0)))
+        out = [
+            TrendPoint(
+                month,
+                value,
+                numerator,
+                denominator,
+                min(100 * value / top if isinstance(value, int | float) else 0.0, 100.0),
+            )
+            for month, value, numerator, denominator in shown_points
+        ]
         series.append((metric, out))
     return series
 
@@ -336,5 +379,7 @@ def warm_scopes() -> list[tuple[MetricsScope, Period]]:
     ]
     if sites:
         everything = MetricsScope(ALL_SITES, sites, aggregate_only=True)
-        scopes.append((everything, period_from({}, timezone.now().date())))
+        today = timezone.now().date()
+        period, _ = aggregate_period(period_from({}, today), today)
+        scopes.append((everything, period))
     return scopes

@@ -100,27 +100,19 @@ def default_period(scope: MetricsScope) -> tuple[dt.date, dt.date]:
 
 
 def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
-    """For aggregate-only viewers (METRICS.md): a breakdown cell counting fewer than 5 children
-    is shown as "<5" with a null share. The only breakdown among the metrics is
-    `exits_by_reason`; since its total (the denominator) is shown, a lone small cell would be
-    recoverable by subtraction, so the next smallest cell is then shown as "suppressed" too
-    (`cqi.suppression`). The totals (numerator, denominator) are not breakdowns."""
-    from cqi.suppression import PRIMARY, suppress
+    """What an aggregate-only viewer gets (DOMAIN.md, confidentiality rules): every metric's
+    value, numerator, denominator and `n` with counts of 1 to 4 hidden, complementary cells
+    hidden so that a total cannot give one away, and the hidden categories of
+    `exits_by_reason` merged unnamed (`cqi.suppression.suppress_result`). New dicts: the exact
+    figures passed in (the cache's) are left as they are."""
+    from cqi.suppression import suppress_result
 
-    exits = results.get("exits_by_reason")
-    if not exits or not exits["value"]:
-        return results
-    reasons = list(exits["value"])
-    hidden = suppress([[exits["value"][r]["count"]] for r in reasons], column_totals=True).cells
-    cells = {}
-    for i, reason in enumerate(reasons):
-        why = hidden.get((i, 0))
-        if why is None:
-            cells[reason] = exits["value"][reason]
-        else:
-            marker = f"<{SMALL_CELL}" if why == PRIMARY else "suppressed"
-            cells[reason] = {"count": marker, "share": None}
-    return {**results, "exits_by_reason": {**exits, "value": cells}}
+    return {
+        metric_id: suppress_result(result, subset=METRICS[metric_id].unit == "share")
+        if metric_id in METRICS
+        else result
+        for metric_id, result in results.items()
+    }
 
 
 # Every metric but the caseloads is a figure of the period, part-wise; the caseloads (the one

@@ -133,3 +133,153 @@ class Hidden:
         if self.reason == PRIMARY:
             return "Fewer than 5 children: hidden to protect privacy."
         return "Hidden so that a number under 5 cannot be worked out from the total."
+
+
+# ---------------------------------------------------------------------------------------------
+# A metric's Result for aggregate-only viewers (DOMAIN.md, confidentiality rules): every count,
+# numerator, denominator and `n` from 1 to 4 is hidden, the value with it, complementary cells
+# too, and a hidden category of a keyed value is not named.
+
+SMALL_MARK = f"<{SMALL_CELL}"  # what a hidden count reads as in the API and the CSVs
+COMPLEMENT_MARK = "suppressed"
+# The one key under which the hidden categories of a keyed value (`exits_by_reason`) are merged:
+# the categories themselves are not named.
+SUPPRESSED_KEY = "other (suppressed)"
+COUNT_FIELDS = ("numerator", "denominator", "n")
+
+
+def mark(reason: str) -> str:
+    return SMALL_MARK if reason == PRIMARY else COMPLEMENT_MARK
+
+
+def is_marked(value) -> bool:
+    """A count or value of a suppressed Result (`suppress_result`) that is hidden."""
+    return value in (SMALL_MARK, COMPLEMENT_MARK)
+
+
+def _count(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def suppress_result(result: dict, *, subset: bool) -> dict:
+    """`result` ({value, numerator, denominator, n}) as an aggregate-only viewer may see it.
+    Never changes `result` (it may be the exact cache's).
+
+    - numerator, denominator, `n` of 1 to 4: shown as "<5";
+    - `subset`: the numerator counts some of the denominator (a share), and a median's `n`
+      always counts some of its cohort (the denominator): when the rest (denominator minus
+      the part) is 1 to 4, the part is hidden too (complementary: otherwise denominator minus
+      part gives the rest away);
+    - the value goes with any hidden count it is computed from (a share, a rate, a mean over
+      a hidden number, a median over fewer than 5);
+    - a keyed value (`{"<category>": {"count", "share"}}`) is suppressed cell by cell against
+      its total (`suppress_keyed`); a list of rows with `open_cases` hides those of 1 to 4."""
+    out = dict(result)
+    value = result.get("value")
+    if isinstance(value, dict):
+        return suppress_keyed(result)
+    hidden: dict[str, str] = {}
+    for key in COUNT_FIELDS:
+        if _count(result.get(key)) and is_small(result[key]):
+            hidden[key] = PRIMARY
+    denominator = result.get("denominator")
+    part = "n" if result.get("n") is not None else ("numerator" if subset else None)
+    if (
+        part
+        and part not in hidden
+        and "denominator" not in hidden  # else the rest cannot be worked out
+        and _count(result.get(part))
+        and _count(denominator)
+        and is_small(denominator - result[part])
+    ):
+        hidden[part] = COMPLEMENT
+    for key, reason in hidden.items():
+        out[key] = mark(reason)
+    if isinstance(value, list):
+        out["value"] = [
+            {**row, "open_cases": SMALL_MARK}
+            if _count(row.get("open_cases")) and is_small(row["open_cases"])
+            else row
+            for row in value
+        ]
+    elif result.get("n") is not None:
+        if hidden.get("n") == PRIMARY or "denominator" in hidden:
+            out["value"] = None
+    elif hidden:
+        out["value"] = None
+    return out
+
+
+def suppress_keyed(result: dict) -> dict:
+    """A breakdown `{"<category>": {"count", "share"}}` over its total (the denominator): small
+    cells and their complements (`suppress`, with the total as the column's total) are taken
+    out and merged into one `SUPPRESSED_KEY` entry, so no hidden category is named. That
+    entry's count is the sum of the hidden cells (which the total minus the shown cells gives
+    anyway), itself "<5" when 1 to 4; a total of 1 to 4 hides every cell."""
+    cells = result.get("value") or {}
+    total = result.get("denominator")
+    categories = list(cells)
+    counts = [cells[c]["count"] for c in categories]
+    decision = suppress([[n] for n in counts], column_totals=True)
+    shown, merged = {}, 0
+    for i, category in enumerate(categories):
+        if (i, 0) in decision.cells or (_count(total) and is_small(total)):
+            merged += counts[i]
+        else:
+            shown[category] = cells[category]
+    out = dict(result)
+    if merged:
+        share = merged / total if _count(total) and total and not is_small(merged) else None
+        count = SMALL_MARK if is_small(merged) else merged
+        shown[SUPPRESSED_KEY] = {"count": count, "share": share}
+    if cells:
+        out["value"] = shown
+    for key in COUNT_FIELDS:
+        if _count(result.get(key)) and is_small(result[key]):
+            out[key] = SMALL_MARK
+    if 0 in decision.column_totals and _count(total):
+        out["denominator"] = mark(decision.column_totals[0])
+    return out
+
+
+def complement_months(exact: list[dict], shown: list[dict], *, subset: bool) -> list[dict]:
+    """Consecutive months of one metric (`shown`: each month's `suppress_result` of `exact`),
+    whose sums a period's figure shows: numerators and denominators add up over the months
+    (case-months, visits and days, children of the month), so a month whose numerator,
+    denominator or (for a share) the rest is hidden would be the period's total minus the
+    other months if it were the only one. While one quantity is unknown in exactly one month,
+    it is hidden in a second month too (the one where it is the smallest non-zero), with that
+    month's value."""
+    shown = [dict(month) for month in shown]
+
+    def quantity(month: dict, key: str):
+        if key == "rest":
+            return (month["denominator"] or 0) - (month["numerator"] or 0)
+        return month[key] or 0
+
+    def unknown(month: dict, key: str) -> bool:
+        if key == "rest":
+            return is_marked(month["numerator"]) or is_marked(month["denominator"])
+        return is_marked(month[key])
+
+    keys = ("numerator", "denominator", "rest") if subset else ("numerator", "denominator")
+    changed = True
+    while changed:
+        changed = False
+        for key in keys:
+            hidden = [i for i, month in enumerate(shown) if unknown(month, key)]
+            if len(hidden) != 1:
+                continue
+            candidates = [
+                i
+                for i in range(len(shown))
+                if i not in hidden and quantity(exact[i], key) > 0 and not unknown(shown[i], key)
+            ]
+            if not candidates:
+                continue
+            i = min(candidates, key=lambda i: (quantity(exact[i], key), i))
+            # the rest is hidden with the numerator (the denominator stays)
+            shown[i]["denominator" if key == "denominator" else "numerator"] = COMPLEMENT_MARK
+            shown[i]["value"] = None
+            changed = True
+    return shown

@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cqi import dashboard, selectors, services
+from cqi.aggregate_periods import aggregate_period
 from cqi.breakdowns import DRILL_UNITS, DRILLABLE
 from cqi.metrics.registry import METRICS
 from cqi.periods import PRESETS, Period, period_from
 from cqi.practice_matrix import ELEMENTS, LEVEL_SUMMARY, Level
-from cqi.suppression import Hidden
+from cqi.suppression import SUPPRESSED_KEY, Hidden
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import Site
@@ -47,7 +48,16 @@ def _today(scope: selectors.MetricsScope) -> dt.date:
 
 
 def _period(request, scope: selectors.MetricsScope) -> Period:
-    return period_from(request.GET, _today(scope))
+    return _period_and_note(request, scope)[0]
+
+
+def _period_and_note(request, scope: selectors.MetricsScope) -> tuple[Period, str]:
+    """The period asked for; for an aggregate-only viewer, widened to whole months (at least
+    3), with the sentence that says so (`cqi.aggregate_periods`)."""
+    period = period_from(request.GET, _today(scope))
+    if scope.aggregate_only:
+        return aggregate_period(period, _today(scope))
+    return period, ""
 
 
 def _audit(request, scope, record_type: str, period: Period, action: str = "view", **detail):
@@ -102,12 +112,13 @@ def cqi_index(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def dashboard_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     scope = selectors.access_metrics(request.user, slug)
-    period = _period(request, scope)
+    period, period_note = _period_and_note(request, scope)
     rows, breakdowns, trends = dashboard.page_figures(scope, period)  # one snapshot
     _audit(request, scope, "cqi_dashboard", period)
     context = {
         "scope": scope,
         "period": period,
+        "period_note": period_note,
         "previous": period.previous,
         "presets": PRESETS,
         "period_query": _period_query(period),
@@ -253,7 +264,7 @@ def drill_down(request: AuthenticatedRequest, slug: str, metric_id: str) -> Http
 def data_story(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """One printable page for the Active Community Team and funders."""
     scope = selectors.access_metrics(request.user, slug)
-    period = _period(request, scope)
+    period, period_note = _period_and_note(request, scope)
     rows = {r.metric.id: r for r in dashboard.metric_rows(scope, period)}
     _audit(request, scope, "cqi_data_story", period)
     exits = rows["exits_by_reason"].current
@@ -266,6 +277,8 @@ def data_story(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "previous": period.previous,
             "rows": [rows[m] for m in STORY_METRICS],
             "exits": exits,
+            "period_note": period_note,
+            "suppressed_key": SUPPRESSED_KEY,
             "generated": _today(scope),
         },
     )
@@ -338,7 +351,7 @@ def practice_matrix(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 def barriers_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The Active Community Team's view: barriers to services by month and by service type."""
     scope = selectors.access_metrics(request.user, slug)
-    period = _period(request, scope)
+    period, period_note = _period_and_note(request, scope)
     by_month, by_service = dashboard.barrier_tables(scope, period)
     _audit(request, scope, "cqi_barriers", period)
     return render(
@@ -347,6 +360,7 @@ def barriers_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         {
             "scope": scope,
             "period": period,
+            "period_note": period_note,
             "presets": PRESETS,
             "period_query": _period_query(period),
             "by_month": by_month,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from cqi.suppression import Hidden
+from cqi.suppression import COMPLEMENT, COMPLEMENT_MARK, PRIMARY, SMALL_MARK, Hidden
 
 register = template.Library()
 
@@ -41,3 +41,14 @@ def percent(value) -> str:
 @register.filter
 def is_hidden(value) -> bool:
     return isinstance(value, Hidden)
+
+
+@register.filter
+def count(value) -> str:
+    """A count as suppressed for an aggregate-only viewer reads in words: "<5" as "fewer than
+    5", "suppressed" as "hidden" (`cqi.suppression.mark`); a number as itself."""
+    if value == SMALL_MARK:
+        return str(Hidden(PRIMARY))
+    if value == COMPLEMENT_MARK:
+        return str(Hidden(COMPLEMENT))
+    return str(value)
