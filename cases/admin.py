@@ -1,8 +1,17 @@
-"""Django admin for the case records, scoped to the site admin's sites (`SiteScopedAdmin`)."""
+"""Django admin for the case records, scoped to the site admin's sites (`SiteScopedAdmin`):
+read-only for everyone but a superuser, every read audited. Changes go through the app's pages
+and API, which hold the rules; a superuser's saves of team places and consents keep them too.
+"""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from cases import models as m
+from cases.services import team_member_add, team_role_check
 from safebabies.identity.admin import SiteScopedAdmin
 
 
@@ -30,11 +39,57 @@ class PersonAdmin(SiteScopedAdmin):
     list_select_related = ["case"]
 
 
+class TeamMemberAddForm(forms.ModelForm):
+    """A superuser's new team place keeps the rule of the team page and the API: the role is a
+    family-team role the person holds at the case's site (`team_role_check`)."""
+
+    class Meta:
+        model = m.TeamMember
+        fields = ["case", "user", "role"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        case, user, role = data.get("case"), data.get("user"), data.get("role")
+        if case is not None and user is not None and role:
+            try:
+                team_role_check(case=case, member=user, role=role, email=user.email)
+            except ValidationError as error:
+                raise ValidationError(
+                    [message for messages in error.message_dict.values() for message in messages]
+                ) from None
+        return data
+
+
 @admin.register(m.TeamMember)
 class TeamMemberAdmin(SiteScopedAdmin):
+    """Family-team places. Nobody changes one here: a place ends on the family team's page or
+    when the person's role at the site is taken away. A superuser may add one, through
+    `team_member_add` and its rule."""
+
     site_path = "case__site"
     list_display = ["user", "role", "case", "added_at", "removed_at"]
     list_select_related = ["user", "case"]
+    add_form = TeamMemberAddForm
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs: Any):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        if obj is None:
+            return ["case", "user", "role"]
+        return super().get_fields(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        assert not change and self._is_superuser(request)
+        row, _created = team_member_add(
+            actor=request.user, case=obj.case, email=obj.user.email, role=obj.role, request=request
+        )
+        obj.pk = row.pk
 
 
 @admin.register(m.Episode)
@@ -88,3 +143,9 @@ class ConsentAdmin(SiteScopedAdmin):
         "revoked_on",
     ]
     list_select_related = ["person"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        """A revoked consent is final (`Consent.clean` refuses any change to it, too)."""
+        if obj is not None and obj.revoked_on is not None:
+            return [field.name for field in self.model._meta.fields]
+        return super().get_readonly_fields(request, obj)

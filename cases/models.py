@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Collate
@@ -425,6 +426,36 @@ class Consent(Record):
                 name="consent_part2_has_expiry",
             ),
         ]
+
+    # What a consent says. Once revoked, none of it changes again, `revoked_on` included:
+    # revocation is final, and consenting again is a new consent (a new row).
+    FINAL_FIELDS = (
+        "case_id",
+        "person_id",
+        "category",
+        "recipient_role",
+        "granted_on",
+        "expires_on",
+        "revoked_on",
+    )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.revoked_on and self.granted_on and self.revoked_on < self.granted_on:
+            raise ValidationError(
+                {"revoked_on": "A release cannot be revoked before it was signed."}
+            )
+        if self._state.adding:
+            return
+        stored = type(self)._default_manager.filter(pk=self.pk).values(*self.FINAL_FIELDS).first()
+        if stored is None or stored["revoked_on"] is None:
+            return
+        changed = [f for f in self.FINAL_FIELDS if getattr(self, f) != stored[f]]
+        if changed:
+            raise ValidationError(
+                "This release was revoked: a revocation is final. If the person consents "
+                "again, record a new consent."
+            )
 
     def is_in_force(self, on: dt.date) -> bool:
         return (

@@ -575,6 +575,31 @@ def permanency_plan_change(
 # --- Family teams -----------------------------------------------------------------------------
 
 
+def team_role_check(*, case: Case, member: User | None, role: str, email: str = "") -> None:
+    """The rule of every family-team place (the API, the team page, the Django admin): `role`
+    is a family-team role that `member`, an active account, holds at the case's site.
+    Raises ValidationError on "role" or "email"."""
+    if role not in TEAM_ROLES:
+        allowed = ", ".join(sorted(TEAM_ROLES))
+        raise ValidationError(
+            {"role": f"{role!r} is not a family-team role: use one of {allowed}."}
+        )
+    held = (
+        set(
+            SiteMembership.objects.filter(
+                user=member, site_id=case.site_id, is_active=True
+            ).values_list("role", flat=True)
+        )
+        if member is not None and member.is_active
+        else set()
+    )
+    if not held:
+        raise ValidationError({"email": "No active member of this site has this e-mail address."})
+    if role not in held:
+        who = email or (member.email if member is not None else "")
+        raise ValidationError({"role": f"{who} does not hold the role {role!r} at this site."})
+
+
 @transaction.atomic
 def team_member_add(
     *, actor: User, case: Case, email: str, role: str, request: HttpRequest | None = None
@@ -585,21 +610,9 @@ def team_member_add(
     (team member, created); already on the team in that role returns the existing row.
     The caller has checked that `actor` may manage this team (`CaseAccess.can_manage_team`).
     """
-    if role not in TEAM_ROLES:
-        allowed = ", ".join(sorted(TEAM_ROLES))
-        raise ValidationError(
-            {"role": f"{role!r} is not a family-team role: use one of {allowed}."}
-        )
     member = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
-    held = set(
-        SiteMembership.objects.filter(
-            user=member, site_id=case.site_id, is_active=True
-        ).values_list("role", flat=True)
-    )
-    if member is None or not held:
-        raise ValidationError({"email": "No active member of this site has this e-mail address."})
-    if role not in held:
-        raise ValidationError({"role": f"{email} does not hold the role {role!r} at this site."})
+    team_role_check(case=case, member=member, role=role, email=email)
+    assert member is not None  # checked
     existing = (
         TeamMember.objects.select_for_update()
         .filter(case=case, user=member, role=role, removed_at__isnull=True)

@@ -8,7 +8,6 @@ CQI figures get a 404), families only through `drill_down_cases` (which uses
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -30,6 +29,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import Site
 from safebabies.identity.selectors import is_national, roles_of
+from safebabies.lib import csvsafe
 
 STORY_METRICS = (
     "permanency_12m_entries",
@@ -79,7 +79,7 @@ def _period_query(period: Period) -> str:
 def _csv(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)  # a family named "=HYPERLINK(...)" stays text
     writer.writerow(header)
     for row in rows:
         writer.writerow([cell.csv if isinstance(cell, Hidden) else cell for cell in row])

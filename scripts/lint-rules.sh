@@ -25,4 +25,9 @@ rule "Raw SQL with string formatting:" '\.(execute|raw)\(f["'"'"']' safebabies c
 rule "csrf_exempt outside the API:" 'csrf_exempt' cases teams/views.py assessments familytime cqi
 # No 'visitation' in what users read.
 rule "Say 'family time', not 'visitation':" '[Vv]isitation' templates cases teams assessments familytime cqi
+# Every CSV for people goes through safebabies.lib.csvsafe (formula injection); the data package
+# (a machine format that must round-trip) is the one documented exception.
+rule "csv.writer outside safebabies.lib.csvsafe (use csvsafe.writer):" '\bcsv\.(writer|DictWriter)\(' \
+  $(find safebabies cases teams assessments familytime cqi -name '*.py' \
+      ! -path 'safebabies/lib/csvsafe.py' ! -path 'cases/package/exporter.py' ! -path '*/migrations/*')
 exit $status

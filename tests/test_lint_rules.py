@@ -150,3 +150,15 @@ def test_a_private_name_imported_from_another_module_is_caught(tree):
         undo()
     assert result.returncode == 1
     assert "_open_episode from cases.services" in result.stdout
+
+
+@pytest.mark.parametrize("module", ["cqi/views.py", "safebabies/identity/accounts/views.py"])
+def test_a_csv_writer_outside_the_safe_helper_is_caught(tree, module):
+    undo = plant(tree, module, "\n\ndef planted(out):\n    return csv.writer(out)\n")
+    try:
+        result = access_lint(tree)
+    finally:
+        undo()
+    assert result.returncode == 1
+    assert f"{module}:" in result.stdout
+    assert "csvsafe" in result.stdout

@@ -962,7 +962,9 @@ def test_admin_refuses_to_delete_case_records(client_for, family, staff_site_adm
 
 
 def test_admin_change_is_audited(client_for, family, staff_site_admin):
-    client = client_for(staff_site_admin)
+    # Only a superuser changes case records in the admin (a site admin reads: issue 18).
+    superuser = f.UserFactory(email="root@national.example.org", is_staff=True, is_superuser=True)
+    client = client_for(superuser)
     response = client.post(
         f"/admin/cases/case/{family.pk}/change/",
         {

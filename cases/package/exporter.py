@@ -161,6 +161,8 @@ def _write_table(
     with archive.open(table.file_name, "w", force_zip64=True) as entry:
         hashing = _HashingWriter(entry)
         text = io.TextIOWrapper(io.BufferedWriter(hashing, 1 << 16), encoding="utf-8", newline="")
+        # Deliberately NOT `safebabies.lib.csvsafe`: the package is a machine format that
+        # `import_package` reads back, and must round-trip byte for byte (SECURITY.md).
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow([c.name for c in columns])
         for values in _rows(table, site, columns):

@@ -141,22 +141,46 @@ def membership_set_roles(
             membership_add(email=user.email, site_slug=site.slug, role=role, actor=actor)
     removed = sorted(role for role, row in rows.items() if row.is_active and role not in wanted)
     for role in removed:
-        row = rows[role]
-        row.is_active = False
-        row.full_clean()
-        row.save(update_fields=["is_active"])
-        audit_log(
-            actor=actor,
-            action=Action.UPDATE,
-            record=row,
-            site_id=site.pk,
-            detail={"user": user.pk, "role": role, "fields": ["is_active"], "is_active": False},
-            request=request,
-        )
-        role_withdrawn.send(
-            sender=SiteMembership, actor=actor, site=site, user=user, role=role, request=request
-        )
+        _withdraw(rows[role], actor=actor, site=site, user=user, request=request)
     return wanted
+
+
+def _withdraw(
+    row: SiteMembership, *, actor: User, site: Site, user: User, request: HttpRequest | None
+) -> None:
+    """Deactivates one locked membership row, audited, and tells the layers above
+    (`role_withdrawn`: the person's family-team places in that role at the site end)."""
+    row.is_active = False
+    row.full_clean()
+    row.save(update_fields=["is_active"])
+    audit_log(
+        actor=actor,
+        action=Action.UPDATE,
+        record=row,
+        site_id=site.pk,
+        detail={"user": user.pk, "role": row.role, "fields": ["is_active"], "is_active": False},
+        request=request,
+    )
+    role_withdrawn.send(
+        sender=SiteMembership, actor=actor, site=site, user=user, role=row.role, request=request
+    )
+
+
+@transaction.atomic
+def membership_withdraw(
+    *, actor: User, membership: SiteMembership, request: HttpRequest | None = None
+) -> SiteMembership:
+    """Takes one role away (the Django admin's "active" box, superusers only): the same as
+    the People page taking it away, so the person's family-team places in it end too.
+    Idempotent."""
+    row = (
+        SiteMembership.objects.select_for_update()
+        .select_related("site", "user")
+        .get(pk=membership.pk)
+    )
+    if row.is_active:
+        _withdraw(row, actor=actor, site=row.site, user=row.user, request=request)
+    return row
 
 
 def account_deactivate(
