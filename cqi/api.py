@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cqi import selectors
+from cqi.periods import MAX_DAYS, OUT_OF_RANGE, out_of_range
 from safebabies.audit.services import audit_log
 from safebabies.lib.dates import add_months
 
@@ -24,8 +25,19 @@ class MetricsQuery(serializers.Serializer):
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
+        errors = {
+            name: [OUT_OF_RANGE]
+            for name in ("start", "end")
+            if name in attrs and out_of_range(attrs[name])
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
         if start and end and start > end:
             raise serializers.ValidationError({"end": ["The end must be on or after the start."]})
+        if start and end and (end - start).days >= MAX_DAYS:
+            raise serializers.ValidationError(
+                {"end": ["Choose a period of at most five years (1,830 days)."]}
+            )
         return attrs
 
 
