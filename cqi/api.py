@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +19,7 @@ from safebabies.lib.dates import add_months
 
 
 class MetricsQuery(serializers.Serializer):
-    site = serializers.CharField(max_length=50)
+    site = serializers.CharField(max_length=50, help_text='A site slug, or "all" (national only).')
     start = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
     end = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
 
@@ -56,13 +56,7 @@ class MetricsView(APIView):
     """Every CQI metric of METRICS.md for one site (or `site=all`, national staff only)."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "site", str, required=True, description='A site slug, or "all" (national only).'
-            ),
-            OpenApiParameter("start", OpenApiTypes.DATE, required=False),
-            OpenApiParameter("end", OpenApiTypes.DATE, required=False),
-        ],
+        parameters=[MetricsQuery],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):

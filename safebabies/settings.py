@@ -368,6 +368,10 @@ SPECTACULAR_SETTINGS = {
         "VisitStatusEnum": "safebabies.codes.VisitStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "safebabies.api.id_path_parameters",
+    ],
 }
 
 # Any case: "warning" and "WARNING" alike (logging knows only the upper-case names).
