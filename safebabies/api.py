@@ -1,16 +1,11 @@
-"""Shared API plumbing: pagination, the JSON parser and the error shape."""
+"""Shared API plumbing: pagination, the error shape and the schema hook (the JSON parser is
+in safebabies/api_parsers.py: rest_framework.views, imported here, loads the parsers)."""
 
-import codecs
-
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import pagination, parsers
-from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.settings import api_settings
-from rest_framework.utils.json import strict_constant
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from safebabies.lib import jsonin
 from safebabies.lib.ids import ID_SCHEMA
 
 
@@ -18,29 +13,6 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's, bounded: a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE or nested deeper than
-    `jsonin.MAX_DEPTH` is a 400, like any malformed JSON (DRF's own reads any size and turns
-    deep nesting into a RecursionError, a 500)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        parser_context = parser_context or {}
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        raw = stream.read(limit + 1) if stream is not None else b""
-        if limit is not None and len(raw) > limit:
-            raise ParseError(f"JSON parse error - the body is larger than {limit} bytes.")
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
-        try:
-            text = codecs.decode(raw, encoding)
-        except (LookupError, ValueError) as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
-        parse_constant = strict_constant if api_settings.STRICT_JSON else None
-        try:
-            return jsonin.loads(text, parse_constant=parse_constant)
-        except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
 
 
 def exception_handler(exc, context):

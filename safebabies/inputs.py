@@ -4,7 +4,7 @@ reads it. PostgreSQL refuses NUL in any text, so without this a NUL in an id, a 
 filter or a search was a 500; no id, filter or search of ours holds any control character.
 
 Bodies are not checked here: the forms and serializers refuse NUL in their text fields, and
-the API's JSON parser is bounded (safebabies/api.py).
+the API's JSON parser is bounded (safebabies/api_parsers.py).
 """
 
 import re

@@ -342,9 +342,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # DRF's three, with a JSON parser bounded in size and depth (safebabies/api.py)
+    # DRF's three, with a JSON parser bounded in size and depth (safebabies/api_parsers.py)
     "DEFAULT_PARSER_CLASSES": [
-        "safebabies.api.JSONParser",
+        "safebabies.api_parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
