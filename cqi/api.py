@@ -8,26 +8,38 @@ import datetime as dt
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cqi import selectors
 from cqi.aggregate_periods import aggregate_default, aggregate_period_errors
+from cqi.periods import MAX_DAYS, OUT_OF_RANGE, out_of_range
 from safebabies.audit.services import audit_log
 from safebabies.lib.dates import add_months
 
 
 class MetricsQuery(serializers.Serializer):
-    site = serializers.CharField(max_length=50)
+    site = serializers.CharField(max_length=50, help_text='A site slug, or "all" (national only).')
     start = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
     end = serializers.DateField(required=False, input_formats=["%Y-%m-%d"])
 
     def validate(self, attrs):
         start, end = attrs.get("start"), attrs.get("end")
+        errors = {
+            name: [OUT_OF_RANGE]
+            for name in ("start", "end")
+            if name in attrs and out_of_range(attrs[name])
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
         if start and end and start > end:
             raise serializers.ValidationError({"end": ["The end must be on or after the start."]})
+        if start and end and (end - start).days >= MAX_DAYS:
+            raise serializers.ValidationError(
+                {"end": ["Choose a period of at most five years (1,830 days)."]}
+            )
         return attrs
 
 
@@ -63,13 +75,7 @@ class MetricsView(APIView):
     """Every CQI metric of METRICS.md for one site (or `site=all`, national staff only)."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "site", str, required=True, description='A site slug, or "all" (national only).'
-            ),
-            OpenApiParameter("start", OpenApiTypes.DATE, required=False),
-            OpenApiParameter("end", OpenApiTypes.DATE, required=False),
-        ],
+        parameters=[MetricsQuery],
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):

@@ -15,6 +15,11 @@ PRESETS = {
 }
 DEFAULT_PRESET = "last_12_months"
 MAX_DAYS = 366 * 5  # the longest period the picker accepts
+# The dates a period may hold: far enough back for any program's history, not so far that a
+# period, its previous period or a 12-month default runs off the calendar (year 1 or 9999).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+OUT_OF_RANGE = f"Enter a date from {EARLIEST.isoformat()} to {LATEST.isoformat()}."
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,10 @@ def _date(raw: str) -> dt.date | None:
         return None
 
 
+def out_of_range(day: dt.date) -> bool:
+    return not EARLIEST <= day <= LATEST
+
+
 def period_from(params, today: dt.date) -> Period:
     """The period a query string asks for: `start` and `end` (YYYY-MM-DD) when given and valid,
     else the `preset` (default: the last 12 months ending yesterday). Bad dates fall back to the
@@ -76,6 +85,9 @@ def period_from(params, today: dt.date) -> Period:
             errors["start"] = "Enter the start as a date (YYYY-MM-DD)."
         if end is None:
             errors["end"] = "Enter the end as a date (YYYY-MM-DD)."
+        for name, day in (("start", start), ("end", end)):
+            if day is not None and out_of_range(day):
+                errors[name] = OUT_OF_RANGE
         if start and end and start > end:
             errors["end"] = "The end must be on or after the start."
         elif start and end and (end - start).days >= MAX_DAYS:

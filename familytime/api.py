@@ -73,6 +73,13 @@ class VisitWriteSerializer(serializers.Serializer):
     )
 
 
+class VisitCreateSerializer(VisitWriteSerializer):
+    """The body of a POST, as the schema states it: `child_id` and `scheduled_on` required."""
+
+    child_id = serializers.CharField(max_length=64)
+    scheduled_on = serializers.DateField()
+
+
 def _writable_child(user: Any, child_id: str | None) -> tuple[Child, CaseAccess]:
     """The child named in the body, with write access to its case. A child the caller may not
     see is a 400 on `child_id` (the same answer as a child that does not exist)."""
@@ -100,7 +107,7 @@ class VisitViewSet(CaseRecordViewSet):
     related = ("plan",)
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    @extend_schema(request=VisitWriteSerializer, responses={201: VisitSerializer})
+    @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
     def create(self, request, *args, **kwargs):
         given = VisitWriteSerializer(data=request.data)
         given.is_valid(raise_exception=True)

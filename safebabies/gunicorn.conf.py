@@ -21,4 +21,4 @@ max_requests_jitter = 200
 worker_tmp_dir = "/dev/shm"  # noqa: S108 (heartbeat files in memory, off the overlay fs)
 accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower()  # any case: "WARNING", "warning"

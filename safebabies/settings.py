@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # a control character in the path or a query parameter is a 400 (safebabies/inputs.py)
+    "safebabies.inputs.RefuseControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,6 +87,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its answer
 ]
+
+# The debug page and error reports hide every URL, DSN and password (safebabies/debug_filter.py)
+DEFAULT_EXCEPTION_REPORTER_FILTER = "safebabies.debug_filter.SecretsFilter"
 
 ROOT_URLCONF = "safebabies.urls"
 WSGI_APPLICATION = "safebabies.wsgi.application"
@@ -337,6 +342,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's three, with a JSON parser bounded in size and depth (safebabies/api_parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "safebabies.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "safebabies.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
@@ -357,13 +368,19 @@ SPECTACULAR_SETTINGS = {
         "VisitStatusEnum": "safebabies.codes.VisitStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "safebabies.api.id_path_parameters",
+    ],
 }
 
+# Any case: "warning" and "WARNING" alike (logging knows only the upper-case names).
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").strip().upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # django-axes logs every sign-in at INFO; refusals and lock-outs stay (WARNING and up).
     # WeasyPrint (and fontTools, which it subsets fonts with) log each step of every PDF at INFO.
     "loggers": {

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -10,6 +10,7 @@ from cases.access import access_action_item, access_case_records, access_ftm, ft
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from safebabies import codes
 from safebabies.identity.roles import Role
+from safebabies.lib.ids import ID_MAX_LENGTH
 from teams import services as ftm_services
 from teams.models import AttendanceMode, Ftm, FtmActionItem
 from teams.selectors import attendances_prefetch
@@ -20,9 +21,9 @@ class AttendanceSerializer(serializers.Serializer):
     member) or `name` (someone unannounced), their `role`, and `mode`."""
 
     email = serializers.EmailField(required=False)
-    person_id = serializers.CharField(required=False)
+    person_id = serializers.CharField(required=False, max_length=ID_MAX_LENGTH)
     name = serializers.CharField(required=False, max_length=200)
-    role = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    role = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=32)
     mode = serializers.ChoiceField(choices=AttendanceMode.choices)
 
 
@@ -106,7 +107,7 @@ class FtmWriteSerializer(serializers.Serializer):
     `version` (optional on PATCH): the version the client read; if someone saved since, the
     answer is 409 and nothing is written. `attendance` replaces the whole list."""
 
-    case_id = serializers.CharField(required=False)
+    case_id = serializers.CharField(required=False, max_length=ID_MAX_LENGTH)
     version = serializers.IntegerField(required=False)
     scheduled_on = serializers.DateField(required=False)
     starts_at = serializers.TimeField(required=False, allow_null=True)
@@ -130,16 +131,31 @@ class FtmActionItemWriteSerializer(serializers.Serializer):
     """Create (POST, with `ftm_id`) or change (PATCH) one action item. `owner_email` names a
     team member, `owner_person_id` a family member."""
 
-    ftm_id = serializers.CharField(required=False)
+    ftm_id = serializers.CharField(required=False, max_length=ID_MAX_LENGTH)
     description = serializers.CharField(required=False, allow_blank=True)
     due_on = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=codes.ActionItemStatus.choices, required=False)
     completed_on = serializers.DateField(required=False, allow_null=True)
     not_done_reason = serializers.CharField(required=False, allow_blank=True)
     owner_email = serializers.EmailField(required=False, allow_null=True)
-    owner_person_id = serializers.CharField(required=False, allow_null=True)
+    owner_person_id = serializers.CharField(
+        required=False, allow_null=True, max_length=ID_MAX_LENGTH
+    )
     owner_role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True)
-    goal_id = serializers.CharField(required=False, allow_null=True)
+    goal_id = serializers.CharField(required=False, allow_null=True, max_length=ID_MAX_LENGTH)
+
+
+class FtmCreateSerializer(FtmWriteSerializer):
+    """The body of a POST, as the schema states it: `case_id` and `scheduled_on` required."""
+
+    case_id = serializers.CharField(max_length=ID_MAX_LENGTH)
+    scheduled_on = serializers.DateField()
+
+
+class FtmActionItemCreateSerializer(FtmActionItemWriteSerializer):
+    """The body of a POST, as the schema states it: `ftm_id` required."""
+
+    ftm_id = serializers.CharField(max_length=ID_MAX_LENGTH)
 
 
 def _validation_response(exc: ValidationError) -> Response:
@@ -199,6 +215,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
         data.pop("case_id", None)
         return {"changes": data, "attendance": attendance}
 
+    @extend_schema(request=FtmCreateSerializer)
     def create(self, request, *args, **kwargs):
         body = FtmWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -270,6 +287,7 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
     def record_serializer(self):
         return FtmActionItemSerializer
 
+    @extend_schema(request=FtmActionItemCreateSerializer)
     def create(self, request, *args, **kwargs):
         body = FtmActionItemWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)

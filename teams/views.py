@@ -5,8 +5,6 @@ Reads go through the access module (`access_ftm`, `access_case_records`); writes
 `teams.ftm_services`. Judges (the court's view) get a 404 for everything here.
 """
 
-import json
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,6 +19,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import User
 from safebabies.kit.forms import DateInput, add_service_errors, form_helper
+from safebabies.lib import jsonin
 from teams import selectors, services
 from teams.copy import family_copy_text
 from teams.models import Ftm
@@ -110,7 +109,7 @@ def ftm_save(request: AuthenticatedRequest, ftm_id: str) -> JsonResponse:
     in between, 400 with the fields at fault."""
     found = access_ftm(request.user, ftm_id, write=True)
     try:
-        data = json.loads(request.body or b"{}")
+        data = jsonin.loads(request.body or b"{}")
     except ValueError:
         return JsonResponse({"errors": {"__all__": ["Send JSON."]}}, status=400)
     if not isinstance(data, dict):

@@ -102,6 +102,13 @@ def test_all_sites_together_is_for_national_staff_only(api, request, persona):
         ({"start": "20240101", "end": "2024-12-31"}, "start"),
         ({"start": "2024-01-01", "end": "31/12/2024"}, "end"),
         ({"start": "2024-06-01", "end": "2024-05-31"}, "end"),
+        ({"start": "2024-01-01", "end": "9999-12-31"}, "end"),  # was a 500 (date overflow)
+        ({"end": "9999-12-31"}, "end"),
+        ({"start": "9999-12-31"}, "start"),
+        ({"start": "0001-01-01"}, "start"),
+        ({"start": "0000-01-01", "end": "2024-12-31"}, "start"),
+        ({"start": "1800-01-01", "end": "1801-01-01"}, "start"),
+        ({"start": "2010-01-01", "end": "2024-01-01"}, "end"),  # longer than five years
     ],
 )
 def test_bad_dates_are_400_naming_the_field(api, coordinator, params, field):
@@ -114,6 +121,14 @@ def test_missing_site_is_400_naming_it(api, coordinator):
     response = get(api, coordinator, **PERIOD)
     assert response.status_code == 400
     assert "site" in response.json()
+
+
+def test_a_too_long_period_says_the_maximum(api, coordinator):
+    response = get(api, coordinator, site="north", start="2019-01-01", end="2024-12-31")
+    assert response.status_code == 400
+    assert "at most five years" in response.json()["end"][0]
+    five_years = get(api, coordinator, site="north", start="2020-01-01", end="2024-12-31")
+    assert five_years.status_code == 200
 
 
 def test_a_single_day_period_is_allowed(api, coordinator):

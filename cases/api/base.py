@@ -28,6 +28,7 @@ from cases.models import Case
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import User
+from safebabies.lib.ids import ID_SCHEMA
 
 # Ids in URLs: the package's id alphabet (safebabies.lib.ids.ID_PATTERN), dots included.
 ID_REGEX = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
@@ -132,14 +133,14 @@ class CaseChildFilter(BaseFilterBackend):
                 "name": "case",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "string"},
+                "schema": dict(ID_SCHEMA),
                 "description": "Only the records of this case (its id).",
             },
             {
                 "name": "child",
                 "in": "query",
                 "required": False,
-                "schema": {"type": "string"},
+                "schema": dict(ID_SCHEMA),
                 "description": "Only the records of this child (its id), or of the child's case "
                 "for records that belong to the whole case.",
             },

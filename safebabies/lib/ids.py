@@ -6,6 +6,8 @@ import secrets
 
 ID_MAX_LENGTH = 64
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+# An id as the OpenAPI schema states it (path parameters, `?case=` / `?child=` filters).
+ID_SCHEMA = {"type": "string", "maxLength": ID_MAX_LENGTH, "pattern": ID_PATTERN.pattern}
 
 
 def new_id() -> str:

@@ -1,0 +1,36 @@
+"""JSON from a request, bounded: a document nested deeper than MAX_DEPTH is refused as
+malformed (a ValueError, like any other bad JSON), never a RecursionError and a 500."""
+
+import json
+from typing import Any
+
+MAX_DEPTH = 32  # the deepest our requests go is 3 or 4 (a list of objects holding a list)
+
+
+class TooDeep(ValueError):
+    pass
+
+
+def loads(text: str | bytes, **kwargs: Any) -> Any:
+    """`json.loads`, refusing a document nested deeper than MAX_DEPTH with a ValueError."""
+    try:
+        data = json.loads(text, **kwargs)
+    except RecursionError:
+        raise TooDeep(f"nested deeper than {MAX_DEPTH} levels") from None
+    _check_depth(data)
+    return data
+
+
+def _check_depth(data: Any) -> None:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise TooDeep(f"nested deeper than {MAX_DEPTH} levels")
+        stack.extend((child, depth + 1) for child in children)
