@@ -3,16 +3,17 @@ read-only for everyone but a superuser, every read audited. Changes go through t
 and API, which hold the rules; a superuser's saves of team places and consents keep them too.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 from cases import models as m
 from cases.services import team_member_add, team_role_check
 from safebabies.identity.admin import SiteScopedAdmin
+from safebabies.identity.models import User
 
 
 @admin.register(m.Case)
@@ -48,7 +49,7 @@ class TeamMemberAddForm(forms.ModelForm):
         fields = ["case", "user", "role"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         case, user, role = data.get("case"), data.get("user"), data.get("role")
         if case is not None and user is not None and role:
             try:
@@ -76,7 +77,7 @@ class TeamMemberAdmin(SiteScopedAdmin):
             kwargs["form"] = self.add_form
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj=None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj=None) -> Any:
         if obj is None:
             return ["case", "user", "role"]
         return super().get_fields(request, obj)
@@ -85,9 +86,14 @@ class TeamMemberAdmin(SiteScopedAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        assert not change and self._is_superuser(request)
+        if change or not self._is_superuser(request):
+            raise PermissionDenied("Only a superuser adds a family-team place here.")
         row, _created = team_member_add(
-            actor=request.user, case=obj.case, email=obj.user.email, role=obj.role, request=request
+            actor=cast(User, request.user),
+            case=obj.case,
+            email=obj.user.email,
+            role=obj.role,
+            request=request,
         )
         obj.pk = row.pk
 

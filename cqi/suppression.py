@@ -13,6 +13,7 @@ Pure functions, no database: the SQL selectors count, this module decides what m
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 SMALL_CELL = 5
 
@@ -161,7 +162,7 @@ def _count(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def suppress_result(result: dict, *, subset: bool) -> dict:
+def suppress_result(result: Any, *, subset: bool) -> Any:
     """`result` ({value, numerator, denominator, n}) as an aggregate-only viewer may see it.
     Never changes `result` (it may be the exact cache's).
 
@@ -223,7 +224,7 @@ def suppress_keyed(result: dict) -> dict:
     decision = suppress([[n] for n in counts], column_totals=True)
     shown, merged = {}, 0
     for i, category in enumerate(categories):
-        if (i, 0) in decision.cells or (_count(total) and is_small(total)):
+        if (i, 0) in decision.cells or (total is not None and _count(total) and is_small(total)):
             merged += counts[i]
         else:
             shown[category] = cells[category]

@@ -15,10 +15,11 @@ Every model admin here and in `cases.admin` / `teams.admin` uses `SiteScopedAdmi
   for a change/view page or its history, a "list" event for a list page), and every save too.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import F, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -229,15 +230,16 @@ class SiteMembershipAdmin(SiteScopedAdmin):
     list_filter = ["site", "role", "is_active"]
     search_fields = ["user__email", "user__full_name"]
 
-    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         return ["user", "site", "role", "is_active"] if obj else ["user", "site", "role"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None):
         return ["user", "site", "role"] if obj else []
 
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
-        assert isinstance(obj, SiteMembership) and self._is_superuser(request)
-        actor = request.user
+        if not (isinstance(obj, SiteMembership) and self._is_superuser(request)):
+            raise PermissionDenied("Only a superuser changes memberships here.")
+        actor = cast(User, request.user)
         if not change or (obj.is_active and "is_active" in form.changed_data):
             result = membership_add(
                 email=obj.user.email, site_slug=obj.site.slug, role=obj.role, actor=actor

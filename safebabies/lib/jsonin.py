@@ -25,6 +25,7 @@ def _check_depth(data: Any) -> None:
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Any
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):
