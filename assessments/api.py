@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -41,7 +42,6 @@ from cases.access import (
 )
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.views import PermanencyPlanViewSet as ReadPermanencyPlanViewSet
-from cases.models import Child
 from safebabies import codes
 
 # --- Read serializers ----------------------------------------------------------------------
@@ -402,9 +402,10 @@ class PermanencyPlanViewSet(ReadPermanencyPlanViewSet):
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
         child_id = data.pop("child_id")
-        if not Child.objects.filter(pk=child_id).exists():  # lint-ok: existence only
-            raise ValidationError({"child_id": ["No child with this id."]})
-        access, child = access_child(self.user, child_id, write=True)
+        try:
+            access, child = access_child(self.user, child_id, write=True)
+        except Http404:  # a child the caller may not see is, for them, no child at all
+            raise ValidationError({"child_id": ["No child with this id."]}) from None
         child.case = access.case
         try:
             plan = case_services.permanency_plan_change(

@@ -221,6 +221,29 @@ def test_caseworker_posts_a_screening_with_who_and_the_referral(as_, family):
     assert body["referral_made"] is True
 
 
+def test_a_hidden_part2_service_is_no_referral_for_someone_without_the_consent(as_, family):
+    """No existence oracle (issue 18): a Part 2 service the caller may not see is answered as
+    an id that does not exist."""
+    service, _screening = h.part2_records(family)
+    body = {
+        "case_id": family.pk,
+        "child_id": family.test_child.pk,
+        "subject": "child",
+        "instrument": "mchat",
+        "screened_on": "2026-11-19",
+        "result": "monitor",
+    }
+    hidden = as_("caseworker").post(
+        "/api/v1/screenings/", {**body, "referral_id": service.pk}, format="json"
+    )
+    missing = as_("caseworker").post(
+        "/api/v1/screenings/", {**body, "referral_id": "no-such-service"}, format="json"
+    )
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json() == missing.json()
+    assert list(hidden.json()) == ["referral_id"]
+
+
 def test_a_child_screening_needs_the_child(as_, family):
     response = as_("caseworker").post(
         "/api/v1/screenings/",
@@ -384,7 +407,13 @@ def test_plan_codes_and_access(as_, family):
     body["primary_goal"] = "adoption"
     body["concurrent_goal"] = "reunification"
     assert as_("judge").post("/api/v1/permanency-plans/", body, format="json").status_code == 403
-    assert as_("outsider").post("/api/v1/permanency-plans/", body, format="json").status_code == 404
+    # an invisible child answers as a missing one does (no existence oracle, issue 18)
+    hidden = as_("outsider").post("/api/v1/permanency-plans/", body, format="json")
+    missing = as_("outsider").post(
+        "/api/v1/permanency-plans/", {**body, "child_id": "no-such-child"}, format="json"
+    )
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json() == missing.json() == {"child_id": ["No child with this id."]}
 
 
 # --- Query counts --------------------------------------------------------------------------
