@@ -15,6 +15,10 @@ from safebabies.audit.services import audit_log
 # case layer listens and ends the person's team places in that role (`cases.services`).
 role_withdrawn = Signal()
 
+# Sent inside the transaction of "sign out everywhere", with `user`, `actor` and `request`:
+# the layers above end whatever else the person reaches without a session (calendar feeds).
+signed_out_everywhere = Signal()
+
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
 def audit_sign_in(sender, request, user, **kwargs):
