@@ -1,0 +1,42 @@
+"""The database itself keeps the audit trail: no UPDATE, DELETE or TRUNCATE, whoever asks
+(short of the table's owner or a superuser dropping the trigger: SECURITY.md)."""
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event(caseworker):
+    return audit_log(actor=caseworker, action=AuditEvent.Action.VIEW, record=caseworker)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "TRUNCATE audit_auditevent",
+        "TRUNCATE audit_auditevent RESTART IDENTITY",
+        "TRUNCATE teams_site, teams_user CASCADE",  # reaches the trail through its keys
+        "UPDATE audit_auditevent SET action = 'list'",
+        "DELETE FROM audit_auditevent",
+    ],
+)
+def test_the_database_refuses_to_change_or_empty_the_trail(event, statement):
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred check left pending
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert AuditEvent.objects.filter(pk=event.pk, action="view").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_still_empties_the_database_afterwards(caseworker):
+    """The test runner's flush (conftest) is the one way past the TRUNCATE trigger, as a
+    superuser in replica mode; this test leaves an event for it to remove."""
+    audit_log(actor=caseworker, action=AuditEvent.Action.VIEW, record=caseworker)
+    assert AuditEvent.objects.exists()
