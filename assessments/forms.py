@@ -133,11 +133,16 @@ class ServiceForm(forms.Form):
         return data
 
 
+# The case plan is read beyond the professionals of the team (the court's view, the mentor's
+# view): its free-text fields say so under the box.
+READ_BY_COURT_AND_MENTOR = "The judge and the parent mentor can read this."
+
+
 class GoalForm(forms.Form):
     description = forms.CharField(
         label="The goal",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="In the family's own words where possible.",
+        help_text=f"In the family's own words where possible. {READ_BY_COURT_AND_MENTOR}",
     )
     child = _records(None, "For which child")
     assessment = _records(None, "From the assessment")
@@ -145,9 +150,11 @@ class GoalForm(forms.Form):
         label="Steps",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="One step a line.",
+        help_text=f"One step a line. {READ_BY_COURT_AND_MENTOR}",
     )
-    responsible = forms.CharField(label="Who", max_length=200, required=False)
+    responsible = forms.CharField(
+        label="Who", max_length=200, required=False, help_text=READ_BY_COURT_AND_MENTOR
+    )
     target_on = forms.DateField(label="Target date", widget=DateInput(), required=False)
     status = forms.ChoiceField(label="Status", choices=codes.GoalStatus.choices)
 

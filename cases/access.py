@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from cases.denials import audited_denial
 from cases.models import Case, Child, Consent, TeamMember
 from safebabies import codes
 from safebabies.identity.models import Site, SiteMembership, User
@@ -160,6 +161,7 @@ class CaseAccess:
         )
 
 
+@audited_denial("case")
 def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
     """The case `case_id` with the user's rights on it; 404 if they may not see it,
     403 if `write` and they may only read."""
@@ -438,6 +440,7 @@ def records_visible_to(user: User, kind: str) -> QuerySet:
 FTM_KINDS = frozenset(k for k, spec in RECORD_TYPES.items() if spec.model.startswith("ftms."))
 
 
+@audited_denial()
 def access_record(
     user: User,
     kind: str,

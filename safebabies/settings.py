@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "safebabies.identity.accounts.middleware.SessionLifetimeMiddleware",
+    "safebabies.identity.accounts.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safebabies.identity.accounts.middleware.TwoFactorRequiredMiddleware",
@@ -227,6 +229,9 @@ API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=5) * 60
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age restarts with each request
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Absolute lifetime: a session ends this long after sign-in, however active it is
+# (SessionLifetimeMiddleware); the idle timeout above still applies within it.
+SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
 # The idle-timeout warning (static/js/session.js) shows this many seconds before sign-out.
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120, minimum=30)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 72, minimum=1) * 3600  # invites too

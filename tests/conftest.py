@@ -13,6 +13,24 @@ from tests import factories as f
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_trails_truncate_trigger():
+    """The audit trail refuses TRUNCATE (audit migration 0005), and Django empties the database
+    after each `transaction=True` test with one TRUNCATE of every table. The test runner, a
+    superuser, does it in replica mode, where ordinary triggers do not fire (a role that is not
+    a superuser cannot set it). Tests only."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        return original(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's, and before it drops the test database: no session is left on it, so

@@ -80,3 +80,68 @@ def test_the_security_page_shows_the_two_factor_state(client_for, caseworker):
     assert page.status_code == 200
     assert "Set up two-factor sign-in" in page.content.decode()
     assert client_for(caseworker).post(reverse("account-security")).status_code == 405
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(
+    settings, family, caseworker, client
+):
+    import datetime as dt
+
+    import time_machine
+
+    from tests.conftest import PASSWORD
+
+    settings.SESSION_ABSOLUTE_HOURS = 12
+    settings.SESSION_COOKIE_AGE = 30 * 60
+    settings.REQUIRE_2FA = False
+    case_url = reverse("case-detail", args=[family.pk])
+    start = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        signed_in = client.post(
+            reverse("login"), {"username": caseworker.email, "password": PASSWORD}
+        )
+        assert signed_in.status_code == 302
+        for _ in range(11 * 4 + 3):  # a request every 15 minutes: never idle
+            clock.shift(dt.timedelta(minutes=15))
+            assert client.get(case_url).status_code == 200
+        clock.shift(dt.timedelta(minutes=15))  # 12 hours after the sign-in
+        ended = client.get(case_url)
+        assert ended.status_code == 302
+        assert ended["Location"].startswith(reverse("login"))
+        assert client.get(case_url).status_code == 302  # the session is gone, not just refused
+    assert AuditEvent.objects.filter(actor=caseworker, action="sign_out").exists()
+
+
+def test_the_idle_timeout_still_ends_a_session_sooner(settings, family, caseworker, client):
+    import datetime as dt
+
+    import time_machine
+
+    settings.SESSION_ABSOLUTE_HOURS = 12
+    case_url = reverse("case-detail", args=[family.pk])
+    with time_machine.travel(dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC), tick=False) as clock:
+        client.force_login(caseworker)
+        assert client.get(case_url).status_code == 200
+        clock.shift(dt.timedelta(minutes=31))
+        assert client.get(case_url).status_code == 302
+
+
+def test_a_session_from_before_the_absolute_limit_gets_its_clock_on_its_next_request(
+    settings, family, caseworker, client
+):
+    import datetime as dt
+
+    import time_machine
+
+    case_url = reverse("case-detail", args=[family.pk])
+    with time_machine.travel(dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC), tick=False) as clock:
+        client.force_login(caseworker)
+        session = client.session
+        del session["signed_in_at"]  # a session signed in before the limit existed
+        session.save()
+        assert client.get(case_url).status_code == 200
+        assert "signed_in_at" in client.session
+        for _ in range(12 * 4):
+            clock.shift(dt.timedelta(minutes=15))
+            client.get(case_url)
+        assert client.get(case_url).status_code == 302

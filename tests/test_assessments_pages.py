@@ -632,3 +632,19 @@ def test_case_page_takes_a_constant_number_of_queries_as_the_plan_grows(
     with django_assert_num_queries(30):
         response = client.get(url)
     assert len(response.context["plan"].services) == 10  # with consent: Part 2 rows too
+
+
+def test_the_goal_form_warns_that_the_judge_and_the_parent_mentor_read_it(
+    client_for, family, caseworker
+):
+    from assessments.forms import READ_BY_COURT_AND_MENTOR
+
+    assert READ_BY_COURT_AND_MENTOR == "The judge and the parent mentor can read this."
+    goal = h.GoalFactory(case=family)
+    client = client_for(caseworker)
+    for path in (
+        reverse("goal-create", args=[family.pk]),
+        reverse("goal-edit", args=[family.pk, goal.pk]),
+    ):
+        html = client.get(path).content.decode()
+        assert html.count(READ_BY_COURT_AND_MENTOR) >= 2, path  # the goal and its steps

@@ -10,6 +10,9 @@ from django.test import Client
 from icalendar import Calendar
 
 from familytime.models import Visit
+from safebabies.audit.models import AuditEvent
+from safebabies.identity.accounts.services import account_deactivate, membership_set_roles
+from safebabies.identity.models import SiteMembership
 from safebabies.notify.models import CalendarFeed
 from teams.models import Ftm
 from tests import factories as f
@@ -157,11 +160,79 @@ def test_the_feed_makes_the_same_queries_whatever_the_number_of_events(
     path = new_feed(client_for, caseworker)
     Ftm.objects.create(case=family, scheduled_on=TODAY + dt.timedelta(days=2))
     fetch(path)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # 5 reads and the audit event's INSERT
         fetch(path)
     for days in range(3, 8):
         Ftm.objects.create(case=family, scheduled_on=TODAY + dt.timedelta(days=days))
         f.HearingFactory(case=family, scheduled_on=TODAY + dt.timedelta(days=days))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = fetch(path)
     assert len(events(response)) == 11
+
+
+def test_sign_out_everywhere_ends_the_feed(client_for, caseworker, agenda):
+    path = new_feed(client_for, caseworker)
+    assert fetch(path).status_code == 200
+
+    assert client_for(caseworker).post("/accounts/sign-out-everywhere/").status_code == 302
+
+    assert fetch(path).status_code == 404
+    event = AuditEvent.objects.get(
+        action="delete", record_type="notify.calendarfeed", detail__reason="signed out everywhere"
+    )
+    assert event.actor == caseworker
+
+
+def test_deactivation_at_the_site_ends_the_feed(client_for, caseworker, site_admin, site, agenda):
+    path = new_feed(client_for, caseworker)
+    assert fetch(path).status_code == 200
+
+    account_deactivate(actor=site_admin, site=site, user=caseworker)
+
+    assert fetch(path).status_code == 404
+    assert CalendarFeed.objects.get(user=caseworker).revoked_at is not None
+    event = AuditEvent.objects.get(
+        action="delete", record_type="notify.calendarfeed", detail__reason="deactivated"
+    )
+    assert event.actor == site_admin
+
+
+def test_taking_one_role_of_several_away_keeps_the_feed(
+    client_for, caseworker, site_admin, site, agenda
+):
+    path = new_feed(client_for, caseworker)
+    membership_set_roles(
+        actor=site_admin, site=site, user=caseworker, roles=["caseworker", "parent_attorney"]
+    )
+    membership_set_roles(actor=site_admin, site=site, user=caseworker, roles=["caseworker"])
+
+    assert fetch(path).status_code == 200
+
+
+def test_a_deactivated_account_or_one_without_any_role_gets_404_at_read_time(
+    client_for, caseworker, agenda
+):
+    """Besides the revocation: the read itself wants an active account holding a role."""
+    path = new_feed(client_for, caseworker)
+    SiteMembership.objects.filter(user=caseworker).update(is_active=False)  # not via a service
+    assert fetch(path).status_code == 404
+    SiteMembership.objects.filter(user=caseworker).update(is_active=True)
+    assert fetch(path).status_code == 200
+    caseworker.is_active = False
+    caseworker.save(update_fields=["is_active"])
+    assert fetch(path).status_code == 404
+
+
+def test_a_read_of_the_feed_is_audited_with_the_site_and_not_cached(
+    client_for, caseworker, site, family, agenda
+):
+    path = new_feed(client_for, caseworker)
+
+    response = fetch(path)
+
+    assert "no-store" in response["Cache-Control"]
+    event = AuditEvent.objects.get(action="list", record_type="notify.calendarfeed")
+    assert event.actor == caseworker
+    assert event.site_id == site.pk
+    assert event.detail["cases"] == [str(family.pk)]
+    assert event.detail["ftms"] == 1

@@ -263,3 +263,15 @@ HOME_QUERIES = 13  # warm session; tests/test_pages.py counts a first visit
 def test_case_page_links_the_next_ftm_to_its_log(client_for, coordinator, meeting):
     page = client_for(coordinator).get(reverse("case-detail", args=[meeting.case.pk]))
     assert reverse("ftm-log", args=[meeting.ftm.pk]) in page.content.decode()
+
+
+def test_the_action_items_warn_that_the_parent_mentor_and_the_court_read_them(
+    client_for, coordinator, meeting
+):
+    text = client_for(coordinator).get(reverse("ftm-log", args=[meeting.ftm.pk])).content.decode()
+    warning = (
+        "The parent mentor can read these action items, and the judge's pre-hearing summary"
+        " counts them."
+    )
+    assert warning in text
+    assert 'data-item="description" aria-describedby="items-readers"' in text

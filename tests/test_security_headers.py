@@ -92,3 +92,44 @@ def test_production_settings_secure_the_cookies_and_require_two_factor():
     result = run_manage("shell", "-c", code, env=production_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].split() == ["True"] * 6
+
+
+def _no_store(response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def test_every_answer_to_a_signed_in_person_is_not_stored(
+    client_for, caseworker, judge, site_admin, sit_member, family, site
+):
+    """Pages, API JSON, the PDF, CSV downloads: `Cache-Control: no-store` (one middleware)."""
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from tests import factories as f
+
+    hearing = f.HearingFactory(case=family)
+    routes = [
+        (caseworker, reverse("home")),
+        (caseworker, reverse("case-list") + "?q=a"),
+        (caseworker, reverse("case-detail", args=[family.pk])),
+        (caseworker, reverse("notification-settings")),
+        (caseworker, "/api/v1/cases/"),
+        (caseworker, f"/api/v1/cases/{family.pk}/"),
+        (judge, reverse("api-hearing-summary", args=[hearing.pk]) + "?format=pdf"),
+        (site_admin, reverse("account-audit-csv", args=[site.slug])),
+        (sit_member, reverse("cqi-csv", args=[site.slug, "metrics"])),
+        (caseworker, "/cases/not-a-case/"),  # a 404 too
+    ]
+    for user, path in routes:
+        client = Client()
+        client.force_login(user)
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        assert _no_store(response), path
+        if path.endswith("format=pdf"):
+            assert response["Content-Type"] == "application/pdf"
+
+    api = APIClient()  # a bearer token, not a session
+    api.force_authenticate(caseworker)
+    assert _no_store(api.get("/api/v1/cases/"))
+    assert _no_store(APIClient().get("/api/v1/cases/"))  # the API's refusal too

@@ -104,7 +104,9 @@ ROUTES: dict[str, Route] = {
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
     "account-security": Route(),
     "session-keepalive": Route(own_status=frozenset({204})),
-    "sign-out-everywhere": Route(may_write=frozenset({"teams_user", "teams_apitoken"})),
+    "sign-out-everywhere": Route(
+        may_write=frozenset({"teams_user", "teams_apitoken", "notify_calendarfeed"})  # own feed
+    ),
     "password_reset": Route(),
     "password_reset_done": Route(),
     "password_reset_confirm": Route({"uidb64": "member_uid", "token": "bogus_token"}),

@@ -189,3 +189,30 @@ def test_env_example_lists_every_variable_the_settings_read():
     listed = set(re.findall(r"^#? ?([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert {"DATABASE_URL", "SECRET_KEY", "EMAIL_URL", "WEB_CONCURRENCY"} <= read
     assert read - listed == set()
+
+
+def test_manage_py_migrate_alone_connects_with_database_migrate_url():
+    """DATABASE_MIGRATE_URL (the tables' owner) is used by `manage.py migrate` only; every
+    other command and the application use DATABASE_URL (SECURITY.md, the two roles)."""
+    real = _service_urls()["DATABASE_URL"]
+    nowhere = real.rsplit("/", 1)[0] + "/no_such_database_for_this_test"
+    env = production_env(DATABASE_URL=nowhere, DATABASE_MIGRATE_URL=real)
+
+    migrate = run(["manage.py", "migrate", "--plan"], env)
+    assert migrate.returncode == 0, migrate.stderr
+    other = run(["manage.py", "showmigrations", "audit"], env)
+    assert other.returncode != 0
+    assert "no_such_database_for_this_test" in other.stderr
+    without = run(["manage.py", "migrate", "--plan"], production_env(DATABASE_URL=nowhere))
+    assert without.returncode != 0
+
+
+def test_use_migrate_database_url_switches_only_for_migrate():
+    from safebabies.lib.env import use_migrate_database_url
+
+    env = {"DATABASE_URL": "postgres://app@db/x", "DATABASE_MIGRATE_URL": "postgres://owner@db/x"}
+    assert not use_migrate_database_url(["manage.py", "shell"], env)
+    assert env["DATABASE_URL"] == "postgres://app@db/x"
+    assert use_migrate_database_url(["manage.py", "migrate", "--noinput"], env)
+    assert env["DATABASE_URL"] == "postgres://owner@db/x"
+    assert not use_migrate_database_url(["manage.py", "migrate"], {"DATABASE_URL": "a"})

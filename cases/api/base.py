@@ -19,11 +19,13 @@ from typing import Any, ClassVar, cast
 
 from django.db import models
 from django.db.models import QuerySet
+from django.http import Http404
 from rest_framework import serializers, viewsets
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
 from cases.access import CaseAccess, case_access_map, cases_visible_to, records_visible_to
+from cases.denials import record_denial_of_model
 from cases.models import Case
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -224,6 +226,16 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
         access_of: Callable[[Any], CaseAccess | None] = lambda r: access.get(self.case_of(r).pk)  # noqa: E731
         context = {**self.get_serializer_context(), "access_of": access_of}
         return serializer_class(records, many=True, context=context).data
+
+    def get_object(self) -> Any:
+        """The record of the detail URL; a 404 (not there, or not the caller's to see) is a
+        `denied` audit event, as from the access module (cases/denials.py)."""
+        try:
+            return super().get_object()
+        except Http404:
+            lookup = self.lookup_url_kwarg or self.lookup_field
+            record_denial_of_model(self.user, self.model(), self.kwargs.get(lookup))
+            raise
 
     # --- actions
 

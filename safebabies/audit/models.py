@@ -16,6 +16,8 @@ class AuditEvent(models.Model):
         SIGN_IN = "sign_in", "Signed in"
         SIGN_IN_FAILED = "sign_in_failed", "Sign-in refused"
         SIGN_OUT = "sign_out", "Signed out"
+        DENIED = "denied", "Refused (not found or not theirs)"
+        SEARCH = "search", "Searched"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -1,6 +1,8 @@
 """Sign-in, refused sign-in and sign-out go to the audit trail; `role_withdrawn` tells the
 layers above that a person no longer holds a role at a site."""
 
+import time
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import Signal, receiver
@@ -13,10 +15,22 @@ from safebabies.audit.services import audit_log
 # case layer listens and ends the person's team places in that role (`cases.services`).
 role_withdrawn = Signal()
 
+# Sent inside the transaction of "sign out everywhere", with `user`, `actor` and `request`:
+# the layers above end whatever else the person reaches without a session (calendar feeds).
+signed_out_everywhere = Signal()
+
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
 def audit_sign_in(sender, request, user, **kwargs):
     audit_log(actor=user, action=AuditEvent.Action.SIGN_IN, record=user, request=request)
+
+
+@receiver(user_logged_in, dispatch_uid="session_signed_in_at")
+def start_session_clock(sender, request, user, **kwargs):
+    """The absolute session lifetime counts from here (accounts/middleware.py)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session["signed_in_at"] = time.time()
 
 
 @receiver(user_logged_out, dispatch_uid="audit_sign_out")

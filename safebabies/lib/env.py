@@ -46,3 +46,14 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def use_migrate_database_url(argv: list[str], environ: dict[str, str] | os._Environ) -> bool:
+    """`manage.py migrate` connects with DATABASE_MIGRATE_URL when it is set (the role owning
+    the tables); every other command, and the application, with DATABASE_URL (a role that may
+    only INSERT and SELECT the audit trail: SECURITY.md). Returns whether it switched."""
+    migrate_url = environ.get("DATABASE_MIGRATE_URL", "").strip()
+    if len(argv) > 1 and argv[1] == "migrate" and migrate_url:
+        environ["DATABASE_URL"] = migrate_url
+        return True
+    return False

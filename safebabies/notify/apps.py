@@ -5,3 +5,6 @@ class NotifyConfig(AppConfig):
     name = "safebabies.notify"
     label = "notify"
     verbose_name = "Reminders and notifications"
+
+    def ready(self) -> None:
+        from safebabies.notify import services  # noqa: F401 - connects the feeds' revocation

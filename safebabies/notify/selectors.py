@@ -38,9 +38,15 @@ def unread_count(user: User) -> int:
 
 
 def feed_user(token: str) -> User | None:
+    """The owner of an unrevoked feed, if their account is active and they hold an active role
+    somewhere (checked at every read, besides the revocation by "sign out everywhere" and by
+    deactivation)."""
     feed = (
         CalendarFeed.objects.filter(
-            token_hash=CalendarFeed.hash(token), revoked_at__isnull=True, user__is_active=True
+            token_hash=CalendarFeed.hash(token),
+            revoked_at__isnull=True,
+            user__is_active=True,
+            user__memberships__is_active=True,
         )
         .select_related("user")
         .first()

@@ -8,12 +8,14 @@ from collections import Counter
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from safebabies.identity.models import Site, User
+from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import Role
+from safebabies.identity.signals import role_withdrawn, signed_out_everywhere
 from safebabies.notify import reminders
 from safebabies.notify.delivery import Message, Recipient, deliver
 from safebabies.notify.models import CalendarFeed, Notification, NotificationPreference
@@ -86,16 +88,62 @@ def calendar_feed_create(*, user: User) -> str:
     return token
 
 
-def calendar_feed_revoke(*, user: User) -> int:
+def calendar_feed_revoke(
+    *, user: User, actor: User | None = None, reason: str = "", request=None
+) -> int:
+    """Stops `user`'s calendar feed (by themselves, or, with `actor` and `reason`, as part of
+    signing them out everywhere or deactivating them)."""
     with transaction.atomic():
         revoked = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
         if revoked:
             audit_log(
-                actor=user,
+                actor=actor or user,
                 action=AuditEvent.Action.DELETE,
                 record_type="notify.calendarfeed",
                 record_id=str(user.pk),
+                detail={"reason": reason} if reason else None,
+                request=request,
             )
     return revoked
+
+
+def calendar_feed_read_audit(*, user: User, items: dict[str, list], request=None) -> None:
+    """A read of the feed is a list of the families' dates: one `list` event per site whose
+    records it carried (one INSERT for the usual person of one site), naming the cases."""
+    cases_by_site: dict[int | None, set[str]] = {}
+    for ftm in items["ftms"]:
+        cases_by_site.setdefault(ftm.case.site_id, set()).add(str(ftm.case_id))
+    for hearing in items["hearings"]:
+        cases_by_site.setdefault(hearing.case.site_id, set()).add(str(hearing.case_id))
+    for visit in items["visits"]:
+        cases_by_site.setdefault(visit.child.case.site_id, set()).add(str(visit.child.case_id))
+    counts = {kind: len(rows) for kind, rows in items.items()}
+    for site_id, case_ids in sorted(cases_by_site.items()) or [(None, set())]:
+        audit_log(
+            actor=user,
+            action=AuditEvent.Action.LIST,
+            record_type="notify.calendarfeed",
+            record_id=str(user.pk),
+            site_id=site_id,
+            detail={"calendar_feed": True, "cases": sorted(case_ids), **counts},
+            request=request,
+        )
+
+
+@receiver(signed_out_everywhere, dispatch_uid="revoke_calendar_feeds_signed_out_everywhere")
+def calendar_feeds_end_on_sign_out_everywhere(*, user: User, actor: User, request=None, **kwargs):
+    """ "Sign out everywhere" ends the calendar feed too (a feed URL is a credential)."""
+    calendar_feed_revoke(user=user, actor=actor, reason="signed out everywhere", request=request)
+
+
+@receiver(role_withdrawn, dispatch_uid="revoke_calendar_feeds_deactivated")
+def calendar_feeds_end_on_deactivation(
+    *, actor: User, site: Site, user: User, role: str, request=None, **kwargs
+):
+    """The person's last role at a site taken away (deactivated there) ends their calendar
+    feed: it would otherwise keep publishing what their remaining sites show, under an address
+    handed out while they worked here. They can make a new one."""
+    if not SiteMembership.objects.filter(user=user, site=site, is_active=True).exists():
+        calendar_feed_revoke(user=user, actor=actor, reason="deactivated", request=request)

@@ -86,6 +86,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         cal.add_component(ics.hearing_event(hearing))
     for visit in items["visits"]:
         cal.add_component(ics.visit_event(visit, visit.child.case.site, visit.child.case_id))
+    services.calendar_feed_read_audit(user=user, items=items, request=request)
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"

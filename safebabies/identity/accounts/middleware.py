@@ -1,8 +1,15 @@
-"""With REQUIRE_2FA on, a password alone opens nothing: the signed-in user must pass the
-second step (or enrol) before any other page or any session-authenticated API call."""
+"""Session and response rules for signed-in people.
 
+- With REQUIRE_2FA on, a password alone opens nothing: the signed-in user must pass the
+  second step (or enrol) before any other page or any session-authenticated API call.
+- A session ends SESSION_ABSOLUTE_HOURS after sign-in, whatever the activity.
+- No answer to a signed-in person (or to the API) is kept by a browser or proxy cache."""
+
+import time
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -47,3 +54,57 @@ class TwoFactorRequiredMiddleware:
             return JsonResponse({"detail": SECOND_FACTOR_NEEDED}, status=403)
         step = "two-factor-verify" if has_second_factor(user) else "two-factor-setup"
         return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+
+
+# The session key holding when the person signed in (seconds since the epoch); set by the
+# `user_logged_in` receiver in identity/signals.py.
+SIGNED_IN_AT = "signed_in_at"
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session SESSION_ABSOLUTE_HOURS after its sign-in, however active it has been (the
+    idle timeout, SESSION_COOKIE_AGE, is separate). A session older than this middleware (no
+    sign-in time) gets its clock started on its next request. After the sign-out the request
+    goes on anonymous: a page redirects to the sign-in, the API answers 401/403."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        session = getattr(request, "session", None)
+        if user is not None and session is not None and user.is_authenticated:
+            started = session.get(SIGNED_IN_AT)
+            now = time.time()
+            if not isinstance(started, int | float):
+                session[SIGNED_IN_AT] = now
+            elif now - started >= settings.SESSION_ABSOLUTE_HOURS * 3600:
+                logout(request)
+        return self.get_response(request)
+
+
+NO_STORE = "private, no-store"
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a signed-in person (pages, API
+    JSON, PDFs, CSV downloads) and on every API answer, so no browser or shared cache keeps a
+    family's record. Anonymous pages (the sign-in page) and static files (served by WhiteNoise
+    before this) keep their own headers; the calendar feed sets the same header itself."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        before = _signed_in(request)
+        response = self.get_response(request)
+        if before or _signed_in(request) or request.path.startswith("/api/"):
+            response["Cache-Control"] = NO_STORE
+            if response.has_header("Expires"):
+                del response["Expires"]
+        return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)

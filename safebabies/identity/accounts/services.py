@@ -21,7 +21,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.models import ApiToken, Site, SiteMembership, User
 from safebabies.identity.roles import Role
 from safebabies.identity.services import membership_add
-from safebabies.identity.signals import role_withdrawn
+from safebabies.identity.signals import role_withdrawn, signed_out_everywhere
 
 Action = AuditEvent.Action
 
@@ -42,12 +42,14 @@ def _check_grantable(roles: set[str]) -> None:
 
 @transaction.atomic
 def user_sign_out_everywhere(*, user: User, actor: User, request: HttpRequest | None = None) -> int:
-    """Ends every session of `user` (their session hash changes) and revokes every API token.
-    Returns how many tokens were revoked."""
+    """Ends every session of `user` (their session hash changes), revokes every API token and
+    (through `signed_out_everywhere`) every calendar feed. Returns how many tokens were
+    revoked."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.session_salt = secrets.token_hex(16)
     user.save(update_fields=["session_salt"])
     revoked = ApiToken.objects.usable().filter(user=user).update(revoked_at=timezone.now())
+    signed_out_everywhere.send(sender=User, user=user, actor=actor, request=request)
     audit_log(
         actor=actor,
         action=Action.SIGN_OUT,
