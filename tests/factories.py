@@ -5,12 +5,14 @@ freeze time (CASE_PLAN_NOW, FTM_NOW)."""
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import factory
 
 from assessments.models import Assessment, Goal, MarkerRating, Screening, Service
 from cases import models as m
-from cases.models import Consent
+from cases.models import Consent, MaltreatmentReport, Relationship
+from familytime.models import Visit
 from safebabies import codes
 from safebabies.identity.models import Site, SiteMembership, User
 from teams.models import Ftm, FtmActionItem
@@ -270,3 +272,92 @@ def make_meeting(family, coordinator, caseworker) -> Meeting:
     )
     goal = Goal.objects.create(case=family, description="Jaime goes home to Dorothy")
     return Meeting(case=family, previous=previous, ftm=ftm, old_items=old_items, goal=goal)
+
+
+# --- One record of every kind, for the API tests and the fuzzer -----------------------------
+
+# An API resource -> the attribute of `add_records`'s answer holding the family's record of it.
+API_RECORD_ATTRS = {
+    "cases": "case",
+    "children": "child",
+    "episodes": "episode",
+    "placements": "placement",
+    "permanency-plans": "plan",
+    "hearings": "hearing",
+    "ftms": "ftm",
+    "ftm-action-items": "action_item",
+    "family-time": "visit",
+    "screenings": "screening",
+    "services": "service",
+    "maltreatment-reports": "report",
+    "people": "parent",
+}
+
+
+def add_records(case, child, parent, episode) -> SimpleNamespace:
+    """One record of every kind for a family, Part 2 records included."""
+    placement = PlacementFactory(episode=episode, address="12 Elm Street")
+    plan = PermanencyPlanFactory(child=child)
+    parent.phone, parent.email, parent.address = "555-0100", "parent@example.org", "3 Oak Road"
+    parent.save()
+    Relationship.objects.create(person=parent, child=child, kind=Relationship.Kind.MOTHER)
+    hearing = HearingFactory(case=case)
+    ftm = Ftm.objects.create(
+        case=case,
+        scheduled_on=dt.date(2026, 4, 1),
+        status=codes.FtmStatus.HELD,
+        parent_attended=True,
+        attendee_roles=["caseworker", "parent_mentor"],
+        notes="The parent is worried about housing.",
+    )
+    action_item = FtmActionItem.objects.create(
+        ftm=ftm,
+        description="Call the housing authority",
+        owner_role="caseworker",
+        due_on=dt.date(2026, 5, 1),
+    )
+    visit = Visit.objects.create(
+        child=child,
+        scheduled_on=dt.date(2026, 4, 2),
+        status=codes.VisitStatus.HELD,
+        duration_minutes=60,
+        supervision=codes.Supervision.SUPERVISED,
+        location=codes.VisitLocation.AGENCY,
+        observations="Reached for the parent at once.",
+    )
+    screening = Screening.objects.create(
+        case=case,
+        child=child,
+        subject=codes.ScreeningSubject.CHILD,
+        instrument=codes.Instrument.ASQ3,
+        screened_on=dt.date(2026, 3, 10),
+        result=codes.ScreeningResult.NO_CONCERN,
+    )
+    part2_screening = Screening.objects.create(
+        case=case,
+        subject=codes.ScreeningSubject.PARENT,
+        instrument=codes.Instrument.SUBSTANCE_USE,
+        screened_on=dt.date(2026, 3, 11),
+        result=codes.ScreeningResult.REFER,
+        referral_made=True,
+    )
+    service = Service.objects.create(
+        case=case,
+        child=child,
+        recipient=codes.ServiceRecipient.DYAD,
+        service_type=codes.ServiceType.CHILD_PARENT_PSYCHOTHERAPY,
+        evidence_based=True,
+        referred_on=dt.date(2026, 3, 12),
+    )
+    part2_service = Service.objects.create(
+        case=case,
+        recipient=codes.ServiceRecipient.PARENT,
+        service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT,
+        referred_on=dt.date(2026, 3, 12),
+    )
+    report = MaltreatmentReport.objects.create(
+        child=child,
+        reported_on=dt.date(2026, 2, 20),
+        disposition=codes.MaltreatmentDisposition.SUBSTANTIATED,
+    )
+    return SimpleNamespace(**locals())

@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments.models import Screening, Service
 from cases.access import (
     access_case,
     case_access_map,
@@ -21,12 +20,9 @@ from cases.access import (
     ftm_cases_visible_to,
     part2_cases_visible_to,
 )
-from cases.models import Consent, MaltreatmentReport, Relationship, TeamMember
-from familytime.models import Visit
-from safebabies import codes
+from cases.models import Consent, TeamMember
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.models import ApiToken
-from teams.models import Ftm, FtmActionItem
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -34,22 +30,7 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)  # 09:00 in the site's America/Chicago
 TODAY = dt.date(2026, 11, 23)
 
-# endpoint -> the attribute of `records` holding the family's record of that kind
-ENDPOINTS = {
-    "cases": "case",
-    "children": "child",
-    "episodes": "episode",
-    "placements": "placement",
-    "permanency-plans": "plan",
-    "hearings": "hearing",
-    "ftms": "ftm",
-    "ftm-action-items": "action_item",
-    "family-time": "visit",
-    "screenings": "screening",
-    "services": "service",
-    "maltreatment-reports": "report",
-    "people": "parent",
-}
+ENDPOINTS = f.API_RECORD_ATTRS
 PERSONAS = [
     "coordinator",
     "site_admin",
@@ -87,87 +68,18 @@ def as_(request):
     return lambda persona: bearer(request.getfixturevalue(persona))
 
 
-def add_records(case, child, parent, episode) -> SimpleNamespace:
-    """One record of every kind for a family, Part 2 records included."""
-    placement = f.PlacementFactory(episode=episode, address="12 Elm Street")
-    plan = f.PermanencyPlanFactory(child=child)
-    parent.phone, parent.email, parent.address = "555-0100", "parent@example.org", "3 Oak Road"
-    parent.save()
-    Relationship.objects.create(person=parent, child=child, kind=Relationship.Kind.MOTHER)
-    hearing = f.HearingFactory(case=case)
-    ftm = Ftm.objects.create(
-        case=case,
-        scheduled_on=dt.date(2026, 4, 1),
-        status=codes.FtmStatus.HELD,
-        parent_attended=True,
-        attendee_roles=["caseworker", "parent_mentor"],
-        notes="The parent is worried about housing.",
-    )
-    action_item = FtmActionItem.objects.create(
-        ftm=ftm,
-        description="Call the housing authority",
-        owner_role="caseworker",
-        due_on=dt.date(2026, 5, 1),
-    )
-    visit = Visit.objects.create(
-        child=child,
-        scheduled_on=dt.date(2026, 4, 2),
-        status=codes.VisitStatus.HELD,
-        duration_minutes=60,
-        supervision=codes.Supervision.SUPERVISED,
-        location=codes.VisitLocation.AGENCY,
-        observations="Reached for the parent at once.",
-    )
-    screening = Screening.objects.create(
-        case=case,
-        child=child,
-        subject=codes.ScreeningSubject.CHILD,
-        instrument=codes.Instrument.ASQ3,
-        screened_on=dt.date(2026, 3, 10),
-        result=codes.ScreeningResult.NO_CONCERN,
-    )
-    part2_screening = Screening.objects.create(
-        case=case,
-        subject=codes.ScreeningSubject.PARENT,
-        instrument=codes.Instrument.SUBSTANCE_USE,
-        screened_on=dt.date(2026, 3, 11),
-        result=codes.ScreeningResult.REFER,
-        referral_made=True,
-    )
-    service = Service.objects.create(
-        case=case,
-        child=child,
-        recipient=codes.ServiceRecipient.DYAD,
-        service_type=codes.ServiceType.CHILD_PARENT_PSYCHOTHERAPY,
-        evidence_based=True,
-        referred_on=dt.date(2026, 3, 12),
-    )
-    part2_service = Service.objects.create(
-        case=case,
-        recipient=codes.ServiceRecipient.PARENT,
-        service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT,
-        referred_on=dt.date(2026, 3, 12),
-    )
-    report = MaltreatmentReport.objects.create(
-        child=child,
-        reported_on=dt.date(2026, 2, 20),
-        disposition=codes.MaltreatmentDisposition.SUBSTANTIATED,
-    )
-    return SimpleNamespace(**locals())
-
-
 def another_family(site) -> SimpleNamespace:
     """A family at `site` with nobody on its team (coordinators and judges see it)."""
     case = f.CaseFactory(site=site)
     child = f.ChildFactory(case=case)
     parent = f.PersonFactory(case=case)
     episode = f.EpisodeFactory(child=child)
-    return add_records(case, child, parent, episode)
+    return f.add_records(case, child, parent, episode)
 
 
 @pytest.fixture
 def records(family):
-    return add_records(family, family.test_child, family.test_parent, family.test_episode)
+    return f.add_records(family, family.test_child, family.test_parent, family.test_episode)
 
 
 def ids(response) -> set[str]:

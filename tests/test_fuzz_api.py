@@ -23,7 +23,7 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
 from safebabies.identity.models import ApiToken
-from tests.test_api import add_records
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -35,22 +35,8 @@ EXAMPLES = {"coordinator": 3, "outsider": 1, "anonymous": 1}
 OPEN_TO_ANONYMOUS = {"/api/v1/auth/token/": 8}
 CONFIG = {"seed": 18, "generation": {"database": "none"}}
 
-# The path's first segment -> the attribute of `records` (tests/test_api.py) of that kind.
-KINDS = {
-    "cases": "case",
-    "children": "child",
-    "episodes": "episode",
-    "placements": "placement",
-    "permanency-plans": "plan",
-    "hearings": "hearing",
-    "ftms": "ftm",
-    "ftm-action-items": "action_item",
-    "family-time": "visit",
-    "screenings": "screening",
-    "services": "service",
-    "maltreatment-reports": "report",
-    "people": "parent",
-}
+# The path's first segment -> the attribute of `records` (tests/factories.py) of that kind.
+KINDS = f.API_RECORD_ATTRS
 # An id in a request body -> the attribute of `records` it names.
 BODY_IDS = {
     "case_id": "case",
@@ -79,7 +65,7 @@ def persona(request):
 
 @pytest.fixture
 def world(family, coordinator, outsider, persona):
-    records = add_records(family, family.test_child, family.test_parent, family.test_episode)
+    records = f.add_records(family, family.test_child, family.test_parent, family.test_episode)
     users = {"coordinator": coordinator, "outsider": outsider}
     headers = bearer(users[persona]) if persona in users else {}
     return records, headers, bearer(coordinator)
