@@ -11,7 +11,7 @@ from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from safebabies import codes
 from safebabies.identity.roles import Role
 from safebabies.lib.ids import ID_MAX_LENGTH
-from teams import services as ftm_services
+from teams import services
 from teams.models import AttendanceMode, Ftm, FtmActionItem
 from teams.selectors import attendances_prefetch
 
@@ -163,7 +163,7 @@ def _validation_response(exc: ValidationError) -> Response:
     return Response(errors, status=status.HTTP_400_BAD_REQUEST)
 
 
-def _conflict_response(conflict: ftm_services.FtmConflict) -> Response:
+def _conflict_response(conflict: services.FtmConflict) -> Response:
     return Response(
         {"detail": conflict.message, "version": conflict.ftm.version},
         status=status.HTTP_409_CONFLICT,
@@ -228,7 +228,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
         data.pop("version", None)
         try:
             with transaction.atomic():
-                ftm = ftm_services.ftm_schedule(
+                ftm = services.ftm_schedule(
                     case=access.case,
                     actor=request.user,
                     scheduled_on=data.pop("scheduled_on"),
@@ -238,7 +238,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
                 )
                 args = self._log_args(data)
                 if args["changes"] or args["attendance"] is not None:
-                    ftm_services.ftm_log(
+                    services.ftm_log(
                         ftm=ftm, actor=request.user, version=None, request=request._request, **args
                     )
         except ValidationError as exc:
@@ -256,14 +256,14 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
             return Response({"case_id": ["An FTM cannot move to another case."]}, status=400)
         version = data.pop("version", None)
         try:
-            ftm_services.ftm_log(
+            services.ftm_log(
                 ftm=found.record,
                 actor=request.user,
                 version=version,
                 request=request._request,
                 **self._log_args(data),
             )
-        except ftm_services.FtmConflict as conflict:
+        except services.FtmConflict as conflict:
             return _conflict_response(conflict)
         except ValidationError as exc:
             return _validation_response(exc)
@@ -298,7 +298,7 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
         data.pop("completed_on", None)
         data.pop("not_done_reason", None)
         try:
-            item = ftm_services.action_item_create(
+            item = services.action_item_create(
                 ftm=found.record,
                 actor=request.user,
                 description=data.pop("description", ""),
@@ -319,7 +319,7 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
         if data.pop("ftm_id", item.ftm_id) != item.ftm_id:
             return Response({"ftm_id": ["An action item cannot move to another meeting."]}, 400)
         try:
-            ftm_services.action_item_update(
+            services.action_item_update(
                 item=item, actor=request.user, changes=data, request=request._request
             )
         except ValidationError as exc:

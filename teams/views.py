@@ -2,7 +2,7 @@
 autosave endpoint), marking held, the team's summary and the family copy (English, Spanish).
 
 Reads go through the access module (`access_ftm`, `access_case_records`); writes through
-`teams.ftm_services`. Judges (the court's view) get a 404 for everything here.
+`teams.services`. Judges (the court's view) get a 404 for everything here.
 """
 
 from django import forms
