@@ -17,7 +17,7 @@ from cases.models import Case, Consent, TeamMember
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.admin import SiteAdmin, SiteScopedAdmin
 from safebabies.identity.models import SiteMembership, User
-from tests import assessments_helpers as h
+from tests import factories as h
 from tests import factories as f
 
 
