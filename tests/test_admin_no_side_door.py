@@ -17,7 +17,6 @@ from cases.models import Case, Consent, TeamMember
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.admin import SiteAdmin, SiteScopedAdmin
 from safebabies.identity.models import SiteMembership, User
-from tests import factories as h
 from tests import factories as f
 
 
@@ -142,7 +141,7 @@ def test_superuser_team_place_must_be_a_role_held_at_the_site(
 
 
 def test_a_revoked_consent_stays_revoked(client_for, family, superuser, staff_site_admin):
-    consent = h.ConsentFactory(
+    consent = f.ConsentFactory(
         case=family, person=family.test_parent, revoked_on=dt.date(2026, 4, 1)
     )
     path = url(Consent, consent.pk, "change")
@@ -194,7 +193,7 @@ def test_admin_change_pages_write_a_view_event_with_case_and_site(
 ):
     client = client_for(staff_site_admin)
     placement = family.test_episode.placements.get()
-    consent = h.ConsentFactory(case=family, person=family.test_parent)
+    consent = f.ConsentFactory(case=family, person=family.test_parent)
     for record in [family, family.test_child, family.test_parent, placement, consent]:
         assert client.get(url(type(record), record.pk, "change")).status_code == 200
         event = AuditEvent.objects.get(action="view", record_id=record.pk)
