@@ -120,7 +120,7 @@ class CaseAccess:
         """Parent mentors see only what the parent would share. A judge who is the family's
         parent mentor too sees FTMs as the mentor does, and nothing the court's view and the
         mentor's both hide (the pre-hearing summary, which the court reads, stays theirs:
-        `cases.hearings.selectors.can_see_summary`)."""
+        `can_see_summary` below)."""
         return Role.PARENT_MENTOR in self.roles and not (self.roles & CASE_WRITE_ROLES)
 
     @property
