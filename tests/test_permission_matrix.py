@@ -150,7 +150,7 @@ placement         api_detail   200+address 200+address 200+address 200+address 2
 
 permanency_plan   api_list     in         in         in         in         in         in         in         in         in         in         out
 permanency_plan   api_detail   200        200        200        200        200        200        200        200        200        200        404
-permanency_plan   api_write    201        201        201        201        403        403        403        403        403        403        404
+permanency_plan   api_write    201        201        201        201        403        403        403        403        403        403        400
 
 hearing           edit_page    200        200        200        200        403        403        403        403        403        403        404
 hearing           api_list     in         in         in         in         in         in         in         in         in         in         out
