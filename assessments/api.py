@@ -9,7 +9,9 @@ comes back as a 400 naming the field.
 
 Rules on rows and fields:
 - substance-use screenings and substance-use treatment services are 42 CFR Part 2 records:
-  absent for a viewer without a consent in force for their role (`CaseAccess.can_see_part2`);
+  present only where the person they are about (`person_id`) signed a release in force for
+  one of the viewer's roles (`CaseAccess.part2_people`), with `redisclosure_notice` (42 CFR
+  2.32) on each such row; null on every other row;
 - an assessment's narrative is present only for the clinician, the Community Coordinator and
   the caseworker on the team (`can_see_assessment_narrative`);
 - relationship-based assessments are written by clinicians only;
@@ -30,12 +32,15 @@ from assessments import services
 from assessments.models import NARRATIVE_FIELDS, Assessment, Goal, Lens, Screening, Service
 from cases import services as case_services
 from cases.access import (
+    PART2_INSTRUMENTS,
+    PART2_REDISCLOSURE_NOTICE,
+    PART2_SERVICE_TYPES,
     CaseAccess,
     access_case,
     access_child,
     can_see_assessment_narrative,
     case_record,
-    part2_cases_visible_to,
+    part2_people_visible_to,
     part2_screening_q,
     part2_service_q,
     require,
@@ -47,10 +52,25 @@ from safebabies import codes
 # --- Read serializers ----------------------------------------------------------------------
 
 
-class ScreeningSerializer(RecordSerializer):
+class Part2Notice:
+    """`redisclosure_notice`: the 42 CFR 2.32 notice on a Part 2 row, null on any other."""
+
+    def get_redisclosure_notice(self, record: Any) -> str | None:
+        return PART2_REDISCLOSURE_NOTICE if self.is_part2(record) else None
+
+    def is_part2(self, record: Any) -> bool:
+        raise NotImplementedError
+
+
+class ScreeningSerializer(Part2Notice, RecordSerializer):
     child_id = ref(null=True)
     case_id = ref()
     referral_id = ref(null=True)
+    person_id = ref(null=True)
+    redisclosure_notice = serializers.SerializerMethodField()
+
+    def is_part2(self, record: Any) -> bool:
+        return record.instrument in PART2_INSTRUMENTS
 
     class Meta:
         model = Screening
@@ -65,13 +85,20 @@ class ScreeningSerializer(RecordSerializer):
             "referral_made",
             "screened_by",
             "referral_id",
+            "person_id",
+            "redisclosure_notice",
         ]
 
 
-class ServiceSerializer(RecordSerializer):
+class ServiceSerializer(Part2Notice, RecordSerializer):
     case_id = ref()
     child_id = ref(null=True)
     goal_id = ref(null=True)
+    person_id = ref(null=True)
+    redisclosure_notice = serializers.SerializerMethodField()
+
+    def is_part2(self, record: Any) -> bool:
+        return record.service_type in PART2_SERVICE_TYPES
 
     class Meta:
         model = Service
@@ -89,6 +116,8 @@ class ServiceSerializer(RecordSerializer):
             "status",
             "goal_id",
             "barrier",
+            "person_id",
+            "redisclosure_notice",
         ]
 
 
@@ -144,6 +173,14 @@ def _id(**kwargs: Any) -> serializers.CharField:
     return serializers.CharField(max_length=64, **kwargs)
 
 
+PERSON_ID_HELP = (
+    "The parent or caregiver whose record this is (one of the case's people). A substance-use "
+    "record (42 CFR Part 2) is opened only by a release this person signed; without it, the "
+    "record is the family's only parent's, and in a family with none or several it is opened "
+    "by no release until the person is named."
+)
+
+
 class ScreeningInput(serializers.Serializer):
     case_id = _id()
     child_id = _id(required=False, allow_null=True)
@@ -156,6 +193,7 @@ class ScreeningInput(serializers.Serializer):
         max_length=200, required=False, allow_blank=True, allow_null=True
     )
     referral_id = _id(required=False, allow_null=True)
+    person_id = _id(required=False, allow_null=True, help_text=PERSON_ID_HELP)
 
 
 class ServiceInput(serializers.Serializer):
@@ -173,6 +211,7 @@ class ServiceInput(serializers.Serializer):
     status = _code(codes.ServiceStatus.choices, required=False)
     goal_id = _id(required=False, allow_null=True)
     barrier = _code(codes.ServiceBarrier.choices, required=False, allow_null=True)
+    person_id = _id(required=False, allow_null=True, help_text=PERSON_ID_HELP)
 
 
 class GoalInput(serializers.Serializer):
@@ -320,11 +359,11 @@ class ScreeningViewSet(WritableRecordViewSet):
     serializer_class = ScreeningSerializer
     input_serializer = ScreeningInput
     child_path = "child"
-    refs = {"child_id": "child", "referral_id": "referral"}
+    refs = {"child_id": "child", "referral_id": "referral", "person_id": "person"}
 
     def restrict(self, queryset):
         return queryset.filter(
-            ~part2_screening_q() | Q(case__in=part2_cases_visible_to(self.request.user))
+            ~part2_screening_q() | Q(person_id__in=part2_people_visible_to(self.request.user))
         )
 
     def create_record(self, access, kwargs):
@@ -339,11 +378,11 @@ class ServiceViewSet(WritableRecordViewSet):
     serializer_class = ServiceSerializer
     input_serializer = ServiceInput
     child_path = "child"
-    refs = {"child_id": "child", "goal_id": "goal"}
+    refs = {"child_id": "child", "goal_id": "goal", "person_id": "person"}
 
     def restrict(self, queryset):
         return queryset.filter(
-            ~part2_service_q() | Q(case__in=part2_cases_visible_to(self.request.user))
+            ~part2_service_q() | Q(person_id__in=part2_people_visible_to(self.request.user))
         )
 
     def create_record(self, access, kwargs):

@@ -44,6 +44,12 @@ def _records(queryset, label: str, required: bool = False) -> forms.ModelChoiceF
     )
 
 
+PART2_PERSON_HELP = (
+    "For a parent's or caregiver's record. A substance-use record (42 CFR Part 2) is opened "
+    "only by a release this person signed."
+)
+
+
 class ScreeningForm(forms.Form):
     subject = forms.ChoiceField(label="Who was screened", choices=codes.ScreeningSubject.choices)
     child = _records(None, "Child")
@@ -61,14 +67,21 @@ class ScreeningForm(forms.Form):
     )
     referral_made = _yes_no("Did it lead to a referral?")
     referral = _records(None, "The referral it led to")
+    person = _records(None, "Parent or caregiver")
 
-    def __init__(self, *args: Any, children, services, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, children, services, people, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["referral"].queryset = services  # type: ignore[attr-defined]
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["child"].help_text = "For a child's screening."
+        self.fields["person"].help_text = PART2_PERSON_HELP
         self.helper = form_helper(
-            Row(Column("subject", css_class="col-md-6"), Column("child", css_class="col-md-6")),
+            Row(
+                Column("subject", css_class="col-md-4"),
+                Column("child", css_class="col-md-4"),
+                Column("person", css_class="col-md-4"),
+            ),
             Row(
                 Column("instrument", css_class="col-md-6"),
                 Column("screened_on", css_class="col-md-6"),
@@ -89,6 +102,7 @@ class ServiceForm(forms.Form):
     )
     recipient = forms.ChoiceField(label="For", choices=codes.ServiceRecipient.choices)
     child = _records(None, "Child")
+    person = _records(None, "Parent or caregiver")
     provider = forms.CharField(label="Provider", max_length=200, required=False)
     evidence_based = _yes_no("Evidence-based")
     goal = _records(None, "The goal it serves")
@@ -103,19 +117,22 @@ class ServiceForm(forms.Form):
         help_text="The Active Community Team works on these barriers across families.",
     )
 
-    def __init__(self, *args: Any, children, goals, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, children, goals, people, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        self.fields["person"].help_text = PART2_PERSON_HELP
         self.helper = form_helper(
             Row(
                 Column("service_type", css_class="col-md-6"),
                 Column("provider", css_class="col-md-6"),
             ),
             Row(
-                Column("recipient", css_class="col-md-4"),
-                Column("child", css_class="col-md-4"),
-                Column("evidence_based", css_class="col-md-4"),
+                Column("recipient", css_class="col-md-3"),
+                Column("child", css_class="col-md-3"),
+                Column("person", css_class="col-md-3"),
+                Column("evidence_based", css_class="col-md-3"),
             ),
             "goal",
             Row(
@@ -324,13 +341,31 @@ class ConsentForm(forms.Form):
         label="Until",
         widget=DateInput(),
         required=False,
-        help_text="Required for substance-use treatment records (42 CFR Part 2).",
+        help_text="Required for substance-use treatment records (42 CFR Part 2). Such a release "
+        "covers only the records of the person who signed it; if it names a role you hold, a "
+        "second coordinator or site admin confirms it before it is in force.",
     )
 
-    def __init__(self, *args: Any, people, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people, part2: bool, **kwargs: Any) -> None:
+        """`part2`: the writer may record a release of substance-use treatment records (a
+        Community Coordinator or site admin: `assessments.services.consent_record`)."""
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["person"].empty_label = None  # type: ignore[attr-defined]
+        if not part2:
+            self.fields["category"].choices = [  # type: ignore[attr-defined]
+                (value, label)
+                for value, label in Consent.Category.choices
+                if value != Consent.Category.SUBSTANCE_USE_TREATMENT
+            ]
+            self.fields["category"].error_messages["invalid_choice"] = (  # type: ignore[index]
+                "A release of substance-use treatment records (42 CFR Part 2) is recorded by a "
+                "Community Coordinator or a site admin."
+            )
+            self.fields["category"].help_text = (
+                "A release of substance-use treatment records (42 CFR Part 2) is recorded by "
+                "the Community Coordinator or a site admin."
+            )
         self.helper = form_helper(
             Row(Column("person", css_class="col-md-6"), Column("category", css_class="col-md-6")),
             Row(
@@ -339,6 +374,12 @@ class ConsentForm(forms.Form):
                 Column("expires_on", css_class="col-md-4"),
             ),
         )
+
+
+class ConfirmForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper()
 
 
 class ConsentRevokeForm(forms.Form):

@@ -18,6 +18,15 @@ class Screening(Record):
     screened_on = models.DateField()
     result = models.CharField(max_length=16, choices=codes.ScreeningResult.choices, blank=True)
     referral_made = models.BooleanField(null=True, blank=True)
+    person = models.ForeignKey(
+        "cases.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screenings",
+        help_text="The parent or caregiver screened. A substance-use screening (42 CFR Part 2) "
+        "is opened only by that person's release.",
+    )
     screened_by = models.CharField(
         max_length=200, blank=True, help_text="Who screened: a name, a role or an agency."
     )
@@ -80,6 +89,15 @@ class Service(Record):
         "cases.Child", on_delete=models.PROTECT, null=True, blank=True, related_name="services"
     )
     recipient = models.CharField(max_length=16, choices=codes.ServiceRecipient.choices)
+    person = models.ForeignKey(
+        "cases.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        help_text="The parent or caregiver the service is for. A substance-use treatment "
+        "service (42 CFR Part 2) is opened only by that person's release.",
+    )
     service_type = models.CharField(max_length=40, choices=codes.ServiceType.choices)
     provider = models.CharField(max_length=200, blank=True)
     evidence_based = models.BooleanField(null=True, blank=True)

@@ -5,8 +5,9 @@ Every read starts from a `CaseAccess` (`cases.access.access_case`) and runs a fi
 queries whatever the number of rows. The rules (DOMAIN.md, issue 4):
 - an assessment's narrative is for the clinician, the Community Coordinator and the caseworker
   on the team only (`can_see_assessment_narrative`);
-- Part 2 records (substance-use screenings, substance-use treatment services) appear only with
-  an unexpired, unrevoked consent for one of the viewer's roles (`CaseAccess.can_see_part2`);
+- Part 2 records (substance-use screenings, substance-use treatment services) appear only where
+  the person they are about signed a release in force for one of the viewer's roles
+  (`CaseAccess.part2_people`), with the redisclosure notice;
 - marker notes are for the team: not the court's view, not the parent mentor's.
 
 `overdue_screenings_in_care` is the exception: it reads for the coordinator's alerts (a
@@ -17,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from assessments.due import Due, screenings_due
 from assessments.models import (
@@ -32,6 +33,7 @@ from assessments.models import (
 )
 from cases.access import (
     PART2_INSTRUMENTS,
+    PART2_REDISCLOSURE_NOTICE,
     PART2_SERVICE_TYPES,
     CaseAccess,
     can_see_assessment_narrative,
@@ -48,14 +50,20 @@ TIMELINESS_LIMIT_DAYS = 60
 OPEN_SERVICE_STATUSES = (codes.ServiceStatus.REFERRED, codes.ServiceStatus.WAITLISTED)
 
 
-def screenings_of(access: CaseAccess, *, part2: bool) -> QuerySet[Screening]:
-    qs = Screening.objects.filter(case=access.case).select_related("child", "referral")
-    return qs if part2 else qs.exclude(part2_screening_q())
+def screenings_of(access: CaseAccess, *, every_part2: bool = False) -> QuerySet[Screening]:
+    """The case's screenings the viewer may see (`every_part2`: every Part 2 one too, for a
+    computation whose result shows none of them, such as what is due)."""
+    qs = Screening.objects.filter(case=access.case).select_related("child", "referral", "person")
+    return qs if every_part2 else qs.filter(_part2_opened(access, part2_screening_q()))
 
 
-def services_of(access: CaseAccess, *, part2: bool) -> QuerySet[Service]:
-    qs = Service.objects.filter(case=access.case).select_related("child", "goal")
-    return qs if part2 else qs.exclude(part2_service_q())
+def services_of(access: CaseAccess, *, every_part2: bool = False) -> QuerySet[Service]:
+    qs = Service.objects.filter(case=access.case).select_related("child", "goal", "person")
+    return qs if every_part2 else qs.filter(_part2_opened(access, part2_service_q()))
+
+
+def _part2_opened(access: CaseAccess, part2_rows: Q) -> Q:
+    return ~part2_rows | Q(person_id__in=list(access.part2_people()))
 
 
 def goals_of(access: CaseAccess) -> QuerySet[Goal]:
@@ -212,7 +220,7 @@ class ChildDue:
 class CasePlan:
     access: CaseAccess
     today: dt.date
-    part2: bool
+    part2: frozenset[str]  # the people whose Part 2 records the viewer may open
     narrative: bool
     marker_notes: bool
     children: list[Child]
@@ -223,6 +231,11 @@ class CasePlan:
     goals: list[Goal]
     assessments: list[Assessment]
     markers: list[MarkerSubject]
+    part2_shown: bool = False  # a Part 2 row is on the page: the redisclosure notice goes with it
+
+    @property
+    def part2_notice(self) -> str:
+        return PART2_REDISCLOSURE_NOTICE
 
     @property
     def active_services(self) -> list[ServiceRow]:
@@ -251,7 +264,7 @@ def case_plan(
     """The plan of a case, in a fixed number of queries (one per kind of record, plus the
     consent check). The case page passes the children and open removals it already has."""
     case: Case = access.case
-    part2 = access.can_see_part2(today)
+    part2 = access.part2_people(today)
     if children is None:
         children = list(case.children.order_by("birth_date", "id"))
     caregivers = list(
@@ -261,8 +274,8 @@ def case_plan(
     )
     if removals is None:
         removals = _open_removals(children)
-    all_screenings = list(screenings_of(access, part2=True).order_by("screened_on", "id"))
-    services = list(services_of(access, part2=True).order_by("referred_on", "id"))
+    all_screenings = list(screenings_of(access, every_part2=True).order_by("screened_on", "id"))
+    services = list(services_of(access, every_part2=True).order_by("referred_on", "id"))
     due = []
     for child in children:
         episode = removals.get(child.pk)
@@ -297,14 +310,18 @@ def case_plan(
             today,
         )
         for s in services
-        if part2 or s.service_type not in PART2_SERVICE_TYPES
+        if s.service_type not in PART2_SERVICE_TYPES or s.person_id in part2
     ]
-    screenings = [s for s in all_screenings if part2 or s.instrument not in PART2_INSTRUMENTS]
+    screenings = [
+        s for s in all_screenings if s.instrument not in PART2_INSTRUMENTS or s.person_id in part2
+    ]
     ratings = list(MarkerRating.objects.filter(case=case).order_by("rated_on", "created_at"))
     plan = CasePlan(
         access=access,
         today=today,
         part2=part2,
+        part2_shown=any(s.instrument in PART2_INSTRUMENTS for s in screenings)
+        or any(r.service.service_type in PART2_SERVICE_TYPES for r in service_rows),
         narrative=can_see_assessment_narrative(access),
         marker_notes=can_see_marker_notes(access),
         children=children,

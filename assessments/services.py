@@ -9,7 +9,9 @@ by the field's name. Callers decide who may write (`access_case(..., write=True)
 import datetime as dt
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from assessments.models import (
     CAREGIVER_MARKERS,
@@ -21,10 +23,14 @@ from assessments.models import (
     Screening,
     Service,
 )
+from assessments.signals import part2_release_confirmed, part2_release_recorded
+from cases.access import PART2_INSTRUMENTS, PART2_SERVICE_TYPES
 from cases.models import Case, Child, Consent, Person
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.models import User
+from safebabies.identity.roles import Role
+from safebabies.identity.selectors import site_roles
 from safebabies.kit.services import (
     add_error,
     apply_changes,
@@ -45,11 +51,13 @@ SCREENING_FIELDS = frozenset(
         "referral_made",
         "screened_by",
         "referral",
+        "person",
     }
 )
 SERVICE_FIELDS = frozenset(
     {
         "child",
+        "person",
         "recipient",
         "service_type",
         "provider",
@@ -86,6 +94,21 @@ def _same_case(errors: dict, case: Case, name: str, record: Any, what: str) -> N
         add_error(errors, name, f"Choose {what} of this family.")
 
 
+def _whose_part2_record(record: Screening | Service, part2: bool) -> None:
+    """A Part 2 record names the person it is about: only that person's release opens it
+    (`CaseAccess.part2_people`). Not named, it is the family's only parent's; in a family with
+    none or several, it stays unnamed, and no release opens it until the person is named."""
+    if not part2 or record.person_id is not None:
+        return
+    parents = list(
+        Person.objects.filter(case_id=record.case_id, kind=Person.Kind.PARENT).values_list(
+            "pk", flat=True
+        )[:2]
+    )
+    if len(parents) == 1:
+        record.person_id = parents[0]
+
+
 # --- Screenings ----------------------------------------------------------------------------
 
 
@@ -94,6 +117,9 @@ def _check_screening(screening: Screening) -> None:
     errors: dict[str, list[str]] = {}
     _same_case(errors, case, "child", screening.child, "a child")
     _same_case(errors, case, "referral", screening.referral, "a service")
+    _same_case(errors, case, "person", screening.person, "a parent or caregiver")
+    if screening.subject == codes.ScreeningSubject.CHILD and screening.person is not None:
+        add_error(errors, "person", "A child's screening names the child, not a person.")
     if screening.subject == codes.ScreeningSubject.CHILD and screening.child is None:
         add_error(errors, "child", "Say which child was screened.")
     if (
@@ -115,6 +141,7 @@ def _check_screening(screening: Screening) -> None:
     if screening.referral is not None and screening.referral_made is None:
         screening.referral_made = True
     check_errors(errors)
+    _whose_part2_record(screening, screening.instrument in PART2_INSTRUMENTS)
 
 
 @service
@@ -138,7 +165,10 @@ def screening_update(
     *, actor: User, screening: Screening, request: HttpRequest | None = None, **changes: Any
 ) -> Screening:
     changed = apply_changes(screening, changes, SCREENING_FIELDS)
+    person_before = screening.person_id
     _check_screening(screening)
+    if screening.person_id != person_before and "person" not in changed:
+        changed.append("person")
     save_changes(screening, changed)
     if changed:
         audit(
@@ -160,6 +190,7 @@ def _check_service(service: Service) -> None:
     errors: dict[str, list[str]] = {}
     _same_case(errors, case, "child", service.child, "a child")
     _same_case(errors, case, "goal", service.goal, "a goal")
+    _same_case(errors, case, "person", service.person, "a parent or caregiver")
     if service.recipient == codes.ServiceRecipient.CHILD and service.child is None:
         add_error(errors, "child", "Say which child the service is for.")
     _not_future(errors, case, "referred_on", service.referred_on, "The referral date")
@@ -185,6 +216,7 @@ def _check_service(service: Service) -> None:
     if status == codes.ServiceStatus.WAITLISTED and not service.barrier:
         service.barrier = codes.ServiceBarrier.WAITLIST
     check_errors(errors)
+    _whose_part2_record(service, service.service_type in PART2_SERVICE_TYPES)
 
 
 @service
@@ -208,10 +240,12 @@ def service_update(
 ) -> Service:
     """A change of status, dates, provider, goal or barrier."""
     changed = apply_changes(service, changes, SERVICE_FIELDS)
-    barrier_before = service.barrier
+    barrier_before, person_before = service.barrier, service.person_id
     _check_service(service)
     if service.barrier != barrier_before and "barrier" not in changed:
         changed.append("barrier")
+    if service.person_id != person_before and "person" not in changed:
+        changed.append("person")
     save_changes(service, changed)
     if changed:
         audit(
@@ -379,6 +413,10 @@ def markers_rate(
 # --- Consents ------------------------------------------------------------------------------
 
 
+# Who records a release of substance-use treatment records (42 CFR Part 2), and confirms one
+PART2_RECORDERS = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN})
+
+
 @service
 def consent_record(
     *,
@@ -391,19 +429,35 @@ def consent_record(
     expires_on: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> Consent:
-    """A release of information a person signed."""
+    """A release of information a person signed.
+
+    A release of substance-use treatment records (42 CFR Part 2) covers the records of the
+    person who signed it and nobody else's (`CaseAccess.part2_people`). Only a Community
+    Coordinator or a site admin records one; if it would open a role the recorder holds at the
+    site, it is not in force until a second coordinator or site admin confirms it
+    (`consent_confirm`). The site's coordinators and site admins are told either way."""
     errors: dict[str, list[str]] = {}
+    part2 = category == Consent.Category.SUBSTANCE_USE_TREATMENT
+    held = site_roles(actor, case.site_id)
+    if part2 and not held & PART2_RECORDERS:
+        add_error(
+            errors,
+            "category",
+            "A release of substance-use treatment records (42 CFR Part 2) is recorded by a "
+            "Community Coordinator or a site admin.",
+        )
     _same_case(errors, case, "person", person, "a person")
     _not_future(errors, case, "granted_on", granted_on, "The date it was signed")
     if expires_on is not None and expires_on < granted_on:
         add_error(errors, "expires_on", "A release cannot expire before it is signed.")
-    if category == Consent.Category.SUBSTANCE_USE_TREATMENT and expires_on is None:
+    if part2 and expires_on is None:
         add_error(
             errors,
             "expires_on",
             "A release of substance-use treatment records (42 CFR Part 2) needs an end date.",
         )
     check_errors(errors)
+    needs_second_person = part2 and recipient_role in held
     consent = save_new(
         Consent(
             case=case,
@@ -412,9 +466,56 @@ def consent_record(
             recipient_role=recipient_role,
             granted_on=granted_on,
             expires_on=expires_on,
+            recorded_by=actor,
+            confirmed_at=None if needs_second_person else timezone.now(),
         )
     )
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=consent, case=case, request=request)
+    if part2:
+        transaction.on_commit(
+            lambda: part2_release_recorded.send(sender=Consent, consent=consent, actor=actor)
+        )
+    return consent
+
+
+@service
+def consent_confirm(
+    *, actor: User, consent: Consent, request: HttpRequest | None = None
+) -> Consent:
+    """A second Community Coordinator or site admin confirms a release of Part 2 records that
+    would open its recorder's own role: from now on it is in force."""
+    case = consent.case
+    errors: dict[str, list[str]] = {}
+    if not site_roles(actor, case.site_id) & PART2_RECORDERS:
+        add_error(
+            errors, "confirmed_by", "A Community Coordinator or a site admin confirms a release."
+        )
+    elif consent.recorded_by_id == actor.pk:
+        add_error(
+            errors,
+            "confirmed_by",
+            "You recorded this release, and it opens a role of yours: a second coordinator or "
+            "site admin confirms it.",
+        )
+    if consent.confirmed_at is not None:
+        add_error(errors, "confirmed_by", "This release is already in force.")
+    if consent.revoked_on is not None:
+        add_error(errors, "confirmed_by", "This release was revoked.")
+    check_errors(errors)
+    consent.confirmed_by = actor
+    consent.confirmed_at = timezone.now()
+    save_changes(consent, ["confirmed_by", "confirmed_at"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        record=consent,
+        case=case,
+        fields=["confirmed_by", "confirmed_at"],
+        request=request,
+    )
+    transaction.on_commit(
+        lambda: part2_release_confirmed.send(sender=Consent, consent=consent, actor=actor)
+    )
     return consent
 
 

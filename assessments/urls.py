@@ -41,4 +41,9 @@ urlpatterns = [
         views.consent_revoke,
         name="consent-revoke",
     ),
+    path(
+        "cases/<str:case_id>/consents/<str:consent_id>/confirm/",
+        views.consent_confirm,
+        name="consent-confirm",
+    ),
 ]

@@ -7,6 +7,7 @@ forms) and every change goes through `assessments.services`.
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -16,6 +17,8 @@ from assessments import forms, services
 from assessments import selectors as sel
 from assessments.models import NARRATIVE_FIELDS
 from cases.access import (
+    PART2_REDISCLOSURE_NOTICE,
+    PART2_SERVICE_TYPES,
     CaseAccess,
     access_case,
     can_see_assessment_narrative,
@@ -27,6 +30,7 @@ from cases.models import Consent, Person
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
+from safebabies.identity.selectors import site_roles
 from safebabies.kit.views import form_data, form_page
 
 
@@ -36,6 +40,11 @@ def plan_url(case_id: str, anchor: str = "") -> str:
 
 def _children(access: CaseAccess):
     return access.case.children.order_by("birth_date", "id")
+
+
+def _people(access: CaseAccess):
+    """Whose record a screening or service is: the adults of the family."""
+    return case_records(access, "person").order_by("kind", "given_name", "id")
 
 
 def _caregivers(access: CaseAccess):
@@ -78,7 +87,8 @@ def screening_create(request: AuthenticatedRequest, case_id: str) -> HttpRespons
     form = forms.ScreeningForm(
         form_data(request),
         children=_children(access),
-        services=sel.services_of(access, part2=access.can_see_part2()),
+        services=sel.services_of(access),
+        people=_people(access),
         initial={"screened_on": case.site.today()},
     )
     return form_page(
@@ -111,6 +121,7 @@ def service_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         form_data(request),
         children=_children(access),
         goals=sel.goals_of(access).order_by("created_at", "id"),
+        people=_people(access),
         initial=initial,
     )
     return form_page(
@@ -134,9 +145,7 @@ def service_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 def service_edit(request: AuthenticatedRequest, case_id: str, service_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
     case = access.case
-    service = get_object_or_404(
-        sel.services_of(access, part2=access.can_see_part2()), pk=service_id
-    )
+    service = get_object_or_404(sel.services_of(access), pk=service_id)
     service.case = case
     fields = [f for f in forms.ServiceForm.base_fields]
     initial = {name: getattr(service, name) for name in fields}
@@ -144,6 +153,7 @@ def service_edit(request: AuthenticatedRequest, case_id: str, service_id: str) -
         form_data(request),
         children=_children(access),
         goals=sel.goals_of(access).order_by("created_at", "id"),
+        people=_people(access),
         initial=initial,
     )
     return form_page(
@@ -154,7 +164,8 @@ def service_edit(request: AuthenticatedRequest, case_id: str, service_id: str) -
         ),
         done=lambda s: plan_url(case.pk, f"service-{s.pk}"),
         title=f"Update {service.get_service_type_display()}",
-        intro="When it starts, set the status to active and give the start date.",
+        intro="When it starts, set the status to active and give the start date."
+        + (f" {PART2_REDISCLOSURE_NOTICE}" if service.service_type in PART2_SERVICE_TYPES else ""),
         submit="Save",
         case=case,
         cancel=plan_url(case.pk),
@@ -343,7 +354,9 @@ def consent_list(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = _consent_reader(request, case_id, write=False)
     today = access.case.site.today()
     consents = list(
-        case_records(access, "consent").select_related("person").order_by("-granted_on", "id")
+        case_records(access, "consent")
+        .select_related("person", "recorded_by", "confirmed_by")
+        .order_by("-granted_on", "id")
     )
     if not (access.can_write or access.can_see_part2(today)):
         consents = [c for c in consents if c.category != Consent.Category.SUBSTANCE_USE_TREATMENT]
@@ -361,8 +374,13 @@ def consent_list(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
             "case": access.case,
             "access": access,
             "rows": [(c, c.is_in_force(today)) for c in consents],
+            "confirmer": _may_record_part2(request.user, access),
         },
     )
+
+
+def _may_record_part2(user, access: CaseAccess) -> bool:
+    return bool(site_roles(user, access.case.site_id) & services.PART2_RECORDERS)
 
 
 @require_http_methods(["GET", "POST"])
@@ -372,6 +390,7 @@ def consent_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     form = forms.ConsentForm(
         form_data(request),
         people=case.people.order_by("kind", "given_name", "id"),
+        part2=_may_record_part2(request.user, access),
         initial={"granted_on": case.site.today()},
     )
     return form_page(
@@ -383,7 +402,9 @@ def consent_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         done=lambda c: reverse("consent-list", args=[case.pk]),
         title="Record a release of information",
         intro="Who agreed to share what, with whom, and until when. Substance-use treatment "
-        "records (42 CFR Part 2) are shown only to the roles a release in force covers.",
+        "records (42 CFR Part 2) are shown only to the roles a release in force covers, and "
+        "only the records of the person who signed it. The Community Coordinator and the site "
+        "admins are told when one is recorded.",
         submit="Save the release",
         case=case,
         cancel=reverse("consent-list", args=[case.pk]),
@@ -414,4 +435,39 @@ def consent_revoke(request: AuthenticatedRequest, case_id: str, consent_id: str)
         case=case,
         cancel=reverse("consent-list", args=[case.pk]),
         success="The release is revoked.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def consent_confirm(request: AuthenticatedRequest, case_id: str, consent_id: str) -> HttpResponse:
+    """A second coordinator or site admin puts in force a release of Part 2 records that opens
+    a role its recorder holds (`assessments.services.consent_confirm` keeps the rule)."""
+    access = _consent_reader(request, case_id, write=True)
+    if not _may_record_part2(request.user, access):
+        raise PermissionDenied(
+            "A Community Coordinator or a site admin confirms a release of substance-use "
+            "treatment records."
+        )
+    case = access.case
+    consent = get_object_or_404(
+        case_records(access, "consent").select_related("person", "recorded_by"), pk=consent_id
+    )
+    consent.case = case
+    recorder = str(consent.recorded_by) if consent.recorded_by else "Someone"
+    until = f" until {consent.expires_on:%-d %b %Y}" if consent.expires_on else ""
+    return form_page(
+        request,
+        form=forms.ConfirmForm(form_data(request)),
+        save=lambda: services.consent_confirm(actor=request.user, consent=consent, request=request),
+        done=lambda c: reverse("consent-list", args=[case.pk]),
+        title=f"Confirm {consent.person}'s release",
+        intro=f"{consent.get_category_display()}, shared with "
+        f"{consent.get_recipient_role_display()} from {consent.granted_on:%-d %b %Y}{until}. "
+        f"{recorder} recorded it and holds that role, so it "
+        "is in force only once a second coordinator or site admin has seen the signed release "
+        "and confirms it.",
+        submit="Confirm the release",
+        case=case,
+        cancel=reverse("consent-list", args=[case.pk]),
+        success="The release is confirmed and in force.",
     )

@@ -142,23 +142,38 @@ class CaseAccess:
         """Family-time observations are for the team: not the court, not parent mentors."""
         return not self.is_court_view and not self.is_mentor_view
 
-    def can_see_part2(self, on: dt.date | None = None) -> bool:
-        """Substance-use treatment detail (42 CFR Part 2): only with an unexpired, unrevoked
-        consent on this case whose recipient role is one of the viewer's roles."""
+    def part2_people(self, on: dt.date | None = None) -> frozenset[str]:
+        """The people of the case whose substance-use treatment records (42 CFR Part 2) this
+        viewer may open: each signed a release in force (`part2_releases_in_force`) whose
+        recipient role is one of the viewer's roles on the case. A release covers the records
+        of the person who signed it, and nobody else's."""
         on = on or self.case.site.today()
-        return (
-            Consent.objects.filter(
-                case=self.case,
-                category=Consent.Category.SUBSTANCE_USE_TREATMENT,
-                recipient_role__in=list(self.roles),
-                granted_on__lte=on,
-            )
-            .filter(
-                Q(expires_on__isnull=True) | Q(expires_on__gte=on),
-                Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
-            )
-            .exists()
+        return frozenset(
+            part2_releases_in_force(on)
+            .filter(case=self.case, recipient_role__in=list(self.roles))
+            .values_list("person_id", flat=True)
         )
+
+    def can_see_part2(self, on: dt.date | None = None) -> bool:
+        """Whether a release in force opens some person's Part 2 records of this case to the
+        viewer (which ones: `part2_people`)."""
+        return bool(self.part2_people(on))
+
+    def sees_part2_row(self, person_id: str | None, on: dt.date | None = None) -> bool:
+        return person_id is not None and person_id in self.part2_people(on)
+
+
+def part2_releases_in_force(on: dt.date) -> QuerySet[Consent]:
+    """Releases of substance-use treatment records in force on `on`: signed by then, not
+    expired, not revoked, and confirmed (a release that would open its recorder's own role
+    waits for a second person: `assessments.services.consent_record`)."""
+    return Consent.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on),
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+        category=Consent.Category.SUBSTANCE_USE_TREATMENT,
+        granted_on__lte=on,
+        confirmed_at__isnull=False,
+    )
 
 
 @audited_denial("case")
@@ -229,35 +244,37 @@ def ftm_cases_visible_to(user: User) -> QuerySet[Case]:
     return _cases_opened(user, SITE_WIDE_CASE_ROLES)
 
 
-def part2_cases_visible_to(user: User) -> QuerySet[Case]:
-    """The visible cases whose Part 2 (substance-use treatment) detail the user may see:
-    `CaseAccess.can_see_part2` (on each site's today) for every visible case at once, as one
-    subquery — an unexpired, unrevoked consent whose recipient role is one of the user's roles
-    on that case (`roles_on_case`): a role of theirs that opens every case of the site, or the
-    role of a team place of theirs in force on that case."""
+def _part2_releases_for(user: User) -> QuerySet[Consent]:
+    """Every Part 2 release in force (on its site's today) whose recipient role is one of the
+    user's roles on its case (`roles_on_case`): a role of theirs that opens every case of the
+    site, or the role of a team place of theirs in force on that case."""
     roles = roles_of(user)
     if not roles:
-        return Case.objects.none()
+        return Consent.objects.none()
     condition = Q(pk__in=[])
     for site in Site.objects.filter(id__in=list(roles)):
         held = roles[site.pk]
-        on = site.today()
         for_role = Q(recipient_role__in=list(held & OPEN_EVERY_CASE))
         if held & TEAM_ROLES:
             on_team_in_role = team_places_in_force().filter(
                 case=OuterRef("case"), user=user, role=OuterRef("recipient_role")
             )
             for_role |= Q(Exists(on_team_in_role))
-        consents = Consent.objects.filter(
-            for_role,
-            Q(expires_on__isnull=True) | Q(expires_on__gte=on),
-            Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
-            case=OuterRef("pk"),
-            category=Consent.Category.SUBSTANCE_USE_TREATMENT,
-            granted_on__lte=on,
-        )
-        condition |= Q(Exists(consents), site_id=site.pk)
-    return cases_visible_to(user).filter(condition)
+        in_force = part2_releases_in_force(site.today()).filter(case__site_id=site.pk)
+        condition |= Q(for_role, pk__in=in_force.values("pk"))
+    return Consent.objects.filter(condition, case__in=cases_visible_to(user))
+
+
+def part2_cases_visible_to(user: User) -> QuerySet[Case]:
+    """The visible cases where a release opens some person's Part 2 detail to the user:
+    `CaseAccess.can_see_part2` for every visible case at once, as one query."""
+    return cases_visible_to(user).filter(pk__in=_part2_releases_for(user).values("case_id"))
+
+
+def part2_people_visible_to(user: User) -> QuerySet:
+    """The people, in any case, whose Part 2 records the user may open (`CaseAccess.part2_people`
+    for every visible case at once), as a subquery of person ids."""
+    return _part2_releases_for(user).values("person_id")
 
 
 def can_see_contact_details(access: CaseAccess) -> bool:
@@ -330,6 +347,22 @@ PART2_INSTRUMENTS = frozenset({codes.Instrument.SUBSTANCE_USE})
 PART2_SERVICE_TYPES = frozenset({codes.ServiceType.SUBSTANCE_USE_TREATMENT})
 
 
+# 42 CFR 2.32: the notice that goes with every disclosure of Part 2 records.
+PART2_REDISCLOSURE_NOTICE = (
+    "This information has been disclosed to you from records protected by federal "
+    "confidentiality rules (42 CFR part 2). The federal rules prohibit you from making any "
+    "further disclosure of information in this record that identifies a patient as having or "
+    "having had a substance use disorder either directly, by reference to publicly available "
+    "information, or through verification of such identification by another person unless "
+    "further disclosure is expressly permitted by the written consent of the individual whose "
+    "information is being disclosed or as otherwise permitted by 42 CFR part 2. A general "
+    "authorization for the release of medical or other information is NOT sufficient for this "
+    "purpose (see § 2.31). The federal rules restrict any use of the information to investigate "
+    "or prosecute with regard to a crime any patient with a substance use disorder, except as "
+    "provided at §§ 2.12(c)(5) and 2.65."
+)
+
+
 def part2_screening_q() -> Q:
     return Q(instrument__in=PART2_INSTRUMENTS)
 
@@ -350,7 +383,8 @@ class RecordType:
     model: str  # "app_label.Model", looked up lazily: this module sits below the features
     case_path: str  # "" for the case itself
     visible_if: Callable[[CaseAccess], bool] | None = None
-    hidden_rows: Callable[[], Q] | None = None  # rows hidden without `can_see_part2`
+    # Part 2 rows: hidden unless the viewer may open the records of the row's `person`
+    hidden_rows: Callable[[], Q] | None = None
     related: tuple[str, ...] = ()  # loaded with one record (select_related)
 
     def model_class(self) -> type[Model]:
@@ -411,8 +445,10 @@ def case_records(access: CaseAccess, kind: str) -> QuerySet:
     if spec.visible_if is not None and not spec.visible_if(access):
         return model._default_manager.none()
     queryset = model._default_manager.filter(**{spec.case_lookup(): access.case.pk})
-    if spec.hidden_rows is not None and not access.can_see_part2():
-        queryset = queryset.exclude(spec.hidden_rows())
+    if spec.hidden_rows is not None:
+        queryset = queryset.filter(
+            ~spec.hidden_rows() | Q(person_id__in=list(access.part2_people()))
+        )
     return queryset
 
 
@@ -432,7 +468,7 @@ def records_visible_to(user: User, kind: str) -> QuerySet:
     queryset = model._default_manager.filter(**{f"{spec.case_lookup()}__in": cases})
     if spec.hidden_rows is not None:
         queryset = queryset.filter(
-            ~spec.hidden_rows() | Q(**{f"{spec.case_lookup()}__in": part2_cases_visible_to(user)})
+            ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
         )
     return queryset
 

@@ -412,6 +412,24 @@ class Consent(Record):
     granted_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
     revoked_on = models.DateField(null=True, blank=True)
+    # Who recorded it and, for a release that would open the recorder's own role to Part 2
+    # records, the second person who confirmed it. A release is in force only once
+    # `confirmed_at` is set: at once when no confirmation is needed (`consent_record`).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-granted_on", "id"]
@@ -457,9 +475,18 @@ class Consent(Record):
                 "again, record a new consent."
             )
 
+    @property
+    def is_part2(self) -> bool:
+        return self.category == self.Category.SUBSTANCE_USE_TREATMENT
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        return self.confirmed_at is None and self.revoked_on is None
+
     def is_in_force(self, on: dt.date) -> bool:
         return (
-            self.granted_on <= on
+            self.confirmed_at is not None
+            and self.granted_on <= on
             and (self.expires_on is None or on <= self.expires_on)
             and (self.revoked_on is None or on < self.revoked_on)
         )

@@ -202,6 +202,11 @@ class MarkerRatingFactory(factory.django.DjangoModelFactory):
     score = 2
 
 
+# A release in force needs `confirmed_at` (recorded by a coordinator and, where it opens the
+# recorder's own role, confirmed by a second person: assessments.services.consent_record).
+CONFIRMED = dt.datetime(2026, 3, 10, 12, 0, tzinfo=dt.UTC)
+
+
 class ConsentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Consent
@@ -212,17 +217,21 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     recipient_role = "caseworker"
     granted_on = dt.date(2026, 3, 10)
     expires_on = dt.date(2027, 3, 10)
+    confirmed_at = CONFIRMED
 
 
 def part2_records(family):
-    """A substance-use treatment service and a substance-use screening of the parent."""
+    """A substance-use treatment service and a substance-use screening of the parent (their
+    own records: only the parent's release opens them)."""
     service = ServiceFactory(
         case=family,
+        person=family.test_parent,
         service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT,
         provider="New Roads Recovery Center",
     )
     screening = ScreeningFactory(
         case=family,
+        person=family.test_parent,
         subject=codes.ScreeningSubject.PARENT,
         instrument=codes.Instrument.SUBSTANCE_USE,
         result=codes.ScreeningResult.REFER,
@@ -335,6 +344,7 @@ def add_records(case, child, parent, episode) -> SimpleNamespace:
     )
     part2_screening = Screening.objects.create(
         case=case,
+        person=parent,
         subject=codes.ScreeningSubject.PARENT,
         instrument=codes.Instrument.SUBSTANCE_USE,
         screened_on=dt.date(2026, 3, 11),
@@ -351,6 +361,7 @@ def add_records(case, child, parent, episode) -> SimpleNamespace:
     )
     part2_service = Service.objects.create(
         case=case,
+        person=parent,
         recipient=codes.ServiceRecipient.PARENT,
         service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT,
         referred_on=dt.date(2026, 3, 12),

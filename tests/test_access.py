@@ -92,6 +92,7 @@ def test_part2_detail_needs_a_consent_in_force_for_the_viewers_role(family, case
     today = dt.date(2026, 11, 23)
     assert not access.can_see_part2(today)
     consent = Consent.objects.create(
+        confirmed_at=f.CONFIRMED,
         case=family,
         person=family.test_parent,
         category="substance_use_treatment",
@@ -189,6 +190,7 @@ def test_the_bulk_selectors_agree_with_access_case_for_several_roles(family, sit
 
     for role in ("caseworker", "clinician", "parent_mentor"):
         Consent.objects.create(
+            confirmed_at=f.CONFIRMED,
             case=family,
             person=family.test_parent,
             category="substance_use_treatment",

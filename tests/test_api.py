@@ -89,6 +89,7 @@ def ids(response) -> set[str]:
 
 def part2_consent(case, person, role, **dates):
     return Consent.objects.create(
+        confirmed_at=f.CONFIRMED,
         case=case,
         person=person,
         category=Consent.Category.SUBSTANCE_USE_TREATMENT,

@@ -478,7 +478,7 @@ def test_caseworker_records_and_revokes_a_release(client_for, family, caseworker
         reverse("consent-create", args=[family.pk]),
         {
             "person": family.test_parent.pk,
-            "category": "substance_use_treatment",
+            "category": "mental_health",
             "recipient_role": "parent_attorney",
             "granted_on": "2026-11-01",
             "expires_on": "2027-05-01",
@@ -486,8 +486,9 @@ def test_caseworker_records_and_revokes_a_release(client_for, family, caseworker
     )
     assert response.status_code == 302
     consent = Consent.objects.get()
+    assert consent.recorded_by == caseworker
     listing = text(client.get(reverse("consent-list", args=[family.pk])))
-    assert "Substance use treatment (42 CFR Part 2)" in listing and "In force" in listing
+    assert "Mental health" in listing and "In force" in listing
     response = client.post(
         reverse("consent-revoke", args=[family.pk, consent.pk]), {"revoked_on": "2026-11-20"}
     )
@@ -497,8 +498,8 @@ def test_caseworker_records_and_revokes_a_release(client_for, family, caseworker
     assert "Not in force" in text(client.get(reverse("consent-list", args=[family.pk])))
 
 
-def test_a_part2_release_needs_an_end_date(client_for, family, caseworker):
-    response = client_for(caseworker).post(
+def test_a_part2_release_needs_an_end_date(client_for, family, coordinator):
+    response = client_for(coordinator).post(
         reverse("consent-create", args=[family.pk]),
         {
             "person": family.test_parent.pk,

@@ -208,6 +208,7 @@ marker            edit_page    200        200        200        200        403  
 
 consent           page         200+part2  200+part2  200+part2  200+part2  200-part2  200-part2  200-part2  403        403        403        404
 consent           edit_page    200        200        200        200        403        403        403        403        403        403        404
+consent           confirm_page 200        200        403        403        403        403        403        403        403        403        404
 
 maltreatment      api_list     in         in         in         in         in         in         in         in         in         in         out
 maltreatment      api_detail   200        200        200        200        200        200        200        200        200        200        404
@@ -328,6 +329,7 @@ def build_world() -> SimpleNamespace:
     )
     part2_screening = Screening.objects.create(
         case=case,
+        person=parent,
         subject=codes.ScreeningSubject.PARENT,
         instrument=codes.Instrument.SUBSTANCE_USE,
         screened_on=dt.date(2026, 3, 11),
@@ -342,6 +344,7 @@ def build_world() -> SimpleNamespace:
     )
     part2_service = Service.objects.create(
         case=case,
+        person=parent,
         recipient=codes.ServiceRecipient.PARENT,
         service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT,
         provider=TEXT["part2"],
@@ -364,6 +367,7 @@ def build_world() -> SimpleNamespace:
         note=TEXT["note"],
     )
     part2_consent = Consent.objects.create(
+        confirmed_at=f.CONFIRMED,
         case=case,
         person=parent,
         category=Consent.Category.SUBSTANCE_USE_TREATMENT,
@@ -564,6 +568,7 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("marker", "edit_page"): Ask("page", "/cases/{case}/plan/markers/child/{child}/"),
     ("consent", "page"): Ask("page", "/cases/{case}/consents/", text_for="part2_consent"),
     ("consent", "edit_page"): Ask("page", "/cases/{case}/consents/new/"),
+    ("consent", "confirm_page"): Ask("page", "/cases/{case}/consents/{part2_consent}/confirm/"),
     **{("maltreatment", a): ask for a, ask in api("maltreatment-reports", "report").items()},
     ("audit_event", "api_list"): Ask("list", "/api/v1/audit-events/?case={case}", "audit_event"),
     ("audit_event", "csv"): Ask("page", "/accounts/sites/north/audit.csv"),

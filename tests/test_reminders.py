@@ -261,6 +261,7 @@ def test_no_alert_when_an_ftm_was_held_within_the_month(family, coordinator):
 def test_coordinator_is_alerted_about_a_consent_expiring_within_14_days(family, coordinator):
     Ftm.objects.create(case=family, scheduled_on=dt.date(2026, 11, 10), status="held")
     Consent.objects.create(
+        confirmed_at=f.CONFIRMED,
         case=family,
         person=family.test_parent,
         category="health",
@@ -269,6 +270,7 @@ def test_coordinator_is_alerted_about_a_consent_expiring_within_14_days(family, 
         expires_on=dt.date(2026, 12, 1),
     )
     Consent.objects.create(
+        confirmed_at=f.CONFIRMED,
         case=family,
         person=family.test_parent,
         category="general",

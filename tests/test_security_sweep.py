@@ -144,6 +144,7 @@ ROUTES: dict[str, Route] = {
     "consent-list": Route(CASE),
     "consent-create": Route(CASE),
     "consent-revoke": Route({"case_id": "case", "consent_id": "consent"}),
+    "consent-confirm": Route({"case_id": "case", "consent_id": "consent"}),
     # --- family time ---
     "family-time": Route(CASE),
     "family-time-plan": Route(CASE_CHILD),
@@ -246,6 +247,7 @@ class Samples:
             supervision="supervised",
         ).pk
         self.consent = Consent.objects.create(
+            confirmed_at=f.CONFIRMED,
             case=family,
             person=parent,
             category=Consent.Category.values[0],

@@ -1086,7 +1086,12 @@ def _family(
 
     _hearings(rows, family, case_id, start, end, today, users["judge"])
     _ftms(rows, family, case_id, opened, closed or end, today, users)
-    _screenings(rows, family, case_id, child_ids, start, today)
+    # a parent's screenings and services are the first parent's (a Part 2 one is opened only by
+    # that parent's release)
+    parent_id = next(
+        (person_ids[a.key] for a in family.adults if a.kind == Person.Kind.PARENT), None
+    )
+    _screenings(rows, family, case_id, child_ids, start, today, parent_id)
 
     def on(days: int | None) -> dt.date | None:
         return None if days is None else min(start + dt.timedelta(days=days), today)
@@ -1097,6 +1102,7 @@ def _family(
             id=f"demo-service-{key}-{number}",
             case_id=case_id,
             child_id=child_ids[svc.child] if svc.child else None,
+            person_id=parent_id if svc.recipient == ServiceRecipient.PARENT else None,
             recipient=svc.recipient,
             service_type=svc.service_type,
             provider=svc.provider,
@@ -1109,6 +1115,7 @@ def _family(
 
     for number, release in enumerate(family.releases, start=1):
         granted = opened + dt.timedelta(days=release.after)
+        own_role = release.recipient_role == Role.COMMUNITY_COORDINATOR
         rows.add(
             Consent,
             id=f"demo-consent-{key}-{number}",
@@ -1119,6 +1126,11 @@ def _family(
             granted_on=granted,
             expires_on=add_months(granted, release.months) if release.months else None,
             revoked_on=None,
+            # recorded by the coordinator; the one naming her own role, confirmed by the site
+            # admin (a second person: assessments.services.consent_record)
+            recorded_by_id=users["community_coordinator"].id,
+            confirmed_by_id=users["site_admin"].id if own_role else None,
+            confirmed_at=dt.datetime.combine(granted, dt.time(12), tzinfo=dt.UTC),
         )
 
 
@@ -1384,6 +1396,7 @@ def _screenings(
     child_ids: dict[str, str],
     start: dt.date,
     today: dt.date,
+    parent_id: str | None,
 ) -> None:
     """Each child: an initial health screen in days, ASQ-3 and ASQ:SE-2 in two weeks (and again
     at six months); the parents' screens of the table."""
@@ -1425,6 +1438,7 @@ def _screenings(
                 id=f"demo-screen-{key}-parent-{number}",
                 case_id=case_id,
                 child_id=None,
+                person_id=parent_id if screen.subject == codes.ScreeningSubject.PARENT else None,
                 subject=screen.subject,
                 instrument=screen.instrument,
                 screened_on=day,

@@ -4,6 +4,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cases.access import PART2_REDISCLOSURE_NOTICE
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.exports import selectors, services
@@ -13,7 +14,9 @@ from safebabies.identity.http import AuthenticatedRequest
 @require_GET
 def export_list(request: AuthenticatedRequest) -> HttpResponse:
     runs = selectors.exports_visible_to(request.user)[:200]
-    return render(request, "exports/list.html", {"runs": runs})
+    return render(
+        request, "exports/list.html", {"runs": runs, "part2_notice": PART2_REDISCLOSURE_NOTICE}
+    )
 
 
 @require_GET

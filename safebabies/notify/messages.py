@@ -144,6 +144,42 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
             ["Coordina {caseload} familias abiertas; el límite del sitio es {cap}."],
         ),
     },
+    "part2_release_recorded": {
+        "en": (
+            "A release of substance-use treatment records was recorded",
+            [
+                "{actor} recorded a release of substance-use treatment records (42 CFR Part 2) "
+                "for a family of {site_name}: shared with {recipient_role}, {period}.",
+                "{confirmation}Check it against the signed release on the family's page of "
+                "releases.",
+            ],
+        ),
+        "es": (
+            "Se registró una autorización de registros de tratamiento por uso de sustancias",
+            [
+                "{actor} registró una autorización de registros de tratamiento por uso de "
+                "sustancias (42 CFR Parte 2) para una familia de {site_name}.",
+                "{confirmation_es}Compárela con la autorización firmada.",
+            ],
+        ),
+    },
+    "part2_release_confirmed": {
+        "en": (
+            "A release of substance-use treatment records is in force",
+            [
+                "{actor} confirmed a release of substance-use treatment records (42 CFR Part 2) "
+                "for a family of {site_name}: shared with {recipient_role}, {period}. It is in "
+                "force from now on."
+            ],
+        ),
+        "es": (
+            "Una autorización de registros de tratamiento por uso de sustancias está vigente",
+            [
+                "{actor} confirmó una autorización de registros de tratamiento por uso de "
+                "sustancias (42 CFR Parte 2) para una familia de {site_name}."
+            ],
+        ),
+    },
     "export_failed": {
         "en": (
             "The nightly data export failed",

@@ -9,8 +9,10 @@ from typing import Any
 
 from django.db import transaction
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils import timezone
 
+from assessments.signals import part2_release_confirmed, part2_release_recorded
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import Site, SiteMembership, User
@@ -44,6 +46,49 @@ def notify_site_admins(
     ).distinct()
     message = Message(kind, str(site.pk), occasion, context, link)
     return sum(deliver(message, Recipient.for_user(user)) for user in admins)
+
+
+@receiver(part2_release_recorded)
+@receiver(part2_release_confirmed)
+def _tell_coordinators_of_a_part2_release(sender, consent, actor, signal, **kwargs) -> int:
+    """A release of substance-use treatment records was recorded (or confirmed): the site's
+    Community Coordinators and site admins are told, except the person who did it. No name of
+    the family is in the message (`messages`); the link leads to its page of releases."""
+    site = consent.case.site
+    people = (
+        User.objects.filter(
+            memberships__site=site,
+            memberships__role__in=[Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN],
+            memberships__is_active=True,
+            is_active=True,
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+    )
+    recorded = signal is part2_release_recorded
+    period = f"from {consent.granted_on:%-d %b %Y}" + (
+        f" until {consent.expires_on:%-d %b %Y}" if consent.expires_on else ""
+    )
+    waits = recorded and consent.confirmed_at is None
+    context = {
+        "actor": str(actor),
+        "site_name": site.name,
+        "recipient_role": consent.get_recipient_role_display(),
+        "period": period,
+        "confirmation": "It names a role the recorder holds: it is not in force until a "
+        "second coordinator or site admin confirms it. "
+        if waits
+        else "",
+        "confirmation_es": "Necesita la confirmación de una segunda persona. " if waits else "",
+    }
+    message = Message(
+        "part2_release_recorded" if recorded else "part2_release_confirmed",
+        consent.pk,
+        "recorded" if recorded else "confirmed",
+        context,
+        reverse("consent-list", args=[consent.case_id]) + f"#consent-{consent.pk}",
+    )
+    return sum(deliver(message, Recipient.for_user(user)) for user in people)
 
 
 def preference_set(*, user: User, channel: str) -> NotificationPreference:

@@ -27,7 +27,7 @@ def sign_in(p, live_server, user, next_url):
 
 
 def test_assessment_markers_and_release_forms(
-    live_server, page, family, clinician, caseworker, parent_mentor
+    live_server, page, family, clinician, caseworker, coordinator, parent_mentor
 ):
     p = page.page
     plan_url = f"/cases/{family.pk}/plan/"
@@ -56,7 +56,11 @@ def test_assessment_markers_and_release_forms(
         expect(trend).to_contain_text("Named her own worry")
         assert MarkerRating.objects.get().score == 2
 
+        # a release of substance-use treatment records is the coordinator's to record
         p.get_by_role("link", name="Releases of information").click()
+        p.get_by_role("link", name="Record a release").click()
+        expect(p.get_by_label("What may be shared")).not_to_contain_text("42 CFR Part 2")
+        sign_in(p, live_server, coordinator, f"/cases/{family.pk}/consents/")
         assert page.axe_violations() == []
         p.get_by_role("link", name="Record a release").click()
         assert page.axe_violations() == []
