@@ -26,10 +26,20 @@ $(VENV)/.installed: pyproject.toml
 
 # The web server, the Celery worker and beat run side by side; when any of them stops (or on
 # Ctrl-C / SIGTERM) the others are stopped too, and only the embedded services stay up.
+# Two database roles (SECURITY.md "Database roles"): migrations and the demo data run as the
+# owner of the tables (DATABASE_URL as given, or the embedded server's superuser); the web
+# server, the worker and beat run as safebabies_app, which `grant_app_role` creates and which
+# may only add to and read the audit trail. RUN_AS_OWNER=1 keeps one role (an owner that may
+# not create roles).
 run: setup
 	@$(SERVICES); $(DEV_ENV); set -e; \
+	owner_url="$$DATABASE_URL"; \
+	if [ -z "$$RUN_AS_OWNER" ]; then app_url=$$($(BIN)/python -m safebabies.dev.embedded app-url); \
+	  export DATABASE_MIGRATE_URL="$$owner_url" DATABASE_URL="$$app_url"; fi; \
 	$(BIN)/python manage.py migrate --noinput; \
-	$(BIN)/python manage.py seed_demo; \
+	if [ -z "$$RUN_AS_OWNER" ]; then $(BIN)/python manage.py grant_app_role \
+	  || { echo "Could not set up the application's database role (see above); RUN_AS_OWNER=1 make run runs as one role"; exit 1; }; fi; \
+	DATABASE_URL="$$owner_url" $(BIN)/python manage.py seed_demo; \
 	mkdir -p .data; pids=""; \
 	trap 'trap - EXIT; kill $$pids 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(BIN)/celery -A safebabies worker --loglevel INFO --concurrency 2 & pids="$$pids $$!"; \
@@ -44,8 +54,11 @@ browser-deps:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
 
+# Every test, on every core (pytest-xdist: a test database and a cache prefix per worker);
+# TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 test: setup browser-deps
-	@$(SERVICES); $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(SERVICES); $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

