@@ -16,3 +16,9 @@ from safebabies.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 CELERY_TASK_ALWAYS_EAGER = False
+
+# `make test` runs on several workers (pytest-xdist), each with its own test database: the
+# cache gets a prefix per worker too, so one worker's cached figures never answer another's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker:
+    CACHES["default"]["KEY_PREFIX"] = f"safebabies-test-{_worker}"  # noqa: F405
