@@ -44,17 +44,100 @@ MAX_ROWS = 200
 
 
 class FtmConflict(Exception):
-    """Someone saved the meeting after the version the caller started from."""
+    """Someone saved the meeting after the version the caller started from, or (`fields`)
+    changed the same fields as the caller since the caller last had them."""
 
-    def __init__(self, ftm: Ftm) -> None:
+    def __init__(self, ftm: Ftm, fields: dict[str, Any] | None = None) -> None:
         self.ftm = ftm
+        self.fields = fields or {}  # field -> its value now, in the logging page's form
         who = str(ftm.edited_by) if ftm.edited_by else "Someone else"
         at = ftm.updated_at.strftime("%H:%M:%S UTC") if ftm.updated_at else ""
-        self.message = (
-            f"{who} saved this meeting at {at}, after you opened it. Your last changes are not "
-            "saved yet: reload to see theirs, then add yours again."
-        )
+        if self.fields:
+            self.message = (
+                f"{who} changed the same part of this meeting at the same time. Nothing of "
+                "yours is lost: choose which text to keep."
+            )
+        else:
+            self.message = (
+                f"{who} saved this meeting at {at}, after you opened it. Your last changes are "
+                "not saved yet: reload to see theirs, then add yours again."
+            )
         super().__init__(self.message)
+
+
+def log_field_values(ftm: Ftm) -> dict[str, Any]:
+    """The meeting's logging fields as the logging page holds them (text; dates YYYY-MM-DD;
+    times HH:MM; booleans): what its autosave compares against."""
+    values: dict[str, Any] = {}
+    for name in LOG_FIELDS:
+        value = getattr(ftm, name)
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, dt.time):
+            value = value.strftime("%H:%M")
+        elif value is None:
+            value = ""
+        values[name] = value
+    return values
+
+
+def _same(name: str, a: Any, b: Any) -> bool:
+    """Two values of a logging field, as sent by a page or stored, mean the same."""
+    errors: dict[str, list[str]] = {}
+    if name == "confidentiality_acknowledged":
+        return bool(a) == bool(b)
+    if name in ("next_ftm_on", "scheduled_on"):
+        return _date(a, name, errors) == _date(b, name, errors) and not errors
+    if name == "starts_at":
+        return _time(a, name, errors) == _time(b, name, errors) and not errors
+    return str(a or "") == str(b or "")
+
+
+def _field_conflicts(ftm: Ftm, changes: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """Three-way check of each changed field whose earlier values the caller sent (`base`: the
+    value it last had from the server, and any it sent since without an answer). A field that
+    nobody else changed since, or that already holds the caller's value, is no conflict; one
+    changed to something else is, and is returned with its value now."""
+    now = log_field_values(ftm)
+    conflicts = {}
+    for name, mine in changes.items():
+        if name not in base or name not in now:
+            continue
+        earlier = base[name] if isinstance(base[name], list) else [base[name]]
+        theirs = now[name]
+        if _same(name, theirs, mine) or any(_same(name, theirs, b) for b in earlier):
+            continue
+        conflicts[name] = theirs
+    return conflicts
+
+
+def _merge_attendance(ftm: Ftm, sent: list[dict]) -> list[dict]:
+    """The attendance as it is now with the rows sent put in place of the same people's: two
+    people marking attendance at once each keep their marks."""
+    if not isinstance(sent, list):
+        return sent
+
+    def key(row: dict) -> str:
+        if row.get("email"):
+            return "email:" + str(row["email"]).strip().lower()
+        if row.get("person_id"):
+            return "person:" + str(row["person_id"])
+        return "name:" + str(row.get("name", "")).strip().lower()
+
+    merged: dict[str, dict] = {}
+    for held in FtmAttendance.objects.filter(ftm=ftm).select_related("user"):
+        entry: dict[str, Any] = {"role": held.role, "mode": held.mode}
+        if held.user is not None:
+            entry["email"] = held.user.email
+        elif held.person_id:
+            entry["person_id"] = held.person_id
+        else:
+            entry["name"] = held.name
+        merged[key(entry)] = entry
+    for row in sent:
+        if isinstance(row, dict):
+            merged[key(row)] = row
+    return list(merged.values())
 
 
 def _audit(*, actor: User, action: str, record: Any, case: Case, fields=(), request=None) -> None:
@@ -384,12 +467,30 @@ def ftm_log(
     attendance: list[dict] | None = None,
     reviewed: list[dict] | None = None,
     action_items: list[dict] | None = None,
+    base: dict[str, Any] | None = None,
+    removed_items: list[str] | None = None,
     request: HttpRequest | None = None,
 ) -> Ftm:
     """Save the meeting as logged so far. `None` leaves a part as it is; a list replaces it
-    (attendance, this meeting's action items) or updates the items it names (reviewed)."""
+    (attendance, this meeting's action items) or updates the items it names (reviewed).
+
+    With `base` (the logging page's autosave) the save is a merge instead, whatever the
+    version: each changed field is checked against the values the caller had for it
+    (`_field_conflicts`: a conflict only where someone else changed the same field to
+    something else); `attendance` updates the people it names, `action_items` the items it
+    names, and `removed_items` are the only items deleted. So two people logging different
+    parts of one meeting both keep their work, and a save of one's own that landed late
+    (a reload, a dropped connection) is never a conflict."""
     locked = Ftm.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=ftm.pk)
-    if version is not None and locked.version != version:
+    if base is not None:
+        if not isinstance(base, dict):
+            raise ValidationError({"base": "Send the values you started from, by field."})
+        conflicts = _field_conflicts(locked, dict(changes or {}), base)
+        if conflicts:
+            raise FtmConflict(locked, conflicts)
+        if attendance is not None:
+            attendance = _merge_attendance(locked, attendance)
+    elif version is not None and locked.version != version:
         raise FtmConflict(locked)
     ftm = locked
     ftm.case = Case.objects.select_related("site").get(pk=ftm.case_id)
@@ -436,6 +537,11 @@ def ftm_log(
     create, update, delete = (
         _new_items(ftm, action_items, errors) if action_items is not None else ([], [], [])
     )
+    if base is not None:  # a merge: delete only the items the caller removed
+        removed = {str(i) for i in removed_items or [] if isinstance(i, str)}
+        delete = list(
+            FtmActionItem.objects.filter(ftm=ftm, pk__in=removed).values_list("pk", flat=True)
+        )
     review = _reviewed_items(ftm, reviewed, errors) if reviewed is not None else []
     _raise(errors)
     if rows is not None:
@@ -470,7 +576,7 @@ def ftm_log(
             "This change conflicts with the record as it is now. Reload and try again."
         ) from exc
     fields = [*values, *(["attendance"] if rows is not None else [])]
-    fields += ["action_items"] if action_items is not None else []
+    fields += ["action_items"] if action_items is not None or delete else []
     fields += ["reviewed"] if reviewed is not None else []
     _audit(
         actor=actor,

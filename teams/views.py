@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import access_case_records, access_ftm
@@ -120,26 +121,51 @@ def ftm_save(request: AuthenticatedRequest, ftm_id: str) -> JsonResponse:
         return JsonResponse(
             {"errors": {"version": ["Send the version you started from."]}}, status=400
         )
+    removed = data.get("removed_items")
+    if removed is not None and not (
+        isinstance(removed, list) and all(isinstance(i, str) for i in removed)
+    ):
+        return JsonResponse({"errors": {"removed_items": ["Send a list of ids."]}}, status=400)
+    changes = data.get("fields") or {}
+    if not isinstance(changes, dict):
+        return JsonResponse({"errors": {"fields": ["Send the fields by name."]}}, status=400)
     try:
         ftm = services.ftm_log(
             ftm=found.record,
             actor=request.user,
             version=version,
-            changes=data.get("fields") or {},
+            changes=changes,
             attendance=data.get("attendance"),
             reviewed=data.get("reviewed"),
             action_items=data.get("action_items"),
+            base=data.get("base"),
+            removed_items=removed,
             request=request,
         )
     except services.FtmConflict as conflict:
         return JsonResponse(
-            {"conflict": conflict.message, "version": conflict.ftm.version}, status=409
+            {
+                "conflict": conflict.message,
+                "version": conflict.ftm.version,
+                "by": str(conflict.ftm.edited_by or ""),
+                "fields": conflict.fields,
+            },
+            status=409,
         )
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return JsonResponse({"errors": errors}, status=400)
     return JsonResponse(
-        {"version": ftm.version, "saved_at": ftm.updated_at.isoformat(timespec="seconds")}
+        {
+            "version": ftm.version,
+            "saved_at": ftm.updated_at.isoformat(timespec="seconds"),
+            # in the site's time zone, as every time on the page
+            "saved_at_label": date_format(
+                ftm.updated_at.astimezone(found.record.case.site.tz), "TIME_FORMAT"
+            ),
+            # the meeting's fields now, for the page to show what others saved meanwhile
+            "fields": services.log_field_values(ftm),
+        }
     )
 
 

@@ -275,3 +275,32 @@ def test_the_action_items_warn_that_the_parent_mentor_and_the_court_read_them(
     )
     assert warning in text
     assert 'data-item="description" aria-describedby="items-readers"' in text
+
+
+def test_the_autosave_answers_the_fields_now_and_a_conflict_with_their_value(
+    client_for, family, coordinator, caseworker
+):
+    import json
+
+    from teams import services as ftm_services
+    from teams.models import Ftm
+
+    ftm = Ftm.objects.create(case=family, scheduled_on=family.site.today())
+    ftm_services.ftm_log(ftm=ftm, actor=caseworker, version=1, changes={"hopes": "Home"})
+    client = client_for(coordinator)
+    url = f"/ftms/{ftm.pk}/save/"
+    body = {"version": 1, "fields": {"worries": "Rent"}, "base": {"worries": [""]}}
+    response = client.post(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["fields"]["hopes"] == "Home" and answer["fields"]["worries"] == "Rent"
+    assert answer["saved_at_label"]
+    body = {"version": 1, "fields": {"hopes": "Soon"}, "base": {"hopes": [""]}}
+    response = client.post(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 409
+    assert response.json()["fields"] == {"hopes": "Home"}
+    for bad in ({"base": "x"}, {"removed_items": "x"}, {"fields": ["x"]}):
+        response = client.post(
+            url, json.dumps({"version": 1, **bad}), content_type="application/json"
+        )
+        assert response.status_code == 400, bad

@@ -319,3 +319,118 @@ def test_saving_a_meeting_takes_the_same_number_of_queries_whatever_its_size(
 
 QUERIES_FIRST_SAVE = 22
 QUERIES_NEXT_SAVE = 21
+
+
+# --- The logging page's merge (`base`): nothing typed is lost, no false conflict -------------
+
+
+def test_a_merge_keeps_both_peoples_work_on_different_fields(meeting, coordinator, caseworker):
+    ftm_services.ftm_log(
+        ftm=meeting.ftm, actor=caseworker, version=1, changes={"worries": "Housing"}, base={}
+    )
+    # the coordinator's page still started from version 1, and changed another field
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        changes={"hopes": "Home by spring"},
+        base={"hopes": [""]},
+    )
+    meeting.ftm.refresh_from_db()
+    assert (meeting.ftm.worries, meeting.ftm.hopes) == ("Housing", "Home by spring")
+
+
+def test_a_merge_refuses_only_a_field_someone_else_changed_and_names_its_value(
+    meeting, coordinator, caseworker
+):
+    ftm_services.ftm_log(
+        ftm=meeting.ftm, actor=caseworker, version=1, changes={"worries": "Housing"}, base={}
+    )
+    with pytest.raises(ftm_services.FtmConflict) as exc:
+        ftm_services.ftm_log(
+            ftm=meeting.ftm,
+            actor=coordinator,
+            version=1,
+            changes={"worries": "Nothing", "hopes": "Home"},
+            base={"worries": [""], "hopes": [""]},
+        )
+    assert exc.value.fields == {"worries": "Housing"}
+    assert str(caseworker) in exc.value.message
+    meeting.ftm.refresh_from_db()
+    assert (meeting.ftm.worries, meeting.ftm.hopes) == ("Housing", "")  # nothing half-written
+
+
+def test_ones_own_late_save_is_no_conflict(meeting, coordinator):
+    """A reload: the save sent as the page closed lands after the new page was drawn. The
+    new page's next save names that text among the values it may find."""
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        changes={"worries": "Finding a place to li"},
+        base={"worries": [""]},
+    )
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        changes={"worries": "Finding a place to live"},
+        base={"worries": ["", "Finding a place to li"]},
+    )
+    meeting.ftm.refresh_from_db()
+    assert meeting.ftm.worries == "Finding a place to live"
+
+
+def test_a_merge_updates_only_the_attendance_and_items_it_names(meeting, coordinator, caseworker):
+    cw = {"email": caseworker.email, "role": "caseworker", "mode": "in_person"}
+    cc = {"email": coordinator.email, "role": "community_coordinator", "mode": "remote"}
+    first = {"id": "ai-merge-first-item", "description": "Call the landlord"}
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=caseworker,
+        version=1,
+        attendance=[cw],
+        action_items=[first],
+        base={},
+        removed_items=[],
+    )
+    second = {"id": "ai-merge-second-item", "description": "Book the bus pass"}
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        attendance=[cc],
+        action_items=[second],
+        base={},
+        removed_items=[],
+    )
+    modes = {a.user.email: a.mode for a in FtmAttendance.objects.filter(ftm=meeting.ftm)}
+    assert modes == {caseworker.email: "in_person", coordinator.email: "remote"}
+    items = set(FtmActionItem.objects.filter(ftm=meeting.ftm).values_list("id", flat=True))
+    assert items == {first["id"], second["id"]}
+    ftm_services.ftm_log(
+        ftm=meeting.ftm, actor=coordinator, version=1, base={}, removed_items=[first["id"]]
+    )
+    items = set(FtmActionItem.objects.filter(ftm=meeting.ftm).values_list("id", flat=True))
+    assert items == {second["id"]}
+    meeting.ftm.refresh_from_db()
+    assert set(meeting.ftm.attendee_roles) == {"caseworker", "community_coordinator"}
+
+
+def test_a_merge_compares_dates_and_booleans_by_meaning(meeting, coordinator, caseworker):
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=caseworker,
+        version=1,
+        changes={"next_ftm_on": "2026-12-21", "confidentiality_acknowledged": True},
+        base={},
+    )
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        changes={"next_ftm_on": dt.date(2026, 12, 21), "confidentiality_acknowledged": 1},
+        base={"next_ftm_on": [""], "confidentiality_acknowledged": [False]},
+    )
+    meeting.ftm.refresh_from_db()
+    assert meeting.ftm.next_ftm_on == dt.date(2026, 12, 21)

@@ -56,8 +56,24 @@
     }
   }
 
+  // Signing out takes this browser's unsaved FTM drafts (static/js/ftm.js) with it: a tablet
+  // passed to the next person keeps no family's words.
+  function forgetDraftsOnSignOut() {
+    document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
+      form.addEventListener("submit", function () {
+        try {
+          for (var i = window.localStorage.length - 1; i >= 0; i--) {
+            var key = window.localStorage.key(i);
+            if (key && key.indexOf("ftm-draft:") === 0) { window.localStorage.removeItem(key); }
+          }
+        } catch (e) { /* no storage, nothing kept */ }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-live-search]").forEach(liveSearch);
+    forgetDraftsOnSignOut();
     focusErrors();
   });
 })();

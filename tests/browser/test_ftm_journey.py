@@ -135,37 +135,3 @@ def test_coordinator_logs_a_whole_ftm_and_a_reload_loses_nothing(live_server, pa
     expect(mine.get_by_text("Go to the housing navigator on Tuesday")).to_have_count(0)
     assert page.axe_violations() == []
     assert page.csp_violations == [] and page.errors == []
-
-
-def test_a_save_by_someone_else_is_shown_never_overwritten(
-    live_server, page, family, coordinator, caseworker
-):
-    from teams import services as ftm_services
-    from tests.conftest import PASSWORD as TEST_PASSWORD
-
-    ftm = Ftm.objects.create(case=family, scheduled_on=family.site.today())
-    p = page.page
-    p.goto(live_server.url + "/accounts/login/")
-    p.get_by_label("E-mail").fill(coordinator.email)
-    p.get_by_label("Password").fill(TEST_PASSWORD)
-    p.get_by_role("button", name="Sign in").click()
-    p.goto(f"{live_server.url}/ftms/{ftm.pk}/log/")
-    p.get_by_label("What worries you?").fill("Housing")
-    _saved(p)
-
-    # the caseworker saves from their own tablet in the meantime
-    ftm.refresh_from_db()
-    ftm_services.ftm_log(
-        ftm=ftm, actor=caseworker, version=ftm.version, changes={"hopes": "Home by spring"}
-    )
-
-    p.get_by_label("What worries you?").fill("Housing and the bus fare")
-    problem = p.get_by_role("alert")
-    expect(problem).to_contain_text(str(caseworker))
-    expect(problem.get_by_role("button", name="Reload the meeting")).to_be_visible()
-    ftm.refresh_from_db()
-    assert ftm.worries == "Housing" and ftm.hopes == "Home by spring"
-    problem.get_by_role("button", name="Reload the meeting").click()
-    expect(p.get_by_label("What are your hopes?")).to_have_value("Home by spring")
-    assert page.axe_violations() == []
-    assert page.csp_violations == []
