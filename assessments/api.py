@@ -72,6 +72,19 @@ class ScreeningSerializer(Part2Notice, RecordSerializer):
     def is_part2(self, record: Any) -> bool:
         return record.instrument in PART2_INSTRUMENTS
 
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        """A referral to a Part 2 service the viewer may not open is not named (the service
+        itself is a 404 for them): `referral_id` is null."""
+        data = super().to_representation(instance)
+        referral = instance.referral
+        if (
+            referral is not None
+            and referral.service_type in PART2_SERVICE_TYPES
+            and referral.person_id not in self.context["part2_people"]()
+        ):
+            data["referral_id"] = None
+        return data
+
     class Meta:
         model = Screening
         fields = [
@@ -359,7 +372,20 @@ class ScreeningViewSet(WritableRecordViewSet):
     serializer_class = ScreeningSerializer
     input_serializer = ScreeningInput
     child_path = "child"
+    related = ("referral",)
     refs = {"child_id": "child", "referral_id": "referral", "person_id": "person"}
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        people: list[set[str]] = []
+
+        def part2_people() -> set[str]:  # whose Part 2 records the caller opens, read once
+            if not people:
+                people.append(
+                    set(part2_people_visible_to(self.user).values_list("person_id", flat=True))
+                )
+            return people[0]
+
+        return {**super().get_serializer_context(), "part2_people": part2_people}
 
     def restrict(self, queryset):
         return queryset.filter(

@@ -315,6 +315,15 @@ def case_plan(
     screenings = [
         s for s in all_screenings if s.instrument not in PART2_INSTRUMENTS or s.person_id in part2
     ]
+    for s in screenings:
+        # the Part 2 service a screening led to stays unnamed for a viewer it is not opened to
+        # (these rows are only read from here on)
+        if (
+            s.referral is not None
+            and s.referral.service_type in PART2_SERVICE_TYPES
+            and s.referral.person_id not in part2
+        ):
+            s.referral = None
     ratings = list(MarkerRating.objects.filter(case=case).order_by("rated_on", "created_at"))
     plan = CasePlan(
         access=access,

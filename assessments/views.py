@@ -26,7 +26,7 @@ from cases.access import (
     has_right,
     require,
 )
-from cases.models import Consent, Person
+from cases.models import Person
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
@@ -358,8 +358,13 @@ def consent_list(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         .select_related("person", "recorded_by", "confirmed_by")
         .order_by("-granted_on", "id")
     )
-    if not (access.can_write or access.can_see_part2(today)):
-        consents = [c for c in consents if c.category != Consent.Category.SUBSTANCE_USE_TREATMENT]
+    # A release of Part 2 records is itself Part 2 detail (that the parent is in treatment):
+    # it is listed to the coordinator and site admins, who record them, and to the roles it
+    # names, with the redisclosure notice.
+    recorder = _may_record_part2(request.user, access)
+    consents = [
+        c for c in consents if not c.is_part2 or recorder or c.recipient_role in access.roles
+    ]
     audit_log(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
@@ -374,7 +379,8 @@ def consent_list(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
             "case": access.case,
             "access": access,
             "rows": [(c, c.is_in_force(today)) for c in consents],
-            "confirmer": _may_record_part2(request.user, access),
+            "confirmer": recorder,
+            "part2_notice": PART2_REDISCLOSURE_NOTICE if any(c.is_part2 for c in consents) else "",
         },
     )
 
@@ -420,6 +426,8 @@ def consent_revoke(request: AuthenticatedRequest, case_id: str, consent_id: str)
         case_records(access, "consent").select_related("person"), pk=consent_id
     )
     consent.case = case
+    if consent.is_part2 and not _may_record_part2(request.user, access):
+        raise Http404("No such release")  # not listed to them either
     form = forms.ConsentRevokeForm(form_data(request), initial={"revoked_on": case.site.today()})
     return form_page(
         request,

@@ -101,6 +101,8 @@ class CaseAccess:
 
     case: Case
     roles: frozenset[str]  # the roles the user acts in on this case (`roles_on_case`)
+    # whose access this is: a release they recorded alone opens nothing to them
+    user_id: int | None = None
 
     @property
     def can_write(self) -> bool:
@@ -148,11 +150,12 @@ class CaseAccess:
         recipient role is one of the viewer's roles on the case. A release covers the records
         of the person who signed it, and nobody else's."""
         on = on or self.case.site.today()
-        return frozenset(
-            part2_releases_in_force(on)
-            .filter(case=self.case, recipient_role__in=list(self.roles))
-            .values_list("person_id", flat=True)
+        releases = part2_releases_in_force(on).filter(
+            case=self.case, recipient_role__in=list(self.roles)
         )
+        if self.user_id is not None:
+            releases = releases.exclude(recorded_alone_by(self.user_id))
+        return frozenset(releases.values_list("person_id", flat=True))
 
     def can_see_part2(self, on: dt.date | None = None) -> bool:
         """Whether a release in force opens some person's Part 2 records of this case to the
@@ -161,6 +164,13 @@ class CaseAccess:
 
     def sees_part2_row(self, person_id: str | None, on: dt.date | None = None) -> bool:
         return person_id is not None and person_id in self.part2_people(on)
+
+
+def recorded_alone_by(user_id: int) -> Q:
+    """Releases this person recorded and nobody else confirmed: they never open anything to
+    the recorder, whatever role the recorder holds then (a site admin who records a release
+    for a role and then takes that role gets nothing from it)."""
+    return Q(recorded_by_id=user_id) & (Q(confirmed_by__isnull=True) | Q(confirmed_by_id=user_id))
 
 
 def part2_releases_in_force(on: dt.date) -> QuerySet[Consent]:
@@ -188,7 +198,7 @@ def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
     case_roles = roles_on_case(roles[case.site_id], team)
     if not case_roles:
         raise Http404("No such case")
-    access = CaseAccess(case=case, roles=case_roles)
+    access = CaseAccess(case=case, roles=case_roles, user_id=user.pk)
     if write and not access.can_write:
         raise PermissionDenied("Your role on this family's team can read but not change it.")
     return access
@@ -220,7 +230,7 @@ def case_access_map(user: User, case_ids) -> dict[str, CaseAccess]:
     for case in Case.objects.select_related("site").filter(pk__in=ids, site_id__in=list(roles)):
         case_roles = roles_on_case(roles[case.site_id], team.get(case.pk, set()))
         if case_roles:
-            result[case.pk] = CaseAccess(case=case, roles=case_roles)
+            result[case.pk] = CaseAccess(case=case, roles=case_roles, user_id=user.pk)
     return result
 
 
@@ -262,7 +272,9 @@ def _part2_releases_for(user: User) -> QuerySet[Consent]:
             for_role |= Q(Exists(on_team_in_role))
         in_force = part2_releases_in_force(site.today()).filter(case__site_id=site.pk)
         condition |= Q(for_role, pk__in=in_force.values("pk"))
-    return Consent.objects.filter(condition, case__in=cases_visible_to(user))
+    return Consent.objects.filter(condition, case__in=cases_visible_to(user)).exclude(
+        recorded_alone_by(user.pk)
+    )
 
 
 def part2_cases_visible_to(user: User) -> QuerySet[Case]:

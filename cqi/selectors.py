@@ -273,7 +273,48 @@ def drill_down_cases(user: User, scope: MetricsScope, metric_id: str, start: dt.
         lambda: breakdowns.drill_down(metric_id, scope.sites, start, end),
     )
     cases = cases_visible_to(user).filter(id__in=[case_id for case_id, _, _ in rows]).in_bulk()
+    if metric_id in PART2_DRILLS:
+        rows = _without_hidden_part2(user, rows, list(cases), start, end)
     return [(cases[case_id], met, total) for case_id, met, total in rows if case_id in cases]
+
+
+# Drill-downs that count services, among which substance-use treatment (42 CFR Part 2)
+PART2_DRILLS = frozenset({"services_started_within_60_days"})
+
+
+def _without_hidden_part2(user: User, rows, case_ids: list[str], start: dt.date, end: dt.date):
+    """The per-family figures less the Part 2 services the viewer may not open: a family's
+    count one above what its page shows would tell that the parent is in treatment. (The
+    site's figure counts every service; only these per-family rows leave them out.)"""
+    from django.db.models import Count, F, Q
+
+    from assessments.models import Service
+    from cases.access import part2_people_visible_to, part2_service_q
+
+    hidden = {
+        row["case_id"]: (row["met"], row["total"])
+        for row in Service.objects.filter(
+            part2_service_q(), case_id__in=case_ids, referred_on__range=(start, end)
+        )
+        .exclude(person_id__in=part2_people_visible_to(user))
+        .values("case_id")
+        .annotate(
+            total=Count("id"),
+            met=Count(
+                "id",
+                filter=Q(
+                    started_on__isnull=False,
+                    started_on__lte=F("referred_on") + dt.timedelta(days=60),
+                ),
+            ),
+        )
+    }
+    result = []
+    for case_id, met, total in rows:
+        less_met, less_total = hidden.get(case_id, (0, 0))
+        if total - less_total > 0:
+            result.append((case_id, met - less_met, total - less_total))
+    return result
 
 
 @dataclass(frozen=True)

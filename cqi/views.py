@@ -256,6 +256,7 @@ def drill_down(request: AuthenticatedRequest, slug: str, metric_id: str) -> Http
             "rows": rows,
             "met": sum(met for _, met, _ in rows),
             "total": sum(total for _, _, total in rows),
+            "part2_note": metric_id in selectors.PART2_DRILLS,
         },
     )
 

@@ -1,5 +1,8 @@
 """Base classes shared by every record of a case."""
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -26,3 +29,27 @@ class Record(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        """Django's field checks, and every date of a case record within `DATES` (a birth in
+        1900 to a hearing in 2199): year 9999 would be stored, then break the date arithmetic
+        of reminders, calendars and due dates for everyone."""
+        errors: dict[str, list[str]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if not isinstance(field, models.DateField) or isinstance(field, models.DateTimeField):
+                continue
+            if (exclude and field.name in exclude) or field.name in errors:
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, dt.date) and not DATES[0] <= value <= DATES[1]:
+                errors[field.name] = [f"Enter a date between {DATES[0]:%Y} and {DATES[1]:%Y}."]
+        if errors:
+            raise ValidationError(errors)
+
+
+# The dates a case record may hold.
+DATES = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))

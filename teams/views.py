@@ -115,11 +115,16 @@ def ftm_save(request: AuthenticatedRequest, ftm_id: str) -> JsonResponse:
         return JsonResponse({"errors": {"__all__": ["Send JSON."]}}, status=400)
     if not isinstance(data, dict):
         return JsonResponse({"errors": {"__all__": ["Send a JSON object."]}}, status=400)
-    try:
-        version = int(data["version"])
-    except (KeyError, TypeError, ValueError):
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         return JsonResponse(
-            {"errors": {"version": ["Send the version you started from."]}}, status=400
+            {"errors": {"version": ["Send the version you started from (a whole number)."]}},
+            status=400,
+        )
+    nul = jsonin.nul_at(data)
+    if nul is not None:
+        return JsonResponse(
+            {"errors": {nul: ["Control characters (such as NUL) are not allowed."]}}, status=400
         )
     removed = data.get("removed_items")
     if removed is not None and not (

@@ -304,3 +304,29 @@ def test_the_autosave_answers_the_fields_now_and_a_conflict_with_their_value(
             url, json.dumps({"version": 1, **bad}), content_type="application/json"
         )
         assert response.status_code == 400, bad
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"version": 1, "fields": {"notes": "a\u0000b"}},
+        {"version": 1, "action_items": [{"id": "ai-\u0000", "description": "x"}]},
+        {"version": 1, "attendance": [{"name": "Zoe\u0000", "role": "support", "mode": "absent"}]},
+        {"version": 1e999},
+        {"version": 1.5},
+        {"version": True},
+        {"version": 1, "fields": {"next_ftm_on": "9999-12-31"}},
+    ],
+)
+def test_the_autosave_answers_bad_input_with_a_400(client_for, family, coordinator, body):
+    import json
+
+    from teams.models import Ftm
+
+    ftm = Ftm.objects.create(case=family, scheduled_on=family.site.today())
+    response = client_for(coordinator).post(
+        f"/ftms/{ftm.pk}/save/",
+        json.dumps(body).replace("Infinity", "1e999"),
+        content_type="application/json",
+    )
+    assert response.status_code == 400, response.content

@@ -319,3 +319,132 @@ def test_releases_on_record_before_confirmation_existed_stay_in_force():
     consent.refresh_from_db()
     assert consent.confirmed_at == consent.created_at
     assert consent.is_in_force(dt.date(2026, 6, 1))
+
+
+# --- The re-review's findings ------------------------------------------------------------------
+
+
+def test_a_screenings_referral_does_not_name_a_part2_service_the_viewer_may_not_open(
+    client_for, api, family, coordinator, clinician, caseworker
+):
+    service, _ = f.part2_records(family)
+    f.ConsentFactory(case=family, person=family.test_parent, recipient_role="caseworker")
+    screening = f.ScreeningFactory(
+        case=family,
+        subject="parent",
+        person=family.test_parent,
+        instrument="phq9",
+        result="refer",
+        referral_made=True,
+        referral=service,
+    )
+    plan = text(client_for(clinician).get(reverse("case-plan", args=[family.pk])))
+    assert "led to Substance use treatment" not in plan and "referral made" in plan
+    api.force_authenticate(clinician)
+    assert api.get(f"/api/v1/screenings/{screening.pk}/").json()["referral_id"] is None
+    assert api.get(f"/api/v1/services/{service.pk}/").status_code == 404
+    # the caseworker, whom the parent's release covers, sees where it led
+    plan = text(client_for(caseworker).get(reverse("case-plan", args=[family.pk])))
+    assert "led to Substance use treatment" in plan
+    api.force_authenticate(caseworker)
+    assert api.get(f"/api/v1/screenings/{screening.pk}/").json()["referral_id"] == service.pk
+
+
+def test_a_release_recorded_alone_never_opens_anything_to_its_recorder(
+    client_for, family, site, coordinator
+):
+    """A site admin records a release for a role they do not hold (so in force at once), then
+    takes that role: it still opens nothing to them."""
+    admin = f.site_member(site, "site_admin", email="sa-alone@north.example.org")
+    service, _ = f.part2_records(family)
+    client = client_for(admin)
+    assert (
+        record_release(client, family, family.test_parent, "community_coordinator").status_code
+        == 302
+    )
+    consent = Consent.objects.get()
+    assert consent.confirmed_at is not None and consent.confirmed_by is None
+    f.MembershipFactory(user=admin, site=site, role="community_coordinator")
+    admin.refresh_from_db()
+    assert not access_case(admin, family.pk).can_see_part2()
+    assert not sees_service(client_for(admin), family, service)
+    # the coordinator, whom the release names, is opened to it
+    assert sees_service(client_for(coordinator), family, service)
+
+
+def test_part2_releases_are_listed_to_the_coordinator_and_the_roles_they_name_only(
+    client_for, family, coordinator, caseworker, clinician
+):
+    consent = f.ConsentFactory(case=family, person=family.test_parent, recipient_role="caseworker")
+    general = f.ConsentFactory(
+        case=family, person=family.test_parent, category="health", recipient_role="clinician"
+    )
+    url = reverse("consent-list", args=[family.pk])
+    for user, sees in ((coordinator, True), (caseworker, True), (clinician, False)):
+        page = client_for(user).get(url).content.decode()
+        assert (f"consent-{consent.pk}" in page) is sees, user
+        assert (PART2_REDISCLOSURE_NOTICE[:60] in text(client_for(user).get(url))) is sees
+        assert f"consent-{general.pk}" in page
+    revoke = reverse("consent-revoke", args=[family.pk, consent.pk])
+    for user in (clinician, caseworker):
+        assert client_for(user).post(revoke, {"revoked_on": "2026-11-20"}).status_code == 404
+    consent.refresh_from_db()
+    assert consent.revoked_on is None
+    assert client_for(coordinator).post(revoke, {"revoked_on": "2026-11-20"}).status_code == 302
+
+
+def test_the_national_export_holds_no_part2_record(family, tmp_path):
+    import zipfile
+
+    from cases.package.exporter import export_package
+
+    service, _screening = f.part2_records(family)
+    other = f.ServiceFactory(case=family)
+    result = export_package(site=family.site, out_dir=tmp_path, deidentified=True)
+    with zipfile.ZipFile(result.path) as archive:
+        services = archive.read("services.csv").decode()
+        screenings = archive.read("screenings.csv").decode()
+    assert "substance_use" not in services + screenings
+    assert "housing" in services  # the other services are there
+    identified = export_package(site=family.site, out_dir=tmp_path / "id", deidentified=False)
+    with zipfile.ZipFile(identified.path) as archive:
+        assert service.pk in archive.read("services.csv").decode()
+    assert other.pk
+
+
+def test_the_services_drill_down_leaves_out_part2_services_the_viewer_may_not_open(
+    client_for, family, site_admin, coordinator
+):
+    from cqi.selectors import access_metrics, drill_down_cases
+
+    service, _ = f.part2_records(family)
+    Service.objects.filter(pk=service.pk).update(referred_on=dt.date(2026, 10, 1))
+    f.ServiceFactory(case=family, referred_on=dt.date(2026, 10, 2))
+    start, end = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+    metric = "services_started_within_60_days"
+
+    def total_for(user):
+        scope = access_metrics(user, family.site.slug)
+        rows = drill_down_cases(user, scope, metric, start, end)
+        return {case.pk: total for case, _, total in rows}.get(family.pk)
+
+    assert total_for(site_admin) == 1  # the housing referral only
+    f.ConsentFactory(case=family, person=family.test_parent, recipient_role="site_admin")
+    assert total_for(site_admin) == 2
+    page = client_for(coordinator).get(
+        reverse("cqi-drill", args=[family.site.slug, metric]),
+        {"start": "2026-10-01", "end": "2026-10-31"},
+    )
+    assert "42 CFR Part 2" in text(page)
+
+
+def test_probing_a_family_through_a_list_filter_is_seen_by_its_site(api, family, outsider):
+    from safebabies.audit.models import AuditEvent
+
+    api.force_authenticate(outsider)
+    response = api.get("/api/v1/children/", {"case": family.pk})
+    assert response.status_code == 200 and response.json()["results"] == []
+    event = AuditEvent.objects.get(action="denied", actor=outsider)
+    assert event.site_id == family.site_id and event.case_id == family.pk
+    api.get("/api/v1/services/", {"child": family.test_child.pk})
+    assert AuditEvent.objects.filter(action="denied", actor=outsider).count() == 2

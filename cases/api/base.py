@@ -25,7 +25,7 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
 from cases.access import CaseAccess, case_access_map, cases_visible_to, records_visible_to
-from cases.denials import record_denial_of_model
+from cases.denials import record_denial, record_denial_of_model
 from cases.models import Case
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -261,10 +261,22 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(data)
 
     def audit_list(self, records: Iterable[Any]) -> None:
-        """One event for the page: which filter, which cases' records were shown (ids only)."""
+        """One event for the page: which filter, which cases' records were shown (ids only).
+        A `?case=` or `?child=` the caller may not open is probing, as a detail URL would be:
+        a `denied` event with the family's site, for its admins."""
+        params = self.request.query_params
+        if (
+            params.get("case")
+            and not cases_visible_to(self.user).filter(pk=params["case"]).exists()
+        ):
+            record_denial(self.user, "case", params["case"])
+        if (
+            params.get("child")
+            and not records_visible_to(self.user, "child").filter(pk=params["child"]).exists()
+        ):
+            record_denial(self.user, "child", params["child"])
         cases = {self.case_of(r).pk: self.case_of(r).site_id for r in records}
         sites = set(cases.values())
-        params = self.request.query_params
         audit_log(
             actor=self.user,
             action=AuditEvent.Action.LIST,

@@ -15,7 +15,8 @@ A de-identified package (the national export) has:
   per-site key derived from `settings.EXPORT_PSEUDONYM_SECRET` and the site's slug: stable from
   one export to the next, not reversible without the secret;
 - birth dates cut to the first of the month;
-- no names and no free text (the `identifying` and text columns are left out).
+- no names and no free text (the `identifying` and text columns are left out);
+- no substance-use screening or substance-use treatment service (42 CFR Part 2 records).
 A package never holds FTM notes, clinical narratives, addresses, phones or e-mails: the schema
 has no such columns.
 """
@@ -40,6 +41,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases.access import part2_screening_q, part2_service_q
 from cases.package import schema
 from cases.package.schema import TABLES, Column, Kind, Table
 from safebabies.identity.models import Site
@@ -165,7 +167,7 @@ def _write_table(
         # `import_package` reads back, and must round-trip byte for byte (SECURITY.md).
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow([c.name for c in columns])
-        for values in _rows(table, site, columns):
+        for values in _rows(table, site, columns, deidentified=deidentified):
             writer.writerow([cell(v) for cell, v in zip(cells, values, strict=True)])
             rows += 1
         text.flush()
@@ -173,13 +175,19 @@ def _write_table(
     return {"rows": rows, "sha256": hashing.digest.hexdigest()}
 
 
-def _rows(table: Table, site: Site, columns: tuple[Column, ...]) -> Iterator[tuple]:
-    query = (
-        table.model._default_manager.filter(**{table.site_path: site.pk})
-        .order_by("pk")
-        .values_list(*[c.field for c in columns])
-    )
+def _rows(
+    table: Table, site: Site, columns: tuple[Column, ...], *, deidentified: bool = False
+) -> Iterator[tuple]:
+    query = table.model._default_manager.filter(**{table.site_path: site.pk})
+    if deidentified and table.name in PART2_ROWS:
+        # Substance-use treatment records (42 CFR Part 2) leave the site only with the
+        # patient's consent: the national export has none of them.
+        query = query.exclude(PART2_ROWS[table.name]())
+    query = query.order_by("pk").values_list(*[c.field for c in columns])
     return query.iterator(chunk_size=CHUNK_SIZE)
+
+
+PART2_ROWS = {"screenings": part2_screening_q, "services": part2_service_q}
 
 
 def _cell_function(column: Column, *, deidentified: bool, key: bytes) -> Callable[[Any], str]:
