@@ -34,7 +34,7 @@ def form_urls(family) -> dict[str, str]:
     parent = family.test_parent
     service = h.ServiceFactory(case=family)
     goal = h.GoalFactory(case=family)
-    consent = h.ConsentFactory(case=family, person=parent)
+    consent = h.ConsentFactory(case=family, person=parent, category="general")
     return {
         "screening-create": reverse("screening-create", args=[family.pk]),
         "service-create": reverse("service-create", args=[family.pk]),

@@ -206,7 +206,7 @@ assessment        api_write    403        403        403        201        403  
 marker            page         200+note   200+note   200+note   200+note   200+note   200+note   200+note   200-note   200-note   200-note   404
 marker            edit_page    200        200        200        200        403        403        403        403        403        403        404
 
-consent           page         200+part2  200+part2  200+part2  200+part2  200-part2  200-part2  200-part2  403        403        403        404
+consent           page         200+part2  200+part2  200+part2  200-part2  200-part2  200-part2  200-part2  403        403        403        404
 consent           edit_page    200        200        200        200        403        403        403        403        403        403        404
 consent           confirm_page 200        200        403        403        403        403        403        403        403        403        404
 
@@ -222,8 +222,9 @@ calendar_visit    feed         in         out        in         in         in   
 """  # noqa: E501 - a table is read across
 # Notes on single cells:
 # - consent page: a release is kept by the family team, not in the court's view nor the parent
-#   mentor's (403: the case itself is theirs to see); the Part 2 release shows to the case
-#   writers and to the roles it names.
+#   mentor's (403: the case itself is theirs to see); the Part 2 release (it names the
+#   caseworker role) shows to the coordinator, the site admins and the roles it names only: the
+#   clinician, a case writer too, does not see it.
 # - family_time_plan api_write, NONE: a child the caller may not see is a 400 on `child_id`,
 #   the same answer as a child that does not exist (familytime/api.py).
 # - part2_service edit_page: the form of a Part 2 row the writer may not see is a 404.
