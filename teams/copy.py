@@ -102,7 +102,10 @@ def _who(item: FtmActionItem, lang: str, phrases: dict[str, str]) -> str:
     return phrases["you"] if item.owner_role in ("", "parent") else phrases["someone"]
 
 
-def family_copy_text(*, ftm: Ftm, items: list[FtmActionItem], lang: str) -> FamilyCopy:
+def family_copy_text(
+    *, ftm: Ftm, items: list[FtmActionItem], next_on: dt.date | None, lang: str
+) -> FamilyCopy:
+    """`next_on`: the next meeting's date as the calendar has it (`selectors.next_meeting`)."""
     phrases = PHRASES[lang]
     lines = [
         CopyLine(
@@ -114,8 +117,8 @@ def family_copy_text(*, ftm: Ftm, items: list[FtmActionItem], lang: str) -> Fami
         for item in items
         if item.status != "dropped"
     ]
-    if ftm.next_ftm_on:
-        next_line = phrases["next_on"].format(date=say_date(ftm.next_ftm_on, lang))
+    if next_on:
+        next_line = phrases["next_on"].format(date=say_date(next_on, lang))
     else:
         next_line = phrases["next_unknown"]
     coordinator = str(ftm.facilitator) if ftm.facilitator else ""
