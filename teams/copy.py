@@ -8,6 +8,7 @@ person wrote (an action item's description) stays in the words it was written in
 import datetime as dt
 from dataclasses import dataclass
 
+from safebabies.identity.models import User
 from safebabies.identity.roles import Role
 from teams.models import Ftm, FtmActionItem
 
@@ -103,9 +104,15 @@ def _who(item: FtmActionItem, lang: str, phrases: dict[str, str]) -> str:
 
 
 def family_copy_text(
-    *, ftm: Ftm, items: list[FtmActionItem], next_on: dt.date | None, lang: str
+    *,
+    ftm: Ftm,
+    items: list[FtmActionItem],
+    next_on: dt.date | None,
+    coordinator: User | None,
+    lang: str,
 ) -> FamilyCopy:
-    """`next_on`: the next meeting's date as the calendar has it (`selectors.next_meeting`)."""
+    """`next_on`: the next meeting's date as the calendar has it (`selectors.next_meeting`);
+    `coordinator`: the family's Community Coordinator, whom the family may call."""
     phrases = PHRASES[lang]
     lines = [
         CopyLine(
@@ -121,7 +128,6 @@ def family_copy_text(
         next_line = phrases["next_on"].format(date=say_date(next_on, lang))
     else:
         next_line = phrases["next_unknown"]
-    coordinator = str(ftm.facilitator) if ftm.facilitator else ""
     return FamilyCopy(
         phrases=phrases,
         met_on=phrases["met_on"].format(date=say_date(ftm.scheduled_on, lang)),

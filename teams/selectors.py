@@ -81,6 +81,21 @@ def upcoming_ftm(case: Case) -> Ftm | None:
     )
 
 
+def coordinator_of(case: Case) -> User | None:
+    """The family's Community Coordinator: the first on its team."""
+    from safebabies.identity.roles import Role
+
+    member = (
+        TeamMember.objects.filter(
+            case=case, role=Role.COMMUNITY_COORDINATOR, removed_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("added_at", "id")
+        .first()
+    )
+    return member.user if member else None
+
+
 def default_facilitator(case: Case, user: User) -> User | None:
     """Who facilitates a meeting being planned, until someone chooses: the person planning it
     if they are on the family team, else the last meeting's facilitator if still on it, else

@@ -215,6 +215,7 @@ def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
         ftm=found.record,
         items=selectors.summary_items(found.record),
         next_on=selectors.next_meeting(found.record).on,
+        coordinator=selectors.coordinator_of(found.record.case),
         lang=lang,
     )
     return render(

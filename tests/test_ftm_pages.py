@@ -354,6 +354,17 @@ def test_family_copy_in_english_and_spanish(client_for, coordinator, caseworker,
     assert "Private discussion" not in english and "Private discussion" not in spanish_text
 
 
+def test_family_copy_names_the_community_coordinator_whoever_facilitated(
+    client_for, coordinator, caseworker, meeting
+):
+    meeting.ftm.facilitator = caseworker
+    meeting.ftm.save()
+    copy = client_for(coordinator).get(reverse("ftm-family-copy", args=[meeting.ftm.pk]))
+    questions = copy.context["copy"].questions
+    assert questions == f"Questions? Call or text your Community Coordinator, {coordinator}."
+    assert questions in copy.content.decode()
+
+
 # --- home and case page
 
 
