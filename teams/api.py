@@ -234,6 +234,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
                     scheduled_on=data.pop("scheduled_on"),
                     starts_at=data.pop("starts_at", None),
                     location=data.pop("location", ""),
+                    another_as_well=True,  # an API client says which meetings it wants
                     request=request._request,
                 )
                 args = self._log_args(data)

@@ -8,6 +8,7 @@ person wrote (an action item's description) stays in the words it was written in
 import datetime as dt
 from dataclasses import dataclass
 
+from safebabies.identity.models import User
 from safebabies.identity.roles import Role
 from teams.models import Ftm, FtmActionItem
 
@@ -102,7 +103,16 @@ def _who(item: FtmActionItem, lang: str, phrases: dict[str, str]) -> str:
     return phrases["you"] if item.owner_role in ("", "parent") else phrases["someone"]
 
 
-def family_copy_text(*, ftm: Ftm, items: list[FtmActionItem], lang: str) -> FamilyCopy:
+def family_copy_text(
+    *,
+    ftm: Ftm,
+    items: list[FtmActionItem],
+    next_on: dt.date | None,
+    coordinator: User | None,
+    lang: str,
+) -> FamilyCopy:
+    """`next_on`: the next meeting's date as the calendar has it (`selectors.next_meeting`);
+    `coordinator`: the family's Community Coordinator, whom the family may call."""
     phrases = PHRASES[lang]
     lines = [
         CopyLine(
@@ -114,11 +124,10 @@ def family_copy_text(*, ftm: Ftm, items: list[FtmActionItem], lang: str) -> Fami
         for item in items
         if item.status != "dropped"
     ]
-    if ftm.next_ftm_on:
-        next_line = phrases["next_on"].format(date=say_date(ftm.next_ftm_on, lang))
+    if next_on:
+        next_line = phrases["next_on"].format(date=say_date(next_on, lang))
     else:
         next_line = phrases["next_unknown"]
-    coordinator = str(ftm.facilitator) if ftm.facilitator else ""
     return FamilyCopy(
         phrases=phrases,
         met_on=phrases["met_on"].format(date=say_date(ftm.scheduled_on, lang)),

@@ -109,6 +109,14 @@ class FtmActionItem(Record):
         max_length=16, choices=codes.ActionItemStatus.choices, default=codes.ActionItemStatus.OPEN
     )
     not_done_reason = models.TextField(blank=True, help_text="Why it is not done yet.")
+    reviewed_at = models.ForeignKey(
+        Ftm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_items",
+        help_text="The meeting whose review last said done, not done yet or dropped.",
+    )
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -119,6 +127,17 @@ class FtmActionItem(Record):
                 name="action_item_done_has_date",
             ),
         ]
+
+
+def role_label(code: str) -> str:
+    """The words for a role code of a team member (`Role`) or a family member (`Person.Kind`)."""
+    from cases.models import Person
+
+    if code in Role.values:
+        return str(Role(code).label)
+    if code in Person.Kind.values:
+        return str(Person.Kind(code).label)
+    return code.replace("_", " ").capitalize()
 
 
 class AttendanceMode(models.TextChoices):
@@ -161,3 +180,7 @@ class FtmAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.user or self.person}: {self.mode}"
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role) if self.role else ""

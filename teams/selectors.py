@@ -7,8 +7,8 @@ FTMs they may not see (the court's view: judges), is a 404; a read-only role wri
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Lower, NullIf, RowNumber, Trim
 
 from assessments.models import Goal
 from cases.access import ftm_cases_visible_to
@@ -16,7 +16,7 @@ from cases.models import Case, Person, TeamMember
 from safebabies import codes
 from safebabies.identity.models import User
 from safebabies.lib.dates import add_months
-from teams.models import Ftm, FtmActionItem, FtmAttendance
+from teams.models import Ftm, FtmActionItem, FtmAttendance, role_label
 
 
 def previous_ftm(ftm: Ftm) -> Ftm | None:
@@ -29,6 +29,92 @@ def previous_ftm(ftm: Ftm) -> Ftm | None:
         .order_by("-scheduled_on", "-id")
         .first()
     )
+
+
+def meetings_after(ftm: Ftm, on: dt.date | None = None) -> QuerySet[Ftm]:
+    """The case's meetings after this one (after `on` if given), soonest first, cancelled ones
+    left out: the first is the next meeting as the calendar has it."""
+    return (
+        Ftm.objects.filter(case_id=ftm.case_id, scheduled_on__gt=on or ftm.scheduled_on)
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .exclude(pk=ftm.pk)
+        .order_by("scheduled_on", "starts_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class NextMeeting:
+    """The next meeting after an FTM, as every page says it: the date, and the meeting on the
+    calendar when there is one (the log page, the summary, the family copy, messages and the
+    action items' default due date all read this, so they never disagree)."""
+
+    on: dt.date | None
+    ftm: Ftm | None = None
+
+
+def next_meeting(ftm: Ftm) -> NextMeeting:
+    """The next meeting on the calendar; with none there, the date agreed at this meeting unless
+    a meeting on that date was cancelled since."""
+    upcoming = meetings_after(ftm).first()
+    if upcoming is not None:
+        return NextMeeting(on=upcoming.scheduled_on, ftm=upcoming)
+    agreed = ftm.next_ftm_on
+    if (
+        agreed is not None
+        and not Ftm.objects.filter(
+            case_id=ftm.case_id, scheduled_on=agreed, status=codes.FtmStatus.CANCELLED
+        ).exists()
+    ):
+        return NextMeeting(on=agreed)
+    return NextMeeting(on=None)
+
+
+def upcoming_ftm(case: Case) -> Ftm | None:
+    """The family's first meeting on the calendar from the site's today on (what "Plan one"
+    warns about)."""
+    return (
+        Ftm.objects.filter(
+            case=case, status=codes.FtmStatus.SCHEDULED, scheduled_on__gte=case.site.today()
+        )
+        .order_by("scheduled_on", "starts_at", "id")
+        .first()
+    )
+
+
+def coordinator_of(case: Case) -> User | None:
+    """The family's Community Coordinator: the first on its team."""
+    from safebabies.identity.roles import Role
+
+    member = (
+        TeamMember.objects.filter(
+            case=case, role=Role.COMMUNITY_COORDINATOR, removed_at__isnull=True
+        )
+        .select_related("user")
+        .order_by("added_at", "id")
+        .first()
+    )
+    return member.user if member else None
+
+
+def default_facilitator(case: Case, user: User) -> User | None:
+    """Who facilitates a meeting being planned, until someone chooses: the person planning it
+    if they are on the family team, else the last meeting's facilitator if still on it, else
+    the family's Community Coordinator."""
+    from safebabies.identity.roles import Role
+
+    members = {
+        member.user_id: member
+        for member in TeamMember.objects.filter(case=case, removed_at__isnull=True).select_related(
+            "user"
+        )
+    }
+    if user.pk in members:
+        return user
+    last = last_ftm(case)
+    if last is not None and last.facilitator_id in members:
+        return members[last.facilitator_id].user
+    coordinators = [m for m in members.values() if m.role == Role.COMMUNITY_COORDINATOR]
+    return coordinators[0].user if coordinators else None
 
 
 def last_ftm(case: Case) -> Ftm | None:
@@ -66,16 +152,7 @@ class LogPage:
     goals: list[Goal]
     owners: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
     default_due: dt.date | None = None
-
-
-def _role_label(role: str) -> str:
-    from safebabies.identity.roles import Role
-
-    if role in Role.values:
-        return str(Role(role).label)
-    if role in Person.Kind.values:
-        return str(Person.Kind(role).label)
-    return role.replace("_", " ").capitalize()
+    next: NextMeeting = NextMeeting(on=None)
 
 
 def invitees(ftm: Ftm) -> list[Invitee]:
@@ -103,7 +180,7 @@ def invitees(ftm: Ftm) -> list[Invitee]:
                 key=f"email:{member.user.email}",
                 name=str(member.user),
                 role=member.role,
-                role_label=_role_label(member.role),
+                role_label=role_label(member.role),
                 mode=row.mode if row else "",
             )
         )
@@ -114,7 +191,7 @@ def invitees(ftm: Ftm) -> list[Invitee]:
                 key=f"person:{person.pk}",
                 name=str(person),
                 role=person.kind,
-                role_label=_role_label(person.kind),
+                role_label=role_label(person.kind),
                 mode=row.mode if row else "",
                 kind="family",
             )
@@ -126,7 +203,7 @@ def invitees(ftm: Ftm) -> list[Invitee]:
                     key=f"email:{row.user.email}",
                     name=str(row.user),
                     role=row.role,
-                    role_label=_role_label(row.role),
+                    role_label=role_label(row.role),
                     mode=row.mode,
                 )
             )
@@ -136,7 +213,7 @@ def invitees(ftm: Ftm) -> list[Invitee]:
                 key=f"name:{row.name}",
                 name=row.name,
                 role=row.role,
-                role_label=_role_label(row.role) if row.role else "Guest",
+                role_label=role_label(row.role) if row.role else "Guest",
                 mode=row.mode,
                 kind="guest",
             )
@@ -156,18 +233,36 @@ def invitees_of_case(case: Case) -> list[str]:
     return [*team, *family]
 
 
-def default_due(ftm: Ftm) -> dt.date:
-    """Action items are due by the next FTM by default."""
-    return ftm.next_ftm_on or ftm.scheduled_on + dt.timedelta(days=ftm.case.site.ftm_cadence_days)
+def default_due(ftm: Ftm, next_on: dt.date | None = None) -> dt.date:
+    """Action items are due by the next FTM by default: the date being agreed (`next_on`), else
+    the next meeting on the calendar, else the site's cadence after this one."""
+    if next_on is None:
+        next_on = next_meeting(ftm).on
+    return next_on or ftm.scheduled_on + dt.timedelta(days=ftm.case.site.ftm_cadence_days)
+
+
+def items_to_review(ftm: Ftm, previous: Ftm | None) -> list[FtmActionItem]:
+    """The earlier meetings' action items this meeting reviews: every item of the last meeting,
+    and every item of an earlier one still not done (carried forward to each next meeting until
+    it is done or dropped), with those this meeting's review closed. Oldest meeting first."""
+    earlier = Q(status=codes.ActionItemStatus.OPEN) | Q(reviewed_at=ftm)
+    if previous is not None:
+        earlier |= Q(ftm=previous)
+    return list(
+        FtmActionItem.objects.filter(
+            earlier,
+            ftm__case_id=ftm.case_id,
+            ftm__scheduled_on__lte=ftm.scheduled_on,
+        )
+        .exclude(ftm=ftm)
+        .exclude(ftm__status=codes.FtmStatus.CANCELLED)
+        .select_related("ftm", "owner", "owner_person", "reviewed_at")
+        .order_by("ftm__scheduled_on", "ftm_id", "due_on", "created_at", "id")
+    )
 
 
 def log_page(ftm: Ftm) -> LogPage:
     previous = previous_ftm(ftm)
-    previous_items = (
-        list(FtmActionItem.objects.filter(ftm=previous).select_related("owner", "owner_person"))
-        if previous
-        else []
-    )
     items = list(
         FtmActionItem.objects.filter(ftm=ftm)
         .select_related("owner", "owner_person", "goal")
@@ -175,15 +270,17 @@ def log_page(ftm: Ftm) -> LogPage:
     )
     people = invitees(ftm)
     owners = [(row.key, f"{row.name} ({row.role_label})") for row in people if row.kind != "guest"]
+    upcoming = next_meeting(ftm)
     return LogPage(
         ftm=ftm,
         invitees=people,
         previous=previous,
-        previous_items=previous_items,
+        previous_items=items_to_review(ftm, previous),
         items=items,
         goals=list(Goal.objects.filter(case_id=ftm.case_id).exclude(status="achieved")),
         owners=owners,
-        default_due=default_due(ftm),
+        default_due=default_due(ftm, upcoming.on),
+        next=upcoming,
     )
 
 
@@ -227,13 +324,24 @@ def families_without_recent_ftm(cases: QuerySet[Case], today: dt.date) -> QueryS
 
 
 def open_action_items_of(user: User) -> QuerySet[FtmActionItem]:
-    """The open action items a team member owns, on the cases whose FTMs they may see."""
+    """The open action items a team member owns, on the cases whose FTMs they may see. An item
+    agreed again at later meetings (the same words, for the same family) is listed once, as
+    last agreed."""
+    words = Coalesce(NullIf(Lower(Trim("description")), Value("")), "id")
     return (
         FtmActionItem.objects.filter(
             owner=user,
             status=codes.ActionItemStatus.OPEN,
             ftm__case__in=ftm_cases_visible_to(user).filter(closed_on__isnull=True),
         )
+        .annotate(
+            agreed_again=Window(
+                RowNumber(),
+                partition_by=[F("ftm__case_id"), words],
+                order_by=[F("ftm__scheduled_on").desc(), F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(agreed_again=1)
         .select_related("ftm", "ftm__case")
         .order_by("due_on", "id")
     )

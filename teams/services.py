@@ -11,6 +11,7 @@ if someone else saved in between it raises `FtmConflict` and writes nothing.
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.models import User
 from safebabies.identity.roles import Role
 from safebabies.lib.ids import ID_PATTERN
+from teams.copy import say_date
 from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance
 
 TEXT_FIELDS = (*Ftm.DISCUSSION_FIELDS, "location")
@@ -213,10 +215,17 @@ def ftm_schedule(
     starts_at: dt.time | None = None,
     location: str = "",
     facilitator: User | None = None,
+    another_as_well: bool = False,
     request: HttpRequest | None = None,
 ) -> Ftm:
     """Plan the next FTM (by default the site's cadence after the last one). Everyone on the
-    family team and the family is invited: the logging page lists them."""
+    family team and the family is invited: the logging page lists them.
+
+    A family has one next meeting: with one already on the calendar this refuses, naming its
+    date, unless the caller asks for another as well (`another_as_well`); two meetings on the
+    same day are always refused."""
+    from teams.selectors import upcoming_ftm
+
     if (
         facilitator is not None
         and not TeamMember.objects.filter(
@@ -224,9 +233,31 @@ def ftm_schedule(
         ).exists()
     ):
         raise ValidationError({"facilitator": "The facilitator has to be on the family team."})
+    day = scheduled_on or ftm_next_date(case=case)
+    same_day = (
+        Ftm.objects.filter(case=case, scheduled_on=day)
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .first()
+    )
+    if same_day is not None:
+        raise ValidationError(
+            {
+                "scheduled_on": f"This family already has an FTM on {say_date(day, 'en')}: "
+                "open it from the family's meetings instead of planning a second one."
+            }
+        )
+    upcoming = None if another_as_well else upcoming_ftm(case)
+    if upcoming is not None:
+        raise ValidationError(
+            {
+                "another_as_well": "An FTM is already on the calendar for this family on "
+                f"{say_date(upcoming.scheduled_on, 'en')}. To change its date, open that "
+                "meeting; to plan a second one, tick “Plan another meeting as well”."
+            }
+        )
     ftm = Ftm(
         case=case,
-        scheduled_on=scheduled_on or ftm_next_date(case=case),
+        scheduled_on=day,
         starts_at=starts_at,
         location=location,
         facilitator=facilitator or actor,
@@ -236,6 +267,93 @@ def ftm_schedule(
     ftm.save(force_insert=True)
     _audit(actor=actor, action=AuditEvent.Action.CREATE, record=ftm, case=case, request=request)
     return ftm
+
+
+def _schedule_after(ftm: Ftm, *, day: dt.date, actor: User, request: HttpRequest | None) -> Ftm:
+    """Put the meeting after `ftm` on the calendar on `day`: same time, place and facilitator
+    (if still on the team)."""
+    keep_facilitator = (
+        ftm.facilitator_id is not None
+        and TeamMember.objects.filter(
+            case_id=ftm.case_id, user_id=ftm.facilitator_id, removed_at__isnull=True
+        ).exists()
+    )
+    return ftm_schedule(
+        case=ftm.case,
+        actor=actor,
+        scheduled_on=day,
+        starts_at=ftm.starts_at,
+        location=ftm.location,
+        facilitator=ftm.facilitator if keep_facilitator else None,
+        another_as_well=True,
+        request=request,
+    )
+
+
+@dataclass(frozen=True)
+class _NextOnCalendar:
+    """What agreeing a next date at a meeting does to the calendar: move the next meeting
+    there (`move`), or put a new one on it."""
+
+    day: dt.date
+    move: Ftm | None = None
+
+
+def _next_on_calendar(
+    ftm: Ftm, day: dt.date, scheduled_on: dt.date, errors: dict[str, list[str]]
+) -> _NextOnCalendar | None:
+    """The next date agreed at a meeting and the calendar are one thing: the next meeting on
+    the calendar moves to the date agreed, or one is put on the calendar if there is none. A
+    date sent again unchanged (the logging page sends every field with every save) moves
+    nothing, so it never undoes a change made on the next meeting's own page. A date past a
+    later meeting, or a change to a meeting already held, is refused with the dates."""
+    from teams.selectors import meetings_after
+
+    later = list(meetings_after(ftm, scheduled_on).select_for_update(of=("self",))[:2])
+    unchanged = day == ftm.next_ftm_on
+    if not later:
+        cancelled = Ftm.objects.filter(
+            case_id=ftm.case_id, scheduled_on=day, status=codes.FtmStatus.CANCELLED
+        ).exists()
+        return None if unchanged and cancelled else _NextOnCalendar(day=day)
+    upcoming = later[0]
+    if upcoming.scheduled_on == day or unchanged:
+        return None
+    if upcoming.status == codes.FtmStatus.HELD:
+        errors.setdefault("next_ftm_on", []).append(
+            "The next meeting after this one was held on "
+            f"{say_date(upcoming.scheduled_on, 'en')}: change its date on its own page."
+        )
+        return None
+    if len(later) > 1 and later[1].scheduled_on <= day:
+        errors.setdefault("next_ftm_on", []).append(
+            f"The next meeting is on the calendar on {say_date(upcoming.scheduled_on, 'en')} "
+            f"and another on {say_date(later[1].scheduled_on, 'en')}: choose a date before "
+            "that one, or change it on its own page."
+        )
+        return None
+    return _NextOnCalendar(day=day, move=upcoming)
+
+
+def _put_next_on_calendar(
+    ftm: Ftm, plan: _NextOnCalendar, *, actor: User, request: HttpRequest | None
+) -> None:
+    if plan.move is None:
+        _schedule_after(ftm, day=plan.day, actor=actor, request=request)
+        return
+    upcoming = plan.move
+    upcoming.scheduled_on = plan.day
+    upcoming.version = F("version") + 1
+    upcoming.edited_by = actor
+    upcoming.save(update_fields=["scheduled_on", "version", "edited_by", "updated_at"])
+    _audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        record=upcoming,
+        case=ftm.case,
+        fields=["scheduled_on"],
+        request=request,
+    )
 
 
 # --- Logging ------------------------------------------------------------------------------------
@@ -338,7 +456,7 @@ def _owner_of(
 
 
 def _new_items(
-    ftm: Ftm, rows: list[dict], errors: dict[str, list[str]]
+    ftm: Ftm, rows: list[dict], errors: dict[str, list[str]], *, next_on: dt.date | None = None
 ) -> tuple[list[FtmActionItem], list[FtmActionItem], list[str]]:
     """(to create, to update, ids to delete): the meeting's action items as sent, in a
     constant number of queries."""
@@ -364,7 +482,7 @@ def _new_items(
     goals = {g.pk: g for g in Goal.objects.filter(case_id=ftm.case_id, pk__in=goal_ids)}
     from teams.selectors import default_due
 
-    due_default = default_due(ftm)
+    due_default: dt.date | None = None  # looked up only if an item comes without a date
     create: list[FtmActionItem] = []
     update: list[FtmActionItem] = []
     for number, row in enumerate(rows, start=1):
@@ -375,7 +493,9 @@ def _new_items(
         user, person, owner_problem = _owner_of(row, users, people)
         if owner_problem:
             problems.append(owner_problem)
-        due = _date(row.get("due_on"), "action_items", errors) or due_default
+        due = _date(row.get("due_on"), "action_items", errors)
+        if due is None:
+            due = due_default = due_default or default_due(ftm, next_on)
         goal_id = str(row.get("goal_id", "") or "")
         if goal_id and goal_id not in goals:
             problems.append("goal_id is not a goal of this family's case plan.")
@@ -453,6 +573,7 @@ def _reviewed_items(
             item.completed_on = None
         item.status = status
         item.not_done_reason = str(row.get("not_done_reason", "") or "").strip()
+        item.reviewed_at = ftm
         result.append(item)
     return result
 
@@ -531,11 +652,18 @@ def ftm_log(
         "scheduled_on", ftm.scheduled_on
     ):
         errors.setdefault("next_ftm_on", []).append("The next FTM has to come after this one.")
+    calendar = None
+    if values.get("next_ftm_on") and not errors.get("next_ftm_on"):
+        calendar = _next_on_calendar(
+            ftm, values["next_ftm_on"], values.get("scheduled_on", ftm.scheduled_on), errors
+        )
     for name, value in values.items():
         setattr(ftm, name, value)  # the items' default due date is the next FTM's
     rows = _attendance_rows(ftm, attendance, errors) if attendance is not None else None
     create, update, delete = (
-        _new_items(ftm, action_items, errors) if action_items is not None else ([], [], [])
+        _new_items(ftm, action_items, errors, next_on=values.get("next_ftm_on"))
+        if action_items is not None
+        else ([], [], [])
     )
     if base is not None:  # a merge: delete only the items the caller removed
         removed = {str(i) for i in removed_items or [] if isinstance(i, str)}
@@ -569,12 +697,15 @@ def ftm_log(
                 FtmActionItem.objects.bulk_update(update, [*item_fields, "updated_at"])
             if review:
                 FtmActionItem.objects.bulk_update(
-                    review, ["status", "completed_on", "not_done_reason", "updated_at"]
+                    review,
+                    ["status", "completed_on", "not_done_reason", "reviewed_at", "updated_at"],
                 )
     except IntegrityError as exc:
         raise ValidationError(
             "This change conflicts with the record as it is now. Reload and try again."
         ) from exc
+    if calendar is not None:
+        _put_next_on_calendar(ftm, calendar, actor=actor, request=request)
     fields = [*values, *(["attendance"] if rows is not None else [])]
     fields += ["action_items"] if action_items is not None or delete else []
     fields += ["reviewed"] if reviewed is not None else []
@@ -624,19 +755,13 @@ def ftm_mark_held(*, ftm: Ftm, actor: User, request: HttpRequest | None = None) 
     )
     if upcoming is not None:
         return upcoming
-    return ftm_schedule(
-        case=ftm.case,
-        actor=actor,
-        scheduled_on=ftm.next_ftm_on
+    from teams.selectors import next_meeting
+
+    return _schedule_after(
+        ftm,
+        day=next_meeting(ftm).on
         or ftm.scheduled_on + dt.timedelta(days=ftm.case.site.ftm_cadence_days),
-        starts_at=ftm.starts_at,
-        location=ftm.location,
-        facilitator=ftm.facilitator
-        if ftm.facilitator
-        and TeamMember.objects.filter(
-            case_id=ftm.case_id, user=ftm.facilitator, removed_at__isnull=True
-        ).exists()
-        else None,
+        actor=actor,
         request=request,
     )
 

@@ -5,6 +5,8 @@ Reads go through the access module (`access_ftm`, `access_case_records`); writes
 `teams.services`. Judges (the court's view) get a 404 for everything here.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -35,13 +37,24 @@ class ScheduleForm(forms.Form):
     facilitator = forms.ModelChoiceField(
         label="Facilitator", queryset=User.objects.none(), required=False
     )
+    another_as_well = forms.BooleanField(label="Plan another meeting as well", required=False)
 
-    def __init__(self, *args, case, **kwargs):
+    def __init__(self, *args, case, upcoming: Ftm | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = User.objects.filter(
+        facilitator = cast(forms.ModelChoiceField, self.fields["facilitator"])
+        facilitator.queryset = User.objects.filter(
             team_memberships__case=case, team_memberships__removed_at__isnull=True
         ).distinct()
-        self.helper = form_helper("scheduled_on", "starts_at", "location", "facilitator")
+        names = ["scheduled_on", "starts_at", "location", "facilitator"]
+        if upcoming is None:
+            del self.fields["another_as_well"]
+        else:
+            self.fields["another_as_well"].help_text = (
+                f"The meeting on {upcoming.scheduled_on:%A} {upcoming.scheduled_on.day} "
+                f"{upcoming.scheduled_on:%B %Y} stays on the calendar."
+            )
+            names.append("another_as_well")
+        self.helper = form_helper(*names)
 
 
 def _audit_view(request: AuthenticatedRequest, ftm: Ftm) -> None:
@@ -69,12 +82,19 @@ def case_ftms(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = access_case_records(request.user, case_id, "ftm", write=True)
     case = access.case
-    initial: dict[str, object] = {"scheduled_on": services.ftm_next_date(case=case)}
+    initial: dict[str, object] = {
+        "scheduled_on": services.ftm_next_date(case=case),
+        "facilitator": selectors.default_facilitator(case, request.user),
+    }
     last = selectors.last_ftm(case)
     if last is not None:
         initial.update(starts_at=last.starts_at, location=last.location)
+    upcoming = selectors.upcoming_ftm(case)
     form = ScheduleForm(
-        request.POST if request.method == "POST" else None, case=case, initial=initial
+        request.POST if request.method == "POST" else None,
+        case=case,
+        upcoming=upcoming,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,7 +109,12 @@ def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     return render(
         request,
         "ftms/schedule.html",
-        {"form": form, "case": case, "invitees": selectors.invitees_of_case(case)},
+        {
+            "form": form,
+            "case": case,
+            "upcoming": upcoming,
+            "invitees": selectors.invitees_of_case(case),
+        },
     )
 
 
@@ -202,10 +227,12 @@ def ftm_summary(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
         "show_discussion": found.access.can_see_ftm_notes,
         "attendance": selectors.attendance_of(found.record),
         "items": selectors.summary_items(found.record),
+        "next": selectors.next_meeting(found.record),
     }
     previous = selectors.previous_ftm(found.record)
-    if previous is not None:
-        context.update(previous=previous, previous_items=selectors.summary_items(previous))
+    context.update(
+        previous=previous, previous_items=selectors.items_to_review(found.record, previous)
+    )
     return render(request, "ftms/summary.html", context)
 
 
@@ -216,7 +243,11 @@ def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
     lang = "es" if request.GET.get("lang") == "es" else "en"
     _audit_view(request, found.record)
     copy = family_copy_text(
-        ftm=found.record, items=selectors.summary_items(found.record), lang=lang
+        ftm=found.record,
+        items=selectors.summary_items(found.record),
+        next_on=selectors.next_meeting(found.record).on,
+        coordinator=selectors.coordinator_of(found.record.case),
+        lang=lang,
     )
     return render(
         request,

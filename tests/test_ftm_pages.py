@@ -179,11 +179,154 @@ def test_coordinator_plans_the_next_meeting(client_for, coordinator, meeting):
     assert form.status_code == 200
     response = client.post(
         reverse("ftm-new", args=[meeting.case.pk]),
-        {"scheduled_on": "2026-12-22", "starts_at": "13:00", "location": "Video call"},
+        {
+            "scheduled_on": "2026-12-22",
+            "starts_at": "13:00",
+            "location": "Video call",
+            "another_as_well": "on",  # today's meeting is still on the calendar
+        },
     )
     ftm = Ftm.objects.get(case=meeting.case, scheduled_on=dt.date(2026, 12, 22))
     assert response.url == reverse("ftm-log", args=[ftm.pk])
     assert ftm.location == "Video call"
+
+
+def test_plan_one_warns_that_a_meeting_is_already_on_the_calendar(client_for, coordinator, meeting):
+    planned = Ftm.objects.create(
+        case=meeting.case, scheduled_on=dt.date(2026, 12, 31), starts_at=dt.time(13, 0)
+    )
+    meeting.ftm.status = codes.FtmStatus.HELD
+    meeting.ftm.save()
+    client = client_for(coordinator)
+    url = reverse("ftm-new", args=[meeting.case.pk])
+    text = client.get(url).content.decode()
+    assert "This family already has an FTM on the calendar: Thursday 31 December 2026" in text
+    assert reverse("ftm-log", args=[planned.pk]) in text
+    refused = client.post(url, {"scheduled_on": "2027-01-05"})
+    assert refused.status_code == 200
+    assert "An FTM is already on the calendar for this family on Thursday 31 December 2026" in (
+        refused.content.decode()
+    )
+    assert not Ftm.objects.filter(case=meeting.case, scheduled_on=dt.date(2027, 1, 5)).exists()
+    client.post(url, {"scheduled_on": "2027-01-05", "another_as_well": "on"})
+    assert Ftm.objects.filter(case=meeting.case, scheduled_on=dt.date(2027, 1, 5)).exists()
+
+
+def test_plan_one_preselects_the_coordinator_planning_it_as_facilitator(
+    client_for, coordinator, meeting
+):
+    meeting.ftm.status = codes.FtmStatus.HELD
+    meeting.ftm.save()
+    page = client_for(coordinator).get(reverse("ftm-new", args=[meeting.case.pk]))
+    assert page.context["form"]["facilitator"].value() == coordinator.pk
+    assert f'<option value="{coordinator.pk}" selected>' in page.content.decode()
+
+
+def test_the_next_date_is_one_date_on_every_page_and_on_the_calendar(
+    client_for, coordinator, meeting
+):
+    """Issue 20: entering 5 Jan with a meeting already on the calendar for 31 Dec."""
+    planned = Ftm.objects.create(case=meeting.case, scheduled_on=dt.date(2026, 12, 31))
+    client = client_for(coordinator)
+    log = client.get(reverse("ftm-log", args=[meeting.ftm.pk])).content.decode()
+    assert (
+        'name="next_ftm_on" data-field aria-describedby="next-calendar" value="2026-12-31"' in log
+    )
+    assert "On the calendar: Thursday 31 December 2026" in log
+    saved = _save(client, meeting.ftm, {"version": 1, "fields": {"next_ftm_on": "2027-01-05"}})
+    assert saved.status_code == 200
+    held = client.post(reverse("ftm-held", args=[meeting.ftm.pk]), follow=True)
+    assert "The next one is on Tuesday 5 January 2027." in held.content.decode()
+    summary = client.get(reverse("ftm-summary", args=[meeting.ftm.pk])).content.decode()
+    assert "Tuesday 5 Jan 2027" in summary and "31 Dec" not in summary
+    copy = client.get(reverse("ftm-family-copy", args=[meeting.ftm.pk])).content.decode()
+    assert "We will meet again on Tuesday 5 January 2027." in copy
+    case_page = client.get(reverse("case-detail", args=[meeting.case.pk]))
+    assert case_page.context["page"].next_ftm == planned
+    planned.refresh_from_db()
+    assert planned.scheduled_on == dt.date(2027, 1, 5)
+    assert Ftm.objects.filter(case=meeting.case, scheduled_on__gt=TODAY).count() == 1
+
+
+def test_an_item_not_done_yet_is_in_the_next_meetings_review(client_for, coordinator, meeting):
+    book, visit = meeting.old_items
+    client = client_for(coordinator)
+    _save(
+        client,
+        meeting.ftm,
+        {
+            "version": 1,
+            "fields": {"next_ftm_on": "2026-12-21"},
+            "reviewed": [
+                {"id": book.pk, "status": "open", "not_done_reason": "The class is full"},
+                {"id": visit.pk, "status": "done"},
+            ],
+        },
+    )
+    page = client.get(reverse("ftm-log", args=[meeting.ftm.pk])).content.decode()
+    assert f'id="review-{book.pk}-open" value="open" checked' in page
+    client.post(reverse("ftm-held", args=[meeting.ftm.pk]))
+    december = Ftm.objects.get(case=meeting.case, scheduled_on=dt.date(2026, 12, 21))
+    page = client.get(reverse("ftm-log", args=[december.pk])).content.decode()
+    assert "Book the parenting class" in page
+    assert "Not done yet on 23 Nov: The class is full" in page
+    assert "Visit the new apartment" not in page
+    assert f'id="review-{book.pk}-open" value="open" checked' not in page  # not chosen here yet
+
+
+def test_summary_says_roles_and_review_results_in_words(
+    client_for, coordinator, caseworker, meeting
+):
+    lawyer = f.site_member(meeting.case.site, "child_attorney", email="ca@north.example.org")
+    guardian = f.site_member(meeting.case.site, "gal_casa", email="casa@north.example.org")
+    f.TeamMemberFactory(case=meeting.case, user=lawyer, role="child_attorney")
+    f.TeamMemberFactory(case=meeting.case, user=guardian, role="gal_casa")
+    book, _visit = meeting.old_items
+    book.description = "Send Dorothy the childcare drop-off routine the team agreed on."
+    book.save()
+    client = client_for(coordinator)
+    _save(
+        client,
+        meeting.ftm,
+        {
+            "version": 1,
+            "attendance": [
+                {"email": coordinator.email, "role": "community_coordinator", "mode": "in_person"},
+                {"email": lawyer.email, "role": "child_attorney", "mode": "remote"},
+                {"email": guardian.email, "role": "gal_casa", "mode": "in_person"},
+                {"name": "Aunt Lucia", "role": "resource_parent", "mode": "in_person"},
+            ],
+            "reviewed": [{"id": book.pk, "status": "done"}],
+        },
+    )
+    text = client.get(reverse("ftm-summary", args=[meeting.ftm.pk])).content.decode()
+    for code in ("communitycoordinator", "childattorney", "galcasa", "resourceparent"):
+        assert code not in text
+    assert "(Community Coordinator)" in text and "(GAL / CASA)" in text
+    assert "(Resource parent)" in text
+    assert ".:" not in text
+    assert "agreed on.</span>" in text and "<strong>Done</strong>" in text
+
+
+def test_home_lists_an_item_agreed_again_at_later_meetings_once(client_for, caseworker, meeting):
+    for days in (60, 90):
+        earlier = Ftm.objects.create(
+            case=meeting.case, scheduled_on=TODAY - dt.timedelta(days=days), status="held"
+        )
+        FtmActionItem.objects.create(
+            ftm=earlier,
+            description="Book the parenting class ",
+            owner=caseworker,
+            due_on=TODAY - dt.timedelta(days=days - 30),
+        )
+    FtmActionItem.objects.create(
+        ftm=meeting.previous, description="", owner=caseworker, due_on=TODAY
+    )
+    home = client_for(caseworker).get("/")
+    items = home.context["my_action_items"]
+    assert sorted(item.description.strip() for item in items) == ["", "Book the parenting class"]
+    (book,) = [item for item in items if item.description]
+    assert book == meeting.old_items[0]  # as last agreed
 
 
 # --- after the meeting
@@ -209,6 +352,17 @@ def test_family_copy_in_english_and_spanish(client_for, coordinator, caseworker,
     assert "Nos volveremos a reunir el lunes 21 de diciembre de 2026." in spanish_text
     assert "trabajador/a social" in spanish_text
     assert "Private discussion" not in english and "Private discussion" not in spanish_text
+
+
+def test_family_copy_names_the_community_coordinator_whoever_facilitated(
+    client_for, coordinator, caseworker, meeting
+):
+    meeting.ftm.facilitator = caseworker
+    meeting.ftm.save()
+    copy = client_for(coordinator).get(reverse("ftm-family-copy", args=[meeting.ftm.pk]))
+    questions = copy.context["copy"].questions
+    assert questions == f"Questions? Call or text your Community Coordinator, {coordinator}."
+    assert questions in copy.content.decode()
 
 
 # --- home and case page

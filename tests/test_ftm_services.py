@@ -261,6 +261,220 @@ def test_a_future_meeting_cannot_be_marked_held(family, coordinator):
     assert "status" in exc.value.message_dict
 
 
+# --- The next date and the calendar are one thing
+
+
+def _on_calendar(case) -> list[dt.date]:
+    return list(
+        Ftm.objects.filter(case=case, scheduled_on__gt=TODAY)
+        .exclude(status=codes.FtmStatus.CANCELLED)
+        .order_by("scheduled_on")
+        .values_list("scheduled_on", flat=True)
+    )
+
+
+def test_next_date_moves_the_meeting_already_on_the_calendar(meeting, coordinator):
+    planned = Ftm.objects.create(case=meeting.case, scheduled_on=dt.date(2026, 12, 31))
+    ftm_services.ftm_log(
+        ftm=meeting.ftm, actor=coordinator, version=1, changes={"next_ftm_on": "2027-01-05"}
+    )
+    planned.refresh_from_db()
+    assert planned.scheduled_on == dt.date(2027, 1, 5)
+    assert planned.version == 2 and planned.edited_by == coordinator
+    assert _on_calendar(meeting.case) == [dt.date(2027, 1, 5)]
+    assert ftm_selectors.next_meeting(meeting.ftm).ftm == planned
+    moved = AuditEvent.objects.get(record_id=planned.pk, action="update")
+    assert moved.detail == {"fields": ["scheduled_on"]}
+    # marking the meeting held links to that meeting: no second one
+    assert ftm_services.ftm_mark_held(ftm=meeting.ftm, actor=coordinator) == planned
+    assert _on_calendar(meeting.case) == [dt.date(2027, 1, 5)]
+
+
+def test_next_date_puts_the_next_meeting_on_the_calendar_once(meeting, coordinator):
+    first = ftm_services.ftm_log(
+        ftm=meeting.ftm, actor=coordinator, version=1, changes={"next_ftm_on": "2026-12-21"}
+    )
+    ftm_services.ftm_log(  # the logging page sends every field with every save
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=first.version,
+        changes={"next_ftm_on": "2026-12-21", "notes": "more"},
+    )
+    (upcoming,) = Ftm.objects.filter(case=meeting.case, scheduled_on__gt=TODAY)
+    assert upcoming.scheduled_on == dt.date(2026, 12, 21)
+    assert upcoming.status == codes.FtmStatus.SCHEDULED
+    assert upcoming.location == "Room B" and upcoming.facilitator == coordinator
+
+
+def test_next_date_sent_again_does_not_undo_a_move_made_on_the_next_meetings_page(
+    meeting, coordinator, caseworker
+):
+    first = ftm_services.ftm_log(
+        ftm=meeting.ftm, actor=coordinator, version=1, changes={"next_ftm_on": "2026-12-21"}
+    )
+    upcoming = Ftm.objects.get(case=meeting.case, scheduled_on=dt.date(2026, 12, 21))
+    ftm_services.ftm_log(
+        ftm=upcoming,
+        actor=caseworker,
+        version=upcoming.version,
+        changes={"scheduled_on": "2026-12-28"},
+    )
+    # this meeting's page, opened before the move, saves its notes with the old date
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=first.version,
+        changes={"next_ftm_on": "2026-12-21", "notes": "typed later"},
+    )
+    assert _on_calendar(meeting.case) == [dt.date(2026, 12, 28)]
+    assert ftm_selectors.next_meeting(meeting.ftm).on == dt.date(2026, 12, 28)
+
+
+def test_next_date_past_a_later_meeting_is_refused_naming_both_dates(meeting, coordinator):
+    Ftm.objects.create(case=meeting.case, scheduled_on=dt.date(2026, 12, 21))
+    Ftm.objects.create(case=meeting.case, scheduled_on=dt.date(2027, 1, 18))
+    with pytest.raises(ValidationError) as exc:
+        ftm_services.ftm_log(
+            ftm=meeting.ftm, actor=coordinator, version=1, changes={"next_ftm_on": "2027-01-25"}
+        )
+    (message,) = exc.value.message_dict["next_ftm_on"]
+    assert "Monday 21 December 2026" in message and "Monday 18 January 2027" in message
+    assert _on_calendar(meeting.case) == [dt.date(2026, 12, 21), dt.date(2027, 1, 18)]
+    meeting.ftm.refresh_from_db()
+    assert meeting.ftm.next_ftm_on is None and meeting.ftm.version == 1
+
+
+def test_next_date_cannot_move_a_meeting_already_held(meeting, coordinator):
+    meeting.ftm.status = codes.FtmStatus.HELD
+    meeting.ftm.save()
+    with pytest.raises(ValidationError) as exc:
+        ftm_services.ftm_log(
+            ftm=meeting.previous,
+            actor=coordinator,
+            version=meeting.previous.version,
+            changes={"next_ftm_on": "2026-11-30"},
+        )
+    assert "held on Monday 23 November 2026" in exc.value.message_dict["next_ftm_on"][0]
+    meeting.ftm.refresh_from_db()
+    assert meeting.ftm.scheduled_on == TODAY
+
+
+def test_planning_while_one_is_on_the_calendar_is_refused_naming_its_date(meeting, coordinator):
+    with pytest.raises(ValidationError) as exc:
+        ftm_services.ftm_schedule(
+            case=meeting.case, actor=coordinator, scheduled_on=dt.date(2026, 12, 22)
+        )
+    assert "Monday 23 November 2026" in exc.value.message_dict["another_as_well"][0]
+    assert _on_calendar(meeting.case) == []
+    another = ftm_services.ftm_schedule(
+        case=meeting.case,
+        actor=coordinator,
+        scheduled_on=dt.date(2026, 12, 22),
+        another_as_well=True,
+    )
+    assert another.scheduled_on == dt.date(2026, 12, 22)
+
+
+def test_two_meetings_of_a_family_on_one_day_are_refused(meeting, coordinator):
+    with pytest.raises(ValidationError) as exc:
+        ftm_services.ftm_schedule(
+            case=meeting.case, actor=coordinator, scheduled_on=TODAY, another_as_well=True
+        )
+    assert (
+        "already has an FTM on Monday 23 November 2026" in exc.value.message_dict["scheduled_on"][0]
+    )
+    assert Ftm.objects.filter(case=meeting.case, scheduled_on=TODAY).count() == 1
+
+
+def test_a_new_items_default_due_date_is_the_next_meeting_on_the_calendar(
+    meeting, coordinator, site
+):
+    site.ftm_cadence_days = 28
+    site.save()
+    Ftm.objects.create(case=meeting.case, scheduled_on=dt.date(2026, 12, 14))
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        action_items=[{"id": "ai-due", "description": "Call the pediatrician"}],
+    )
+    assert FtmActionItem.objects.get(pk="ai-due").due_on == dt.date(2026, 12, 14)
+    assert ftm_selectors.log_page(meeting.ftm).default_due == dt.date(2026, 12, 14)
+
+
+def test_a_new_items_default_due_date_is_the_next_date_being_agreed(meeting, coordinator):
+    Ftm.objects.create(case=meeting.case, scheduled_on=dt.date(2026, 12, 14))
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        changes={"next_ftm_on": "2026-12-21"},
+        action_items=[{"id": "ai-due", "description": "Call the pediatrician"}],
+    )
+    assert FtmActionItem.objects.get(pk="ai-due").due_on == dt.date(2026, 12, 21)
+
+
+# --- Items not done yet come back until done or dropped
+
+
+def test_an_item_not_done_yet_is_reviewed_at_every_next_meeting_until_done(meeting, coordinator):
+    book, visit = meeting.old_items
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        changes={"next_ftm_on": "2026-12-21"},
+        reviewed=[
+            {"id": book.pk, "status": "open", "not_done_reason": "The class is full"},
+            {"id": visit.pk, "status": "done"},
+        ],
+    )
+    ftm_services.ftm_mark_held(ftm=meeting.ftm, actor=coordinator)
+    december = Ftm.objects.get(case=meeting.case, scheduled_on=dt.date(2026, 12, 21))
+    with time_machine.travel(dt.datetime(2026, 12, 21, 15, tzinfo=dt.UTC), tick=False):
+        page = ftm_selectors.log_page(december)
+        assert [item.pk for item in page.previous_items] == [book.pk]
+        assert page.previous_items[0].reviewed_at == meeting.ftm  # not yet reviewed here
+        ftm_services.ftm_log(
+            ftm=december,
+            actor=coordinator,
+            version=december.version,
+            changes={"next_ftm_on": "2027-01-18"},
+            reviewed=[{"id": book.pk, "status": "open", "not_done_reason": "Waitlist"}],
+        )
+        ftm_services.ftm_mark_held(ftm=december, actor=coordinator)
+    january = Ftm.objects.get(case=meeting.case, scheduled_on=dt.date(2027, 1, 18))
+    assert [item.pk for item in ftm_selectors.log_page(january).previous_items] == [book.pk]
+    ftm_services.ftm_log(
+        ftm=january,
+        actor=coordinator,
+        version=january.version,
+        reviewed=[{"id": book.pk, "status": "done"}],
+    )
+    # still listed at the meeting that closed it, gone from the one after
+    assert [item.pk for item in ftm_selectors.log_page(january).previous_items] == [book.pk]
+    february = Ftm.objects.create(
+        case=meeting.case, scheduled_on=dt.date(2027, 2, 15), status=codes.FtmStatus.SCHEDULED
+    )
+    january.status = codes.FtmStatus.HELD
+    january.save()
+    assert ftm_selectors.log_page(february).previous_items == []
+
+
+def test_a_dropped_item_is_not_carried_forward(meeting, coordinator):
+    book, visit = meeting.old_items
+    ftm_services.ftm_log(
+        ftm=meeting.ftm,
+        actor=coordinator,
+        version=1,
+        reviewed=[{"id": book.pk, "status": "dropped"}, {"id": visit.pk, "status": "open"}],
+    )
+    meeting.ftm.status = codes.FtmStatus.HELD
+    meeting.ftm.save()
+    after = Ftm.objects.create(case=meeting.case, scheduled_on=dt.date(2026, 12, 21))
+    assert [item.pk for item in ftm_selectors.log_page(after).previous_items] == [visit.pk]
+
+
 def _big_save(meeting, coordinator, size, site):
     users = []
     for number in range(size):
