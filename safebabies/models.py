@@ -34,7 +34,7 @@ class Record(models.Model):
         """Django's field checks, and every date of a case record within `DATES` (a birth in
         1900 to a hearing in 2199): year 9999 would be stored, then break the date arithmetic
         of reminders, calendars and due dates for everyone."""
-        errors: dict[str, list[str]] = {}
+        errors: dict = {}
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as exc:

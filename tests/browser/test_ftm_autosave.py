@@ -123,22 +123,34 @@ def test_offline_and_back_loses_nothing(live_server, page, coordinator, ftm):
 
 
 def test_a_tab_closed_while_offline_gives_its_text_back_when_reopened(
-    live_server, page, coordinator, ftm
+    live_server, page, browser, coordinator, ftm
 ):
     p = page.page
     sign_in(p, live_server, coordinator, ftm)
     p.context.set_offline(True)
     p.get_by_label("Services").fill("Waitlisted for the parenting group")
-    p.close(run_before_unload=True)  # the tab is closed before anything reached the server
+    expect(p.locator("#save-status")).to_contain_text("kept on this device", timeout=15_000)
+    kept = p.context.storage_state()  # what the browser keeps when its window is closed
+    p.context.close()  # closed while offline: nothing reached the server
     assert on_server(ftm, "services_discussion") == ""
-    page.page.context.set_offline(False)
-    reopened = page.page.context.new_page()
-    reopened.goto(f"{live_server.url}/ftms/{ftm.pk}/log/")
-    expect(reopened.get_by_label("Services")).to_have_value("Waitlisted for the parenting group")
-    expect(reopened.locator("#draft-restored")).to_be_visible()
-    expect(reopened.locator("#save-status")).to_contain_text("Saved at", timeout=15_000)
-    assert on_server(ftm, "services_discussion") == "Waitlisted for the parenting group"
-    expect(reopened.locator("#save-conflicts")).to_be_hidden()
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 768}, locale="en-US", storage_state=kept
+    )
+    try:
+        reopened = context.new_page()
+        errors = []
+        reopened.on("pageerror", lambda exc: errors.append(str(exc)))
+        reopened.goto(f"{live_server.url}/ftms/{ftm.pk}/log/")
+        expect(reopened.get_by_label("Services")).to_have_value(
+            "Waitlisted for the parenting group"
+        )
+        expect(reopened.locator("#draft-restored")).to_be_visible()
+        expect(reopened.locator("#save-status")).to_contain_text("Saved at", timeout=15_000)
+        assert on_server(ftm, "services_discussion") == "Waitlisted for the parenting group"
+        expect(reopened.locator("#save-conflicts")).to_be_hidden()
+        assert errors == []
+    finally:
+        context.close()
 
 
 def test_two_people_typing_in_different_parts_both_keep_their_work(
