@@ -76,7 +76,8 @@ bench: setup
 	@$(SERVICES); $(BIN)/python -m safebabies.dev.bench
 
 # Simulated people of every role against the benchmark site on gunicorn (README "Load test");
-# LOADTEST_USERS, LOADTEST_SECONDS, LOADTEST_CASES, LOADTEST_P95_MS, LOADTEST_REBUILD.
+# LOADTEST_USERS, LOADTEST_SECONDS, LOADTEST_CASES, LOADTEST_SPAWN_RATE, LOADTEST_P95_MS,
+# LOADTEST_REBUILD; WEB_CONCURRENCY and GUNICORN_THREADS size gunicorn as in production.
 loadtest: setup
 	@$(SERVICES); $(BIN)/python -m safebabies.dev.loadtest
 

@@ -272,7 +272,7 @@ def _workers_peak_mib(master: int) -> list[float]:
 def _server_errors(log: Path) -> list[str]:
     """Access-log lines of the server's own 5xx answers."""
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    return [line for line in lines if re.search(r'" 5\d\d \d+ "', line)]
+    return [line for line in lines if re.search(r'" 5\d\d (\d+|-) "', line)]
 
 
 def _stats(prefix: Path) -> list[dict]:
@@ -317,6 +317,8 @@ def main() -> int:
     seconds = _env_int("LOADTEST_SECONDS", 45)
     cases = _env_int("LOADTEST_CASES", 2000)
     p95_limit = _env_int("LOADTEST_P95_MS", 0)
+    # people arrive (and sign in) over the first quarter of the run, not all in one second
+    spawn_rate = float(os.environ.get("LOADTEST_SPAWN_RATE") or users / max(1, seconds / 4))
     rebuild = os.environ.get("LOADTEST_REBUILD", "") not in ("", "0", "false")
     fixtures, built = prepare(cases=cases, rebuild=rebuild)
     port = _free_port()
@@ -331,14 +333,19 @@ def main() -> int:
             f"Load test: {users} simulated people for {seconds} s against gunicorn on"
             f" 127.0.0.1:{port}; site {fixtures['site']} in {built}, {cases:,} cases"
         )
-        locust, peaks = _run(env, log, users=users, seconds=seconds, prefix=work / "run")
+        load_before = os.getloadavg()[0]
+        locust, peaks = _run(
+            env, log, users=users, seconds=seconds, spawn_rate=spawn_rate, prefix=work / "run"
+        )
+        # a shared machine: what else ran shows in the /healthz row and in the load average
+        print(f"load average (1 min) before: {load_before:.1f}, after: {os.getloadavg()[0]:.1f}")
         return _report(work / "run", locust, log, peaks, env, p95_limit)
     finally:
         shutil.rmtree(work)
 
 
 def _run(
-    env: dict[str, str], log: Path, *, users: int, seconds: int, prefix: Path
+    env: dict[str, str], log: Path, *, users: int, seconds: int, spawn_rate: float, prefix: Path
 ) -> tuple[subprocess.CompletedProcess, list[float]]:
     """gunicorn started, Locust run against it, gunicorn stopped; Locust's output and each
     worker's peak memory."""
@@ -371,7 +378,7 @@ def _run(
                 "--users",
                 str(users),
                 "--spawn-rate",
-                str(max(1, users // 5)),
+                f"{spawn_rate:.2f}",
                 "--run-time",
                 f"{seconds}s",
                 "--stop-timeout",
@@ -399,7 +406,14 @@ def _run(
             server.wait()
 
 
-def _report(prefix: Path, locust, log: Path, peaks: list[float], env: dict, p95_limit: int) -> int:
+def _report(
+    prefix: Path,
+    locust: subprocess.CompletedProcess,
+    log: Path,
+    peaks: list[float],
+    env: dict[str, str],
+    p95_limit: int,
+) -> int:
     """The table, the errors, the throughput; 1 on any failure, 5xx or p95 over the limit."""
     if not Path(f"{prefix}_stats.csv").exists():
         print(locust.stdout[-3000:], locust.stderr[-3000:], sep="\n", file=sys.stderr)
