@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 SERVICES := services_env=$$($(BIN)/python -m safebabies.dev.embedded env) || exit 1; eval "$$services_env"
 DEV_ENV := export DEBUG=$${DEBUG:-true} DJANGO_ENV=$${DJANGO_ENV:-development}
 
-.PHONY: setup run test lint bench browser-deps services-stop clean
+.PHONY: setup run test lint bench loadtest browser-deps services-stop clean
 
 setup: $(VENV)/.installed
 
@@ -74,6 +74,12 @@ lint: setup
 
 bench: setup
 	@$(SERVICES); $(BIN)/python -m safebabies.dev.bench
+
+# Simulated people of every role against the benchmark site on gunicorn (README "Load test");
+# LOADTEST_USERS, LOADTEST_SECONDS, LOADTEST_CASES, LOADTEST_SPAWN_RATE, LOADTEST_P95_MS,
+# LOADTEST_REBUILD; WEB_CONCURRENCY and GUNICORN_THREADS size gunicorn as in production.
+loadtest: setup
+	@$(SERVICES); $(BIN)/python -m safebabies.dev.loadtest
 
 services-stop:
 	-$(BIN)/python -m safebabies.dev.embedded stop

@@ -20,14 +20,14 @@ from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 
-def _scratch_url(url: str) -> tuple[str, str, str]:
+def scratch_url(url: str, suffix: str = "_bench") -> tuple[str, str, str]:
     parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
+    name = parts.path.lstrip("/") + suffix
     admin = urlunsplit(parts._replace(path="/postgres"))
     return urlunsplit(parts._replace(path="/" + name)), admin, name
 
 
-def _recreate(admin_url: str, name: str, *, drop_only: bool = False) -> None:
+def recreate(admin_url: str, name: str, *, drop_only: bool = False) -> None:
     import psycopg
     from psycopg import sql
 
@@ -64,9 +64,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--package-only", action="store_true", help="only export/import timings")
     args = parser.parse_args(argv)
 
-    scratch, admin, name = _scratch_url(os.environ["DATABASE_URL"])
+    scratch, admin, name = scratch_url(os.environ["DATABASE_URL"])
     if not args.reuse:
-        _recreate(admin, name)
+        recreate(admin, name)
     os.environ.update(DATABASE_URL=scratch, DJANGO_ENV="test", DEBUG="false")
     # the package import already set the production default; the bench runs with test settings
     os.environ["DJANGO_SETTINGS_MODULE"] = "safebabies.settings_test"
@@ -92,7 +92,7 @@ def main(argv: list[str]) -> int:
         connection.close()
         _package_bench(scratch, admin, name, sum(counts.values()))
         if not args.keep:
-            _recreate(admin, name, drop_only=True)
+            recreate(admin, name, drop_only=True)
         return 0
 
     client = Client()
@@ -233,7 +233,7 @@ def main(argv: list[str]) -> int:
     if not args.no_package:
         _package_bench(scratch, admin, name, rows)
     if not args.keep:
-        _recreate(admin, name, drop_only=True)
+        recreate(admin, name, drop_only=True)
     return 0
 
 
@@ -381,8 +381,8 @@ def _package_bench(scratch: str, admin: str, name: str, rows: int) -> None:
         print(f"{label:40} {got['seconds']:9.1f} {got['peak_mib']:9.0f}")
     (package,) = (out / "identified").glob("*.zip")
     size_mb = package.stat().st_size / 1024 / 1024
-    target_url, _, target = _scratch_url(scratch)
-    _recreate(admin, target)
+    target_url, _, target = scratch_url(scratch)
+    recreate(admin, target)
     try:
         got = _in_child(
             target_url,
@@ -395,7 +395,7 @@ def _package_bench(scratch: str, admin: str, name: str, rows: int) -> None:
         print(f"{'import into an empty site':40} {got['seconds']:9.1f} {got['peak_mib']:9.0f}")
         print(f"(package: {size_mb:.0f} MiB zipped; each step in its own process)")
     finally:
-        _recreate(admin, target, drop_only=True)
+        recreate(admin, target, drop_only=True)
         shutil.rmtree(out)
 
 

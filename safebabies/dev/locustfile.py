@@ -1,0 +1,309 @@
+"""Simulated people of every role for `make loadtest` (safebabies/dev/loadtest.py runs it).
+
+    locust -f safebabies/dev/locustfile.py --headless --host http://127.0.0.1:8000 ...
+
+Who they are and which records they open come from the JSON file LOADTEST_FIXTURES names (the
+load test writes it from the benchmark site). Every page is asked for by its name in PATHS, so
+tests/test_loadtest.py can resolve each one against the URLconf without importing Locust: a
+renamed URL fails a test instead of turning into a column of 404s. Each request is named
+"<role>: <page>" in the results; anything but the expected status is a failure.
+"""
+
+import html
+import itertools
+import json
+import os
+import random
+import re
+
+from locust import between, task
+from locust.contrib.fasthttp import FastHttpUser
+
+# The pages and API calls, by name; {placeholders} are filled from the fixtures.
+PATHS = {
+    "healthz (floor)": "/healthz",
+    "sign-in page": "/accounts/login/",
+    "API token": "/api/v1/auth/token/",
+    "home": "/",
+    "case list": "/cases/",
+    "case list search": "/cases/?q={q}",
+    "case page": "/cases/{case_id}/",
+    "FTM list": "/cases/{case_id}/ftms/",
+    "FTM log page": "/ftms/{ftm_id}/log/",
+    "FTM autosave": "/ftms/{ftm_id}/save/",
+    "CQI dashboard": "/cqi/{site}/",
+    "hearing summary page": "/cases/{case_id}/hearings/{hearing_id}/summary/",
+    "API cases list": "/api/v1/cases/",
+    "API case detail": "/api/v1/cases/{case_id}/",
+    "API children of a case": "/api/v1/children/?case={case_id}",
+    "API family time of a case": "/api/v1/family-time/?case={case_id}",
+    "API FTMs of a case": "/api/v1/ftms/?case={case_id}",
+    "API hearing summary (JSON)": "/api/v1/hearings/{hearing_id}/summary/",
+    "API hearing summary (PDF)": "/api/v1/hearings/{hearing_id}/summary/?format=pdf",
+    "API CQI metrics": "/api/v1/cqi/metrics/?site={site}&start={start}&end={end}",
+    "people page": "/accounts/sites/{site}/people/",
+    "audit page": "/accounts/sites/{site}/audit/",
+    "API audit events of a case": "/api/v1/audit-events/?case={case_id}",
+}
+SIGN_IN_PATHS = ("sign-in page", "API token")  # each simulated person signs in once
+
+FIXTURES: dict = {}
+if os.environ.get("LOADTEST_FIXTURES"):
+    with open(os.environ["LOADTEST_FIXTURES"]) as _file:
+        FIXTURES = json.load(_file)
+
+SEARCHES = ["riv", "ngu", "garc", "Ava", "mateo", "JD-1", "smi"]
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION = re.compile(r'data-version="(\d+)"')
+GOING_WELL = re.compile(r'<textarea[^>]*name="going_well"[^>]*>(.*?)</textarea>', re.S)
+_next_ftm = itertools.count()  # one meeting per simulated coordinator: no two type in one
+
+
+class Person(FastHttpUser):
+    """Signs in as one role's account on start; thinks 1-3 s between pages."""
+
+    abstract = True
+    wait_time = between(1, 3)
+    role = ""
+
+    @property
+    def email(self) -> str:
+        return FIXTURES["users"][self.role]
+
+    def path(self, name: str, **values: object) -> str:
+        return PATHS[name].format(site=FIXTURES.get("site", ""), **values)
+
+    def _get(self, name: str, expect: int = 200, **values: object):
+        with self.client.get(
+            self.path(name, **values),
+            name=f"{self.role}: {name}",
+            headers=getattr(self, "api_headers", {}) if name.startswith("API") else {},
+            catch_response=True,
+        ) as response:
+            if response.status_code != expect:
+                response.failure(f"answered {response.status_code}, not {expect}")
+            return response
+
+    def sign_in(self) -> None:
+        """The sign-in form as a browser sends it (CSRF token from the page)."""
+        page = self._get("sign-in page")
+        token = CSRF.search(page.text or "")
+        with self.client.post(
+            self.path("sign-in page"),
+            data={
+                "username": self.email,
+                "password": FIXTURES["password"],
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+            name=f"{self.role}: sign in",
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            where = response.headers.get("Location", "")
+            if response.status_code != 302 or "login" in where:
+                response.failure(f"sign-in answered {response.status_code} to {where!r}")
+
+    def api_sign_in(self) -> None:
+        """A bearer token from the API's token endpoint, as an API client gets one."""
+        with self.client.post(
+            self.path("API token"),
+            json={"email": self.email, "password": FIXTURES["password"]},
+            name=f"{self.role}: API token",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 201:
+                response.failure(f"answered {response.status_code}, not 201")
+                return
+            self.api_headers = {"Authorization": f"Bearer {response.json()['token']}"}
+
+    def on_start(self) -> None:
+        self.sign_in()
+
+    @task(1)
+    def healthz(self) -> None:
+        """The trivial view, under the same load: the floor the other figures stand on."""
+        with self.client.get(
+            self.path("healthz (floor)"), name="healthz (floor)", catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"answered {response.status_code}")
+
+
+class Coordinator(Person):
+    """A Community Coordinator: their families, search, a case, logging an FTM, the dashboard."""
+
+    weight = 3
+    role = "community_coordinator"
+
+    def on_start(self) -> None:
+        super().on_start()
+        ftms = FIXTURES["ftms"]
+        self.ftm_id = ftms[next(_next_ftm) % len(ftms)]
+        self.typed = 0
+
+    @task(2)
+    def home(self) -> None:
+        self._get("home")
+
+    @task(2)
+    def search(self) -> None:
+        self._get("case list search", q=random.choice(SEARCHES))
+
+    @task(1)
+    def case_list(self) -> None:
+        self._get("case list")
+
+    @task(3)
+    def case_page(self) -> None:
+        self._get("case page", case_id=random.choice(FIXTURES["cases"]))
+
+    @task(2)
+    def log_ftm(self) -> None:
+        """Open the meeting's logging page, then type: three autosaves as the page sends
+        them (the changed field, what the page last had for it, the CSRF token)."""
+        page = self._get("FTM log page", ftm_id=self.ftm_id)
+        text = page.text or ""
+        token, version, field = CSRF.search(text), VERSION.search(text), GOING_WELL.search(text)
+        if not (token and version and field):
+            return
+        had = html.unescape(field.group(1))
+        for _ in range(3):
+            self.typed += 1
+            now = f"Load test note {self.typed}: the baby smiled at the visit."
+            with self.client.post(
+                self.path("FTM autosave", ftm_id=self.ftm_id),
+                json={
+                    "version": int(version.group(1)),
+                    "fields": {"going_well": now},
+                    "base": {"going_well": [had]},
+                },
+                headers={"X-CSRFToken": token.group(1)},
+                name=f"{self.role}: FTM autosave",
+                catch_response=True,
+            ) as response:
+                if response.status_code != 200:
+                    response.failure(f"answered {response.status_code}: {response.text[:200]}")
+                    return
+                had = response.json()["fields"]["going_well"]
+
+    @task(1)
+    def dashboard(self) -> None:
+        self._get("CQI dashboard")
+
+
+class Caseworker(Person):
+    """A caseworker: home and their own families in the pages, their records through the API."""
+
+    weight = 2
+    role = "caseworker"
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.api_sign_in()
+
+    def own_case(self) -> str:
+        return random.choice(FIXTURES["caseworker_cases"])
+
+    @task(2)
+    def home(self) -> None:
+        self._get("home")
+
+    @task(1)
+    def case_list(self) -> None:
+        self._get("case list")
+
+    @task(2)
+    def case_page(self) -> None:
+        self._get("case page", case_id=self.own_case())
+
+    @task(2)
+    def api_cases(self) -> None:
+        self._get("API cases list")
+
+    @task(2)
+    def api_case(self) -> None:
+        case_id = self.own_case()
+        self._get("API case detail", case_id=case_id)
+        self._get("API children of a case", case_id=case_id)
+        self._get("API family time of a case", case_id=case_id)
+        self._get("API FTMs of a case", case_id=case_id)
+
+
+class Judge(Person):
+    """A judge: the coming two weeks' hearings, a pre-hearing summary as page, JSON and PDF."""
+
+    role = "judge"
+
+    def hearing(self) -> list[str]:
+        return random.choice(FIXTURES["hearings"])
+
+    @task(3)
+    def docket(self) -> None:
+        self._get("home")
+
+    @task(2)
+    def summary_page(self) -> None:
+        case_id, hearing_id = self.hearing()
+        self._get("hearing summary page", case_id=case_id, hearing_id=hearing_id)
+
+    @task(2)
+    def summary_json(self) -> None:
+        self._get("API hearing summary (JSON)", hearing_id=self.hearing()[1])
+
+    @task(1)
+    def summary_pdf(self) -> None:
+        """The two-year family's summary (the longest one) as a PDF."""
+        self._get("API hearing summary (PDF)", hearing_id=FIXTURES["summary_hearing"])
+
+
+class SiteTeam(Person):
+    """A Site Implementation Team member: the CQI dashboard and the metrics API."""
+
+    role = "site_implementation"
+
+    @task(2)
+    def dashboard(self) -> None:
+        self._get("CQI dashboard")
+
+    @task(1)
+    def metrics(self) -> None:
+        self._get("API CQI metrics", start=FIXTURES["start"], end=FIXTURES["end"])
+
+
+class ParentMentor(Person):
+    """A parent mentor: home, the families they walk beside, their meetings."""
+
+    role = "parent_mentor"
+
+    def own_case(self) -> str:
+        return random.choice(FIXTURES["mentor_cases"])
+
+    @task(2)
+    def home(self) -> None:
+        self._get("home")
+
+    @task(2)
+    def case_page(self) -> None:
+        self._get("case page", case_id=self.own_case())
+
+    @task(1)
+    def ftms(self) -> None:
+        self._get("FTM list", case_id=self.own_case())
+
+
+class SiteAdmin(Person):
+    """A site admin: the people page and the audit trail (page and API)."""
+
+    role = "site_admin"
+
+    @task(2)
+    def people(self) -> None:
+        self._get("people page")
+
+    @task(2)
+    def audit(self) -> None:
+        self._get("audit page")
+
+    @task(1)
+    def audit_api(self) -> None:
+        self._get("API audit events of a case", case_id=random.choice(FIXTURES["cases"]))

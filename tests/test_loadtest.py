@@ -1,0 +1,83 @@
+"""`make loadtest`'s locustfile cannot rot silently: every page it asks for resolves.
+
+Read with `ast`, not imported: importing Locust patches the standard library (gevent), and no
+test starts gunicorn or runs Locust."""
+
+import ast
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import resolve
+
+from safebabies.identity.roles import Role
+
+LOCUSTFILE = Path(__file__).resolve().parent.parent / "safebabies" / "dev" / "locustfile.py"
+TREE = ast.parse(LOCUSTFILE.read_text())
+
+
+def _paths() -> dict[str, str]:
+    for node in ast.walk(TREE):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "PATHS" for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise AssertionError("the locustfile has no PATHS")
+
+
+PATHS = _paths()
+
+
+@pytest.mark.parametrize("name", sorted(PATHS))
+def test_every_page_the_load_test_asks_for_resolves(name):
+    path = urlsplit(re.sub(r"\{(\w+)\}", "a1b2c3", PATHS[name])).path
+    assert resolve(path).url_name, f"{name}: {PATHS[name]} resolves to no named URL"
+
+
+def test_every_page_the_load_test_names_is_in_paths():
+    # self._get("case page", ...), self.path("FTM autosave", ...): the first argument
+    called = {
+        node.args[0].value
+        for node in ast.walk(TREE)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"_get", "path"}
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+    }
+    assert called, "found no requests in the locustfile"
+    assert called <= set(PATHS), f"not in PATHS: {called - set(PATHS)}"
+    assert set(PATHS) <= called, f"in PATHS but never asked for: {set(PATHS) - called}"
+
+
+def test_the_load_test_writes_no_path_outside_paths():
+    paths_node = next(
+        node.value
+        for node in ast.walk(TREE)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "PATHS" for t in node.targets)
+    )
+    inside = {id(n) for n in ast.walk(paths_node)}
+    stray = [
+        node.value
+        for node in ast.walk(TREE)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith("/")
+        and id(node) not in inside
+    ]
+    assert stray == []
+
+
+def test_each_simulated_person_holds_a_real_role():
+    roles = {
+        node.value.value
+        for node in ast.walk(TREE)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "role" for t in node.targets)
+        and isinstance(node.value, ast.Constant)
+        and node.value.value
+    }
+    assert len(roles) == 6
+    assert roles <= set(Role.values)
