@@ -15,7 +15,7 @@ from assessments.models import (
     Marker,
     MarkerScore,
 )
-from cases.models import Consent
+from cases.models import Consent, Person
 from safebabies import codes
 from safebabies.identity.roles import Role
 from safebabies.kit.forms import DateInput, form_helper, form_section
@@ -42,6 +42,16 @@ def _records(queryset, label: str, required: bool = False) -> forms.ModelChoiceF
     return forms.ModelChoiceField(
         queryset=queryset, required=required, label=label, empty_label="None"
     )
+
+
+def person_label(person: Person) -> str:
+    """A person of the family as a select shows them: "Dorothy Rivera (parent)"."""
+    return f"{person} ({person.get_kind_display().lower()})"
+
+
+def _label_people(form: forms.Form, *names: str) -> None:
+    for name in names:
+        form.fields[name].label_from_instance = person_label  # type: ignore[attr-defined]
 
 
 PART2_PERSON_HELP = (
@@ -74,6 +84,7 @@ class ScreeningForm(forms.Form):
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["referral"].queryset = services  # type: ignore[attr-defined]
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        _label_people(self, "person")
         self.fields["child"].help_text = "For a child's screening."
         self.fields["person"].help_text = PART2_PERSON_HELP
         self.helper = form_helper(
@@ -122,6 +133,7 @@ class ServiceForm(forms.Form):
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        _label_people(self, "person")
         self.fields["person"].help_text = PART2_PERSON_HELP
         self.helper = form_helper(
             Row(
@@ -245,6 +257,7 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.fields["caregiver"].queryset = caregivers  # type: ignore[attr-defined]
+        _label_people(self, "caregiver")
         self.helper = form_helper(
             Row(
                 Column("lens", css_class="col-md-4"),
@@ -352,6 +365,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["person"].empty_label = None  # type: ignore[attr-defined]
+        _label_people(self, "person")
         if not part2:
             self.fields["category"].choices = [  # type: ignore[attr-defined]
                 (value, label)

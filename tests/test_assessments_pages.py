@@ -167,6 +167,43 @@ def test_caseworker_records_a_screening_with_who_screened_and_the_referral(
     assert "led to Early Intervention (IDEA Part C)" in plan
 
 
+def test_screening_form_names_the_referrals_and_people_in_words(client_for, family, caseworker):
+    h.ServiceFactory(
+        case=family,
+        service_type=codes.ServiceType.CHILD_PARENT_PSYCHOTHERAPY,
+        provider="Harbor Clinic",
+        referred_on=dt.date(2026, 3, 4),
+    )
+    page = text(client_for(caseworker).get(reverse("screening-create", args=[family.pk])))
+    assert "object (" not in page
+    assert "Child-Parent Psychotherapy (Harbor Clinic), referred 4 Mar 2026" in page
+    assert "Dorothy Rivera (parent)" in page
+
+
+@pytest.mark.parametrize("app", ["cases", "assessments", "familytime"])
+def test_every_record_a_page_can_show_has_a_name_in_words(app):
+    """A select or a message that shows a record shows words, never "Service object (id)"."""
+    from django.apps import apps
+    from django.db import models
+
+    unnamed = [
+        model.__name__
+        for model in apps.get_app_config(app).get_models()
+        if model.__str__ is models.Model.__str__
+    ]
+    assert unnamed == []
+
+
+def test_records_read_as_words_with_their_dates(family):
+    service = h.ServiceFactory(case=family, provider="", referred_on=dt.date(2026, 3, 20))
+    screening = h.ScreeningFactory(case=family, child=family.test_child)
+    consent = h.ConsentFactory(case=family, person=family.test_parent)
+    assert str(service) == "Housing, referred 20 Mar 2026"
+    assert str(screening) == "ASQ-3, 10 Mar 2026"
+    assert str(consent).startswith("Release of ") and "signed" in str(consent)
+    assert str(family.test_episode).startswith("Removal on ")
+
+
 def test_a_screening_in_the_future_is_refused_on_its_field(client_for, family, caseworker):
     response = client_for(caseworker).post(
         reverse("screening-create", args=[family.pk]),
