@@ -367,7 +367,8 @@ def test_caseworker_adds_a_goal_from_the_assessment(client_for, family, casework
             "description": "\u201cI want to be the one who calms him down\u201d",
             "assessment": assessment.pk,
             "steps": "Go to child-parent psychotherapy each week\nPractise the bedtime routine",
-            "responsible": "Jaime, with the clinician",
+            "responsible": "other",
+            "responsible_other": "Jaime, with the clinician",
             "target_on": "2027-02-01",
             "status": "in_progress",
         },
@@ -377,6 +378,63 @@ def test_caseworker_adds_a_goal_from_the_assessment(client_for, family, casework
     assert goal.assessment == assessment
     plan = text(client.get(reverse("case-plan", args=[family.pk])))
     assert "Practise the bedtime routine" in plan and "Who: Jaime, with the clinician" in plan
+
+
+def test_goal_who_offers_the_family_and_the_family_team(
+    client_for, family, caseworker, coordinator
+):
+    client = client_for(caseworker)
+    form = client.get(reverse("goal-create", args=[family.pk])).context["form"]
+    who = dict(form.fields["responsible"].choices)
+    assert "Dorothy Rivera (parent)" in who.values()
+    assert f"{coordinator} (Community Coordinator)" in who.values()
+    assert f"{caseworker} (Caseworker)" in who.values()
+    parent_key = next(key for key, label in who.items() if label == "Dorothy Rivera (parent)")
+    response = client.post(
+        reverse("goal-create", args=[family.pk]),
+        {"description": "A safe home", "responsible": parent_key, "status": "not_started"},
+    )
+    assert response.status_code == 302
+    goal = Goal.objects.get()
+    assert goal.responsible == "Dorothy Rivera (parent)"
+    # the edit form shows the same person chosen, not a free text
+    edit = client.get(reverse("goal-edit", args=[family.pk, goal.pk])).context["form"]
+    assert edit.initial["responsible"] == parent_key
+
+
+def test_goal_who_someone_else_needs_a_name_and_keeps_an_older_free_text(
+    client_for, family, caseworker
+):
+    client = client_for(caseworker)
+    response = client.post(
+        reverse("goal-create", args=[family.pk]),
+        {"description": "A safe home", "responsible": "other", "status": "not_started"},
+    )
+    assert "responsible_other" in response.context["form"].errors
+    assert not Goal.objects.exists()
+    goal = h.GoalFactory(case=family, responsible="The housing navigator")
+    edit = client.get(reverse("goal-edit", args=[family.pk, goal.pk])).context["form"]
+    assert (edit.initial["responsible"], edit.initial["responsible_other"]) == (
+        "other",
+        "The housing navigator",
+    )
+
+
+def test_the_only_child_of_a_family_is_chosen_in_the_plan_forms(
+    client_for, family, caseworker, clinician
+):
+    child = family.test_child
+    for name, user in [
+        ("goal-create", caseworker),
+        ("service-create", caseworker),
+        ("screening-create", caseworker),
+        ("assessment-create", clinician),
+    ]:
+        form = client_for(user).get(reverse(name, args=[family.pk])).context["form"]
+        assert form["child"].value() == child.pk, name
+    f.ChildFactory(case=family, given_name="Luz")
+    form = client_for(caseworker).get(reverse("goal-create", args=[family.pk])).context["form"]
+    assert form["child"].value() is None  # two children: the writer chooses
 
 
 def test_a_goal_needs_a_description(client_for, family, caseworker):
