@@ -744,3 +744,19 @@ def test_the_goal_form_warns_that_the_judge_and_the_parent_mentor_read_it(
     ):
         html = client.get(path).content.decode()
         assert html.count(READ_BY_COURT_AND_MENTOR) >= 2, path  # the goal and its steps
+
+
+def test_screenings_are_listed_in_date_order_whatever_order_they_were_recorded(
+    client_for, family, caseworker
+):
+    child = family.test_child
+    for instrument, day in [
+        (codes.Instrument.ASQSE2, dt.date(2026, 11, 5)),
+        (codes.Instrument.HEALTH_INITIAL, dt.date(2026, 3, 2)),
+        (codes.Instrument.ASQ3, dt.date(2026, 11, 5)),
+        (codes.Instrument.HEALTH_COMPREHENSIVE, dt.date(2026, 4, 1)),
+    ]:
+        h.ScreeningFactory(case=family, child=child, instrument=instrument, screened_on=day)
+    page = text(client_for(caseworker).get(reverse("case-plan", args=[family.pk])))
+    listed = re.findall(r"(\S+(?: \S+)*?) · Jaime · (\d+ \w+ 2026)", page)
+    assert [day for _, day in listed] == ["2 Mar 2026", "1 Apr 2026", "5 Nov 2026", "5 Nov 2026"]
