@@ -630,6 +630,15 @@ def test_the_dashboard_reads_in_plain_english(client_for, coordinator, site):
     assert "12 of 12 · the same as before" in text and "same than" not in text
 
 
+def test_exits_are_named_by_their_reason_in_words(client_for, coordinator, site):
+    stay(site, D(2023, 6, 1), D(2024, 3, 1), "relative")
+    html = dashboard(client_for, coordinator).content.decode()
+    assert '<th scope="row">Living with a relative</th>' in html
+    assert ">Relative<" not in html
+    story = client_for(coordinator).get(url("cqi-story", "north"), PERIOD).content.decode()
+    assert "living with a relative 100.0%" in story
+
+
 # --- the data story --------------------------------------------------------------------------
 
 

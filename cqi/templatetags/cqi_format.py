@@ -3,7 +3,15 @@
 from django import template
 from django.utils.html import format_html
 
-from cqi.suppression import COMPLEMENT, COMPLEMENT_MARK, PRIMARY, SMALL_MARK, Hidden
+from cqi.suppression import (
+    COMPLEMENT,
+    COMPLEMENT_MARK,
+    PRIMARY,
+    SMALL_MARK,
+    SUPPRESSED_KEY,
+    Hidden,
+)
+from safebabies import codes
 
 register = template.Library()
 
@@ -118,3 +126,13 @@ def part_of(part, whole) -> str:
 
 
 HIDDEN_WORDS = frozenset({str(Hidden(PRIMARY)), str(Hidden(COMPLEMENT))})
+
+
+@register.filter
+def discharge_reason(code: str) -> str:
+    """An exit's reason in words ("Living with a relative"), never its code; the merged small
+    categories of an aggregate-only view as "Other reasons, together"."""
+    if code == SUPPRESSED_KEY:
+        return "Other reasons, together (not named, to protect privacy)"
+    labels = dict(codes.DischargeReason.choices)
+    return labels.get(code, code.replace("_", " ").capitalize())
