@@ -209,7 +209,7 @@ class GoalForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=codes.GoalStatus.choices)
 
     def __init__(
-        self, *args: Any, children, assessments, people, team, initial=None, **kwargs: Any
+        self, data=None, *, children, assessments, people, team, initial=None, **kwargs: Any
     ) -> None:
         """`people`: the family's people; `team`: the family team's places in force. "Who"
         offers them by name; a goal whose "who" is none of them keeps it as "someone else"."""
@@ -222,7 +222,7 @@ class GoalForm(forms.Form):
             initial["responsible"] = key or OTHER
             if key is None:
                 initial["responsible_other"] = stored
-        super().__init__(*args, initial=initial, **kwargs)
+        super().__init__(data, initial=initial, **kwargs)
         self.fields["responsible"].choices = [  # type: ignore[attr-defined]
             ("", "Not decided yet"),
             *who,
