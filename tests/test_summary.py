@@ -4,6 +4,7 @@ what the court never sees, access rules, the PDF, and a query count that does no
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -473,3 +474,11 @@ def test_a_summary_a_few_lines_over_a_page_is_not_left_with_them_alone_on_page_2
     pages = _pdf_pages(_summary(client_for(judge), hearing, format="pdf"))
     assert len(pages) == 1 and "Page 1 of 1" in pages[0]
     assert "Order 1: attend every family-time visit" in " ".join(pages[0].split())
+
+
+def test_summary_says_who_a_service_is_for_in_words(client_for, judge, hearing):
+    page = client_for(judge).get(reverse("hearing-summary", args=[hearing.case_id, hearing.pk]))
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+    child = hearing.case.children.get()
+    assert f"Child-Parent Psychotherapy Parent and child together ({child.given_name})" in text
+    assert " Dyad " not in text

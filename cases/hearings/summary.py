@@ -421,6 +421,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
                 "service_type": service.service_type,
                 "service_type_label": service.get_service_type_display(),
                 "recipient": service.recipient,
+                "recipient_label": service.get_recipient_display(),
                 "child_id": service.child_id,
                 "child_name": for_child.given_name if for_child else None,
                 "provider": service.provider or None,
