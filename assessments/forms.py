@@ -15,7 +15,7 @@ from assessments.models import (
     Marker,
     MarkerScore,
 )
-from cases.models import Consent
+from cases.models import Consent, Person
 from safebabies import codes
 from safebabies.identity.roles import Role
 from safebabies.kit.forms import DateInput, form_helper, form_section
@@ -42,6 +42,23 @@ def _records(queryset, label: str, required: bool = False) -> forms.ModelChoiceF
     return forms.ModelChoiceField(
         queryset=queryset, required=required, label=label, empty_label="None"
     )
+
+
+def only_child(children) -> Any:
+    """The id of the one child of a one-child family (the default of a "which child" field),
+    else None."""
+    first_two = list(children[:2])
+    return first_two[0].pk if len(first_two) == 1 else None
+
+
+def person_label(person: Person) -> str:
+    """A person of the family as a select shows them: "Dorothy Rivera (parent)"."""
+    return f"{person} ({person.get_kind_display().lower()})"
+
+
+def _label_people(form: forms.Form, *names: str) -> None:
+    for name in names:
+        form.fields[name].label_from_instance = person_label  # type: ignore[attr-defined]
 
 
 PART2_PERSON_HELP = (
@@ -72,8 +89,10 @@ class ScreeningForm(forms.Form):
     def __init__(self, *args: Any, children, services, people, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.initial.setdefault("child", only_child(children))
         self.fields["referral"].queryset = services  # type: ignore[attr-defined]
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        _label_people(self, "person")
         self.fields["child"].help_text = "For a child's screening."
         self.fields["person"].help_text = PART2_PERSON_HELP
         self.helper = form_helper(
@@ -120,8 +139,10 @@ class ServiceForm(forms.Form):
     def __init__(self, *args: Any, children, goals, people, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.initial.setdefault("child", only_child(children))
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        _label_people(self, "person")
         self.fields["person"].help_text = PART2_PERSON_HELP
         self.helper = form_helper(
             Row(
@@ -155,6 +176,9 @@ class ServiceForm(forms.Form):
 READ_BY_COURT_AND_MENTOR = "The judge and the parent mentor can read this."
 
 
+OTHER = "other"
+
+
 class GoalForm(forms.Form):
     description = forms.CharField(
         label="The goal",
@@ -169,15 +193,44 @@ class GoalForm(forms.Form):
         required=False,
         help_text=f"One step a line. {READ_BY_COURT_AND_MENTOR}",
     )
-    responsible = forms.CharField(
-        label="Who", max_length=200, required=False, help_text=READ_BY_COURT_AND_MENTOR
+    responsible = forms.ChoiceField(
+        label="Who",
+        required=False,
+        help_text=f"Someone of the family or of the family team. {READ_BY_COURT_AND_MENTOR}",
+    )
+    responsible_other = forms.CharField(
+        label="Someone else: who",
+        max_length=200,
+        required=False,
+        help_text="Only for someone who is neither of the family nor on the family team "
+        "(a provider, say).",
     )
     target_on = forms.DateField(label="Target date", widget=DateInput(), required=False)
     status = forms.ChoiceField(label="Status", choices=codes.GoalStatus.choices)
 
-    def __init__(self, *args: Any, children, assessments, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data=None, *, children, assessments, people, team, initial=None, **kwargs: Any
+    ) -> None:
+        """`people`: the family's people; `team`: the family team's places in force. "Who"
+        offers them by name; a goal whose "who" is none of them keeps it as "someone else"."""
+        who = [(f"person:{p.pk}", person_label(p)) for p in people]
+        who += [(f"member:{m.pk}", str(m)) for m in team]
+        initial = dict(initial or {})
+        stored = initial.get("responsible") or ""
+        if stored:
+            key = next((key for key, label in who if label == stored), None)
+            initial["responsible"] = key or OTHER
+            if key is None:
+                initial["responsible_other"] = stored
+        super().__init__(data, initial=initial, **kwargs)
+        self.fields["responsible"].choices = [  # type: ignore[attr-defined]
+            ("", "Not decided yet"),
+            *who,
+            (OTHER, "Someone else (type the name below)"),
+        ]
+        self._who = dict(who)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.initial.setdefault("child", only_child(children))
         self.fields["assessment"].queryset = assessments  # type: ignore[attr-defined]
         self.fields["assessment"].label_from_instance = assessment_label  # type: ignore[attr-defined]
         self.helper = form_helper(
@@ -189,7 +242,28 @@ class GoalForm(forms.Form):
                 Column("target_on", css_class="col-md-4"),
                 Column("status", css_class="col-md-4"),
             ),
+            "responsible_other",
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        who = data.get("responsible") or ""
+        other = (data.get("responsible_other") or "").strip()
+        if who == OTHER and not other:
+            self.add_error("responsible_other", "Type who, or choose them in the list above.")
+        elif who not in ("", OTHER) and other:
+            self.add_error(
+                "responsible_other", "Leave this empty when the person is chosen in the list."
+            )
+        return data
+
+    def goal_kwargs(self) -> dict[str, Any]:
+        """The service's fields: "who" as the name the list shows (or the one typed)."""
+        data = dict(self.cleaned_data)
+        who = data.pop("responsible") or ""
+        other = data.pop("responsible_other", "").strip()
+        data["responsible"] = other if who == OTHER else self._who.get(who, "")
+        return data
 
 
 def assessment_label(assessment: Assessment) -> str:
@@ -244,7 +318,9 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args: Any, children, caregivers, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.initial.setdefault("child", only_child(children))
         self.fields["caregiver"].queryset = caregivers  # type: ignore[attr-defined]
+        _label_people(self, "caregiver")
         self.helper = form_helper(
             Row(
                 Column("lens", css_class="col-md-4"),
@@ -352,6 +428,7 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
         self.fields["person"].empty_label = None  # type: ignore[attr-defined]
+        _label_people(self, "person")
         if not part2:
             self.fields["category"].choices = [  # type: ignore[attr-defined]
                 (value, label)

@@ -48,6 +48,9 @@ class Screening(Record):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_instrument_display()}, {self.screened_on:%-d %b %Y}"
+
 
 class Goal(Record):
     """A case-plan goal, from the assessment and in the family's words where possible."""
@@ -132,6 +135,10 @@ class Service(Record):
             ),
         ]
 
+    def __str__(self) -> str:
+        provider = f" ({self.provider})" if self.provider else ""
+        return f"{self.get_service_type_display()}{provider}, referred {self.referred_on:%-d %b %Y}"
+
 
 class Lens(models.TextChoices):
     """The three lenses of a relationship-based assessment (seed 000)."""
@@ -204,6 +211,9 @@ class Assessment(Record):
                 name="assessment_relationship_lens_has_both",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Assessment of {self.get_lens_display().lower()}, {self.assessed_on:%-d %b %Y}"
 
 
 class Marker(models.TextChoices):
@@ -286,3 +296,6 @@ class MarkerRating(Record):
                 name="marker_rating_one_subject",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_marker_display()}: {self.get_score_display()}, {self.rated_on:%-d %b %Y}"

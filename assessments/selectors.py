@@ -274,7 +274,10 @@ def case_plan(
     )
     if removals is None:
         removals = _open_removals(children)
-    all_screenings = list(screenings_of(access, every_part2=True).order_by("screened_on", "id"))
+    # by date, and on one day in the order they were recorded (ids are random)
+    all_screenings = list(
+        screenings_of(access, every_part2=True).order_by("screened_on", "created_at", "id")
+    )
     services = list(services_of(access, every_part2=True).order_by("referred_on", "id"))
     due = []
     for child in children:

@@ -25,6 +25,7 @@ from cases.access import (
     case_records,
     has_right,
     require,
+    team_places_in_force,
 )
 from cases.models import Person
 from safebabies.audit.models import AuditEvent
@@ -45,6 +46,16 @@ def _children(access: CaseAccess):
 def _people(access: CaseAccess):
     """Whose record a screening or service is: the adults of the family."""
     return case_records(access, "person").order_by("kind", "given_name", "id")
+
+
+def _team(access: CaseAccess):
+    """The family team's places in force, by role (the goal's "who")."""
+    return (
+        case_records(access, "team_member")
+        .filter(pk__in=team_places_in_force().values("pk"))
+        .select_related("user")
+        .order_by("role", "added_at")
+    )
 
 
 def _caregivers(access: CaseAccess):
@@ -187,13 +198,15 @@ def goal_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         form_data(request),
         children=_children(access),
         assessments=case_records(access, "assessment").select_related("child", "caregiver"),
+        people=_people(access),
+        team=_team(access),
         initial=initial,
     )
     return form_page(
         request,
         form=form,
         save=lambda: services.goal_create(
-            actor=request.user, case=case, request=request, **form.cleaned_data
+            actor=request.user, case=case, request=request, **form.goal_kwargs()
         ),
         done=lambda g: plan_url(case.pk, f"goal-{g.pk}"),
         title="Add a goal to the case plan",
@@ -212,18 +225,24 @@ def goal_edit(request: AuthenticatedRequest, case_id: str, goal_id: str) -> Http
     case = access.case
     goal = get_object_or_404(sel.goals_of(access), pk=goal_id)
     goal.case = case
-    initial = {name: getattr(goal, name) for name in forms.GoalForm.base_fields}
+    initial = {
+        name: getattr(goal, name)
+        for name in forms.GoalForm.base_fields
+        if name != "responsible_other"
+    }
     form = forms.GoalForm(
         form_data(request),
         children=_children(access),
         assessments=case_records(access, "assessment").select_related("child", "caregiver"),
+        people=_people(access),
+        team=_team(access),
         initial=initial,
     )
     return form_page(
         request,
         form=form,
         save=lambda: services.goal_update(
-            actor=request.user, goal=goal, request=request, **form.cleaned_data
+            actor=request.user, goal=goal, request=request, **form.goal_kwargs()
         ),
         done=lambda g: plan_url(case.pk, f"goal-{g.pk}"),
         title="Update the goal",

@@ -156,7 +156,7 @@ class Relationship(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of child {self.child_id}"
+        return f"{self.get_kind_display()} of {self.child}"
 
 
 class TeamMember(models.Model):
@@ -260,7 +260,7 @@ class Episode(Record):
         ]
 
     def __str__(self) -> str:
-        return f"Removal {self.removal_date:%Y-%m-%d}"
+        return f"Removal on {self.removal_date:%-d %b %Y}"
 
     def days_in_care(self, on: dt.date) -> int:
         """Days from removal to discharge (or `on` while in care): the removal day counts."""
@@ -291,7 +291,7 @@ class Placement(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_setting_display()} since {self.start_date:%Y-%m-%d}"
+        return f"{self.get_setting_display()} since {self.start_date:%-d %b %Y}"
 
 
 class PermanencyPlan(Record):
@@ -311,6 +311,14 @@ class PermanencyPlan(Record):
     class Meta:
         ordering = ["effective_date", "created_at"]
         get_latest_by = ["effective_date", "created_at"]
+
+    def __str__(self) -> str:
+        concurrent = (
+            f", concurrent {self.get_concurrent_goal_display().lower()}"
+            if self.concurrent_goal
+            else ""
+        )
+        return f"{self.get_primary_goal_display()}{concurrent} from {self.effective_date:%-d %b %Y}"
 
 
 class Hearing(Record):
@@ -347,7 +355,7 @@ class Hearing(Record):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_hearing_type_display()} hearing {self.scheduled_on:%Y-%m-%d}"
+        return f"{self.get_hearing_type_display()} hearing {self.scheduled_on:%-d %b %Y}"
 
 
 class HearingOrder(Record):
@@ -390,6 +398,9 @@ class MaltreatmentReport(Record):
 
     class Meta:
         ordering = ["reported_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Maltreatment report {self.reported_on:%-d %b %Y}: {self.get_disposition_display()}"
 
 
 class Consent(Record):
@@ -444,6 +455,12 @@ class Consent(Record):
                 name="consent_part2_has_expiry",
             ),
         ]
+
+    def __str__(self) -> str:
+        return (
+            f"Release of {self.get_category_display().lower()} to "
+            f"{self.get_recipient_role_display()}, signed {self.granted_on:%-d %b %Y}"
+        )
 
     # What a consent says. Once revoked, none of it changes again, `revoked_on` included:
     # revocation is final, and consenting again is a new consent (a new row).

@@ -26,7 +26,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import Site
 from safebabies.identity.roles import CASE_WRITE_ROLES
-from safebabies.identity.selectors import roles_of
+from safebabies.identity.selectors import is_aggregate_only, roles_of
 from safebabies.kit.views import form_data, form_page
 
 PAGE_SIZE = 25
@@ -38,6 +38,10 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     """Find a family: search by family, child or person name, or docket number; filter by
     open/closed, site and "my families"."""
     user = request.user
+    if is_aggregate_only(user):
+        # no family to find for the Site Implementation Team or national staff: the page says
+        # so and leads to their pages, the program dashboards (not a list of "0 families")
+        return render(request, "cases/aggregate_only.html")
     sites = pages.sites_with_cases(user)
     today = pages.earliest_today(sites)
     q = request.GET.get("q", "").strip()[:100]

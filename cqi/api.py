@@ -44,7 +44,7 @@ class MetricsQuery(serializers.Serializer):
 
 
 def _period(scope: selectors.MetricsScope, start: dt.date | None, end: dt.date | None):
-    """Missing dates: the 12 months ending yesterday, or 12 months from/to the date given."""
+    """Missing dates: the 12 months up to today, or 12 months from/to the date given."""
     if start is not None and end is not None:
         return start, end
     if end is not None:

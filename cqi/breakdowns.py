@@ -261,11 +261,14 @@ DRILL_QUERIES: dict[str, Query] = {
     "ftm_monthly_rate": case_months_by_case(*HELD_FTMS),
 }
 
+# What a drill-down counts, "singular,plural" (the `counted` template filter).
 DRILL_UNITS = {
-    "developmental_screening_within_30_days": "children removed",
-    "early_intervention_referral_within_7_days": "children removed for maltreatment",
-    "services_started_within_60_days": "services referred",
-    "ftm_monthly_rate": "case-months",
+    "developmental_screening_within_30_days": "child removed,children removed",
+    "early_intervention_referral_within_7_days": (
+        "child removed for maltreatment,children removed for maltreatment"
+    ),
+    "services_started_within_60_days": "service referred,services referred",
+    "ftm_monthly_rate": "case-month",
 }
 DRILLABLE = tuple(DRILL_QUERIES)
 

@@ -47,7 +47,8 @@ class Period:
 
 
 def preset_dates(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    yesterday = today - dt.timedelta(days=1)
+    """The dates of a preset. "Last 12 months" and "this year to date" run up to today
+    included (what was logged today counts); the quarter and the year are whole ones."""
     if preset == "last_quarter":
         this_quarter = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
         start = add_months(this_quarter, -3)
@@ -55,8 +56,8 @@ def preset_dates(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
     if preset == "last_year":
         return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
     if preset == "year_to_date":
-        return dt.date(today.year, 1, 1), max(yesterday, dt.date(today.year, 1, 1))
-    return add_months(yesterday, -12) + dt.timedelta(days=1), yesterday
+        return dt.date(today.year, 1, 1), today
+    return add_months(today, -12) + dt.timedelta(days=1), today
 
 
 def _date(raw: str) -> dt.date | None:
@@ -72,7 +73,7 @@ def out_of_range(day: dt.date) -> bool:
 
 def period_from(params, today: dt.date) -> Period:
     """The period a query string asks for: `start` and `end` (YYYY-MM-DD) when given and valid,
-    else the `preset` (default: the last 12 months ending yesterday). Bad dates fall back to the
+    else the `preset` (default: the last 12 months up to today). Bad dates fall back to the
     preset with an error naming the field."""
     preset = params.get("preset", "")
     if preset not in PRESETS:

@@ -29,10 +29,10 @@ from cqi.metrics.registry import (
     finish_all,
 )
 from cqi.models import ReferenceValue
+from cqi.periods import DEFAULT_PRESET, preset_dates
 from safebabies.identity.models import Site, User
 from safebabies.identity.roles import Role
 from safebabies.identity.selectors import access_site, is_national, site_roles
-from safebabies.lib.dates import add_months
 
 __all__ = [
     "METRICS",
@@ -93,10 +93,9 @@ def access_metrics(user: User, slug: str) -> MetricsScope:
 
 
 def default_period(scope: MetricsScope) -> tuple[dt.date, dt.date]:
-    """The 12 months ending yesterday, in the site's time zone (UTC for all sites together)."""
-    today = scope.site.today() if scope.site else timezone.now().date()
-    end = today - dt.timedelta(days=1)
-    return add_months(end, -12) + dt.timedelta(days=1), end
+    """The 12 months up to today included, in the site's time zone (UTC for all sites
+    together): the dashboard's "Last 12 months" (`cqi.periods.preset_dates`)."""
+    return preset_dates(DEFAULT_PRESET, scope.site.today() if scope.site else timezone.now().date())
 
 
 def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:

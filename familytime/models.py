@@ -66,6 +66,9 @@ class Visit(Record):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Family time {self.scheduled_on:%-d %b %Y}: {self.get_status_display().lower()}"
+
 
 class FamilyTimePlan(Record):
     """The family-time plan of a child from a date on: a new row for every change, so the
@@ -116,6 +119,12 @@ class FamilyTimePlan(Record):
                 name="family_time_plan_ends_after_start",
             ),
         ]
+
+    def __str__(self) -> str:
+        return (
+            f"Family-time plan from {self.effective_from:%-d %b %Y}: "
+            f"{self.visits_per_week:g} a week, {self.get_supervision_display().lower()}"
+        )
 
     @property
     def duration_minutes(self) -> int | None:

@@ -218,6 +218,19 @@ class ChildFamilyTime:
     figures: Figures | None
     weeks: list[WeekBar]
     held_visits: list[Visit] = field(default_factory=list)  # of the last 4 weeks, in order
+    upcoming: int = 0  # visits on the calendar after today, in the next 4 weeks
+
+    @property
+    def calendar_per_week(self) -> Decimal:
+        """Visits a week on the calendar (what a child without a plan on record has): the
+        last 4 weeks' (the weekly table's "planned"), else the next 4 weeks'; 0 when none."""
+        count = sum(week.planned for week in self.weeks) or self.upcoming
+        return Decimal(count) / GLANCE_WEEKS
+
+    @property
+    def calendar_ahead(self) -> bool:
+        """`calendar_per_week` counts the coming weeks (nothing was planned in the last 4)."""
+        return not any(week.planned for week in self.weeks) and self.upcoming > 0
 
     @property
     def in_care(self) -> bool:
@@ -248,7 +261,8 @@ def _target(plan: FamilyTimePlan | None, child: Child) -> Decimal:
 
 def case_family_time(children: list[Child], today: dt.date) -> list[ChildFamilyTime]:
     """Family time at a glance for the children of one case page (three queries): the METRICS.md
-    figures, the plan history, and the visits of the last 4 weeks for the weekly chart."""
+    figures, the plan history, and the visits of the last 4 weeks (for the weekly chart) and of
+    the next 4 (what is on the calendar)."""
     if not children:
         return []
     by_child = figures(children, today)
@@ -263,7 +277,10 @@ def case_family_time(children: list[Child], today: dt.date) -> list[ChildFamilyT
     start, end = glance_window(today)
     visits: dict[str, list[Visit]] = {child.pk: [] for child in children}
     for visit in (
-        Visit.objects.filter(child__in=list(visits), scheduled_on__range=(start, end))
+        Visit.objects.filter(
+            child__in=list(visits),
+            scheduled_on__range=(start, end + dt.timedelta(days=7 * GLANCE_WEEKS)),
+        )
         .only("id", "child_id", "scheduled_on", "status", "cancelled_by", "supervision")
         .order_by("scheduled_on", "starts_at", "id")
         .fetch_mode(FETCH_RAISE)
@@ -301,7 +318,16 @@ def case_family_time(children: list[Child], today: dt.date) -> list[ChildFamilyT
                 plans=child_plans,
                 figures=by_child.get(child.pk),
                 weeks=weeks,
-                held_visits=[v for v in visits[child.pk] if v.status == codes.VisitStatus.HELD],
+                held_visits=[
+                    v
+                    for v in visits[child.pk]
+                    if v.status == codes.VisitStatus.HELD and v.scheduled_on <= end
+                ],
+                upcoming=sum(
+                    1
+                    for v in visits[child.pk]
+                    if v.scheduled_on > end and v.status == codes.VisitStatus.SCHEDULED
+                ),
             )
         )
     return result

@@ -98,6 +98,8 @@ def visit_log(request: AuthenticatedRequest, case_id: str, visit_id: str) -> Htt
             text = " ".join(str(error) for error in field_errors)
             messages.error(request, f"{form.fields[field].label or field}: {text}")
         return redirect(back)
+    before = visit.get_status_display().lower()
+    was_logged = visit.status != codes.VisitStatus.SCHEDULED
     try:
         services.visit_log(
             actor=request.user,
@@ -112,10 +114,10 @@ def visit_log(request: AuthenticatedRequest, case_id: str, visit_id: str) -> Htt
             messages.error(request, f"{label or 'Visit'}: {' '.join(messages_of_field)}")
         return redirect(back)
     day = f"{visit.scheduled_on:%A %-d %b}"
+    now = visit.get_status_display().lower()
+    outcome = f"changed from {before} to {now}" if was_logged and before != now else now
     messages.success(
-        request,
-        f"{visit.child.given_name or 'The child'}'s family time on {day}: "
-        f"{visit.get_status_display().lower()}.",
+        request, f"{visit.child.given_name or 'The child'}'s family time on {day}: {outcome}."
     )
     return redirect(back)
 

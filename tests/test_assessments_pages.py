@@ -167,6 +167,43 @@ def test_caseworker_records_a_screening_with_who_screened_and_the_referral(
     assert "led to Early Intervention (IDEA Part C)" in plan
 
 
+def test_screening_form_names_the_referrals_and_people_in_words(client_for, family, caseworker):
+    h.ServiceFactory(
+        case=family,
+        service_type=codes.ServiceType.CHILD_PARENT_PSYCHOTHERAPY,
+        provider="Harbor Clinic",
+        referred_on=dt.date(2026, 3, 4),
+    )
+    page = text(client_for(caseworker).get(reverse("screening-create", args=[family.pk])))
+    assert "object (" not in page
+    assert "Child-Parent Psychotherapy (Harbor Clinic), referred 4 Mar 2026" in page
+    assert "Dorothy Rivera (parent)" in page
+
+
+@pytest.mark.parametrize("app", ["cases", "assessments", "familytime"])
+def test_every_record_a_page_can_show_has_a_name_in_words(app):
+    """A select or a message that shows a record shows words, never "Service object (id)"."""
+    from django.apps import apps
+    from django.db import models
+
+    unnamed = [
+        model.__name__
+        for model in apps.get_app_config(app).get_models()
+        if model.__str__ is models.Model.__str__
+    ]
+    assert unnamed == []
+
+
+def test_records_read_as_words_with_their_dates(family):
+    service = h.ServiceFactory(case=family, provider="", referred_on=dt.date(2026, 3, 20))
+    screening = h.ScreeningFactory(case=family, child=family.test_child)
+    consent = h.ConsentFactory(case=family, person=family.test_parent)
+    assert str(service) == "Housing, referred 20 Mar 2026"
+    assert str(screening) == "ASQ-3, 10 Mar 2026"
+    assert str(consent).startswith("Release of ") and "signed" in str(consent)
+    assert str(family.test_episode).startswith("Removal on ")
+
+
 def test_a_screening_in_the_future_is_refused_on_its_field(client_for, family, caseworker):
     response = client_for(caseworker).post(
         reverse("screening-create", args=[family.pk]),
@@ -330,7 +367,8 @@ def test_caseworker_adds_a_goal_from_the_assessment(client_for, family, casework
             "description": "\u201cI want to be the one who calms him down\u201d",
             "assessment": assessment.pk,
             "steps": "Go to child-parent psychotherapy each week\nPractise the bedtime routine",
-            "responsible": "Jaime, with the clinician",
+            "responsible": "other",
+            "responsible_other": "Jaime, with the clinician",
             "target_on": "2027-02-01",
             "status": "in_progress",
         },
@@ -340,6 +378,63 @@ def test_caseworker_adds_a_goal_from_the_assessment(client_for, family, casework
     assert goal.assessment == assessment
     plan = text(client.get(reverse("case-plan", args=[family.pk])))
     assert "Practise the bedtime routine" in plan and "Who: Jaime, with the clinician" in plan
+
+
+def test_goal_who_offers_the_family_and_the_family_team(
+    client_for, family, caseworker, coordinator
+):
+    client = client_for(caseworker)
+    form = client.get(reverse("goal-create", args=[family.pk])).context["form"]
+    who = dict(form.fields["responsible"].choices)
+    assert "Dorothy Rivera (parent)" in who.values()
+    assert f"{coordinator} (Community Coordinator)" in who.values()
+    assert f"{caseworker} (Caseworker)" in who.values()
+    parent_key = next(key for key, label in who.items() if label == "Dorothy Rivera (parent)")
+    response = client.post(
+        reverse("goal-create", args=[family.pk]),
+        {"description": "A safe home", "responsible": parent_key, "status": "not_started"},
+    )
+    assert response.status_code == 302
+    goal = Goal.objects.get()
+    assert goal.responsible == "Dorothy Rivera (parent)"
+    # the edit form shows the same person chosen, not a free text
+    edit = client.get(reverse("goal-edit", args=[family.pk, goal.pk])).context["form"]
+    assert edit.initial["responsible"] == parent_key
+
+
+def test_goal_who_someone_else_needs_a_name_and_keeps_an_older_free_text(
+    client_for, family, caseworker
+):
+    client = client_for(caseworker)
+    response = client.post(
+        reverse("goal-create", args=[family.pk]),
+        {"description": "A safe home", "responsible": "other", "status": "not_started"},
+    )
+    assert "responsible_other" in response.context["form"].errors
+    assert not Goal.objects.exists()
+    goal = h.GoalFactory(case=family, responsible="The housing navigator")
+    edit = client.get(reverse("goal-edit", args=[family.pk, goal.pk])).context["form"]
+    assert (edit.initial["responsible"], edit.initial["responsible_other"]) == (
+        "other",
+        "The housing navigator",
+    )
+
+
+def test_the_only_child_of_a_family_is_chosen_in_the_plan_forms(
+    client_for, family, caseworker, clinician
+):
+    child = family.test_child
+    for name, user in [
+        ("goal-create", caseworker),
+        ("service-create", caseworker),
+        ("screening-create", caseworker),
+        ("assessment-create", clinician),
+    ]:
+        form = client_for(user).get(reverse(name, args=[family.pk])).context["form"]
+        assert form["child"].value() == child.pk, name
+    f.ChildFactory(case=family, given_name="Luz")
+    form = client_for(caseworker).get(reverse("goal-create", args=[family.pk])).context["form"]
+    assert form["child"].value() is None  # two children: the writer chooses
 
 
 def test_a_goal_needs_a_description(client_for, family, caseworker):
@@ -649,3 +744,19 @@ def test_the_goal_form_warns_that_the_judge_and_the_parent_mentor_read_it(
     ):
         html = client.get(path).content.decode()
         assert html.count(READ_BY_COURT_AND_MENTOR) >= 2, path  # the goal and its steps
+
+
+def test_screenings_are_listed_in_date_order_whatever_order_they_were_recorded(
+    client_for, family, caseworker
+):
+    child = family.test_child
+    for instrument, day in [
+        (codes.Instrument.ASQSE2, dt.date(2026, 11, 5)),
+        (codes.Instrument.HEALTH_INITIAL, dt.date(2026, 3, 2)),
+        (codes.Instrument.ASQ3, dt.date(2026, 11, 5)),
+        (codes.Instrument.HEALTH_COMPREHENSIVE, dt.date(2026, 4, 1)),
+    ]:
+        h.ScreeningFactory(case=family, child=child, instrument=instrument, screened_on=day)
+    page = text(client_for(caseworker).get(reverse("case-plan", args=[family.pk])))
+    listed = re.findall(r"(\S+(?: \S+)*?) · Jaime · (\d+ \w+ 2026)", page)
+    assert [day for _, day in listed] == ["2 Mar 2026", "1 Apr 2026", "5 Nov 2026", "5 Nov 2026"]

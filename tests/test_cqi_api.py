@@ -137,10 +137,10 @@ def test_a_single_day_period_is_allowed(api, coordinator):
 
 
 @time_machine.travel(dt.datetime(2026, 3, 1, 5, 0, tzinfo=dt.UTC), tick=False)
-def test_default_period_is_the_12_months_ending_yesterday_in_the_sites_time_zone(api, coordinator):
-    # 05:00 UTC on 1 March is still 28 February in Chicago: yesterday there is 27 February.
+def test_default_period_is_the_12_months_up_to_today_in_the_sites_time_zone(api, coordinator):
+    # 05:00 UTC on 1 March is still 28 February in Chicago: today there is 28 February.
     body = get(api, coordinator, site="north").json()
-    assert (body["start"], body["end"]) == ("2025-02-28", "2026-02-27")
+    assert (body["start"], body["end"]) == ("2025-03-01", "2026-02-28")
     body = get(api, coordinator, site="north", end="2024-12-31").json()
     assert (body["start"], body["end"]) == ("2024-01-01", "2024-12-31")
     body = get(api, coordinator, site="north", start="2024-03-01").json()

@@ -6,9 +6,11 @@ import csv
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 
 from cqi import breakdowns
@@ -112,7 +114,7 @@ def test_dashboard_shows_the_apis_figure_for_every_metric(client_for, api, coord
     entries = rows["permanency_12m_entries"].current
     assert (entries["numerator"], entries["denominator"]) == (1, 1)
     assert re.search(
-        r'id="metric-permanency_12m_entries".*?<strong>100\.0%</strong>.*?1 / 1', html, re.S
+        r'id="metric-permanency_12m_entries".*?<strong>100\.0%</strong>.*?1 of 1', html, re.S
     )
     services = from_api["services_started_within_60_days"]
     assert (services["numerator"], services["denominator"]) == (1, 1)
@@ -150,10 +152,11 @@ def test_reference_value_is_shown_beside_the_site_figure(client_for, coordinator
 @pytest.mark.parametrize(
     "preset, start, end",
     [
-        ("last_12_months", D(2024, 2, 14), D(2025, 2, 13)),
+        # today (14 Feb 2025) is in the last 12 months and the year to date
+        ("last_12_months", D(2024, 2, 15), D(2025, 2, 14)),
         ("last_quarter", D(2024, 10, 1), D(2024, 12, 31)),
         ("last_year", D(2024, 1, 1), D(2024, 12, 31)),
-        ("year_to_date", D(2025, 1, 1), D(2025, 2, 13)),
+        ("year_to_date", D(2025, 1, 1), D(2025, 2, 14)),
     ],
 )
 def test_period_presets(client_for, coordinator, preset, start, end):
@@ -195,7 +198,7 @@ def test_bad_dates_name_the_field_and_fall_back_to_the_default(
     period = response.context["period"]
     fields = {field} if isinstance(field, str) else set(field)
     assert set(period.errors) == fields
-    assert (period.start, period.end) == (D(2024, 2, 14), D(2025, 2, 13))
+    assert (period.start, period.end) == (D(2024, 2, 15), D(2025, 2, 14))
     for name in fields:
         assert f'id="period-{name}-error"' in response.content.decode()
 
@@ -558,6 +561,82 @@ def test_trends_hide_months_over_fewer_than_5_for_aggregate_roles(client_for, si
     FtmFactory(case=child.case, scheduled_on=D(2024, 3, 5))
     trends = {m.id: p for m, p in dashboard(client_for, sit_member).context["trends"]}
     assert all(str(p.value) == "fewer than 5" for p in trends["ftm_monthly_rate"])
+
+
+def _trend_card(html: str, metric_id: str) -> str:
+    start = html.index(f'data-trend="{metric_id}"')
+    return html[start : html.index("</table>", start)]
+
+
+def test_each_trend_month_has_one_equal_slot_for_its_bar_and_its_value(
+    client_for, coordinator, site
+):
+    """The bars and the table's columns share the same 12 slots (the table is laid out fixed,
+    as wide as the chart), so a value sits under its own month's bar and the last month stays
+    inside the card; the values are short enough for 12 columns on a tablet."""
+    child = new_child(site)
+    FtmFactory(case=child.case, scheduled_on=D(2024, 3, 5))
+    FtmFactory(case=child.case, scheduled_on=D(2024, 12, 5))
+    card = _trend_card(dashboard(client_for, coordinator).content.decode(), "ftm_monthly_rate")
+    assert 'viewBox="0 0 120 100"' in card
+    bars = re.findall(r'<rect x="([\d.]+)"[^>]*width="9"[^>]*data-month="(\d{4}-\d\d)"', card)
+    columns = re.findall(r'<th scope="col" data-month="(\d{4}-\d\d)"', card)
+    cells = re.findall(r'<td data-month="(\d{4}-\d\d)">(.*?)</td>', card)
+    months = [f"2024-{m:02d}" for m in range(1, 13)]
+    assert [month for _, month in bars] == months == columns == [month for month, _ in cells]
+    assert [float(x) for x, _ in bars] == [10 * i + 0.5 for i in range(12)]
+    shown = [re.search(r'aria-hidden="true">(.*?)</span>', cell).group(1) for _, cell in cells]
+    assert shown == ["0%", "0%", "100%"] + ["0%"] * 8 + ["100%"]
+    assert "Per cent, each month" in card
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "cqi.css").read_text()
+    assert ".trend-table { table-layout: fixed; width: 100%; }" in css
+
+
+def test_trend_months_hidden_for_aggregate_roles_read_short_with_their_words(
+    client_for, sit_member, site
+):
+    child = new_child(site)
+    FtmFactory(case=child.case, scheduled_on=D(2024, 3, 5))
+    html = dashboard(client_for, sit_member).content.decode()
+    card = _trend_card(html, "ftm_monthly_rate")
+    assert card.count('<span aria-hidden="true">&lt;5</span>') == 12
+    assert card.count('<span class="visually-hidden">fewer than 5</span>') == 12
+    assert "“&lt;5” is fewer than 5" in html
+
+
+def test_the_dashboard_reads_in_plain_english(client_for, coordinator, site):
+    """ "the same as before" (not "same than before"), "1 coordinator" (not "1 coordinators"),
+    and "3 of 8", never "fewer than 5 of 3" or "hidden of 69"."""
+    from cqi.suppression import COMPLEMENT_MARK, SMALL_MARK
+    from cqi.templatetags.cqi_format import counted, part_of
+
+    assert counted(1, "coordinator") == "1 coordinator"
+    assert counted(3, "coordinator") == "3 coordinators"
+    assert counted(SMALL_MARK, "coordinator") == "fewer than 5 coordinators"
+    assert counted(1, "child removed,children removed") == "1 child removed"
+    assert part_of(3, 8) == "3 of 8"
+    assert part_of(SMALL_MARK, 8) == "fewer than 5 of 8"
+    assert part_of(COMPLEMENT_MARK, 69) == "69 in all"
+    assert part_of(SMALL_MARK, SMALL_MARK) == "fewer than 5 in all"
+    assert part_of(0, SMALL_MARK) == "0 of fewer than 5"
+    # one family, an FTM every month of 2023 and 2024: the FTM rate is the same both years
+    child = new_child(site)
+    for year in (2023, 2024):
+        for month in range(1, 13):
+            FtmFactory(case=child.case, scheduled_on=D(year, month, 10))
+    html = dashboard(client_for, coordinator).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "1 coordinator," in text and "1 coordinators" not in text
+    assert "12 of 12 · the same as before" in text and "same than" not in text
+
+
+def test_exits_are_named_by_their_reason_in_words(client_for, coordinator, site):
+    stay(site, D(2023, 6, 1), D(2024, 3, 1), "relative")
+    html = dashboard(client_for, coordinator).content.decode()
+    assert '<th scope="row">Living with a relative</th>' in html
+    assert ">Relative<" not in html
+    story = client_for(coordinator).get(url("cqi-story", "north"), PERIOD).content.decode()
+    assert "living with a relative 100.0%" in story
 
 
 # --- the data story --------------------------------------------------------------------------

@@ -398,3 +398,58 @@ def test_supervision_over_time_comes_from_held_visits_when_no_plan_is_on_record(
         (dt.date(2026, 11, 2), "Supervised"),
         (dt.date(2026, 11, 9), "Monitored"),
     ]
+
+
+# --- The page says what it means --------------------------------------------------------------
+
+
+def _visit_item(html: str, visit) -> str:
+    start = html.index(f'id="visit-{visit.pk}"')
+    return html[start : html.index("</li>", start)]
+
+
+def test_a_child_without_a_plan_shows_the_family_time_on_the_calendar(
+    client_for, family, coordinator
+):
+    child = family.test_child
+    for day in (23, 26, 30):  # the next 4 weeks: about twice a week
+        _visit(child, dt.date(2026, 11, day), status="scheduled")
+    for day in (3, 7, 10, 14):
+        _visit(child, dt.date(2026, 12, day), status="scheduled")
+    _visit(child, dt.date(2026, 12, 28), status="scheduled")  # beyond the next 4 weeks
+    client = client_for(coordinator)
+    for url in (urls(family)["page"], reverse("case-detail", args=[family.pk])):
+        page = client.get(url).content.decode()
+        assert "No plan yet" not in page
+        assert "No plan recorded yet. On the calendar: 1.8 a week (the next 4 weeks)" in page
+    # the last 4 weeks' visits (the weekly table's "planned") come first: twice a week
+    for day in (24, 27, 31):
+        _visit(child, dt.date(2026, 10, day), status="held")
+    for day in (3, 6, 10, 13, 17):  # 8 in the last 4 weeks
+        _visit(child, dt.date(2026, 11, day), status="held")
+    page = client.get(urls(family)["page"]).content.decode()
+    assert "No plan recorded yet. On the calendar: 2 a week (the last 4 weeks)" in page
+    Visit.objects.all().delete()
+    page = client.get(urls(family)["page"]).content.decode()
+    assert "No plan and no family time on the calendar yet: the site's target is 3 a week" in page
+
+
+def test_nothing_looks_chosen_before_a_visit_is_logged(client_for, family, visit, coordinator):
+    item = _visit_item(client_for(coordinator).get(urls(family)["page"]).content.decode(), visit)
+    assert "How did it go?" in item
+    for solid in ("btn-success", "btn-danger", "btn-secondary", "btn-primary"):
+        assert f"btn {solid}" not in item and f"btn-sm {solid}" not in item
+    assert "btn-outline-success" in item and "Change to" not in item
+
+
+def test_a_logged_visit_offers_a_change_in_words(client_for, family, visit, coordinator):
+    client = client_for(coordinator)
+    client.post(urls(family, visit)["log"], {"status": "held"})
+    item = _visit_item(client.get(urls(family)["page"]).content.decode(), visit)
+    assert "Change what was recorded" in item and "Recorded as held. Change it to:" in item
+    assert "Change to no-show" in item and "Change to cancelled" in item
+    assert item.count('value="held"') == 1 and "Save, still held" in item  # no second "Held"
+    response = client.post(urls(family, visit)["log"], {"status": "no_show"}, follow=True)
+    assert "family time on Monday 16 Nov: changed from held to no-show." in (
+        response.content.decode()
+    )

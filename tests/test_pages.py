@@ -993,3 +993,27 @@ def test_staff_user_who_is_not_a_site_admin_sees_no_case_records(client_for, fam
 
 def test_site_admin_cannot_edit_accounts_in_the_admin(client_for, staff_site_admin):
     assert client_for(staff_site_admin).get("/admin/teams/user/").status_code == 403
+
+
+# --- Menus and links that lead somewhere ---------------------------------------------------------
+
+
+def test_aggregate_only_roles_get_no_families_menu_and_the_list_points_to_the_dashboards(
+    client_for, family, sit_member, coordinator
+):
+    client = client_for(sit_member)
+    home = client.get("/").content.decode()
+    assert f'href="{reverse("case-list")}"' not in home
+    assert reverse("cqi-index") in home
+    page = client.get(reverse("case-list")).content.decode()  # typed in: it says why
+    assert "0 families" not in page and "no family to find here" in page
+    assert f'href="{reverse("cqi-index")}"' in page
+    coordinator_home = client_for(coordinator).get("/").content.decode()
+    assert f'href="{reverse("case-list")}">Families</a>' in coordinator_home
+
+
+def test_judges_home_links_to_the_program_dashboards(client_for, family, judge):
+    html = client_for(judge).get("/").content.decode()
+    assert f'<a href="{reverse("cqi-index")}">Program dashboards</a>' in html
+    dashboards = client_for(judge).get(reverse("cqi-index"))
+    assert dashboards.status_code == 200

@@ -4,6 +4,7 @@ what the court never sees, access rules, the PDF, and a query count that does no
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -26,6 +27,8 @@ NOW = dt.datetime(2026, 10, 28, 17, 0, tzinfo=dt.UTC)  # 28 Oct 2026, noon in Ch
 TODAY = dt.date(2026, 10, 28)
 PREVIOUS = dt.date(2026, 10, 1)
 HEARING_DAY = dt.date(2026, 10, 29)
+
+
 NOTES = "Confidential: what the parent said about relapse"
 OBSERVATIONS = "Observed: the parent soothed the baby quickly"
 
@@ -420,3 +423,62 @@ def test_flags_name_services_in_plain_words_and_keep_acronyms(client_for, judge,
     )
     flags = _summary(client_for(judge), hearing).json()["flags"]
     assert "Referral to early intervention (IDEA part C) waiting 31 days." in flags
+
+
+# --- The PDF says what it is, on as few pages as it needs ------------------------------------
+
+
+def _pdf_pages(response) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+
+
+def test_summary_pdf_pages_say_page_x_of_y_and_carry_the_confidentiality_notice(
+    client_for, judge, hearing
+):
+    from cases.hearings.summary import CONFIDENTIALITY_NOTICE
+
+    pages = _pdf_pages(_summary(client_for(judge), hearing, format="pdf"))
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Confidential: for the court and the parties" in text
+    first = " ".join(pages[0].split())
+    assert f"Confidential. {CONFIDENTIALITY_NOTICE}" in first
+    screen = client_for(judge).get(reverse("hearing-summary", args=[hearing.case_id, hearing.pk]))
+    assert CONFIDENTIALITY_NOTICE in screen.content.decode()
+
+
+def _line_counts(summary, *, compact: bool) -> list[int]:
+    from django.template.loader import render_to_string
+    from weasyprint import HTML
+
+    from cases.hearings import pdf
+
+    normal, tighter, fonts = pdf._styles()
+    html = HTML(string=render_to_string("hearings/summary_pdf.html", {"s": summary}))
+    sheets = [normal, tighter] if compact else [normal]
+    reader = PdfReader(io.BytesIO(html.render(stylesheets=sheets, font_config=fonts).write_pdf()))
+    return [len(page.extract_text().splitlines()) for page in reader.pages]
+
+
+def test_a_summary_a_few_lines_over_a_page_is_not_left_with_them_alone_on_page_2(
+    client_for, judge, hearing
+):
+    from cases.access import access_summary
+    from cases.hearings.summary import hearing_summary
+
+    earlier = hearing.case.hearings.get(scheduled_on=dt.date(2026, 9, 1))
+    for i in range(2):  # two more orders: the usual layout runs a few lines onto a page 2
+        _order(earlier, f"Order {i}: attend every family-time visit and the parenting class")
+    summary = hearing_summary(*access_summary(judge, hearing.pk))
+    assert len(_line_counts(summary, compact=False)) == 2
+    pages = _pdf_pages(_summary(client_for(judge), hearing, format="pdf"))
+    assert len(pages) == 1 and "Page 1 of 1" in pages[0]
+    assert "Order 1: attend every family-time visit" in " ".join(pages[0].split())
+
+
+def test_summary_says_who_a_service_is_for_in_words(client_for, judge, hearing):
+    page = client_for(judge).get(reverse("hearing-summary", args=[hearing.case_id, hearing.pk]))
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.content.decode()).split())
+    child = hearing.case.children.get()
+    assert f"Child-Parent Psychotherapy Parent and child together ({child.given_name})" in text
+    assert " Dyad " not in text

@@ -50,6 +50,12 @@ DEVELOPMENTAL_INSTRUMENTS = {codes.Instrument.ASQ3, codes.Instrument.ASQSE2}
 WAITING = {codes.ServiceStatus.REFERRED, codes.ServiceStatus.WAITLISTED}
 WAITING_FLAG_DAYS = 30  # a referral waiting longer than this is flagged
 CLOCK_FLAG_DAYS = 60  # a federal clock date this close to the hearing is flagged
+# On the page and on every PDF: a dependency case's records are confidential by law.
+CONFIDENTIALITY_NOTICE = (
+    "This summary is about a child in a dependency case and holds information that state and "
+    "federal law keep confidential. It is for the court and the parties to this case: do not "
+    "copy it or share it with anyone else."
+)
 
 
 def number(value: float | Decimal) -> str:
@@ -415,6 +421,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
                 "service_type": service.service_type,
                 "service_type_label": service.get_service_type_display(),
                 "recipient": service.recipient,
+                "recipient_label": service.get_recipient_display(),
                 "child_id": service.child_id,
                 "child_name": for_child.given_name if for_child else None,
                 "provider": service.provider or None,
@@ -484,4 +491,5 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         "orders": orders,
         "flags": flags,
         "questions": questions,
+        "confidentiality_notice": CONFIDENTIALITY_NOTICE,
     }

@@ -1,8 +1,17 @@
 """Formatting of CQI figures for people: shares as percentages, rates with their unit."""
 
 from django import template
+from django.utils.html import format_html
 
-from cqi.suppression import COMPLEMENT, COMPLEMENT_MARK, PRIMARY, SMALL_MARK, Hidden
+from cqi.suppression import (
+    COMPLEMENT,
+    COMPLEMENT_MARK,
+    PRIMARY,
+    SMALL_MARK,
+    SUPPRESSED_KEY,
+    Hidden,
+)
+from safebabies import codes
 
 register = template.Library()
 
@@ -52,3 +61,78 @@ def count(value) -> str:
     if value == COMPLEMENT_MARK:
         return str(Hidden(COMPLEMENT))
     return str(value)
+
+
+# What one month's cell of a trend shows: short enough that 12 months fit side by side on a
+# tablet, with the words for screen readers.
+TREND_UNITS = {
+    "share": "Per cent, each month",
+    "reasons": "Per cent of the month's exits",
+    "per_week": "Visits held a week per child in care, each month",
+    "days": "Days, each month",
+    "per_1000_days": "Per 1,000 days in care, each month",
+    "placements": "Placements per child, each month",
+}
+
+
+def _short(value, unit: str) -> str:
+    if unit in {"share", "reasons"}:
+        return f"{100 * value:.0f}%"
+    if unit == "days":
+        return f"{value:.0f}"
+    return f"{value:.1f}"
+
+
+@register.filter
+def trend_cell(value, unit: str) -> str:
+    """A trend month's value, short ("45%", "2.2", "<5") with its full words for screen
+    readers ("fewer than 5", "no data")."""
+    if isinstance(value, Hidden):
+        short, words = ("<5" if value.reason == PRIMARY else "*"), str(value)
+    elif value is None:
+        short, words = "\u2013", "no data"  # an en dash
+    else:
+        short, words = _short(value, unit), format_value(value, unit)
+    return format_html(
+        '<span aria-hidden="true">{}</span><span class="visually-hidden">{}</span>', short, words
+    )
+
+
+@register.filter
+def trend_unit(unit: str) -> str:
+    return TREND_UNITS.get(unit, "")
+
+
+@register.filter
+def counted(value, noun: str) -> str:
+    """A count with its noun, singular or plural: "1 coordinator", "3 coordinators",
+    "fewer than 5 coordinators" (`noun` is "coordinator" or "child,children")."""
+    one, _, many = noun.partition(",")
+    many = many or f"{one}s"
+    shown = count(value)
+    return f"{shown} {one if shown == '1' else many}"
+
+
+@register.filter
+def part_of(part, whole) -> str:
+    """ "3 of 8": a part of a whole, each as an aggregate-only viewer may see it. A part that
+    cannot be shown beside a hidden whole, or that is itself hidden to protect a small one, is
+    left out: "fewer than 5 in all", "69 in all" (never "hidden of 69")."""
+    part_text, whole_text = count(part), count(whole)
+    hidden_whole = whole_text in HIDDEN_WORDS
+    if part_text == str(Hidden(COMPLEMENT)) or (hidden_whole and part_text in HIDDEN_WORDS):
+        return f"{whole_text} in all"
+    return f"{part_text} of {whole_text}"
+
+
+HIDDEN_WORDS = frozenset({str(Hidden(PRIMARY)), str(Hidden(COMPLEMENT))})
+
+
+@register.filter
+def discharge_reason(code: str) -> str:
+    """An exit's reason in words ("Living with a relative"), never its code; the merged small
+    categories of an aggregate-only view as "Other reasons, together"."""
+    if code == SUPPRESSED_KEY:
+        return "Other reasons, together (not named, to protect privacy)"
+    labels = dict(codes.DischargeReason.choices)
+    return labels.get(code, code.replace("_", " ").capitalize())

@@ -38,7 +38,9 @@ def test_assessment_markers_and_release_forms(
         assert page.axe_violations() == []
         p.get_by_label(re.compile(r"^\s*Lens\W*$")).select_option("relationship")
         p.get_by_label(re.compile(r"^\s*Child\s*$")).select_option(label="Jaime Rivera")
-        p.get_by_label(re.compile(r"^\s*Caregiver\s*$")).select_option(label="Dorothy Rivera")
+        p.get_by_label(re.compile(r"^\s*Caregiver\s*$")).select_option(
+            label="Dorothy Rivera (parent)"
+        )
         p.get_by_label(re.compile(r"^\s*Strengths\W*$")).fill("They laugh together at bath time")
         p.get_by_label("Observed interaction").fill("She follows his lead when he is calm")
         p.get_by_role("button", name="Save the assessment").click()

@@ -50,12 +50,14 @@ def test_caseworker_keeps_the_case_plan_current(live_server, page):
         p.get_by_label("Steps").fill(
             "Weekly child-parent psychotherapy\nPhone away during family time"
         )
-        p.get_by_label(re.compile(r"^\s*Who\s*$")).fill("Jaime, with Dr. Sharpe")
+        # "Who" offers the family and the family team by name
+        p.get_by_label(re.compile(r"^\s*Who\s*$")).select_option(label="Jaime Rivera (parent)")
         p.get_by_label("Target date").fill("2027-02-15")
         p.get_by_label("Status").select_option("in_progress")
         p.get_by_role("button", name="Add the goal").click()
         goal = Goal.objects.get(description__contains="calms him down")
         assert goal.assessment_id == "demo-assessment-rivera-2"
+        assert goal.responsible == "Jaime Rivera (parent)"
         item = p.locator(f"#goal-{goal.pk}")
         expect(item).to_contain_text("Phone away during family time")
 

@@ -12,6 +12,20 @@ from tests.test_cqi_metrics import FOSTER, REUNIFICATION, episode, new_child
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# Where each trend card's bars and month columns are on screen.
+TREND_GEOMETRY = """() => [...document.querySelectorAll('[data-trend]')].map(card => {
+  const centre = el => { const b = el.getBoundingClientRect(); return b.left + b.width / 2; };
+  const span = el => { const b = el.getBoundingClientRect(); return [b.left, b.right]; };
+  return {
+    metric: card.dataset.trend,
+    card_right: card.getBoundingClientRect().right,
+    table_right: card.querySelector('table').getBoundingClientRect().right,
+    bars: [...card.querySelectorAll('rect.trend-bar')].map(r => [r.dataset.month, centre(r)]),
+    columns: Object.fromEntries(
+      [...card.querySelectorAll('th[data-month]')].map(th => [th.dataset.month, span(th)])),
+  };
+})"""
+
 
 def test_sit_member_changes_the_period_and_sees_small_cells_hidden(
     live_server, page, site, sit_member
@@ -44,6 +58,15 @@ def test_sit_member_changes_the_period_and_sees_small_cells_hidden(
     ).click()
     expect(p.get_by_role("heading", name="Outcomes for children")).to_be_visible()
     assert page.axe_violations() == []
+    # month by month: each value under its own month's bar, the last month inside its card
+    cards = p.evaluate(TREND_GEOMETRY)
+    assert len(cards) >= 4
+    for card in cards:
+        assert card["table_right"] <= card["card_right"] + 0.5, card["metric"]
+        assert [month for month, _ in card["bars"]] == list(card["columns"])
+        for month, centre in card["bars"]:
+            left, right = card["columns"][month]
+            assert left <= centre <= right, (card["metric"], month)
 
     # Last calendar year ends before the removals: nobody in care
     p.get_by_role("link", name="Last calendar year").click()
