@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safebabies.identity.accounts.middleware.SessionLifetimeMiddleware",
     "safebabies.identity.accounts.middleware.NoStoreMiddleware",
+    # dates and times on pages in the signed-in person's site's time zone (templatetags/when.py)
+    "safebabies.identity.accounts.middleware.SiteTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safebabies.identity.accounts.middleware.TwoFactorRequiredMiddleware",
@@ -110,6 +112,8 @@ TEMPLATES = [
                 "safebabies.identity.context_processors.memberships",
                 "safebabies.identity.accounts.context_processors.session_timeout",
             ],
+            # `when`: the one filter every page writes dates and times with
+            "builtins": ["safebabies.templatetags.when"],
         },
     },
 ]
@@ -315,6 +319,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Safe Babies <no-reply@localh
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"  # stored in UTC; shown in each site's own time zone
+# One way of writing dates and times on every page (the `when` filter uses the same formats)
+FORMAT_MODULE_PATH = "safebabies.formats"
 USE_I18N = True
 USE_TZ = True
 

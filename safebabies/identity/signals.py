@@ -33,6 +33,17 @@ def start_session_clock(sender, request, user, **kwargs):
         session["signed_in_at"] = time.time()
 
 
+@receiver(user_logged_in, dispatch_uid="session_site_time_zone")
+def remember_site_time_zone(sender, request, user, **kwargs):
+    """Pages are shown in the person's site's time zone (accounts/middleware.py)."""
+    from safebabies.identity.accounts.middleware import SITE_TIME_ZONE
+    from safebabies.identity.selectors import home_time_zone
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SITE_TIME_ZONE] = home_time_zone(user)
+
+
 @receiver(user_logged_out, dispatch_uid="audit_sign_out")
 def audit_sign_out(sender, request, user, **kwargs):
     if user is not None:
