@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tables2",
     "safebabies.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -341,6 +342,9 @@ STORAGES: dict[str, dict[str, Any]] = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# List pages (people, audit trail) are django-tables2 tables: sorting, paging, one place that
+# writes a code or a date for people (safebabies/*/tables.py)
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

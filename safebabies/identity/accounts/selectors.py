@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 
 from django.db.models import Q, QuerySet
 
@@ -37,21 +38,47 @@ def site_person(site: Site, user_id: int) -> tuple[User, set[str]]:
     return rows[0].user, {row.role for row in rows if row.is_active}
 
 
+def site_people_by_id(site: Site, user_ids: Iterable[str | int]) -> QuerySet[User]:
+    """The people among `user_ids` who hold or held a role at the site (nobody else's name is
+    shown to its admin)."""
+    ids = [int(pk) for pk in user_ids if str(pk).isdigit()]
+    return User.objects.filter(pk__in=ids, memberships__site=site).distinct()
+
+
+def site_memberships_by_id(site: Site, ids: Iterable[str | int]) -> QuerySet[SiteMembership]:
+    pks = [int(pk) for pk in ids if str(pk).isdigit()]
+    return SiteMembership.objects.filter(pk__in=pks, site=site).select_related("user")
+
+
+def site_people_matching(site: Site, text: str) -> QuerySet[User]:
+    """People who hold or held a role at the site whose name or e-mail holds `text` (any
+    case), and whoever's e-mail is exactly `text`."""
+    text = text.strip()
+    at_site = User.objects.filter(memberships__site=site).filter(
+        Q(email__icontains=text) | Q(full_name__icontains=text)
+    )
+    return User.objects.filter(Q(pk__in=at_site.values("pk")) | Q(email__iexact=text))
+
+
 def site_audit_events(
     site: Site,
     *,
     person: str = "",
-    family: str = "",
+    case_ids: Collection[str] | None = None,
     action: str = "",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
+    """The site's events, newest first. `person`: part of the actor's name or e-mail;
+    `case_ids`: events about one of these cases (their own, and the lists that showed them)."""
     events = AuditEvent.objects.filter(site=site).select_related("actor")
-    if person:
-        events = events.filter(actor__email__iexact=person.strip())
-    if family:
-        family = family.strip()
-        events = events.filter(Q(case_id=family) | Q(detail__case_ids__contains=[family]))
+    if person.strip():
+        events = events.filter(actor__in=site_people_matching(site, person).values("pk"))
+    if case_ids is not None:
+        ids = list(case_ids)
+        if not ids:
+            return events.none()
+        events = events.filter(Q(case_id__in=ids) | Q(detail__case_ids__has_any_keys=ids))
     if action:
         events = events.filter(action=action)
     if date_from:

@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,16 +14,12 @@ from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.accounts import selectors, services, twofactor
 from safebabies.identity.accounts.forms import (
-    AuditFilterForm,
     CodeForm,
     EnrolForm,
     InviteForm,
     RolesForm,
 )
 from safebabies.identity.http import AuthenticatedRequest
-from safebabies.lib import csvsafe
-
-AUDIT_PAGE_SIZE = 50
 
 
 def _next_url(request: AuthenticatedRequest) -> str:
@@ -198,77 +193,3 @@ def _add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-# --- Audit trail (site admins) ----------------------------------------------------------------
-
-
-def _filtered_events(request: AuthenticatedRequest, site_slug: str):
-    site = selectors.admin_site(request.user, site_slug)
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.site_audit_events(site, **{k: v for k, v in filters.items() if v})
-    return site, form, {k: str(v) for k, v in filters.items() if v}, events
-
-
-@require_http_methods(["GET"])
-def audit_events(request: AuthenticatedRequest, site_slug: str) -> HttpResponse:
-    site, form, used, events = _filtered_events(request, site_slug)
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # read before this viewing is logged
-    audit_log(
-        actor=request.user,
-        action=AuditEvent.Action.LIST,
-        record_type="audit.auditevent",
-        site_id=site.pk,
-        detail={"filter": used},
-        request=request,
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "accounts/audit.html",
-        {"site": site, "form": form, "page": page, "query": query.urlencode()},
-    )
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-@require_http_methods(["GET"])
-def audit_events_csv(request: AuthenticatedRequest, site_slug: str) -> StreamingHttpResponse:
-    """The filtered audit trail as CSV. The export is itself an audit event."""
-    site, _form, used, events = _filtered_events(request, site_slug)
-    audit_log(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        record_type="audit.auditevent",
-        site_id=site.pk,
-        detail={"filter": used, "format": "csv"},
-        request=request,
-    )
-    writer = csvsafe.writer(_Echo())  # every text cell escaped against formulas
-
-    def rows():
-        yield writer.writerow(
-            ["at", "actor", "action", "record_type", "record_id", "case_id", "ip"]
-        )
-        for event in events.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    event.at.isoformat(),
-                    event.actor.email if event.actor else "",
-                    event.action,
-                    event.record_type,
-                    event.record_id,
-                    event.case_id,
-                    event.ip or "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-{site.slug}.csv"'
-    return response
