@@ -115,6 +115,7 @@ ROUTES: dict[str, Route] = {
     "account-invite": Route({"site_slug": "site_slug"}),
     "account-person": Route({"site_slug": "site_slug", "user_id": "member_id"}),
     "account-deactivate": Route({"site_slug": "site_slug", "user_id": "member_id"}),
+    "account-reactivate": Route({"site_slug": "site_slug", "user_id": "member_id"}),
     "account-audit": Route({"site_slug": "site_slug"}),
     "account-audit-csv": Route({"site_slug": "site_slug"}),
     # --- Family Team Meetings ---

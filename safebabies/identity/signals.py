@@ -15,6 +15,11 @@ from safebabies.audit.services import audit_log
 # case layer listens and ends the person's team places in that role (`cases.services`).
 role_withdrawn = Signal()
 
+# Sent inside the transaction that gives a role back (undoing a deactivation), with `actor`,
+# `site`, `user`, `role`, `since` (when it was taken away) and `request`: the case layer gives
+# back the family-team places in that role that ended then (`cases.services`).
+role_restored = Signal()
+
 # Sent inside the transaction of "sign out everywhere", with `user`, `actor` and `request`:
 # the layers above end whatever else the person reaches without a session (calendar feeds).
 signed_out_everywhere = Signal()

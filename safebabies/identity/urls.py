@@ -66,6 +66,11 @@ urlpatterns = [
         accounts.person_deactivate,
         name="account-deactivate",
     ),
+    path(
+        "accounts/sites/<slug:site_slug>/people/<int:user_id>/reactivate/",
+        accounts.person_reactivate,
+        name="account-reactivate",
+    ),
     # the audit trail's pages name families: they are in safebabies/trail/urls.py
     # --- end of accounts and security ---
 ]

@@ -3,7 +3,9 @@
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from safebabies.audit.models import AuditEvent
@@ -17,16 +19,63 @@ def admin_site(user: User, slug: str) -> Site:
     return access_site(user, slug, roles={Role.SITE_ADMIN})
 
 
-def site_people(site: Site) -> list[tuple[User, list[str], bool]]:
-    """(user, active role labels, active) for everyone who ever held a role at the site."""
+class Status(models.TextChoices):
+    """Where a person stands at a site, as the People page says it."""
+
+    INVITED = "invited", "Invited"  # holds roles, has not set a password yet
+    ACTIVE = "active", "Active"
+    DEACTIVATED = "deactivated", "Deactivated"  # holds no role here any more
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One person of the People page."""
+
+    user: User
+    name: str
+    email: str
+    roles: str  # the labels of the roles they hold, or of those they held when deactivated
+    status: str  # a Status label
+    active: bool
+
+    @property
+    def sort_name(self) -> str:
+        return (self.name or self.email).lower()
+
+
+def status_of(user: User, active: bool) -> Status:
+    if not active:
+        return Status.DEACTIVATED
+    if user.last_login is None and not user.has_usable_password():
+        return Status.INVITED
+    return Status.ACTIVE
+
+
+def site_people(site: Site) -> list[PersonRow]:
+    """Everyone who holds or held a role at the site, by e-mail, with the roles they hold (or,
+    deactivated, those they held) and where they stand: invited until they set a password."""
     rows = SiteMembership.objects.filter(site=site).select_related("user").order_by("user__email")
     held: dict[int, list[str]] = defaultdict(list)
+    former: dict[int, list[str]] = defaultdict(list)
     users: dict[int, User] = {}
     for row in rows:
         users[row.user_id] = row.user
-        if row.is_active:
-            held[row.user_id].append(row.get_role_display())
-    return [(user, held[pk], bool(held[pk])) for pk, user in users.items()]
+        (held if row.is_active else former)[row.user_id].append(row.get_role_display())
+    people = []
+    for pk, user in users.items():
+        active = bool(held[pk])
+        roles = ", ".join(sorted(held[pk] if active else former[pk]))
+        people.append(
+            PersonRow(
+                user=user,
+                name=user.full_name,
+                email=user.email,
+                roles=roles if active or not roles else f"Had: {roles}",
+                status=status_of(user, active).label,
+                active=active,
+            )
+        )
+    return people
 
 
 def site_person(site: Site, user_id: int) -> tuple[User, set[str]]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_tables2 import RequestConfig
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -19,7 +20,9 @@ from safebabies.identity.accounts.forms import (
     InviteForm,
     RolesForm,
 )
+from safebabies.identity.accounts.tables import PeopleTable
 from safebabies.identity.http import AuthenticatedRequest
+from safebabies.identity.roles import Role
 
 
 def _next_url(request: AuthenticatedRequest) -> str:
@@ -130,9 +133,15 @@ def sign_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def people(request: AuthenticatedRequest, site_slug: str) -> HttpResponse:
     site = selectors.admin_site(request.user, site_slug)
-    return render(
-        request, "accounts/people.html", {"site": site, "people": selectors.site_people(site)}
-    )
+    rows = selectors.site_people(site)
+    table = PeopleTable(rows)
+    RequestConfig(request, paginate=False).configure(table)
+    undo = None
+    undone = request.GET.get("deactivated", "")
+    for row in rows:  # just deactivated: the page offers to undo it
+        if undone.isdigit() and row.user.pk == int(undone) and not row.active:
+            undo = {"user": row.user, "roles": row.roles.removeprefix("Had: ")}
+    return render(request, "accounts/people.html", {"site": site, "table": table, "undo": undo})
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,16 +183,44 @@ def person_edit(request: AuthenticatedRequest, site_slug: str, user_id: int) -> 
     return render(request, "accounts/person.html", {"site": site, "person": person, "form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def person_deactivate(request: AuthenticatedRequest, site_slug: str, user_id: int) -> HttpResponse:
+    """GET asks to confirm (naming what the person loses); POST deactivates, and the People
+    page then offers to undo it."""
     site = selectors.admin_site(request.user, site_slug)
-    person, _held = selectors.site_person(site, user_id)
+    person, held = selectors.site_person(site, user_id)
+    if not held:
+        messages.info(request, f"{person} holds no role at {site}.")
+        return redirect("account-people", site_slug=site.slug)
+    if request.method == "GET":
+        labels = sorted(str(Role(role).label) for role in held)
+        return render(
+            request,
+            "accounts/deactivate.html",
+            {"site": site, "person": person, "roles": labels},
+        )
     try:
         services.account_deactivate(actor=request.user, site=site, user=person, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("account-people", site_slug=site.slug)
+    return redirect(f"{reverse('account-people', args=[site.slug])}?deactivated={person.pk}")
+
+
+@require_POST
+def person_reactivate(request: AuthenticatedRequest, site_slug: str, user_id: int) -> HttpResponse:
+    """Undoes a deactivation: the roles and family-team places the person had then."""
+    site = selectors.admin_site(request.user, site_slug)
+    person, _held = selectors.site_person(site, user_id)
+    try:
+        roles = services.account_reactivate(
+            actor=request.user, site=site, user=person, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{person} no longer has any role at {site}.")
+        labels = ", ".join(sorted(str(Role(role).label) for role in roles))
+        messages.success(request, f"{person} is active again at {site}: {labels}.")
     return redirect("account-people", site_slug=site.slug)
 
 
