@@ -89,6 +89,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "safebabies.identity.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # with DEBUG on (`make run`) too, an unknown address gets the ordinary 404 page, not
+    # Django's debug page listing every URL (safebabies/not_found.py)
+    "safebabies.not_found.PlainNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its answer
 ]
