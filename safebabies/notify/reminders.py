@@ -318,7 +318,7 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
     coordinators = _coordinators(site, case_ids) if case_ids else {}
     for case in quiet:
         last_ftm_on = case.last_ftm_on  # type: ignore[attr-defined]  # the selector's annotation
-        context = {"last_ftm": when(last_ftm_on or case.opened_on)}
+        context: dict[str, object] = {"last_ftm": when(last_ftm_on or case.opened_on)}
         for user in coordinators[case.pk]:
             message = Message("alert_no_ftm", case.pk, week, context, f"/cases/{case.pk}/")
             yield message, Recipient.for_user(user)
