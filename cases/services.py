@@ -36,7 +36,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import CASE_WRITE_ROLES, TEAM_ROLES, Role
 from safebabies.identity.selectors import site_roles
-from safebabies.identity.signals import role_withdrawn
+from safebabies.identity.signals import role_restored, role_withdrawn
 from safebabies.kit.services import (
     add_error,
     apply_changes,
@@ -656,6 +656,42 @@ def team_member_remove(
         request=request,
     )
     return member
+
+
+@receiver(role_restored, dispatch_uid="give_back_team_places_of_restored_role")
+def team_places_give_back(
+    *, actor: User, site: Site, user: User, role: str, since, request=None, **kwargs
+):
+    """A role given back at a site (a deactivation undone) gives back the person's family-team
+    places in that role which ended when it was taken away (at or after `since`), as new places
+    (the ended ones stay in the history), each audited. A family whose team already has them
+    in that role again is left as it is."""
+    ended = (
+        TeamMember.objects.select_for_update()
+        .filter(user=user, role=role, case__site=site, removed_at__gte=since)
+        .order_by("case_id")
+    )
+    held = set(
+        TeamMember.objects.filter(
+            user=user, role=role, case__site=site, removed_at__isnull=True
+        ).values_list("case_id", flat=True)
+    )
+    for old in ended:
+        if old.case_id in held:
+            continue
+        held.add(old.case_id)
+        member = TeamMember(case_id=old.case_id, user=user, role=role)
+        member.full_clean()
+        member.save()
+        audit_log(
+            actor=actor,
+            action=Action.CREATE,
+            record=member,
+            case_id=member.case_id,
+            site_id=site.pk,
+            detail={"user": user.pk, "role": role, "reason": "role given back"},
+            request=request,
+        )
 
 
 @receiver(role_withdrawn, dispatch_uid="end_team_places_of_withdrawn_role")

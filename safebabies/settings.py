@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_tables2",
     "safebabies.audit",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -82,10 +83,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safebabies.identity.accounts.middleware.SessionLifetimeMiddleware",
     "safebabies.identity.accounts.middleware.NoStoreMiddleware",
+    # dates and times on pages in the signed-in person's site's time zone (templatetags/when.py)
+    "safebabies.identity.accounts.middleware.SiteTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safebabies.identity.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # with DEBUG on (`make run`) too, an unknown address gets the ordinary 404 page, not
+    # Django's debug page listing every URL (safebabies/not_found.py)
+    "safebabies.not_found.PlainNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its answer
 ]
@@ -110,6 +116,8 @@ TEMPLATES = [
                 "safebabies.identity.context_processors.memberships",
                 "safebabies.identity.accounts.context_processors.session_timeout",
             ],
+            # `when`: the one filter every page writes dates and times with
+            "builtins": ["safebabies.templatetags.when"],
         },
     },
 ]
@@ -315,6 +323,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Safe Babies <no-reply@localh
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = "UTC"  # stored in UTC; shown in each site's own time zone
+# One way of writing dates and times on every page (the `when` filter uses the same formats)
+FORMAT_MODULE_PATH = "safebabies.formats"
 USE_I18N = True
 USE_TZ = True
 
@@ -335,6 +345,9 @@ STORAGES: dict[str, dict[str, Any]] = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# List pages (people, audit trail) are django-tables2 tables: sorting, paging, one place that
+# writes a code or a date for people (safebabies/*/tables.py)
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

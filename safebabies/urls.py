@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cqi.urls")),
     path("", include("safebabies.exports.urls")),
     path("", include("safebabies.notify.urls")),
+    path("", include("safebabies.trail.urls")),
     path("api/v1/", include("safebabies.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The docs are a page for people: signed out, they go to the sign-in page first.

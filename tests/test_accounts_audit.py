@@ -67,7 +67,7 @@ def events(site, other_site, family, caseworker, clinician):
 
 
 def shown_ids(response):
-    return [event.pk for event in response.context["page"]]
+    return [event.pk for event in response.context["events"]]
 
 
 def test_the_site_admin_filters_by_person_family_action_and_date(
@@ -169,3 +169,95 @@ def test_the_audit_api_has_no_write_method(api, site_admin, events, method):
         assert getattr(api, method)(url, {"action": "delete"}, format="json").status_code == 405
     event.refresh_from_db()
     assert event.action == "view"
+
+
+def test_the_trail_names_people_families_and_records_in_words(
+    client_for, site, site_admin, family, caseworker, judge
+):
+    judge.full_name = "Ana Ruiz"
+    judge.save(update_fields=["full_name"])
+    role = judge.memberships.get(site=site)
+    for record_type, record_id, case_id in [
+        ("teams.user", str(judge.pk), ""),
+        ("teams.sitemembership", str(role.pk), ""),
+        ("cases.case", family.pk, family.pk),
+        ("ftms.ftm", "m1", family.pk),
+    ]:
+        AuditEvent.objects.create(
+            actor=caseworker,
+            action="update",
+            site=site,
+            record_type=record_type,
+            record_id=record_id,
+            case_id=case_id,
+        )
+    html = client_for(site_admin).get(audit_url(site)).content.decode()
+    assert "Ana Ruiz&#x27;s account" in html
+    assert "The role of Ana Ruiz (Judge)" in html
+    assert "A Family Team Meeting" in html
+    assert "Rivera family" in html
+    assert caseworker.full_name in html and caseworker.email in html
+    for code in ("teams.user", "teams.sitemembership", "cases.case", "ftms.ftm", family.pk):
+        assert code not in html
+
+
+def test_the_trail_shows_times_in_the_sites_time_zone(client_for, site, site_admin):
+    with time_machine.travel(dt.datetime(2026, 11, 2, 19, 5, tzinfo=dt.UTC), tick=False):
+        AuditEvent.objects.create(action="view", site=site, record_type="cases.case")
+    html = client_for(site_admin).get(audit_url(site)).content.decode()
+    assert "2 Nov 2026, 1:05 PM" in html  # Chicago, the site's zone: UTC-6 in November
+    assert "19:05" not in html and "UTC" not in html
+
+
+def test_the_person_and_family_filters_match_part_of_a_name_within_the_site(
+    client_for, site, other_site, site_admin, family, judge, events
+):
+    judge.full_name = "Ana Ruiz"
+    judge.save(update_fields=["full_name"])
+    by_judge = AuditEvent.objects.create(
+        actor=judge, action="view", site=site, record_type="cases.case", case_id=family.pk
+    )
+    listed = AuditEvent.objects.create(
+        actor=judge,
+        action="list",
+        site=site,
+        record_type="cases.case",
+        detail={"case_ids": [family.pk]},
+    )
+    elsewhere = f.CaseFactory(site=other_site, name="Rivera family")
+    AuditEvent.objects.create(action="view", site=site, record_type="x", case_id=elsewhere.pk)
+    client = client_for(site_admin)
+    view, update, _other, _south = events
+    assert set(shown_ids(client.get(audit_url(site), {"person": "ruiz"}))) == {
+        by_judge.pk,
+        listed.pk,
+    }
+    assert set(shown_ids(client.get(audit_url(site), {"person": "JUDGE@"}))) == {
+        by_judge.pk,
+        listed.pk,
+    }
+    assert set(shown_ids(client.get(audit_url(site), {"family": "rivera"}))) == {
+        view.pk,
+        update.pk,
+        by_judge.pk,
+        listed.pk,
+    }
+    assert shown_ids(client.get(audit_url(site), {"family": "Nobody"})) == []
+
+
+def test_the_person_filter_finds_nobody_of_another_site_by_part_of_a_name(
+    client_for, site, other_site, site_admin, outsider
+):
+    AuditEvent.objects.create(actor=outsider, action="view", site=site, record_type="x")
+    client = client_for(site_admin)
+    assert shown_ids(client.get(audit_url(site), {"person": "south"})) == []
+    assert len(shown_ids(client.get(audit_url(site), {"person": outsider.email}))) == 1
+
+
+def test_the_trail_sorts_by_a_column(client_for, site, site_admin, events):
+    client = client_for(site_admin)
+    view, update, other, _south = events
+    oldest_first = shown_ids(client.get(audit_url(site), {"sort": "at"}))
+    assert oldest_first[:3] == [view.pk, update.pk, other.pk]
+    html = client.get(audit_url(site)).content.decode()
+    assert "sort=actor" in html  # the column headers sort

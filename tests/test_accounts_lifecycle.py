@@ -66,7 +66,10 @@ def test_the_people_pages_refuse_wrong_methods(client_for, site, site_admin, cas
     client = client_for(site_admin)
     assert client.post(people_url(site)).status_code == 405
     assert (
-        client.get(people_url(site, "account-deactivate", user_id=caseworker.pk)).status_code == 405
+        client.put(people_url(site, "account-deactivate", user_id=caseworker.pk)).status_code == 405
+    )
+    assert (
+        client.get(people_url(site, "account-reactivate", user_id=caseworker.pk)).status_code == 405
     )
     assert client.delete(people_url(site, "account-invite")).status_code == 405
 
@@ -183,3 +186,99 @@ def test_a_site_admin_cannot_make_someone_national_staff(site, site_admin, casew
         account_invite(actor=site_admin, site=site, email="n@north.example.org", roles=["national"])
     assert not SiteMembership.objects.filter(role="national").exists()
     assert not User.objects.filter(email="n@north.example.org").exists()
+
+
+def test_deactivating_asks_first_and_names_what_the_person_loses(
+    client_for, site, site_admin, caseworker, family
+):
+    client = client_for(site_admin)
+    people = client.get(people_url(site)).content.decode()
+    deactivate = people_url(site, "account-deactivate", user_id=caseworker.pk)
+    assert f'href="{deactivate}"' in people  # a link to the question, not a one-click form
+    question = client.get(deactivate)
+    assert question.status_code == 200
+    assert "Caseworker" in question.content.decode()
+    assert caseworker.memberships.get(site=site).is_active  # asking changed nothing
+    assert client.post(deactivate).status_code == 302
+    assert not caseworker.memberships.get(site=site).is_active
+
+
+def test_a_deactivation_is_undone_with_the_roles_and_family_team_places(
+    client_for, site, site_admin, family
+):
+    both = f.site_member(site, "caseworker", "clinician", email="both@north.example.org")
+    f.TeamMemberFactory(case=family, user=both, role="caseworker")
+    client = client_for(site_admin)
+    deactivated = client.post(people_url(site, "account-deactivate", user_id=both.pk))
+    page = client.get(deactivated.url).content.decode()
+    assert "Undo: give back Caseworker, Clinician" in page
+    assert not TeamMember.objects.filter(user=both, removed_at__isnull=True).exists()
+
+    undo = client.post(people_url(site, "account-reactivate", user_id=both.pk), follow=True)
+    assert "is active again" in undo.content.decode()
+    assert set(
+        SiteMembership.objects.filter(user=both, site=site, is_active=True).values_list(
+            "role", flat=True
+        )
+    ) == {"caseworker", "clinician"}
+    place = TeamMember.objects.get(user=both, removed_at__isnull=True)
+    assert (place.case_id, place.role) == (family.pk, "caseworker")
+    assert TeamMember.objects.filter(user=both).count() == 2  # the ended place stays, dated
+    assert AuditEvent.objects.filter(
+        actor=site_admin, record_type="cases.teammember", detail__reason="role given back"
+    ).exists()
+    # nothing left to undo
+    again = client.post(people_url(site, "account-reactivate", user_id=both.pk), follow=True)
+    assert "no deactivation to undo" in again.content.decode()
+
+
+def test_reactivating_gives_back_only_the_roles_of_the_last_deactivation(
+    site, site_admin, caseworker
+):
+    from safebabies.identity.accounts.services import (
+        account_deactivate,
+        account_reactivate,
+        membership_set_roles,
+    )
+
+    membership_set_roles(
+        actor=site_admin, site=site, user=caseworker, roles=["caseworker", "judge"]
+    )
+    membership_set_roles(actor=site_admin, site=site, user=caseworker, roles=["caseworker"])
+    account_deactivate(actor=site_admin, site=site, user=caseworker)
+    assert account_reactivate(actor=site_admin, site=site, user=caseworker) == ["caseworker"]
+    assert not SiteMembership.objects.get(user=caseworker, site=site, role="judge").is_active
+
+
+def test_an_invitee_is_invited_until_they_set_their_password(
+    client_for, client, site, site_admin, django_capture_on_commit_callbacks
+):
+    admin = client_for(site_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(
+            people_url(site, "account-invite"),
+            {"email": "new@north.example.org", "full_name": "Nia New", "roles": ["clinician"]},
+        )
+
+    def status_of_nia():
+        table = admin.get(people_url(site)).context["table"]
+        return next(row.record.status for row in table.rows if row.record.name == "Nia New")
+
+    assert status_of_nia() == "Invited"
+    user = User.objects.get(email="new@north.example.org")
+    user.set_password("a long new password 123")
+    user.save()
+    assert status_of_nia() == "Active"
+
+
+def test_the_people_page_sorts_by_a_column(client_for, site, site_admin, caseworker, judge):
+    client = client_for(site_admin)
+
+    def names(**query):
+        table = client.get(people_url(site), query).context["table"]
+        return [row.record.email for row in table.rows]
+
+    by_name = names()
+    assert by_name == sorted(by_name, key=lambda e: User.objects.get(email=e).__str__().lower())
+    assert names(sort="-name") == list(reversed(by_name))
+    assert "sort=status" in client.get(people_url(site)).content.decode()

@@ -94,7 +94,7 @@ def test_the_site_admin_filters_the_trail_by_the_new_actions(
     page = client.get(audit).content.decode()
     assert '<option value="denied"' in page
     assert '<option value="search"' in page
-    shown = client.get(audit, {"action": "denied"}).context["page"]
+    shown = client.get(audit, {"action": "denied"}).context["events"]
     assert [(e.action, e.actor) for e in shown] == [("denied", outsider)]
-    shown = client.get(audit, {"action": "search"}).context["page"]
+    shown = client.get(audit, {"action": "search"}).context["events"]
     assert [(e.action, e.actor) for e in shown] == [("search", coordinator)]

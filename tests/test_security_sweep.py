@@ -33,6 +33,7 @@ from safebabies.audit.models import AuditEvent
 from safebabies.exports.models import ExportRun
 from safebabies.identity.models import ApiToken
 from safebabies.identity.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
+from safebabies.notify.models import Notification
 from teams.models import Ftm, FtmActionItem
 from tests import factories as f
 
@@ -115,6 +116,7 @@ ROUTES: dict[str, Route] = {
     "account-invite": Route({"site_slug": "site_slug"}),
     "account-person": Route({"site_slug": "site_slug", "user_id": "member_id"}),
     "account-deactivate": Route({"site_slug": "site_slug", "user_id": "member_id"}),
+    "account-reactivate": Route({"site_slug": "site_slug", "user_id": "member_id"}),
     "account-audit": Route({"site_slug": "site_slug"}),
     "account-audit-csv": Route({"site_slug": "site_slug"}),
     # --- Family Team Meetings ---
@@ -162,6 +164,8 @@ ROUTES: dict[str, Route] = {
     "export-download": Route({"run_id": "export_run"}),
     "notification-list": Route(may_write=OWN_NOTIFICATIONS),
     "notifications-read": Route(may_write=OWN_NOTIFICATIONS),
+    "notification-open": Route({"pk": "notification"}, may_write=OWN_NOTIFICATIONS),
+    "notification-read": Route({"pk": "notification"}, may_write=OWN_NOTIFICATIONS),
     "notification-settings": Route(may_write=OWN_NOTIFICATIONS, may_refuse_input=True),
     "calendar-feed-new": Route(may_write=OWN_NOTIFICATIONS),
     "calendar-feed-revoke": Route(may_write=OWN_NOTIFICATIONS),
@@ -274,6 +278,9 @@ class Samples:
             action="view", record_type="cases.case", record_id=family.pk, site=site
         ).pk
         self.member_id = caseworker.pk
+        self.notification = Notification.objects.create(
+            user=caseworker, kind="hearing_two_days", subject="Hearing", body="b"
+        ).pk
         from django.contrib.contenttypes.models import ContentType
         from django.utils.encoding import force_bytes
         from django.utils.http import urlsafe_base64_encode

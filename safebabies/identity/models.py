@@ -128,6 +128,12 @@ class SiteMembership(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    deactivated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the role was last taken away: reactivating gives back the roles (and "
+        "family-team places) taken away at that moment.",
+    )
 
     class Meta:
         constraints = [

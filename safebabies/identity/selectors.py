@@ -1,5 +1,6 @@
 """Reads about sites, members and roles."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from safebabies.identity.models import Site, SiteMembership, User
@@ -50,6 +51,19 @@ def is_aggregate_only(user: User) -> bool:
 
 def sites_of(user: User) -> QuerySet[Site]:
     return Site.objects.filter(id__in=list(roles_of(user)))
+
+
+def home_time_zone(user: User) -> str:
+    """The time zone the person's pages are shown in: that of their site (the first one, by id,
+    when they hold roles at several), UTC when they hold none."""
+
+    zone = (
+        Site.objects.filter(memberships__user=user, memberships__is_active=True)
+        .order_by("pk")
+        .values_list("timezone", flat=True)
+        .first()
+    )
+    return zone or settings.TIME_ZONE
 
 
 def access_site(user: User, slug: str, *, roles: frozenset[str] | set[str] | None = None) -> Site:

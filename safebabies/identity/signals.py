@@ -15,6 +15,11 @@ from safebabies.audit.services import audit_log
 # case layer listens and ends the person's team places in that role (`cases.services`).
 role_withdrawn = Signal()
 
+# Sent inside the transaction that gives a role back (undoing a deactivation), with `actor`,
+# `site`, `user`, `role`, `since` (when it was taken away) and `request`: the case layer gives
+# back the family-team places in that role that ended then (`cases.services`).
+role_restored = Signal()
+
 # Sent inside the transaction of "sign out everywhere", with `user`, `actor` and `request`:
 # the layers above end whatever else the person reaches without a session (calendar feeds).
 signed_out_everywhere = Signal()
@@ -31,6 +36,17 @@ def start_session_clock(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is not None:
         session["signed_in_at"] = time.time()
+
+
+@receiver(user_logged_in, dispatch_uid="session_site_time_zone")
+def remember_site_time_zone(sender, request, user, **kwargs):
+    """Pages are shown in the person's site's time zone (accounts/middleware.py)."""
+    from safebabies.identity.accounts.middleware import SITE_TIME_ZONE
+    from safebabies.identity.selectors import home_time_zone
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SITE_TIME_ZONE] = home_time_zone(user)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_sign_out")

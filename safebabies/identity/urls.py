@@ -66,11 +66,11 @@ urlpatterns = [
         accounts.person_deactivate,
         name="account-deactivate",
     ),
-    path("accounts/sites/<slug:site_slug>/audit/", accounts.audit_events, name="account-audit"),
     path(
-        "accounts/sites/<slug:site_slug>/audit.csv",
-        accounts.audit_events_csv,
-        name="account-audit-csv",
+        "accounts/sites/<slug:site_slug>/people/<int:user_id>/reactivate/",
+        accounts.person_reactivate,
+        name="account-reactivate",
     ),
+    # the audit trail's pages name families: they are in safebabies/trail/urls.py
     # --- end of accounts and security ---
 ]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 
 from safebabies.notify.messages import render_text
 from safebabies.notify.models import Notification, NotificationPreference, SentReminder
@@ -67,6 +69,16 @@ class Message:
     ics_method: str = "REQUEST"
 
 
+def case_of_link(link: str) -> str:
+    """The case a message's link leads into ("/cases/<id>/..."), "" for any other page."""
+    path = urlsplit(link or "").path
+    try:
+        match = resolve(path) if path else None
+    except Resolver404:
+        return ""
+    return str(match.kwargs.get("case_id", "")) if match is not None else ""
+
+
 def deliver(message: Message, recipient: Recipient) -> bool:
     """Claim and send; False when it was already sent (or sending failed and was released)."""
     channel = _channel(recipient)
@@ -111,6 +123,8 @@ def _send(message: Message, recipient: Recipient, channel: str) -> None:
             subject=subject,
             body="\n\n".join(paragraphs),
             link=message.link,
+            case_id=case_of_link(message.link),
+            object_id=message.object_id,
         )
     if channel == "email":
         _send_email(message, recipient, subject, paragraphs, link)

@@ -40,6 +40,10 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200)
     body = models.TextField()
     link = models.CharField(max_length=300, blank=True)
+    # What it is about, so the page can name the family (to those who may still open it) and
+    # mark it read once its work is done (`services.notifications_settle`). Never in a subject.
+    case_id = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

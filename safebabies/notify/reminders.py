@@ -37,6 +37,7 @@ from safebabies.identity.roles import Role
 from safebabies.notify import ics
 from safebabies.notify.delivery import Message, Recipient
 from safebabies.notify.models import SentReminder
+from safebabies.templatetags.when import when
 from teams import selectors as ftm_selectors
 from teams.models import Ftm, FtmActionItem
 
@@ -70,10 +71,11 @@ def _iso_week(day: dt.date) -> str:
 
 
 def _time_context(day: dt.date, starts: dt.time | None) -> dict[str, str]:
+    """The day and time as every page writes them (the `when` filter), in the site's time."""
     return {
-        "date": day.isoformat(),
-        "at_time": f" at {starts:%H:%M}" if starts else "",
-        "at_time_es": f" a las {starts:%H:%M}" if starts else "",
+        "date": when(day, "day"),
+        "at_time": f" at {when(starts)}" if starts else "",
+        "at_time_es": f" a las {when(starts, 'iso')}" if starts else "",
     }
 
 
@@ -316,14 +318,14 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
     coordinators = _coordinators(site, case_ids) if case_ids else {}
     for case in quiet:
         last_ftm_on = case.last_ftm_on  # type: ignore[attr-defined]  # the selector's annotation
-        context = {"last_ftm": (last_ftm_on or case.opened_on).isoformat()}
+        context: dict[str, object] = {"last_ftm": when(last_ftm_on or case.opened_on)}
         for user in coordinators[case.pk]:
             message = Message("alert_no_ftm", case.pk, week, context, f"/cases/{case.pk}/")
             yield message, Recipient.for_user(user)
     for consent in expiring:
         expires_on = consent.expires_on
         assert expires_on is not None  # filtered above
-        context = {"expires_on": expires_on.isoformat()}
+        context = {"expires_on": when(expires_on)}
         occasion = f"expires:{expires_on.isoformat()}"
         for user in coordinators[consent.case_id]:
             link = f"/cases/{consent.case_id}/"
@@ -346,7 +348,7 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
             )
 
     for late_child, item in overdue:
-        context = {"what": item.what, "due_on": item.due_on.isoformat(), "rule": item.rule}
+        context = {"what": item.what, "due_on": when(item.due_on), "rule": item.rule}
         occasion = f"{item.due_on.isoformat()}:{item.what}"
         for user in coordinators[late_child.case_id]:
             link = f"/cases/{late_child.case_id}/plan/"

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from cases.access import (
+    case_access_map,
     cases_visible_to,
     court_view_sites,
     ftm_cases_visible_to,
@@ -31,6 +33,24 @@ NOTIFICATIONS_SHOWN = 100
 
 def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)[:NOTIFICATIONS_SHOWN]
+
+
+def notification_of(user: User, pk: int) -> Notification:
+    """One of the user's own notifications; a 404 for anyone else's."""
+    found = Notification.objects.filter(user=user, pk=pk).first()
+    if found is None:
+        raise Http404("No such notification")
+    return found
+
+
+def families_named(user: User, notifications: list[Notification]) -> dict[str, str]:
+    """{case id: the family's name} for the families the notifications are about that the
+    user may still open (`cases.access`): nobody else's family is named, and a family they no
+    longer see stays unnamed. Names are shown in the app only, never in an e-mail."""
+    case_ids = {n.case_id for n in notifications if n.case_id}
+    if not case_ids:
+        return {}
+    return {pk: str(access.case) for pk, access in case_access_map(user, case_ids).items()}
 
 
 def unread_count(user: User) -> int:

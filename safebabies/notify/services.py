@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.signals import part2_release_confirmed, part2_release_recorded
+from cases.access import records_visible_to
+from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import Site, SiteMembership, User
@@ -21,6 +23,7 @@ from safebabies.identity.signals import role_withdrawn, signed_out_everywhere
 from safebabies.notify import reminders
 from safebabies.notify.delivery import Message, Recipient, deliver
 from safebabies.notify.models import CalendarFeed, Notification, NotificationPreference
+from teams.selectors import open_action_items_of
 
 
 def send_reminders(*, now: dt.datetime | None = None) -> Counter[str]:
@@ -109,6 +112,111 @@ def preference_set(*, user: User, channel: str) -> NotificationPreference:
 
 def notifications_mark_read(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_read(*, notification: Notification) -> Notification:
+    """One notification read (opened, or marked read). Idempotent."""
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+MEETING_REMINDERS = ("ftm_day_before", "ftm_morning_of", "ftm_changed")
+
+
+def notifications_settle(*, user: User, today: dt.date) -> int:
+    """Marks read the unread notifications of `user` whose work is done: a meeting or hearing
+    reminder once it was held, cancelled or its day is past; a cancellation once its day is
+    past; "no FTM lately" once an FTM of the family is held or planned since; a release waiting
+    for its confirmation once confirmed; an expiring consent once revoked or followed by a new
+    one; the weekly action-item digest once none is open. Records are read through
+    `cases.access`, as the user may see them (a family they no longer see is left as it is).
+    Returns how many were marked."""
+    unread = list(
+        Notification.objects.filter(user=user, read_at__isnull=True)
+        .exclude(object_id="")
+        .only("pk", "kind", "object_id", "created_at")
+    )
+    if not unread:
+        return 0
+    by_kind: dict[str, list[Notification]] = {}
+    for n in unread:
+        by_kind.setdefault(n.kind, []).append(n)
+    done: list[int] = []
+
+    def ids(*kinds: str) -> list[str]:
+        return [n.object_id for kind in kinds for n in by_kind.get(kind, [])]
+
+    if wanted := ids(*MEETING_REMINDERS, "ftm_cancelled"):
+        ftms = {
+            ftm.pk: ftm
+            for ftm in records_visible_to(user, "ftm")
+            .filter(pk__in=wanted)
+            .only("pk", "scheduled_on", "status")
+        }
+        for kind in (*MEETING_REMINDERS, "ftm_cancelled"):
+            for n in by_kind.get(kind, []):
+                ftm = ftms.get(n.object_id)
+                if ftm is None:
+                    continue
+                past = ftm.scheduled_on < today
+                if past or (kind != "ftm_cancelled" and ftm.status != codes.FtmStatus.SCHEDULED):
+                    done.append(n.pk)
+    if wanted := ids("hearing_two_days"):
+        hearings = {
+            h.pk: h
+            for h in records_visible_to(user, "hearing")
+            .filter(pk__in=wanted)
+            .only("pk", "scheduled_on", "status")
+        }
+        for n in by_kind["hearing_two_days"]:
+            hearing = hearings.get(n.object_id)
+            if hearing and (
+                hearing.scheduled_on < today or hearing.status != codes.HearingStatus.SCHEDULED
+            ):
+                done.append(n.pk)
+    if wanted := ids("alert_no_ftm"):
+        met = (
+            records_visible_to(user, "ftm")
+            .filter(case_id__in=wanted)
+            .exclude(status=codes.FtmStatus.CANCELLED)
+        )
+        latest: dict[str, dt.date] = {}
+        for case_id, day in met.values_list("case_id", "scheduled_on"):
+            latest[case_id] = max(day, latest.get(case_id, day))
+        for n in by_kind["alert_no_ftm"]:
+            if latest.get(n.object_id, dt.date.min) >= timezone.localdate(n.created_at):
+                done.append(n.pk)
+    if wanted := ids("part2_release_recorded", "alert_consent_expiring"):
+        consents = {c.pk: c for c in records_visible_to(user, "consent").filter(pk__in=wanted)}
+        renewed = set(
+            records_visible_to(user, "consent")
+            .filter(
+                case_id__in={c.case_id for c in consents.values()},
+                revoked_on__isnull=True,
+            )
+            .values_list("case_id", "person_id", "category", "recipient_role", "pk")
+        )
+        for n in by_kind.get("part2_release_recorded", []):
+            consent = consents.get(n.object_id)
+            if consent is not None and consent.confirmed_at is not None:
+                done.append(n.pk)
+        for n in by_kind.get("alert_consent_expiring", []):
+            consent = consents.get(n.object_id)
+            if consent is None:
+                continue
+            key = (consent.case_id, consent.person_id, consent.category, consent.recipient_role)
+            newer = any(row[:4] == key and row[4] != consent.pk for row in renewed)
+            if consent.revoked_on is not None or newer:
+                done.append(n.pk)
+    if by_kind.get("action_digest") and not open_action_items_of(user).exists():
+        done.extend(n.pk for n in by_kind["action_digest"])
+    if not done:
+        return 0
+    return Notification.objects.filter(pk__in=done, read_at__isnull=True).update(
         read_at=timezone.now()
     )
 

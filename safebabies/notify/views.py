@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safebabies.identity.http import AuthenticatedRequest
@@ -23,12 +25,37 @@ class PreferenceForm(forms.Form):
 
 @require_GET
 def notification_list(request: AuthenticatedRequest) -> HttpResponse:
+    """The person's notifications, each naming its family (in the app only); those whose work
+    is done are marked read first (`services.notifications_settle`)."""
+    services.notifications_settle(user=request.user, today=timezone.localdate())
     items = list(selectors.notifications_of(request.user))
+    families = selectors.families_named(request.user, items)
     return render(
         request,
         "notify/list.html",
-        {"items": items, "unread": sum(1 for n in items if n.read_at is None)},
+        {
+            "items": [(n, families.get(n.case_id, "")) for n in items],
+            "unread": sum(1 for n in items if n.read_at is None),
+        },
     )
+
+
+@require_POST
+def notification_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Opening a notification marks it read and goes where it leads."""
+    notification = services.notification_read(
+        notification=selectors.notification_of(request.user, pk)
+    )
+    link = notification.link
+    if link.startswith("/") and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return redirect(link)
+    return redirect("notification-list")
+
+
+@require_POST
+def notification_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    services.notification_read(notification=selectors.notification_of(request.user, pk))
+    return redirect("notification-list")
 
 
 @require_POST

@@ -2,7 +2,6 @@
 
 from django import forms
 
-from safebabies.audit.models import AuditEvent
 from safebabies.identity.roles import Role
 
 
@@ -46,23 +45,3 @@ class RolesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Untick every role to take the person off this site.",
     )
-
-
-class AuditFilterForm(forms.Form):
-    person = forms.CharField(label="Person (e-mail)", required=False, max_length=254)
-    family = forms.CharField(label="Family (case id)", required=False, max_length=64)
-    action = forms.ChoiceField(
-        label="Action", required=False, choices=[("", "Any"), *AuditEvent.Action.choices]
-    )
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "The end date is before the start date.")
-        return data

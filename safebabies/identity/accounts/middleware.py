@@ -3,9 +3,11 @@
 - With REQUIRE_2FA on, a password alone opens nothing: the signed-in user must pass the
   second step (or enrol) before any other page or any session-authenticated API call.
 - A session ends SESSION_ABSOLUTE_HOURS after sign-in, whatever the activity.
-- No answer to a signed-in person (or to the API) is kept by a browser or proxy cache."""
+- No answer to a signed-in person (or to the API) is kept by a browser or proxy cache.
+- A signed-in person's pages show dates and times in their site's time zone."""
 
 import time
+import zoneinfo
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,8 +15,10 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from safebabies.identity.accounts.twofactor import has_second_factor, two_factor_required
+from safebabies.identity.selectors import home_time_zone
 
 # Reachable between the password and the second step.
 OPEN_URL_NAMES = frozenset(
@@ -108,3 +112,33 @@ class NoStoreMiddleware:
 def _signed_in(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+# The session key holding the time zone pages are shown in (the person's site's); set at
+# sign-in by the `user_logged_in` receiver in identity/signals.py.
+SITE_TIME_ZONE = "site_time_zone"
+
+
+class SiteTimeZoneMiddleware:
+    """Dates and times on a signed-in person's pages are those of their site's time zone
+    (`Site.timezone`): the `when` filter and every datetime a template prints convert to it.
+    The zone is read once, at sign-in, into the session; a session older than this middleware
+    gets it on its next request. Anonymous pages stay in UTC (settings.TIME_ZONE)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and _signed_in(request):
+            name = session.get(SITE_TIME_ZONE)
+            if not isinstance(name, str):
+                name = session[SITE_TIME_ZONE] = home_time_zone(request.user)  # type: ignore[arg-type]
+            try:
+                zone = zoneinfo.ZoneInfo(name)
+            except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+                zone = None
+            if zone is not None:
+                with timezone.override(zone):
+                    return self.get_response(request)
+        return self.get_response(request)

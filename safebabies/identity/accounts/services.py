@@ -1,6 +1,7 @@
 """Account writes: sign-out everywhere, and the lifecycle a site admin runs (invite, change
 roles, deactivate). Each runs in one transaction and is audited (STYLE.md)."""
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 
@@ -21,7 +22,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.models import ApiToken, Site, SiteMembership, User
 from safebabies.identity.roles import Role
 from safebabies.identity.services import membership_add
-from safebabies.identity.signals import role_withdrawn, signed_out_everywhere
+from safebabies.identity.signals import role_restored, role_withdrawn, signed_out_everywhere
 
 Action = AuditEvent.Action
 
@@ -142,19 +143,28 @@ def membership_set_roles(
         if row is None or not row.is_active:
             membership_add(email=user.email, site_slug=site.slug, role=role, actor=actor)
     removed = sorted(role for role, row in rows.items() if row.is_active and role not in wanted)
+    now = timezone.now()
     for role in removed:
-        _withdraw(rows[role], actor=actor, site=site, user=user, request=request)
+        _withdraw(rows[role], actor=actor, site=site, user=user, request=request, at=now)
     return wanted
 
 
 def _withdraw(
-    row: SiteMembership, *, actor: User, site: Site, user: User, request: HttpRequest | None
+    row: SiteMembership,
+    *,
+    actor: User,
+    site: Site,
+    user: User,
+    request: HttpRequest | None,
+    at: dt.datetime | None = None,
 ) -> None:
-    """Deactivates one locked membership row, audited, and tells the layers above
-    (`role_withdrawn`: the person's family-team places in that role at the site end)."""
+    """Deactivates one locked membership row (dated `at`, so that reactivating gives back the
+    roles taken away together), audited, and tells the layers above (`role_withdrawn`: the
+    person's family-team places in that role at the site end)."""
     row.is_active = False
+    row.deactivated_at = at or timezone.now()
     row.full_clean()
-    row.save(update_fields=["is_active"])
+    row.save(update_fields=["is_active", "deactivated_at"])
     audit_log(
         actor=actor,
         action=Action.UPDATE,
@@ -189,5 +199,47 @@ def account_deactivate(
     *, actor: User, site: Site, user: User, request: HttpRequest | None = None
 ) -> None:
     """Takes away every role `user` holds at `site`: from the next request on, neither their
-    sessions nor their tokens open anything of this site. Other sites are untouched."""
+    sessions nor their tokens open anything of this site. Other sites are untouched.
+    `account_reactivate` undoes it."""
     membership_set_roles(actor=actor, site=site, user=user, roles=[], request=request)
+
+
+def roles_to_give_back(site: Site, user: User) -> list[SiteMembership]:
+    """The roles `user` lost at `site` in the last deactivation (or the last time roles were
+    taken away together), when they hold none there now; [] otherwise."""
+    rows = list(SiteMembership.objects.filter(user=user, site=site))
+    if any(row.is_active for row in rows):
+        return []
+    dated = [row for row in rows if row.deactivated_at is not None]
+    if not dated:
+        return []
+    last = max(row.deactivated_at for row in dated)  # type: ignore[type-var]
+    return sorted((row for row in dated if row.deactivated_at == last), key=lambda r: r.role)
+
+
+@transaction.atomic
+def account_reactivate(
+    *, actor: User, site: Site, user: User, request: HttpRequest | None = None
+) -> list[str]:
+    """Undoes a deactivation: gives `user` back the roles taken away from them at `site` at
+    that moment, and (`role_restored`) the family-team places those roles held then. Returns
+    the roles given back."""
+    list(SiteMembership.objects.select_for_update().filter(user=user, site=site))  # lock them
+    rows = roles_to_give_back(site, user)
+    if not rows:
+        raise ValidationError("There is no deactivation to undo: this person holds no role here.")
+    roles = [row.role for row in rows]
+    _check_grantable(set(roles))
+    for row in rows:
+        since = row.deactivated_at
+        membership_add(email=user.email, site_slug=site.slug, role=row.role, actor=actor)
+        role_restored.send(
+            sender=SiteMembership,
+            actor=actor,
+            site=site,
+            user=user,
+            role=row.role,
+            since=since,
+            request=request,
+        )
+    return roles

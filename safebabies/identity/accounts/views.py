@@ -3,28 +3,26 @@
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
+from django_tables2 import RequestConfig
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.accounts import selectors, services, twofactor
 from safebabies.identity.accounts.forms import (
-    AuditFilterForm,
     CodeForm,
     EnrolForm,
     InviteForm,
     RolesForm,
 )
+from safebabies.identity.accounts.tables import PeopleTable
 from safebabies.identity.http import AuthenticatedRequest
-from safebabies.lib import csvsafe
-
-AUDIT_PAGE_SIZE = 50
+from safebabies.identity.roles import Role
 
 
 def _next_url(request: AuthenticatedRequest) -> str:
@@ -135,9 +133,15 @@ def sign_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def people(request: AuthenticatedRequest, site_slug: str) -> HttpResponse:
     site = selectors.admin_site(request.user, site_slug)
-    return render(
-        request, "accounts/people.html", {"site": site, "people": selectors.site_people(site)}
-    )
+    rows = selectors.site_people(site)
+    table = PeopleTable(rows)
+    RequestConfig(request, paginate=False).configure(table)
+    undo = None
+    undone = request.GET.get("deactivated", "")
+    for row in rows:  # just deactivated: the page offers to undo it
+        if undone.isdigit() and row.user.pk == int(undone) and not row.active:
+            undo = {"user": row.user, "roles": row.roles.removeprefix("Had: ")}
+    return render(request, "accounts/people.html", {"site": site, "table": table, "undo": undo})
 
 
 @require_http_methods(["GET", "POST"])
@@ -179,16 +183,44 @@ def person_edit(request: AuthenticatedRequest, site_slug: str, user_id: int) -> 
     return render(request, "accounts/person.html", {"site": site, "person": person, "form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def person_deactivate(request: AuthenticatedRequest, site_slug: str, user_id: int) -> HttpResponse:
+    """GET asks to confirm (naming what the person loses); POST deactivates, and the People
+    page then offers to undo it."""
     site = selectors.admin_site(request.user, site_slug)
-    person, _held = selectors.site_person(site, user_id)
+    person, held = selectors.site_person(site, user_id)
+    if not held:
+        messages.info(request, f"{person} holds no role at {site}.")
+        return redirect("account-people", site_slug=site.slug)
+    if request.method == "GET":
+        labels = sorted(str(Role(role).label) for role in held)
+        return render(
+            request,
+            "accounts/deactivate.html",
+            {"site": site, "person": person, "roles": labels},
+        )
     try:
         services.account_deactivate(actor=request.user, site=site, user=person, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("account-people", site_slug=site.slug)
+    return redirect(f"{reverse('account-people', args=[site.slug])}?deactivated={person.pk}")
+
+
+@require_POST
+def person_reactivate(request: AuthenticatedRequest, site_slug: str, user_id: int) -> HttpResponse:
+    """Undoes a deactivation: the roles and family-team places the person had then."""
+    site = selectors.admin_site(request.user, site_slug)
+    person, _held = selectors.site_person(site, user_id)
+    try:
+        roles = services.account_reactivate(
+            actor=request.user, site=site, user=person, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{person} no longer has any role at {site}.")
+        labels = ", ".join(sorted(str(Role(role).label) for role in roles))
+        messages.success(request, f"{person} is active again at {site}: {labels}.")
     return redirect("account-people", site_slug=site.slug)
 
 
@@ -198,77 +230,3 @@ def _add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
-
-
-# --- Audit trail (site admins) ----------------------------------------------------------------
-
-
-def _filtered_events(request: AuthenticatedRequest, site_slug: str):
-    site = selectors.admin_site(request.user, site_slug)
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    events = selectors.site_audit_events(site, **{k: v for k, v in filters.items() if v})
-    return site, form, {k: str(v) for k, v in filters.items() if v}, events
-
-
-@require_http_methods(["GET"])
-def audit_events(request: AuthenticatedRequest, site_slug: str) -> HttpResponse:
-    site, form, used, events = _filtered_events(request, site_slug)
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)  # read before this viewing is logged
-    audit_log(
-        actor=request.user,
-        action=AuditEvent.Action.LIST,
-        record_type="audit.auditevent",
-        site_id=site.pk,
-        detail={"filter": used},
-        request=request,
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "accounts/audit.html",
-        {"site": site, "form": form, "page": page, "query": query.urlencode()},
-    )
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-@require_http_methods(["GET"])
-def audit_events_csv(request: AuthenticatedRequest, site_slug: str) -> StreamingHttpResponse:
-    """The filtered audit trail as CSV. The export is itself an audit event."""
-    site, _form, used, events = _filtered_events(request, site_slug)
-    audit_log(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        record_type="audit.auditevent",
-        site_id=site.pk,
-        detail={"filter": used, "format": "csv"},
-        request=request,
-    )
-    writer = csvsafe.writer(_Echo())  # every text cell escaped against formulas
-
-    def rows():
-        yield writer.writerow(
-            ["at", "actor", "action", "record_type", "record_id", "case_id", "ip"]
-        )
-        for event in events.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    event.at.isoformat(),
-                    event.actor.email if event.actor else "",
-                    event.action,
-                    event.record_type,
-                    event.record_id,
-                    event.case_id,
-                    event.ip or "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="audit-{site.slug}.csv"'
-    return response
