@@ -342,6 +342,14 @@ RIGHTS: dict[str, tuple[Callable[[CaseAccess], bool], str]] = {
         lambda a: a.can_see_visit_observations,
         "Family-time observations are for the family team.",
     ),
+    "can_see_placement_address": (
+        lambda a: a.can_see_placement_address,
+        "A resource family's address is not for your role on this family's team.",
+    ),
+    "can_see_contact_details": (
+        lambda a: can_see_contact_details(a),
+        "Contact details are for the family team.",
+    ),
     "can_read_consents": (
         lambda a: not a.is_court_view and not a.is_mentor_view,
         "Releases of information are kept by the family team.",

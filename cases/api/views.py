@@ -9,7 +9,6 @@ caller's only such site).
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -22,7 +21,6 @@ from cases import services
 from cases.access import (
     CaseAccess,
     access_case,
-    can_see_contact_details,
     case_records,
     records_visible_to,
     require,
@@ -217,8 +215,8 @@ class PersonViewSet(RecordWriteViewSet):
     parent = ("case_id", "case")
 
     def person_kwargs(self, access: CaseAccess, kwargs: dict[str, Any]) -> dict[str, Any]:
-        if any(name in kwargs for name in CONTACT_FIELDS) and not can_see_contact_details(access):
-            raise PermissionDenied("Contact details are for the family team.")
+        if any(name in kwargs for name in CONTACT_FIELDS):
+            require(access, "can_see_contact_details")
         if "relationships" in kwargs:
             links = kwargs["relationships"] or []
             kwargs["relationships"] = {link["child_id"]: link["kind"] for link in links}
