@@ -475,6 +475,19 @@ def test_a_child_comes_back_into_care_with_a_new_removal(as_, world):
     assert response.status_code == 201
 
 
+def test_a_continued_hearing_held_later_loses_its_continuance_reason(as_, world):
+    url = f"/api/v1/hearings/{world.hearing.pk}/"
+    client = as_("caseworker")
+    sent = {"status": "continued", "continuance_reason": "The parent was ill."}
+    assert (
+        client.patch(url, sent, format="json").json()["continuance_reason"]
+        == sent["continuance_reason"]
+    )
+    response = client.patch(url, {"status": "held"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["continuance_reason"] is None
+
+
 def test_a_relationship_list_on_patch_is_the_whole_list(as_, world):
     sibling = f.ChildFactory(case=world.case)
     url = f"/api/v1/people/{world.parent.pk}/"

@@ -289,6 +289,8 @@ def hearing_update(
     for name in ("courtroom", "continuance_reason", "findings"):
         if name in changes:
             changes[name] = (changes[name] or "").strip()
+    if changes.get("status", codes.HearingStatus.CONTINUED) != codes.HearingStatus.CONTINUED:
+        changes.setdefault("continuance_reason", "")  # no longer continued: no reason to keep
     changed = apply_changes(hearing, changes, HEARING_FIELDS)
     errors: dict[str, list[str]] = {}
     _check_hearing(errors, hearing)
