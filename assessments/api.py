@@ -47,6 +47,7 @@ from cases.access import (
 )
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.views import PermanencyPlanViewSet as ReadPermanencyPlanViewSet
+from cases.api.writes import ID_HELP, id_field
 from safebabies import codes
 
 # --- Read serializers ----------------------------------------------------------------------
@@ -195,7 +196,12 @@ PERSON_ID_HELP = (
 
 
 class ScreeningInput(serializers.Serializer):
-    case_id = _id()
+    id = id_field(required=False, help_text=ID_HELP)
+    case_id = _id(
+        required=False,
+        help_text="The family's case: needed only without child_id (a child's screening "
+        "belongs to the child's case).",
+    )
     child_id = _id(required=False, allow_null=True)
     subject = _code(codes.ScreeningSubject.choices)
     instrument = _code(codes.Instrument.choices)
@@ -210,6 +216,7 @@ class ScreeningInput(serializers.Serializer):
 
 
 class ServiceInput(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
     case_id = _id()
     child_id = _id(required=False, allow_null=True)
     recipient = _code(codes.ServiceRecipient.choices)
@@ -228,6 +235,7 @@ class ServiceInput(serializers.Serializer):
 
 
 class GoalInput(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
     case_id = _id()
     child_id = _id(required=False, allow_null=True)
     description = serializers.CharField()
@@ -241,6 +249,7 @@ class GoalInput(serializers.Serializer):
 
 
 class AssessmentInput(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
     case_id = _id()
     child_id = _id(required=False, allow_null=True)
     caregiver_id = _id(required=False, allow_null=True)
@@ -257,6 +266,7 @@ class AssessmentInput(serializers.Serializer):
 
 
 class PermanencyPlanInput(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
     child_id = _id()
     effective_date = serializers.DateField()
     primary_goal = _code(codes.PermanencyGoal.choices)
@@ -351,6 +361,8 @@ class WritableRecordViewSet(CaseRecordViewSet):
         data = dict(given.validated_data)
         if "case_id" in data and data["case_id"] != case.pk:
             raise ValidationError({"case_id": ["A record cannot move to another case."]})
+        if data.pop("id", record.pk) != record.pk:
+            raise ValidationError({"id": ["A record keeps its id."]})
         # reload the record without FETCH_RAISE: the service reads its relations
         record = type(record)._default_manager.select_related("case__site").get(pk=record.pk)
         record = self.update_record(access, record, self.to_service_kwargs(access, data))
@@ -391,6 +403,21 @@ class ScreeningViewSet(WritableRecordViewSet):
         return queryset.filter(
             ~part2_screening_q() | Q(person_id__in=part2_people_visible_to(self.request.user))
         )
+
+    def case_id_of_input(self, data: dict[str, Any]) -> str:
+        """The case named, or else the child's: a screening names its child (`child_id`), as
+        the data package's screenings.csv does."""
+        if data.get("case_id"):
+            return data["case_id"]
+        if not data.get("child_id"):
+            raise ValidationError(
+                {"child_id": ["Name the child screened, or the case for a parent's screening."]}
+            )
+        try:
+            found = access_child(self.user, data["child_id"])
+        except Http404:
+            raise ValidationError({"child_id": ["No child with this id in this family."]}) from None
+        return found.record.case_id
 
     def create_record(self, access, kwargs):
         return self.call(services.screening_record, case=access.case, **kwargs)

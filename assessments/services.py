@@ -39,6 +39,7 @@ from safebabies.kit.services import (
     save_changes,
     save_new,
     service,
+    take_id,
 )
 
 SCREENING_FIELDS = frozenset(
@@ -146,12 +147,17 @@ def _check_screening(screening: Screening) -> None:
 
 @service
 def screening_record(
-    *, actor: User, case: Case, request: HttpRequest | None = None, **fields: Any
+    *,
+    actor: User,
+    case: Case,
+    id: str | None = None,
+    request: HttpRequest | None = None,
+    **fields: Any,
 ) -> Screening:
     unknown = set(fields) - SCREENING_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    screening = Screening(case=case, **fields)
+    screening = take_id(Screening(case=case, **fields), id)
     _check_screening(screening)
     save_new(screening)
     audit(
@@ -221,13 +227,18 @@ def _check_service(service: Service) -> None:
 
 @service
 def service_refer(
-    *, actor: User, case: Case, request: HttpRequest | None = None, **fields: Any
+    *,
+    actor: User,
+    case: Case,
+    id: str | None = None,
+    request: HttpRequest | None = None,
+    **fields: Any,
 ) -> Service:
     """A referral (or a service already under way) on the case plan."""
     unknown = set(fields) - SERVICE_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    service = Service(case=case, **fields)
+    service = take_id(Service(case=case, **fields), id)
     _check_service(service)
     save_new(service)
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=service, case=case, request=request)
@@ -276,12 +287,17 @@ def _check_goal(goal: Goal) -> None:
 
 @service
 def goal_create(
-    *, actor: User, case: Case, request: HttpRequest | None = None, **fields: Any
+    *,
+    actor: User,
+    case: Case,
+    id: str | None = None,
+    request: HttpRequest | None = None,
+    **fields: Any,
 ) -> Goal:
     unknown = set(fields) - GOAL_FIELDS
     if unknown:
         raise TypeError(f"unknown fields {sorted(unknown)}")
-    goal = Goal(case=case, **fields)
+    goal = take_id(Goal(case=case, **fields), id)
     _check_goal(goal)
     save_new(goal)
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=goal, case=case, request=request)
@@ -319,6 +335,7 @@ def assessment_record(
     assessed_on: dt.date,
     child: Child | None = None,
     caregiver: Person | None = None,
+    id: str | None = None,
     request: HttpRequest | None = None,
     **narrative: str,
 ) -> Assessment:
@@ -340,14 +357,17 @@ def assessment_record(
         add_error(errors, "strengths", "Write down what the assessment found (strengths first).")
     check_errors(errors)
     assessment = save_new(
-        Assessment(
-            case=case,
-            lens=lens,
-            assessed_on=assessed_on,
-            child=child,
-            caregiver=caregiver,
-            clinician=actor,
-            **texts,
+        take_id(
+            Assessment(
+                case=case,
+                lens=lens,
+                assessed_on=assessed_on,
+                child=child,
+                caregiver=caregiver,
+                clinician=actor,
+                **texts,
+            ),
+            id,
         )
     )
     audit(

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -204,6 +204,29 @@ def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
     return access
 
 
+def site_for_new_case(user: User, slug: str | None) -> Site:
+    """The site where `user` opens a family's case: the one named by `slug`, or else their only
+    site where they are a Community Coordinator or a site admin (who open cases). An unknown
+    slug, or several such sites and no slug, is a ValidationError on `site`; a site where they
+    hold neither role, a 403."""
+    held = roles_of(user)
+    opening = sorted(site for site, roles in held.items() if roles & TEAM_MANAGER_ROLES)
+    if slug:
+        site = Site.objects.filter(slug=slug).first()
+        if site is None:
+            raise ValidationError({"site": "No site has this slug."})
+        if site.pk not in opening:
+            raise PermissionDenied(
+                "Only the site's Community Coordinators and site admins open a case there."
+            )
+        return site
+    if not opening:
+        raise PermissionDenied("Only Community Coordinators and site admins open a case.")
+    if len(opening) > 1:
+        raise ValidationError({"site": "You open cases at several sites: name one (its slug)."})
+    return Site.objects.get(pk=opening[0])
+
+
 def children_visible_to(user: User) -> QuerySet[Child]:
     return Child.objects.filter(case__in=cases_visible_to(user))
 
@@ -318,6 +341,14 @@ RIGHTS: dict[str, tuple[Callable[[CaseAccess], bool], str]] = {
     "can_see_visit_observations": (
         lambda a: a.can_see_visit_observations,
         "Family-time observations are for the family team.",
+    ),
+    "can_see_placement_address": (
+        lambda a: a.can_see_placement_address,
+        "A resource family's address is not for your role on this family's team.",
+    ),
+    "can_see_contact_details": (
+        lambda a: can_see_contact_details(a),
+        "Contact details are for the family team.",
     ),
     "can_read_consents": (
         lambda a: not a.is_court_view and not a.is_mentor_view,

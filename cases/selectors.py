@@ -198,7 +198,8 @@ def judge_hearings(user: User, start: dt.date, end: dt.date) -> QuerySet[Hearing
 
 
 def search_cases(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
-    """Each word must match the family name, a child's name or docket number, or a person's name."""
+    """Each word must match the family name, a child's name or docket number, a person's name,
+    or the case id (the whole id)."""
     for term in q.split()[:SEARCH_MAX_TERMS]:
         child_match = Child.objects.filter(case=OuterRef("pk")).filter(
             Q(given_name__icontains=term)
@@ -208,7 +209,9 @@ def search_cases(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
         person_match = Person.objects.filter(case=OuterRef("pk")).filter(
             Q(given_name__icontains=term) | Q(family_name__icontains=term)
         )
-        qs = qs.filter(Q(name__icontains=term) | Exists(child_match) | Exists(person_match))
+        qs = qs.filter(
+            Q(name__icontains=term) | Q(pk=term) | Exists(child_match) | Exists(person_match)
+        )
     return qs
 
 

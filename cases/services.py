@@ -24,6 +24,7 @@ from cases.models import (
     Case,
     Child,
     Episode,
+    MaltreatmentReport,
     PermanencyPlan,
     Person,
     Placement,
@@ -34,7 +35,7 @@ from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import Site, SiteMembership, User
-from safebabies.identity.roles import CASE_WRITE_ROLES, TEAM_ROLES, Role
+from safebabies.identity.roles import CASE_WRITE_ROLES, TEAM_MANAGER_ROLES, TEAM_ROLES, Role
 from safebabies.identity.selectors import site_roles
 from safebabies.identity.signals import role_restored, role_withdrawn
 from safebabies.kit.services import (
@@ -45,6 +46,7 @@ from safebabies.kit.services import (
     save_changes,
     save_new,
     service,
+    take_id,
 )
 from safebabies.lib.dates import add_months
 
@@ -97,6 +99,56 @@ def case_create(
             actor=actor, action=AuditEvent.Action.CREATE, record=member, case=case, request=request
         )
     _child_create(actor=actor, case=case, enrolled_on=opened_on, request=request, **child)
+    return case
+
+
+CASE_OPEN_ROLES = TEAM_MANAGER_ROLES  # Community Coordinators and site admins
+
+
+def _check_case_dates(errors: dict[str, list[str]], case: Case, today: dt.date) -> None:
+    if case.opened_on > today:
+        add_error(errors, "opened_on", "The case cannot open in the future.")
+    if case.closed_on is not None:
+        if case.closed_on < case.opened_on:
+            add_error(errors, "closed_on", "A case cannot close before it opens.")
+        elif case.closed_on > today:
+            add_error(errors, "closed_on", "The case cannot close in the future.")
+
+
+@service
+def case_open(
+    *,
+    actor: User,
+    site: Site,
+    opened_on: dt.date,
+    id: str | None = None,
+    name: str = "",
+    closed_on: dt.date | None = None,
+    enrollment: str = codes.Enrollment.OUT_OF_HOME,
+    request: HttpRequest | None = None,
+) -> Case:
+    """A case as the data package has it (cases.csv): the family's case alone, its children,
+    removals and plans added one by one after it (the API). Only a Community Coordinator or a
+    site admin of `site` opens one this way; nobody joins the family team by it."""
+    if not site_roles(actor, site.pk) & CASE_OPEN_ROLES:
+        raise PermissionDenied(
+            "Only the site's Community Coordinators and site admins open a case here."
+        )
+    case = take_id(
+        Case(
+            site=site,
+            name=name.strip(),
+            opened_on=opened_on,
+            closed_on=closed_on,
+            enrollment=enrollment,
+        ),
+        id,
+    )
+    errors: dict[str, list[str]] = {}
+    _check_case_dates(errors, case, site.today())
+    check_errors(errors)
+    save_new(case)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=case, case=case, request=request)
     return case
 
 
@@ -155,6 +207,7 @@ CHILD_FIELDS = frozenset(
         "docket_number",
         "preferred_language",
         "enrolled_on",
+        "exited_on",
     }
 )
 
@@ -175,6 +228,11 @@ def _check_child(errors: dict[str, list[str]], child: Child, today: dt.date) -> 
         add_error(errors, "enrolled_on", "A child is enrolled on or after the day the case opened.")
     if child.enrolled_on and child.enrolled_on > today:
         add_error(errors, "enrolled_on", "The enrolment date cannot be in the future.")
+    if child.exited_on is not None:
+        if child.enrolled_on and child.exited_on < child.enrolled_on:
+            add_error(errors, "exited_on", "A child leaves the program on or after enrolment.")
+        elif child.exited_on > today:
+            add_error(errors, "exited_on", "The exit date cannot be in the future.")
 
 
 def _check_goals(errors: dict[str, list[str]], primary_goal: str, concurrent_goal: str) -> None:
@@ -265,6 +323,36 @@ def child_create(*, actor: User, case: Case, **fields: Any) -> Child:
 
 
 @service
+def child_record(
+    *,
+    actor: User,
+    case: Case,
+    birth_date: dt.date,
+    enrolled_on: dt.date,
+    id: str | None = None,
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> Child:
+    """A child as the data package has it (children.csv): the child alone, their removals
+    (`episode_record`) and permanency plans added after. Other arguments: those of
+    `child_update` (names, sex, race, hispanic, icwa, exited_on, docket_number,
+    preferred_language)."""
+    unknown = set(fields) - CHILD_FIELDS
+    if unknown:
+        raise TypeError(f"unknown child fields: {', '.join(sorted(unknown))}")
+    for name in ("given_name", "family_name", "docket_number"):
+        if name in fields:
+            fields[name] = (fields[name] or "").strip()
+    child = take_id(Child(case=case, birth_date=birth_date, enrolled_on=enrolled_on, **fields), id)
+    errors: dict[str, list[str]] = {}
+    _check_child(errors, child, case.site.today())
+    check_errors(errors)
+    save_new(child)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=child, case=case, request=request)
+    return child
+
+
+@service
 def child_update(
     *, actor: User, child: Child, request: HttpRequest | None = None, **changes: Any
 ) -> Child:
@@ -347,16 +435,20 @@ def person_create(
     kind: str,
     given_name: str,
     relationships: dict[str, str] | None = None,
+    id: str | None = None,
     request: HttpRequest | None = None,
     **fields: Any,
 ) -> Person:
     """Adds a parent, resource parent, relative or other support, with their relationship to
     each child (`relationships`: child id -> Relationship.Kind). Other arguments: `family_name`,
-    `phone`, `email`, `address`, `preferred_language`, `race`, `hispanic`."""
+    `phone`, `email`, `address`, `preferred_language`, `race`, `hispanic`; `id` when the
+    client gives one."""
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"unknown person fields: {', '.join(sorted(unknown))}")
-    person = save_new(Person(case=case, kind=kind, given_name=given_name.strip(), **fields))
+    person = save_new(
+        take_id(Person(case=case, kind=kind, given_name=given_name.strip(), **fields), id)
+    )
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=person, case=case, request=request)
     _set_relationships(
         actor=actor, person=person, relationships=relationships or {}, request=request
@@ -516,6 +608,377 @@ def placement_end(
     return placement
 
 
+# --- Removals, discharges and placements as the data package has them (the API) ------------
+#
+# The import's checks (cases/package/checks.py), row by row: a discharge on or after its
+# removal and with its reason, no two removals of a child overlapping, a placement inside its
+# episode; and what has not happened yet is not recorded: no removal, discharge or placement
+# date in the future (past dates are history, and welcome).
+
+EPISODE_FIELDS = frozenset(
+    {"removal_date", "manner", "reasons", "discharge_date", "discharge_reason"}
+)
+PLACEMENT_FIELDS = frozenset(
+    {"setting", "start_date", "end_date", "end_reason", "caregiver", "address"}
+)
+
+
+def _when(day: dt.date) -> str:
+    return f"{day:%-d %b %Y}"
+
+
+def _check_episode(errors: dict[str, list[str]], episode: Episode, today: dt.date) -> None:
+    child = episode.child
+    if episode.removal_date > today:
+        add_error(
+            errors,
+            "removal_date",
+            "Record a removal once it has happened: the date cannot be in the future.",
+        )
+    if episode.removal_date < child.birth_date:
+        add_error(errors, "removal_date", "The removal date is on or after the birth date.")
+    discharge = episode.discharge_date
+    if discharge is not None:
+        if discharge < episode.removal_date:
+            add_error(errors, "discharge_date", "The discharge date is before the removal date.")
+        elif discharge > today:
+            add_error(
+                errors,
+                "discharge_date",
+                "Record a discharge once it has happened: the date cannot be in the future.",
+            )
+        if not episode.discharge_reason:
+            add_error(errors, "discharge_reason", "A discharge date needs a discharge reason.")
+    elif episode.discharge_reason:
+        add_error(errors, "discharge_date", "A discharge reason needs a discharge date.")
+    if errors:
+        return
+    # [removal, discharge) as the database's exclusion constraint has it: a removal and a
+    # discharge on the same day overlap nothing
+    for other in child.episodes.exclude(pk=episode.pk).order_by("removal_date", "id"):
+        if other.discharge_date is None and discharge is None:
+            add_error(
+                errors,
+                "discharge_date",
+                f"The child is in care since {_when(other.removal_date)} (removal "
+                f"{other.pk}): discharge that removal first, or give this one its discharge.",
+            )
+        elif (
+            episode.removal_date != discharge
+            and other.removal_date != other.discharge_date
+            and (other.discharge_date is None or episode.removal_date < other.discharge_date)
+            and (discharge is None or other.removal_date < discharge)
+        ):
+            add_error(
+                errors,
+                "removal_date",
+                f"This removal overlaps removal {other.pk} of the same child "
+                f"({_when(other.removal_date)} to "
+                f"{_when(other.discharge_date) if other.discharge_date else 'now'}).",
+            )
+
+
+def _check_placement(errors: dict[str, list[str]], placement: Placement, today: dt.date) -> None:
+    episode = placement.episode
+    start, end = placement.start_date, placement.end_date
+    if end is not None and end < start:
+        add_error(errors, "end_date", "The placement ends before it starts.")
+    if start < episode.removal_date:
+        add_error(
+            errors,
+            "start_date",
+            f"The placement starts before its episode's removal date "
+            f"({_when(episode.removal_date)}).",
+        )
+    if episode.discharge_date is not None:
+        if start > episode.discharge_date:
+            add_error(
+                errors,
+                "start_date",
+                f"The placement starts after its episode's discharge date "
+                f"({_when(episode.discharge_date)}).",
+            )
+        if end is not None and end > episode.discharge_date:
+            add_error(
+                errors,
+                "end_date",
+                f"The placement ends after its episode's discharge date "
+                f"({_when(episode.discharge_date)}).",
+            )
+    if start > today:
+        add_error(errors, "start_date", "Record a placement once it has begun: not a future date.")
+    if end is not None and end > today:
+        add_error(errors, "end_date", "The end date cannot be in the future.")
+    if placement.caregiver is not None and placement.caregiver.case_id != episode.child.case_id:
+        add_error(errors, "caregiver", "Choose a person from this family's record.")
+
+
+def _placements_inside(errors: dict[str, list[str]], episode: Episode) -> None:
+    """An episode whose dates change still holds its placements (an open placement ends with
+    the discharge: `episode_update`)."""
+    for placement in episode.placements.order_by("start_date", "id"):
+        if placement.start_date < episode.removal_date:
+            add_error(
+                errors,
+                "removal_date",
+                f"Placement {placement.pk} starts on {_when(placement.start_date)}, "
+                "before this removal date.",
+            )
+        elif episode.discharge_date is not None and (
+            placement.start_date > episode.discharge_date
+            or (placement.end_date is not None and placement.end_date > episode.discharge_date)
+        ):
+            add_error(
+                errors,
+                "discharge_date",
+                f"The discharge falls inside placement {placement.pk} "
+                f"({_when(placement.start_date)} to "
+                f"{_when(placement.end_date) if placement.end_date else 'now'}): "
+                "a child is discharged on or after the end of each placement.",
+            )
+
+
+def _locked_child(child: Child) -> Child:
+    """The child, locked until the transaction ends: two removals of one child written at once
+    are checked one after the other."""
+    locked = Child.objects.select_for_update(of=("self",)).select_related("case__site")
+    return locked.get(pk=child.pk)
+
+
+@service
+def episode_record(
+    *,
+    actor: User,
+    child: Child,
+    removal_date: dt.date,
+    id: str | None = None,
+    manner: str = "",
+    reasons: list[str] | None = None,
+    discharge_date: dt.date | None = None,
+    discharge_reason: str = "",
+    request: HttpRequest | None = None,
+) -> Episode:
+    """A removal of the child (episodes.csv), discharged already when the dates are history.
+    A child enrolled before comes back into care with a new one (re-entry)."""
+    child = _locked_child(child)
+    case = child.case
+    episode = take_id(
+        Episode(
+            child=child,
+            removal_date=removal_date,
+            manner=manner or "",
+            reasons=list(reasons or []),
+            discharge_date=discharge_date,
+            discharge_reason=discharge_reason or "",
+        ),
+        id,
+    )
+    errors: dict[str, list[str]] = {}
+    _check_episode(errors, episode, case.site.today())
+    check_errors(errors)
+    save_new(episode)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=episode, case=case, request=request)
+    return episode
+
+
+@service
+def episode_update(
+    *, actor: User, episode: Episode, request: HttpRequest | None = None, **changes: Any
+) -> Episode:
+    """Corrects a removal (`removal_date`, `manner`, `reasons`) or records, corrects or undoes
+    its discharge (`discharge_date` with `discharge_reason`; both null reopens the episode).
+    A discharge ends the child's open placement on the same day, in the same transaction."""
+    for name in ("manner", "discharge_reason"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    if "reasons" in changes:
+        changes["reasons"] = list(changes["reasons"] or [])
+    child = _locked_child(episode.child)
+    episode = Episode.objects.select_for_update(of=("self",)).get(pk=episode.pk)
+    episode.child = child
+    case = child.case
+    discharging = episode.discharge_date is None and changes.get("discharge_date") is not None
+    changed = apply_changes(episode, changes, EPISODE_FIELDS)
+    errors: dict[str, list[str]] = {}
+    today = case.site.today()
+    _check_episode(errors, episode, today)
+    open_placement = (
+        episode.placements.filter(end_date__isnull=True).order_by("-start_date").first()
+        if discharging
+        else None
+    )
+    if not errors and open_placement is not None:
+        assert episode.discharge_date is not None  # discharging
+        if open_placement.start_date > episode.discharge_date:
+            add_error(
+                errors,
+                "discharge_date",
+                f"The child's current placement began on {_when(open_placement.start_date)}: "
+                "the discharge is on or after that day.",
+            )
+    check_errors(errors)
+    if open_placement is not None:
+        open_placement.end_date = episode.discharge_date
+        open_placement.end_reason = f"Discharged: {episode.get_discharge_reason_display()}"
+        save_changes(open_placement, ["end_date", "end_reason"])
+        audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=open_placement,
+            case=case,
+            fields=["end_date", "end_reason"],
+            request=request,
+        )
+    if {"removal_date", "discharge_date"} & set(changed):
+        _placements_inside(errors, episode)
+        check_errors(errors)
+    save_changes(episode, changed)
+    if changed:
+        audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=episode,
+            case=case,
+            fields=changed,
+            request=request,
+        )
+    return episode
+
+
+@service
+def placement_record(
+    *,
+    actor: User,
+    episode: Episode,
+    setting: str,
+    start_date: dt.date,
+    id: str | None = None,
+    end_date: dt.date | None = None,
+    end_reason: str = "",
+    caregiver: Person | None = None,
+    address: str = "",
+    request: HttpRequest | None = None,
+) -> Placement:
+    """A placement of an episode as the data package has it (placements.csv), with its own
+    dates: other placements are left as they are (a move ends the one before with a PATCH,
+    or use `placement_add`, which does both)."""
+    child = _locked_child(episode.child)
+    episode.child = child
+    placement = take_id(
+        Placement(
+            episode=episode,
+            setting=setting,
+            start_date=start_date,
+            end_date=end_date,
+            end_reason=(end_reason or "").strip(),
+            caregiver=caregiver,
+            address=address or "",
+        ),
+        id,
+    )
+    errors: dict[str, list[str]] = {}
+    _check_placement(errors, placement, child.case.site.today())
+    check_errors(errors)
+    save_new(placement)
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        record=placement,
+        case=child.case,
+        request=request,
+    )
+    return placement
+
+
+@service
+def placement_update(
+    *, actor: User, placement: Placement, request: HttpRequest | None = None, **changes: Any
+) -> Placement:
+    """Corrects a placement or ends it (`end_date`, `end_reason`); it stays in its episode."""
+    for name in ("end_reason", "address"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+    placement = Placement.objects.select_related("episode__child__case__site").get(pk=placement.pk)
+    changed = apply_changes(placement, changes, PLACEMENT_FIELDS)
+    errors: dict[str, list[str]] = {}
+    _check_placement(errors, placement, placement.episode.child.case.site.today())
+    check_errors(errors)
+    save_changes(placement, changed)
+    if changed:
+        audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=placement,
+            case=placement.episode.child.case,
+            fields=changed,
+            request=request,
+        )
+    return placement
+
+
+# --- Maltreatment reports ------------------------------------------------------------------
+
+
+def _check_report(errors: dict[str, list[str]], report: MaltreatmentReport) -> None:
+    if report.reported_on > report.child.case.site.today():
+        add_error(errors, "reported_on", "A report is recorded once made: not a future date.")
+
+
+@service
+def maltreatment_report_record(
+    *,
+    actor: User,
+    child: Child,
+    reported_on: dt.date,
+    disposition: str,
+    id: str | None = None,
+    request: HttpRequest | None = None,
+) -> MaltreatmentReport:
+    """A report of maltreatment about the child and its disposition (maltreatment_reports.csv):
+    recurrence within 12 months is counted from these."""
+    report = take_id(
+        MaltreatmentReport(child=child, reported_on=reported_on, disposition=disposition), id
+    )
+    errors: dict[str, list[str]] = {}
+    _check_report(errors, report)
+    check_errors(errors)
+    save_new(report)
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        record=report,
+        case=child.case,
+        request=request,
+    )
+    return report
+
+
+@service
+def maltreatment_report_update(
+    *,
+    actor: User,
+    report: MaltreatmentReport,
+    request: HttpRequest | None = None,
+    **changes: Any,
+) -> MaltreatmentReport:
+    """Corrects a report's date or disposition (a report that is later substantiated)."""
+    changed = apply_changes(report, changes, frozenset({"reported_on", "disposition"}))
+    errors: dict[str, list[str]] = {}
+    _check_report(errors, report)
+    check_errors(errors)
+    save_changes(report, changed)
+    if changed:
+        audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=report,
+            case=report.child.case,
+            fields=changed,
+            request=request,
+        )
+    return report
+
+
 # --- Permanency plans ----------------------------------------------------------------------
 
 
@@ -528,6 +991,7 @@ def permanency_plan_change(
     primary_goal: str,
     concurrent_goal: str,
     reason: str,
+    id: str | None = None,
     request: HttpRequest | None = None,
 ) -> PermanencyPlan:
     """A new plan row from `effective_date`: earlier plans stay as they were (history)."""
@@ -559,13 +1023,16 @@ def permanency_plan_change(
             add_error(errors, "reason", "Say why the plan changed.")
     check_errors(errors)
     plan = save_new(
-        PermanencyPlan(
-            child=child,
-            effective_date=effective_date,
-            primary_goal=primary_goal,
-            concurrent_goal=concurrent_goal,
-            reason=reason.strip(),
-            recorded_by=actor,
+        take_id(
+            PermanencyPlan(
+                child=child,
+                effective_date=effective_date,
+                primary_goal=primary_goal,
+                concurrent_goal=concurrent_goal,
+                reason=reason.strip(),
+                recorded_by=actor,
+            ),
+            id,
         )
     )
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=plan, case=case, request=request)

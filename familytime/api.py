@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from cases.access import CaseAccess, access_case, access_child, case_record, require
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
+from cases.api.writes import ID_HELP, id_field
 from cases.models import Child
 from familytime import services
 from familytime.models import FamilyTimePlan, Visit, Weekday
@@ -54,6 +55,7 @@ def _code(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
 class VisitWriteSerializer(serializers.Serializer):
     """A visit to add (POST) or its changes (PATCH), in the package's vocabulary."""
 
+    id = id_field(required=False, help_text=ID_HELP)
     child_id = serializers.CharField(max_length=64, required=False)
     scheduled_on = serializers.DateField(required=False)
     starts_at = serializers.TimeField(required=False, allow_null=True)
@@ -131,6 +133,8 @@ class VisitViewSet(CaseRecordViewSet):
         data = dict(given.validated_data)
         if data.pop("child_id", visit.child_id) != visit.child_id:
             raise ValidationError({"child_id": ["A visit stays with its child."]})
+        if data.pop("id", visit.pk) != visit.pk:
+            raise ValidationError({"id": ["A record keeps its id."]})
         _observations_allowed(access, data)
         services.visit_log(
             actor=request.user, visit=visit, case=access.case, request=request._request, **data

@@ -25,7 +25,7 @@ from familytime.selectors import SCHEDULE_WEEKS_AHEAD, week_of
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.models import User
-from safebabies.kit.services import add_error, audit, check_errors, save_new, service
+from safebabies.kit.services import add_error, audit, check_errors, save_new, service, take_id
 
 
 @service
@@ -222,7 +222,12 @@ VISIT_FIELDS = frozenset(
 
 @service
 def visit_create(
-    *, actor: User, child: Child, request: HttpRequest | None = None, **fields: Any
+    *,
+    actor: User,
+    child: Child,
+    id: str | None = None,
+    request: HttpRequest | None = None,
+    **fields: Any,
 ) -> Visit:
     """A visit added by hand (outside the plan's schedule), in any status."""
     unknown = set(fields) - VISIT_FIELDS
@@ -231,7 +236,7 @@ def visit_create(
     for name in ("cancelled_by", "supervision", "location", "observations"):
         if name in fields and fields[name] is None:
             fields[name] = ""
-    visit = Visit(child=child, **fields)
+    visit = take_id(Visit(child=child, **fields), id)
     errors: dict[str, list[str]] = {}
     _visit_rules(visit, child.case.site.today(), errors, given=set(fields))
     check_errors(errors)

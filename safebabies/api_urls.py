@@ -1,7 +1,8 @@
 """The REST API, /api/v1/ (INTERFACES.md "HTTP").
 
-Case-record endpoints are read-only, except putting a member on a family team and the case
-plan's (screenings, services, goals, assessments, permanency plans: see assessments/api.py).
+Every case-record endpoint of the data package's tables takes POST and PATCH from those the
+access rules allow (cases/api/writes.py, assessments/api.py, teams/api.py, familytime/api.py);
+nothing is deleted through the API.
 """
 
 from django.urls import path

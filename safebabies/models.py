@@ -1,6 +1,7 @@
 """Base classes shared by every record of a case."""
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -34,7 +35,7 @@ class Record(models.Model):
         """Django's field checks, and every date of a case record within `DATES` (a birth in
         1900 to a hearing in 2199): year 9999 would be stored, then break the date arithmetic
         of reminders, calendars and due dates for everyone."""
-        errors: dict = {}
+        errors: dict[str, Any] = {}
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as exc:

@@ -384,6 +384,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceStatusEnum": "safebabies.codes.ServiceStatus",
         "GoalStatusEnum": "safebabies.codes.GoalStatus",
         "VisitStatusEnum": "safebabies.codes.VisitStatus",
+        "HearingStatusEnum": "safebabies.codes.HearingStatus",
+        "PersonKindEnum": "cases.models.Person.Kind",
+        "RelationshipKindEnum": "cases.models.Relationship.Kind",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from cases.access import access_action_item, access_case_records, access_ftm, ftm_cases_visible_to
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
+from cases.api.writes import ID_HELP, id_field
 from safebabies import codes
 from safebabies.identity.roles import Role
 from safebabies.lib.ids import ID_MAX_LENGTH
@@ -107,6 +108,7 @@ class FtmWriteSerializer(serializers.Serializer):
     `version` (optional on PATCH): the version the client read; if someone saved since, the
     answer is 409 and nothing is written. `attendance` replaces the whole list."""
 
+    id = id_field(required=False, help_text=ID_HELP)
     case_id = serializers.CharField(required=False, max_length=ID_MAX_LENGTH)
     version = serializers.IntegerField(required=False)
     scheduled_on = serializers.DateField(required=False)
@@ -116,6 +118,19 @@ class FtmWriteSerializer(serializers.Serializer):
     confidentiality_acknowledged = serializers.BooleanField(required=False)
     next_ftm_on = serializers.DateField(required=False, allow_null=True)
     attendance = AttendanceSerializer(many=True, required=False)
+    parent_attended = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Without `attendance` (ftms.csv)."
+    )
+    parent_mentor_attended = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Without `attendance` (ftms.csv)."
+    )
+    attendee_roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices),
+        required=False,
+        allow_null=True,
+        max_length=len(Role.choices),
+        help_text="The roles present, without `attendance` (ftms.csv).",
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
     going_well = serializers.CharField(required=False, allow_blank=True)
     worries = serializers.CharField(required=False, allow_blank=True)
@@ -131,6 +146,7 @@ class FtmActionItemWriteSerializer(serializers.Serializer):
     """Create (POST, with `ftm_id`) or change (PATCH) one action item. `owner_email` names a
     team member, `owner_person_id` a family member."""
 
+    id = id_field(required=False, help_text=ID_HELP)
     ftm_id = serializers.CharField(required=False, max_length=ID_MAX_LENGTH)
     description = serializers.CharField(required=False, allow_blank=True)
     due_on = serializers.DateField(required=False)
@@ -213,7 +229,8 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
     def _log_args(data: dict) -> dict:
         attendance = data.pop("attendance", None)
         data.pop("case_id", None)
-        return {"changes": data, "attendance": attendance}
+        attended = {name: data.pop(name) for name in services.ATTENDED_FIELDS if name in data}
+        return {"changes": data, "attendance": attendance, "attended": attended}
 
     @extend_schema(request=FtmCreateSerializer)
     def create(self, request, *args, **kwargs):
@@ -235,10 +252,11 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
                     starts_at=data.pop("starts_at", None),
                     location=data.pop("location", ""),
                     another_as_well=True,  # an API client says which meetings it wants
+                    id=data.pop("id", None),
                     request=request._request,
                 )
                 args = self._log_args(data)
-                if args["changes"] or args["attendance"] is not None:
+                if args["changes"] or args["attendance"] is not None or args["attended"]:
                     services.ftm_log(
                         ftm=ftm, actor=request.user, version=None, request=request._request, **args
                     )
@@ -255,6 +273,8 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
         data = dict(body.validated_data)
         if "case_id" in data and data["case_id"] != found.record.case_id:
             return Response({"case_id": ["An FTM cannot move to another case."]}, status=400)
+        if data.pop("id", found.record.pk) != found.record.pk:
+            return Response({"id": ["A record keeps its id."]}, status=400)
         version = data.pop("version", None)
         try:
             services.ftm_log(
@@ -296,7 +316,6 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
         if not data.get("ftm_id"):
             return Response({"ftm_id": ["Name the meeting."]}, status=400)
         found = access_ftm(request.user, data.pop("ftm_id"), write=True)
-        data.pop("completed_on", None)
         data.pop("not_done_reason", None)
         try:
             item = services.action_item_create(
@@ -319,6 +338,8 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
         data = dict(body.validated_data)
         if data.pop("ftm_id", item.ftm_id) != item.ftm_id:
             return Response({"ftm_id": ["An action item cannot move to another meeting."]}, 400)
+        if data.pop("id", item.pk) != item.pk:
+            return Response({"id": ["A record keeps its id."]}, 400)
         try:
             services.action_item_update(
                 item=item, actor=request.user, changes=data, request=request._request

@@ -26,6 +26,7 @@ from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import User
 from safebabies.identity.roles import Role
+from safebabies.kit.services import take_id
 from safebabies.lib.ids import ID_PATTERN
 from teams.copy import say_date
 from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance
@@ -42,6 +43,8 @@ LOG_FIELDS = frozenset(
     }
 )
 ATTENDEE_ROLES = frozenset({*Role.values, *Person.Kind.values})
+# What the data package says of a meeting's attendance (ftms.csv).
+ATTENDED_FIELDS = ("parent_attended", "parent_mentor_attended", "attendee_roles")
 MAX_ROWS = 200
 
 
@@ -216,6 +219,7 @@ def ftm_schedule(
     location: str = "",
     facilitator: User | None = None,
     another_as_well: bool = False,
+    id: str | None = None,
     request: HttpRequest | None = None,
 ) -> Ftm:
     """Plan the next FTM (by default the site's cadence after the last one). Everyone on the
@@ -263,6 +267,7 @@ def ftm_schedule(
         facilitator=facilitator or actor,
         edited_by=actor,
     )
+    take_id(ftm, id)
     ftm.full_clean(exclude=["case", "facilitator", "edited_by"])
     ftm.save(force_insert=True)
     _audit(actor=actor, action=AuditEvent.Action.CREATE, record=ftm, case=case, request=request)
@@ -590,6 +595,7 @@ def ftm_log(
     action_items: list[dict] | None = None,
     base: dict[str, Any] | None = None,
     removed_items: list[str] | None = None,
+    attended: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> Ftm:
     """Save the meeting as logged so far. `None` leaves a part as it is; a list replaces it
@@ -601,7 +607,11 @@ def ftm_log(
     something else); `attendance` updates the people it names, `action_items` the items it
     names, and `removed_items` are the only items deleted. So two people logging different
     parts of one meeting both keep their work, and a save of one's own that landed late
-    (a reload, a dropped connection) is never a conflict."""
+    (a reload, a dropped connection) is never a conflict.
+
+    `attended` sets `parent_attended`, `parent_mentor_attended` and `attendee_roles` as the
+    data package gives them, for a meeting logged without its attendance list (the API, a
+    meeting of the family's history); with an attendance list they come from it."""
     locked = Ftm.objects.select_for_update(of=("self",)).select_related("edited_by").get(pk=ftm.pk)
     if base is not None:
         if not isinstance(base, dict):
@@ -671,10 +681,20 @@ def ftm_log(
             FtmActionItem.objects.filter(ftm=ftm, pk__in=removed).values_list("pk", flat=True)
         )
     review = _reviewed_items(ftm, reviewed, errors) if reviewed is not None else []
+    attended = dict(attended or {})
+    if attended and rows is not None:
+        errors.setdefault("attendance", []).append(
+            "Send the attendance list or parent_attended, parent_mentor_attended and "
+            "attendee_roles, not both: these come from the list."
+        )
+    if set(attended) - set(ATTENDED_FIELDS):
+        raise TypeError(f"unknown fields {sorted(set(attended) - set(ATTENDED_FIELDS))}")
     _raise(errors)
     if rows is not None:
         for name, value in _derived_attendance(rows).items():
             setattr(ftm, name, value)
+    for name, value in attended.items():
+        setattr(ftm, name, list(value or []) if name == "attendee_roles" else value)
     try:
         _clean(ftm, exclude=["case", "facilitator", "edited_by", "id"])
     except ValidationError as exc:
@@ -706,7 +726,7 @@ def ftm_log(
         ) from exc
     if calendar is not None:
         _put_next_on_calendar(ftm, calendar, actor=actor, request=request)
-    fields = [*values, *(["attendance"] if rows is not None else [])]
+    fields = [*values, *attended, *(["attendance"] if rows is not None else [])]
     fields += ["action_items"] if action_items is not None or delete else []
     fields += ["reviewed"] if reviewed is not None else []
     _audit(
@@ -822,6 +842,8 @@ def action_item_create(
     owner_role: str = "",
     goal_id: str | None = None,
     status: str = codes.ActionItemStatus.OPEN,
+    completed_on: dt.date | None = None,
+    id: str | None = None,
     request: HttpRequest | None = None,
 ) -> FtmActionItem:
     from teams.selectors import default_due
@@ -837,7 +859,9 @@ def action_item_create(
         owner_role=role or owner_role,
         due_on=due_on or default_due(ftm),
         goal=_item_goal(ftm.case_id, goal_id),
+        completed_on=completed_on if status == codes.ActionItemStatus.DONE else None,
     )
+    take_id(item, id)
     _item_status(item, status, ftm.case.site.today())
     item.full_clean(exclude=["ftm", "owner", "owner_person", "goal"])
     item.save(force_insert=True)

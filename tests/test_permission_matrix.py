@@ -33,8 +33,8 @@ MENTOR parent mentor, JUDGE judge (the court's view), JUDGE+MENTOR a judge who i
 mentor on the team, NONE no role that opens this family's case.
 
 Actions: `page` reads the record's page; `api_list`, `api_detail`; `api_write` is a POST or
-PATCH with a valid body; `edit_page` opens the form of a record the API does not write (the
-form's check is the one its POST passes). The family's only Part 2 release names the
+PATCH with a valid body, `api_create` a POST adding a record; `edit_page` opens the form of a
+record (the form's check is the one its POST passes). The family's only Part 2 release names the
 caseworker role.
 
 The data is built once for the module (and rolled back after it); each cell runs in its own
@@ -127,6 +127,8 @@ case              home         in         out        in         in         in   
 case              edit_page    200        200        200        200        403        403        403        403        403        403        404
 case              api_list     in         in         in         in         in         in         in         in         in         in         out
 case              api_detail   200        200        200        200        200        200        200        200        200        200        404
+case              api_write    200        200        200        200        403        403        403        403        403        403        404
+case              api_create   201        201        403        403        403        403        403        403        403        403        403
 
 team              api_list     200        200        200        200        200        200        200        200        200        200        404
 team              api_write    201        201        403        403        403        403        403        403        403        403        404
@@ -134,19 +136,27 @@ team              api_write    201        201        403        403        403  
 child             edit_page    200        200        200        200        403        403        403        403        403        403        404
 child             api_list     in         in         in         in         in         in         in         in         in         in         out
 child             api_detail   200        200        200        200        200        200        200        200        200        200        404
+child             api_write    200        200        200        200        403        403        403        403        403        403        404
+child             api_create   201        201        201        201        403        403        403        403        403        403        400
 
 person            page         200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200-contact 200-contact 200-contact 404
 person            edit_page    200        200        200        200        403        403        403        403        403        403        404
 person            api_list     in+contact in+contact in+contact in+contact in+contact in+contact in+contact in-contact in-contact in-contact out
 person            api_detail   200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200-contact 200-contact 200-contact 404
+person            api_write    200        200        200        200        403        403        403        403        403        403        404
+person            api_create   201        201        201        201        403        403        403        403        403        403        400
 
 episode           api_list     in         in         in         in         in         in         in         in         in         in         out
 episode           api_detail   200        200        200        200        200        200        200        200        200        200        404
+episode           api_write    200        200        200        200        403        403        403        403        403        403        404
+episode           api_create   201        201        201        201        403        403        403        403        403        403        400
 
 placement         page         200+address 200+address 200+address 200+address 200-address 200+address 200+address 200-address 200+address 200+address 404
 placement         edit_page    200        200        200        200        403        403        403        403        403        403        404
 placement         api_list     in+address in+address in+address in+address in-address in+address in+address in-address in+address in+address out
 placement         api_detail   200+address 200+address 200+address 200+address 200-address 200+address 200+address 200-address 200+address 200+address 404
+placement         api_write    200        200        200        200        403        403        403        403        403        403        404
+placement         api_create   201        201        201        201        403        403        403        403        403        403        400
 
 permanency_plan   api_list     in         in         in         in         in         in         in         in         in         in         out
 permanency_plan   api_detail   200        200        200        200        200        200        200        200        200        200        404
@@ -155,6 +165,8 @@ permanency_plan   api_write    201        201        201        201        403  
 hearing           edit_page    200        200        200        200        403        403        403        403        403        403        404
 hearing           api_list     in         in         in         in         in         in         in         in         in         in         out
 hearing           api_detail   200        200        200        200        200        200        200        200        200        200        404
+hearing           api_write    200        200        200        200        403        403        403        403        403        403        404
+hearing           api_create   201        201        201        201        403        403        403        403        403        403        400
 
 hearing_summary   page         200        200        200        200        200        200        200        404        200        200        404
 hearing_summary   api_detail   200        200        200        200        200        200        200        404        200        200        404
@@ -212,6 +224,8 @@ consent           confirm_page 200        200        403        403        403  
 
 maltreatment      api_list     in         in         in         in         in         in         in         in         in         in         out
 maltreatment      api_detail   200        200        200        200        200        200        200        200        200        200        404
+maltreatment      api_write    200        200        200        200        403        403        403        403        403        403        404
+maltreatment      api_create   201        201        201        201        403        403        403        403        403        403        400
 
 audit_event       api_list     403        in         403        403        403        403        403        403        403        403        403
 audit_event       csv          404        200        404        404        404        404        404        404        404        404        404
@@ -225,8 +239,11 @@ calendar_visit    feed         in         out        in         in         in   
 #   mentor's (403: the case itself is theirs to see); the Part 2 release (it names the
 #   caseworker role) shows to the coordinator, the site admins and the roles it names only: the
 #   clinician, a case writer too, does not see it.
-# - family_time_plan api_write, NONE: a child the caller may not see is a 400 on `child_id`,
-#   the same answer as a child that does not exist (familytime/api.py).
+# - family_time_plan api_write and every api_create (a POST naming its parent), NONE: a parent
+#   the caller may not see is a 400 on its field (`case_id`, `child_id`, `episode_id`), the
+#   same answer as one that does not exist (cases/api/writes.py).
+# - case api_create: a case is opened by the site's Community Coordinators and site admins
+#   only; anyone else (of the site or not) gets a 403 for the site named.
 # - part2_service edit_page: the form of a Part 2 row the writer may not see is a 404.
 # - hearing_summary, MENTOR: the summary brings screening results, services and court findings
 #   together, more than the parent would share: a 404 (cases/hearings/selectors.py). A judge who
@@ -576,6 +593,79 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("calendar_ftm", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "ftm"),
     ("calendar_hearing", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "hearing"),
     ("calendar_visit", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "visit"),
+    ("case", "api_write"): Ask(
+        "write", "/api/v1/cases/{case}/", method="patch", body={"name": "Rivera-Lopez family"}
+    ),
+    ("case", "api_create"): Ask(
+        "write", "/api/v1/cases/", method="post", body={"site": "north", "opened_on": "2026-11-02"}
+    ),
+    ("child", "api_write"): Ask(
+        "write", "/api/v1/children/{child}/", method="patch", body={"docket_number": "JD-9"}
+    ),
+    ("child", "api_create"): Ask(
+        "write",
+        "/api/v1/children/",
+        method="post",
+        body={"case_id": "{case}", "birth_date": "2026-06-01", "enrolled_on": "2026-11-02"},
+    ),
+    ("person", "api_write"): Ask(
+        "write", "/api/v1/people/{person}/", method="patch", body={"preferred_language": "es"}
+    ),
+    ("person", "api_create"): Ask(
+        "write",
+        "/api/v1/people/",
+        method="post",
+        body={"case_id": "{case}", "kind": "support", "given_name": "Lee"},
+    ),
+    ("episode", "api_write"): Ask(
+        "write", "/api/v1/episodes/{episode}/", method="patch", body={"manner": "voluntary"}
+    ),
+    ("episode", "api_create"): Ask(
+        "write",
+        "/api/v1/episodes/",
+        method="post",
+        body={
+            "child_id": "{child}",
+            "removal_date": "2025-08-01",
+            "discharge_date": "2025-09-01",
+            "discharge_reason": "reunification",
+        },
+    ),
+    ("placement", "api_write"): Ask(
+        "write", "/api/v1/placements/{placement}/", method="patch", body={"setting": "pre_adoptive"}
+    ),
+    ("placement", "api_create"): Ask(
+        "write",
+        "/api/v1/placements/",
+        method="post",
+        body={
+            "episode_id": "{episode}",
+            "setting": "respite",
+            "start_date": "2026-11-13",
+            "end_date": "2026-11-15",
+        },
+    ),
+    ("hearing", "api_write"): Ask(
+        "write", "/api/v1/hearings/{hearing}/", method="patch", body={"courtroom": "3B"}
+    ),
+    ("hearing", "api_create"): Ask(
+        "write",
+        "/api/v1/hearings/",
+        method="post",
+        body={"case_id": "{case}", "hearing_type": "review", "scheduled_on": "2026-12-17"},
+    ),
+    ("maltreatment", "api_write"): Ask(
+        "write",
+        "/api/v1/maltreatment-reports/{report}/",
+        method="patch",
+        body={"disposition": "indicated"},
+    ),
+    ("maltreatment", "api_create"): Ask(
+        "write",
+        "/api/v1/maltreatment-reports/",
+        method="post",
+        body={"child_id": "{child}", "reported_on": "2026-11-02", "disposition": "indicated"},
+    ),
 }
 assert set(ASKS) == set(MATRIX), set(ASKS) ^ set(MATRIX)
 

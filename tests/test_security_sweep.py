@@ -188,6 +188,13 @@ ROUTES: dict[str, Route] = {
     **{
         f"api-{name}-list": Route(may_refuse_input=True)
         for name in (
+            "case",
+            "child",
+            "person",
+            "episode",
+            "placement",
+            "hearing",
+            "maltreatment-report",
             "permanency-plan",
             "ftm",
             "ftm-action-item",

@@ -6,6 +6,8 @@ from rest_framework import serializers
 from cases import models as m
 from cases.access import can_see_contact_details
 from cases.api.base import RecordSerializer, ref
+from cases.api.writes import ID_HELP, code, codes_list, id_field, ref_id, text
+from safebabies import codes
 from safebabies.identity.roles import TEAM_ROLES, Role
 from safebabies.lib.dates import age_in_months
 
@@ -186,3 +188,143 @@ class TeamMemberAddSerializer(serializers.Serializer):
         choices=[(r.value, r.label) for r in Role if r in TEAM_ROLES],
         help_text="A family-team role the member holds at the case's site.",
     )
+
+
+# --- Bodies of POST and PATCH (cases.api.writes): the package's names and codes -------------
+
+
+class CaseWrite(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    site = serializers.SlugField(
+        required=False,
+        help_text="The site's slug. Leave it out if you open cases at one site only.",
+    )
+    name = text(200, help_text="How the team names the family, e.g. 'Rivera family'.")
+    opened_on = serializers.DateField()
+    closed_on = serializers.DateField(required=False, allow_null=True)
+    enrollment = code(codes.Enrollment.choices, required=False)
+
+
+class CaseChange(CaseWrite):
+    opened_on = serializers.DateField(required=False)
+
+
+class ChildWrite(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    case_id = ref_id()
+    birth_date = serializers.DateField()
+    sex = code(codes.Sex.choices, required=False)
+    race = codes_list(codes.Race.choices)
+    hispanic = code(codes.Hispanic.choices, required=False)
+    icwa = code(codes.Icwa.choices, required=False)
+    enrolled_on = serializers.DateField()
+    exited_on = serializers.DateField(required=False, allow_null=True)
+    given_name = text(100)
+    family_name = text(100)
+    docket_number = text(64)
+    preferred_language = text(32)
+
+
+class ChildChange(ChildWrite):
+    case_id = ref_id(required=False)
+    birth_date = serializers.DateField(required=False)
+    enrolled_on = serializers.DateField(required=False)
+
+
+class RelationshipWrite(serializers.Serializer):
+    child_id = ref_id()
+    kind = serializers.ChoiceField(choices=m.Relationship.Kind.choices)
+
+
+class PersonWrite(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    case_id = ref_id()
+    kind = serializers.ChoiceField(choices=m.Person.Kind.choices)
+    given_name = serializers.CharField(max_length=100)
+    family_name = text(100)
+    preferred_language = text(32)
+    race = codes_list(codes.Race.choices)
+    hispanic = code(codes.Hispanic.choices, required=False)
+    relationships = RelationshipWrite(
+        many=True,
+        required=False,
+        help_text="How the person is related to each child of the family; on PATCH the whole "
+        "list (a child left out is no longer linked).",
+    )
+    phone = text(40)
+    email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    address = text(2000)
+
+
+class PersonChange(PersonWrite):
+    case_id = ref_id(required=False)
+    kind = serializers.ChoiceField(choices=m.Person.Kind.choices, required=False)
+    given_name = serializers.CharField(max_length=100, required=False)
+
+
+class EpisodeWrite(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    child_id = ref_id()
+    removal_date = serializers.DateField()
+    manner = code(codes.RemovalManner.choices, required=False)
+    reasons = codes_list(codes.RemovalReason.choices)
+    discharge_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="With discharge_reason: the child left care. On PATCH a discharge ends the "
+        "child's open placement on the same day; null (with a null reason) undoes it.",
+    )
+    discharge_reason = code(codes.DischargeReason.choices, required=False)
+
+
+class EpisodeChange(EpisodeWrite):
+    child_id = ref_id(required=False)
+    removal_date = serializers.DateField(required=False)
+
+
+class PlacementWrite(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    episode_id = ref_id()
+    setting = code(codes.PlacementSetting.choices)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    end_reason = text(200)
+    caregiver_id = ref_id(required=False, allow_null=True)
+    address = text(2000)
+
+
+class PlacementChange(PlacementWrite):
+    episode_id = ref_id(required=False)
+    setting = code(codes.PlacementSetting.choices, required=False, allow_null=False)
+    start_date = serializers.DateField(required=False)
+
+
+class HearingWrite(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    case_id = ref_id()
+    hearing_type = code(codes.HearingType.choices)
+    scheduled_on = serializers.DateField()
+    status = code(codes.HearingStatus.choices, required=False, allow_null=False)
+    starts_at = serializers.TimeField(required=False, allow_null=True)
+    courtroom = text(100)
+    continuance_reason = text(300)
+    findings = text(20000)
+
+
+class HearingChange(HearingWrite):
+    case_id = ref_id(required=False)
+    hearing_type = code(codes.HearingType.choices, required=False, allow_null=False)
+    scheduled_on = serializers.DateField(required=False)
+
+
+class MaltreatmentReportWrite(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    child_id = ref_id()
+    reported_on = serializers.DateField()
+    disposition = code(codes.MaltreatmentDisposition.choices)
+
+
+class MaltreatmentReportChange(MaltreatmentReportWrite):
+    child_id = ref_id(required=False)
+    reported_on = serializers.DateField(required=False)
+    disposition = code(codes.MaltreatmentDisposition.choices, required=False, allow_null=False)

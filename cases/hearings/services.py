@@ -5,6 +5,7 @@ Callers decide who may write (`access_hearing(..., write=True)` / `access_case(.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -15,7 +16,16 @@ from safebabies.audit.models import AuditEvent
 from safebabies.identity.models import User
 from safebabies.identity.roles import Role
 from safebabies.identity.selectors import roles_of
-from safebabies.kit.services import add_error, audit, check_errors, save_changes, save_new, service
+from safebabies.kit.services import (
+    add_error,
+    apply_changes,
+    audit,
+    check_errors,
+    save_changes,
+    save_new,
+    service,
+    take_id,
+)
 
 OUTCOMES = {codes.HearingStatus.HELD, codes.HearingStatus.CONTINUED, codes.HearingStatus.CANCELLED}
 
@@ -198,3 +208,101 @@ def hearing_order_set_status(
             request=request,
         )
     return order
+
+
+# --- Hearings as the data package has them (the API) ------------------------------------------
+
+HEARING_FIELDS = frozenset(
+    {
+        "hearing_type",
+        "scheduled_on",
+        "status",
+        "starts_at",
+        "courtroom",
+        "continuance_reason",
+        "findings",
+    }
+)
+
+
+def _check_hearing(errors: dict[str, list[str]], hearing: Hearing) -> None:
+    """The rules of a hearing row in any status (hearings.csv): a hearing is held from its
+    day on, and findings are those of a held hearing."""
+    if (
+        hearing.status == codes.HearingStatus.HELD
+        and hearing.scheduled_on > hearing.case.site.today()
+    ):
+        add_error(errors, "status", "A hearing is recorded as held on or after its day.")
+    if hearing.status != codes.HearingStatus.HELD and hearing.findings.strip():
+        add_error(errors, "findings", "Findings are recorded for a hearing that was held.")
+    if hearing.status != codes.HearingStatus.CONTINUED and hearing.continuance_reason.strip():
+        add_error(
+            errors, "continuance_reason", "A reason for continuance is for a continued hearing."
+        )
+
+
+@service
+def hearing_record(
+    *,
+    actor: User,
+    case: Case,
+    hearing_type: str,
+    scheduled_on: dt.date,
+    status: str = codes.HearingStatus.SCHEDULED,
+    id: str | None = None,
+    starts_at: dt.time | None = None,
+    courtroom: str = "",
+    continuance_reason: str = "",
+    findings: str = "",
+    request: HttpRequest | None = None,
+) -> Hearing:
+    """A hearing of the case in any status (hearings.csv): one to come, or one of the case's
+    history with what happened at it. Past hearings are welcome, before the case opened too
+    (the shelter hearing often is)."""
+    hearing = take_id(
+        Hearing(
+            case=case,
+            hearing_type=hearing_type,
+            scheduled_on=scheduled_on,
+            status=status,
+            starts_at=starts_at,
+            courtroom=(courtroom or "").strip(),
+            continuance_reason=(continuance_reason or "").strip(),
+            findings=(findings or "").strip(),
+        ),
+        id,
+    )
+    errors: dict[str, list[str]] = {}
+    _check_hearing(errors, hearing)
+    check_errors(errors)
+    save_new(hearing)
+    audit(actor=actor, action=AuditEvent.Action.CREATE, record=hearing, case=case, request=request)
+    return hearing
+
+
+@service
+def hearing_update(
+    *, actor: User, hearing: Hearing, request: HttpRequest | None = None, **changes: Any
+) -> Hearing:
+    """Changes a hearing's type, day, time, courtroom, status, continuance reason or
+    findings."""
+    for name in ("courtroom", "continuance_reason", "findings"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+    if changes.get("status", codes.HearingStatus.CONTINUED) != codes.HearingStatus.CONTINUED:
+        changes.setdefault("continuance_reason", "")  # no longer continued: no reason to keep
+    changed = apply_changes(hearing, changes, HEARING_FIELDS)
+    errors: dict[str, list[str]] = {}
+    _check_hearing(errors, hearing)
+    check_errors(errors)
+    save_changes(hearing, changed)
+    if changed:
+        audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=hearing,
+            case=hearing.case,
+            fields=changed,
+            request=request,
+        )
+    return hearing

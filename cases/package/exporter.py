@@ -35,7 +35,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -184,7 +184,7 @@ def _rows(
         # patient's consent: the national export has none of them.
         query = query.exclude(PART2_ROWS[table.name]())
     rows = query.order_by("pk").values_list(*[c.field for c in columns])
-    return rows.iterator(chunk_size=CHUNK_SIZE)
+    return cast(Iterator[tuple], rows.iterator(chunk_size=CHUNK_SIZE))
 
 
 PART2_ROWS = {"screenings": part2_screening_q, "services": part2_service_q}

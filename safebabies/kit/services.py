@@ -31,10 +31,15 @@ CONSTRAINT_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
+ID_TAKEN = "This id is already used by another record: leave `id` out or choose another."
+
+
 def integrity_error(exc: IntegrityError) -> ValidationError:
     cause = exc.__cause__
     diag = getattr(cause, "diag", None)
     name = getattr(diag, "constraint_name", None) or ""
+    if name.endswith("_pkey"):  # two writers gave the same id at once
+        return ValidationError({"id": ID_TAKEN})
     if not name and "lies outside its episode" in str(exc):
         name = "placement_inside_episode"
     if name in CONSTRAINT_FIELDS:
@@ -88,6 +93,17 @@ def check_errors(errors: dict[str, list[str]]) -> None:
 
 def add_error(errors: dict[str, list[str]], field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
+
+
+def take_id(obj: Any, given: str | None) -> Any:
+    """Gives a new record the id its client supplied (DATA_PACKAGE.md: ids are unique within an
+    installation, whatever the site), or leaves it the fresh one it has. A taken id is a
+    ValidationError on `id`, whoever's record holds it."""
+    if given:
+        if type(obj)._default_manager.filter(pk=given).exists():
+            raise ValidationError({"id": ID_TAKEN})
+        obj.id = given
+    return obj
 
 
 def save_new(obj: Any) -> Any:
