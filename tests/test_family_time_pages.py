@@ -162,7 +162,7 @@ def test_coordinator_sets_a_plan_from_the_form_and_the_visits_appear(
         family.test_parent,
     )
     page = client.get(response["Location"]).content.decode()
-    assert "Monday, Wednesday, Friday 10:00\N{EN DASH}12:00" in page
+    assert "Monday, Wednesday, Friday 10:00 AM\N{EN DASH}12:00 PM" in page
     assert page.count('class="visit-log') == 3  # this week's three visits, ready to log
 
 

@@ -200,7 +200,7 @@ def test_plan_one_warns_that_a_meeting_is_already_on_the_calendar(client_for, co
     client = client_for(coordinator)
     url = reverse("ftm-new", args=[meeting.case.pk])
     text = client.get(url).content.decode()
-    assert "This family already has an FTM on the calendar: Thursday 31 December 2026" in text
+    assert "This family already has an FTM on the calendar: Thursday 31 Dec 2026" in text
     assert reverse("ftm-log", args=[planned.pk]) in text
     refused = client.post(url, {"scheduled_on": "2027-01-05"})
     assert refused.status_code == 200
@@ -232,7 +232,7 @@ def test_the_next_date_is_one_date_on_every_page_and_on_the_calendar(
     assert (
         'name="next_ftm_on" data-field aria-describedby="next-calendar" value="2026-12-31"' in log
     )
-    assert "On the calendar: Thursday 31 December 2026" in log
+    assert "On the calendar: Thursday 31 Dec 2026" in log
     saved = _save(client, meeting.ftm, {"version": 1, "fields": {"next_ftm_on": "2027-01-05"}})
     assert saved.status_code == 200
     held = client.post(reverse("ftm-held", args=[meeting.ftm.pk]), follow=True)

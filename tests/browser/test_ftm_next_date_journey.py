@@ -72,7 +72,10 @@ def test_next_date_is_the_calendars_and_open_items_come_back(live_server, page):
     p.get_by_label("Date of the next FTM").fill(first.isoformat())
     _saved(p)
     p.reload()
-    expect(p.locator("#next-calendar")).to_contain_text(f"On the calendar: {_day(first)}")
+    # the pages write dates one way ("Thursday 28 Jan 2027"); the family copy in full words
+    expect(p.locator("#next-calendar")).to_contain_text(
+        f"On the calendar: {first:%A} {first.day} {first:%b %Y}"
+    )
     assert page.axe_violations() == []
 
     second = first + dt.timedelta(days=7)
