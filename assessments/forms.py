@@ -266,6 +266,34 @@ class GoalForm(forms.Form):
         return data
 
 
+class GoalStepForm(forms.Form):
+    text = forms.CharField(
+        label="The step",
+        max_length=300,
+        help_text=f"What needs to happen. {READ_BY_COURT_AND_MENTOR}",
+    )
+    responsible = forms.ChoiceField(label="Who", required=False)
+    due_on = forms.DateField(label="By when", widget=DateInput(), required=False)
+
+    def __init__(self, data=None, *, people, team, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        who = [(f"person:{p.pk}", person_label(p)) for p in people]
+        who += [(f"member:{m.pk}", str(m)) for m in team]
+        self.fields["responsible"].choices = [("", "Not decided yet"), *who]  # type: ignore[attr-defined]
+        self._who = dict(who)
+        self.helper = form_helper(
+            "text",
+            Row(
+                Column("responsible", css_class="col-md-6"), Column("due_on", css_class="col-md-6")
+            ),
+        )
+
+    def step_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["responsible"] = self._who.get(data.get("responsible") or "", "")
+        return data
+
+
 def assessment_label(assessment: Assessment) -> str:
     about = {
         Lens.CHILD: str(assessment.child),

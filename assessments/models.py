@@ -84,6 +84,27 @@ class Goal(Record):
         return self.description[:80]
 
 
+class GoalStep(Record):
+    """One step toward a goal: what, who does it, by when, and the day it was done. The goal's
+    `steps` text holds the same steps' words, one a line (what the API and the package read);
+    `assessments.services` keeps the two the same."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="step_rows")
+    text = models.CharField(max_length=300)
+    responsible = models.CharField(
+        max_length=200, blank=True, help_text="Who does it: the parent, the caseworker, ..."
+    )
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
 class Service(Record):
     """A service or referral on the case plan."""
 

@@ -67,7 +67,11 @@ def _part2_opened(access: CaseAccess, part2_rows: Q) -> Q:
 
 
 def goals_of(access: CaseAccess) -> QuerySet[Goal]:
-    return Goal.objects.filter(case=access.case).select_related("child", "assessment")
+    return (
+        Goal.objects.filter(case=access.case)
+        .select_related("child", "assessment")
+        .prefetch_related("step_rows")
+    )
 
 
 def assessments_visible_to(user: User) -> QuerySet[Assessment]:

@@ -18,6 +18,7 @@ from assessments.models import (
     CHILD_MARKERS,
     Assessment,
     Goal,
+    GoalStep,
     Lens,
     MarkerRating,
     Screening,
@@ -300,6 +301,7 @@ def goal_create(
     goal = take_id(Goal(case=case, **fields), id)
     _check_goal(goal)
     save_new(goal)
+    _sync_steps(goal)
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=goal, case=case, request=request)
     return goal
 
@@ -311,6 +313,8 @@ def goal_update(
     changed = apply_changes(goal, changes, GOAL_FIELDS)
     _check_goal(goal)
     save_changes(goal, changed)
+    if "steps" in changed:
+        _sync_steps(goal)
     if changed:
         audit(
             actor=actor,
@@ -321,6 +325,102 @@ def goal_update(
             request=request,
         )
     return goal
+
+
+# --- Steps toward a goal --------------------------------------------------------------------
+
+
+def _sync_steps(goal: Goal) -> None:
+    """The goal's steps as its `steps` text says them, one a line: a line that is already a
+    step keeps its step (who, by when, done); a new line is a new step; a step whose line is
+    gone is removed."""
+    lines = [line.strip()[:300] for line in goal.steps.splitlines() if line.strip()]
+    existing = list(GoalStep.objects.filter(goal=goal))
+    keep: list[GoalStep] = []
+    create: list[GoalStep] = []
+    for position, line in enumerate(lines):
+        step = next((s for s in existing if s.text == line and s not in keep), None)
+        if step is None:
+            create.append(GoalStep(goal=goal, text=line, position=position))
+        else:
+            step.position = position
+            keep.append(step)
+    GoalStep.objects.filter(goal=goal).exclude(pk__in=[s.pk for s in keep]).delete()
+    GoalStep.objects.bulk_update(keep, ["position"])
+    for step in create:
+        step.full_clean(exclude=["goal"])
+    GoalStep.objects.bulk_create(create)
+
+
+def _write_steps_text(goal: Goal) -> None:
+    goal.steps = "\n".join(GoalStep.objects.filter(goal=goal).values_list("text", flat=True))
+    goal.save(update_fields=["steps", "updated_at"])
+
+
+@service
+def goal_step_add(
+    *,
+    actor: User,
+    goal: Goal,
+    text: str,
+    responsible: str = "",
+    due_on: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> GoalStep:
+    """A step toward the goal: what, who does it, by when."""
+    errors: dict[str, list[str]] = {}
+    text = (text or "").strip()
+    if not text:
+        add_error(errors, "text", "Say what the step is.")
+    check_errors(errors)
+    last = GoalStep.objects.filter(goal=goal).order_by("-position").first()
+    step = save_new(
+        GoalStep(
+            goal=goal,
+            text=text,
+            responsible=(responsible or "").strip(),
+            due_on=due_on,
+            position=last.position + 1 if last else 0,
+        )
+    )
+    _write_steps_text(goal)
+    audit(
+        actor=actor, action=AuditEvent.Action.CREATE, record=step, case=goal.case, request=request
+    )
+    return step
+
+
+@service
+def goal_step_set_done(
+    *, actor: User, step: GoalStep, done: bool, request: HttpRequest | None = None
+) -> GoalStep:
+    """Tick a step done (today, in the site's time zone), or untick it."""
+    case = step.goal.case
+    step.done_on = case.site.today() if done else None
+    save_changes(step, ["done_on"])
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        record=step,
+        case=case,
+        fields=["done_on"],
+        request=request,
+    )
+    return step
+
+
+@service
+def goal_step_remove(*, actor: User, step: GoalStep, request: HttpRequest | None = None) -> None:
+    goal = step.goal
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.DELETE,
+        record=step,
+        case=goal.case,
+        request=request,
+    )
+    step.delete()
+    _write_steps_text(goal)
 
 
 # --- Relationship-based assessments --------------------------------------------------------

@@ -20,6 +20,21 @@ urlpatterns = [
     path("cases/<str:case_id>/plan/goals/new/", views.goal_create, name="goal-create"),
     path("cases/<str:case_id>/plan/goals/<str:goal_id>/", views.goal_edit, name="goal-edit"),
     path(
+        "cases/<str:case_id>/plan/goals/<str:goal_id>/steps/",
+        views.goal_step_add,
+        name="goal-step-add",
+    ),
+    path(
+        "cases/<str:case_id>/plan/steps/<str:step_id>/done/",
+        views.goal_step_done,
+        name="goal-step-done",
+    ),
+    path(
+        "cases/<str:case_id>/plan/steps/<str:step_id>/remove/",
+        views.goal_step_remove,
+        name="goal-step-remove",
+    ),
+    path(
         "cases/<str:case_id>/plan/assessments/new/",
         views.assessment_create,
         name="assessment-create",

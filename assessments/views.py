@@ -7,11 +7,12 @@ forms) and every change goes through `assessments.services`.
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import forms, services
 from assessments import selectors as sel
@@ -21,6 +22,7 @@ from cases.access import (
     PART2_SERVICE_TYPES,
     CaseAccess,
     access_case,
+    access_record,
     can_see_assessment_narrative,
     case_records,
     has_right,
@@ -251,6 +253,57 @@ def goal_edit(request: AuthenticatedRequest, case_id: str, goal_id: str) -> Http
         cancel=plan_url(case.pk),
         success="The goal is updated.",
     )
+
+
+# --- Steps toward a goal ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def goal_step_add(request: AuthenticatedRequest, case_id: str, goal_id: str) -> HttpResponse:
+    access = access_case(request.user, case_id, write=True)
+    case = access.case
+    goal = get_object_or_404(case_records(access, "goal"), pk=goal_id)
+    goal.case = case
+    form = forms.GoalStepForm(form_data(request), people=_people(access), team=_team(access))
+    return form_page(
+        request,
+        form=form,
+        save=lambda: services.goal_step_add(
+            actor=request.user, goal=goal, request=request, **form.step_kwargs()
+        ),
+        done=lambda step: plan_url(case.pk, f"goal-{goal.pk}"),
+        title="Add a step toward the goal",
+        intro=goal.description,
+        submit="Add the step",
+        case=case,
+        cancel=plan_url(case.pk, f"goal-{goal.pk}"),
+        success="The step is on the case plan.",
+    )
+
+
+def _step(request: AuthenticatedRequest, case_id: str, step_id: str):
+    found = access_record(request.user, "goal_step", step_id, write=True, in_case=case_id)
+    step = found.record
+    step.goal.case = found.access.case
+    return step
+
+
+@require_POST
+def goal_step_done(request: AuthenticatedRequest, case_id: str, step_id: str) -> HttpResponse:
+    """Tick a step done, or (`done=no`) untick it."""
+    step = _step(request, case_id, step_id)
+    done = request.POST.get("done", "yes") != "no"
+    services.goal_step_set_done(actor=request.user, step=step, done=done, request=request)
+    messages.success(request, "The step is done." if done else "The step is open again.")
+    return redirect(plan_url(case_id, f"goal-{step.goal_id}"))
+
+
+@require_POST
+def goal_step_remove(request: AuthenticatedRequest, case_id: str, step_id: str) -> HttpResponse:
+    step = _step(request, case_id, step_id)
+    services.goal_step_remove(actor=request.user, step=step, request=request)
+    messages.success(request, "The step is removed from the goal.")
+    return redirect(plan_url(case_id, f"goal-{step.goal_id}"))
 
 
 # --- Assessments ---------------------------------------------------------------------------

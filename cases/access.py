@@ -463,6 +463,7 @@ RECORD_TYPES: dict[str, RecordType] = {
     "screening": RecordType("assessments.Screening", "case", hidden_rows=part2_screening_q),
     "service": RecordType("assessments.Service", "case", hidden_rows=part2_service_q),
     "goal": RecordType("assessments.Goal", "case"),
+    "goal_step": RecordType("assessments.GoalStep", "goal__case", related=("goal",)),
     "assessment": RecordType("assessments.Assessment", "case"),
     "marker_rating": RecordType("assessments.MarkerRating", "case"),
 }

@@ -760,3 +760,91 @@ def test_screenings_are_listed_in_date_order_whatever_order_they_were_recorded(
     page = text(client_for(caseworker).get(reverse("case-plan", args=[family.pk])))
     listed = re.findall(r"(\S+(?: \S+)*?) · Jaime · (\d+ \w+ 2026)", page)
     assert [day for _, day in listed] == ["2 Mar 2026", "1 Apr 2026", "5 Nov 2026", "5 Nov 2026"]
+
+
+# --- Steps toward a goal: what, who, by when, ticked done ------------------------------------
+
+
+def test_a_goals_steps_have_who_by_when_and_a_tick(client_for, family, caseworker, judge):
+    from assessments.models import GoalStep
+
+    client = client_for(caseworker)
+    goal = h.GoalFactory(case=family)
+    client.post(
+        reverse("goal-edit", args=[family.pk, goal.pk]),
+        {
+            "description": goal.description,
+            "steps": "Call the housing navigator",
+            "status": "in_progress",
+        },
+    )
+    (first,) = GoalStep.objects.filter(goal=goal)
+    response = client.post(
+        reverse("goal-step-add", args=[family.pk, goal.pk]),
+        {
+            "text": "Visit the apartment",
+            "responsible": f"person:{family.test_parent.pk}",
+            "due_on": "2026-12-01",
+        },
+    )
+    assert response.status_code == 302
+    second = GoalStep.objects.get(goal=goal, text="Visit the apartment")
+    assert second.responsible == "Dorothy Rivera (parent)" and second.due_on == dt.date(2026, 12, 1)
+    goal.refresh_from_db()
+    assert goal.steps == "Call the housing navigator\nVisit the apartment"  # the API's text
+    client.post(reverse("goal-step-done", args=[family.pk, first.pk]), {"done": "yes"})
+    first.refresh_from_db()
+    assert first.done_on == h.CASE_PLAN_TODAY
+    page = text(client.get(reverse("case-plan", args=[family.pk])))
+    assert "Visit the apartment · Dorothy Rivera (parent) · by 1 Dec 2026" in page
+    assert "done 20 Nov 2026" in page
+    # editing the goal's steps text keeps the steps it still names, with their who and tick
+    goal.refresh_from_db()
+    client.post(
+        reverse("goal-edit", args=[family.pk, goal.pk]),
+        {
+            "description": goal.description,
+            "steps": goal.steps + "\nSign the lease",
+            "status": "in_progress",
+        },
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.done_on == h.CASE_PLAN_TODAY and second.responsible.startswith("Dorothy")
+    assert GoalStep.objects.filter(goal=goal).count() == 3
+    client.post(reverse("goal-step-remove", args=[family.pk, second.pk]))
+    goal.refresh_from_db()
+    assert goal.steps == "Call the housing navigator\nSign the lease"
+    # the judge reads the steps, and cannot tick them
+    judge_client = client_for(judge)
+    assert "Sign the lease" in text(judge_client.get(reverse("case-plan", args=[family.pk])))
+    assert (
+        judge_client.post(reverse("goal-step-done", args=[family.pk, first.pk])).status_code == 403
+    )
+    assert AuditEvent.objects.filter(record_type="assessments.goalstep").count() >= 3
+
+
+def test_a_step_of_another_family_is_404_through_this_familys_url(
+    client_for, family, coordinator, site
+):
+    from assessments.models import GoalStep
+
+    other = h.GoalFactory(case=h.CaseFactory(site=site))
+    step = GoalStep.objects.create(goal=other, text="Elsewhere")
+    response = client_for(coordinator).post(reverse("goal-step-done", args=[family.pk, step.pk]))
+    assert response.status_code == 404
+
+
+def test_the_steps_of_goals_on_record_become_steps(family):
+    """assessments migration 0006: each line of a goal's steps text is a step."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from assessments.models import GoalStep
+
+    migration = import_module("assessments.migrations.0006_goal_steps")
+    goal = h.GoalFactory(case=family, steps="Call the navigator\n\n  Visit the flat  ")
+    migration.steps_of_the_goals_on_record(apps, None)
+    texts = list(GoalStep.objects.filter(goal=goal).values_list("text", flat=True))
+    assert texts == ["Call the navigator", "Visit the flat"]

@@ -52,7 +52,15 @@ from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from assessments.models import NARRATIVE_FIELDS, Assessment, Goal, MarkerRating, Screening, Service
+from assessments.models import (
+    NARRATIVE_FIELDS,
+    Assessment,
+    Goal,
+    GoalStep,
+    MarkerRating,
+    Screening,
+    Service,
+)
 from cases.models import Consent, MaltreatmentReport, Relationship
 from familytime.models import FamilyTimePlan, Visit
 from safebabies import codes
@@ -209,6 +217,9 @@ goal              page         200        200        200        200        200  
 goal              api_list     in         in         in         in         in         in         in         in         in         in         out
 goal              api_detail   200        200        200        200        200        200        200        200        200        200        404
 goal              api_write    200        200        200        200        403        403        403        403        403        403        404
+goal_step         page         200        200        200        200        200        200        200        200        200        200        404
+goal_step         tick         302        302        302        302        403        403        403        403        403        403        404
+goal_step         add_page     200        200        200        200        403        403        403        403        403        403        404
 
 assessment        page         200+narrative 200-narrative 200+narrative 200+narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 404
 assessment        api_list     in+narrative in-narrative in+narrative in+narrative in-narrative in-narrative in-narrative in-narrative in-narrative in-narrative out
@@ -369,6 +380,7 @@ def build_world() -> SimpleNamespace:
         referred_on=dt.date(2026, 3, 12),
     )
     goal = Goal.objects.create(case=case, child=child, description="Quorlax goal")
+    goal_step = GoalStep.objects.create(goal=goal, text="Quorlax step")
     assessment = Assessment.objects.create(
         case=case,
         child=child,
@@ -428,6 +440,7 @@ def build_world() -> SimpleNamespace:
         service=service.pk,
         part2_service=part2_service.pk,
         goal=goal.pk,
+        goal_step=goal_step.pk,
         assessment=assessment.pk,
         part2_consent=part2_consent.pk,
         report=report.pk,
@@ -564,6 +577,11 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("part2_service", "edit_page"): Ask("page", "/cases/{case}/plan/services/{part2_service}/"),
     **{("part2_service", a): ask for a, ask in api("services", "part2_service").items()},
     ("goal", "page"): Ask("page", PLAN_PAGE),
+    ("goal_step", "page"): Ask("page", PLAN_PAGE),
+    ("goal_step", "tick"): Ask(
+        "write", "/cases/{case}/plan/steps/{goal_step}/done/", method="post", body={"done": "yes"}
+    ),
+    ("goal_step", "add_page"): Ask("page", "/cases/{case}/plan/goals/{goal}/steps/"),
     **{("goal", a): ask for a, ask in api("goals", "goal").items()},
     ("goal", "api_write"): Ask(
         "write", "/api/v1/goals/{goal}/", method="patch", body={"responsible": "The caseworker"}

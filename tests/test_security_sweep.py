@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments.models import Assessment, Goal, Screening, Service
+from assessments.models import Assessment, Goal, GoalStep, Screening, Service
 from cases.models import Consent, Hearing, HearingOrder, MaltreatmentReport, TeamMember
 from cqi.breakdowns import DRILLABLE
 from familytime.models import FamilyTimePlan, Visit
@@ -140,6 +140,9 @@ ROUTES: dict[str, Route] = {
     "service-edit": Route({"case_id": "case", "service_id": "service"}),
     "goal-create": Route(CASE),
     "goal-edit": Route({"case_id": "case", "goal_id": "goal"}),
+    "goal-step-add": Route({"case_id": "case", "goal_id": "goal"}),
+    "goal-step-done": Route({"case_id": "case", "step_id": "goal_step"}),
+    "goal-step-remove": Route({"case_id": "case", "step_id": "goal_step"}),
     "assessment-create": Route(CASE),
     "assessment-detail": Route({"case_id": "case", "assessment_id": "assessment"}),
     "markers-rate": Route({"case_id": "case", "kind": "marker_kind", "subject_id": "child"}),
@@ -244,6 +247,7 @@ class Samples:
         ).pk
         goal = Goal.objects.create(case=family, description="Quorlax goal")
         self.goal = goal.pk
+        self.goal_step = GoalStep.objects.create(goal=goal, text="Quorlax step").pk
         self.service = Service.objects.create(
             case=family, recipient="dyad", service_type="abc", referred_on="2026-10-02"
         ).pk
