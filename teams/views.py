@@ -21,6 +21,7 @@ from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import User
+from safebabies.identity.roles import TEAM_ROLES
 from safebabies.kit.forms import DateInput, add_service_errors, form_helper
 from safebabies.lib import jsonin
 from teams import selectors, services
@@ -43,7 +44,9 @@ class ScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         facilitator = cast(forms.ModelChoiceField, self.fields["facilitator"])
         facilitator.queryset = User.objects.filter(
-            team_memberships__case=case, team_memberships__removed_at__isnull=True
+            team_memberships__case=case,
+            team_memberships__removed_at__isnull=True,
+            team_memberships__role__in=list(TEAM_ROLES),  # not a parent's place
         ).distinct()
         names = ["scheduled_on", "starts_at", "location", "facilitator"]
         if upcoming is None:

@@ -17,46 +17,54 @@ from safebabies.audit.services import audit_log
 
 class CaseViewSet(CaseRecordViewSet):
     serializer_class = s.CaseSerializer
+    kind = "case"
     case_path = ""
     related = ("site",)
 
 
 class ChildViewSet(CaseRecordViewSet):
     serializer_class = s.ChildSerializer
+    kind = "child"
     child_path = ""
     related = ("case__site",)
 
 
 class EpisodeViewSet(CaseRecordViewSet):
     serializer_class = s.EpisodeSerializer
+    kind = "episode"
     case_path = "child__case"
     child_path = "child"
 
 
 class PlacementViewSet(CaseRecordViewSet):
     serializer_class = s.PlacementSerializer
+    kind = "placement"
     case_path = "episode__child__case"
     child_path = "episode__child"
 
 
 class PermanencyPlanViewSet(CaseRecordViewSet):
     serializer_class = s.PermanencyPlanSerializer
+    kind = "permanency_plan"
     case_path = "child__case"
     child_path = "child"
 
 
 class HearingViewSet(CaseRecordViewSet):
     serializer_class = s.HearingSerializer
+    kind = "hearing"
 
 
 class MaltreatmentReportViewSet(CaseRecordViewSet):
     serializer_class = s.MaltreatmentReportSerializer
+    kind = "maltreatment_report"
     case_path = "child__case"
     child_path = "child"
 
 
 class PersonViewSet(CaseRecordViewSet):
     serializer_class = s.PersonSerializer
+    kind = "person"
     prefetch = ("relationships",)
 
     def filter_by_child(self, queryset, child_id):
