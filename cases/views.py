@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments.selectors import case_plan
 from cases import forms, services
 from cases import selectors as pages
-from cases.access import CaseAccess, access_case
+from cases.access import PARENT_PAGE_MESSAGE, CaseAccess, access_case
 from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
 from familytime.views import family_time_context
@@ -26,7 +26,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import Site
 from safebabies.identity.roles import CASE_WRITE_ROLES
-from safebabies.identity.selectors import roles_of
+from safebabies.identity.selectors import is_family_only, roles_of
 from safebabies.kit.views import form_data, form_page
 
 PAGE_SIZE = 25
@@ -36,8 +36,10 @@ STATUS_CHOICES = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
 @require_GET
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
     """Find a family: search by family, child or person name, or docket number; filter by
-    open/closed, site and "my families"."""
+    open/closed, site and "my families". Not a page of the family's own (a parent's: 403)."""
     user = request.user
+    if is_family_only(user):
+        raise PermissionDenied(PARENT_PAGE_MESSAGE)
     sites = pages.sites_with_cases(user)
     today = pages.earliest_today(sites)
     q = request.GET.get("q", "").strip()[:100]

@@ -241,8 +241,9 @@ def ftm_summary(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
 
 @require_GET
 def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
-    """What was agreed, who does what by when, the next date: plain words, English or Spanish."""
-    found = access_ftm(request.user, ftm_id)
+    """What was agreed, who does what by when, the next date: plain words, English or Spanish.
+    The family's own page too: a parent of the case reads it (`family_view`)."""
+    found = access_ftm(request.user, ftm_id, family_view=True)
     lang = "es" if request.GET.get("lang") == "es" else "en"
     _audit_view(request, found.record)
     copy = family_copy_text(
@@ -258,6 +259,7 @@ def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
         {
             "ftm": found.record,
             "case": found.record.case,
+            "family_view": found.access.is_parent_view,
             "copy": copy,
             "lang": lang,
             "other_lang_url": reverse("ftm-family-copy", args=[found.record.pk])
