@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from assessments.selectors import case_plan
 from cases import forms, services
 from cases import selectors as pages
-from cases.access import PARENT_PAGE_MESSAGE, CaseAccess, access_case
+from cases.access import CaseAccess, access_case
 from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
 from familytime.views import family_time_context
@@ -36,10 +36,8 @@ STATUS_CHOICES = [("open", "Open"), ("closed", "Closed"), ("all", "All")]
 @require_GET
 def case_list(request: AuthenticatedRequest) -> HttpResponse:
     """Find a family: search by family, child or person name, or docket number; filter by
-    open/closed, site and "my families". Not a page of the family's own (a parent's: 403)."""
+    open/closed, site and "my families"."""
     user = request.user
-    if is_family_only(user):
-        raise PermissionDenied(PARENT_PAGE_MESSAGE)
     sites = pages.sites_with_cases(user)
     today = pages.earliest_today(sites)
     q = request.GET.get("q", "").strip()[:100]
