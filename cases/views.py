@@ -26,7 +26,7 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import Site
 from safebabies.identity.roles import CASE_WRITE_ROLES
-from safebabies.identity.selectors import is_family_only, roles_of
+from safebabies.identity.selectors import roles_of
 from safebabies.kit.views import form_data, form_page
 
 PAGE_SIZE = 25
