@@ -44,9 +44,7 @@ def phone(browser):
     context.close()
 
 
-def test_jaime_sees_her_meeting_and_family_time_and_marks_her_step_done(
-    live_server, phone, page
-):
+def test_jaime_sees_her_meeting_and_family_time_and_marks_her_step_done(live_server, phone, page):
     with time_machine.travel(NOW, tick=True):
         _journey(live_server, phone, page)
 
