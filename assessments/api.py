@@ -382,6 +382,7 @@ class WritableRecordViewSet(CaseRecordViewSet):
 @extend_schema(request=ScreeningInput, responses=ScreeningSerializer)
 class ScreeningViewSet(WritableRecordViewSet):
     serializer_class = ScreeningSerializer
+    kind = "screening"
     input_serializer = ScreeningInput
     child_path = "child"
     related = ("referral",)
@@ -429,6 +430,7 @@ class ScreeningViewSet(WritableRecordViewSet):
 @extend_schema(request=ServiceInput, responses=ServiceSerializer)
 class ServiceViewSet(WritableRecordViewSet):
     serializer_class = ServiceSerializer
+    kind = "service"
     input_serializer = ServiceInput
     child_path = "child"
     refs = {"child_id": "child", "goal_id": "goal", "person_id": "person"}
@@ -448,6 +450,7 @@ class ServiceViewSet(WritableRecordViewSet):
 @extend_schema(request=GoalInput, responses=GoalSerializer)
 class GoalViewSet(WritableRecordViewSet):
     serializer_class = GoalSerializer
+    kind = "goal"
     input_serializer = GoalInput
     child_path = "child"
     refs = {"child_id": "child", "assessment_id": "assessment"}
@@ -462,6 +465,7 @@ class GoalViewSet(WritableRecordViewSet):
 @extend_schema(request=AssessmentInput, responses=AssessmentSerializer)
 class AssessmentViewSet(WritableRecordViewSet):
     serializer_class = AssessmentSerializer
+    kind = "assessment"
     input_serializer = AssessmentInput
     child_path = "child"
     related = ("clinician",)

@@ -432,7 +432,7 @@ class MarkersForm(forms.Form):
 RECIPIENT_ROLES = [
     (value, label)
     for value, label in Role.choices
-    if value not in (Role.SITE_IMPLEMENTATION, Role.NATIONAL, Role.SITE_ADMIN)
+    if value not in (Role.SITE_IMPLEMENTATION, Role.NATIONAL, Role.SITE_ADMIN, Role.PARENT)
 ]
 
 

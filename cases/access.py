@@ -11,7 +11,14 @@ The rules (DOMAIN.md "Confidentiality rules"):
   narrative, no substance-use detail), read-only;
 - caseworkers, attorneys, GAL/CASA, clinicians and parent mentors see the cases whose family
   team they are on (`team_places_in_force`);
-- Site Implementation Team and national users see aggregates only: no case at all.
+- Site Implementation Team and national users see aggregates only: no case at all;
+- a parent of a case who signs in (role `parent`, their family-team place linked to their
+  person: `parent_places_in_force`) reads only what is theirs on that case (`is_parent_view`,
+  `RecordType.for_parent`): their family's meetings without the discussion, the action items
+  their person owns (which they may mark done), the hearings, their children's family time
+  without the observations, their own person's details. Every professional page of their case
+  is a 403 for them (`access_case`: only the family's own pages ask with `family_view=True`),
+  any other family's a 404 as for anyone else.
 
 Rights are per case. On a family's case a person acts in the roles that are site-wide by
 nature which they hold at the case's site (`OPEN_EVERY_CASE`: Community Coordinator, site
@@ -35,12 +42,13 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases.denials import audited_denial
-from cases.models import Case, Child, Consent, TeamMember
+from cases.models import Case, Child, Consent, Person, Relationship, TeamMember
 from safebabies import codes
 from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import (
     CASE_WRITE_ROLES,
     COURT_ROLES,
+    FAMILY_ROLES,
     PLACEMENT_ADDRESS_ROLES,
     SITE_WIDE_CASE_ROLES,
     TEAM_MANAGER_ROLES,
@@ -54,11 +62,10 @@ from safebabies.identity.selectors import roles_of
 OPEN_EVERY_CASE = SITE_WIDE_CASE_ROLES | COURT_ROLES
 
 
-def team_places_in_force() -> QuerySet[TeamMember]:
-    """The family-team places that count: not removed, of an active account, in a role the
-    member holds at the case's site (an active membership). A place in a role they no longer
-    hold gives nothing, from that moment on. One definition, for one user (filter by `user`)
-    or many (the calendar feed, the home page, the reminders)."""
+def places_in_force() -> QuerySet[TeamMember]:
+    """Every family-team place that counts, the professionals' and the parents': not removed,
+    of an active account, in a role the member holds at the case's site (an active
+    membership). A place in a role they no longer hold gives nothing, from that moment on."""
     holds_the_role = SiteMembership.objects.filter(
         user=OuterRef("user"), site=OuterRef("case__site"), role=OuterRef("role"), is_active=True
     )
@@ -67,11 +74,24 @@ def team_places_in_force() -> QuerySet[TeamMember]:
     )
 
 
+def team_places_in_force() -> QuerySet[TeamMember]:
+    """The places of the team's professionals and mentors that count (`places_in_force`), a
+    parent's place never among them. One definition, for one user (filter by `user`) or many
+    (the calendar feed, the home page, the reminders)."""
+    return places_in_force().filter(role__in=list(TEAM_ROLES))
+
+
+def parent_places_in_force() -> QuerySet[TeamMember]:
+    """The parents' places that count (`places_in_force`), each naming its person."""
+    return places_in_force().filter(role__in=list(FAMILY_ROLES), person__isnull=False)
+
+
 def roles_on_case(held: set[str] | frozenset[str], team: set[str]) -> frozenset[str]:
     """The roles a person acts in on one case: those of `held` (their roles at the case's
-    site) that open every case, plus the roles of their team places on it (`team`) that they
-    hold there. An aggregate-only role is neither, so it never opens a case."""
-    return frozenset((held & OPEN_EVERY_CASE) | (team & held & TEAM_ROLES))
+    site) that open every case, plus the roles of their team places on it (`team`, a parent's
+    place included) that they hold there. An aggregate-only role is neither, so it never opens
+    a case."""
+    return frozenset((held & OPEN_EVERY_CASE) | (team & held & (TEAM_ROLES | FAMILY_ROLES)))
 
 
 def _cases_opened(user: User, site_wide: frozenset[str]) -> QuerySet[Case]:
@@ -89,10 +109,17 @@ def _cases_opened(user: User, site_wide: frozenset[str]) -> QuerySet[Case]:
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """Every case the user may open (any site), as one query with no per-row work: those of
-    the sites where they hold a role that opens every case, and those where the family's team
-    gives them a place in force (`access_case` raises 404 for the others)."""
+    """Every case the user may open as a professional (any site), as one query with no per-row
+    work: those of the sites where they hold a role that opens every case, and those where the
+    family's team gives them a place in force (`access_case` raises 404 for the others). A
+    parent's own case is not among them: what a parent reads is `records_visible_to`'s
+    `for_parent` rows, kind by kind."""
     return _cases_opened(user, OPEN_EVERY_CASE)
+
+
+def parent_people_of(user: User) -> QuerySet:
+    """The people of any case the user's parent places link them to, as a subquery of ids."""
+    return parent_places_in_force().filter(user=user).values("person_id")
 
 
 @dataclass(frozen=True)
@@ -103,6 +130,14 @@ class CaseAccess:
     roles: frozenset[str]  # the roles the user acts in on this case (`roles_on_case`)
     # whose access this is: a release they recorded alone opens nothing to them
     user_id: int | None = None
+    # the people of this case the user is, through a parent's place (`parent_places_in_force`)
+    people: frozenset[str] = frozenset()
+
+    @property
+    def is_parent_view(self) -> bool:
+        """A parent of the case reading what is theirs: they act in no other role on it (a
+        parent who is also the site's Community Coordinator, say, acts as that)."""
+        return bool(self.roles) and self.roles <= FAMILY_ROLES
 
     @property
     def can_write(self) -> bool:
@@ -118,6 +153,12 @@ class CaseAccess:
         return Role.JUDGE in self.roles and not (self.roles & (SITE_WIDE_CASE_ROLES | TEAM_ROLES))
 
     @property
+    def is_team_view(self) -> bool:
+        """A professional or mentor of the family team, or a role that opens every case: not
+        the court's view, not the parent's own."""
+        return not self.is_court_view and not self.is_parent_view
+
+    @property
     def is_mentor_view(self) -> bool:
         """Parent mentors see only what the parent would share. A judge who is the family's
         parent mentor too sees FTMs as the mentor does, and nothing the court's view and the
@@ -127,7 +168,21 @@ class CaseAccess:
 
     @property
     def can_see_ftm_notes(self) -> bool:
-        return not self.is_court_view and not self.is_mentor_view
+        """The discussion of an FTM: the family team's professionals (not the court, not the
+        parent mentor, not the parent: they get the family copy)."""
+        return self.is_team_view and not self.is_mentor_view
+
+    @property
+    def can_see_ftm_attendance(self) -> bool:
+        """Who came to an FTM, by e-mail or person id: the team's, not the parent's (it names
+        the team's e-mail addresses and the other people of the case)."""
+        return not self.is_parent_view
+
+    @property
+    def can_see_hearing_findings(self) -> bool:
+        """The court's findings and a continuance's reason, in the court's words, may name
+        anyone of the case: not in the parent's own view (their attorney goes through them)."""
+        return not self.is_parent_view
 
     @property
     def can_see_placement_address(self) -> bool:
@@ -141,8 +196,9 @@ class CaseAccess:
 
     @property
     def can_see_visit_observations(self) -> bool:
-        """Family-time observations are for the team: not the court, not parent mentors."""
-        return not self.is_court_view and not self.is_mentor_view
+        """Family-time observations are for the team: not the court, not parent mentors, not
+        the parent."""
+        return self.is_team_view and not self.is_mentor_view
 
     def part2_people(self, on: dt.date | None = None) -> frozenset[str]:
         """The people of the case whose substance-use treatment records (42 CFR Part 2) this
@@ -186,19 +242,39 @@ def part2_releases_in_force(on: dt.date) -> QuerySet[Consent]:
     )
 
 
+# What a parent is told on a professional page of their own family's case.
+PARENT_PAGE_MESSAGE = (
+    "This page is for the professionals on your family's team. Your own page is Home: "
+    "your meetings, hearings, family time and the steps that are yours."
+)
+
+
 @audited_denial("case")
-def access_case(user: User, case_id: str, *, write: bool = False) -> CaseAccess:
+def access_case(
+    user: User, case_id: str, *, write: bool = False, family_view: bool = False
+) -> CaseAccess:
     """The case `case_id` with the user's rights on it; 404 if they may not see it,
-    403 if `write` and they may only read."""
+    403 if `write` and they may only read. A parent of the case (`is_parent_view`) gets a 403
+    unless the caller serves the family's own view (`family_view`): every professional page
+    is closed to them by default."""
     roles = roles_of(user)
     case = Case.objects.select_related("site").filter(pk=case_id, site_id__in=list(roles)).first()
     if case is None:
         raise Http404("No such case")
-    team = set(team_places_in_force().filter(case=case, user=user).values_list("role", flat=True))
+    team: set[str] = set()
+    people: set[str] = set()
+    for role, person_id in (
+        places_in_force().filter(case=case, user=user).values_list("role", "person_id")
+    ):
+        team.add(role)
+        if role in FAMILY_ROLES and person_id:
+            people.add(person_id)
     case_roles = roles_on_case(roles[case.site_id], team)
     if not case_roles:
         raise Http404("No such case")
-    access = CaseAccess(case=case, roles=case_roles, user_id=user.pk)
+    access = CaseAccess(case=case, roles=case_roles, user_id=user.pk, people=frozenset(people))
+    if access.is_parent_view and not family_view:
+        raise PermissionDenied(PARENT_PAGE_MESSAGE)
     if write and not access.can_write:
         raise PermissionDenied("Your role on this family's team can read but not change it.")
     return access
@@ -245,15 +321,22 @@ def case_access_map(user: User, case_ids) -> dict[str, CaseAccess]:
     if not ids or not roles:
         return {}
     team: dict[str, set[str]] = {}
-    for case_id, role in (
-        team_places_in_force().filter(case_id__in=ids, user=user).values_list("case_id", "role")
-    ):
+    people: dict[str, set[str]] = {}
+    places = places_in_force().filter(case_id__in=ids, user=user)
+    for case_id, role, person_id in places.values_list("case_id", "role", "person_id"):
         team.setdefault(case_id, set()).add(role)
+        if role in FAMILY_ROLES and person_id:
+            people.setdefault(case_id, set()).add(person_id)
     result: dict[str, CaseAccess] = {}
     for case in Case.objects.select_related("site").filter(pk__in=ids, site_id__in=list(roles)):
         case_roles = roles_on_case(roles[case.site_id], team.get(case.pk, set()))
         if case_roles:
-            result[case.pk] = CaseAccess(case=case, roles=case_roles, user_id=user.pk)
+            result[case.pk] = CaseAccess(
+                case=case,
+                roles=case_roles,
+                user_id=user.pk,
+                people=frozenset(people.get(case.pk, set())),
+            )
     return result
 
 
@@ -312,9 +395,12 @@ def part2_people_visible_to(user: User) -> QuerySet:
     return _part2_releases_for(user).values("person_id")
 
 
-def can_see_contact_details(access: CaseAccess) -> bool:
+def can_see_contact_details(access: CaseAccess, person: Any = None) -> bool:
     """Phone, e-mail and address of the people of a case are for the family team: not in the
-    court's view, not in the parent mentor's."""
+    court's view, not in the parent mentor's. A parent sees their own person's, nobody
+    else's."""
+    if access.is_parent_view:
+        return person is not None and getattr(person, "pk", person) in access.people
     return not access.is_court_view and not access.is_mentor_view
 
 
@@ -351,10 +437,21 @@ RIGHTS: dict[str, tuple[Callable[[CaseAccess], bool], str]] = {
         "Contact details are for the family team.",
     ),
     "can_read_consents": (
-        lambda a: not a.is_court_view and not a.is_mentor_view,
+        lambda a: a.is_team_view and not a.is_mentor_view,
         "Releases of information are kept by the family team.",
     ),
 }
+
+
+def may_change_action_item(access: CaseAccess, changes: Iterable[str], status: Any = None) -> bool:
+    """Who changes an action item they can see: a writer of the case anything; a parent (the
+    item is theirs, or they could not see it) only its status, to done."""
+    if access.can_write:
+        return True
+    return access.is_parent_view and set(changes) == {"status"} and status == "done"
+
+
+PARENT_ITEM_MESSAGE = "You can mark your own steps done. The team changes the rest."
 
 
 def has_right(access: CaseAccess, right: str) -> bool:
@@ -375,12 +472,14 @@ def can_see_assessment_narrative(access: CaseAccess) -> bool:
 
 
 def can_see_marker_notes(access: CaseAccess) -> bool:
-    return not access.is_court_view and not access.is_mentor_view
+    return access.is_team_view and not access.is_mentor_view
 
 
 def can_see_summary(access: CaseAccess) -> bool:
     """The pre-hearing summary is for the court and the professionals of the family team (a
-    judge who is also the family's parent mentor keeps the court's summary)."""
+    judge who is also the family's parent mentor keeps the court's summary; not the parent)."""
+    if access.is_parent_view:
+        return False
     return not access.is_mentor_view or bool(access.roles & COURT_ROLES)
 
 
@@ -417,11 +516,42 @@ def part2_service_q() -> Q:
 # --- Every kind of record, reached through its case --------------------------------------------
 
 
+# --- What a parent reads: rows of their own case, as Q objects given their people's ids ---------
+# `people` is a list or a subquery of person ids (a parent's places name one person each).
+
+PARENTAL = (Relationship.Kind.MOTHER, Relationship.Kind.FATHER, Relationship.Kind.PARENT)
+
+
+def _cases_of(people: Any) -> QuerySet:
+    return Person.objects.filter(pk__in=people).values("case_id")
+
+
+def _children_of(people: Any) -> QuerySet:
+    """Their children: those their person is the mother, father or parent of."""
+    return Relationship.objects.filter(person_id__in=people, kind__in=PARENTAL).values("child_id")
+
+
+def _of_their_case(field: str = "case_id") -> Callable[[Any], Q]:
+    return lambda people: Q(**{f"{field}__in": _cases_of(people)})
+
+
+def _their_coordinator_and_mentor(people: Any) -> Q:
+    """Whom a parent sees of the team: their Community Coordinator and parent mentor (names
+    and e-mail on their home page), nobody else."""
+    return Q(
+        case_id__in=_cases_of(people),
+        role__in=[Role.COMMUNITY_COORDINATOR, Role.PARENT_MENTOR],
+        removed_at__isnull=True,
+    )
+
+
 @dataclass(frozen=True)
 class RecordType:
     """How one kind of record is reached: its model, the lookup from it to its case, the
-    CaseAccess rule without which it is invisible (a 404, as for an outsider), and a row rule
-    (rows of a visible case that some viewers may still not see: Part 2)."""
+    CaseAccess rule without which it is invisible (a 404, as for an outsider), a row rule
+    (rows of a visible case that some viewers may still not see: Part 2), and the rows a
+    parent of the case reads (`for_parent`, a Q given their people's ids; None: no row of
+    this kind, a 404 or an empty list as for an outsider)."""
 
     model: str  # "app_label.Model", looked up lazily: this module sits below the features
     case_path: str  # "" for the case itself
@@ -429,6 +559,7 @@ class RecordType:
     # Part 2 rows: hidden unless the viewer may open the records of the row's `person`
     hidden_rows: Callable[[], Q] | None = None
     related: tuple[str, ...] = ()  # loaded with one record (select_related)
+    for_parent: Callable[[Any], Q] | None = None
 
     def model_class(self) -> type[Model]:
         return apps.get_model(self.model)
@@ -437,16 +568,26 @@ class RecordType:
         return self.case_path or "pk"
 
 
+# The parent's column (README "What a parent sees"): a kind without `for_parent` is not theirs
+# at all (episodes, placements and their resource family's address, permanency plans, court
+# orders, maltreatment reports, releases, FTM attendance, family-time plans, screenings,
+# services, goals, assessments, markers of progress); field guards hide the rest of what is
+# not theirs in the rows they read (`CaseAccess.can_see_*`, `can_see_contact_details`).
 RECORD_TYPES: dict[str, RecordType] = {
-    "case": RecordType("cases.Case", ""),
-    "child": RecordType("cases.Child", "case"),
-    "person": RecordType("cases.Person", "case"),
-    "relationship": RecordType("cases.Relationship", "person__case"),
-    "team_member": RecordType("cases.TeamMember", "case"),
+    "case": RecordType("cases.Case", "", for_parent=_of_their_case("pk")),
+    "child": RecordType(
+        "cases.Child", "case", for_parent=lambda people: Q(pk__in=_children_of(people))
+    ),
+    # their own person only: no other person of the case, their details or not
+    "person": RecordType("cases.Person", "case", for_parent=lambda people: Q(pk__in=people)),
+    "relationship": RecordType(
+        "cases.Relationship", "person__case", for_parent=lambda people: Q(person_id__in=people)
+    ),
+    "team_member": RecordType("cases.TeamMember", "case", for_parent=_their_coordinator_and_mentor),
     "episode": RecordType("cases.Episode", "child__case"),
     "placement": RecordType("cases.Placement", "episode__child__case"),
     "permanency_plan": RecordType("cases.PermanencyPlan", "child__case"),
-    "hearing": RecordType("cases.Hearing", "case", related=("judge",)),
+    "hearing": RecordType("cases.Hearing", "case", related=("judge",), for_parent=_of_their_case()),
     "hearing_order": RecordType("cases.HearingOrder", "hearing__case"),
     "maltreatment_report": RecordType("cases.MaltreatmentReport", "child__case"),
     "consent": RecordType("cases.Consent", "case"),
@@ -455,10 +596,21 @@ RECORD_TYPES: dict[str, RecordType] = {
         "case",
         visible_if=lambda a: a.can_see_ftms,
         related=("facilitator", "edited_by"),
+        for_parent=_of_their_case(),
     ),
-    "action_item": RecordType("ftms.FtmActionItem", "ftm__case", lambda a: a.can_see_ftms),
+    "action_item": RecordType(
+        "ftms.FtmActionItem",
+        "ftm__case",
+        lambda a: a.can_see_ftms,
+        for_parent=lambda people: Q(owner_person_id__in=people),
+    ),
     "ftm_attendance": RecordType("ftms.FtmAttendance", "ftm__case", lambda a: a.can_see_ftms),
-    "visit": RecordType("familytime.Visit", "child__case", related=("child", "plan")),
+    "visit": RecordType(
+        "familytime.Visit",
+        "child__case",
+        related=("child", "plan"),
+        for_parent=lambda people: Q(child_id__in=_children_of(people)),
+    ),
     "family_time_plan": RecordType("familytime.FamilyTimePlan", "child__case"),
     "screening": RecordType("assessments.Screening", "case", hidden_rows=part2_screening_q),
     "service": RecordType("assessments.Service", "case", hidden_rows=part2_service_q),
@@ -489,6 +641,10 @@ def case_records(access: CaseAccess, kind: str) -> QuerySet:
     if spec.visible_if is not None and not spec.visible_if(access):
         return model._default_manager.none()
     queryset = model._default_manager.filter(**{spec.case_lookup(): access.case.pk})
+    if access.is_parent_view:
+        if spec.for_parent is None:
+            return model._default_manager.none()
+        return queryset.filter(spec.for_parent(list(access.people)))
     if spec.hidden_rows is not None:
         queryset = queryset.filter(
             ~spec.hidden_rows() | Q(person_id__in=list(access.part2_people()))
@@ -505,16 +661,29 @@ def case_record(access: CaseAccess, kind: str, record_id: str | None) -> Any:
 
 
 def records_visible_to(user: User, kind: str) -> QuerySet:
-    """Every record of this kind the user may see, in any case, as one query (the API lists)."""
+    """Every record of this kind the user may see, in any case, as one query (the API lists):
+    those of the cases they open as a professional, and those they read as a parent
+    (`parent_rows`)."""
     spec = RECORD_TYPES[kind]
     model = spec.model_class()
     cases = ftm_cases_visible_to(user) if kind in FTM_KINDS else cases_visible_to(user)
-    queryset = model._default_manager.filter(**{f"{spec.case_lookup()}__in": cases})
+    rows = Q(**{f"{spec.case_lookup()}__in": cases})
     if spec.hidden_rows is not None:
-        queryset = queryset.filter(
-            ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
-        )
-    return queryset
+        rows &= ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
+    as_parent = parent_rows(user, kind)
+    return model._default_manager.filter(rows | as_parent if as_parent is not None else rows)
+
+
+def parent_rows(user: User, kind: str) -> Q | None:
+    """The rows of this kind the user reads as a parent, in any case (`RecordType.for_parent`
+    with the people their parent places name), as a Q on the kind's model; None when they read
+    none (no parent role anywhere, or a kind that is not a parent's). Rows of a case where they
+    act in another role too come from that role (`cases_visible_to`) as well."""
+    spec = RECORD_TYPES[kind]
+    if spec.for_parent is None or not any(held & FAMILY_ROLES for held in roles_of(user).values()):
+        return None
+    people = parent_people_of(user)
+    return Q(**{f"{spec.case_lookup()}__in": _cases_of(people)}) & spec.for_parent(people)
 
 
 FTM_KINDS = frozenset(k for k, spec in RECORD_TYPES.items() if spec.model.startswith("ftms."))
@@ -529,10 +698,12 @@ def access_record(
     write: bool = False,
     need: Iterable[str] = (),
     in_case: str | None = None,
+    family_view: bool = False,
 ) -> RecordAccess:
     """The record `record_id` of this kind with the user's rights on its case: 404 if they may
     not see it (whether it exists or not) or it is not of the case `in_case` (the case of the
-    URL), 403 if `write` and they may only read, or if they lack a right named in `need`."""
+    URL), 403 if `write` and they may only read, or if they lack a right named in `need`. A
+    parent reads it only from the family's own pages (`family_view`, as `access_case`)."""
     spec = RECORD_TYPES[kind]
     model = spec.model_class()
     case_id = (
@@ -542,7 +713,7 @@ def access_record(
     )
     if case_id is None or (in_case is not None and case_id != in_case):
         raise Http404("Not found")
-    access = access_case(user, case_id)
+    access = access_case(user, case_id, family_view=family_view)
     records = case_records(access, kind)
     if spec.related:
         records = records.select_related(*spec.related)
@@ -611,11 +782,17 @@ def access_consent(user: User, consent_id: str, **rights: Any) -> RecordAccess:
 
 
 def access_case_records(
-    user: User, case_id: str, kind: str, *, write: bool = False, need: Iterable[str] = ()
+    user: User,
+    case_id: str,
+    kind: str,
+    *,
+    write: bool = False,
+    need: Iterable[str] = (),
+    family_view: bool = False,
 ) -> CaseAccess:
     """The case, for its records of one kind (its FTMs, its family time...): 404 if the user
     may not see the case or that kind of record on it, 403 as `access_record`."""
-    access = access_case(user, case_id)
+    access = access_case(user, case_id, family_view=family_view)
     visible_if = RECORD_TYPES[kind].visible_if
     if visible_if is not None and not visible_if(access):
         raise Http404("No such case")

@@ -46,7 +46,7 @@ class TeamMemberAddForm(forms.ModelForm):
 
     class Meta:
         model = m.TeamMember
-        fields = ["case", "user", "role"]
+        fields = ["case", "user", "role", "person"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -68,8 +68,8 @@ class TeamMemberAdmin(SiteScopedAdmin):
     `team_member_add` and its rule."""
 
     site_path = "case__site"
-    list_display = ["user", "role", "case", "added_at", "removed_at"]
-    list_select_related = ["user", "case"]
+    list_display = ["user", "role", "case", "person", "added_at", "removed_at"]
+    list_select_related = ["user", "case", "person"]
     add_form = TeamMemberAddForm
 
     def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs: Any):
@@ -79,7 +79,7 @@ class TeamMemberAdmin(SiteScopedAdmin):
 
     def get_fields(self, request: HttpRequest, obj=None) -> Any:
         if obj is None:
-            return ["case", "user", "role"]
+            return ["case", "user", "role", "person"]
         return super().get_fields(request, obj)
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
@@ -93,6 +93,7 @@ class TeamMemberAdmin(SiteScopedAdmin):
             case=obj.case,
             email=obj.user.email,
             role=obj.role,
+            person_id=obj.person_id,
             request=request,
         )
         obj.pk = row.pk

@@ -16,7 +16,7 @@ from django.db.models import F, Func, Q
 from django.db.models.functions import Collate
 
 from safebabies import codes
-from safebabies.identity.roles import TEAM_ROLES, Role
+from safebabies.identity.roles import TEAM_PLACE_ROLES, Role
 from safebabies.models import Record
 
 
@@ -160,14 +160,24 @@ class Relationship(models.Model):
 
 
 class TeamMember(models.Model):
-    """A professional or mentor on one family's team. Removal is dated, not deleted."""
+    """A place on one family's team: a professional or mentor in their role, or a parent of the
+    case who signs in (`role` "parent", their account linked to their `person`). Removal is
+    dated, not deleted."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="team_members")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="team_memberships"
     )
     role = models.CharField(
-        max_length=32, choices=[(r.value, r.label) for r in Role if r in TEAM_ROLES]
+        max_length=32, choices=[(r.value, r.label) for r in Role if r in TEAM_PLACE_ROLES]
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        help_text="For a parent's place: the parent of the case this account is.",
     )
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -181,8 +191,13 @@ class TeamMember(models.Model):
                 name="team_member_active_unique",
             ),
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in Role if r in TEAM_ROLES]),
+                condition=Q(role__in=[r.value for r in Role if r in TEAM_PLACE_ROLES]),
                 name="team_member_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.PARENT, person__isnull=False)
+                | ~Q(role=Role.PARENT) & Q(person__isnull=True),
+                name="team_member_parent_names_person",
             ),
         ]
         indexes = [

@@ -35,7 +35,13 @@ from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import Site, SiteMembership, User
-from safebabies.identity.roles import CASE_WRITE_ROLES, TEAM_MANAGER_ROLES, TEAM_ROLES, Role
+from safebabies.identity.roles import (
+    CASE_WRITE_ROLES,
+    TEAM_MANAGER_ROLES,
+    TEAM_PLACE_ROLES,
+    TEAM_ROLES,
+    Role,
+)
 from safebabies.identity.selectors import site_roles
 from safebabies.identity.signals import role_restored, role_withdrawn
 from safebabies.kit.services import (
@@ -1044,10 +1050,10 @@ def permanency_plan_change(
 
 def team_role_check(*, case: Case, member: User | None, role: str, email: str = "") -> None:
     """The rule of every family-team place (the API, the team page, the Django admin): `role`
-    is a family-team role that `member`, an active account, holds at the case's site.
-    Raises ValidationError on "role" or "email"."""
-    if role not in TEAM_ROLES:
-        allowed = ", ".join(sorted(TEAM_ROLES))
+    is a family-team role (a parent's included) that `member`, an active account, holds at the
+    case's site. Raises ValidationError on "role" or "email"."""
+    if role not in TEAM_PLACE_ROLES:
+        allowed = ", ".join(sorted(TEAM_PLACE_ROLES))
         raise ValidationError(
             {"role": f"{role!r} is not a family-team role: use one of {allowed}."}
         )
@@ -1067,36 +1073,84 @@ def team_role_check(*, case: Case, member: User | None, role: str, email: str = 
         raise ValidationError({"role": f"{who} does not hold the role {role!r} at this site."})
 
 
+def _parent_person(*, case: Case, member: User, role: str, person_id: str | None) -> Person | None:
+    """The person a parent's place links the account to: a parent among the case's people,
+    named only with the role "parent", and the account linked to no other person (a parent's
+    account is one person of one case). Raises ValidationError on "person_id"."""
+    if role != Role.PARENT:
+        if person_id:
+            raise ValidationError(
+                {"person_id": 'Only a place in the role "parent" links an account to a person.'}
+            )
+        return None
+    if not person_id:
+        raise ValidationError(
+            {"person_id": "Name the parent among the family's people whose account this is."}
+        )
+    person = Person.objects.filter(pk=person_id, case=case, kind=Person.Kind.PARENT).first()
+    if person is None:
+        raise ValidationError({"person_id": "This is not a parent among this family's people."})
+    elsewhere = (
+        TeamMember.objects.filter(user=member, role=Role.PARENT, removed_at__isnull=True)
+        .exclude(person=person)
+        .exists()
+    )
+    if elsewhere:
+        raise ValidationError(
+            {
+                "person_id": "This account is already linked to another person. Take it off "
+                "that family's team first."
+            }
+        )
+    return person
+
+
 @transaction.atomic
 def team_member_add(
-    *, actor: User, case: Case, email: str, role: str, request: HttpRequest | None = None
+    *,
+    actor: User,
+    case: Case,
+    email: str,
+    role: str,
+    person_id: str | None = None,
+    request: HttpRequest | None = None,
 ) -> tuple[TeamMember, bool]:
     """Puts the active site member `email` on the family team of `case` in `role`.
 
-    The role must be a family-team role the member holds at the case's site. Returns
-    (team member, created); already on the team in that role returns the existing row.
-    The caller has checked that `actor` may manage this team (`CaseAccess.can_manage_team`).
+    The role must be a family-team role the member holds at the case's site. With the role
+    "parent", `person_id` names the parent of the case the account is: they then read what is
+    theirs of the case (cases.access). Returns (team member, created); already on the team in
+    that role (as that person) returns the existing row. The caller has checked that `actor`
+    may manage this team (`CaseAccess.can_manage_team`).
     """
     member = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
     team_role_check(case=case, member=member, role=role, email=email)
     assert member is not None  # checked
+    person = _parent_person(case=case, member=member, role=role, person_id=person_id)
     existing = (
         TeamMember.objects.select_for_update()
         .filter(case=case, user=member, role=role, removed_at__isnull=True)
         .first()
     )
     if existing is not None:
+        if existing.person_id != (person.pk if person else None):
+            raise ValidationError(
+                {"person_id": "This account is already linked to another person of the family."}
+            )
         return existing, False
-    row = TeamMember(case=case, user=member, role=role)
+    row = TeamMember(case=case, user=member, role=role, person=person)
     row.full_clean()
     row.save()
+    detail: dict[str, Any] = {"user": member.pk, "role": role}
+    if person is not None:
+        detail["person"] = person.pk
     audit_log(
         actor=actor,
         action=Action.CREATE,
         record=row,
         case_id=case.pk,
         site_id=case.site_id,
-        detail={"user": member.pk, "role": role},
+        detail=detail,
         request=request,
     )
     return row, True

@@ -104,6 +104,7 @@ def _observations_allowed(access: CaseAccess, data: dict[str, Any]) -> None:
 
 class VisitViewSet(CaseRecordViewSet):
     serializer_class = VisitSerializer
+    kind = "visit"
     case_path = "child__case"
     child_path = "child"
     related = ("plan",)
@@ -187,6 +188,7 @@ class FamilyTimePlanWriteSerializer(serializers.Serializer):
 
 class FamilyTimePlanViewSet(CaseRecordViewSet):
     serializer_class = FamilyTimePlanSerializer
+    kind = "family_time_plan"
     case_path = "child__case"
     child_path = "child"
     related = ("parent",)

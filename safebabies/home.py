@@ -8,9 +8,10 @@ from django.views.decorators.http import require_GET
 
 from cases import selectors as pages
 from familytime.selectors import family_time_home
+from safebabies.family import audit_family_page, family_pages
 from safebabies.identity.http import AuthenticatedRequest
-from safebabies.identity.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
-from safebabies.identity.selectors import admin_site_ids, roles_of
+from safebabies.identity.roles import AGGREGATE_ROLES, FAMILY_ROLES, TEAM_ROLES, Role
+from safebabies.identity.selectors import admin_site_ids, is_family_only, roles_of
 from teams import selectors as ftm_selectors
 
 JUDGE_HEARING_DAYS = 14
@@ -20,11 +21,16 @@ JUDGE_HEARING_DAYS = 14
 def home(request: AuthenticatedRequest) -> HttpResponse:
     """Community Coordinator: their families and this week's FTMs; other team roles: the
     families whose team they are on; judge: the coming two weeks of hearings; Site
-    Implementation Team and national staff: no child data; site admin: links to manage the site."""
+    Implementation Team and national staff: no child data; site admin: links to manage the
+    site; a parent of a case: their family's page (safebabies/family.py)."""
     user = request.user
     held = set().union(*roles_of(user).values())
     context: dict = {"no_role": not held, "aggregate_only": bool(held) and held <= AGGREGATE_ROLES}
-    if context["no_role"] or context["aggregate_only"]:
+    if held & FAMILY_ROLES:
+        context["family_pages"] = family_pages(user)
+        for page in context["family_pages"]:
+            audit_family_page(request, page)
+    if context["no_role"] or context["aggregate_only"] or is_family_only(user):
         return render(request, "home.html", context)
 
     sites = pages.sites_with_cases(user)

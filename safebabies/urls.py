@@ -3,11 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from safebabies import home, views
+from safebabies import family, home, views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", home.home, name="home"),
+    path("family/items/<str:item_id>/done/", family.family_item_done, name="family-item-done"),
     path("", include("safebabies.identity.urls")),
     path("", include("teams.urls")),
     path("cases/", include("cases.urls")),

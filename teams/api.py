@@ -1,12 +1,20 @@
 """/api/v1/ftms/ and /api/v1/ftm-action-items/."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from cases.access import access_action_item, access_case_records, access_ftm, ftm_cases_visible_to
+from cases.access import (
+    PARENT_ITEM_MESSAGE,
+    access_action_item,
+    access_case_records,
+    access_ftm,
+    ftm_cases_visible_to,
+    may_change_action_item,
+    require,
+)
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.writes import ID_HELP, id_field
 from safebabies import codes
@@ -37,7 +45,10 @@ DISCUSSION_GUARD = "can_see_ftm_notes"
 class FtmSerializer(RecordSerializer):
     case_id = ref()
     attendance = serializers.SerializerMethodField()
-    guarded_fields = {name: DISCUSSION_GUARD for name in Ftm.DISCUSSION_FIELDS}
+    guarded_fields = {
+        **{name: DISCUSSION_GUARD for name in Ftm.DISCUSSION_FIELDS},
+        "attendance": "can_see_ftm_attendance",
+    }
 
     class Meta:
         model = Ftm
@@ -211,6 +222,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
     (`notes` and the other discussion fields) only for the family team."""
 
     serializer_class = FtmSerializer
+    kind = "ftm"
     http_method_names = WRITABLE_METHODS
     prefetch = (attendances_prefetch(),)  # type: ignore[assignment]
 
@@ -293,6 +305,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
 
 class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
     serializer_class = FtmActionItemSerializer
+    kind = "action_item"
     http_method_names = WRITABLE_METHODS
     case_path = "ftm__case"
     related = ("owner",)
@@ -332,8 +345,17 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
         return response
 
     def partial_update(self, request, *args, **kwargs):
-        item = access_action_item(request.user, kwargs["pk"], write=True).record
+        """A writer of the case changes any field; a parent marks their own item done (its
+        `status`, to "done"), nothing else (`may_change_action_item`)."""
+        found = access_action_item(request.user, kwargs["pk"], family_view=True)
+        item = found.record
         body = FtmActionItemWriteSerializer(data=request.data, partial=True)
+        if not found.access.can_write:
+            if not found.access.is_parent_view:
+                require(found.access, "can_write")
+            given = request.data if hasattr(request.data, "keys") else {}
+            if not may_change_action_item(found.access, list(given.keys()), given.get("status")):
+                raise PermissionDenied(PARENT_ITEM_MESSAGE)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         if data.pop("ftm_id", item.ftm_id) != item.ftm_id:

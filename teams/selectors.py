@@ -15,6 +15,7 @@ from cases.access import ftm_cases_visible_to
 from cases.models import Case, Person, TeamMember
 from safebabies import codes
 from safebabies.identity.models import User
+from safebabies.identity.roles import Role
 from safebabies.lib.dates import add_months
 from teams.models import Ftm, FtmActionItem, FtmAttendance, role_label
 
@@ -104,9 +105,9 @@ def default_facilitator(case: Case, user: User) -> User | None:
 
     members = {
         member.user_id: member
-        for member in TeamMember.objects.filter(case=case, removed_at__isnull=True).select_related(
-            "user"
-        )
+        for member in TeamMember.objects.filter(case=case, removed_at__isnull=True)
+        .exclude(role=Role.PARENT)
+        .select_related("user")
     }
     if user.pk in members:
         return user
@@ -167,6 +168,7 @@ def invitees(ftm: Ftm) -> list[Invitee]:
     seen: set[str] = set()
     members = (
         TeamMember.objects.filter(case_id=ftm.case_id, removed_at__isnull=True)
+        .exclude(role=Role.PARENT)
         .select_related("user")
         .order_by("role", "user__full_name", "user_id")
     )
@@ -225,9 +227,9 @@ def invitees_of_case(case: Case) -> list[str]:
     """Who is invited to a family's next meeting: the family team, then the family."""
     team = [
         f"{m.user} ({m.get_role_display()})"
-        for m in TeamMember.objects.filter(case=case, removed_at__isnull=True).select_related(
-            "user"
-        )
+        for m in TeamMember.objects.filter(case=case, removed_at__isnull=True)
+        .exclude(role=Role.PARENT)
+        .select_related("user")
     ]
     family = [f"{p} ({p.get_kind_display()})" for p in Person.objects.filter(case=case)]
     return [*team, *family]

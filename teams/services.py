@@ -232,9 +232,9 @@ def ftm_schedule(
 
     if (
         facilitator is not None
-        and not TeamMember.objects.filter(
-            case=case, user=facilitator, removed_at__isnull=True
-        ).exists()
+        and not TeamMember.objects.filter(case=case, user=facilitator, removed_at__isnull=True)
+        .exclude(role=Role.PARENT)
+        .exists()
     ):
         raise ValidationError({"facilitator": "The facilitator has to be on the family team."})
     day = scheduled_on or ftm_next_date(case=case)
@@ -281,7 +281,9 @@ def _schedule_after(ftm: Ftm, *, day: dt.date, actor: User, request: HttpRequest
         ftm.facilitator_id is not None
         and TeamMember.objects.filter(
             case_id=ftm.case_id, user_id=ftm.facilitator_id, removed_at__isnull=True
-        ).exists()
+        )
+        .exclude(role=Role.PARENT)
+        .exists()
     )
     return ftm_schedule(
         case=ftm.case,
@@ -441,7 +443,12 @@ def _derived_attendance(rows: list[FtmAttendance]) -> dict[str, Any]:
         "parent_mentor_attended": any(r.mode != AttendanceMode.ABSENT for r in mentors)
         if mentors
         else None,
-        "attendee_roles": list(dict.fromkeys(r.role for r in present if r.role in Role.values)),
+        # the team's roles present (a parent is counted in `parent_attended`)
+        "attendee_roles": list(
+            dict.fromkeys(
+                r.role for r in present if r.role in Role.values and r.role != Role.PARENT
+            )
+        ),
     }
 
 
@@ -479,7 +486,9 @@ def _new_items(
         m.user.email: m.user
         for m in TeamMember.objects.filter(
             case_id=ftm.case_id, removed_at__isnull=True, user__email__in=emails
-        ).select_related("user")
+        )
+        .exclude(role=Role.PARENT)
+        .select_related("user")
     }
     person_ids = {str(r.get("owner", ""))[7:] for r in rows}
     people = {p.pk: p for p in Person.objects.filter(case_id=ftm.case_id, pk__in=person_ids)}
@@ -535,9 +544,9 @@ def _owner_role(ftm: Ftm, user: User | None, person: Person | None) -> str:
     roles = getattr(ftm, _ROLE_CACHE_ATTR, None)
     if roles is None:
         roles = dict(
-            TeamMember.objects.filter(case_id=ftm.case_id, removed_at__isnull=True).values_list(
-                "user_id", "role"
-            )
+            TeamMember.objects.filter(case_id=ftm.case_id, removed_at__isnull=True)
+            .exclude(role=Role.PARENT)
+            .values_list("user_id", "role")
         )
         setattr(ftm, _ROLE_CACHE_ATTR, roles)
     return roles.get(user.pk, "")
@@ -797,6 +806,7 @@ def _item_owner(
             TeamMember.objects.filter(
                 case_id=case_id, removed_at__isnull=True, user__email__iexact=owner_email
             )
+            .exclude(role=Role.PARENT)
             .select_related("user")
             .first()
         )

@@ -21,6 +21,7 @@ from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import User
+from safebabies.identity.roles import TEAM_ROLES
 from safebabies.kit.forms import DateInput, add_service_errors, form_helper
 from safebabies.lib import jsonin
 from teams import selectors, services
@@ -43,7 +44,9 @@ class ScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         facilitator = cast(forms.ModelChoiceField, self.fields["facilitator"])
         facilitator.queryset = User.objects.filter(
-            team_memberships__case=case, team_memberships__removed_at__isnull=True
+            team_memberships__case=case,
+            team_memberships__removed_at__isnull=True,
+            team_memberships__role__in=list(TEAM_ROLES),  # not a parent's place
         ).distinct()
         names = ["scheduled_on", "starts_at", "location", "facilitator"]
         if upcoming is None:
@@ -238,8 +241,9 @@ def ftm_summary(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
 
 @require_GET
 def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
-    """What was agreed, who does what by when, the next date: plain words, English or Spanish."""
-    found = access_ftm(request.user, ftm_id)
+    """What was agreed, who does what by when, the next date: plain words, English or Spanish.
+    The family's own page too: a parent of the case reads it (`family_view`)."""
+    found = access_ftm(request.user, ftm_id, family_view=True)
     lang = "es" if request.GET.get("lang") == "es" else "en"
     _audit_view(request, found.record)
     copy = family_copy_text(
@@ -255,6 +259,7 @@ def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
         {
             "ftm": found.record,
             "case": found.record.case,
+            "family_view": found.access.is_parent_view,
             "copy": copy,
             "lang": lang,
             "other_lang_url": reverse("ftm-family-copy", args=[found.record.pk])

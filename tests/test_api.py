@@ -520,7 +520,7 @@ LIST_QUERIES = {
     "episodes": 5,
     "placements": 7,
     "permanency-plans": 5,
-    "hearings": 5,
+    "hearings": 7,  # the findings are guarded (not in a parent's view)
     "ftms": 8,
     "ftm-action-items": 5,
     "family-time": 7,

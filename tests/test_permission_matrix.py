@@ -12,10 +12,13 @@ what") in two steps:
 2. MATRIX says, for each record and action, the answer for each role one acts in.
 
 Answers:
-- `200`, `201`, `400`, `403`, `404`: the HTTP status;
+- `200`, `201`, `302`, `400`, `403`, `404`: the HTTP status (`302`: a form sent the person
+  back to their page);
 - `in` / `out`: the record is (not) in the list (API lists are filtered by `?case=`; `search`
   is the case list page's search box, `home` the person's home page (their families, a
   judge's coming hearings), both a link to the case; `feed` is their private calendar feed);
+- `mark`: the record is (not) on the person's home page (the parent's own page names each
+  record it shows by its id);
 - `+field` / `-field` after `200` or `in`: the field is shown / left out. On pages that is a
   text of the record on the page; in the API, the JSON keys:
     contact       a person's phone, e-mail and address
@@ -26,11 +29,15 @@ Answers:
     note          a marker-of-progress rating's note
     part2         the substance-use (42 CFR Part 2) row: the treatment service on the case plan,
                   the release on the releases page
+    findings      a hearing's findings and continuance reason (the court's words)
+    attendance    who came to an FTM (team members' e-mails, the family's person ids)
 
 Columns (the role one acts in on the family): CC Community Coordinator, ADMIN site admin,
 CW caseworker, CLIN clinician, PATT parent's attorney, CATT child's attorney, GAL GAL/CASA,
 MENTOR parent mentor, JUDGE judge (the court's view), JUDGE+MENTOR a judge who is the parent
-mentor on the team, NONE no role that opens this family's case.
+mentor on the team, NONE no role that opens this family's case, PARENT a parent of the family
+signed in (Luis, the father: his place on the team names his person; Dorothy is the other
+parent, whose details he never reads).
 
 Actions: `page` reads the record's page; `api_list`, `api_detail`; `api_write` is a POST or
 PATCH with a valid body, `api_create` a POST adding a record; `edit_page` opens the form of a
@@ -86,6 +93,7 @@ CC, CW, CLIN, PATT, CATT, GAL, PM = (
     "parent_mentor",
 )
 JUDGE, ADMIN, SIT, NATIONAL = "judge", "site_admin", "site_implementation", "national"
+PARENT = "parent"
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,8 @@ class Persona:
     acts_as: str  # the column of MATRIX: the role(s) they act in on the Rivera family
     former: tuple[str, ...] = ()  # roles they held at the site once (deactivated)
     site: str = "north"
+    # a parent's place on another family's team (the Okafor family, of the same site)
+    parent_elsewhere: bool = False
 
 
 PERSONAS = {
@@ -122,128 +132,148 @@ PERSONAS = {
     "site_implementation_on_team": Persona((SIT,), CW, "NONE"),
     "former_caseworker_now_mentor": Persona((PM,), CW, "NONE", former=(CW,)),
     "judge_former_caseworker": Persona((JUDGE,), CW, "JUDGE", former=(CW,)),
+    # the family's own: the father, Luis, signed in (his place names his person)
+    "parent": Persona((PARENT,), PARENT, "PARENT"),
+    "caseworker+parent": Persona((CW, PARENT), PARENT, "PARENT"),
+    "parent_of_another_family": Persona((PARENT,), None, "NONE", parent_elsewhere=True),
+    "parent_place_without_the_role": Persona((CW,), PARENT, "NONE"),
+    # a parent whose role at the site was taken away (they keep an aggregate-only one)
+    "former_parent": Persona((SIT,), PARENT, "NONE", former=(PARENT,)),
 }
 
 # --- 2. What each role may do with each record of the family ------------------------------------
 
 MATRIX_TEXT = """
-record            action       CC         ADMIN      CW         CLIN       PATT       CATT       GAL        MENTOR     JUDGE      JUDGE+MENTOR NONE
 
-case              page         200        200        200        200        200        200        200        200        200        200        404
-case              search       in         in         in         in         in         in         in         in         in         in         out
-case              home         in         out        in         in         in         in         in         in         in         in         out
-case              edit_page    200        200        200        200        403        403        403        403        403        403        404
-case              api_list     in         in         in         in         in         in         in         in         in         in         out
-case              api_detail   200        200        200        200        200        200        200        200        200        200        404
-case              api_write    200        200        200        200        403        403        403        403        403        403        404
-case              api_create   201        201        403        403        403        403        403        403        403        403        403
+record           action          CC                   ADMIN                CW                   CLIN                 PATT                 CATT                 GAL                  MENTOR               JUDGE            JUDGE+MENTOR         NONE PARENT
 
-team              api_list     200        200        200        200        200        200        200        200        200        200        404
-team              api_write    201        201        403        403        403        403        403        403        403        403        404
+case             page            200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  403
+case             search          in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
+case             home            in                   out                  in                   in                   in                   in                   in                   in                   in               in                   out  out
+case             edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+case             api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  in
+case             api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  200
+case             api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
+case             api_create      201                  201                  403                  403                  403                  403                  403                  403                  403                  403                  403                  403
 
-child             edit_page    200        200        200        200        403        403        403        403        403        403        404
-child             api_list     in         in         in         in         in         in         in         in         in         in         out
-child             api_detail   200        200        200        200        200        200        200        200        200        200        404
-child             api_write    200        200        200        200        403        403        403        403        403        403        404
-child             api_create   201        201        201        201        403        403        403        403        403        403        400
+team             api_list        200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  403
+team             api_write       201                  201                  403                  403                  403                  403                  403                  403                  403              403                  404  403
 
-person            page         200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200-contact 200-contact 200-contact 404
-person            edit_page    200        200        200        200        403        403        403        403        403        403        404
-person            api_list     in+contact in+contact in+contact in+contact in+contact in+contact in+contact in-contact in-contact in-contact out
-person            api_detail   200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200+contact 200-contact 200-contact 200-contact 404
-person            api_write    200        200        200        200        403        403        403        403        403        403        404
-person            api_create   201        201        201        201        403        403        403        403        403        403        400
+child            edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+child            api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  in
+child            api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  200
+child            api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
+child            api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
 
-episode           api_list     in         in         in         in         in         in         in         in         in         in         out
-episode           api_detail   200        200        200        200        200        200        200        200        200        200        404
-episode           api_write    200        200        200        200        403        403        403        403        403        403        404
-episode           api_create   201        201        201        201        403        403        403        403        403        403        400
+person           page            200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200-contact          200-contact      200-contact          404  403
+person           edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+person           api_list        in+contact           in+contact           in+contact           in+contact           in+contact           in+contact           in+contact           in-contact           in-contact       in-contact           out  out
+person           api_detail      200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200-contact          200-contact      200-contact          404  404
+person           api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
+person           api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
 
-placement         page         200+address 200+address 200+address 200+address 200-address 200+address 200+address 200-address 200+address 200+address 404
-placement         edit_page    200        200        200        200        403        403        403        403        403        403        404
-placement         api_list     in+address in+address in+address in+address in-address in+address in+address in-address in+address in+address out
-placement         api_detail   200+address 200+address 200+address 200+address 200-address 200+address 200+address 200-address 200+address 200+address 404
-placement         api_write    200        200        200        200        403        403        403        403        403        403        404
-placement         api_create   201        201        201        201        403        403        403        403        403        403        400
+own_person       api_list        in+contact           in+contact           in+contact           in+contact           in+contact           in+contact           in+contact           in-contact           in-contact       in-contact           out  in+contact
+own_person       api_detail      200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200-contact          200-contact      200-contact          404  200+contact
 
-permanency_plan   api_list     in         in         in         in         in         in         in         in         in         in         out
-permanency_plan   api_detail   200        200        200        200        200        200        200        200        200        200        404
-permanency_plan   api_write    201        201        201        201        403        403        403        403        403        403        400
+episode          api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
+episode          api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
+episode          api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
+episode          api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
 
-hearing           edit_page    200        200        200        200        403        403        403        403        403        403        404
-hearing           api_list     in         in         in         in         in         in         in         in         in         in         out
-hearing           api_detail   200        200        200        200        200        200        200        200        200        200        404
-hearing           api_write    200        200        200        200        403        403        403        403        403        403        404
-hearing           api_create   201        201        201        201        403        403        403        403        403        403        400
+placement        page            200+address          200+address          200+address          200+address          200-address          200+address          200+address          200-address          200+address      200+address          404  403
+placement        edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+placement        api_list        in+address           in+address           in+address           in+address           in-address           in+address           in+address           in-address           in+address       in+address           out  out
+placement        api_detail      200+address          200+address          200+address          200+address          200-address          200+address          200+address          200-address          200+address      200+address          404  404
+placement        api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
+placement        api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  400
 
-hearing_summary   page         200        200        200        200        200        200        200        404        200        200        404
-hearing_summary   api_detail   200        200        200        200        200        200        200        404        200        200        404
-hearing_summary   pdf          200        200        200        200        200        200        200        404        200        200        404
+permanency_plan  api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
+permanency_plan  api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
+permanency_plan  api_write       201                  201                  201                  201                  403                  403                  403                  403                  403              403                  400  403
 
-ftm               page         200+notes  200+notes  200+notes  200+notes  200+notes  200+notes  200+notes  200-notes  404        200-notes  404
-ftm               family_copy  200        200        200        200        200        200        200        200        404        200        404
-ftm               api_list     in+notes   in+notes   in+notes   in+notes   in+notes   in+notes   in+notes   in-notes   out        in-notes   out
-ftm               api_detail   200+notes  200+notes  200+notes  200+notes  200+notes  200+notes  200+notes  200-notes  404        200-notes  404
-ftm               api_write    200        200        200        200        403        403        403        403        404        403        404
+hearing          edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+hearing          api_list        in+findings          in+findings          in+findings          in+findings          in+findings          in+findings          in+findings          in+findings          in+findings      in+findings          out  in-findings
+hearing          api_detail      200+findings         200+findings         200+findings         200+findings         200+findings         200+findings         200+findings         200+findings         200+findings     200+findings         404  200-findings
+hearing          api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
+hearing          api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
 
-action_item       api_list     in         in         in         in         in         in         in         in         out        in         out
-action_item       api_detail   200        200        200        200        200        200        200        200        404        200        404
-action_item       api_write    200        200        200        200        403        403        403        403        404        403        404
+hearing_summary  page            200                  200                  200                  200                  200                  200                  200                  404                  200              200                  404  403
+hearing_summary  api_detail      200                  200                  200                  200                  200                  200                  200                  404                  200              200                  404  403
+hearing_summary  pdf             200                  200                  200                  200                  200                  200                  200                  404                  200              200                  404  403
 
-visit             page         200+observations 200+observations 200+observations 200+observations 200+observations 200+observations 200+observations 200-observations 200-observations 200-observations 404
-visit             api_list     in+observations in+observations in+observations in+observations in+observations in+observations in+observations in-observations in-observations in-observations out
-visit             api_detail   200+observations 200+observations 200+observations 200+observations 200+observations 200+observations 200+observations 200-observations 200-observations 200-observations 404
-visit             api_write    200        200        200        200        403        403        403        403        403        403        404
+ftm              page            200+notes            200+notes            200+notes            200+notes            200+notes            200+notes            200+notes            200-notes            404              200-notes            404  403
+ftm              family_copy     200                  200                  200                  200                  200                  200                  200                  200                  404              200                  404  200
+ftm              api_list        in+notes             in+notes             in+notes             in+notes             in+notes             in+notes             in+notes             in-notes             out              in-notes             out  in-notes
+ftm              api_detail      200+notes+attendance 200+notes+attendance 200+notes+attendance 200+notes+attendance 200+notes+attendance 200+notes+attendance 200+notes+attendance 200-notes+attendance 404              200-notes+attendance 404  200-notes-attendance
+ftm              api_write       200                  200                  200                  200                  403                  403                  403                  403                  404              403                  404  403
+ftm              home            out                  out                  out                  out                  out                  out                  out                  out                  out              out                  out  in
 
-family_time_plan  api_list     in         in         in         in         in         in         in         in         in         in         out
-family_time_plan  api_detail   200        200        200        200        200        200        200        200        200        200        404
-family_time_plan  api_write    201        201        201        201        403        403        403        403        403        403        400
+action_item      api_list        in                   in                   in                   in                   in                   in                   in                   in                   out              in                   out  out
+action_item      api_detail      200                  200                  200                  200                  200                  200                  200                  200                  404              200                  404  404
+action_item      api_write       200                  200                  200                  200                  403                  403                  403                  403                  404              403                  404  404
 
-screening         api_list     in         in         in         in         in         in         in         in         in         in         out
-screening         api_detail   200        200        200        200        200        200        200        200        200        200        404
-screening         api_write    200        200        200        200        403        403        403        403        403        403        404
-part2_screening   api_list     out        out        in         out        out        out        out        out        out        out        out
-part2_screening   api_detail   404        404        200        404        404        404        404        404        404        404        404
+own_action_item  api_list        in                   in                   in                   in                   in                   in                   in                   in                   out              in                   out  in
+own_action_item  api_detail      200                  200                  200                  200                  200                  200                  200                  200                  404              200                  404  200
+own_action_item  api_write       200                  200                  200                  200                  403                  403                  403                  403                  404              403                  404  200
+own_action_item  api_write_other 200                  200                  200                  200                  403                  403                  403                  403                  404              403                  404  403
+own_action_item  done_button     302                  302                  302                  302                  403                  403                  403                  403                  404              403                  404  302
+own_action_item  home            out                  out                  out                  out                  out                  out                  out                  out                  out              out                  out  in
 
-service           api_list     in         in         in         in         in         in         in         in         in         in         out
-service           api_detail   200        200        200        200        200        200        200        200        200        200        404
-service           api_write    200        200        200        200        403        403        403        403        403        403        404
-part2_service     page         200-part2  200-part2  200+part2  200-part2  200-part2  200-part2  200-part2  200-part2  200-part2  200-part2  404
-part2_service     edit_page    404        404        200        404        403        403        403        403        403        403        404
-part2_service     api_list     out        out        in         out        out        out        out        out        out        out        out
-part2_service     api_detail   404        404        200        404        404        404        404        404        404        404        404
+visit            page            200+observations     200+observations     200+observations     200+observations     200+observations     200+observations     200+observations     200-observations     200-observations 200-observations     404  403
+visit            api_list        in+observations      in+observations      in+observations      in+observations      in+observations      in+observations      in+observations      in-observations      in-observations  in-observations      out  in-observations
+visit            api_detail      200+observations     200+observations     200+observations     200+observations     200+observations     200+observations     200+observations     200-observations     200-observations 200-observations     404  200-observations
+visit            api_write       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+coming_visit     home            out                  out                  out                  out                  out                  out                  out                  out                  out              out                  out  in
 
-goal              page         200        200        200        200        200        200        200        200        200        200        404
-goal              api_list     in         in         in         in         in         in         in         in         in         in         out
-goal              api_detail   200        200        200        200        200        200        200        200        200        200        404
-goal              api_write    200        200        200        200        403        403        403        403        403        403        404
-goal_step         page         200        200        200        200        200        200        200        200        200        200        404
-goal_step         tick         302        302        302        302        403        403        403        403        403        403        404
-goal_step         add_page     200        200        200        200        403        403        403        403        403        403        404
+family_time_plan api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
+family_time_plan api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
+family_time_plan api_write       201                  201                  201                  201                  403                  403                  403                  403                  403              403                  400  403
 
-assessment        page         200+narrative 200-narrative 200+narrative 200+narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 404
-assessment        api_list     in+narrative in-narrative in+narrative in+narrative in-narrative in-narrative in-narrative in-narrative in-narrative in-narrative out
-assessment        api_detail   200+narrative 200-narrative 200+narrative 200+narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 200-narrative 404
-assessment        api_write    403        403        403        201        403        403        403        403        403        403        404
+screening        api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
+screening        api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
+screening        api_write       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  404
+part2_screening  api_list        out                  out                  in                   out                  out                  out                  out                  out                  out              out                  out  out
+part2_screening  api_detail      404                  404                  200                  404                  404                  404                  404                  404                  404              404                  404  404
 
-marker            page         200+note   200+note   200+note   200+note   200+note   200+note   200+note   200-note   200-note   200-note   404
-marker            edit_page    200        200        200        200        403        403        403        403        403        403        404
+service          api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
+service          api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
+service          api_write       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  404
+part2_service    page            200-part2            200-part2            200+part2            200-part2            200-part2            200-part2            200-part2            200-part2            200-part2        200-part2            404  403
+part2_service    edit_page       404                  404                  200                  404                  403                  403                  403                  403                  403              403                  404  403
+part2_service    api_list        out                  out                  in                   out                  out                  out                  out                  out                  out              out                  out  out
+part2_service    api_detail      404                  404                  200                  404                  404                  404                  404                  404                  404              404                  404  404
 
-consent           page         200+part2  200+part2  200+part2  200-part2  200-part2  200-part2  200-part2  403        403        403        404
-consent           edit_page    200        200        200        200        403        403        403        403        403        403        404
-consent           confirm_page 200        200        403        403        403        403        403        403        403        403        404
+goal             page            200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  403
+goal             api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
+goal             api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
+goal             api_write       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  404
+goal_step        page            200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  403
+goal_step        tick            302                  302                  302                  302                  403                  403                  403                  403                  403                  403                  404                  404
+goal_step        add_page        200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
 
-maltreatment      api_list     in         in         in         in         in         in         in         in         in         in         out
-maltreatment      api_detail   200        200        200        200        200        200        200        200        200        200        404
-maltreatment      api_write    200        200        200        200        403        403        403        403        403        403        404
-maltreatment      api_create   201        201        201        201        403        403        403        403        403        403        400
+assessment       page            200+narrative        200-narrative        200+narrative        200+narrative        200-narrative        200-narrative        200-narrative        200-narrative        200-narrative    200-narrative        404  403
+assessment       api_list        in+narrative         in-narrative         in+narrative         in+narrative         in-narrative         in-narrative         in-narrative         in-narrative         in-narrative     in-narrative         out  out
+assessment       api_detail      200+narrative        200-narrative        200+narrative        200+narrative        200-narrative        200-narrative        200-narrative        200-narrative        200-narrative    200-narrative        404  404
+assessment       api_write       403                  403                  403                  201                  403                  403                  403                  403                  403              403                  404  403
 
-audit_event       api_list     403        in         403        403        403        403        403        403        403        403        403
-audit_event       csv          404        200        404        404        404        404        404        404        404        404        404
+marker           page            200+note             200+note             200+note             200+note             200+note             200+note             200+note             200-note             200-note         200-note             404  403
+marker           edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
 
-calendar_ftm      feed         in         out        in         in         in         in         in         in         out        in         out
-calendar_hearing  feed         in         out        in         in         in         in         in         in         in         in         out
-calendar_visit    feed         in         out        in         in         in         in         in         in         out        in         out
+consent          page            200+part2            200+part2            200+part2            200-part2            200-part2            200-part2            200-part2            403                  403              403                  404  403
+consent          edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+consent          confirm_page    200                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
+
+maltreatment     api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
+maltreatment     api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
+maltreatment     api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
+maltreatment     api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
+
+audit_event      api_list        403                  in                   403                  403                  403                  403                  403                  403                  403              403                  403  403
+audit_event      csv             404                  200                  404                  404                  404                  404                  404                  404                  404              404                  404  404
+
+calendar_ftm     feed            in                   out                  in                   in                   in                   in                   in                   in                   out              in                   out  out
+calendar_hearing feed            in                   out                  in                   in                   in                   in                   in                   in                   in               in                   out  out
+calendar_visit   feed            in                   out                  in                   in                   in                   in                   in                   in                   out              in                   out  out
 """  # noqa: E501 - a table is read across
 # Notes on single cells:
 # - consent page: a release is kept by the family team, not in the court's view nor the parent
@@ -255,6 +285,18 @@ calendar_visit    feed         in         out        in         in         in   
 #   same answer as one that does not exist (cases/api/writes.py).
 # - case api_create: a case is opened by the site's Community Coordinators and site admins
 #   only; anyone else (of the site or not) gets a 403 for the site named.
+# - PARENT: the father of the family, signed in. What he reads is cases/access.py RECORD_TYPES
+#   `for_parent`: the case, his children, his own person (with his contact details; Dorothy,
+#   the other parent, not at all), the family's FTMs without the discussion or attendance and
+#   their family copies, the action items his person owns (he marks them done: `status` only),
+#   the hearings without the court's findings, his children's family time without
+#   observations; and on his home page his next FTM, coming family time and his own steps.
+#   Every professional page of his family's case is a 403 (it is his family: nothing to hide
+#   that it exists), a record kind that is not his a 404 or absent from a list, as for an
+#   outsider. Holding another role at the site (caseworker+parent) changes nothing on this
+#   family; a parent's place in a role not held (any more) at the site gives nothing.
+# - family_time_plan api_write, NONE: a child the caller may not see is a 400 on `child_id`,
+#   the same answer as a child that does not exist (familytime/api.py).
 # - part2_service edit_page: the form of a Part 2 row the writer may not see is a 404.
 # - hearing_summary, MENTOR: the summary brings screening results, services and court findings
 #   together, more than the parent would share: a 404 (cases/hearings/selectors.py). A judge who
@@ -301,6 +343,8 @@ API_FIELDS = {
     "notes": Ftm.DISCUSSION_FIELDS,
     "observations": ("observations",),
     "narrative": tuple(NARRATIVE_FIELDS),
+    "findings": ("findings", "continuance_reason"),
+    "attendance": ("attendance",),
 }
 
 
@@ -318,6 +362,18 @@ def build_world() -> SimpleNamespace:
         address="3 Oak Road",
     )
     Relationship.objects.create(person=parent, child=child, kind=Relationship.Kind.MOTHER)
+    father = f.PersonFactory(
+        case=case,
+        kind="parent",
+        given_name="Luis",
+        family_name="Rivera",
+        phone="555-0199",
+        email="luis@example.org",
+        address="5 Elm Street",
+    )
+    Relationship.objects.create(person=father, child=child, kind=Relationship.Kind.FATHER)
+    other_case = f.CaseFactory(site=north, name="Okafor family")
+    other_parent = f.PersonFactory(case=other_case, kind="parent", given_name="Ada")
     episode = f.EpisodeFactory(child=child)
     placement = f.PlacementFactory(episode=episode, address=TEXT["address"])
     plan = f.PermanencyPlanFactory(child=child)
@@ -332,6 +388,12 @@ def build_world() -> SimpleNamespace:
     action_item = FtmActionItem.objects.create(
         ftm=ftm, description="Call the housing authority", due_on=dt.date(2026, 12, 20)
     )
+    own_action_item = FtmActionItem.objects.create(
+        ftm=ftm,
+        description="Visit the housing navigator",
+        due_on=dt.date(2026, 12, 20),
+        owner_person=father,
+    )
     visit = Visit.objects.create(
         child=child,
         scheduled_on=dt.date(2026, 11, 20),
@@ -340,6 +402,11 @@ def build_world() -> SimpleNamespace:
         supervision=codes.Supervision.SUPERVISED,
         location=codes.VisitLocation.AGENCY,
         observations=TEXT["observations"],
+    )
+    coming_visit = Visit.objects.create(
+        child=child,
+        scheduled_on=dt.date(2026, 11, 25),
+        location=codes.VisitLocation.AGENCY,
     )
     family_time_plan = FamilyTimePlan.objects.create(
         child=child,
@@ -419,7 +486,10 @@ def build_world() -> SimpleNamespace:
         site = north if persona.site == "north" else south
         user = f.site_member(site, *persona.roles, email=email, former=persona.former)
         if persona.team:
-            f.TeamMemberFactory(case=case, user=user, role=persona.team)
+            person = father if persona.team == PARENT else None
+            f.TeamMemberFactory(case=case, user=user, role=persona.team, person=person)
+        if persona.parent_elsewhere:
+            f.TeamMemberFactory(case=other_case, user=user, role=PARENT, person=other_parent)
         CalendarFeed.objects.create(user=user, token_hash=CalendarFeed.hash(f"feed-{name}"))
         users[name] = user.pk
     newcomer = f.site_member(north, CW, email="newcomer@example.org")
@@ -427,13 +497,16 @@ def build_world() -> SimpleNamespace:
         case=case.pk,
         child=child.pk,
         person=parent.pk,
+        own_person=father.pk,
         episode=episode.pk,
         placement=placement.pk,
         plan=plan.pk,
         hearing=hearing.pk,
         ftm=ftm.pk,
         action_item=action_item.pk,
+        own_action_item=own_action_item.pk,
         visit=visit.pk,
+        coming_visit=coming_visit.pk,
         family_time_plan=family_time_plan.pk,
         screening=screening.pk,
         part2_screening=part2_screening.pk,
@@ -474,7 +547,7 @@ def world(django_db_setup, django_db_blocker):
 
 @dataclass(frozen=True)
 class Ask:
-    how: str  # page | link | list | detail | write | feed
+    how: str  # page | link | mark | list | detail | write | feed
     url: str  # formatted with the world's ids: "{case}", "{ftm}"...
     record: str = ""  # the world's id of the record a list or feed must hold
     method: str = "get"
@@ -509,6 +582,7 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("person", "page"): Ask("page", CASE_PAGE),
     ("person", "edit_page"): Ask("page", "/cases/{case}/people/{person}/edit/"),
     **{("person", a): ask for a, ask in api("people", "person").items()},
+    **{("own_person", a): ask for a, ask in api("people", "own_person").items()},
     **{("episode", a): ask for a, ask in api("episodes", "episode").items()},
     ("placement", "page"): Ask("page", CASE_PAGE),
     ("placement", "edit_page"): Ask("page", "/cases/{case}/placements/{placement}/end/"),
@@ -544,6 +618,27 @@ ASKS: dict[tuple[str, str], Ask] = {
         method="patch",
         body={"description": "Call the housing authority again"},
     ),
+    **{
+        ("own_action_item", a): ask for a, ask in api("ftm-action-items", "own_action_item").items()
+    },
+    ("own_action_item", "api_write"): Ask(
+        "write",
+        "/api/v1/ftm-action-items/{own_action_item}/",
+        method="patch",
+        body={"status": "done"},
+    ),
+    ("own_action_item", "api_write_other"): Ask(
+        "write",
+        "/api/v1/ftm-action-items/{own_action_item}/",
+        method="patch",
+        body={"description": "Visit the housing navigator twice"},
+    ),
+    ("own_action_item", "done_button"): Ask(
+        "write", "/family/items/{own_action_item}/done/", method="post", body={}
+    ),
+    ("own_action_item", "home"): Ask("mark", "/", "own_action_item"),
+    ("ftm", "home"): Ask("mark", "/", "ftm"),
+    ("coming_visit", "home"): Ask("mark", "/", "coming_visit"),
     ("visit", "page"): Ask("page", "/cases/{case}/family-time/?week=2026-11-16"),
     **{("visit", a): ask for a, ask in api("family-time", "visit").items()},
     ("visit", "api_write"): Ask(
@@ -764,6 +859,11 @@ def answer(world: SimpleNamespace, persona: str, ask: Ask, expected: str) -> str
         if status != 200:
             return str(status)
         return "in" if f'href="/cases/{world.case}/"' in response.content.decode() else "out"
+    if ask.how == "mark":
+        if status != 200:
+            return str(status)
+        mark = f'data-record="{getattr(world, ask.record)}"'
+        return "in" if mark in response.content.decode() else "out"
     if status != 200:
         return str(status)
     if ask.how == "detail":

@@ -87,6 +87,7 @@ ROUTES: dict[str, Route] = {
     # --- pages ---
     "healthz": Route(),
     "home": Route(),
+    "family-item-done": Route({"item_id": "action_item"}),
     "login": Route(may_write=frozenset({"teams_user"}), may_refuse_input=True),
     "logout": Route(),
     "case-list": Route(),
@@ -357,6 +358,26 @@ def off_team_personas(site, family):
     TeamMember.objects.create(case=family, user=ex_member, role=Role.CASEWORKER)
     ex_member.memberships.update(is_active=False)
     people["team member whose site role was deactivated"] = ex_member
+    # parents: of no family yet, of another family of the site, taken off this family's team
+    people["parent on no family's team"] = f.site_member(
+        site, Role.PARENT, email="parent.nowhere@north.example.org"
+    )
+    other_family = f.CaseFactory(site=site, name="Another family")
+    other_parent = f.PersonFactory(case=other_family, kind="parent", given_name="Ada")
+    elsewhere = f.site_member(site, Role.PARENT, email="parent.elsewhere@north.example.org")
+    TeamMember.objects.create(
+        case=other_family, user=elsewhere, role=Role.PARENT, person=other_parent
+    )
+    people["parent of another family of the site"] = elsewhere
+    removed = f.site_member(site, Role.PARENT, email="parent.removed@north.example.org")
+    TeamMember.objects.create(
+        case=family,
+        user=removed,
+        role=Role.PARENT,
+        person=family.test_parent,
+        removed_at=timezone.now(),
+    )
+    people["parent taken off this family's team"] = removed
     return people
 
 

@@ -176,7 +176,9 @@ def test_seed_family_is_the_family_of_seed_000_with_its_team():
         ("child_attorney", Role.CHILD_ATTORNEY),
         ("gal_casa", Role.GAL_CASA),
         ("parent_mentor", Role.PARENT_MENTOR),
+        ("parent", Role.PARENT),  # Jaime's own account
     }
+    assert case.team_members.get(role=Role.PARENT).person == jaime
 
 
 def test_a_caseworker_sees_only_their_families():

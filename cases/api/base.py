@@ -3,6 +3,9 @@
 - Rows: every queryset starts from `cases_visible_to(user)` (or a narrower selector of
   `cases.access` for a row rule: FTMs, Part 2), as one SQL query; a row the caller may not
   see is absent from lists and a 404 on detail.
+- Rows a parent reads: a viewset names its `kind` (cases.access RECORD_TYPES) and the rows
+  `parent_rows` gives a parent of the case join the professional rows; a viewset without a
+  kind shows a parent nothing.
 - Fields: a field guarded by a `CaseAccess` rule (`notes`, `observations`, `address`, contact
   details) is left out for a viewer without it. The CaseAccess of every row of a page comes
   from `case_access_map`, in two queries for the whole page.
@@ -18,13 +21,19 @@ from collections.abc import Callable, Iterable
 from typing import Any, ClassVar, cast
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from rest_framework import serializers, viewsets
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
-from cases.access import CaseAccess, case_access_map, cases_visible_to, records_visible_to
+from cases.access import (
+    CaseAccess,
+    case_access_map,
+    cases_visible_to,
+    parent_rows,
+    records_visible_to,
+)
 from cases.denials import record_denial, record_denial_of_model
 from cases.models import Case
 from safebabies.audit.models import AuditEvent
@@ -88,11 +97,13 @@ class RecordSerializer(serializers.ModelSerializer):
         models.EmailField: TextField,
     }
     guarded_fields: ClassVar[dict[str, str | Callable[[CaseAccess], bool]]] = {}
+    # fields whose rule depends on the row too: `rule(access, record)` (a parent's own person)
+    row_guarded_fields: ClassVar[dict[str, Callable[[CaseAccess, Any], bool]]] = {}
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         for name, field in fields.items():
-            if name in self.guarded_fields:
+            if name in self.guarded_fields or name in self.row_guarded_fields:
                 # present only for some viewers: an optional key in the schema
                 field.read_only, field.required = False, False
             else:
@@ -108,6 +119,11 @@ class RecordSerializer(serializers.ModelSerializer):
                     rule(access) if callable(rule) else getattr(access, rule)
                 )
                 if not allowed:
+                    data.pop(name, None)
+        if self.row_guarded_fields:
+            access = self.context["access_of"](instance)
+            for name, row_rule in self.row_guarded_fields.items():
+                if access is None or not row_rule(access, instance):
                     data.pop(name, None)
         return data
 
@@ -159,6 +175,7 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     case_path: ClassVar[str] = "case"
     child_path: ClassVar[str | None] = None
+    kind: ClassVar[str | None] = None  # of cases.access RECORD_TYPES: the rows a parent reads
     related: ClassVar[tuple[str, ...]] = ()  # select_related beyond the path to the case
     prefetch: ClassVar[tuple[str, ...]] = ()
     filter_backends = [CaseChildFilter]
@@ -186,13 +203,12 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         model = self.model()
+        rows = Q(**{f"{self.case_path}__in" if self.case_path else "pk__in": self.visible_cases()})
+        as_parent = parent_rows(self.user, self.kind) if self.kind else None
+        queryset = model._default_manager.filter(rows if as_parent is None else rows | as_parent)
         if self.case_path:
-            queryset = model._default_manager.filter(
-                **{f"{self.case_path}__in": self.visible_cases()}
-            )
             queryset = queryset.select_related(self.case_path, *self.related)
         else:
-            queryset = model._default_manager.filter(pk__in=self.visible_cases())
             queryset = queryset.select_related(*self.related)
         queryset = queryset.prefetch_related(*self.prefetch)
         return self.restrict(queryset).fetch_mode(models.FETCH_RAISE)
@@ -221,7 +237,7 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
     def serialize(self, records: list[Any]) -> Any:
         serializer_class = self.record_serializer()
         access: dict[str, CaseAccess] = {}
-        if serializer_class.guarded_fields:
+        if serializer_class.guarded_fields or serializer_class.row_guarded_fields:
             access = case_access_map(self.user, {self.case_of(r).pk for r in records})
         access_of: Callable[[Any], CaseAccess | None] = lambda r: access.get(self.case_of(r).pk)  # noqa: E731
         context = {**self.get_serializer_context(), "access_of": access_of}
@@ -267,7 +283,7 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         if (
             params.get("case")
-            and not cases_visible_to(self.user).filter(pk=params["case"]).exists()
+            and not records_visible_to(self.user, "case").filter(pk=params["case"]).exists()
         ):
             record_denial(self.user, "case", params["case"])
         if (

@@ -8,8 +8,9 @@ from cases.access import can_see_contact_details
 from cases.api.base import RecordSerializer, ref
 from cases.api.writes import ID_HELP, code, codes_list, id_field, ref_id, text
 from safebabies import codes
-from safebabies.identity.roles import TEAM_ROLES, Role
+from safebabies.identity.roles import TEAM_PLACE_ROLES, Role
 from safebabies.lib.dates import age_in_months
+from safebabies.lib.ids import ID_MAX_LENGTH
 
 
 class CaseSerializer(RecordSerializer):
@@ -110,6 +111,10 @@ class PermanencyPlanSerializer(RecordSerializer):
 
 class HearingSerializer(RecordSerializer):
     case_id = ref()
+    guarded_fields = {
+        "findings": "can_see_hearing_findings",
+        "continuance_reason": "can_see_hearing_findings",
+    }
 
     class Meta:
         model = m.Hearing
@@ -146,7 +151,8 @@ class RelationshipSerializer(RecordSerializer):
 class PersonSerializer(RecordSerializer):
     case_id = ref()
     relationships = RelationshipSerializer(many=True, read_only=True)
-    guarded_fields = {
+    # a parent sees their own person's, nobody else's
+    row_guarded_fields = {
         "phone": can_see_contact_details,
         "email": can_see_contact_details,
         "address": can_see_contact_details,
@@ -174,10 +180,11 @@ class TeamMemberSerializer(RecordSerializer):
     case_id = ref()
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
+    person_id = ref(null=True)
 
     class Meta:
         model = m.TeamMember
-        fields = ["id", "case_id", "email", "full_name", "role", "added_at"]
+        fields = ["id", "case_id", "email", "full_name", "role", "person_id", "added_at"]
 
 
 class TeamMemberAddSerializer(serializers.Serializer):
@@ -185,8 +192,16 @@ class TeamMemberAddSerializer(serializers.Serializer):
 
     email = serializers.EmailField()
     role = serializers.ChoiceField(
-        choices=[(r.value, r.label) for r in Role if r in TEAM_ROLES],
+        choices=[(r.value, r.label) for r in Role if r in TEAM_PLACE_ROLES],
         help_text="A family-team role the member holds at the case's site.",
+    )
+    person_id = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=ID_MAX_LENGTH,
+        help_text='With "role": "parent" (and only then): the parent among the case\'s people '
+        "whose account this is.",
     )
 
 

@@ -56,6 +56,7 @@ class CaseViewSet(RecordWriteViewSet):
     serializer_class = s.CaseSerializer
     create_serializer = s.CaseWrite
     update_serializer = s.CaseChange
+    kind = "case"
     case_path = ""
     related = ("site",)
     kind = "case"
@@ -97,6 +98,7 @@ class ChildViewSet(RecordWriteViewSet):
     serializer_class = s.ChildSerializer
     create_serializer = s.ChildWrite
     update_serializer = s.ChildChange
+    kind = "child"
     child_path = ""
     related = ("case__site",)
     kind = "child"
@@ -118,6 +120,7 @@ class EpisodeViewSet(RecordWriteViewSet):
     serializer_class = s.EpisodeSerializer
     create_serializer = s.EpisodeWrite
     update_serializer = s.EpisodeChange
+    kind = "episode"
     case_path = "child__case"
     child_path = "child"
     kind = "episode"
@@ -138,6 +141,7 @@ class PlacementViewSet(RecordWriteViewSet):
     serializer_class = s.PlacementSerializer
     create_serializer = s.PlacementWrite
     update_serializer = s.PlacementChange
+    kind = "placement"
     case_path = "episode__child__case"
     child_path = "episode__child"
     kind = "placement"
@@ -159,6 +163,7 @@ class PlacementViewSet(RecordWriteViewSet):
 
 class PermanencyPlanViewSet(CaseRecordViewSet):
     serializer_class = s.PermanencyPlanSerializer
+    kind = "permanency_plan"
     case_path = "child__case"
     child_path = "child"
 
@@ -186,6 +191,7 @@ class MaltreatmentReportViewSet(RecordWriteViewSet):
     serializer_class = s.MaltreatmentReportSerializer
     create_serializer = s.MaltreatmentReportWrite
     update_serializer = s.MaltreatmentReportChange
+    kind = "maltreatment_report"
     case_path = "child__case"
     child_path = "child"
     kind = "maltreatment_report"
@@ -210,6 +216,7 @@ class PersonViewSet(RecordWriteViewSet):
     serializer_class = s.PersonSerializer
     create_serializer = s.PersonWrite
     update_serializer = s.PersonChange
+    kind = "person"
     prefetch = ("relationships",)
     kind = "person"
     parent = ("case_id", "case")

@@ -85,7 +85,10 @@ USERS: tuple[tuple[str, str, str], ...] = (
     ("site_implementation", Role.SITE_IMPLEMENTATION, "Greg Lindqvist"),
     ("site_admin", Role.SITE_ADMIN, "Priya Raman"),
     ("national", Role.NATIONAL, "Jordan Ellis"),
+    ("parent", Role.PARENT, "Jaime Rivera"),
 )
+# The demo parent's account is Jaime Rivera, the mother of the Rivera family (seed 000).
+DEMO_PARENT = ("rivera", "jaime")
 
 
 def email_of(key: str) -> str:
@@ -1003,6 +1006,15 @@ def _teams(users: dict[str, User]) -> int:
         for user, role in members:
             _, was_created = TeamMember.objects.get_or_create(
                 case_id=family.case_id, user=user, role=role, removed_at=None
+            )
+            created += was_created
+        if family.key == DEMO_PARENT[0]:
+            _, was_created = TeamMember.objects.get_or_create(
+                case_id=family.case_id,
+                user=users["parent"],
+                role=Role.PARENT,
+                removed_at=None,
+                defaults={"person_id": f"demo-person-{family.key}-{DEMO_PARENT[1]}"},
             )
             created += was_created
     return created

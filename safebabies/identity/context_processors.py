@@ -5,9 +5,11 @@ def memberships(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from safebabies.identity.selectors import is_aggregate_only, roles_of
+    from safebabies.identity.selectors import is_aggregate_only, is_family_only, roles_of
 
     return {
         "my_roles": lambda: roles_of(user),
-        "nav_families": lambda: not is_aggregate_only(user),
+        # the Families menu: not for aggregate-only roles, nor for a parent
+        "nav_families": lambda: not is_aggregate_only(user) and not is_family_only(user),
+        "family_only": lambda: is_family_only(user),
     }

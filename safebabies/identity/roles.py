@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     SITE_IMPLEMENTATION = "site_implementation", "Site Implementation Team"
     SITE_ADMIN = "site_admin", "Site admin"
     NATIONAL = "national", "National staff"
+    PARENT = "parent", "Parent"
 
 
 # Roles that see every case of their site without being on its family team.
@@ -37,6 +38,13 @@ TEAM_ROLES = frozenset(
         Role.PARENT_MENTOR,
     }
 )
+# The family's own role: a parent of a case who signs in. Their place on the family team links
+# their account to one person of the case (`TeamMember.person`); they read only what is theirs
+# (cases.access: `CaseAccess.is_parent_view`, `RecordType.for_parent`), never a professional
+# page. Not a TEAM_ROLE: nothing that serves the professionals of a team counts them.
+FAMILY_ROLES = frozenset({Role.PARENT})
+# Every role a family-team place can be in.
+TEAM_PLACE_ROLES = TEAM_ROLES | FAMILY_ROLES
 # Aggregate-only roles: never a child record.
 AGGREGATE_ROLES = frozenset({Role.SITE_IMPLEMENTATION, Role.NATIONAL})
 # Roles that may change a case record they can see.

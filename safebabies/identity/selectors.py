@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from safebabies.identity.models import Site, SiteMembership, User
-from safebabies.identity.roles import AGGREGATE_ROLES, Role
+from safebabies.identity.roles import AGGREGATE_ROLES, FAMILY_ROLES, Role
 
 
 def active_memberships(user: User) -> QuerySet[SiteMembership]:
@@ -47,6 +47,13 @@ def is_aggregate_only(user: User) -> bool:
     """True when every role the user holds is aggregate-only (SIT, national)."""
     all_roles = set().union(*roles_of(user).values()) if roles_of(user) else set()
     return bool(all_roles) and all_roles <= AGGREGATE_ROLES
+
+
+def is_family_only(user: User) -> bool:
+    """The user holds the parent role and no other, at every site: the family's own pages are
+    all there is for them (no professional menu, no case list)."""
+    all_roles = set().union(*roles_of(user).values()) if roles_of(user) else set()
+    return bool(all_roles) and all_roles <= FAMILY_ROLES
 
 
 def sites_of(user: User) -> QuerySet[Site]:

@@ -1,0 +1,156 @@
+"""A parent signs in on a phone (issue 21, "The parent's own view"): the Community Coordinator
+puts Jaime Rivera's account on her family's team as the parent she is (the API, with the
+coordinator's token) and names her as the owner of her step; Jaime signs in on a 360 px
+screen, sees her next Family Team Meeting and family time, marks her step done, and the
+caseworker sees it done. Jaime cannot open Dorothy's (the resource parent's) address, the
+FTM discussion, or anything of another family."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from cases.models import Case, Person
+from familytime.models import Visit
+from safebabies import codes
+from safebabies.dev import demo
+from teams.models import Ftm, FtmActionItem
+from tests import factories as f
+from tests.browser.conftest import AXE_JS, CSP_REPORTER, Page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)  # Friday, 9 a.m. at the demo site
+TODAY = dt.date(2026, 11, 20)
+JAIME = f"jaime.rivera@{demo.EMAIL_DOMAIN}"
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized screen (360 x 740) for Jaime."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        locale="en-US",
+        reduced_motion="reduce",
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.add_init_script(CSP_REPORTER)
+    context.add_init_script(path=str(AXE_JS))
+    wrapped = Page(context.new_page())
+    wrapped.page.set_default_timeout(10_000)
+    yield wrapped
+    context.close()
+
+
+def test_jaime_sees_her_meeting_and_family_time_and_marks_her_step_done(live_server, phone, page):
+    with time_machine.travel(NOW, tick=True):
+        _journey(live_server, phone, page)
+
+
+def _sign_in(p, url: str, email: str) -> None:
+    p.goto(url)
+    p.get_by_label("E-mail").fill(email)
+    p.get_by_label("Password").fill(demo.PASSWORD)
+    p.get_by_role("button", name="Sign in").click()
+
+
+def _journey(live_server, phone, page):
+    result = demo.build(TODAY)
+    rivera = Case.objects.get(name__startswith="Rivera")
+    jaime = Person.objects.get(case=rivera, given_name="Jaime")
+    dorothy = Person.objects.get(case=rivera, given_name="Dorothy")
+    other = Case.objects.exclude(pk=rivera.pk).filter(site=result.site).first()
+    account = f.site_member(result.site, "parent", email=JAIME)
+    account.full_name = "Jaime Rivera"
+    account.set_password(demo.PASSWORD)
+    account.save()
+    next_ftm = Ftm.objects.create(
+        case=rivera,
+        scheduled_on=TODAY + dt.timedelta(days=10),
+        starts_at=dt.time(10, 0),
+        location="Family resource center, room 2",
+        notes="Quorlax discussion",
+    )
+    Visit.objects.create(
+        child=rivera.children.get(),
+        scheduled_on=TODAY + dt.timedelta(days=3),
+        starts_at=dt.time(15, 30),
+        location=codes.VisitLocation.COMMUNITY,
+        observations="Quorlax observation",
+    )
+    step = FtmActionItem.objects.filter(
+        ftm__case=rivera, description__startswith="Jaime will visit the housing navigator"
+    ).latest("due_on")
+    step.status, step.completed_on = codes.ActionItemStatus.OPEN, None
+    step.save(update_fields=["status", "completed_on"])
+
+    # the coordinator puts Jaime's account on the team as the parent she is, by the API
+    api = phone.page.context.request
+    token = api.post(
+        f"{live_server.url}/api/v1/auth/token/",
+        data={"email": f"community_coordinator@{demo.EMAIL_DOMAIN}", "password": demo.PASSWORD},
+    ).json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    linked = api.post(
+        f"{live_server.url}/api/v1/cases/{rivera.pk}/team-members/",
+        data={"email": JAIME, "role": "parent", "person_id": jaime.pk},
+        headers=bearer,
+    )
+    assert linked.status == 201, linked.text()
+    named = api.patch(
+        f"{live_server.url}/api/v1/ftm-action-items/{step.pk}/",
+        data={"owner_person_id": jaime.pk},
+        headers=bearer,
+    )
+    assert named.status == 200, named.text()
+    api.delete(f"{live_server.url}/api/v1/auth/token/", headers=bearer)
+
+    # Jaime signs in on her phone
+    p = phone.page
+    _sign_in(p, f"{live_server.url}/", JAIME)
+    expect(p.get_by_role("heading", name="Coming up")).to_be_visible()
+    coming = p.locator(f'[data-record="{next_ftm.pk}"]')
+    expect(coming).to_contain_text(f"{next_ftm.scheduled_on:%A} {next_ftm.scheduled_on.day}")
+    expect(coming).to_contain_text("10:00 a.m.")
+    expect(coming).to_contain_text("Family resource center, room 2")
+    family_time = p.get_by_role("region", name="Family time")
+    expect(family_time).to_contain_text("With Derrick")
+    expect(family_time).to_contain_text("3:30 p.m.")
+    expect(p.get_by_text("Quorlax")).to_have_count(0)
+    expect(p.get_by_text(dorothy.address)).to_have_count(0)
+    expect(p.get_by_role("link", name="Families")).to_have_count(0)
+    assert p.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    assert phone.axe_violations() == []
+    assert phone.csp_violations == [] and phone.errors == []
+
+    # her step: Done
+    mine = p.locator(f'.family-steps [data-record="{step.pk}"]')
+    mine.get_by_role("button", name="Done").click()
+    expect(p.get_by_text("Your team can see this step is done.")).to_be_visible()
+    expect(p.locator(f'.family-done [data-record="{step.pk}"]')).to_be_visible()
+    assert phone.axe_violations() == []
+
+    # what she cannot open: the team's pages of her family, Dorothy, another family
+    for url in (
+        f"/cases/{rivera.pk}/",
+        f"/ftms/{next_ftm.pk}/",
+        f"/cases/{rivera.pk}/family-time/",
+        f"/api/v1/people/{dorothy.pk}/",
+        f"/api/v1/placements/?case={rivera.pk}",
+        f"/cases/{other.pk}/",
+        f"/api/v1/cases/{other.pk}/",
+    ):
+        response = p.goto(f"{live_server.url}{url}")
+        assert response is not None
+        body = p.content()
+        assert "Quorlax" not in body and dorothy.address not in body, url
+        assert response.status in (403, 404) or '"results":[]' in body, (url, response.status)
+
+    # the caseworker sees it done
+    q = page.page
+    _sign_in(q, f"{live_server.url}/ftms/{step.ftm_id}/", f"caseworker@{demo.EMAIL_DOMAIN}")
+    row = q.locator(".ftm-item-row", has_text="Jaime will visit the housing navigator")
+    expect(row).to_contain_text("Done")
+    expect(row).to_contain_text("Jaime Rivera")
