@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('teams', '0006_ftm_models_moved_to_ftms'),
+        ('teams', '0007_membership_deactivated_at'),
     ]
 
     operations = [
