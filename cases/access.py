@@ -713,13 +713,17 @@ def access_record(
     )
     if case_id is None or (in_case is not None and case_id != in_case):
         raise Http404("Not found")
-    access = access_case(user, case_id, family_view=family_view)
+    # a record a parent may not read is a 404 for them, as for anyone: checked before the
+    # 403 every professional page gives a parent on the records they do read
+    access = access_case(user, case_id, family_view=True)
     records = case_records(access, kind)
     if spec.related:
         records = records.select_related(*spec.related)
     record = records.filter(pk=record_id).first()
     if record is None:
         raise Http404("Not found")
+    if access.is_parent_view and not family_view:
+        raise PermissionDenied(PARENT_PAGE_MESSAGE)
     if spec.case_path == "case":
         record.case = access.case  # with its site, already loaded
     if write:
