@@ -8,6 +8,9 @@
     {{ ftm.starts_at|when }}              1:00 PM
     {{ event.at|when }}                   5 Jan 2026, 1:00 PM (in the site's time zone)
     {{ day|when:"iso" }}                  2026-01-05 (for `datetime=""` and input values)
+    {{ day|when:"family_day" }}           Monday 5 January (the family's own pages: words in full)
+    {{ day|when:"family_short" }}         5 January
+    {{ day|when:"family" }}               5 January 2026
 
 A moment (an aware datetime) is shown in the active time zone, which
 `SiteTimeZoneMiddleware` sets to the signed-in person's site's: never UTC, never the
@@ -32,6 +35,9 @@ DATE_STYLES = {
     "short": formats.SHORT_DATE_FORMAT,
     "month": formats.YEAR_MONTH_FORMAT,
     "iso": "Y-m-d",
+    "family_day": "l j F",
+    "family_short": "j F",
+    "family": "j F Y",
 }
 
 
