@@ -239,6 +239,24 @@ def test_weekly_digest_counts_each_owners_open_and_overdue_action_items(family, 
     assert "2 open action item(s); 1 past their due date" in digest.body
 
 
+def test_weekly_digest_counts_an_item_agreed_again_once_as_last_agreed(family, caseworker):
+    first = Ftm.objects.create(case=family, scheduled_on=dt.date(2026, 10, 5), status="held")
+    second = Ftm.objects.create(case=family, scheduled_on=dt.date(2026, 11, 2), status="held")
+    for ftm, due in ((first, dt.date(2026, 10, 30)), (second, dt.date(2026, 11, 30))):
+        FtmActionItem.objects.create(
+            ftm=ftm, owner=caseworker, due_on=due, description="Book the dentist "
+        )
+    FtmActionItem.objects.create(
+        ftm=second, owner=caseworker, due_on=dt.date(2026, 11, 20), description="Call the school"
+    )
+
+    run()
+
+    (digest,) = mails("Your FTM action items this week")
+    # the dentist once (due 30 Nov, not overdue), the school (overdue)
+    assert "2 open action item(s); 1 past their due date" in digest.body
+
+
 def test_coordinator_is_alerted_about_a_family_with_no_ftm_in_over_a_month(family, coordinator):
     Ftm.objects.create(case=family, scheduled_on=dt.date(2026, 10, 1), status="held")
 

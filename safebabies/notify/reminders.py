@@ -25,7 +25,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Value, Window
+from django.db.models.functions import Coalesce, Lower, NullIf, RowNumber, Trim
 
 from assessments.selectors import overdue_screenings_in_care
 from cases.access import team_places_in_force
@@ -266,17 +267,34 @@ def action_item_digests(site: Site, local: dt.datetime) -> Due:
     if local.weekday() != 0 or local.time() < DIGEST_FROM:
         return
     today = local.date()
-    counts = (
+    # An item agreed again at later meetings (the same words, for the same family) counts
+    # once, as last agreed: as the owner's home page lists it (teams.selectors).
+    words = Coalesce(NullIf(Lower(Trim("description")), Value("")), "id")
+    latest = (
         FtmActionItem.objects.filter(
             ftm__case__site=site,
             status=codes.ActionItemStatus.OPEN,
             owner__isnull=False,
             owner__is_active=True,
         )
-        .values("owner_id")
-        .annotate(open_count=Count("pk"), overdue_count=Count("pk", filter=Q(due_on__lt=today)))
-        .order_by("owner_id")
+        .annotate(
+            agreed_again=Window(
+                RowNumber(),
+                partition_by=[F("owner_id"), F("ftm__case_id"), words],
+                order_by=[F("ftm__scheduled_on").desc(), F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(agreed_again=1)
+        .values_list("owner_id", "due_on")
     )
+    tally: dict[int, dict[str, int]] = {}
+    for owner_id, due_on in latest:
+        row = tally.setdefault(
+            owner_id, {"owner_id": owner_id, "open_count": 0, "overdue_count": 0}
+        )
+        row["open_count"] += 1
+        row["overdue_count"] += due_on < today
+    counts = [tally[owner_id] for owner_id in sorted(tally)]
     owners = User.objects.in_bulk([c["owner_id"] for c in counts])
     for row in counts:
         user = owners[row["owner_id"]]

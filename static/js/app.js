@@ -71,8 +71,26 @@
     });
   }
 
+  // The goal form's "Someone else: who" box shows only once "Someone else" is chosen (a
+  // typed name stays visible, so nothing typed is hidden).
+  function someoneElse() {
+    var select = document.getElementById("id_responsible");
+    var box = document.getElementById("div_id_responsible_other");
+    var input = document.getElementById("id_responsible_other");
+    if (!select || !box || !input) { return; }
+    function update() {
+      box.hidden = select.value !== "other" && !input.value;
+    }
+    select.addEventListener("change", function () {
+      update();
+      if (select.value === "other") { input.focus(); }
+    });
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-live-search]").forEach(liveSearch);
+    someoneElse();
     forgetDraftsOnSignOut();
     focusErrors();
   });
