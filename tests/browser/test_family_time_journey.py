@@ -61,6 +61,13 @@ def _journey(live_server, page):
     plan = FamilyTimePlan.objects.get(child=derrick)
     assert (plan.visits_per_week, plan.weekdays) == (3, [0, 2, 4])
 
+    # on the tablet the week-by-week table fits its card: nothing scrolls sideways
+    overflow = p.evaluate(
+        "() => [...document.querySelectorAll('.ft-weeks')].map("
+        "t => t.parentElement.scrollWidth - t.parentElement.clientWidth)"
+    )
+    assert overflow and max(overflow) <= 1, overflow
+
     # the week: one tap each, a menu choice for who cancelled
     week = {
         visit.scheduled_on: visit
