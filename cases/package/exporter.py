@@ -135,6 +135,10 @@ def _snapshot() -> Iterator[None]:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # Every row of each cursor is read: plan for all of them, not for the first few
+            # (PostgreSQL's default for a cursor). 20,000 cases, 1.47 M rows: 15.1-16.3 s
+            # before, 12.9-13.7 s after; a COPY of every table takes 3.2 s on the same machine.
+            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
         yield
 
 
