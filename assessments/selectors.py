@@ -18,7 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from assessments.due import Due, screenings_due
 from assessments.models import (
@@ -38,9 +38,8 @@ from cases.access import (
     CaseAccess,
     can_see_assessment_narrative,
     can_see_marker_notes,
+    case_records,
     cases_visible_to,
-    part2_screening_q,
-    part2_service_q,
 )
 from cases.models import Case, Child, Episode, Person
 from safebabies import codes
@@ -51,19 +50,22 @@ OPEN_SERVICE_STATUSES = (codes.ServiceStatus.REFERRED, codes.ServiceStatus.WAITL
 
 
 def screenings_of(access: CaseAccess, *, every_part2: bool = False) -> QuerySet[Screening]:
-    """The case's screenings the viewer may see (`every_part2`: every Part 2 one too, for a
-    computation whose result shows none of them, such as what is due)."""
-    qs = Screening.objects.filter(case=access.case).select_related("child", "referral", "person")
-    return qs if every_part2 else qs.filter(_part2_opened(access, part2_screening_q()))
+    """The case's screenings the viewer may see (the access module's rule for Part 2 rows),
+    or with `every_part2` every one, for a computation whose result shows none of them (what
+    is due)."""
+    qs = (
+        Screening.objects.filter(case=access.case)
+        if every_part2
+        else case_records(access, "screening")
+    )
+    return qs.select_related("child", "referral", "person")
 
 
 def services_of(access: CaseAccess, *, every_part2: bool = False) -> QuerySet[Service]:
-    qs = Service.objects.filter(case=access.case).select_related("child", "goal", "person")
-    return qs if every_part2 else qs.filter(_part2_opened(access, part2_service_q()))
-
-
-def _part2_opened(access: CaseAccess, part2_rows: Q) -> Q:
-    return ~part2_rows | Q(person_id__in=list(access.part2_people()))
+    qs = (
+        Service.objects.filter(case=access.case) if every_part2 else case_records(access, "service")
+    )
+    return qs.select_related("child", "goal", "person")
 
 
 def goals_of(access: CaseAccess) -> QuerySet[Goal]:

@@ -37,6 +37,7 @@ from safebabies.kit.services import (
     apply_changes,
     audit,
     check_errors,
+    save_audited_changes,
     save_changes,
     save_new,
     service,
@@ -176,16 +177,7 @@ def screening_update(
     _check_screening(screening)
     if screening.person_id != person_before and "person" not in changed:
         changed.append("person")
-    save_changes(screening, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=screening,
-            case=screening.case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(screening, changed, actor=actor, case=screening.case, request=request)
     return screening
 
 
@@ -258,16 +250,7 @@ def service_update(
         changed.append("barrier")
     if service.person_id != person_before and "person" not in changed:
         changed.append("person")
-    save_changes(service, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=service,
-            case=service.case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(service, changed, actor=actor, case=service.case, request=request)
     return service
 
 

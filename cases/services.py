@@ -49,6 +49,7 @@ from safebabies.kit.services import (
     apply_changes,
     audit,
     check_errors,
+    save_audited_changes,
     save_changes,
     save_new,
     service,
@@ -186,16 +187,7 @@ def case_update(
         elif case.closed_on > today:
             add_error(errors, "closed_on", "The case cannot close in the future.")
     check_errors(errors)
-    save_changes(case, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=case,
-            case=case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(case, changed, actor=actor, case=case, request=request)
     return case
 
 
@@ -367,16 +359,7 @@ def child_update(
     errors: dict[str, list[str]] = {}
     _check_child(errors, child, child.case.site.today())
     check_errors(errors)
-    save_changes(child, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=child,
-            case=child.case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(child, changed, actor=actor, case=child.case, request=request)
     return child
 
 
@@ -473,16 +456,7 @@ def person_update(
 ) -> Person:
     """Changes a person's details and (when given) their relationship to each child."""
     changed = apply_changes(person, changes, PERSON_FIELDS)
-    save_changes(person, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=person,
-            case=person.case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(person, changed, actor=actor, case=person.case, request=request)
     if relationships is not None:
         _set_relationships(actor=actor, person=person, relationships=relationships, request=request)
     return person
@@ -838,16 +812,7 @@ def episode_update(
     if {"removal_date", "discharge_date"} & set(changed):
         _placements_inside(errors, episode)
         check_errors(errors)
-    save_changes(episode, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=episode,
-            case=case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(episode, changed, actor=actor, case=case, request=request)
     return episode
 
 
@@ -909,16 +874,9 @@ def placement_update(
     errors: dict[str, list[str]] = {}
     _check_placement(errors, placement, placement.episode.child.case.site.today())
     check_errors(errors)
-    save_changes(placement, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=placement,
-            case=placement.episode.child.case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(
+        placement, changed, actor=actor, case=placement.episode.child.case, request=request
+    )
     return placement
 
 
@@ -972,16 +930,7 @@ def maltreatment_report_update(
     errors: dict[str, list[str]] = {}
     _check_report(errors, report)
     check_errors(errors)
-    save_changes(report, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=report,
-            case=report.child.case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(report, changed, actor=actor, case=report.child.case, request=request)
     return report
 
 

@@ -21,6 +21,7 @@ from safebabies.kit.services import (
     apply_changes,
     audit,
     check_errors,
+    save_audited_changes,
     save_changes,
     save_new,
     service,
@@ -197,16 +198,7 @@ def hearing_order_set_status(
     if order.done_on != done_on:
         order.done_on = done_on
         changed.append("done_on")
-    save_changes(order, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=order,
-            case=case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(order, changed, actor=actor, case=case, request=request)
     return order
 
 
@@ -295,14 +287,5 @@ def hearing_update(
     errors: dict[str, list[str]] = {}
     _check_hearing(errors, hearing)
     check_errors(errors)
-    save_changes(hearing, changed)
-    if changed:
-        audit(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            record=hearing,
-            case=hearing.case,
-            fields=changed,
-            request=request,
-        )
+    save_audited_changes(hearing, changed, actor=actor, case=hearing.case, request=request)
     return hearing

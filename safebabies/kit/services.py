@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import User
 
@@ -123,6 +124,27 @@ def apply_changes(obj: Any, changes: dict[str, Any], allowed: frozenset[str]) ->
             setattr(obj, field, value)
             changed.append(field)
     return changed
+
+
+def save_audited_changes(
+    obj: Any,
+    changed: list[str],
+    *,
+    actor: User,
+    case: Any,
+    request: HttpRequest | None = None,
+) -> None:
+    """`save_changes`, then one UPDATE audit event naming the fields, when any changed."""
+    save_changes(obj, changed)
+    if changed:
+        audit(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            record=obj,
+            case=case,
+            fields=changed,
+            request=request,
+        )
 
 
 def save_changes(obj: Any, changed: list[str]) -> None:
