@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 SERVICES := services_env=$$($(BIN)/python -m safebabies.dev.embedded env) || exit 1; eval "$$services_env"
 DEV_ENV := export DEBUG=$${DEBUG:-true} DJANGO_ENV=$${DJANGO_ENV:-development}
 
-.PHONY: setup run test lint bench loadtest browser-deps services-stop clean
+.PHONY: setup run test lint bench loadtest browser-deps messages services-stop clean
 
 setup: $(VENV)/.installed
 
@@ -80,6 +80,14 @@ bench: setup
 # LOADTEST_REBUILD; WEB_CONCURRENCY and GUNICORN_THREADS size gunicorn as in production.
 loadtest: setup
 	@$(SERVICES); $(BIN)/python -m safebabies.dev.loadtest
+
+# The Spanish catalogue (locale/es/LC_MESSAGES): new strings from the code and templates into
+# django.po, then django.mo compiled from it (GNU gettext: apt-get install gettext). Both are
+# committed; tests/test_i18n_family.py checks they agree and that nothing is left untranslated.
+messages: setup
+	@$(SERVICES); $(DEV_ENV); $(BIN)/python manage.py makemessages -l es --no-location --no-obsolete \
+		--ignore=.venv --ignore=.data --ignore=staticfiles --ignore=tests \
+		&& $(BIN)/python manage.py compilemessages -l es --ignore=.venv
 
 services-stop:
 	-$(BIN)/python -m safebabies.dev.embedded stop

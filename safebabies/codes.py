@@ -2,6 +2,7 @@
 API, forms, import and export. Labels are the words people read in the UI."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Enrollment(models.TextChoices):
@@ -176,12 +177,13 @@ class Supervision(models.TextChoices):
 
 
 class VisitLocation(models.TextChoices):
-    FAMILY_HOME = "family_home", "Family home"
-    RESOURCE_HOME = "resource_home", "Resource home"
-    COMMUNITY = "community", "Community"
-    AGENCY = "agency", "Agency"
-    THERAPEUTIC = "therapeutic", "Therapeutic setting"
-    VIRTUAL = "virtual", "Virtual"
+    # labels in the translation catalogue: the family's own page names the place
+    FAMILY_HOME = "family_home", gettext_lazy("Family home")
+    RESOURCE_HOME = "resource_home", gettext_lazy("Resource home")
+    COMMUNITY = "community", gettext_lazy("Community")
+    AGENCY = "agency", gettext_lazy("Agency")
+    THERAPEUTIC = "therapeutic", gettext_lazy("Therapeutic setting")
+    VIRTUAL = "virtual", gettext_lazy("Virtual")
 
 
 class ScreeningSubject(models.TextChoices):

@@ -15,10 +15,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from cases.access import (
-    PARENT_ITEM_MESSAGE,
     CaseAccess,
     access_action_item,
     access_case,
@@ -128,12 +128,15 @@ def family_item_done(request: AuthenticatedRequest, item_id: str) -> HttpRespons
     """A parent's "Done" on one of their own steps: the team sees it done at once."""
     found = access_action_item(request.user, item_id, family_view=True)
     if not may_change_action_item(found.access, ["status"], codes.ActionItemStatus.DONE):
-        raise PermissionDenied(PARENT_ITEM_MESSAGE)
+        # PARENT_ITEM_MESSAGE, in the parent's language
+        raise PermissionDenied(
+            gettext("You can mark your own steps done. The team changes the rest.")
+        )
     action_item_update(
         item=found.record,
         actor=request.user,
         changes={"status": codes.ActionItemStatus.DONE},
         request=request,
     )
-    messages.success(request, "Well done. Your team can see this step is done.")
+    messages.success(request, gettext("Well done. Your team can see this step is done."))
     return redirect("home")

@@ -30,7 +30,10 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         context["family_pages"] = family_pages(user)
         for page in context["family_pages"]:
             audit_family_page(request, page)
-    if context["no_role"] or context["aggregate_only"] or is_family_only(user):
+    if is_family_only(user):
+        # a parent's own page, in their language (every string in the translation catalogue)
+        return render(request, "family/home.html", context)
+    if context["no_role"] or context["aggregate_only"]:
         return render(request, "home.html", context)
 
     sites = pages.sites_with_cases(user)

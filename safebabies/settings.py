@@ -78,11 +78,15 @@ MIDDLEWARE = [
     # a control character in the path or a query parameter is a 400 (safebabies/inputs.py)
     "safebabies.inputs.RefuseControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the language of anonymous pages: the language cookie, else the browser's
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "safebabies.identity.accounts.middleware.SessionLifetimeMiddleware",
     "safebabies.identity.accounts.middleware.NoStoreMiddleware",
+    # a signed-in person's pages in their own language (User.preferred_language)
+    "safebabies.identity.accounts.middleware.PersonLanguageMiddleware",
     # dates and times on pages in the signed-in person's site's time zone (templatetags/when.py)
     "safebabies.identity.accounts.middleware.SiteTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -326,6 +330,8 @@ TIME_ZONE = "UTC"  # stored in UTC; shown in each site's own time zone
 # One way of writing dates and times on every page (the `when` filter uses the same formats)
 FORMAT_MODULE_PATH = "safebabies.formats"
 USE_I18N = True
+# The app's own translations (locale/es/LC_MESSAGES/django.po; `make messages` updates them)
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------------------

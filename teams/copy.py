@@ -1,77 +1,59 @@
 """The family copy of an FTM: what was agreed, who does what by when, and the next date, in
-plain words, in English or Spanish. No discussion notes: only what the family agreed to.
+plain words, in the family's language (English or Spanish). No discussion notes: only what the
+family agreed to.
 
-The phrases are translated here by hand (the app has no translation catalogue yet); what each
-person wrote (an action item's description) stays in the words it was written in.
+The words are in the app's translation catalogue (locale/es/LC_MESSAGES/django.po), written in
+the copy's language whatever the page around it is in (`translation.override`); what each person
+wrote (an action item's description) stays in the words it was written in.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import dateformat, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safebabies.formats.en import formats as en
+from safebabies.formats.es import formats as es
 from safebabies.identity.models import User
 from safebabies.identity.roles import Role
 from teams.models import Ftm, FtmActionItem
 
-PHRASES = {
-    "en": {
-        "title": "Our Family Team Meeting",
-        "intro": "Thank you for coming. This is what we agreed together.",
-        "met_on": "We met on {date}.",
-        "agreed": "What we agreed",
-        "nothing": "We did not agree on new steps this time.",
-        "who_by": "{who} will do this by {date}.",
-        "you": "You (the family)",
-        "team_member": "{name}, {role}",
-        "someone": "The team",
-        "next": "Our next meeting",
-        "next_on": "We will meet again on {date}.",
-        "next_unknown": "We will agree on the next date soon.",
-        "questions": "Questions? Call or text your Community Coordinator, {name}.",
-        "print": "Print",
-        "other_language": "En español",
-    },
-    "es": {
-        "title": "Nuestra Reunión del Equipo Familiar",
-        "intro": "Gracias por venir. Esto es lo que acordamos juntos.",
-        "met_on": "Nos reunimos el {date}.",
-        "agreed": "Lo que acordamos",
-        "nothing": "Esta vez no acordamos pasos nuevos.",
-        "who_by": "{who} lo hará antes del {date}.",
-        "you": "Ustedes (la familia)",
-        "team_member": "{name}, {role}",
-        "someone": "El equipo",
-        "next": "Nuestra próxima reunión",
-        "next_on": "Nos volveremos a reunir el {date}.",
-        "next_unknown": "Pronto acordaremos la próxima fecha.",
-        "questions": (
-            "¿Preguntas? Llame o envíe un mensaje a su Coordinador/a Comunitario/a, {name}."
-        ),
-        "print": "Imprimir",
-        "other_language": "In English",
-    },
-}
+LANGUAGES = ("en", "es")
 
-ROLES_ES = {
-    Role.COMMUNITY_COORDINATOR: "Coordinador/a Comunitario/a",
-    Role.CASEWORKER: "trabajador/a social",
-    Role.PARENT_ATTORNEY: "abogado/a de los padres",
-    Role.CHILD_ATTORNEY: "abogado/a del niño",
-    Role.GAL_CASA: "GAL / CASA",
-    Role.CLINICIAN: "terapeuta",
-    Role.PARENT_MENTOR: "mentor/a de padres",
+# The roles as the family copy names them (the family's words, in the catalogue)
+ROLE_WORDS = {
+    Role.COMMUNITY_COORDINATOR: gettext_lazy("Community Coordinator"),
+    Role.CASEWORKER: gettext_lazy("caseworker"),
+    Role.PARENT_ATTORNEY: gettext_lazy("parent's attorney"),
+    Role.CHILD_ATTORNEY: gettext_lazy("child's attorney"),
+    Role.GAL_CASA: gettext_lazy("GAL / CASA"),
+    Role.CLINICIAN: gettext_lazy("clinician"),
+    Role.PARENT_MENTOR: gettext_lazy("parent mentor"),
 }
+# "Monday 5 January 2026" / "lunes 5 de enero de 2026"
+FULL_DAY = {"en": f"l {en.FAMILY_FORMAT}", "es": f"l {es.FAMILY_FORMAT}"}
 
-MONTHS_ES = [
-    "enero", "febrero", "marzo", "abril", "mayo", "junio",
-    "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-]  # fmt: skip
-DAYS_ES = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
+
+def phrases(lang: str) -> dict[str, str]:
+    """The fixed words of the copy in `lang`."""
+    with translation.override(lang):
+        return {
+            "title": _("Our Family Team Meeting"),
+            "intro": _("Thank you for coming. This is what we agreed together."),
+            "agreed": _("What we agreed"),
+            "nothing": _("We did not agree on new steps this time."),
+            "next": _("Our next meeting"),
+            "print": _("Print"),
+            "other_language": "In English" if lang == "es" else "En español",
+        }
 
 
 def say_date(day: dt.date, lang: str) -> str:
-    if lang == "es":
-        return f"{DAYS_ES[day.weekday()]} {day.day} de {MONTHS_ES[day.month - 1]} de {day.year}"
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """`day` in full, in `lang`: "Monday 5 January 2026", "lunes 5 de enero de 2026"."""
+    with translation.override(lang if lang in LANGUAGES else "en"):
+        return dateformat.format(day, FULL_DAY.get(lang, FULL_DAY["en"]))
 
 
 @dataclass
@@ -89,18 +71,16 @@ class FamilyCopy:
     questions: str
 
 
-def _who(item: FtmActionItem, lang: str, phrases: dict[str, str]) -> str:
+def _who(item: FtmActionItem) -> str:
+    """Who does a step, in the active language."""
     if item.owner_person_id:
         return f"{item.owner_person}"
     if item.owner_id:
         role = item.owner_role
-        if lang == "es":
-            label = ROLES_ES.get(Role(role), "") if role in Role.values else ""
-        else:
-            label = str(Role(role).label) if role in Role.values else ""
+        label = str(ROLE_WORDS.get(Role(role), "")) if role in Role.values else ""
         name = str(item.owner)
-        return phrases["team_member"].format(name=name, role=label) if label else name
-    return phrases["you"] if item.owner_role in ("", "parent") else phrases["someone"]
+        return _("%(name)s, %(role)s") % {"name": name, "role": label} if label else name
+    return _("You (the family)") if item.owner_role in ("", "parent") else _("The team")
 
 
 def family_copy_text(
@@ -112,26 +92,31 @@ def family_copy_text(
     lang: str,
 ) -> FamilyCopy:
     """`next_on`: the next meeting's date as the calendar has it (`selectors.next_meeting`);
-    `coordinator`: the family's Community Coordinator, whom the family may call."""
-    phrases = PHRASES[lang]
-    lines = [
-        CopyLine(
-            what=item.description,
-            who_by=phrases["who_by"].format(
-                who=_who(item, lang, phrases), date=say_date(item.due_on, lang)
-            ),
+    `coordinator`: the family's Community Coordinator, whom the family may call or write to."""
+    lang = lang if lang in LANGUAGES else "en"
+    with translation.override(lang):
+        lines = [
+            CopyLine(
+                what=item.description,
+                who_by=_("%(who)s will do this by %(date)s.")
+                % {"who": _who(item), "date": say_date(item.due_on, lang)},
+            )
+            for item in items
+            if item.status != "dropped"
+        ]
+        if next_on:
+            next_line = _("We will meet again on %(date)s.") % {"date": say_date(next_on, lang)}
+        else:
+            next_line = _("We will agree on the next date soon.")
+        questions = ""
+        if coordinator:
+            questions = _(
+                "Questions? Write to or call your Community Coordinator, %(name)s: %(email)s."
+            ) % {"name": coordinator, "email": coordinator.email}
+        return FamilyCopy(
+            phrases=phrases(lang),
+            met_on=_("We met on %(date)s.") % {"date": say_date(ftm.scheduled_on, lang)},
+            lines=lines,
+            next_line=next_line,
+            questions=questions,
         )
-        for item in items
-        if item.status != "dropped"
-    ]
-    if next_on:
-        next_line = phrases["next_on"].format(date=say_date(next_on, lang))
-    else:
-        next_line = phrases["next_unknown"]
-    return FamilyCopy(
-        phrases=phrases,
-        met_on=phrases["met_on"].format(date=say_date(ftm.scheduled_on, lang)),
-        lines=lines,
-        next_line=next_line,
-        questions=phrases["questions"].format(name=coordinator) if coordinator else "",
-    )

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -244,7 +245,10 @@ def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
     """What was agreed, who does what by when, the next date: plain words, English or Spanish.
     The family's own page too: a parent of the case reads it (`family_view`)."""
     found = access_ftm(request.user, ftm_id, family_view=True)
-    lang = "es" if request.GET.get("lang") == "es" else "en"
+    # the copy's language: the one asked for, else the reader's own
+    lang = request.GET.get("lang", "")
+    if lang not in ("en", "es"):
+        lang = "es" if translation.get_language() == "es" else "en"
     _audit_view(request, found.record)
     copy = family_copy_text(
         ftm=found.record,
@@ -263,6 +267,6 @@ def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
             "copy": copy,
             "lang": lang,
             "other_lang_url": reverse("ftm-family-copy", args=[found.record.pk])
-            + ("" if lang == "es" else "?lang=es"),
+            + ("?lang=en" if lang == "es" else "?lang=es"),
         },
     )

@@ -361,7 +361,10 @@ def test_family_copy_names_the_community_coordinator_whoever_facilitated(
     meeting.ftm.save()
     copy = client_for(coordinator).get(reverse("ftm-family-copy", args=[meeting.ftm.pk]))
     questions = copy.context["copy"].questions
-    assert questions == f"Questions? Call or text your Community Coordinator, {coordinator}."
+    assert questions == (
+        f"Questions? Write to or call your Community Coordinator, {coordinator}: "
+        f"{coordinator.email}."
+    )
     assert questions in copy.content.decode()
 
 

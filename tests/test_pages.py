@@ -177,8 +177,8 @@ def test_failed_sign_in_gives_the_same_message_for_unknown_email_and_wrong_passw
         "/accounts/login/", {"username": "nobody@north.example.org", "password": PASSWORD}
     )
     assert wrong_password.status_code == unknown_email.status_code == 200
-    assert SIGN_IN_REFUSED in wrong_password.content.decode()
-    assert SIGN_IN_REFUSED in unknown_email.content.decode()
+    assert str(SIGN_IN_REFUSED) in wrong_password.content.decode()
+    assert str(SIGN_IN_REFUSED) in unknown_email.content.decode()
     assert wrong_password.context["form"].errors == unknown_email.context["form"].errors
     events = list(AuditEvent.objects.filter(action="sign_in_failed").order_by("id"))
     assert [e.record_id for e in events] == [str(coordinator.pk), ""]
@@ -191,7 +191,7 @@ def test_deactivated_account_gets_the_same_message(client, coordinator):
     response = client.post(
         "/accounts/login/", {"username": coordinator.email, "password": PASSWORD}
     )
-    assert SIGN_IN_REFUSED in response.content.decode()
+    assert str(SIGN_IN_REFUSED) in response.content.decode()
 
 
 def test_sign_out_ends_the_session_and_is_audited(client_for, coordinator):

@@ -106,6 +106,7 @@ ROUTES: dict[str, Route] = {
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
     "account-security": Route(),
     "session-keepalive": Route(own_status=frozenset({204})),
+    "choose-language": Route(may_write=frozenset({"teams_user"})),  # the person's own language
     "sign-out-everywhere": Route(
         may_write=frozenset({"teams_user", "teams_apitoken", "notify_calendarfeed"})  # own feed
     ),
@@ -463,6 +464,7 @@ SELF_REDIRECTS = frozenset(
         "two-factor-verify",
         "sign-out-everywhere",
         "password_reset",
+        "choose-language",
         "notifications-read",
         "notification-settings",
         "calendar-feed-new",

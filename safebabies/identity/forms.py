@@ -2,8 +2,9 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
-SIGN_IN_REFUSED = "That e-mail and password do not match an account. Check both and try again."
+SIGN_IN_REFUSED = _("That e-mail and password do not match an account. Check both and try again.")
 
 
 class SignInForm(AuthenticationForm):
@@ -14,14 +15,14 @@ class SignInForm(AuthenticationForm):
     """
 
     username = forms.CharField(
-        label="E-mail",
+        label=_("E-mail"),
         max_length=254,
         widget=forms.EmailInput(
             attrs={"autofocus": True, "autocomplete": "email", "autocapitalize": "none"}
         ),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

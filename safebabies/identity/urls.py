@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/language/", accounts.choose_language, name="choose-language"),
     # --- Accounts and security (issue 9) ---
     path("accounts/two-factor/", accounts.two_factor_verify, name="two-factor-verify"),
     path("accounts/two-factor/setup/", accounts.two_factor_setup, name="two-factor-setup"),

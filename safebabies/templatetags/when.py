@@ -12,6 +12,9 @@
     {{ day|when:"family_short" }}         5 January
     {{ day|when:"family" }}               5 January 2026
 
+In Spanish (the active language, `PersonLanguageMiddleware`) the same styles follow
+`safebabies.formats.es.formats`: "lunes 5 de enero", "13:00".
+
 A moment (an aware datetime) is shown in the active time zone, which
 `SiteTimeZoneMiddleware` sets to the signed-in person's site's: never UTC, never the
 browser's. The formats are those of `safebabies.formats.en.formats` (FORMAT_MODULE_PATH), so a
@@ -22,23 +25,36 @@ date a template prints without the filter reads the same. The filter is a templa
 import datetime as dt
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
-from safebabies.formats.en import formats
+from safebabies.formats.en import formats as en
+from safebabies.formats.es import formats as es
 
 register = template.Library()
 
-DATE_STYLES = {
-    "": formats.DATE_FORMAT,
-    "day": formats.DAY_FORMAT,
-    "weekday": formats.WEEKDAY_FORMAT,
-    "short": formats.SHORT_DATE_FORMAT,
-    "month": formats.YEAR_MONTH_FORMAT,
-    "iso": "Y-m-d",
-    "family_day": "l j F",
-    "family_short": "j F",
-    "family": "j F Y",
-}
+
+def _styles(formats) -> dict[str, str]:
+    return {
+        "": formats.DATE_FORMAT,
+        "day": formats.DAY_FORMAT,
+        "weekday": formats.WEEKDAY_FORMAT,
+        "short": formats.SHORT_DATE_FORMAT,
+        "month": formats.YEAR_MONTH_FORMAT,
+        "iso": "Y-m-d",
+        "family_day": formats.FAMILY_DAY_FORMAT,
+        "family_short": formats.FAMILY_SHORT_FORMAT,
+        "family": formats.FAMILY_FORMAT,
+    }
+
+
+DATE_STYLES = _styles(en)
+# (date styles, time format) per language; English for any other
+LANGUAGE_STYLES = {"en": (DATE_STYLES, en.TIME_FORMAT), "es": (_styles(es), es.TIME_FORMAT)}
+
+
+def _active_styles() -> tuple[dict[str, str], str]:
+    language = (translation.get_language() or "en").split("-")[0]
+    return LANGUAGE_STYLES.get(language, LANGUAGE_STYLES["en"])
 
 
 @register.filter(expects_localtime=False, is_safe=False)
@@ -50,14 +66,15 @@ def when(value, style: str = "") -> str:
         raise template.TemplateSyntaxError(
             f"when: unknown style {style!r} (use one of {', '.join(map(repr, DATE_STYLES))})"
         )
+    styles, time_format = _active_styles()
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         if style == "iso":
             return value.isoformat(timespec="minutes")
-        return dateformat.format(value, f"{DATE_STYLES[style]}, {formats.TIME_FORMAT}")
+        return dateformat.format(value, f"{styles[style]}, {time_format}")
     if isinstance(value, dt.date):
-        return dateformat.format(value, DATE_STYLES[style])
+        return dateformat.format(value, styles[style])
     if isinstance(value, dt.time):
-        return dateformat.time_format(value, "H:i" if style == "iso" else formats.TIME_FORMAT)
+        return dateformat.time_format(value, "H:i" if style == "iso" else time_format)
     return str(value)

@@ -1,9 +1,9 @@
 """A parent signs in on a phone (issue 21, "The parent's own view"): the Community Coordinator
 puts Jaime Rivera's account on her family's team as the parent she is (the API, with the
 coordinator's token) and names her as the owner of her step; Jaime signs in on a 360 px
-screen, sees her next Family Team Meeting and family time, marks her step done, and the
-caseworker sees it done. Jaime cannot open Dorothy's (the resource parent's) address, the
-FTM discussion, or anything of another family."""
+screen, switches to Spanish, sees her next Family Team Meeting and family time, marks her step
+done, and the caseworker sees it done. Jaime cannot open Dorothy's (the resource parent's)
+address, the FTM discussion, or anything of another family."""
 
 import datetime as dt
 
@@ -125,12 +125,27 @@ def _journey(live_server, phone, page):
     assert phone.axe_violations() == []
     assert phone.csp_violations == [] and phone.errors == []
 
-    # her step: Done
+    # she switches to Spanish: the page, its dates and times, and her account keep it
+    p.get_by_role("button", name="Español").click()
+    expect(p.get_by_role("heading", name="Próximamente")).to_be_visible()
+    expect(p.locator("html")).to_have_attribute("lang", "es")
+    expect(coming).to_contain_text("Reunión del Equipo Familiar")
+    expect(coming).to_contain_text("10:00")
+    expect(coming).to_contain_text(" de ")
+    expect(p.get_by_role("region", name="Tiempo en familia")).to_contain_text("Con Derrick")
+    expect(p.get_by_text("Coming up")).to_have_count(0)
+    assert p.evaluate("document.documentElement.scrollWidth") <= 360
+    assert phone.axe_violations() == []
+    phone.screenshot("parent-home-spanish-360.png")
+
+    # her step: Hecho (done)
     mine = p.locator(f'.family-steps [data-record="{step.pk}"]')
-    mine.get_by_role("button", name="Done").click()
-    expect(p.get_by_text("Your team can see this step is done.")).to_be_visible()
+    mine.get_by_role("button", name="Hecho").click()
+    expect(p.get_by_text("Su equipo puede ver que este paso está hecho.")).to_be_visible()
     expect(p.locator(f'.family-done [data-record="{step.pk}"]')).to_be_visible()
     assert phone.axe_violations() == []
+    account.refresh_from_db()
+    assert account.preferred_language == "es"
 
     # what she cannot open: the team's pages of her family, Dorothy, another family
     for url in (

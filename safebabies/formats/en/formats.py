@@ -14,3 +14,6 @@ YEAR_MONTH_FORMAT = "M Y"  # Jan 2026
 # The other styles of `when`
 DAY_FORMAT = "l j M Y"  # Monday 5 Jan 2026
 WEEKDAY_FORMAT = "l j M"  # Monday 5 Jan
+FAMILY_DAY_FORMAT = "l j F"  # Monday 5 January (the family's own pages: words in full)
+FAMILY_SHORT_FORMAT = "j F"  # 5 January
+FAMILY_FORMAT = "j F Y"  # 5 January 2026

@@ -4,7 +4,8 @@
   second step (or enrol) before any other page or any session-authenticated API call.
 - A session ends SESSION_ABSOLUTE_HOURS after sign-in, whatever the activity.
 - No answer to a signed-in person (or to the API) is kept by a browser or proxy cache.
-- A signed-in person's pages show dates and times in their site's time zone."""
+- A signed-in person's pages show dates and times in their site's time zone.
+- A signed-in person's pages are in the language they chose (`User.preferred_language`)."""
 
 import time
 import zoneinfo
@@ -15,7 +16,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from safebabies.identity.accounts.twofactor import has_second_factor, two_factor_required
 from safebabies.identity.selectors import home_time_zone
@@ -30,6 +31,7 @@ OPEN_URL_NAMES = frozenset(
         "session-keepalive",
         "healthz",
         "api-token",
+        "choose-language",
     }
 )
 SECOND_FACTOR_NEEDED = (
@@ -141,4 +143,23 @@ class SiteTimeZoneMiddleware:
             if zone is not None:
                 with timezone.override(zone):
                     return self.get_response(request)
+        return self.get_response(request)
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person's pages are in their own language (`User.preferred_language`, chosen
+    on any page's language switch or by their Community Coordinator), whatever their browser
+    says. Anonymous pages (the sign-in page) keep the language Django's `LocaleMiddleware` took
+    from the language cookie or the browser. Runs after the authentication middleware;
+    `LocaleMiddleware` then writes `Content-Language` for the language used."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _signed_in(request):
+            language = getattr(request.user, "preferred_language", "") or ""
+            if language in dict(settings.LANGUAGES):
+                translation.activate(language)
+                request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         return self.get_response(request)

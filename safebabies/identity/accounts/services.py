@@ -61,6 +61,13 @@ def user_sign_out_everywhere(*, user: User, actor: User, request: HttpRequest | 
     return revoked
 
 
+def language_set(*, user: User, language: str) -> None:
+    """The language of `user`'s pages, reminders and family copies ("en" or "es")."""
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+
+
 def set_password_link(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)

@@ -1,11 +1,14 @@
 """Account pages: two-factor sign-in, sessions, and the site admin's people and audit pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -32,6 +35,33 @@ def _next_url(request: AuthenticatedRequest) -> str:
     ):
         return target
     return reverse("home")
+
+
+# --- Language ---------------------------------------------------------------------------------
+
+
+@login_not_required
+@require_POST
+def choose_language(request: AuthenticatedRequest) -> HttpResponse:
+    """The language switch on every page: English or Spanish. A signed-in person's choice is
+    kept on their account (their pages, reminders and family copies follow it); anyone's is
+    kept in the language cookie, which the sign-in page reads. Back to `next` (this site only)."""
+    language = request.POST.get("language", "")
+    response = redirect(_next_url(request))
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated:
+        services.language_set(user=request.user, language=language)
+    translation.activate(language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+        httponly=True,
+    )
+    return response
 
 
 # --- Two-factor sign-in ----------------------------------------------------------------------
