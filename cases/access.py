@@ -65,13 +65,14 @@ OPEN_EVERY_CASE = SITE_WIDE_CASE_ROLES | COURT_ROLES
 def places_in_force() -> QuerySet[TeamMember]:
     """Every family-team place that counts, the professionals' and the parents': not removed,
     of an active account, in a role the member holds at the case's site (an active
-    membership). A place in a role they no longer hold gives nothing, from that moment on."""
+    membership). A place in a role they no longer hold gives nothing, from that moment on. A
+    parent's place ends with the case: once it is closed, the parent's view of it is gone."""
     holds_the_role = SiteMembership.objects.filter(
         user=OuterRef("user"), site=OuterRef("case__site"), role=OuterRef("role"), is_active=True
     )
     return TeamMember.objects.filter(
         Exists(holds_the_role), removed_at__isnull=True, user__is_active=True
-    )
+    ).exclude(role__in=list(FAMILY_ROLES), case__closed_on__isnull=False)
 
 
 def team_places_in_force() -> QuerySet[TeamMember]:

@@ -359,3 +359,35 @@ class PermanencyPlanForm(GoalsMixin):
             "effective_date",
             "reason",
         )
+
+
+class ParentInviteForm(forms.Form):
+    """A Community Coordinator invites a parent of the case to their own view."""
+
+    email = forms.EmailField(
+        label="The parent's e-mail address",
+        max_length=254,
+        help_text="How they sign in. The invitation goes here.",
+    )
+    language = forms.ChoiceField(
+        label="Their language",
+        choices=[("en", "English"), ("es", "Español")],
+        help_text="Their pages, e-mails and family copies are in this language.",
+    )
+    sign_in_with = forms.ChoiceField(
+        label="How they sign in (they can ask you to change it)",
+        choices=[
+            ("link", "A link by e-mail each time, no password (simplest on a phone)"),
+            ("password", "A password and a code from an app on their phone"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    by_text = forms.BooleanField(label="Also send the link by text message", required=False)
+
+    def __init__(self, *args, phone: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if phone:
+            self.fields["by_text"].label = f"Also send the link by text message to {phone}"
+        else:
+            del self.fields["by_text"]
+        self.helper = form_helper(*self.fields)

@@ -37,12 +37,14 @@ from safebabies.audit.services import audit_log
 from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import (
     CASE_WRITE_ROLES,
+    FAMILY_ROLES,
     TEAM_MANAGER_ROLES,
     TEAM_PLACE_ROLES,
     TEAM_ROLES,
     Role,
 )
-from safebabies.identity.selectors import site_roles
+from safebabies.identity.selectors import roles_of, site_roles
+from safebabies.identity.services import membership_add
 from safebabies.identity.signals import role_restored, role_withdrawn
 from safebabies.kit.services import (
     add_error,
@@ -1103,6 +1105,76 @@ def team_member_add(
         request=request,
     )
     return row, True
+
+
+@transaction.atomic
+def parent_invite(
+    *,
+    actor: User,
+    case: Case,
+    person: Person,
+    email: str,
+    language: str,
+    sign_in_with: str,
+    request: HttpRequest | None = None,
+) -> tuple[TeamMember, str]:
+    """Gives a parent of `case` their own view: an account for `email` with the parent role at
+    the case's site (created when new, named and in `language`), linked to `person` on the
+    family team (`team_member_add`, audited). `sign_in_with` "link": a new account, or one with
+    no password yet, signs in by one-time links only (no password; `accounts/links.py`); an
+    account that holds another role, or already has a password, keeps its password. Returns
+    (the team place, how the person signs in). The caller checked `actor` may manage the team
+    and sends the invitation after the commit."""
+    errors: dict[str, list[str]] = {}
+    email = (email or "").strip().lower()
+    if person.case_id != case.pk or person.kind != Person.Kind.PARENT:
+        errors["person"] = ["Only a parent of this family can be invited to their own view."]
+    if not email or "@" not in email:
+        errors["email"] = ["Enter the parent's e-mail address: it is how they sign in."]
+    if language not in ("en", "es"):
+        errors["language"] = ["Choose English or Spanish."]
+    if sign_in_with not in User.SignIn.values:
+        errors["sign_in_with"] = ["Choose how the parent signs in."]
+    if errors:
+        raise ValidationError(errors)
+    membership_add(email=email, site_slug=case.site.slug, role=Role.PARENT, actor=actor)
+    user = User.objects.select_for_update().get(email__iexact=email)
+    changed = []
+    if not user.full_name:
+        user.full_name = f"{person.given_name} {person.family_name}".strip()
+        changed.append("full_name")
+    if user.preferred_language != language:
+        user.preferred_language = language
+        changed.append("preferred_language")
+    held = set().union(*roles_of(user).values())
+    if (
+        sign_in_with == User.SignIn.LINK
+        and held <= FAMILY_ROLES
+        and not user.has_usable_password()
+        and user.sign_in_with != User.SignIn.LINK
+    ):
+        user.sign_in_with = User.SignIn.LINK
+        changed.append("sign_in_with")
+    if changed:
+        user.save(update_fields=changed)
+    row, _ = team_member_add(
+        actor=actor,
+        case=case,
+        email=email,
+        role=Role.PARENT,
+        person_id=person.pk,
+        request=request,
+    )
+    audit_log(
+        actor=actor,
+        action=Action.UPDATE,
+        record=user,
+        case_id=case.pk,
+        site_id=case.site_id,
+        detail={"invited_as_parent": person.pk, "sign_in_with": user.sign_in_with},
+        request=request,
+    )
+    return row, user.sign_in_with
 
 
 @transaction.atomic

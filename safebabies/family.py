@@ -3,6 +3,10 @@ family team linked to their person) sees their home page and their meetings' fam
 and marks their own steps done. Nothing else of the app is theirs: every professional page of
 their family's case answers 403 (`cases.access.access_case`), any other family's 404.
 
+A Community Coordinator invites a parent of the case (`parent_invite`): the parent gets an
+account linked to their person on the family team, and an e-mail (and, if asked, a text
+message) with a link to sign in; a parent who chose "no password" signs in by such links only.
+
 Everything shown is read through the access module (`case_records` with the parent's
 `CaseAccess`: the rows `RecordType.for_parent` gives them), and every read is audited.
 """
@@ -12,25 +16,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from cases import services as case_services
 from cases.access import (
     CaseAccess,
     access_action_item,
     access_case,
+    case_record,
     case_records,
     may_change_action_item,
     parent_places_in_force,
+    require,
 )
+from cases.forms import ParentInviteForm
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
+from safebabies.identity.accounts import links
+from safebabies.identity.accounts.services import link_send, set_password_link
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import User
+from safebabies.kit.forms import add_service_errors
+from safebabies.notify.sms import get_sms_backend
 from teams.services import action_item_update
 
 UPCOMING_VISITS = 6  # the next family-time visits shown
@@ -140,3 +153,67 @@ def family_item_done(request: AuthenticatedRequest, item_id: str) -> HttpRespons
     )
     messages.success(request, gettext("Well done. Your team can see this step is done."))
     return redirect("home")
+
+
+# --- A Community Coordinator invites a parent -----------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def parent_invite(request: AuthenticatedRequest, case_id: str, person_id: str) -> HttpResponse:
+    """ "Invite to their own view": the parent's e-mail, language and way of signing in; on
+    saving, their account and team place (`cases.services.parent_invite`), then the invitation
+    by e-mail, and by text message when asked (the link only, no detail of the family)."""
+    access = require(access_case(request.user, case_id), "can_manage_team")
+    person = case_record(access, "person", person_id)
+    if person is None:
+        raise Http404("No such person")
+    language = (
+        "es" if (person.preferred_language or "").lower().startswith(("es", "span")) else "en"
+    )
+    form = ParentInviteForm(
+        request.POST or None,
+        initial={"email": person.email, "language": language, "sign_in_with": "link"},
+        phone=person.phone,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            place, sign_in_with = case_services.parent_invite(
+                actor=request.user,
+                case=access.case,
+                person=person,
+                email=data["email"],
+                language=data["language"],
+                sign_in_with=data["sign_in_with"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            text_to = person.phone if data.get("by_text") and person.phone else ""
+            _send_invitation(place.user, sign_in_with, request.user, text_to=text_to)
+            messages.success(
+                request,
+                f"{person} is invited. The invitation went to {place.user.email}"
+                + (f" and by text message to {text_to}" if text_to else "")
+                + ".",
+            )
+            return redirect(f"/cases/{access.case.pk}/#person-{person.pk}")
+    return render(
+        request,
+        "family/invite.html",
+        {"form": form, "case": access.case, "person": person},
+    )
+
+
+def _send_invitation(user: User, sign_in_with: str, actor: User, *, text_to: str) -> None:
+    """The invitation: a one-time sign-in link (no password), or a link to choose a password;
+    by text message too when asked (the link alone). Sent after the commit."""
+    if sign_in_with == User.SignIn.LINK:
+        link = links.sign_in_link(user, links.INVITE)
+        link_send(user=user, purpose=links.INVITE, invited_by=actor, link=link)
+    else:
+        link = set_password_link(user)
+        link_send(user=user, purpose=links.CHOOSE_PASSWORD, invited_by=actor, link=link)
+    if text_to:
+        transaction.on_commit(lambda: get_sms_backend().send(text_to, f"Safe Babies: {link}"))

@@ -244,6 +244,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Absolute lifetime: a session ends this long after sign-in, however active it is
 # (SessionLifetimeMiddleware); the idle timeout above still applies within it.
 SESSION_ABSOLUTE_HOURS = env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1)
+# Parents who chose to sign in without a password (safebabies/identity/accounts/links.py): a
+# link asked for on the sign-in page lasts this long, the one in an invitation that long.
+SIGN_IN_LINK_MINUTES = env_int("SIGN_IN_LINK_MINUTES", 15, minimum=1)
+INVITE_LINK_HOURS = env_int("INVITE_LINK_HOURS", 72, minimum=1)
 # The idle-timeout warning (static/js/session.js) shows this many seconds before sign-out.
 SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120, minimum=30)
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_HOURS", 72, minimum=1) * 3600  # invites too

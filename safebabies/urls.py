@@ -9,6 +9,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", home.home, name="home"),
     path("family/items/<str:item_id>/done/", family.family_item_done, name="family-item-done"),
+    path(
+        "cases/<str:case_id>/people/<str:person_id>/invite/",
+        family.parent_invite,
+        name="parent-invite",
+    ),
     path("", include("safebabies.identity.urls")),
     path("", include("teams.urls")),
     path("cases/", include("cases.urls")),

@@ -38,6 +38,11 @@ FAMILY_TEMPLATES = [
     "403.html",
     "404.html",
     "500.html",
+    "registration/link_request.html",
+    "registration/link_sent.html",
+    "registration/link_sign_in.html",
+    "registration/link_expired.html",
+    "accounts/email/sign_in_link.txt",
 ]
 # Words that read the same in both languages, or name a language in itself
 SAME_IN_BOTH = {"Safe Babies", "English", "Español", "GAL / CASA", "%(name)s, %(role)s"}

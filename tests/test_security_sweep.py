@@ -107,6 +107,9 @@ ROUTES: dict[str, Route] = {
     "account-security": Route(),
     "session-keepalive": Route(own_status=frozenset({204})),
     "choose-language": Route(may_write=frozenset({"teams_user"})),  # the person's own language
+    "sign-in-link-request": Route(),
+    "sign-in-link": Route({"token": "bogus_token"}, may_refuse_input=True),
+    "parent-invite": Route({"case_id": "case", "person_id": "person"}),
     "sign-out-everywhere": Route(
         may_write=frozenset({"teams_user", "teams_apitoken", "notify_calendarfeed"})  # own feed
     ),

@@ -41,6 +41,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         max_length=8, choices=[("en", "English"), ("es", "Español")], default="en"
     )
+
+    class SignIn(models.TextChoices):
+        PASSWORD = "password", "A password (and a second factor where required)"
+        LINK = "link", "A sign-in link by e-mail, no password"
+
+    sign_in_with = models.CharField(
+        max_length=8,
+        choices=SignIn.choices,
+        default=SignIn.PASSWORD,
+        help_text=(
+            "A link by e-mail is open only to parents (accounts with no other role): they "
+            "have no password, and each link works once, for a short time."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May open the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)

@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/language/", accounts.choose_language, name="choose-language"),
+    path("accounts/login/link/", accounts.sign_in_link_request, name="sign-in-link-request"),
+    path("accounts/login/link/<str:token>/", accounts.sign_in_link, name="sign-in-link"),
     # --- Accounts and security (issue 9) ---
     path("accounts/two-factor/", accounts.two_factor_verify, name="two-factor-verify"),
     path("accounts/two-factor/setup/", accounts.two_factor_setup, name="two-factor-setup"),

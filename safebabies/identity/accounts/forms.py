@@ -1,6 +1,7 @@
 """Forms of the account pages. Rules live in teams.accounts.services."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from safebabies.identity.roles import Role
 
@@ -44,4 +45,12 @@ class RolesForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Untick every role to take the person off this site.",
+    )
+
+
+class LinkRequestForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
     )

@@ -32,6 +32,8 @@ OPEN_URL_NAMES = frozenset(
         "healthz",
         "api-token",
         "choose-language",
+        "sign-in-link-request",
+        "sign-in-link",
     }
 )
 SECOND_FACTOR_NEEDED = (

@@ -7,18 +7,22 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
+from safebabies.identity.accounts import links
 from safebabies.identity.models import ApiToken, Site, SiteMembership, User
 from safebabies.identity.roles import Role
 from safebabies.identity.services import membership_add
@@ -66,6 +70,74 @@ def language_set(*, user: User, language: str) -> None:
     if user.preferred_language != language:
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
+
+
+# "Send me a sign-in link": at most this many an hour per e-mail address and per network
+# address (the answer is the same either way; nothing more is sent)
+LINKS_PER_HOUR = 5
+
+
+def _throttle_key(key: str) -> str:
+    return f"sign-in-link:{salted_hmac('sign-in-link', key, algorithm='sha256').hexdigest()[:24]}"
+
+
+def link_throttled(*keys: str) -> bool:
+    """Counts one request against each key for the hour; True when any is over the limit."""
+    over = False
+    for key in keys:
+        name = _throttle_key(key)
+        cache.add(name, 0, timeout=3600)
+        try:
+            count = cache.incr(name)
+        except ValueError:
+            count = 1
+        over = over or count > LINKS_PER_HOUR
+    return over
+
+
+def link_throttle_reset(*keys: str) -> None:
+    """Forgets the counts of `keys` ("email:<address>", "address:<ip>")."""
+    cache.delete_many([_throttle_key(key) for key in keys])
+
+
+def sign_in_link_send(*, email: str, address: str) -> bool:
+    """E-mails a one-time sign-in link to `email` when it is a parent's account that signs in
+    by link, in their language; True when one was sent. Nothing is said either way to the
+    person asking."""
+    email = (email or "").strip().lower()
+    if link_throttled(f"email:{email}", f"address:{address}"):
+        return False
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None or not links.may_sign_in_by_link(user):
+        return False
+    link_send(user=user, purpose=links.SIGN_IN)
+    return True
+
+
+def link_send(
+    *, user: User, purpose: str, invited_by: User | None = None, link: str | None = None
+) -> None:
+    """The e-mail with a link, in the person's language, after the transaction commits: a
+    sign-in link asked for (`links.SIGN_IN`), an invitation with a sign-in link
+    (`links.INVITE`) or with a link to choose a password (`links.CHOOSE_PASSWORD`). It holds
+    no detail of the family: only who invited them and the link."""
+    link = link or links.sign_in_link(user, purpose)
+    with translation.override(user.preferred_language or "en"):
+        context = {
+            "user": user,
+            "link": link,
+            "invited_by": invited_by,
+            "purpose": purpose,
+        }
+        subject = str(
+            _("Your sign-in link")
+            if purpose == links.SIGN_IN
+            else _("You are invited to see your family's meetings")
+        )
+        body = render_to_string("accounts/email/sign_in_link.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(f"Safe Babies: {subject}", body, None, [user.email], fail_silently=False)
+    )
 
 
 def set_password_link(user: User) -> str:

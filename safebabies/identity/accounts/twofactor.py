@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
+from safebabies.identity.accounts.links import may_sign_in_by_link
 from safebabies.identity.models import User
 from safebabies.identity.selectors import is_aggregate_only
 
@@ -24,8 +25,13 @@ RECOVERY_NAME = "Recovery codes"
 def two_factor_required(user: User) -> bool:
     """With REQUIRE_2FA on, everyone needs a second factor except people whose every role is
     aggregate-only (Site Implementation Team, national staff): they can never open a case
-    record. Someone with no role yet needs it too, so that a role given later is covered."""
+    record. Someone with no role yet needs it too, so that a role given later is covered.
+    A parent who chose sign-in links (and so has no password) signs in by those alone."""
     if not settings.REQUIRE_2FA or not user.is_authenticated:
+        return False
+    if may_sign_in_by_link(user):
+        # a parent with no password, who signs in by a one-time link to their own e-mail
+        # (accounts/links.py): the link is the factor they chose; any other role ends it
         return False
     return not is_aggregate_only(user)
 

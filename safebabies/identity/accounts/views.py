@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -16,11 +16,12 @@ from django_tables2 import RequestConfig
 
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from safebabies.identity.accounts import selectors, services, twofactor
+from safebabies.identity.accounts import links, selectors, services, twofactor
 from safebabies.identity.accounts.forms import (
     CodeForm,
     EnrolForm,
     InviteForm,
+    LinkRequestForm,
     RolesForm,
 )
 from safebabies.identity.accounts.tables import PeopleTable
@@ -62,6 +63,38 @@ def choose_language(request: AuthenticatedRequest) -> HttpResponse:
         httponly=True,
     )
     return response
+
+
+# --- Sign-in links (parents with no password) ---------------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in_link_request(request: AuthenticatedRequest) -> HttpResponse:
+    """ "Send me a sign-in link": the same answer whether or not the address may sign in by link
+    (nothing says whether an account exists); a link is sent only to a parent who chose links.
+    A few requests an hour per address and per network address (`services.link_throttled`)."""
+    form = LinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.sign_in_link_send(
+            email=form.cleaned_data["email"], address=request.META.get("REMOTE_ADDR", "")
+        )
+        return render(request, "registration/link_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "registration/link_request.html", {"form": form})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    """The link in the e-mail. Opening it shows one button (so that a mail scanner following
+    links does not use it up); pressing it signs the parent in, once."""
+    user = links.user_of_link(token)
+    if user is None:
+        return render(request, "registration/link_expired.html", status=400)
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("home")
+    return render(request, "registration/link_sign_in.html", {"link_user": user})
 
 
 # --- Two-factor sign-in ----------------------------------------------------------------------
