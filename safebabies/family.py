@@ -15,19 +15,25 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import services as case_services
 from cases.access import (
     CaseAccess,
     access_action_item,
     access_case,
+    access_record,
     case_record,
     case_records,
     may_change_action_item,
@@ -43,6 +49,9 @@ from safebabies.identity.accounts.services import link_send, set_password_link
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import User
 from safebabies.kit.forms import add_service_errors
+from safebabies.notify import cant_come, ics
+from safebabies.notify.delivery import Message, Recipient, deliver, language_code
+from safebabies.notify.reminders import coordinators_of, time_context
 from safebabies.notify.sms import get_sms_backend
 from teams.services import action_item_update
 
@@ -120,6 +129,19 @@ def family_page(access: CaseAccess) -> FamilyPage:
     page.items_done = list(
         items.filter(status=codes.ActionItemStatus.DONE).order_by("-completed_on", "-id")[:10]
     )
+    person_id = min(access.people) if access.people else None
+    for kind, events in (
+        ("ftm", [page.next_ftm]),
+        ("hearing", [page.next_hearing]),
+        ("visit", page.visits),
+    ):
+        for event in events:
+            if event is not None:
+                event.calendar_url = reverse("family-calendar", args=[kind, event.pk])
+                if person_id:
+                    event.cant_come_url = reverse(
+                        "family-cant-come", args=[cant_come.token_for(kind, event.pk, person_id)]
+                    )
     page.contacts = list(
         case_records(access, "team_member").select_related("user").order_by("role", "added_at")
     )
@@ -167,9 +189,7 @@ def parent_invite(request: AuthenticatedRequest, case_id: str, person_id: str) -
     person = case_record(access, "person", person_id)
     if person is None:
         raise Http404("No such person")
-    language = (
-        "es" if (person.preferred_language or "").lower().startswith(("es", "span")) else "en"
-    )
+    language = language_code(person.preferred_language)
     form = ParentInviteForm(
         request.POST or None,
         initial={"email": person.email, "language": language, "sign_in_with": "link"},
@@ -217,3 +237,108 @@ def _send_invitation(user: User, sign_in_with: str, actor: User, *, text_to: str
         link_send(user=user, purpose=links.CHOOSE_PASSWORD, invited_by=actor, link=link)
     if text_to:
         transaction.on_commit(lambda: get_sms_backend().send(text_to, f"Safe Babies: {link}"))
+
+
+# --- "I can't come" and "add to my calendar" -------------------------------------------------
+
+
+class CantComeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Anything your coordinator should know? (You can leave this empty.)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def family_cant_come(request: AuthenticatedRequest, token: str) -> HttpResponse:
+    """ "I can't come" from a reminder's link or the parent's page: one button (and a short
+    note, if they want) tells the family's Community Coordinators, in the app and by their
+    channel. The page is in the reader's language: the signed-in person's, else the parent's."""
+    found = cant_come.read(token, dt.date.today())
+    language = (
+        translation.get_language()
+        if request.user.is_authenticated
+        else language_code(found.person.preferred_language if found else "")
+    )
+    with translation.override(language):
+        if found is None:
+            return render(request, "family/cant_come_expired.html", status=400)
+        form = CantComeForm(request.POST or None)
+        context = {
+            "form": form,
+            "event_words": cant_come.EVENT_WORDS.get(language, cant_come.EVENT_WORDS["en"])[
+                found.kind
+            ],
+            "event": found.event,
+        }
+        if request.method == "POST" and form.is_valid():
+            _tell_coordinators(request, found, form.cleaned_data["note"])
+            return render(request, "family/cant_come_sent.html", context)
+        return render(request, "family/cant_come.html", context)
+
+
+def _tell_coordinators(request, found: cant_come.CantCome, note: str) -> None:
+    """One notification to each of the family's coordinators, once per person and event; the
+    in-app copy names the parent and holds the note, the e-mail copy neither."""
+
+    case = found.person.case
+    context = {
+        **time_context(found.event.scheduled_on, found.event.starts_at),
+        "who": "A parent",
+        "event": cant_come.EVENT_WORDS["en"][found.kind],
+        "event_es": cant_come.EVENT_WORDS["es"][found.kind],
+    }
+    private = {"who": f"{found.person} (parent)"}
+    if note.strip():
+        private["note"] = f"Their note: {note.strip()} "
+    link = f"/cases/{case.pk}/"
+    occasion = f"{found.person.pk}:{found.event.scheduled_on.isoformat()}"
+    for user in coordinators_of(case.site, [case.pk])[case.pk]:
+        message = Message("cant_come", str(found.event.pk), occasion, context, link)
+        message.private = private
+        deliver(message, Recipient.for_user(user))
+    audit_log(
+        actor=request.user if request.user.is_authenticated else None,
+        action=AuditEvent.Action.UPDATE,
+        record=found.event,
+        case_id=case.pk,
+        site_id=case.site_id,
+        detail={"cant_come": found.person.pk},
+        request=request,
+    )
+
+
+@require_GET
+def family_calendar(request: AuthenticatedRequest, kind: str, event_id: str) -> HttpResponse:
+    """ "Add to my calendar": one FTM, hearing or family-time visit as an `.ics` file (a title,
+    a time, a place; no names, no notes), read through the access module and audited."""
+    if kind not in cant_come.KINDS:
+        raise Http404("No such event")
+    found = access_record(request.user, kind, event_id, family_view=True)
+    event = found.record
+    if kind == "ftm":
+        item = ics.ftm_event(event)
+    elif kind == "hearing":
+        item = ics.hearing_event(event)
+    else:
+        item = ics.visit_event(event, found.access.case.site, found.access.case.pk)
+    for field_name in ("url", "description"):
+        item.pop(field_name, None)
+    item.add("url", request.build_absolute_uri("/"))
+    calendar = ics.new_calendar()
+    calendar.add_component(item)
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        record=event,
+        case_id=found.access.case.pk,
+        site_id=found.access.case.site_id,
+        detail={"calendar": kind},
+        request=request,
+    )
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-{event.scheduled_on}.ics"'
+    return response

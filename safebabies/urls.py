@@ -9,6 +9,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("", home.home, name="home"),
     path("family/items/<str:item_id>/done/", family.family_item_done, name="family-item-done"),
+    path("family/cant-come/<str:token>/", family.family_cant_come, name="family-cant-come"),
+    path(
+        "family/calendar/<str:kind>/<str:event_id>/",
+        family.family_calendar,
+        name="family-calendar",
+    ),
     path(
         "cases/<str:case_id>/people/<str:person_id>/invite/",
         family.parent_invite,

@@ -43,6 +43,9 @@ FAMILY_TEMPLATES = [
     "registration/link_sign_in.html",
     "registration/link_expired.html",
     "accounts/email/sign_in_link.txt",
+    "family/cant_come.html",
+    "family/cant_come_sent.html",
+    "family/cant_come_expired.html",
 ]
 # Words that read the same in both languages, or name a language in itself
 SAME_IN_BOTH = {"Safe Babies", "English", "Español", "GAL / CASA", "%(name)s, %(role)s"}

@@ -110,6 +110,8 @@ ROUTES: dict[str, Route] = {
     "sign-in-link-request": Route(),
     "sign-in-link": Route({"token": "bogus_token"}, may_refuse_input=True),
     "parent-invite": Route({"case_id": "case", "person_id": "person"}),
+    "family-cant-come": Route({"token": "cant_come_token"}, may_refuse_input=True),
+    "family-calendar": Route({"kind": "kind_ftm", "event_id": "ftm"}),
     "sign-out-everywhere": Route(
         may_write=frozenset({"teams_user", "teams_apitoken", "notify_calendarfeed"})  # own feed
     ),
@@ -303,6 +305,10 @@ class Samples:
 
         self.member_uid = urlsafe_base64_encode(force_bytes(caseworker.pk))
         self.bogus_token = "set-password"
+        self.kind_ftm = "ftm"  # "add to my calendar" names the kind of event
+        # "I can't come" works from a signed link only (tests/test_family_reminders.py); an
+        # unsigned one is refused whoever sends it (the page echoes its own address)
+        self.cant_come_token = "not-a-signed-link"
         self.admin_app_label = "cases"
         self.case_content_type = ContentType.objects.get(app_label="cases", model="case").pk
         # What must never show: every id above and the family's names and address.
@@ -311,7 +317,14 @@ class Samples:
             for name, value in vars(self).items()
             if isinstance(value, str)
             and len(value) >= 12
-            and name not in {"bogus_token", "cqi_table", "drill_metric", "calendar_token"}
+            and name
+            not in {
+                "bogus_token",
+                "cqi_table",
+                "drill_metric",
+                "calendar_token",
+                "cant_come_token",
+            }
         ] + ["Quorlax", "Xanthippe", "Wysteria Lane"]
 
 

@@ -67,6 +67,9 @@ class Message:
     link: str = ""  # a path on the site
     ics: bytes | None = None
     ics_method: str = "REQUEST"
+    # words for the in-app notification only (behind sign-in), over `context`: a name, say,
+    # that the e-mail copy leaves out
+    private: dict[str, Any] = field(default_factory=dict)
 
 
 def case_of_link(link: str) -> str:
@@ -117,11 +120,16 @@ def _send(message: Message, recipient: Recipient, channel: str) -> None:
     subject, paragraphs = render_text(message.kind, recipient.language, message.context)
     link = settings.SITE_URL + (message.link or "/")
     if recipient.user is not None:
+        in_app = paragraphs
+        if message.private:
+            _, in_app = render_text(
+                message.kind, recipient.language, {**message.context, **message.private}
+            )
         Notification.objects.create(
             user=recipient.user,
             kind=message.kind,
             subject=subject,
-            body="\n\n".join(paragraphs),
+            body="\n\n".join(in_app),
             link=message.link,
             case_id=case_of_link(message.link),
             object_id=message.object_id,

@@ -13,24 +13,34 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
             [
                 "A Family Team Meeting is planned for tomorrow, {date}{at_time}.",
                 "{where}The invitation is attached; add it to your calendar.",
+                "{cant_come_en}",
             ],
         ),
         "es": (
             "Recordatorio: reunión del equipo familiar mañana",
             [
-                "Hay una reunión del equipo familiar mañana, {date}{at_time_es}.",
+                "Hay una reunión del equipo familiar mañana, {date_es}{at_time_es}.",
                 "{where_es}La invitación va adjunta; agréguela a su calendario.",
+                "{cant_come_es}",
             ],
         ),
     },
     "ftm_morning_of": {
         "en": (
             "Today: Family Team Meeting",
-            ["The Family Team Meeting is today, {date}{at_time}.", "{where}See you there."],
+            [
+                "The Family Team Meeting is today, {date}{at_time}.",
+                "{where}See you there.",
+                "{cant_come_en}",
+            ],
         ),
         "es": (
             "Hoy: reunión del equipo familiar",
-            ["La reunión del equipo familiar es hoy, {date}{at_time_es}.", "{where_es}"],
+            [
+                "La reunión del equipo familiar es hoy, {date_es}{at_time_es}.",
+                "{where_es}",
+                "{cant_come_es}",
+            ],
         ),
     },
     "ftm_changed": {
@@ -44,7 +54,7 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
         "es": (
             "Cambio: reunión del equipo familiar",
             [
-                "La reunión del equipo familiar pasó al {date}{at_time_es}.",
+                "La reunión del equipo familiar pasó al {date_es}{at_time_es}.",
                 "{where_es}La invitación actualizada va adjunta.",
             ],
         ),
@@ -56,7 +66,7 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
         ),
         "es": (
             "Cancelada: reunión del equipo familiar",
-            ["La reunión del equipo familiar del {date} se canceló."],
+            ["La reunión del equipo familiar del {date_es} se canceló."],
         ),
     },
     "hearing_two_days": {
@@ -70,8 +80,52 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
         "es": (
             "Recordatorio: audiencia en dos días",
             [
-                "Hay una audiencia ({hearing_type}) el {date}{at_time_es}.",
+                "Hay una audiencia ({hearing_type}) el {date_es}{at_time_es}.",
                 "El resumen previo a la audiencia está listo al iniciar sesión.",
+            ],
+        ),
+    },
+    "hearing_family": {
+        "en": (
+            "Reminder: your court hearing",
+            [
+                "You have a court hearing on {date}{at_time}.",
+                "{where}Your attorney can tell you what to expect.",
+                "{cant_come_en}",
+            ],
+        ),
+        "es": (
+            "Recordatorio: su audiencia en la corte",
+            [
+                "Tiene una audiencia en la corte el {date_es}{at_time_es}.",
+                "{where_es}Su abogado/a puede explicarle qué esperar.",
+                "{cant_come_es}",
+            ],
+        ),
+    },
+    "visit_day_before": {
+        "en": (
+            "Reminder: family time tomorrow",
+            ["You have family time tomorrow, {date}{at_time}.", "{cant_come_en}"],
+        ),
+        "es": (
+            "Recordatorio: tiempo en familia mañana",
+            ["Tiene tiempo en familia mañana, {date_es}{at_time_es}.", "{cant_come_es}"],
+        ),
+    },
+    "cant_come": {
+        "en": (
+            "A parent can't come",
+            [
+                "{who} can't come to the {event} on {date}{at_time}.",
+                "{note}Open the family's page to follow up.",
+            ],
+        ),
+        "es": (
+            "Un padre o madre no puede venir",
+            [
+                "{who} no puede venir a {event_es} el {date_es}{at_time_es}.",
+                "{note}Abra la página de la familia para hacer seguimiento.",
             ],
         ),
     },
@@ -206,4 +260,5 @@ def render_text(kind: str, language: str, context: dict[str, Any]) -> tuple[str,
     texts = TEXTS[kind]
     subject, paragraphs = texts.get(language, texts["en"])
     values = _Blank(context)
-    return subject.format_map(values), [p.format_map(values) for p in paragraphs if p]
+    shown = [p.format_map(values) for p in paragraphs if p]
+    return subject.format_map(values), [p for p in shown if p.strip()]

@@ -6,7 +6,10 @@ which sends each at most once. Collectors are pure reads, so running them again 
 Rules (site-local times):
 - FTM: the day before from 09:00, the morning of from 07:00 (until noon, or until it starts);
   when a reminded FTM moves, an update; when it is cancelled, a cancellation (with `.ics`).
-- hearing: two days before from 09:00, to the family team and the site's judges.
+- hearing: two days before from 09:00, to the family team and the site's judges; to the
+  case's parents (in their words and language) with an "I can't come" link.
+- family time: the day before from 09:00, to the parents of the visit's child, with an "I
+  can't come" link. (An FTM reminder to a person of the case carries that link too.)
 - weekly digest: Mondays from 08:00, to each owner of open FTM action items.
 - coordinator alerts from 08:00: a family with no FTM in over a month (weekly), a child whose
   family time is below target (weekly), an overdue screening or referral (once per item), a
@@ -27,15 +30,17 @@ from collections.abc import Iterator
 
 from django.db.models import Count, F, Value, Window
 from django.db.models.functions import Coalesce, Lower, NullIf, RowNumber, Trim
+from django.utils import translation
 
 from assessments.selectors import overdue_screenings_in_care
 from cases.access import team_places_in_force
 from cases.models import Case, Child, Consent, Hearing, Person
+from familytime.models import Visit
 from familytime.selectors import family_time_against_target
 from safebabies import codes
 from safebabies.identity.models import Site, User
 from safebabies.identity.roles import Role
-from safebabies.notify import ics
+from safebabies.notify import cant_come, ics
 from safebabies.notify.delivery import Message, Recipient
 from safebabies.notify.models import SentReminder
 from safebabies.templatetags.when import when
@@ -59,6 +64,7 @@ def due_at(now: dt.datetime) -> Due:
         local = now.astimezone(site.tz)
         yield from ftm_reminders(site, local)
         yield from hearing_reminders(site, local)
+        yield from family_reminders(site, local)
         yield from action_item_digests(site, local)
         yield from coordinator_alerts(site, local)
 
@@ -71,10 +77,13 @@ def _iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _time_context(day: dt.date, starts: dt.time | None) -> dict[str, str]:
+def time_context(day: dt.date, starts: dt.time | None) -> dict[str, str]:
     """The day and time as every page writes them (the `when` filter), in the site's time."""
+    with translation.override("es"):
+        date_es = when(day, "day")
     return {
         "date": when(day, "day"),
+        "date_es": date_es,
         "at_time": f" at {when(starts)}" if starts else "",
         "at_time_es": f" a las {when(starts, 'iso')}" if starts else "",
     }
@@ -109,7 +118,34 @@ def _people_reachable(case_ids: list[str]) -> dict[str, list[Person]]:
     return people
 
 
-def _coordinators(site: Site, case_ids: list[str]) -> dict[str, list[User]]:
+def _parents_reachable(case_ids: list[str]) -> dict[str, list[Person]]:
+    """The case's parents (people of kind parent) with an e-mail or a phone."""
+    return {
+        case_id: [p for p in people if p.kind == Person.Kind.PARENT]
+        for case_id, people in _people_reachable(case_ids).items()
+    }
+
+
+def _with_cant_come(message: Message, kind: str, event_id: str, person_id: str) -> Message:
+    """`message` with the "I can't come" line for a parent of the case (no one else)."""
+    url = cant_come.link_for(kind, event_id, person_id)
+    context = {
+        **message.context,
+        "cant_come_en": f"Can't come? Tell your Community Coordinator: {url}",
+        "cant_come_es": f"¿No puede venir? Avísele a su Coordinador/a Comunitario/a: {url}",
+    }
+    return Message(
+        message.kind,
+        message.object_id,
+        message.occasion,
+        context,
+        message.link,
+        message.ics,
+        message.ics_method,
+    )
+
+
+def coordinators_of(site: Site, case_ids: list[str]) -> dict[str, list[User]]:
     """Each case's coordinators on its team; the site's coordinators when it has none."""
     found: dict[str, list[User]] = defaultdict(list)
     members = (
@@ -167,7 +203,7 @@ def ftm_reminders(site: Site, local: dt.datetime) -> Due:
             Recipient.for_person(p) for p in people[ftm.case_id]
         ]
         stamp = f"{ftm.scheduled_on.isoformat()}T{ftm.starts_at or ''}"
-        context = {**_time_context(ftm.scheduled_on, ftm.starts_at)}
+        context = {**time_context(ftm.scheduled_on, ftm.starts_at)}
         if ftm.location:
             context["where"] = f"Where: {ftm.location}. "
             context["where_es"] = f"Lugar: {ftm.location}. "
@@ -198,13 +234,17 @@ def ftm_reminders(site: Site, local: dt.datetime) -> Due:
                     Message("ftm_changed", ftm.pk, f"changed:{stamp}", context, link, invitation),
                     r,
                 )
+        parents = {f"person:{p.pk}": p.pk for p in people[ftm.case_id] if p.kind == "parent"}
         for kind, day in phases:
             if ftm.scheduled_on != day:
                 continue
             if kind == "ftm_morning_of" and ftm.starts_at and now_time >= ftm.starts_at:
                 continue
             for r in recipients:
-                yield Message(kind, ftm.pk, f"{kind}:{stamp}", context, link, invitation), r
+                message = Message(kind, ftm.pk, f"{kind}:{stamp}", context, link, invitation)
+                if r.key in parents:
+                    message = _with_cant_come(message, "ftm", ftm.pk, parents[r.key])
+                yield message, r
 
 
 # --- hearings ----------------------------------------------------------------------------------
@@ -246,7 +286,7 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
         if hearing.judge is not None and hearing.judge.is_active:
             users.setdefault(hearing.judge.pk, hearing.judge)
         context = {
-            **_time_context(hearing.scheduled_on, hearing.starts_at),
+            **time_context(hearing.scheduled_on, hearing.starts_at),
             "hearing_type": hearing.get_hearing_type_display().lower(),
         }
         occasion = f"two_days:{hearing.scheduled_on.isoformat()}"
@@ -258,6 +298,70 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
                 Message("hearing_two_days", hearing.pk, occasion, context, link),
                 (Recipient.for_user(user)),
             )
+
+
+# --- the family's own reminders ----------------------------------------------------------------
+
+
+FAMILY_FROM = dt.time(9, 0)
+PARENT_KINDS = ("mother", "father", "parent")
+
+
+def family_reminders(site: Site, local: dt.datetime) -> Due:
+    """Parents' reminders, from 09:00 site time: their court hearing two days before, their
+    family time the day before; in their language, by e-mail or else text message, each with
+    its "I can't come" link. The words name no one (the link and the sign-in hold the rest)."""
+    if local.time() < FAMILY_FROM:
+        return
+    today = local.date()
+    hearings = list(
+        Hearing.objects.filter(
+            case__site=site,
+            case__closed_on__isnull=True,
+            scheduled_on=today + dt.timedelta(days=2),
+            status=codes.HearingStatus.SCHEDULED,
+        ).order_by("pk")
+    )
+    visits = list(
+        Visit.objects.filter(
+            child__case__site=site,
+            child__case__closed_on__isnull=True,
+            scheduled_on=today + dt.timedelta(days=1),
+            status=codes.VisitStatus.SCHEDULED,
+        )
+        .select_related("child")
+        .order_by("pk")
+    )
+    case_ids = sorted({h.case_id for h in hearings} | {v.child.case_id for v in visits})
+    if not case_ids:
+        return
+    parents = _parents_reachable(case_ids)
+    for hearing in hearings:
+        context = {**time_context(hearing.scheduled_on, hearing.starts_at)}
+        if hearing.courtroom:
+            context["where"] = f"Where: {hearing.courtroom}. "
+            context["where_es"] = f"Lugar: {hearing.courtroom}. "
+        occasion = f"family:{hearing.scheduled_on.isoformat()}"
+        for person in parents.get(hearing.case_id, []):
+            r = Recipient.for_person(person)
+            message = Message("hearing_family", hearing.pk, occasion, context, "/")
+            yield _with_cant_come(message, "hearing", hearing.pk, person.pk), r
+    of_child: dict[str, set[str]] = defaultdict(set)
+    for person_id, child_id in Person.objects.filter(
+        case_id__in=case_ids,
+        kind=Person.Kind.PARENT,
+        relationships__kind__in=PARENT_KINDS,
+    ).values_list("pk", "relationships__child_id"):
+        of_child[child_id].add(person_id)
+    for visit in visits:
+        context = {**time_context(visit.scheduled_on, visit.starts_at)}
+        occasion = f"day_before:{visit.scheduled_on.isoformat()}T{visit.starts_at or ''}"
+        for person in parents.get(visit.child.case_id, []):
+            if person.pk not in of_child[visit.child_id]:
+                continue
+            r = Recipient.for_person(person)
+            message = Message("visit_day_before", visit.pk, occasion, context, "/")
+            yield _with_cant_come(message, "visit", visit.pk, person.pk), r
 
 
 # --- weekly digest -----------------------------------------------------------------------------
@@ -333,7 +437,7 @@ def coordinator_alerts(site: Site, local: dt.datetime) -> Due:
         | {row.child.case_id for row in below}
         | {child.case_id for child, _ in overdue}
     )
-    coordinators = _coordinators(site, case_ids) if case_ids else {}
+    coordinators = coordinators_of(site, case_ids) if case_ids else {}
     for case in quiet:
         last_ftm_on = case.last_ftm_on  # type: ignore[attr-defined]  # the selector's annotation
         context: dict[str, object] = {"last_ftm": when(last_ftm_on or case.opened_on)}
