@@ -33,8 +33,11 @@ MANNER_CHOICES = [("", "Not recorded"), *codes.RemovalManner.choices]
 # where a child goes at removal: every setting but the ones that are not a home (METRICS.md)
 FIRST_SETTING_CHOICES = [
     ("", "Choose a setting"),
-    *((value, label) for value, label in codes.PlacementSetting.choices
-      if value not in codes.NON_MOVE_SETTINGS),
+    *(
+        (value, label)
+        for value, label in codes.PlacementSetting.choices
+        if value not in codes.NON_MOVE_SETTINGS
+    ),
 ]
 
 

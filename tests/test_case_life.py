@@ -204,9 +204,12 @@ def test_a_discharge_is_undone_the_same_day_with_its_placement(client_for, famil
         action="update", record_type="cases.episode", record_id=episode.pk
     )
     assert updates.count() == 2  # the discharge and its undo
-    assert AuditEvent.objects.filter(
-        action="update", record_type="cases.placement", record_id=placement.pk
-    ).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="update", record_type="cases.placement", record_id=placement.pk
+        ).count()
+        == 2
+    )
 
 
 @pytest.mark.parametrize(
@@ -353,7 +356,9 @@ def test_recurrence_on_the_case_page_counts_as_the_metric(
     client_for, family, caseworker, site, second, recurred
 ):
     child = family.test_child
-    MaltreatmentReport.objects.create(child=child, reported_on="2026-01-26", disposition="indicated")
+    MaltreatmentReport.objects.create(
+        child=child, reported_on="2026-01-26", disposition="indicated"
+    )
     with time_machine.travel(dt.datetime(2027, 3, 1, 15, tzinfo=dt.UTC), tick=False):
         MaltreatmentReport.objects.create(
             child=child, reported_on=second, disposition="substantiated"
