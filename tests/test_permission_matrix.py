@@ -177,7 +177,7 @@ own_person       api_list        in+contact           in+contact           in+co
 own_person       api_detail      200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200-contact          200-contact      200-contact          404  200+contact
 
 episode          add_page        200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
-episode          edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+episode          edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  404
 episode          page            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown        200+shown            404  403
 episode          api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
 episode          api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
@@ -269,7 +269,7 @@ consent          confirm_page    200                  200                  403  
 
 maltreatment     page            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown        200+shown            404  403
 maltreatment     add_page        200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
-maltreatment     edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+maltreatment     edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  404
 maltreatment     api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
 maltreatment     api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
 maltreatment     api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
@@ -305,6 +305,9 @@ calendar_visit   feed            in                   out                  in   
 # - family_time_plan api_write, NONE: a child the caller may not see is a 400 on `child_id`,
 #   the same answer as a child that does not exist (familytime/api.py).
 # - part2_service edit_page: the form of a Part 2 row the writer may not see is a 404.
+# - episode and maltreatment edit_page, PARENT: the discharge and report forms open a record
+#   that is not the parent's at all (RECORD_TYPES: no `for_parent`), a 404 as in the API; the
+#   forms that add one (add_page) open the case, a 403 as every professional page of it.
 # - hearing_summary, MENTOR: the summary brings screening results, services and court findings
 #   together, more than the parent would share: a 404 (cases/hearings/selectors.py). A judge who
 #   is also the parent mentor on the team keeps the court's summary (JUDGE+MENTOR: the rights
