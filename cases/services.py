@@ -1040,6 +1040,19 @@ def episode_discharge_undo(
                 "Ask your Community Coordinator to correct it."
             }
         )
+    later = (
+        episode.child.episodes.filter(removal_date__gte=episode.discharge_date)
+        .exclude(pk=episode.pk)
+        .order_by("removal_date")
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            {
+                "discharge_date": f"The child came back into care on {_when(later.removal_date)}, "
+                "after this discharge: it can no longer be undone."
+            }
+        )
     ended = (
         episode.placements.filter(
             end_date=episode.discharge_date,

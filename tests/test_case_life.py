@@ -558,3 +558,22 @@ def test_a_report_of_another_family_is_404_through_this_family(
     )
     url = reverse("maltreatment-report-edit", args=[family.pk, other.pk])
     assert client_for(coordinator).get(url).status_code == 404
+
+
+def test_a_discharge_the_child_came_back_into_care_after_is_not_undone(
+    client_for, family, caseworker
+):
+    client = client_for(caseworker)
+    jaime, episode = family.test_child, family.test_episode
+    client.post(
+        _discharge_url(family, episode),
+        {"discharge_date": "2026-11-10", "discharge_reason": "reunification"},
+    )
+    _removal(client, family, [jaime], removal_date="2026-11-18")
+    page = client.get(reverse("case-detail", args=[family.pk])).content.decode()
+    assert "Undo this discharge" not in page
+    response = client.post(_undo_url(family, episode), follow=True)
+    assert "came back into care on 18 Nov 2026" in response.content.decode()
+    episode.refresh_from_db()
+    assert episode.discharge_date == dt.date(2026, 11, 10)
+    assert jaime.episodes.count() == 2

@@ -42,6 +42,7 @@ class RemovalForm(RemovalMixin):
         cast(forms.ModelMultipleChoiceField, self.fields["children"]).queryset = children
         cast(forms.ModelChoiceField, self.fields["caregiver"]).queryset = people
         self.fields["setting"].required = True
+        self.fields["setting"].label = "Setting"
         self.helper = form_helper(
             form_section("Who", "children"),
             form_section("The removal", *self.removal_layout[:-2]),

@@ -71,10 +71,11 @@ def care_context(access: CaseAccess, children: list[Child]) -> dict:
         if child is None:
             continue
         episode.child = child  # with its case and site, already loaded
-        rows[episode.pk] = EpisodeRow(
-            episode=episode,
-            undoable=episode.discharge_date is not None and discharge_undoable(episode),
-        )
+        rows[episode.pk] = EpisodeRow(episode=episode)
+    latest = {row.episode.child_id: row for row in rows.values()}  # episodes are by date
+    for row in latest.values():  # a discharge the child came back into care after stays
+        episode = row.episode
+        row.undoable = episode.discharge_date is not None and discharge_undoable(episode)
     for placement in placements:
         row = rows.get(placement.episode_id)
         if row is not None:

@@ -53,7 +53,7 @@ def test_one_child_from_removal_to_reunification_and_re_entry(
     p.get_by_label("Removal date").fill(_iso(today - dt.timedelta(60)))
     p.get_by_label("Manner of removal").select_option("court_ordered")
     p.get_by_label("Neglect").check()
-    p.get_by_label("First placement", exact=True).select_option("relative_foster")
+    p.get_by_label("Setting").select_option("relative_foster")
     p.get_by_label("Resource parent or caregiver").select_option(label="Maria Lopez")
     p.get_by_label("Address of the first placement").fill("5 Cedar Court")
     assert page.axe_violations() == []
@@ -106,7 +106,7 @@ def test_one_child_from_removal_to_reunification_and_re_entry(
     care.get_by_role("link", name="Record a removal of Ana Rivera").click()
     p.get_by_label("Removal date").fill(_iso(today - dt.timedelta(30)))
     p.get_by_label("Physical abuse").check()
-    p.get_by_label("First placement", exact=True).select_option("nonrelative_foster")
+    p.get_by_label("Setting").select_option("nonrelative_foster")
     p.get_by_role("button", name="Record the removal").click()
     expect(p.locator("#form-errors")).to_be_visible()
     expect(p.get_by_text("This removal overlaps removal")).to_be_visible()
@@ -114,6 +114,8 @@ def test_one_child_from_removal_to_reunification_and_re_entry(
     p.get_by_label("Removal date").fill(_iso(today))
     p.get_by_role("button", name="Record the removal").click()
     expect(care).to_contain_text("Came back into care (re-entry)")
+    # the discharge the child came back into care after cannot be undone any more
+    expect(care.get_by_role("button", name="Undo this discharge of Ana Rivera")).to_have_count(0)
     assert page.axe_violations() == []
     _shot(p, "7-re-entry")
 
