@@ -131,3 +131,35 @@ def test_one_child_from_removal_to_reunification_and_re_entry(
     ]
     assert page.csp_violations == []
     assert page.errors == []
+
+
+def test_a_case_opened_in_the_browser_with_a_neglect_removal_makes_early_intervention_due(
+    live_server, page, coordinator, site
+):
+    today = site.today()
+    p = page.page
+    p.goto(live_server.url + "/accounts/login/")
+    p.get_by_label("E-mail").fill(coordinator.email)
+    p.get_by_label("Password").fill(PASSWORD)
+    p.get_by_role("button", name="Sign in").click()
+    expect(p.get_by_role("heading", name="Your families")).to_be_visible()
+    p.goto(live_server.url + "/cases/new/")
+    p.get_by_label("Family name for the team").fill("Okafor family")
+    p.get_by_label("Case opened on").fill(_iso(today))
+    p.get_by_label("Child's first name").fill("Ada")
+    p.get_by_label("Child's birth date").fill(_iso(today - dt.timedelta(200)))
+    p.get_by_label("Removal date").fill(_iso(today - dt.timedelta(1)))
+    p.get_by_label("Manner of removal").select_option("court_ordered")
+    p.get_by_label("Neglect").check()
+    p.get_by_label("First placement", exact=False).first.select_option("relative_foster")
+    p.get_by_label("Permanency goal").select_option("reunification")
+    p.get_by_label("Concurrent goal").select_option("relative")
+    assert page.axe_violations() == []
+    _shot(p, "8-new-family-with-removal")
+    p.get_by_role("button", name="Open the case").click()
+    expect(p.get_by_role("heading", name="Okafor family", level=1)).to_be_visible()
+    expect(p.get_by_text("Early intervention referral (IDEA Part C)")).to_be_visible()
+    expect(p.locator(".removal-reasons")).to_have_text("Reasons: Neglect")
+    _shot(p, "9-new-family-case-page")
+    assert page.csp_violations == []
+    assert page.errors == []
