@@ -73,13 +73,13 @@ def care_context(access: CaseAccess, children: list[Child]) -> dict:
         episode.child = child  # with its case and site, already loaded
         rows[episode.pk] = EpisodeRow(episode=episode)
     latest = {row.episode.child_id: row for row in rows.values()}  # episodes are by date
-    for row in latest.values():  # a discharge the child came back into care after stays
-        episode = row.episode
-        row.undoable = episode.discharge_date is not None and discharge_undoable(episode)
+    for last in latest.values():  # a discharge the child came back into care after stays
+        episode = last.episode
+        last.undoable = episode.discharge_date is not None and discharge_undoable(episode)
     for placement in placements:
-        row = rows.get(placement.episode_id)
-        if row is not None:
-            row.placements.append(
+        held = rows.get(placement.episode_id)
+        if held is not None:
+            held.placements.append(
                 PlacementRow(placement, placement.setting in codes.NON_MOVE_SETTINGS)
             )
     return {
