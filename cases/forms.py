@@ -29,7 +29,54 @@ class GoalsMixin(forms.Form):
     )
 
 
-class CaseCreateForm(GoalsMixin):
+MANNER_CHOICES = [("", "Not recorded"), *codes.RemovalManner.choices]
+# where a child goes at removal: every setting but the ones that are not a home (METRICS.md)
+FIRST_SETTING_CHOICES = [
+    ("", "Choose a setting"),
+    *(
+        (value, label)
+        for value, label in codes.PlacementSetting.choices
+        if value not in codes.NON_MOVE_SETTINGS
+    ),
+]
+
+
+class RemovalMixin(forms.Form):
+    """How a child was removed and where they went first (episodes.csv, placements.csv)."""
+
+    manner = forms.ChoiceField(label="Manner of removal", choices=MANNER_CHOICES, required=False)
+    reasons = forms.MultipleChoiceField(
+        label="Reasons for removal",
+        choices=codes.RemovalReason.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every reason the petition gives. Physical or sexual abuse, neglect, "
+        "abandonment and prenatal substance exposure make an early intervention referral due "
+        "within 7 days.",
+    )
+    setting = forms.ChoiceField(
+        label="First placement",
+        choices=FIRST_SETTING_CHOICES,
+        required=False,
+        help_text="Where the child went on the day of the removal.",
+    )
+    address = forms.CharField(
+        label="Address of the first placement",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept from parent mentors.",
+    )
+
+    removal_layout = (
+        Row(Column("removal_date", css_class="col-md-6"), Column("manner", css_class="col-md-6")),
+        "reasons",
+        "setting",
+        "address",
+    )
+    REMOVAL_FIELDS = ("removal_date", "manner", "reasons", "setting", "address")
+
+
+class CaseCreateForm(RemovalMixin, GoalsMixin):
     """A case starts with its first child: their removal and first permanency plan."""
 
     site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), empty_label=None)
@@ -77,8 +124,8 @@ class CaseCreateForm(GoalsMixin):
                     Column("birth_date", css_class="col-md-6"),
                     Column("docket_number", css_class="col-md-6"),
                 ),
-                "removal_date",
             ),
+            form_section("The removal", *self.removal_layout),
             form_section(
                 "Permanency plan from day 1",
                 Row(
@@ -93,7 +140,7 @@ class CaseCreateForm(GoalsMixin):
         "family_name",
         "birth_date",
         "docket_number",
-        "removal_date",
+        *RemovalMixin.REMOVAL_FIELDS,
         "primary_goal",
         "concurrent_goal",
     )
@@ -168,18 +215,27 @@ class ChildDetailsForm(forms.Form):
     )
 
 
-class ChildCreateForm(GoalsMixin, ChildDetailsForm):
+class ChildCreateForm(RemovalMixin, GoalsMixin, ChildDetailsForm):
     removal_date = forms.DateField(
         label="Removal date",
         widget=DateInput(),
         required=False,
         help_text="The day the child left home, if they are in out-of-home care.",
     )
+    caregiver = forms.ModelChoiceField(
+        label="Resource parent or caregiver of the first placement",
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label="Not in the family's record yet",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if people is not None:
+            cast(forms.ModelChoiceField, self.fields["caregiver"]).queryset = people
         self.helper = form_helper(
-            form_section("The child", *self.details_layout, "removal_date"),
+            form_section("The child", *self.details_layout),
+            form_section("The removal", *self.removal_layout[:-1], "caregiver", "address"),
             form_section(
                 "Permanency plan from day 1",
                 Row(
@@ -281,50 +337,6 @@ class PersonForm(forms.Form):
             child.pk: self.cleaned_data[f"rel_{child.pk}"] for child in self.children
         }
         return data
-
-
-class PlacementForm(forms.Form):
-    setting = forms.ChoiceField(
-        label="Setting", choices=[("", "Choose a setting"), *codes.PlacementSetting.choices]
-    )
-    start_date = forms.DateField(label="Living there since", widget=DateInput())
-    caregiver = forms.ModelChoiceField(
-        label="Resource parent or caregiver",
-        queryset=Person.objects.none(),
-        required=False,
-        empty_label="Not in the family's record yet",
-    )
-    address = forms.CharField(
-        label="Address",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept from parent mentors.",
-    )
-    end_reason = forms.CharField(
-        label="Why the child moved",
-        max_length=200,
-        required=False,
-        help_text="This ends the current placement the day the new one starts.",
-    )
-
-    def __init__(self, *args, people, current: Placement | None, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["caregiver"]).queryset = people
-        layout: list = [
-            Row(
-                Column("setting", css_class="col-md-6"), Column("start_date", css_class="col-md-6")
-            ),
-            "caregiver",
-            "address",
-        ]
-        if current is not None:
-            self.fields["end_reason"].required = True
-            layout.append(
-                form_section(f"The current placement: {placement_label(current)}", "end_reason")
-            )
-        else:
-            del self.fields["end_reason"]
-        self.helper = form_helper(*layout)
 
 
 class PlacementEndForm(forms.Form):

@@ -227,6 +227,8 @@ class Episode(Record):
     discharge_reason = models.CharField(
         max_length=16, choices=codes.DischargeReason.choices, blank=True
     )
+    # when the discharge was recorded (not a package field): it can be undone that day only
+    discharge_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["removal_date", "id"]

@@ -261,6 +261,11 @@ def _child_create(
     family_name: str = "",
     docket_number: str = "",
     removal_date: dt.date | None = None,
+    manner: str = "",
+    reasons: list[str] | None = None,
+    setting: str = "",
+    caregiver: Person | None = None,
+    address: str = "",
     sex: str = "",
     icwa: str = codes.Icwa.UNKNOWN,
     preferred_language: str = "",
@@ -288,16 +293,44 @@ def _child_create(
             add_error(errors, "removal_date", "The removal date is on or after the birth date.")
         if removal_date > today:
             add_error(errors, "removal_date", "The removal date cannot be in the future.")
+    elif manner or reasons or setting:
+        add_error(errors, "removal_date", "Give the removal date of the removal you describe.")
+    if caregiver is not None and caregiver.case_id != case.pk:
+        add_error(errors, "caregiver", "Choose a person from this family's record.")
     _check_goals(errors, primary_goal, concurrent_goal)
     check_errors(errors)
 
     save_new(child)
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=child, case=case, request=request)
     if removal_date is not None:
-        episode = save_new(Episode(child=child, removal_date=removal_date))
+        episode = save_new(
+            Episode(
+                child=child,
+                removal_date=removal_date,
+                manner=manner,
+                reasons=list(reasons or []),
+            )
+        )
         audit(
             actor=actor, action=AuditEvent.Action.CREATE, record=episode, case=case, request=request
         )
+        if setting:  # the first placement, from the removal
+            placement = save_new(
+                Placement(
+                    episode=episode,
+                    setting=setting,
+                    start_date=removal_date,
+                    caregiver=caregiver,
+                    address=address.strip(),
+                )
+            )
+            audit(
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                record=placement,
+                case=case,
+                request=request,
+            )
     plan = save_new(
         PermanencyPlan(
             child=child,
@@ -316,8 +349,10 @@ def child_create(*, actor: User, case: Case, **fields: Any) -> Child:
     """Enrols a child (a sibling) in the case, with their removal and first permanency plan.
 
     Arguments: `given_name`, `birth_date`, `primary_goal`, `concurrent_goal` and optionally
-    `family_name`, `docket_number`, `removal_date` (required when the case is out of home),
-    `sex`, `icwa`, `preferred_language`, `enrolled_on` (today by default), `request`.
+    `family_name`, `docket_number`, `removal_date` (required when the case is out of home)
+    with the removal's `manner` and `reasons` and the first placement (`setting`,
+    `caregiver`, `address`, from the removal date), `sex`, `icwa`, `preferred_language`,
+    `enrolled_on` (today by default), `request`.
     """
     return _child_create(actor=actor, case=case, **fields)
 
@@ -752,6 +787,7 @@ def episode_record(
             reasons=list(reasons or []),
             discharge_date=discharge_date,
             discharge_reason=discharge_reason or "",
+            discharge_recorded_at=timezone.now() if discharge_date else None,
         ),
         id,
     )
@@ -781,6 +817,9 @@ def episode_update(
     case = child.case
     discharging = episode.discharge_date is None and changes.get("discharge_date") is not None
     changed = apply_changes(episode, changes, EPISODE_FIELDS)
+    if "discharge_date" in changed:  # when it was recorded: undone that day only
+        episode.discharge_recorded_at = timezone.now() if episode.discharge_date else None
+        changed.append("discharge_recorded_at")
     errors: dict[str, list[str]] = {}
     today = case.site.today()
     _check_episode(errors, episode, today)
@@ -801,7 +840,9 @@ def episode_update(
     check_errors(errors)
     if open_placement is not None:
         open_placement.end_date = episode.discharge_date
-        open_placement.end_reason = f"Discharged: {episode.get_discharge_reason_display()}"
+        open_placement.end_reason = DISCHARGE_END_REASON.format(
+            episode.get_discharge_reason_display()
+        )
         save_changes(open_placement, ["end_date", "end_reason"])
         audit(
             actor=actor,
@@ -880,6 +921,155 @@ def placement_update(
         placement, changed, actor=actor, case=placement.episode.child.case, request=request
     )
     return placement
+
+
+# --- Removal, discharge and its undo from the case page ---------------------------------
+
+
+def _about_child(child: Child, exc: ValidationError) -> ValidationError:
+    """A refusal for one child of several, each message naming the child, on its field."""
+    name = child.given_name or "A child"
+    if hasattr(exc, "error_dict"):
+        return ValidationError(
+            {
+                field: [f"{name}: {message}" for error in errors for message in error.messages]
+                for field, errors in exc.error_dict.items()
+            }
+        )
+    return ValidationError([f"{name}: {message}" for message in exc.messages])
+
+
+@service
+def removal_record(
+    *,
+    actor: User,
+    children: list[Child],
+    removal_date: dt.date,
+    manner: str,
+    reasons: list[str],
+    setting: str,
+    start_date: dt.date | None = None,
+    caregiver: Person | None = None,
+    address: str = "",
+    request: HttpRequest | None = None,
+) -> list[Episode]:
+    """One removal of one child, or of brothers and sisters together: each child gets a new
+    episode (a child who was in care before re-enters) and its first placement, from
+    `start_date` (the removal date by default). All or nothing: one child's refusal (an
+    open or overlapping removal, say) writes nothing for any of them, and names the child."""
+    if not children:
+        raise ValidationError({"children": "Choose the child or children who were removed."})
+    episodes = []
+    for child in children:
+        try:
+            episode = episode_record(
+                actor=actor,
+                child=child,
+                removal_date=removal_date,
+                manner=manner,
+                reasons=reasons,
+                request=request,
+            )
+            placement_record(
+                actor=actor,
+                episode=episode,
+                setting=setting,
+                start_date=start_date or removal_date,
+                caregiver=caregiver,
+                address=address,
+                request=request,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "discharge_date" in exc.error_dict:
+                # a removal of a child in care now: the answer is about this removal's date
+                errors = exc.error_dict
+                errors.setdefault("removal_date", []).extend(errors.pop("discharge_date"))
+                exc = ValidationError(errors)
+            raise (_about_child(child, exc) if len(children) > 1 else exc) from exc
+        episodes.append(episode)
+    return episodes
+
+
+DISCHARGE_END_REASON = "Discharged: {}"
+
+
+@service
+def episode_discharge(
+    *,
+    actor: User,
+    episode: Episode,
+    discharge_date: dt.date,
+    discharge_reason: str,
+    request: HttpRequest | None = None,
+) -> Episode:
+    """A child leaves care: the removal's discharge date and reason; the open placement ends
+    the same day (`episode_update`). A discharge before the removal or inside a placement is
+    refused on `discharge_date`."""
+    if episode.discharge_date is not None:
+        raise ValidationError(
+            {"discharge_date": f"This child was discharged on {_when(episode.discharge_date)}."}
+        )
+    if not discharge_reason:
+        raise ValidationError({"discharge_reason": "Choose why the child left care."})
+    return episode_update(
+        actor=actor,
+        episode=episode,
+        discharge_date=discharge_date,
+        discharge_reason=discharge_reason,
+        request=request,
+    )
+
+
+def discharge_undoable(episode: Episode) -> bool:
+    """A discharge is undone on the day it was recorded (the site's day) only."""
+    recorded = episode.discharge_recorded_at
+    site = episode.child.case.site
+    return recorded is not None and recorded.astimezone(site.tz).date() == site.today()
+
+
+@service
+def episode_discharge_undo(
+    *, actor: User, episode: Episode, request: HttpRequest | None = None
+) -> Episode:
+    """Takes back a discharge recorded today (a mistake): the removal is open again, and so is
+    the placement the discharge ended. After the day, a discharge is corrected, not undone."""
+    if episode.discharge_date is None:
+        raise ValidationError({"discharge_date": "This removal has no discharge to undo."})
+    if not discharge_undoable(episode):
+        raise ValidationError(
+            {
+                "discharge_date": "A discharge can be undone on the day it was recorded only. "
+                "Ask your Community Coordinator to correct it."
+            }
+        )
+    later = (
+        episode.child.episodes.filter(removal_date__gte=episode.discharge_date)
+        .exclude(pk=episode.pk)
+        .order_by("removal_date")
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            {
+                "discharge_date": f"The child came back into care on {_when(later.removal_date)}, "
+                "after this discharge: it can no longer be undone."
+            }
+        )
+    ended = (
+        episode.placements.filter(
+            end_date=episode.discharge_date,
+            end_reason=DISCHARGE_END_REASON.format(episode.get_discharge_reason_display()),
+        )
+        .order_by("-start_date", "-id")
+        .first()
+    )
+    episode = episode_update(
+        actor=actor, episode=episode, discharge_date=None, discharge_reason="", request=request
+    )
+    if ended is not None:
+        changed = apply_changes(ended, {"end_date": None, "end_reason": ""}, PLACEMENT_FIELDS)
+        save_audited_changes(ended, changed, actor=actor, case=episode.child.case, request=request)
+    return episode
 
 
 # --- Maltreatment reports ------------------------------------------------------------------

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases import views
+from cases.care import views as care
 from cases.hearings import views as hearings
 
 urlpatterns = [
@@ -26,6 +27,27 @@ urlpatterns = [
         "<str:case_id>/placements/<str:placement_id>/end/",
         views.placement_end,
         name="placement-end",
+    ),
+    path("<str:case_id>/removals/new/", care.removal_add, name="removal-add"),
+    path(
+        "<str:case_id>/removals/<str:episode_id>/discharge/",
+        care.discharge,
+        name="episode-discharge",
+    ),
+    path(
+        "<str:case_id>/removals/<str:episode_id>/discharge/undo/",
+        care.discharge_undo,
+        name="episode-discharge-undo",
+    ),
+    path(
+        "<str:case_id>/children/<str:child_id>/maltreatment-reports/new/",
+        care.maltreatment_report_add,
+        name="maltreatment-report-add",
+    ),
+    path(
+        "<str:case_id>/maltreatment-reports/<str:report_id>/edit/",
+        care.maltreatment_report_edit,
+        name="maltreatment-report-edit",
     ),
     path("<str:case_id>/hearings/new/", hearings.hearing_schedule, name="hearing-schedule"),
     path(

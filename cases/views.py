@@ -18,6 +18,8 @@ from assessments.selectors import case_plan
 from cases import forms, services
 from cases import selectors as pages
 from cases.access import CaseAccess, access_case
+from cases.care.forms import PlacementChangeForm
+from cases.care.selectors import care_context
 from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
 from familytime.views import family_time_context
@@ -110,6 +112,7 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         access, page.today, [view.child for view in page.children]
     )
     context.update(hearings_context(access))
+    context.update(care_context(access, [view.child for view in page.children]))
     return render(request, "cases/detail.html", context)
 
 
@@ -173,7 +176,11 @@ def _child(access: CaseAccess, child_id: str) -> Child:
 def child_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
     case = access.case
-    form = forms.ChildCreateForm(form_data(request), initial={"enrolled_on": case.site.today()})
+    form = forms.ChildCreateForm(
+        form_data(request),
+        initial={"enrolled_on": case.site.today()},
+        people=case.people.order_by("kind", "given_name", "id"),
+    )
     return form_page(
         request,
         form=form,
@@ -263,17 +270,18 @@ def placement_add(request: AuthenticatedRequest, case_id: str, child_id: str) ->
     child = _child(access, child_id)
     current = _current_placement(child)
     people: QuerySet = case.people.order_by("kind", "given_name", "id")
-    form = forms.PlacementForm(form_data(request), people=people, current=current)
+    form = PlacementChangeForm(form_data(request), people=people, current=current)
     return form_page(
         request,
         form=form,
         save=lambda: services.placement_add(
-            actor=request.user, child=child, request=request, **form.cleaned_data
+            actor=request.user, child=child, request=request, **form.service_kwargs()
         ),
         done=lambda placement: _case_url(case.pk, f"child-{child.pk}"),
         title=f"Where {child} lives now",
         intro="Placement stability matters: the first placement should be the last. "
-        "Record each move here.",
+        "Record each move here, and respite, a trial home visit or a runaway too: those are "
+        "not counted as moves.",
         submit="Save the placement",
         case=case,
         success="The placement is saved.",

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)  # a Friday; 9 a.m. at the Chicago sites
 TODAY = dt.date(2026, 11, 20)
 # Queries of the pages that every issue adds a section to (other test files use these too).
-CASE_PAGE_QUERIES = 31
+CASE_PAGE_QUERIES = 35
 COORDINATOR_HOME_QUERIES = 15
 
 
@@ -600,7 +600,8 @@ def test_case_page_takes_a_constant_number_of_queries_from_1_to_5_children(
     # 18 for the page, 6 for the case plan section (consent check, caregivers, screenings,
     # services, goals, marker ratings: tests/test_assessments_pages.py grows those rows), 3 for
     # family time (figures, plans, the 4 weeks' visits), 4 for the court section (clocks 2,
-    # hearings and orders 2)
+    # hearings and orders 2), 4 for time in care (episodes, placements, maltreatment reports,
+    # recurrence)
     with django_assert_num_queries(CASE_PAGE_QUERIES):
         client.get(url)
     _grow_family(family, 4)

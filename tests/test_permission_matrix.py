@@ -30,6 +30,7 @@ Answers:
     part2         the substance-use (42 CFR Part 2) row: the treatment service on the case plan,
                   the release on the releases page
     findings      a hearing's findings and continuance reason (the court's words)
+    shown         the record itself (its row in the case page's time in care)
     attendance    who came to an FTM (team members' e-mails, the family's person ids)
 
 Columns (the role one acts in on the family): CC Community Coordinator, ADMIN site admin,
@@ -175,6 +176,9 @@ person           api_create      201                  201                  201  
 own_person       api_list        in+contact           in+contact           in+contact           in+contact           in+contact           in+contact           in+contact           in-contact           in-contact       in-contact           out  in+contact
 own_person       api_detail      200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200-contact          200-contact      200-contact          404  200+contact
 
+episode          add_page        200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+episode          edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  404
+episode          page            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown        200+shown            404  403
 episode          api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
 episode          api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
 episode          api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
@@ -263,6 +267,9 @@ consent          page            200+part2            200+part2            200+p
 consent          edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
 consent          confirm_page    200                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
 
+maltreatment     page            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown        200+shown            404  403
+maltreatment     add_page        200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+maltreatment     edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  404
 maltreatment     api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
 maltreatment     api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
 maltreatment     api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
@@ -298,6 +305,9 @@ calendar_visit   feed            in                   out                  in   
 # - family_time_plan api_write, NONE: a child the caller may not see is a 400 on `child_id`,
 #   the same answer as a child that does not exist (familytime/api.py).
 # - part2_service edit_page: the form of a Part 2 row the writer may not see is a 404.
+# - episode and maltreatment edit_page, PARENT: the discharge and report forms open a record
+#   that is not the parent's at all (RECORD_TYPES: no `for_parent`), a 404 as in the API; the
+#   forms that add one (add_page) open the case, a 403 as every professional page of it.
 # - hearing_summary, MENTOR: the summary brings screening results, services and court findings
 #   together, more than the parent would share: a 404 (cases/hearings/selectors.py). A judge who
 #   is also the parent mentor on the team keeps the court's summary (JUDGE+MENTOR: the rights
@@ -552,7 +562,7 @@ class Ask:
     record: str = ""  # the world's id of the record a list or feed must hold
     method: str = "get"
     body: dict | None = None
-    text_for: str = ""  # the record whose text stands for `part2` on this page
+    text_for: str = ""  # the record whose text stands for `part2` (or `shown`) on this page
 
 
 def api(path: str, record: str) -> dict[str, Ask]:
@@ -584,6 +594,9 @@ ASKS: dict[tuple[str, str], Ask] = {
     **{("person", a): ask for a, ask in api("people", "person").items()},
     **{("own_person", a): ask for a, ask in api("people", "own_person").items()},
     **{("episode", a): ask for a, ask in api("episodes", "episode").items()},
+    ("episode", "page"): Ask("page", CASE_PAGE, text_for="episode"),
+    ("episode", "add_page"): Ask("page", "/cases/{case}/removals/new/"),
+    ("episode", "edit_page"): Ask("page", "/cases/{case}/removals/{episode}/discharge/"),
     ("placement", "page"): Ask("page", CASE_PAGE),
     ("placement", "edit_page"): Ask("page", "/cases/{case}/placements/{placement}/end/"),
     **{("placement", a): ask for a, ask in api("placements", "placement").items()},
@@ -701,6 +714,11 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("consent", "edit_page"): Ask("page", "/cases/{case}/consents/new/"),
     ("consent", "confirm_page"): Ask("page", "/cases/{case}/consents/{part2_consent}/confirm/"),
     **{("maltreatment", a): ask for a, ask in api("maltreatment-reports", "report").items()},
+    ("maltreatment", "page"): Ask("page", CASE_PAGE, text_for="report"),
+    ("maltreatment", "add_page"): Ask(
+        "page", "/cases/{case}/children/{child}/maltreatment-reports/new/"
+    ),
+    ("maltreatment", "edit_page"): Ask("page", "/cases/{case}/maltreatment-reports/{report}/edit/"),
     ("audit_event", "api_list"): Ask("list", "/api/v1/audit-events/?case={case}", "audit_event"),
     ("audit_event", "csv"): Ask("page", "/accounts/sites/north/audit.csv"),
     ("calendar_ftm", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "ftm"),
@@ -801,6 +819,8 @@ def _signs(expected: str) -> list[str]:
 def _page_sign(field: str, body: str, world: SimpleNamespace, ask: Ask) -> str:
     if field == "part2" and ask.text_for:
         text = f'id="consent-{getattr(world, ask.text_for)}"'
+    elif field == "shown":  # the record's own row on the page (the time in care section)
+        text = f'id="{ask.text_for}-{getattr(world, ask.text_for)}"'
     else:
         text = TEXT[field]
     return "+" if text in body else "-"

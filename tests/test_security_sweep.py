@@ -101,6 +101,11 @@ ROUTES: dict[str, Route] = {
     "person-create": Route(CASE),
     "person-edit": Route({"case_id": "case", "person_id": "person"}),
     "placement-end": Route({"case_id": "case", "placement_id": "placement"}),
+    "removal-add": Route(CASE),
+    "episode-discharge": Route({"case_id": "case", "episode_id": "episode"}),
+    "episode-discharge-undo": Route({"case_id": "case", "episode_id": "episode"}),
+    "maltreatment-report-add": Route(CASE_CHILD),
+    "maltreatment-report-edit": Route({"case_id": "case", "report_id": "maltreatment_report"}),
     # --- accounts and security ---
     "two-factor-verify": Route(),
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),

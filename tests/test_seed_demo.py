@@ -143,6 +143,18 @@ def test_seed_demo_on_a_later_day_moves_the_demo_forward():
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("days", [200, -200])
+def test_a_child_who_came_back_into_care_keeps_both_removals_when_the_demo_moves(days):
+    seed()
+    seed(NOW + dt.timedelta(days=days))
+    earlier, later = Episode.objects.filter(child_id="demo-child-harper-mason").order_by(
+        "removal_date"
+    )
+    assert earlier.removal_date == TODAY + dt.timedelta(days=days - 640)
+    assert earlier.discharge_date == TODAY + dt.timedelta(days=days - 545)
+    assert later.removal_date == TODAY + dt.timedelta(days=days - 455)
+
+
 def test_seed_demo_after_the_clock_went_back_moves_the_demo_back():
     seed(NOW + dt.timedelta(days=40))
     seed()
@@ -198,7 +210,8 @@ def test_every_child_is_under_three_at_enrolment_with_a_concurrent_goal_from_day
     seed()
     for child in Child.objects.all():
         assert add_months(child.birth_date, 36) > child.enrolled_on, child.id
-    episodes = Episode.objects.select_related("child")
+    # one removal each (the latest: a child who came back into care has an earlier one too)
+    episodes = Episode.objects.select_related("child").exclude(id__endswith="-earlier")
     assert episodes.count() == Child.objects.exclude(case__enrollment="in_home").count()
     for episode in episodes:
         first = PermanencyPlan.objects.filter(child=episode.child).earliest()
@@ -230,6 +243,8 @@ def test_the_demo_covers_the_stages_of_a_case():
     removed_this_week = Episode.objects.filter(removal_date__gt=TODAY - dt.timedelta(days=7))
     assert removed_this_week.exists()
     assert Placement.objects.filter(setting=codes.PlacementSetting.TRIAL_HOME_VISIT).exists()
+    reentered = Episode.objects.filter(id__endswith="-earlier").values("child")
+    assert Episode.objects.filter(child__in=reentered, discharge_date__isnull=True).exists()
     moved = Placement.objects.exclude(end_date=None).exclude(end_reason="")
     assert moved.exclude(setting=codes.PlacementSetting.TRIAL_HOME_VISIT).exists()
     changed = PermanencyPlan.objects.exclude(reason="")

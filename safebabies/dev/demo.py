@@ -197,6 +197,9 @@ class Family:
     manner: str = codes.RemovalManner.COURT_ORDERED
     stays: tuple[Stay, ...] = ()
     discharge: tuple[int, str] | None = None  # (days ago, reason)
+    # an earlier time in care of every child, before this removal (a re-entry): (removal days
+    # ago, discharge days ago, discharge reason, setting of its one placement)
+    earlier: tuple[int, int, str, str] | None = None
     closed: int | None = None  # days ago
     plans: tuple[Plan, ...] = ()
     next_hearing: tuple[int, str] | None = None  # (days ahead, type) for an open case
@@ -570,6 +573,7 @@ FAMILIES: tuple[Family, ...] = (
         team=(CW, PA, CA, GAL),
         opened=445,
         removal=455,
+        earlier=(640, 545, DischargeReason.REUNIFICATION, PlacementSetting.RELATIVE_FOSTER),
         reasons=(RemovalReason.PARENT_DRUGS, RemovalReason.NEGLECT),
         stays=(Stay(PlacementSetting.NONRELATIVE_FOSTER, "karen", 0,
                     address="3 Juniper Way, Lakeside"),),
@@ -943,21 +947,27 @@ def _shift_episodes(today: dt.date) -> None:
     delta = (today - dt.timedelta(days=days_ago)) - stored
     if not delta:
         return
-    episodes = Episode.objects.filter(child__case__site__slug=SITE_SLUG, id__startswith="demo-")
-    placements = Placement.objects.filter(episode__in=episodes)
-    steps = [
-        lambda: episodes.filter(discharge_date__isnull=False).update(
-            discharge_date=F("discharge_date") + delta
-        ),
-        lambda: placements.update(  # both ends at once: end >= start holds throughout
-            start_date=F("start_date") + delta, end_date=F("end_date") + delta
-        ),
-        lambda: episodes.update(removal_date=F("removal_date") + delta),
-    ]
+    demo = Episode.objects.filter(child__case__site__slug=SITE_SLUG, id__startswith="demo-")
+    # a child's earlier time in care (`Family.earlier`) moves after their later one going
+    # forward, before it going back: the two never overlap on the way
+    groups = [demo.exclude(id__endswith="-earlier"), demo.filter(id__endswith="-earlier")]
     if delta < dt.timedelta(0):
-        steps.reverse()
-    for step in steps:
-        step()
+        groups.reverse()
+    for episodes in groups:
+        placements = Placement.objects.filter(episode__in=episodes)
+        steps = [
+            lambda episodes=episodes: episodes.filter(discharge_date__isnull=False).update(
+                discharge_date=F("discharge_date") + delta
+            ),
+            lambda placements=placements: placements.update(  # end >= start holds throughout
+                start_date=F("start_date") + delta, end_date=F("end_date") + delta
+            ),
+            lambda episodes=episodes: episodes.update(removal_date=F("removal_date") + delta),
+        ]
+        if delta < dt.timedelta(0):
+            steps.reverse()
+        for step in steps:
+            step()
 
 
 def _upsert(model: type[models.Model], rows: list[dict]) -> tuple[int, int]:
@@ -1157,8 +1167,30 @@ def _in_care(
     today: dt.date,
     users: dict[str, User],
 ) -> None:
-    """The child's removal: episode, placements, permanency plans, family time, reports."""
+    """The child's removal: episode, placements, permanency plans, family time, reports (and
+    an earlier time in care the child came back from: `Family.earlier`)."""
     prefix = f"{family.key}-{kid.key}"
+    if family.earlier:
+        came, left, reason, setting = family.earlier
+        earlier_id = rows.add(
+            Episode,
+            id=f"demo-ep-{prefix}-earlier",
+            child_id=child_id,
+            removal_date=today - dt.timedelta(days=came),
+            manner=family.manner,
+            reasons=list(family.reasons),
+            discharge_date=today - dt.timedelta(days=left),
+            discharge_reason=reason,
+        )
+        rows.add(
+            Placement,
+            id=f"demo-pl-{prefix}-earlier",
+            episode_id=earlier_id,
+            setting=setting,
+            start_date=today - dt.timedelta(days=came),
+            end_date=today - dt.timedelta(days=left),
+            end_reason=f"Discharged: {DischargeReason(reason).label}",
+        )
     episode_id = rows.add(
         Episode,
         id=f"demo-ep-{prefix}",

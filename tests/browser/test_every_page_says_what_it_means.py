@@ -76,6 +76,7 @@ def more_pages(held_ftm_id: str) -> dict[str, str]:
     return {
         "families": "/cases/",
         "case-plan": f"/cases/{CASE_ID}/plan/",
+        "removal-form": f"/cases/{CASE_ID}/removals/new/",
         "screening-form": f"/cases/{CASE_ID}/plan/screenings/new/",
         "service-form": f"/cases/{CASE_ID}/plan/services/new/",
         "goal-form": f"/cases/{CASE_ID}/plan/goals/new/",
