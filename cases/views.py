@@ -18,6 +18,7 @@ from assessments.selectors import case_plan
 from cases import forms, services
 from cases import selectors as pages
 from cases.access import CaseAccess, access_case
+from cases.closing.selectors import closing_context
 from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
 from familytime.views import family_time_context
@@ -110,6 +111,8 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         access, page.today, [view.child for view in page.children]
     )
     context.update(hearings_context(access))
+    in_care = sum(1 for view in page.children if view.episode is not None)
+    context.update(closing_context(access, in_care))
     return render(request, "cases/detail.html", context)
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("family/items/<str:item_id>/done/", family.family_item_done, name="family-item-done"),
     path("", include("safebabies.identity.urls")),
     path("", include("teams.urls")),
+    path("", include("cases.closing.urls")),
     path("cases/", include("cases.urls")),
     # Each app's pages carry their full path (most under cases/<case_id>/...).
     path("", include("assessments.urls")),
