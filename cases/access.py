@@ -39,7 +39,8 @@ consents) is decided from them; the list functions apply the same rule in SQL.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,13 +105,13 @@ def roles_on_case(held: set[str] | frozenset[str], team: set[str]) -> frozenset[
     return frozenset((held & OPEN_EVERY_CASE) | (team & held & (TEAM_ROLES | FAMILY_ROLES)))
 
 
-def sealed_opened_at(roles: dict[int, set[str] | frozenset[str]]) -> list[int]:
+def sealed_opened_at(roles: Mapping[int, AbstractSet[str]]) -> list[int]:
     """The sites whose sealed cases these roles open: those where they hold the site admin
     role."""
     return [site for site, held in roles.items() if Role.SITE_ADMIN in held]
 
 
-def not_sealed_for(roles: dict[int, set[str] | frozenset[str]], prefix: str = "") -> Q:
+def not_sealed_for(roles: Mapping[int, AbstractSet[str]], prefix: str = "") -> Q:
     """A Q on cases (or on rows, through `prefix`, e.g. "case__"): not sealed, or of a site
     whose sealed cases these roles open (`sealed_opened_at`)."""
     return Q(**{f"{prefix}sealed_at__isnull": True}) | Q(

@@ -24,7 +24,7 @@ NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)  # a Friday; 9 a.m. at the
 TODAY = dt.date(2026, 11, 20)
 # Queries of the pages that every issue adds a section to (other test files use these too).
 CASE_PAGE_QUERIES = 33  # + the closing section: the closings, the transfers
-COORDINATOR_HOME_QUERIES = 15
+COORDINATOR_HOME_QUERIES = 16  # + the transfers waiting for the site
 
 
 @pytest.fixture(autouse=True)

@@ -436,7 +436,8 @@ def case_purge(
     # rows that name the case without a foreign key, kept by features above this one (the
     # in-app notifications about the family, whose words may name it): they delete their own
     for _receiver, answer in case_purged.send(sender=Case, case_id=case.pk):
-        counts.update(answer or {})
+        if isinstance(answer, dict):
+            counts.update(answer)
     record = save_new(
         PurgeRecord(
             case_id=case.pk,
