@@ -46,7 +46,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases.denials import audited_denial
@@ -893,8 +893,6 @@ def transfers_visible_to(user: User) -> QuerySet[CaseTransfer]:
 def transfer_summaries(user: User, transfers: QuerySet[CaseTransfer]) -> list[TransferSummary]:
     """`TransferSummary` of each of `transfers` (already limited by `transfers_visible_to`), in
     three queries."""
-    from django.db.models import Count
-
     rows = list(
         transfers.select_related("from_site", "to_site", "requested_by", "decided_by")
         .annotate(children_count=Count("case__children", distinct=True))

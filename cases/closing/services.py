@@ -145,9 +145,13 @@ def case_close(
     case.save(update_fields=["closed_on", "updated_at"])
     audit(actor=actor, action=Action.CREATE, record=closure, case=case, request=request)
     audit(
-        actor=actor, action=Action.UPDATE, record=case, case=case, fields=["closed_on"],
+        actor=actor,
+        action=Action.UPDATE,
+        record=case,
+        case=case,
+        fields=["closed_on"],
         request=request,
-    )  # fmt: skip
+    )
     return closure
 
 
@@ -174,15 +178,23 @@ def case_reopen(
         closure.full_clean()
         closure.save(update_fields=["reopened_at", "reopened_by", "reopen_reason", "updated_at"])
         audit(
-            actor=actor, action=Action.UPDATE, record=closure, case=case,
-            fields=["reopened_at", "reopen_reason"], request=request,
-        )  # fmt: skip
+            actor=actor,
+            action=Action.UPDATE,
+            record=closure,
+            case=case,
+            fields=["reopened_at", "reopen_reason"],
+            request=request,
+        )
     case.closed_on = None
     case.save(update_fields=["closed_on", "updated_at"])
     audit(
-        actor=actor, action=Action.UPDATE, record=case, case=case, fields=["closed_on"],
+        actor=actor,
+        action=Action.UPDATE,
+        record=case,
+        case=case,
+        fields=["closed_on"],
         request=request,
-    )  # fmt: skip
+    )
     return case
 
 
@@ -372,9 +384,13 @@ def case_seal(*, actor: User, case: Case, request: HttpRequest | None = None) ->
     case.sealed_at = timezone.now()
     case.save(update_fields=["sealed_at", "updated_at"])
     audit(
-        actor=actor, action=Action.UPDATE, record=case, case=case, fields=["sealed_at"],
+        actor=actor,
+        action=Action.UPDATE,
+        record=case,
+        case=case,
+        fields=["sealed_at"],
         request=request,
-    )  # fmt: skip
+    )
     return case
 
 
