@@ -12,6 +12,13 @@ The rules (DOMAIN.md "Confidentiality rules"):
 - caseworkers, attorneys, GAL/CASA, clinicians and parent mentors see the cases whose family
   team they are on (`team_places_in_force`);
 - Site Implementation Team and national users see aggregates only: no case at all;
+- a sealed case (past its retention period: `Case.sealed_at`) is seen by its site's admins
+  only, whatever else anyone holds there or on its team: `not_sealed_for` in every function
+  below, the team places of a sealed case give nothing (`places_in_force`);
+- a case waiting for a transfer (`CaseTransfer`) stays its sending site's until the receiving
+  site accepts it: the receiving site's coordinators and admins read only a summary of it
+  (`transfers_to_decide`: its name, how many children, the sending site), nothing of its
+  records, until they accept;
 - a parent of a case who signs in (role `parent`, their family-team place linked to their
   person: `parent_places_in_force`) reads only what is theirs on that case (`is_parent_view`,
   `RecordType.for_parent`): their family's meetings without the discussion, the action items
@@ -32,17 +39,18 @@ consents) is decided from them; the list functions apply the same rule in SQL.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cases.denials import audited_denial
-from cases.models import Case, Child, Consent, Person, Relationship, TeamMember
+from cases.models import Case, CaseTransfer, Child, Consent, Person, Relationship, TeamMember
 from safebabies import codes
 from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import (
@@ -71,7 +79,10 @@ def places_in_force() -> QuerySet[TeamMember]:
         user=OuterRef("user"), site=OuterRef("case__site"), role=OuterRef("role"), is_active=True
     )
     return TeamMember.objects.filter(
-        Exists(holds_the_role), removed_at__isnull=True, user__is_active=True
+        Exists(holds_the_role),
+        removed_at__isnull=True,
+        user__is_active=True,
+        case__sealed_at__isnull=True,
     ).exclude(role__in=list(FAMILY_ROLES), case__closed_on__isnull=False)
 
 
@@ -95,9 +106,24 @@ def roles_on_case(held: set[str] | frozenset[str], team: set[str]) -> frozenset[
     return frozenset((held & OPEN_EVERY_CASE) | (team & held & (TEAM_ROLES | FAMILY_ROLES)))
 
 
+def sealed_opened_at(roles: Mapping[int, AbstractSet[str]]) -> list[int]:
+    """The sites whose sealed cases these roles open: those where they hold the site admin
+    role."""
+    return [site for site, held in roles.items() if Role.SITE_ADMIN in held]
+
+
+def not_sealed_for(roles: Mapping[int, AbstractSet[str]], prefix: str = "") -> Q:
+    """A Q on cases (or on rows, through `prefix`, e.g. "case__"): not sealed, or of a site
+    whose sealed cases these roles open (`sealed_opened_at`)."""
+    return Q(**{f"{prefix}sealed_at__isnull": True}) | Q(
+        **{f"{prefix}site_id__in": sealed_opened_at(roles)}
+    )
+
+
 def _cases_opened(user: User, site_wide: frozenset[str]) -> QuerySet[Case]:
     """The cases of the sites where the user holds one of `site_wide`, and those where a team
-    place of theirs is in force: one query, no per-row work."""
+    place of theirs is in force: one query, no per-row work. A sealed case only for its site's
+    admins."""
     roles = roles_of(user)
     if not roles:
         return Case.objects.none()
@@ -105,7 +131,8 @@ def _cases_opened(user: User, site_wide: frozenset[str]) -> QuerySet[Case]:
     team_sites = [site for site, held in roles.items() if held & TEAM_ROLES]
     on_team = team_places_in_force().filter(case=OuterRef("pk"), user=user)
     return Case.objects.filter(
-        Q(site_id__in=everywhere) | Q(site_id__in=team_sites) & Exists(on_team)
+        Q(site_id__in=everywhere) | Q(site_id__in=team_sites) & Exists(on_team),
+        not_sealed_for(roles),
     )
 
 
@@ -259,7 +286,11 @@ def access_case(
     unless the caller serves the family's own view (`family_view`): every professional page
     is closed to them by default."""
     roles = roles_of(user)
-    case = Case.objects.select_related("site").filter(pk=case_id, site_id__in=list(roles)).first()
+    case = (
+        Case.objects.select_related("site")
+        .filter(not_sealed_for(roles), pk=case_id, site_id__in=list(roles))
+        .first()
+    )
     if case is None:
         raise Http404("No such case")
     team: set[str] = set()
@@ -329,7 +360,10 @@ def case_access_map(user: User, case_ids) -> dict[str, CaseAccess]:
         if role in FAMILY_ROLES and person_id:
             people.setdefault(case_id, set()).add(person_id)
     result: dict[str, CaseAccess] = {}
-    for case in Case.objects.select_related("site").filter(pk__in=ids, site_id__in=list(roles)):
+    visible = Case.objects.select_related("site").filter(
+        not_sealed_for(roles), pk__in=ids, site_id__in=list(roles)
+    )
+    for case in visible:
         case_roles = roles_on_case(roles[case.site_id], team.get(case.pk, set()))
         if case_roles:
             result[case.pk] = CaseAccess(
@@ -436,6 +470,14 @@ RIGHTS: dict[str, tuple[Callable[[CaseAccess], bool], str]] = {
     "can_see_contact_details": (
         lambda a: can_see_contact_details(a),
         "Contact details are for the family team.",
+    ),
+    "can_close_case": (
+        lambda a: a.can_manage_team,
+        "Only the site's Community Coordinators and site admins close, reopen or transfer a case.",
+    ),
+    "can_seal_case": (
+        lambda a: Role.SITE_ADMIN in a.roles,
+        "Only the site's admins seal or purge a case.",
     ),
     "can_read_consents": (
         lambda a: a.is_team_view and not a.is_mentor_view,
@@ -591,6 +633,13 @@ RECORD_TYPES: dict[str, RecordType] = {
     "hearing": RecordType("cases.Hearing", "case", related=("judge",), for_parent=_of_their_case()),
     "hearing_order": RecordType("cases.HearingOrder", "hearing__case"),
     "maltreatment_report": RecordType("cases.MaltreatmentReport", "child__case"),
+    # closing and moving a case: its closings are read with the case (the reason shows on the
+    # case page); its transfers by the coordinators and admins (the receiving site's: the
+    # summary of `transfers_to_decide` until they accept)
+    "case_closure": RecordType("cases.CaseClosure", "case"),
+    "case_transfer": RecordType(
+        "cases.CaseTransfer", "case", visible_if=lambda a: a.can_manage_team
+    ),
     "consent": RecordType("cases.Consent", "case"),
     "ftm": RecordType(
         "ftms.Ftm",
@@ -804,3 +853,88 @@ def access_case_records(
     if write:
         require(access, "can_write")
     return require(access, *need)
+
+
+# --- Transfers and sealed cases: what the coordinators and admins of a site reach -------------
+
+
+def sites_managed_by(user: User) -> list[int]:
+    """The sites where the user is a Community Coordinator or a site admin: those whose
+    transfers (sent or received) they see and decide."""
+    return [site for site, held in roles_of(user).items() if held & TEAM_MANAGER_ROLES]
+
+
+@dataclass(frozen=True)
+class TransferSummary:
+    """What a site sees of a case sent to it, before it accepts: the case's name, how many
+    children, the sending site and the sender's note. Nothing else of the case (its records are
+    the sending site's until the transfer is accepted)."""
+
+    transfer: CaseTransfer
+    case_name: str
+    children: int
+    # the user may decide it (a coordinator or admin of the receiving site, while pending)
+    may_decide: bool
+    # the user may open the case itself (`access_case` would let them in)
+    may_open: bool
+
+
+def transfers_visible_to(user: User) -> QuerySet[CaseTransfer]:
+    """The transfers sent from or to the sites the user manages (`sites_managed_by`), the
+    record at both ends; those of a sealed case only to the admins of its site."""
+    sites = sites_managed_by(user)
+    if not sites:
+        return CaseTransfer.objects.none()
+    return CaseTransfer.objects.filter(
+        Q(from_site_id__in=sites) | Q(to_site_id__in=sites),
+        not_sealed_for(roles_of(user), "case__"),
+    )
+
+
+def transfer_summaries(user: User, transfers: QuerySet[CaseTransfer]) -> list[TransferSummary]:
+    """`TransferSummary` of each of `transfers` (already limited by `transfers_visible_to`), in
+    three queries."""
+    rows = list(
+        transfers.select_related("from_site", "to_site", "requested_by", "decided_by")
+        .annotate(children_count=Count("case__children", distinct=True))
+        .order_by("-requested_at", "id")
+    )
+    names = dict(Case.objects.filter(pk__in=[t.case_id for t in rows]).values_list("pk", "name"))
+    opened = case_access_map(user, [t.case_id for t in rows])
+    deciders = set(sites_managed_by(user))
+    return [
+        TransferSummary(
+            transfer=t,
+            case_name=names.get(t.case_id, "") or "A family",
+            children=t.children_count,  # type: ignore[attr-defined]  # the annotation above
+            may_decide=t.decision == CaseTransfer.Decision.PENDING and t.to_site_id in deciders,
+            may_open=t.case_id in opened,
+        )
+        for t in rows
+    ]
+
+
+@audited_denial("case_transfer")
+def access_transfer(user: User, transfer_id: str, *, decide: bool = False) -> TransferSummary:
+    """One transfer the user sees (`transfers_visible_to`), as its summary: 404 otherwise. With
+    `decide`, a 404 unless they manage the receiving site (the sending site withdraws, it does
+    not decide), and a 403 once it is decided."""
+    found = transfer_summaries(user, transfers_visible_to(user).filter(pk=transfer_id))
+    if not found:
+        raise Http404("Not found")
+    summary = found[0]
+    if decide:
+        if summary.transfer.to_site_id not in sites_managed_by(user):
+            raise Http404("Not found")
+        if not summary.may_decide:
+            raise PermissionDenied("This transfer was already decided.")
+    return summary
+
+
+def transfers_waiting_for(user: User) -> int:
+    """How many transfers wait for an answer of a site the user manages (their home page)."""
+    return (
+        transfers_visible_to(user)
+        .filter(decision=CaseTransfer.Decision.PENDING, to_site_id__in=sites_managed_by(user))
+        .count()
+    )

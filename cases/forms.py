@@ -160,13 +160,9 @@ class CaseForm(forms.Form):
     name = forms.CharField(label="Family name for the team", max_length=200)
     opened_on = forms.DateField(label="Case opened on", widget=DateInput())
     enrollment = forms.ChoiceField(label="Enrollment", choices=codes.Enrollment.choices)
-    closed_on = forms.DateField(
-        label="Case closed on",
-        widget=DateInput(),
-        required=False,
-        help_text="Leave empty while the family is in the program.",
-    )
 
+    # Closing is not an edit: the case page's "Close this case" (cases.closing) checks that
+    # every child has left care and asks for the reason.
     def __init__(self, *args, case: Case, **kwargs):
         kwargs.setdefault(
             "initial",
@@ -174,7 +170,6 @@ class CaseForm(forms.Form):
                 "name": case.name,
                 "opened_on": case.opened_on,
                 "enrollment": case.enrollment,
-                "closed_on": case.closed_on,
             },
         )
         super().__init__(*args, **kwargs)
@@ -184,7 +179,6 @@ class CaseForm(forms.Form):
                 Column("opened_on", css_class="col-md-6"),
                 Column("enrollment", css_class="col-md-6"),
             ),
-            "closed_on",
         )
 
 

@@ -41,6 +41,9 @@ class Case(Record):
     enrollment = models.CharField(
         max_length=16, choices=codes.Enrollment.choices, default=codes.Enrollment.OUT_OF_HOME
     )
+    # Sealed past its retention period: hidden from everyone but the site's admins
+    # (`cases.access`), still counted in the CQI figures of the years it belongs to.
+    sealed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_on", "id"]
@@ -524,3 +527,122 @@ class Consent(Record):
             and (self.expires_on is None or on <= self.expires_on)
             and (self.revoked_on is None or on < self.revoked_on)
         )
+
+
+# --- Closing, transferring, sealing and purging a case (README "Closing and moving a case") ----
+
+
+class ClosureReason(models.TextChoices):
+    PERMANENCY = "permanency", "Permanency reached"
+    TRANSFERRED = "transferred", "Transferred"
+    DISMISSED = "dismissed", "Dismissed by the court"
+    MOVED = "moved", "Moved out of the area"
+    OTHER = "other", "Other"
+
+
+class CaseClosure(Record):
+    """One closing of a case, and its reopening if it was reopened: the case's `closed_on` is
+    the date of its closing in force (a closure not reopened). A child still in care when the
+    case closed has the reason why in `in_care` ({child id: reason})."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="closures")
+    closed_on = models.DateField()
+    reason = models.CharField(max_length=16, choices=ClosureReason.choices)
+    note = models.CharField(max_length=500, blank=True, help_text="Needed for 'Other'.")
+    in_care = models.JSONField(default=dict, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-closed_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=ClosureReason.values), name="case_closure_reason_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(note=""), name="case_closure_other_has_note"
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(reopened_at__isnull=True),
+                name="case_closure_one_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Closed on {self.closed_on:%-d %b %Y}: {self.get_reason_display()}"
+
+
+class CaseTransfer(Record):
+    """A case sent from one site to another: pending until the receiving site's Community
+    Coordinator (or site admin) accepts or declines it. The row is the record at both ends."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for the receiving site"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn by the sending site"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="transfers")
+    from_site = models.ForeignKey("teams.Site", on_delete=models.PROTECT, related_name="+")
+    to_site = models.ForeignKey("teams.Site", on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=1000, blank=True, help_text="For the receiving site.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_site=F("to_site")), name="case_transfer_to_another_site"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["pending", "accepted", "declined", "withdrawn"]),
+                name="case_transfer_decision_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(decision="pending"),
+                name="case_transfer_one_pending",
+            ),
+        ]
+        indexes = [models.Index(fields=["to_site", "decision"])]
+
+    def __str__(self) -> str:
+        return f"Transfer to {self.to_site} ({self.get_decision_display().lower()})"
+
+
+class PurgeRecord(models.Model):
+    """What a purge deleted: the case's id, its site, when it closed, how many rows of each
+    table, who purged it, when and why. No personal data (no name, no date of birth)."""
+
+    case_id = models.CharField(max_length=64)
+    site = models.ForeignKey("teams.Site", on_delete=models.PROTECT, related_name="+")
+    opened_on = models.DateField()
+    closed_on = models.DateField()
+    counts = models.JSONField(default=dict)
+    purged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    purged_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["-purged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Case {self.case_id} purged {self.purged_at:%Y-%m-%d}"

@@ -7,10 +7,17 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases import selectors as pages
+from cases.access import transfers_waiting_for
 from familytime.selectors import family_time_home
 from safebabies.family import audit_family_page, family_pages
 from safebabies.identity.http import AuthenticatedRequest
-from safebabies.identity.roles import AGGREGATE_ROLES, FAMILY_ROLES, TEAM_ROLES, Role
+from safebabies.identity.roles import (
+    AGGREGATE_ROLES,
+    FAMILY_ROLES,
+    TEAM_MANAGER_ROLES,
+    TEAM_ROLES,
+    Role,
+)
 from safebabies.identity.selectors import admin_site_ids, is_family_only, roles_of
 from teams import selectors as ftm_selectors
 
@@ -68,6 +75,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
                 pages.judge_hearings(user, today, today + dt.timedelta(days=JUDGE_HEARING_DAYS))
             ),
         )
+    if held & TEAM_MANAGER_ROLES:  # cases other sites send to theirs (cases.closing)
+        context["transfers_waiting"] = transfers_waiting_for(user)
     if Role.SITE_ADMIN in held:
         context["site_admin"] = True
         admin_sites = set(admin_site_ids(user))

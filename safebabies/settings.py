@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 900.0,
         "options": {"expires": 800},
     },
+    "retention-review": {  # closed cases past their site's retention period, to its admins
+        "task": "safebabies.notify.tasks.retention_review_task",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 12 * 60 * 60},
+    },
 }
 
 # --- CQI figures -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("", include("safebabies.identity.urls")),
     path("", include("teams.urls")),
+    path("", include("cases.closing.urls")),
     path("cases/", include("cases.urls")),
     # Each app's pages carry their full path (most under cases/<case_id>/...).
     path("", include("assessments.urls")),

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)  # a Friday; 9 a.m. at the Chicago sites
 TODAY = dt.date(2026, 11, 20)
 # Queries of the pages that every issue adds a section to (other test files use these too).
-CASE_PAGE_QUERIES = 35
-COORDINATOR_HOME_QUERIES = 15
+CASE_PAGE_QUERIES = 37  # + time in care (4), + the closing section: closings, transfers (2)
+COORDINATOR_HOME_QUERIES = 16  # + the transfers waiting for the site
 
 
 @pytest.fixture(autouse=True)
@@ -718,14 +718,23 @@ def test_coordinator_edits_the_case(client_for, family, coordinator):
 
 
 def test_case_cannot_close_before_it_opens(client_for, family, coordinator):
-    response = client_for(coordinator).post(
+    """The edit form no longer closes a case (a closed_on sent to it is ignored); the close
+    page refuses a date before the opening, on its field."""
+    edit = client_for(coordinator).post(
         reverse("case-edit", args=[family.pk]),
         {
             "name": "Rivera family",
             "opened_on": "2026-03-02",
             "enrollment": "out_of_home",
-            "closed_on": "2026-01-01",
+            "closed_on": "2026-11-01",
         },
+    )
+    assert edit.status_code == 302
+    family.refresh_from_db()
+    assert family.closed_on is None
+    response = client_for(coordinator).post(
+        reverse("case-close", args=[family.pk]),
+        {"closed_on": "2026-01-01", "reason": "dismissed"},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["closed_on"]

@@ -275,6 +275,11 @@ maltreatment     api_detail      200                  200                  200  
 maltreatment     api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
 maltreatment     api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
 
+case_closing     page            200                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
+case_transfer    page            200                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
+case_seal        page            403                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
+case_purge       page            403                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
+
 audit_event      api_list        403                  in                   403                  403                  403                  403                  403                  403                  403              403                  403  403
 audit_event      csv             404                  200                  404                  404                  404                  404                  404                  404                  404              404                  404  404
 
@@ -316,6 +321,11 @@ calendar_visit   feed            in                   out                  in   
 #   (README "The case plan"), so not the site admin.
 # - placement address: hidden from the parent's attorney and the parent mentor (teams/roles.py
 #   PLACEMENT_ADDRESS_ROLES).
+# - case_closing / case_transfer: closing, reopening and transferring a case are the Community
+#   Coordinator's and the site admin's (`can_close_case`); case_seal / case_purge the site
+#   admin's only (`can_seal_case`). The pages open for them on any case; the service refuses an
+#   open case or one inside its retention period (tests/test_case_closing.py). A transfer's
+#   own page is site-wide, not a case's: who sees and decides it is tested there too.
 # - site admins are on no team here: their calendar feed (the team's FTMs, hearings and
 #   family time) holds nothing of the family; a judge's holds the site's unassigned hearings.
 
@@ -719,6 +729,10 @@ ASKS: dict[tuple[str, str], Ask] = {
         "page", "/cases/{case}/children/{child}/maltreatment-reports/new/"
     ),
     ("maltreatment", "edit_page"): Ask("page", "/cases/{case}/maltreatment-reports/{report}/edit/"),
+    ("case_closing", "page"): Ask("page", "/cases/{case}/close/"),
+    ("case_transfer", "page"): Ask("page", "/cases/{case}/transfer/"),
+    ("case_seal", "page"): Ask("page", "/cases/{case}/seal/"),
+    ("case_purge", "page"): Ask("page", "/cases/{case}/purge/"),
     ("audit_event", "api_list"): Ask("list", "/api/v1/audit-events/?case={case}", "audit_event"),
     ("audit_event", "csv"): Ask("page", "/accounts/sites/north/audit.csv"),
     ("calendar_ftm", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "ftm"),

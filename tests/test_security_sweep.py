@@ -26,7 +26,15 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessments.models import Assessment, Goal, GoalStep, Screening, Service
-from cases.models import Consent, Hearing, HearingOrder, MaltreatmentReport, TeamMember
+from cases.models import (
+    Case,
+    CaseTransfer,
+    Consent,
+    Hearing,
+    HearingOrder,
+    MaltreatmentReport,
+    TeamMember,
+)
 from cqi.breakdowns import DRILLABLE
 from familytime.models import FamilyTimePlan, Visit
 from safebabies.audit.models import AuditEvent
@@ -106,6 +114,16 @@ ROUTES: dict[str, Route] = {
     "episode-discharge-undo": Route({"case_id": "case", "episode_id": "episode"}),
     "maltreatment-report-add": Route(CASE_CHILD),
     "maltreatment-report-edit": Route({"case_id": "case", "report_id": "maltreatment_report"}),
+    # --- closing, transfers, retention (cases/closing) ---
+    "case-close": Route(CASE),
+    "case-reopen": Route(CASE),
+    "case-transfer": Route(CASE),
+    "transfer-withdraw": Route({"case_id": "case", "transfer_id": "transfer"}),
+    "case-seal": Route(CASE),
+    "case-purge": Route(CASE),
+    "transfer-list": Route(),
+    "transfer-decide": Route({"transfer_id": "transfer"}),
+    "retention": Route({"site_slug": "site_slug"}),
     # --- accounts and security ---
     "two-factor-verify": Route(),
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
@@ -299,6 +317,16 @@ class Samples:
         self.calendar_token = "not-a-calendar-feed-token"
         self.audit_event = AuditEvent.objects.create(
             action="view", record_type="cases.case", record_id=family.pk, site=site
+        ).pk
+        # a transfer of the family asked to a third site (the other site's people are not its
+        # receivers: what a receiving site reads is tests/test_case_closing.py's)
+        east = f.SiteFactory(slug="east", name="East County Safe Babies")
+        self.transfer = CaseTransfer.objects.create(
+            case=family,
+            from_site=site,
+            to_site=east,
+            requested_by=caseworker,
+            requested_at=timezone.now(),
         ).pk
         self.member_id = caseworker.pk
         self.notification = Notification.objects.create(
@@ -593,6 +621,34 @@ def test_no_persona_of_another_site_reads_or_writes_anything_of_the_family(sampl
 def test_no_off_team_persona_reads_or_writes_anything_of_the_family(samples, site, family):
     problems = []
     for label, persona in off_team_personas(site, family).items():
+        problems += [f"{label}: {problem}" for problem in sweep(persona, samples)]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_sealed_case_is_closed_to_its_own_team_the_court_and_the_coordinators(
+    samples, site, family, coordinator, caseworker, judge
+):
+    """Sealed (past its retention period): every route, page, API list and detail, search,
+    drill-down, calendar feed, CSV and PDF is as closed to the family's own team, the site's
+    Community Coordinators and its judges as to an outsider. Only the site's admins see it
+    (tests/test_case_closing.py)."""
+    Case.objects.filter(pk=family.pk).update(closed_on="2026-03-10", sealed_at=timezone.now())
+    # the caseworker's own notification (not the family's: its page is theirs to open)
+    Notification.objects.filter(pk=samples.notification).delete()
+    other_coordinator = f.site_member(
+        site, Role.COMMUNITY_COORDINATOR, email="cc2@north.example.org"
+    )
+    parent = f.site_member(site, Role.PARENT, email="parent@north.example.org")
+    TeamMember.objects.create(case=family, user=parent, role=Role.PARENT, person=family.test_parent)
+    problems = []
+    people = {
+        "coordinator": coordinator,
+        "caseworker": caseworker,
+        "judge": judge,
+        "another coordinator of the site": other_coordinator,
+        "parent": parent,
+    }
+    for label, persona in people.items():
         problems += [f"{label}: {problem}" for problem in sweep(persona, samples)]
     assert not problems, "\n".join(problems)
 

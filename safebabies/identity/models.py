@@ -118,6 +118,12 @@ class Site(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(14)],
     )
     coordinator_caseload_cap = models.PositiveSmallIntegerField(default=20)
+    retention_years = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(99)],
+        help_text="Years a closed case is kept after closing before the site admins are asked "
+        "to seal or purge it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

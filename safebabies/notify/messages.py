@@ -247,6 +247,39 @@ TEXTS: dict[str, dict[str, tuple[str, list[str]]]] = {
             ["La exportación de {site_name} del {as_of} falló varias veces ({error})."],
         ),
     },
+    "retention_due": {
+        "en": (
+            "Closed cases are past their retention period",
+            [
+                "{count} closed case(s) of {site_name} closed more than {years} years ago "
+                "(the site's retention period).",
+                "Seal or purge each of them on the retention page.",
+            ],
+        ),
+        "es": (
+            "Casos cerrados han superado su período de conservación",
+            [
+                "{count} caso(s) cerrado(s) de {site_name} se cerraron hace más de {years} años.",
+                "Selle o purgue cada uno en la página de conservación.",
+            ],
+        ),
+    },
+    "transfer_requested": {
+        "en": (
+            "A family's case is waiting for your site to accept it",
+            [
+                "{from_site} asks {to_site} to take a family's case.",
+                "Accept or decline it on the transfers page.",
+            ],
+        ),
+        "es": (
+            "El caso de una familia espera que su sitio lo acepte",
+            [
+                "{from_site} pide a {to_site} que reciba el caso de una familia.",
+                "Acéptelo o recházelo en la página de traslados.",
+            ],
+        ),
+    },
 }
 
 

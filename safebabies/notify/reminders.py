@@ -256,7 +256,10 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
     day = local.date() + dt.timedelta(days=2)
     hearings = list(
         Hearing.objects.filter(
-            case__site=site, scheduled_on=day, status=codes.HearingStatus.SCHEDULED
+            case__site=site,
+            case__closed_on__isnull=True,  # a closed case's reminders stop
+            scheduled_on=day,
+            status=codes.HearingStatus.SCHEDULED,
         )
         .select_related("judge")
         .order_by("pk")
@@ -377,6 +380,7 @@ def action_item_digests(site: Site, local: dt.datetime) -> Due:
     latest = (
         FtmActionItem.objects.filter(
             ftm__case__site=site,
+            ftm__case__closed_on__isnull=True,
             status=codes.ActionItemStatus.OPEN,
             owner__isnull=False,
             owner__is_active=True,

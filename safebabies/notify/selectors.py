@@ -99,7 +99,8 @@ def feed_items(user: User, *, today: dt.date | None = None) -> dict[str, list]:
     court_sites = court_view_sites(user)
     hearings = Hearing.objects.filter(
         Q(case__in=team)
-        | Q(case__site_id__in=court_sites) & (Q(judge=user) | Q(judge__isnull=True)),
+        | Q(case__site_id__in=court_sites, case__sealed_at__isnull=True)
+        & (Q(judge=user) | Q(judge__isnull=True)),
         scheduled_on__range=window,
     ).select_related("case__site")
     visits = Visit.objects.filter(child__case__in=team, scheduled_on__range=window).select_related(

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from assessments.signals import part2_release_confirmed, part2_release_recorded
 from cases.access import records_visible_to
+from cases.closing import selectors as closing
+from cases.closing.services import case_purged, transfer_requested
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -49,6 +51,54 @@ def notify_site_admins(
     ).distinct()
     message = Message(kind, str(site.pk), occasion, context, link)
     return sum(deliver(message, Recipient.for_user(user)) for user in admins)
+
+
+def retention_review(*, today: dt.date | None = None) -> int:
+    """Tells each site's admins, once a week, how many of its closed cases are past the site's
+    retention period and not sealed yet (`closing.cases_past_retention`): the page of the
+    link lists them, to seal or purge. No family is named. Returns the alerts sent."""
+    sent = 0
+    for site in Site.objects.order_by("pk"):
+        day = today or site.today()
+        count = closing.cases_past_retention(site, day).filter(sealed_at__isnull=True).count()
+        if not count:
+            continue
+        year, week, _ = day.isocalendar()
+        sent += notify_site_admins(
+            site=site,
+            kind="retention_due",
+            occasion=f"{year}-W{week:02d}",
+            context={"count": count, "site_name": site.name, "years": site.retention_years},
+            link=reverse("retention", args=[site.slug]),
+        )
+    return sent
+
+
+@receiver(case_purged, dispatch_uid="notifications_of_a_purged_case")
+def notifications_end_with_their_case(*, case_id: str, **kwargs) -> dict[str, int]:
+    """A purged case's in-app notifications go with it (their words may name the family)."""
+    deleted, _ = Notification.objects.filter(case_id=case_id).delete()
+    return {"notify.notification": deleted} if deleted else {}
+
+
+@receiver(transfer_requested, dispatch_uid="tell_the_receiving_site_of_a_transfer")
+def tell_the_receiving_site(*, transfer, **kwargs) -> int:
+    """The receiving site's Community Coordinators and site admins are told a case waits for
+    them (no family named: the transfers page shows them what they need to decide)."""
+    people = User.objects.filter(
+        memberships__site_id=transfer.to_site_id,
+        memberships__role__in=[Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN],
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
+    message = Message(
+        "transfer_requested",
+        transfer.pk,
+        "requested",
+        {"from_site": transfer.from_site.name, "to_site": transfer.to_site.name},
+        reverse("transfer-decide", args=[transfer.pk]),
+    )
+    return sum(deliver(message, Recipient.for_user(user)) for user in people)
 
 
 @receiver(part2_release_recorded)
