@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases import views
+from cases.documents import views as documents
 from cases.hearings import views as hearings
 
 urlpatterns = [
@@ -47,5 +48,16 @@ urlpatterns = [
         "<str:case_id>/orders/<str:order_id>/status/",
         hearings.hearing_order_status,
         name="hearing-order-status",
+    ),
+    path("<str:case_id>/documents/new/", documents.document_upload, name="document-upload"),
+    path(
+        "<str:case_id>/documents/<str:document_id>/",
+        documents.document_download,
+        name="document-download",
+    ),
+    path(
+        "<str:case_id>/documents/<str:document_id>/remove/",
+        documents.document_remove,
+        name="document-remove",
     ),
 ]

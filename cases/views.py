@@ -18,6 +18,7 @@ from assessments.selectors import case_plan
 from cases import forms, services
 from cases import selectors as pages
 from cases.access import CaseAccess, access_case
+from cases.documents.views import documents_context
 from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
 from familytime.views import family_time_context
@@ -110,6 +111,7 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         access, page.today, [view.child for view in page.children]
     )
     context.update(hearings_context(access))
+    context.update(documents_context(access))
     return render(request, "cases/detail.html", context)
 
 

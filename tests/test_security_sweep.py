@@ -74,6 +74,7 @@ PK_OF = {
     "family-time-plan": "family_time_plan",
     "goal": "goal",
     "assessment": "assessment",
+    "document": "document",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -101,6 +102,9 @@ ROUTES: dict[str, Route] = {
     "person-create": Route(CASE),
     "person-edit": Route({"case_id": "case", "person_id": "person"}),
     "placement-end": Route({"case_id": "case", "placement_id": "placement"}),
+    "document-upload": Route(CASE),
+    "document-download": Route({"case_id": "case", "document_id": "document"}),
+    "document-remove": Route({"case_id": "case", "document_id": "document"}),
     # --- accounts and security ---
     "two-factor-verify": Route(),
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
@@ -208,8 +212,10 @@ ROUTES: dict[str, Route] = {
             "service",
             "goal",
             "assessment",
+            "document",
         )
     },
+    "api-document-download": Route({"pk": "document"}),
     **{f"api-{name}-detail": Route({"pk": sample}) for name, sample in PK_OF.items()},
 }
 
@@ -270,6 +276,7 @@ class Samples:
             recipient_role=Role.CLINICIAN,
             granted_on="2026-09-01",
         ).pk
+        self.document = f.document(family, hearing_id=self.hearing, name="Quorlax.pdf").pk
         self.hearing_order = HearingOrder.objects.create(
             hearing_id=self.hearing, text="Quorlax order"
         ).pk
