@@ -420,6 +420,7 @@ SPECTACULAR_SETTINGS = {
         "HearingStatusEnum": "safebabies.codes.HearingStatus",
         "PersonKindEnum": "cases.models.Person.Kind",
         "RelationshipKindEnum": "cases.models.Relationship.Kind",
+        "DocumentKindEnum": "cases.models.Document.Kind",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

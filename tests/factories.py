@@ -300,6 +300,7 @@ API_RECORD_ATTRS = {
     "services": "service",
     "maltreatment-reports": "report",
     "people": "parent",
+    "documents": "order_document",
 }
 
 
@@ -371,6 +372,7 @@ def add_records(case, child, parent, episode) -> SimpleNamespace:
         reported_on=dt.date(2026, 2, 20),
         disposition=codes.MaltreatmentDisposition.SUBSTANTIATED,
     )
+    order_document = document(case, hearing=hearing)
     return SimpleNamespace(**locals())
 
 
