@@ -91,7 +91,9 @@ class DocumentViewSet(CaseRecordViewSet):
         try:
             access = access_case(self.user, data.pop("case_id"), write=True)
         except Http404:
-            raise ValidationError({"case_id": ["No case with this id in the families you see."]})
+            raise ValidationError(
+                {"case_id": ["No case with this id in the families you see."]}
+            ) from None
         try:
             document = services.document_upload(
                 actor=self.user, access=access, request=request._request, **data
