@@ -56,6 +56,11 @@ urlpatterns = [
         name="document-download",
     ),
     path(
+        "<str:case_id>/documents/<str:document_id>/share/",
+        documents.document_share,
+        name="document-share",
+    ),
+    path(
         "<str:case_id>/documents/<str:document_id>/remove/",
         documents.document_remove,
         name="document-remove",

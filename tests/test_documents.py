@@ -247,6 +247,26 @@ def test_a_read_only_role_cannot_remove_a_document(client_for, family, parent_at
     assert document.removed_at is None
 
 
+def test_sharing_with_the_family_is_the_coordinators_decision(
+    api, client_for, family, caseworker, coordinator
+):
+    api.force_authenticate(caseworker)
+    response = upload(api, family, f.PDF_BYTES, shared_with_family="true")
+    assert response.status_code == 400 and "shared_with_family" in response.json()
+    assert (
+        "shared_with_family"
+        not in client_for(caseworker).get(f"/cases/{family.pk}/documents/new/").content.decode()
+    )
+    document = Document.objects.get(pk=upload(api, family, f.PDF_BYTES).json()["id"])
+    url = f"/cases/{family.pk}/documents/{document.pk}/share/"
+    assert client_for(caseworker).post(url, {"shared": "yes"}).status_code == 403
+    assert client_for(coordinator).post(url, {"shared": "yes"}).status_code == 302
+    document.refresh_from_db()
+    assert document.shared_with_family
+    event = AuditEvent.objects.get(action="update", record_id=document.pk)
+    assert event.actor == coordinator and event.detail == {"fields": ["shared_with_family"]}
+
+
 # --- What it may be attached to ------------------------------------------------------------------
 
 

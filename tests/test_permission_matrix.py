@@ -291,6 +291,9 @@ part2_document   api_download    200                  200                  200  
 part2_document   api_create      201                  201                  400                  400                  403                  403                  403                  403                  403                  403                  400                  403
 removed_document download        404                  404                  404                  404                  404                  404                  404                  404                  404                  404                  404                  404
 removed_document api_detail      404                  404                  404                  404                  404                  404                  404                  404                  404                  404                  404                  404
+document         share           302                  302                  403                  403                  403                  403                  403                  404                  404                  404                  404                  404
+document         home            out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out
+family_document  home            out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  in
 
 calendar_visit   feed            in                   out                  in                   in                   in                   in                   in                   in                   out              in                   out  out
 """  # noqa: E501 - a table is read across
@@ -304,7 +307,9 @@ calendar_visit   feed            in                   out                  in   
 #   caseworker role): the roles the release opens Dorothy's records to and those who record
 #   releases (the coordinator, site admins); attaching one is theirs too (a writer of the case
 #   gets a 400 on `consent_id`, as for a release they cannot see). `removed_document`: nobody.
-#   A writer who may not see a document (MENTOR, JUDGE) gets a 404 on its removal.
+#   A writer who may not see a document (MENTOR, JUDGE) gets a 404 on its removal. Sharing one
+#   with the family is the coordinator's and the site admins' decision; the parent finds what
+#   is shared on his home page.
 # - consent page: a release is kept by the family team, not in the court's view nor the parent
 #   mentor's (403: the case itself is theirs to see); the Part 2 release (it names the
 #   caseworker role) shows to the coordinator, the site admins and the roles it names only: the
@@ -828,6 +833,11 @@ ASKS: dict[tuple[str, str], Ask] = {
         method="post",
         body={"case_id": "{case}", "consent_id": "{part2_consent}", "kind": "signed_release"},
     ),
+    ("document", "share"): Ask(
+        "write", "/cases/{case}/documents/{document}/share/", method="post", body={"shared": "yes"}
+    ),
+    ("document", "home"): Ask("mark", "/", "document"),
+    ("family_document", "home"): Ask("mark", "/", "family_document"),
     ("document", "remove"): Ask(
         "write", "/cases/{case}/documents/{document}/remove/", method="post", body={}
     ),

@@ -105,6 +105,7 @@ ROUTES: dict[str, Route] = {
     "document-upload": Route(CASE),
     "document-download": Route({"case_id": "case", "document_id": "document"}),
     "document-remove": Route({"case_id": "case", "document_id": "document"}),
+    "document-share": Route({"case_id": "case", "document_id": "document"}),
     # --- accounts and security ---
     "two-factor-verify": Route(),
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),

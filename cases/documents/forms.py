@@ -27,15 +27,18 @@ class DocumentUploadForm(forms.Form):
         "anything that names other people's details.",
     )
 
-    def __init__(self, *args, attachments=(), **kwargs):
+    def __init__(self, *args, attachments=(), may_share=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attached_to"].choices = [("", "The family's case"), *attachments]  # type: ignore[attr-defined]
-        self.helper = form_helper(
-            "file", "kind", "attached_to", "document_date", "shared_with_family"
-        )
+        fields = ["file", "kind", "attached_to", "document_date"]
+        if may_share:  # the coordinator's decision (cases.documents.services.SHARING)
+            fields.append("shared_with_family")
+        else:
+            del self.fields["shared_with_family"]
+        self.helper = form_helper(*fields)
 
     def service_kwargs(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {"shared_with_family": False, **self.cleaned_data}
         target = data.pop("attached_to") or ""
         what, _, record_id = target.partition(":")
         data["hearing_id"] = record_id if what == "hearing" else None

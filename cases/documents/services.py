@@ -24,10 +24,17 @@ from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.models import User
 from safebabies.identity.roles import SITE_WIDE_CASE_ROLES
-from safebabies.kit.services import audit, save_new, service
+from safebabies.kit.services import (
+    apply_changes,
+    audit,
+    save_audited_changes,
+    save_new,
+    service,
+)
 
 PART2_RELEASE_WRITERS = SITE_WIDE_CASE_ROLES
 NOT_FOUND = "Choose one of this family's {what}."
+SHARING = "The Community Coordinator or a site admin decides what is shared with the family."
 
 
 def storage():
@@ -72,6 +79,8 @@ def document_upload(
     releases, under a random name; the person's file name is kept, cleaned, as a label."""
     if not access.can_write:
         raise PermissionDenied("Your role on this family's team can read but not change it.")
+    if shared_with_family and not access.can_manage_team:
+        raise ValidationError({"shared_with_family": SHARING})
     hearing, consent = _attachment(access, hearing_id, consent_id)
     content_type, content = files.sniff(file)
     document = Document(
@@ -135,6 +144,26 @@ def document_remove(
     )
     name = document.storage_name
     transaction.on_commit(lambda: storage().delete(name))
+    return document
+
+
+@service
+def document_share(
+    *,
+    actor: User,
+    access: CaseAccess,
+    document: Document,
+    shared: bool,
+    request: HttpRequest | None = None,
+) -> Document:
+    """Shares a document with the family (its parents read it on their own page), or stops
+    sharing it: the Community Coordinator's or a site admin's decision."""
+    if not access.can_manage_team:
+        raise PermissionDenied(SHARING)
+    changed = apply_changes(
+        document, {"shared_with_family": shared}, frozenset({"shared_with_family"})
+    )
+    save_audited_changes(document, changed, actor=actor, case=access.case, request=request)
     return document
 
 

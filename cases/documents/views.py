@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import (
     CaseAccess,
@@ -70,6 +70,7 @@ def document_upload(request: AuthenticatedRequest, case_id: str) -> HttpResponse
         request.FILES if request.method == "POST" else None,
         attachments=_attachments(access),
         initial=initial,
+        may_share=access.can_manage_team,
     )
     return form_page(
         request,
@@ -109,6 +110,23 @@ def file_response(handle, document: Document) -> FileResponse:
     response["Cache-Control"] = "no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_POST
+def document_share(request: AuthenticatedRequest, case_id: str, document_id: str):
+    """The coordinator's "Share with the family" / "Stop sharing" on the case page."""
+    access, document = access_document(
+        request.user, document_id, in_case=case_id, write=True, need=["can_manage_team"]
+    )
+    shared = request.POST.get("shared") == "yes"
+    services.document_share(
+        actor=request.user, access=access, document=document, shared=shared, request=request
+    )
+    messages.success(
+        request,
+        "The family can read it on their own page." if shared else "It is no longer shared.",
+    )
+    return redirect(documents_url(case_id))
 
 
 @require_http_methods(["GET", "POST"])
