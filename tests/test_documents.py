@@ -99,6 +99,24 @@ def test_a_file_over_the_limit_is_refused(api, family, caseworker, settings):
     assert upload(api, family, f.PDF_BYTES).status_code == 201
 
 
+def test_a_body_larger_than_any_file_is_refused_before_it_is_read(
+    api, client_for, family, caseworker, settings
+):
+    settings.DOCUMENTS_MAX_BYTES = 1024
+    big = b"%PDF-1.4\n" + b"0" * (200 * 1024) + b"\n%%EOF\n"
+    api.force_authenticate(caseworker)
+    response = upload(api, family, big)
+    assert response.status_code == 400
+    assert response.json() == {"file": ["This file is larger than the limit of 1 KB."]}
+    page = client_for(caseworker).post(
+        f"/cases/{family.pk}/documents/new/",
+        {"file": SimpleUploadedFile("big.pdf", big, "application/pdf"), "kind": "order"},
+        follow=True,
+    )
+    assert "larger than the limit" in page.content.decode()
+    assert not Document.objects.exists()
+
+
 # --- Where and under which name ------------------------------------------------------------------
 
 

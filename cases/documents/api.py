@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from cases.access import access_case, access_document, records_visible_to
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.writes import code, id_field
-from cases.documents import services
+from cases.documents import files, services
 from cases.documents.views import file_response
 from cases.models import Document
 
@@ -85,6 +85,8 @@ class DocumentViewSet(CaseRecordViewSet):
         responses={201: DocumentSerializer},
     )
     def create(self, request, *args, **kwargs):
+        if files.too_large_to_read(request):
+            raise ValidationError({"file": [files.too_large_message()]})
         given = DocumentUpload(data=request.data)
         given.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(given.validated_data)

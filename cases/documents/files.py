@@ -27,7 +27,27 @@ def max_bytes() -> int:
 
 
 def _human(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} MB"
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    return f"{max(size // 1024, 1)} KB"
+
+
+# Room for the form's other fields and the multipart boundaries around the file.
+FORM_OVERHEAD = 64 * 1024
+
+
+def too_large_to_read(request) -> bool:
+    """Whether a request announces a body larger than any file we keep: refused before it is
+    read (Django would otherwise write all of it to a temporary file first)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > max_bytes() + FORM_OVERHEAD
+
+
+def too_large_message() -> str:
+    return f"This file is larger than the limit of {_human(max_bytes())}."
 
 
 def sniff(upload: UploadedFile, field: str = "file") -> tuple[str, bytes]:
@@ -35,10 +55,10 @@ def sniff(upload: UploadedFile, field: str = "file") -> tuple[str, bytes]:
     not over the size limit; a ValidationError on `field` naming what is wrong otherwise."""
     limit = max_bytes()
     if upload.size is not None and upload.size > limit:
-        raise ValidationError({field: f"This file is larger than the limit of {_human(limit)}."})
+        raise ValidationError({field: too_large_message()})
     content = upload.read(limit + 1)
     if len(content) > limit:
-        raise ValidationError({field: f"This file is larger than the limit of {_human(limit)}."})
+        raise ValidationError({field: too_large_message()})
     if not content:
         raise ValidationError({field: "This file is empty."})
     kind = filetype.guess(content[:261])

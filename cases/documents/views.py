@@ -20,7 +20,7 @@ from cases.access import (
     case_records,
     has_right,
 )
-from cases.documents import forms, services
+from cases.documents import files, forms, services
 from cases.models import Document
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.kit.views import form_data, form_page
@@ -61,6 +61,9 @@ def _attachments(access: CaseAccess) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def document_upload(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = access_case(request.user, case_id, write=True)
+    if request.method == "POST" and files.too_large_to_read(request):
+        messages.error(request, files.too_large_message())
+        return redirect(request.path)
     initial = {}
     for what in ("hearing", "consent"):
         if request.GET.get(what):
