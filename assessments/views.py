@@ -29,6 +29,7 @@ from cases.access import (
     require,
     team_places_in_force,
 )
+from cases.documents.views import documents_context
 from cases.models import Person
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -453,6 +454,7 @@ def consent_list(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
             "rows": [(c, c.is_in_force(today)) for c in consents],
             "confirmer": recorder,
             "part2_notice": PART2_REDISCLOSURE_NOTICE if any(c.is_part2 for c in consents) else "",
+            **documents_context(access),  # the signed releases, each under its release
         },
     )
 

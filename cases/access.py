@@ -42,7 +42,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -603,6 +603,12 @@ class RecordType:
     hidden_rows: Callable[[], Q] | None = None
     related: tuple[str, ...] = ()  # loaded with one record (select_related)
     for_parent: Callable[[Any], Q] | None = None
+    # rows of a visible case that depend on the viewer's roles on it (documents: what each is
+    # attached to), as a Q given a CaseAccess; only its role-based rules may be used (the list
+    # functions ask it once per set of roles, not once per case)
+    rows_for: Callable[["CaseAccess"], Q] | None = None
+    # roles on the case that see every `hidden_rows` row (those who record Part 2 releases)
+    hidden_rows_open_to: frozenset[str] = frozenset()
 
     def model_class(self) -> type[Model]:
         return apps.get_model(self.model)
@@ -668,6 +674,17 @@ RECORD_TYPES: dict[str, RecordType] = {
     "goal_step": RecordType("assessments.GoalStep", "goal__case", related=("goal",)),
     "assessment": RecordType("assessments.Assessment", "case"),
     "marker_rating": RecordType("assessments.MarkerRating", "case"),
+    # A document is read by whoever may read what it is attached to (`document_rows`); one
+    # attached to a Part 2 release is that release's Part 2 detail.
+    "document": RecordType(
+        "cases.Document",
+        "case",
+        hidden_rows=lambda: Q(part2=True),
+        hidden_rows_open_to=SITE_WIDE_CASE_ROLES,
+        related=("hearing", "consent", "uploaded_by"),
+        for_parent=lambda people: document_rows_for_parent(people),
+        rows_for=lambda access: document_rows(access),
+    ),
 }
 
 
@@ -695,7 +712,9 @@ def case_records(access: CaseAccess, kind: str) -> QuerySet:
         if spec.for_parent is None:
             return model._default_manager.none()
         return queryset.filter(spec.for_parent(list(access.people)))
-    if spec.hidden_rows is not None:
+    if spec.rows_for is not None:
+        queryset = queryset.filter(spec.rows_for(access))
+    if spec.hidden_rows is not None and not (access.roles & spec.hidden_rows_open_to):
         queryset = queryset.filter(
             ~spec.hidden_rows() | Q(person_id__in=list(access.part2_people()))
         )
@@ -716,12 +735,52 @@ def records_visible_to(user: User, kind: str) -> QuerySet:
     (`parent_rows`)."""
     spec = RECORD_TYPES[kind]
     model = spec.model_class()
-    cases = ftm_cases_visible_to(user) if kind in FTM_KINDS else cases_visible_to(user)
-    rows = Q(**{f"{spec.case_lookup()}__in": cases})
-    if spec.hidden_rows is not None:
-        rows &= ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
+    if spec.rows_for is not None:
+        rows = _rows_by_roles(user, spec)
+    else:
+        cases = ftm_cases_visible_to(user) if kind in FTM_KINDS else cases_visible_to(user)
+        rows = Q(**{f"{spec.case_lookup()}__in": cases})
+        if spec.hidden_rows is not None:
+            rows &= ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
     as_parent = parent_rows(user, kind)
     return model._default_manager.filter(rows | as_parent if as_parent is not None else rows)
+
+
+def _rows_by_roles(user: User, spec: RecordType) -> Q:
+    """The rows of a kind with a `rows_for` rule that the user reads as a professional, in
+    any case, as one Q: the cases they open, grouped by the roles they act in on them (the
+    site-wide roles on every case of a site, and each case whose team gives them a place in
+    force: a handful of groups), each group with the rows `rows_for` gives those roles."""
+    assert spec.rows_for is not None
+    held = roles_of(user)
+    lookup = spec.case_lookup()
+    team: dict[str, set[str]] = {}
+    site_of: dict[str, int] = {}
+    places = (
+        team_places_in_force().filter(user=user).values_list("case_id", "case__site_id", "role")
+    )
+    for case_id, site_id, role in places:
+        team.setdefault(case_id, set()).add(role)
+        site_of[case_id] = site_id
+    groups: dict[frozenset[str], Q] = {}
+    for site_id, roles in held.items():
+        on_every_case = roles_on_case(roles, set())
+        if on_every_case:
+            with_places = [case_id for case_id, site in site_of.items() if site == site_id]
+            cases = Q(**{f"{lookup}__site_id": site_id}) & ~Q(**{f"{lookup}__in": with_places})
+            groups[on_every_case] = groups.get(on_every_case, Q(pk__in=[])) | cases
+    for case_id, places_roles in team.items():
+        case_roles = roles_on_case(held.get(site_of[case_id], frozenset()), places_roles)
+        if case_roles:
+            groups[case_roles] = groups.get(case_roles, Q(pk__in=[])) | Q(**{lookup: case_id})
+    rows = Q(pk__in=[])
+    for case_roles, cases in groups.items():
+        view = CaseAccess(case=cast(Case, None), roles=case_roles, user_id=user.pk)
+        group = cases & spec.rows_for(view)
+        if spec.hidden_rows is not None and not (case_roles & spec.hidden_rows_open_to):
+            group &= ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
+        rows |= group
+    return rows
 
 
 def parent_rows(user: User, kind: str) -> Q | None:
@@ -833,6 +892,47 @@ def access_goal(user: User, goal_id: str, **rights: Any) -> RecordAccess:
 
 def access_consent(user: User, consent_id: str, **rights: Any) -> RecordAccess:
     return access_record(user, "consent", consent_id, **rights)
+
+
+def access_document(user: User, document_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "document", document_id, **rights)
+
+
+# --- Documents: each read as what it is attached to is ----------------------------------------
+
+DOCUMENT_ORDER = "order"
+
+
+def document_rows(access: CaseAccess) -> Q:
+    """The documents of a visible case a professional reads (removed ones: nobody):
+    - the family team's professionals: every document, those on a release of information
+      too (`can_read_consents`); one on a Part 2 release only under the Part 2 rule
+      (`RecordType.hidden_rows`: a release in force naming one of their roles opens that
+      parent's records; the Community Coordinator and site admins, who record releases, see
+      them all);
+    - the court's view: what was filed at the case's hearings and court orders, nothing on a
+      release (the court's view has no clinical narrative and no release);
+    - a parent mentor: court orders only, none on a release. An evaluation or an IFSP may
+      give an address or clinical detail, which a mentor's view never has.
+    A parent's: `document_rows_for_parent`."""
+    rows = Q(removed_at__isnull=True)
+    if access.is_court_view:
+        return rows & Q(consent__isnull=True) & (Q(hearing__isnull=False) | Q(kind=DOCUMENT_ORDER))
+    if access.is_mentor_view:
+        return rows & Q(consent__isnull=True, kind=DOCUMENT_ORDER)
+    if not has_right(access, "can_read_consents"):
+        rows &= Q(consent__isnull=True)
+    return rows
+
+
+def document_rows_for_parent(people: Any) -> Q:
+    """A parent reads the documents the team shared with the family, none on another person's
+    release (a Part 2 release is the Part 2 detail of the parent who signed it)."""
+    return (
+        Q(removed_at__isnull=True, shared_with_family=True)
+        & (Q(consent__isnull=True) | Q(consent__person_id__in=people))
+        & (Q(part2=False) | Q(person_id__in=people))
+    )
 
 
 def access_case_records(

@@ -646,3 +646,87 @@ class PurgeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Case {self.case_id} purged {self.purged_at:%Y-%m-%d}"
+
+
+class Document(Record):
+    """A file attached to a case, or to one of its hearings or consents: an order, a signed
+    release, an evaluation, an IFSP. The bytes live in the `documents` storage (outside the
+    web root, or a private bucket) under a random name; the person's own file name is kept
+    only as a label. Who may read one follows what it is attached to (`cases.access`).
+
+    Removing a document keeps this row (who uploaded what, who removed it, when) and erases
+    the stored bytes: a file put on the wrong family's case is really gone."""
+
+    class Kind(models.TextChoices):
+        ORDER = "order", "Court order"
+        SIGNED_RELEASE = "signed_release", "Signed release"
+        EVALUATION = "evaluation", "Evaluation"
+        IFSP = "ifsp", "IFSP (early intervention plan)"
+
+    class ContentType(models.TextChoices):
+        PDF = "application/pdf", "PDF"
+        PNG = "image/png", "PNG image"
+        JPEG = "image/jpeg", "JPEG image"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    hearing = models.ForeignKey(
+        Hearing, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    # A signed release of substance-use treatment records (42 CFR Part 2) is Part 2 detail of
+    # the person who signed it: `part2` and `person` are copied from its consent.
+    part2 = models.BooleanField(default=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    document_date = models.DateField(
+        null=True, blank=True, help_text="The date on the document (an order's, a signature's)."
+    )
+    original_name = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=20, choices=ContentType.choices)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    storage_name = models.CharField(max_length=100, unique=True, editable=False)
+    shared_with_family = models.BooleanField(
+        default=False, help_text="The parents of the case may read it on their own page."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["case", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hearing__isnull=True) | Q(consent__isnull=True),
+                name="document_one_attachment",
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
+                name="document_content_type_allowed",
+            ),
+            models.CheckConstraint(
+                condition=Q(part2=False) | Q(person__isnull=False, consent__isnull=False),
+                name="document_part2_names_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def attached_to(self) -> str:
+        if self.hearing_id:
+            return "hearing"
+        if self.consent_id:
+            return "consent"
+        return "case"

@@ -2,6 +2,7 @@ from django.urls import path
 
 from cases import views
 from cases.care import views as care
+from cases.documents import views as documents
 from cases.hearings import views as hearings
 
 urlpatterns = [
@@ -69,5 +70,21 @@ urlpatterns = [
         "<str:case_id>/orders/<str:order_id>/status/",
         hearings.hearing_order_status,
         name="hearing-order-status",
+    ),
+    path("<str:case_id>/documents/new/", documents.document_upload, name="document-upload"),
+    path(
+        "<str:case_id>/documents/<str:document_id>/",
+        documents.document_download,
+        name="document-download",
+    ),
+    path(
+        "<str:case_id>/documents/<str:document_id>/share/",
+        documents.document_share,
+        name="document-share",
+    ),
+    path(
+        "<str:case_id>/documents/<str:document_id>/remove/",
+        documents.document_remove,
+        name="document-remove",
     ),
 ]

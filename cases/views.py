@@ -21,6 +21,7 @@ from cases.access import CaseAccess, access_case
 from cases.care.forms import PlacementChangeForm
 from cases.care.selectors import care_context
 from cases.closing.selectors import closing_context
+from cases.documents.views import documents_context
 from cases.hearings.selectors import case_page_context as hearings_context
 from cases.models import Child, Placement
 from familytime.views import family_time_context
@@ -116,6 +117,7 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     context.update(care_context(access, [view.child for view in page.children]))
     in_care = sum(1 for view in page.children if view.episode is not None)
     context.update(closing_context(access, in_care))
+    context.update(documents_context(access))
     return render(request, "cases/detail.html", context)
 
 

@@ -16,6 +16,7 @@ from assessments.api import (
     ServiceViewSet,
 )
 from cases.api import views as cases
+from cases.documents.api import DocumentViewSet
 from cases.hearings.api import HearingSummaryView
 from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import FamilyTimePlanViewSet, VisitViewSet
@@ -43,6 +44,7 @@ router.register(
     "maltreatment-reports", cases.MaltreatmentReportViewSet, basename="api-maltreatment-report"
 )
 router.register("people", cases.PersonViewSet, basename="api-person")
+router.register("documents", DocumentViewSet, basename="api-document")
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
 
 urlpatterns = [

@@ -71,6 +71,7 @@ class FamilyPage:
     items_to_do: list = field(default_factory=list)
     items_done: list = field(default_factory=list)
     contacts: list = field(default_factory=list)  # their Community Coordinator, parent mentor
+    documents: list = field(default_factory=list)  # those the team shared with the family
 
     @property
     def case(self):
@@ -85,6 +86,7 @@ class FamilyPage:
             "visit": [str(v.pk) for v in self.visits],
             "action_item": [str(i.pk) for i in (*self.items_to_do, *self.items_done)],
             "team_member": [str(m.pk) for m in self.contacts],
+            "document": [str(d.pk) for d in self.documents],
         }
 
 
@@ -145,6 +147,7 @@ def family_page(access: CaseAccess) -> FamilyPage:
     page.contacts = list(
         case_records(access, "team_member").select_related("user").order_by("role", "added_at")
     )
+    page.documents = list(case_records(access, "document").order_by("-created_at", "id")[:20])
     return page
 
 

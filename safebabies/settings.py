@@ -358,6 +358,39 @@ STORAGES: dict[str, dict[str, Any]] = {
     },
 }
 
+# --- Documents attached to a case, a hearing or a consent (cases.documents) --------------------
+# Kept outside the web root (never under STATIC_ROOT, no MEDIA_URL: nothing serves them but the
+# access-checked download view). DOCUMENTS_STORAGE=s3 keeps them in S3-compatible object storage.
+DOCUMENTS_MAX_BYTES = env_int("DOCUMENTS_MAX_MB", 15) * 1024 * 1024
+DOCUMENTS_DIR = Path(env_str("DOCUMENTS_DIR") or BASE_DIR / ".data" / "documents")
+DOCUMENTS_STORAGE = env_str("DOCUMENTS_STORAGE", "local").lower()
+if DOCUMENTS_STORAGE == "s3":
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DOCUMENTS_S3_BUCKET"),
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("DOCUMENTS_S3_REGION") or None,
+            "access_key": env_str("DOCUMENTS_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("DOCUMENTS_S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("DOCUMENTS_S3_PREFIX", "documents"),
+            "default_acl": "private",
+            "querystring_auth": True,  # never a public URL; the app streams each download
+            "file_overwrite": False,
+            "object_parameters": {"ServerSideEncryption": "AES256"},
+        },
+    }
+    if DJANGO_ENV == "production" and not env_str("DOCUMENTS_S3_BUCKET"):
+        raise ImproperlyConfigured("DOCUMENTS_STORAGE=s3 needs DOCUMENTS_S3_BUCKET.")
+elif DOCUMENTS_STORAGE == "local":
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # no base_url: a stored document has no URL of its own
+        "OPTIONS": {"location": str(DOCUMENTS_DIR), "base_url": None},
+    }
+else:
+    raise ImproperlyConfigured("DOCUMENTS_STORAGE is `local` (the default) or `s3`.")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 # List pages (people, audit trail) are django-tables2 tables: sorting, paging, one place that
@@ -402,6 +435,7 @@ SPECTACULAR_SETTINGS = {
         "HearingStatusEnum": "safebabies.codes.HearingStatus",
         "PersonKindEnum": "cases.models.Person.Kind",
         "RelationshipKindEnum": "cases.models.Relationship.Kind",
+        "DocumentKindEnum": "cases.models.Document.Kind",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

@@ -22,3 +22,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _worker:
     CACHES["default"]["KEY_PREFIX"] = f"safebabies-test-{_worker}"  # noqa: F405
+
+# Documents go to a scratch folder of their own, never the repository's .data/
+import tempfile  # noqa: E402
+
+STORAGES["documents"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": tempfile.mkdtemp(prefix="safebabies-documents-"), "base_url": None},
+}

@@ -300,6 +300,7 @@ API_RECORD_ATTRS = {
     "services": "service",
     "maltreatment-reports": "report",
     "people": "parent",
+    "documents": "order_document",
 }
 
 
@@ -371,4 +372,59 @@ def add_records(case, child, parent, episode) -> SimpleNamespace:
         reported_on=dt.date(2026, 2, 20),
         disposition=codes.MaltreatmentDisposition.SUBSTANTIATED,
     )
+    order_document = document(case, hearing=hearing)
     return SimpleNamespace(**locals())
+
+
+# --- Documents: the smallest files of each kind the app keeps, and one kept on a case ----------
+
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+def jpeg_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, format="JPEG")
+    return out.getvalue()
+
+
+def document(case, *, content: bytes = PDF_BYTES, name: str = "order.pdf", **fields):
+    """A document of `case` with its file in the documents storage (as the upload keeps it)."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from cases.documents import files
+    from cases.documents.services import storage
+
+    consent = fields.get("consent")
+    if consent is not None and consent.is_part2:
+        fields.setdefault("part2", True)
+        fields.setdefault("person", consent.person)
+    fields.setdefault("kind", m.Document.Kind.ORDER)
+    fields.setdefault("content_type", "application/pdf")
+    stored = storage().save(files.storage_name(fields["content_type"]), ContentFile(content))
+    return m.Document.objects.create(
+        case=case,
+        original_name=name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        storage_name=stored,
+        **fields,
+    )

@@ -23,6 +23,7 @@ KIND_RECORDS = {
     "visit": "visit",
     "screening": "screening",
     "service": "service",
+    "document": "order_document",
 }
 NAMED = {
     "child": acc.access_child,
@@ -33,6 +34,7 @@ NAMED = {
     "visit": acc.access_visit,
     "screening": acc.access_screening,
     "service": acc.access_service,
+    "document": acc.access_document,
 }
 
 

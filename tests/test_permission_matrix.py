@@ -285,9 +285,43 @@ audit_event      csv             404                  200                  404  
 
 calendar_ftm     feed            in                   out                  in                   in                   in                   in                   in                   in                   out              in                   out  out
 calendar_hearing feed            in                   out                  in                   in                   in                   in                   in                   in                   in               in                   out  out
+document         download        200                  200                  200                  200                  200                  200                  200                  404                  404                  404                  404                  404
+document         api_list        in                   in                   in                   in                   in                   in                   in                   out                  out                  out                  out                  out
+document         api_detail      200                  200                  200                  200                  200                  200                  200                  404                  404                  404                  404                  404
+document         api_download    200                  200                  200                  200                  200                  200                  200                  404                  404                  404                  404                  404
+document         add_page        200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
+document         api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
+document         remove          302                  302                  302                  302                  403                  403                  403                  404                  404                  404                  404                  404
+family_document  download        200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  200
+family_document  api_list        in                   in                   in                   in                   in                   in                   in                   in                   in                   in                   out                  in
+family_document  api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  200
+family_document  api_download    200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  200
+part2_document   download        200                  200                  200                  404                  404                  404                  404                  404                  404                  404                  404                  404
+part2_document   api_list        in                   in                   in                   out                  out                  out                  out                  out                  out                  out                  out                  out
+part2_document   api_detail      200                  200                  200                  404                  404                  404                  404                  404                  404                  404                  404                  404
+part2_document   api_download    200                  200                  200                  404                  404                  404                  404                  404                  404                  404                  404                  404
+part2_document   api_create      201                  201                  400                  400                  403                  403                  403                  403                  403                  403                  400                  403
+removed_document download        404                  404                  404                  404                  404                  404                  404                  404                  404                  404                  404                  404
+removed_document api_detail      404                  404                  404                  404                  404                  404                  404                  404                  404                  404                  404                  404
+document         share           302                  302                  403                  403                  403                  403                  403                  404                  404                  404                  404                  404
+document         home            out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out
+family_document  home            out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  in
+
 calendar_visit   feed            in                   out                  in                   in                   in                   in                   in                   in                   out              in                   out  out
 """  # noqa: E501 - a table is read across
 # Notes on single cells:
+# - documents (cases/access.py `document_rows`): a document is read as what it is attached to.
+#   `document` is an evaluation on the case, not shared with the family: the family team's
+#   professionals; not the court's view (it reads what was filed at its hearings and the
+#   orders), not the parent mentor's (court orders only: an evaluation may give an address).
+#   `family_document` is an order filed at the hearing, shared with the family: everyone who
+#   sees the case, the parent too. `part2_document` is the signed Part 2 release (it names the
+#   caseworker role): the roles the release opens Dorothy's records to and those who record
+#   releases (the coordinator, site admins); attaching one is theirs too (a writer of the case
+#   gets a 400 on `consent_id`, as for a release they cannot see). `removed_document`: nobody.
+#   A writer who may not see a document (MENTOR, JUDGE) gets a 404 on its removal. Sharing one
+#   with the family is the coordinator's and the site admins' decision; the parent finds what
+#   is shared on his home page.
 # - consent page: a release is kept by the family team, not in the court's view nor the parent
 #   mentor's (403: the case itself is theirs to see); the Part 2 release (it names the
 #   caseworker role) shows to the coordinator, the site admins and the roles it names only: the
@@ -492,6 +526,12 @@ def build_world() -> SimpleNamespace:
         granted_on=dt.date(2026, 3, 1),
         expires_on=dt.date(2027, 3, 1),
     )
+    document = f.document(case, kind="evaluation", name="evaluation.pdf")
+    family_document = f.document(case, hearing=hearing, shared_with_family=True)
+    part2_document = f.document(case, consent=part2_consent, kind="signed_release")
+    removed_document = f.document(
+        case, shared_with_family=True, removed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    )
     report = MaltreatmentReport.objects.create(
         child=child,
         reported_on=dt.date(2026, 2, 20),
@@ -536,6 +576,10 @@ def build_world() -> SimpleNamespace:
         goal_step=goal_step.pk,
         assessment=assessment.pk,
         part2_consent=part2_consent.pk,
+        document=document.pk,
+        family_document=family_document.pk,
+        part2_document=part2_document.pk,
+        removed_document=removed_document.pk,
         report=report.pk,
         audit_event=audit_event.pk,
         users=users,
@@ -567,7 +611,7 @@ def world(django_db_setup, django_db_blocker):
 
 @dataclass(frozen=True)
 class Ask:
-    how: str  # page | link | mark | list | detail | write | feed
+    how: str  # page | link | mark | list | detail | write | upload | feed
     url: str  # formatted with the world's ids: "{case}", "{ftm}"...
     record: str = ""  # the world's id of the record a list or feed must hold
     method: str = "get"
@@ -799,6 +843,36 @@ ASKS: dict[tuple[str, str], Ask] = {
         method="post",
         body={"case_id": "{case}", "hearing_type": "review", "scheduled_on": "2026-12-17"},
     ),
+    **{("document", a): ask for a, ask in api("documents", "document").items()},
+    **{("family_document", a): ask for a, ask in api("documents", "family_document").items()},
+    **{("part2_document", a): ask for a, ask in api("documents", "part2_document").items()},
+    ("removed_document", "api_detail"): api("documents", "removed_document")["api_detail"],
+    **{
+        (record, "download"): Ask("page", f"/cases/{{case}}/documents/{{{record}}}/")
+        for record in ("document", "family_document", "part2_document", "removed_document")
+    },
+    **{
+        (record, "api_download"): Ask("page", f"/api/v1/documents/{{{record}}}/download/")
+        for record in ("document", "family_document", "part2_document")
+    },
+    ("document", "add_page"): Ask("page", "/cases/{case}/documents/new/"),
+    ("document", "api_create"): Ask(
+        "upload", "/api/v1/documents/", method="post", body={"case_id": "{case}", "kind": "ifsp"}
+    ),
+    ("part2_document", "api_create"): Ask(
+        "upload",
+        "/api/v1/documents/",
+        method="post",
+        body={"case_id": "{case}", "consent_id": "{part2_consent}", "kind": "signed_release"},
+    ),
+    ("document", "share"): Ask(
+        "write", "/cases/{case}/documents/{document}/share/", method="post", body={"shared": "yes"}
+    ),
+    ("document", "home"): Ask("mark", "/", "document"),
+    ("family_document", "home"): Ask("mark", "/", "family_document"),
+    ("document", "remove"): Ask(
+        "write", "/cases/{case}/documents/{document}/remove/", method="post", body={}
+    ),
     ("maltreatment", "api_write"): Ask(
         "write",
         "/api/v1/maltreatment-reports/{report}/",
@@ -872,6 +946,12 @@ def answer(world: SimpleNamespace, persona: str, ask: Ask, expected: str) -> str
         assert response.status_code == 200, (url, response.status_code)
         record = str(getattr(world, ask.record))
         return "in" if record in response.content.decode() else "out"
+    if ask.how == "upload":  # a multipart POST with a small PDF
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        data = {key: _fill(value, world, persona) for key, value in (ask.body or {}).items()}
+        data["file"] = SimpleUploadedFile("plan.pdf", f.PDF_BYTES, "application/pdf")
+        return str(client.post(url, data, format="multipart").status_code)
     if ask.how == "write":
         body = {
             key: _fill(value, world, persona) if isinstance(value, str) else value

@@ -82,6 +82,7 @@ PK_OF = {
     "family-time-plan": "family_time_plan",
     "goal": "goal",
     "assessment": "assessment",
+    "document": "document",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -124,6 +125,10 @@ ROUTES: dict[str, Route] = {
     "transfer-list": Route(),
     "transfer-decide": Route({"transfer_id": "transfer"}),
     "retention": Route({"site_slug": "site_slug"}),
+    "document-upload": Route(CASE),
+    "document-download": Route({"case_id": "case", "document_id": "document"}),
+    "document-remove": Route({"case_id": "case", "document_id": "document"}),
+    "document-share": Route({"case_id": "case", "document_id": "document"}),
     # --- accounts and security ---
     "two-factor-verify": Route(),
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
@@ -237,8 +242,10 @@ ROUTES: dict[str, Route] = {
             "service",
             "goal",
             "assessment",
+            "document",
         )
     },
+    "api-document-download": Route({"pk": "document"}),
     **{f"api-{name}-detail": Route({"pk": sample}) for name, sample in PK_OF.items()},
 }
 
@@ -299,6 +306,7 @@ class Samples:
             recipient_role=Role.CLINICIAN,
             granted_on="2026-09-01",
         ).pk
+        self.document = f.document(family, hearing_id=self.hearing, name="Quorlax.pdf").pk
         self.hearing_order = HearingOrder.objects.create(
             hearing_id=self.hearing, text="Quorlax order"
         ).pk

@@ -25,16 +25,18 @@ import graphlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils import timezone
 
+from cases.documents.services import storage as documents_storage
 from cases.models import (
     Case,
     CaseClosure,
     CaseTransfer,
     ClosureReason,
+    Document,
     Episode,
     PurgeRecord,
     TeamMember,
@@ -444,6 +446,12 @@ def case_purge(
     closed_on = case.closed_on
     assert closed_on is not None
     rows = case_rows(case)
+    # the documents' stored files go with their rows, once the purge has committed
+    files = list(
+        Document.objects.filter(case=case)
+        .exclude(removed_at__isnull=False)
+        .values_list("storage_name", flat=True)
+    )
     counts: dict[str, int] = {}
     for model in _delete_order(list(rows)):
         ids = rows[model]
@@ -454,6 +462,8 @@ def case_purge(
     for _receiver, answer in case_purged.send(sender=Case, case_id=case.pk):
         if isinstance(answer, dict):
             counts.update(answer)
+    if files:
+        transaction.on_commit(lambda: [documents_storage().delete(name) for name in files])
     record = save_new(
         PurgeRecord(
             case_id=case.pk,
