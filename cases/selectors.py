@@ -10,19 +10,26 @@ running one query per row.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import (
     FETCH_RAISE,
+    BooleanField,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
+from django.db.models import Case as Cases
+from django.db.models.functions import Concat, Upper
 
 from cases.access import CaseAccess, cases_visible_to, team_places_in_force
 from cases.models import (
@@ -199,20 +206,41 @@ def judge_hearings(user: User, start: dt.date, end: dt.date) -> QuerySet[Hearing
 
 def search_cases(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
     """Each word must match the family name, a child's name or docket number, a person's name,
-    or the case id (the whole id)."""
-    for term in q.split()[:SEARCH_MAX_TERMS]:
-        child_match = Child.objects.filter(case=OuterRef("pk")).filter(
-            Q(given_name__icontains=term)
-            | Q(family_name__icontains=term)
-            | Q(docket_number__icontains=term)
-        )
-        person_match = Person.objects.filter(case=OuterRef("pk")).filter(
-            Q(given_name__icontains=term) | Q(family_name__icontains=term)
-        )
-        qs = qs.filter(
-            Q(name__icontains=term) | Q(pk=term) | Exists(child_match) | Exists(person_match)
-        )
+    or the case id (the whole id).
+
+    The names and docket numbers are the case's own `search_text`, in capitals (PostgreSQL
+    keeps it from the children and people, migration 0009), so a word is one lookup in its
+    trigram index (`case_search_trgm`) and no join."""
+    for term in search_terms(q):
+        qs = qs.filter(Q(search_text__contains=Upper(Value(term))) | Q(pk=term))
     return qs
+
+
+def search_terms(q: str) -> list[str]:
+    return q.split()[:SEARCH_MAX_TERMS]
+
+
+def rank_search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
+    """Searched cases, best first: the case whose id, or a child's docket number, is what was
+    typed (whole; a docket in any case); then those where more of the words are whole words,
+    or the start of one, of a name or docket number ("riv": Rivas before Oliveira, "ana": Ana
+    before Mariana), which is the order of pg_trgm's word similarity for a word contained in
+    the text; then by name. Each is a comparison within the case's own row: ranking thousands
+    of matches takes no query and no trigram computation per case."""
+    q = q.strip()
+    exact = Q(pk=q) | Q(search_dockets__contains=[q.upper()[:64]])
+    score: Any = Value(0)
+    for term in search_terms(q):
+        word = Upper(Value(term))
+        score += Cases(
+            When(search_text__contains=Concat(Value(" "), word, Value(" ")), then=Value(2)),
+            When(search_text__contains=Concat(Value(" "), word), then=Value(1)),
+            default=Value(0),
+        )
+    return qs.annotate(
+        search_exact=ExpressionWrapper(exact, output_field=BooleanField()),
+        search_score=ExpressionWrapper(score, output_field=IntegerField()),
+    ).order_by(F("search_exact").desc(), F("search_score").desc(), "name", "id")
 
 
 def case_list(
@@ -235,7 +263,7 @@ def case_list(
     if mine:
         qs = qs.filter(_on_team(user))
     if q:
-        qs = search_cases(qs, q)
+        return rank_search(_family_rows(search_cases(qs, q), today), q)
     return _family_rows(qs, today).order_by("name", "id")
 
 
