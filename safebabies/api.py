@@ -29,8 +29,10 @@ class Pagination(pagination.PageNumberPagination):
     a deep page costs what the first does; a row written meanwhile is neither skipped nor
     shown twice. The order is the list's own (the model's `ordering`) with the id last, so
     every row has its own place. A list ordered by something else than its fields (a
-    search, by rank) keeps page-number links. `count` stays exact: one `count(*)`, and the
-    page is one query more (its rows and one to tell whether there is a next page).
+    search, by rank) keeps page-number links and refuses a cursor. `count` stays exact: one
+    `count(*)` (index-only for a site-wide role's cases), then one query for the page, which
+    reads one row more than it shows to know whether there is a next page: two queries, as
+    before, whatever the page.
     """
 
     page_size = 50
@@ -140,6 +142,8 @@ Keys = list[tuple[Field, bool]]  # (field, descending), the id last
 def keyset_of(queryset: QuerySet) -> Keys | None:
     """The list's order as fields of its model, with the id appended if absent; None when it is
     ordered by anything else (an annotation, an expression, a related field)."""
+    if not isinstance(queryset, QuerySet):
+        return None
     meta = queryset.model._meta
     ordering = list(queryset.query.order_by) or (
         list(meta.ordering) if queryset.query.default_ordering else []

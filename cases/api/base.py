@@ -206,7 +206,9 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
         as_parent = parent_rows(self.user, self.kind) if self.kind else None
         if self.case_path:
             rows = Q(**{f"{self.case_path}__in": self.visible_cases()})
-            queryset = model._default_manager.filter(rows if as_parent is None else rows | as_parent)
+            queryset = model._default_manager.filter(
+                rows if as_parent is None else rows | as_parent
+            )
         else:  # the cases themselves: the access module's rows as they are, not joined to
             # themselves (its count reads an index alone for a site-wide role)
             queryset = self.visible_cases()

@@ -18,11 +18,12 @@ from django.db import migrations, models
 SQL = """
 CREATE FUNCTION cases_search_text(the_case text, the_name text) RETURNS text
 LANGUAGE sql STABLE AS $$
-  SELECT ' ' || upper(concat_ws(' ', the_name,
-    (SELECT string_agg(concat_ws(' ', c.given_name, c.family_name, c.docket_number), ' '
-                       ORDER BY c.id)
+  SELECT ' ' || upper(concat_ws(' ', NULLIF(the_name, ''),
+    (SELECT string_agg(NULLIF(concat_ws(' ', NULLIF(c.given_name, ''), NULLIF(c.family_name, ''),
+                                        NULLIF(c.docket_number, '')), ''), ' ' ORDER BY c.id)
        FROM cases_child c WHERE c.case_id = the_case),
-    (SELECT string_agg(concat_ws(' ', p.given_name, p.family_name), ' ' ORDER BY p.id)
+    (SELECT string_agg(NULLIF(concat_ws(' ', NULLIF(p.given_name, ''),
+                                        NULLIF(p.family_name, '')), ''), ' ' ORDER BY p.id)
        FROM cases_person p WHERE p.case_id = the_case))) || ' '
 $$;
 

@@ -92,7 +92,8 @@ def main(argv: list[str]) -> int:
         cursor.execute("SELECT id FROM cases_case ORDER BY random() LIMIT 1")
         case_id = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT docket_number FROM cases_child WHERE docket_number <> '' ORDER BY random() LIMIT 1"
+            "SELECT docket_number FROM cases_child WHERE docket_number <> ''"
+            " ORDER BY random() LIMIT 1"
         )
         docket = (cursor.fetchone() or ("JD-1",))[0]
     if args.package_only:
@@ -114,7 +115,8 @@ def main(argv: list[str]) -> int:
         return call
 
     # a deep page of the API's case list: the `next` link of page 199 (or of the last page)
-    deep = client.get("/api/v1/cases/", {"page": min(199, max(1, counts.get("cases_case", 0) // 50))})
+    deep_page = min(199, max(1, counts.get("cases_case", 0) // 50))
+    deep = client.get("/api/v1/cases/", {"page": deep_page})
     deep_next = deep.json().get("next") or "/api/v1/cases/"
 
     checks = [
