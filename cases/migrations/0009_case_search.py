@@ -124,6 +124,10 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(models.OrderBy(models.F('opened_on'), descending=True), models.F('id'), name='case_opened_order'),
         ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(fields=['name', 'id'], name='case_name_order'),
+        ),
         # after the indexes: the first fill's updates then go into them (an index built after
         # updates of the same transaction waits for older transactions before serving)
         migrations.RunSQL(SQL, REVERSE),
