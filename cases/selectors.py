@@ -52,6 +52,7 @@ from safebabies.lib.dates import age_in_months
 from teams.models import Ftm
 
 SEARCH_MAX_TERMS = 5
+SEARCH_FIELDS = ("search_text", "search_dockets")
 
 
 def sites_with_cases(user: User) -> list[Site]:
@@ -108,7 +109,12 @@ def _on_team(user: User, role: str | None = None) -> Exists:
 
 
 def _family_rows(qs: QuerySet[Case], today: dt.date, *, with_ftm: bool = False) -> QuerySet[Case]:
-    qs = qs.select_related("site").annotate(next_hearing_on=_next_hearing(today))
+    # what the search compares is not shown: rows sorted by the thousand stay narrow
+    qs = (
+        qs.defer(*SEARCH_FIELDS)
+        .select_related("site")
+        .annotate(next_hearing_on=_next_hearing(today))
+    )
     if with_ftm:
         qs = qs.annotate(next_ftm_on=_next_ftm(today))
     return qs.prefetch_related(_children_for_rows()).fetch_mode(FETCH_RAISE)

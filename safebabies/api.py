@@ -6,13 +6,14 @@ import binascii
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F, Field, OrderBy, Q, QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -103,7 +104,7 @@ class Pagination(pagination.PageNumberPagination):
         )
 
     def link(self, row, *, backward: bool) -> str:
-        url = self.request.build_absolute_uri()
+        url = cast(Request, self.request).build_absolute_uri()
         url = remove_query_param(url, self.page_query_param)
         cursor = encode_cursor([key_value(row, field) for field, _desc in self.keys], backward)
         return replace_query_param(url, self.cursor_query_param, cursor)
@@ -119,7 +120,8 @@ class Pagination(pagination.PageNumberPagination):
         if not self.has_previous:
             return None
         if not self.rows:  # a cursor past the end: the page before is the list's last
-            url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+            url = cast(Request, self.request).build_absolute_uri()
+            url = remove_query_param(url, self.cursor_query_param)
             return replace_query_param(url, self.page_query_param, "last")
         return self.link(self.rows[0], backward=True)
 
@@ -153,7 +155,7 @@ def keyset_of(queryset: QuerySet) -> Keys | None:
         if isinstance(item, OrderBy) and isinstance(item.expression, F):
             if item.nulls_first or item.nulls_last:
                 return None
-            name, desc = item.expression.name, item.descending
+            name, desc = cast(Any, item.expression).name, item.descending
         elif isinstance(item, str) and item not in ("?",):
             name, desc = item.lstrip("-"), item.startswith("-")
         else:

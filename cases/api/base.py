@@ -211,7 +211,7 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
             )
         else:  # the cases themselves: the access module's rows as they are, not joined to
             # themselves (its count reads an index alone for a site-wide role)
-            queryset = self.visible_cases()
+            queryset = cast(QuerySet, self.visible_cases())
             if as_parent is not None:
                 queryset = queryset | model._default_manager.filter(as_parent)
         if self.case_path:

@@ -30,7 +30,7 @@ from cases.api import serializers as s
 from cases.api.base import CaseRecordViewSet, page_count
 from cases.api.writes import RecordWriteViewSet, write_schema
 from cases.hearings import services as hearing_services
-from cases.selectors import rank_search, search_cases
+from cases.selectors import SEARCH_FIELDS, rank_search, search_cases
 from cases.services import team_member_add
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -65,7 +65,7 @@ class CaseViewSet(RecordWriteViewSet):
     parent = ("site", "site")
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset).defer(*SEARCH_FIELDS)
         q = self.request.query_params.get("q", "").strip()
         return rank_search(search_cases(queryset, q), q) if q else queryset
 
