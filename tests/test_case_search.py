@@ -329,3 +329,15 @@ def test_cursor_pages_of_records_ordered_by_a_nullable_time(site, coordinator):
         Hearing.objects.order_by("scheduled_on", "starts_at", "id").values_list("pk", flat=True)
     )
     assert [row["id"] for row in rows] == expected
+
+
+def test_families_imported_from_a_data_package_are_found(site, coordinator, tmp_path):
+    """The import writes through staging tables in SQL, not the ORM: the triggers fill the
+    search all the same."""
+    from cases.package.importer import import_package
+    from tests.packages.build import valid, write_package
+
+    assert import_package(write_package(tmp_path / "pkg", valid()), site=site, dry_run=False).ok
+    assert "ANA LOPEZ" in Case.objects.get(pk="case-1").search_text
+    found = bearer(coordinator).get("/api/v1/cases/", {"q": "lopez"}).json()
+    assert "case-1" in [row["id"] for row in found["results"]]
