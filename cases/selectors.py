@@ -230,7 +230,7 @@ def search_terms(q: str) -> list[str]:
 def rank_search(qs: QuerySet[Case], q: str) -> QuerySet[Case]:
     """Searched cases, best first: the case whose id, or a child's docket number, is what was
     typed (whole; a docket in any case); then those where more of the words are whole words,
-    or the start of one, of a name or docket number ("riv": Rivas before Oliveira, "ana": Ana
+    or the start of one, of a name or docket number ("son": Sonia before Johnson, "ana": Ana
     before Mariana), which is the order of pg_trgm's word similarity for a word contained in
     the text; then by name. Each is a comparison within the case's own row: ranking thousands
     of matches takes no query and no trigram computation per case."""

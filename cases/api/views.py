@@ -44,8 +44,8 @@ from safebabies.audit.services import audit_log
                 str,
                 description="What the case list's search box searches: family name, "
                 "children's names, docket number, people's names, case id (every word). "
-                "Best first: the case whose id or docket number is what was typed, then by "
-                "similarity.",
+                "Best first: the case whose id or docket number is what was typed, then "
+                "where the words are whole words, then the start of one, then by name.",
             )
         ]
     )
