@@ -128,7 +128,10 @@ def _cases_opened(user: User, site_wide: frozenset[str]) -> QuerySet[Case]:
     if not roles:
         return Case.objects.none()
     everywhere = [site for site, held in roles.items() if held & site_wide]
-    team_sites = [site for site, held in roles.items() if held & TEAM_ROLES]
+    # a site where every case opens needs no team test (and its count is then index-only)
+    team_sites = [
+        site for site, held in roles.items() if held & TEAM_ROLES and site not in everywhere
+    ]
     on_team = team_places_in_force().filter(case=OuterRef("pk"), user=user)
     return Case.objects.filter(
         Q(site_id__in=everywhere) | Q(site_id__in=team_sites) & Exists(on_team),

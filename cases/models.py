@@ -10,6 +10,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
@@ -30,7 +31,14 @@ class Case(Record):
 
     The table also has a column the database keeps itself and Django does not map: `cqi_part`,
     generated from the id, the part of its site the case's records are counted in by the CQI
-    cache (`cqi.stamps`)."""
+    cache (`cqi.stamps`).
+
+    `search_text` and `search_dockets` are what the case list's search reads (`cases.selectors.
+    search_cases`): PostgreSQL fills them itself (migration 0009) from the family's name, its
+    children's names and docket numbers and its people's names, in capitals, words between
+    spaces (" RIVERA FAMILY JAIME RIVERA JD-2026-0001 DOROTHY RIVERA "), whenever one of those
+    changes, whoever writes it (a form, the API, the data package's import); a value written
+    here is replaced."""
 
     site = models.ForeignKey("teams.Site", on_delete=models.PROTECT, related_name="cases")
     name = models.CharField(
@@ -44,6 +52,10 @@ class Case(Record):
     # Sealed past its retention period: hidden from everyone but the site's admins
     # (`cases.access`), still counted in the CQI figures of the years it belongs to.
     sealed_at = models.DateTimeField(null=True, blank=True)
+    search_text = models.TextField(editable=False, blank=True, default="", db_default="")
+    search_dockets = ArrayField(
+        models.CharField(max_length=64), editable=False, null=True, blank=True
+    )  # the children's docket numbers in capitals: an exact docket comes first
 
     class Meta:
         ordering = ["-opened_on", "id"]
@@ -56,7 +68,15 @@ class Case(Record):
                 condition=Q(enrollment__in=codes.Enrollment.values), name="case_enrollment_valid"
             ),
         ]
-        indexes = [models.Index(fields=["site", "closed_on"])]
+        indexes = [
+            models.Index(fields=["site", "closed_on"]),
+            # the search's words (`search_text LIKE '%WORD%'`): pg_trgm's trigrams, GIN
+            GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name="case_search_trgm"),
+            # the API's case list in its order, read page by page (keyset pagination)
+            models.Index(F("opened_on").desc(), "id", name="case_opened_order"),
+            # the case list page in its order (by name)
+            models.Index(fields=["name", "id"], name="case_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name or f"Case {self.id}"

@@ -130,7 +130,7 @@ class RecordSerializer(serializers.ModelSerializer):
 
 def page_count(view: Any) -> int:
     """How many rows the paginated list has in all (its page was just taken)."""
-    return view.paginator.page.paginator.count
+    return view.paginator.count
 
 
 class CaseChildFilter(BaseFilterBackend):
@@ -203,9 +203,17 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         model = self.model()
-        rows = Q(**{f"{self.case_path}__in" if self.case_path else "pk__in": self.visible_cases()})
         as_parent = parent_rows(self.user, self.kind) if self.kind else None
-        queryset = model._default_manager.filter(rows if as_parent is None else rows | as_parent)
+        if self.case_path:
+            rows = Q(**{f"{self.case_path}__in": self.visible_cases()})
+            queryset = model._default_manager.filter(
+                rows if as_parent is None else rows | as_parent
+            )
+        else:  # the cases themselves: the access module's rows as they are, not joined to
+            # themselves (its count reads an index alone for a site-wide role)
+            queryset = cast(QuerySet, self.visible_cases())
+            if as_parent is not None:
+                queryset = queryset | model._default_manager.filter(as_parent)
         if self.case_path:
             queryset = queryset.select_related(self.case_path, *self.related)
         else:
@@ -300,7 +308,9 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
             case_id=next(iter(cases)) if len(cases) == 1 else "",
             site_id=next(iter(sites)) if len(sites) == 1 else None,
             detail={
-                "filter": {k: params[k] for k in ("case", "child", "page") if params.get(k)},
+                "filter": {
+                    k: params[k] for k in ("case", "child", "page", "cursor") if params.get(k)
+                },
                 "count": page_count(self),
                 "case_ids": sorted(cases),
             },

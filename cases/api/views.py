@@ -30,7 +30,7 @@ from cases.api import serializers as s
 from cases.api.base import CaseRecordViewSet, page_count
 from cases.api.writes import RecordWriteViewSet, write_schema
 from cases.hearings import services as hearing_services
-from cases.selectors import search_cases
+from cases.selectors import SEARCH_FIELDS, rank_search, search_cases
 from cases.services import team_member_add
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
@@ -43,7 +43,9 @@ from safebabies.audit.services import audit_log
                 "q",
                 str,
                 description="What the case list's search box searches: family name, "
-                "children's names, docket number, people's names, case id (every word).",
+                "children's names, docket number, people's names, case id (every word). "
+                "Best first: the case whose id or docket number is what was typed, then "
+                "where the words are whole words, then the start of one, then by name.",
             )
         ]
     )
@@ -63,9 +65,9 @@ class CaseViewSet(RecordWriteViewSet):
     parent = ("site", "site")
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset).defer(*SEARCH_FIELDS)
         q = self.request.query_params.get("q", "").strip()
-        return search_cases(queryset, q) if q else queryset
+        return rank_search(search_cases(queryset, q), q) if q else queryset
 
     def create(self, request, *args, **kwargs):
         given = s.CaseWrite(data=request.data)

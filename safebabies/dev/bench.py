@@ -1,7 +1,7 @@
 """`make bench`: a synthetic national-scale site in a scratch database, then timings.
 
     python -m safebabies.dev.bench [--cases N] [--runs R] [--keep] [--reuse] [--no-package]
-                               [--package-only]
+                               [--package-only] [--pages-only]
 
 Prints p50/p95 of the key pages and API calls beside a trivial view (the framework floor) and
 the peak memory of this process. The scratch database is `<your database>_bench` on the same
@@ -62,6 +62,9 @@ def main(argv: list[str]) -> int:
         "--reuse", action="store_true", help="use the scratch database a --keep run left"
     )
     parser.add_argument("--package-only", action="store_true", help="only export/import timings")
+    parser.add_argument(
+        "--pages-only", action="store_true", help="only the pages and API lists (no CQI, package)"
+    )
     args = parser.parse_args(argv)
 
     scratch, admin, name = scratch_url(os.environ["DATABASE_URL"])
@@ -88,6 +91,11 @@ def main(argv: list[str]) -> int:
         cursor.execute("VACUUM ANALYZE")  # as autovacuum leaves a table after a bulk load
         cursor.execute("SELECT id FROM cases_case ORDER BY random() LIMIT 1")
         case_id = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT docket_number FROM cases_child WHERE docket_number <> ''"
+            " ORDER BY random() LIMIT 1"
+        )
+        docket = (cursor.fetchone() or ("JD-1",))[0]
     if args.package_only:
         connection.close()
         _package_bench(scratch, admin, name, sum(counts.values()))
@@ -106,12 +114,21 @@ def main(argv: list[str]) -> int:
 
         return call
 
+    # a deep page of the API's case list: the `next` link of page 199 (or of the last page)
+    deep_page = min(199, max(1, counts.get("cases_case", 0) // 50))
+    deep = client.get("/api/v1/cases/", {"page": deep_page})
+    deep_next = deep.json().get("next") or "/api/v1/cases/"
+
     checks = [
         ("trivial view (/healthz, floor)", "/healthz"),
         ("case list page", "/cases/"),
         ("case list search", "/cases/?q=riv"),
+        ("case list search, two words", "/cases/?q=jayden+riv"),
+        ("case list search, a docket number", f"/cases/?q={docket}"),
         ("case page", f"/cases/{case_id}/"),
         ("API cases list", "/api/v1/cases/"),
+        ("API cases list, page 200 (next link)", deep_next),
+        ("API cases search", "/api/v1/cases/?q=riv"),
         ("API case detail", f"/api/v1/cases/{case_id}/"),
         ("API children of a case", f"/api/v1/children/?case={case_id}"),
         ("API family time of a case", f"/api/v1/family-time/?case={case_id}"),
@@ -126,6 +143,11 @@ def main(argv: list[str]) -> int:
     for label, path in checks:
         p50, p95 = _time(get(path), args.runs)
         print(f"{label:40} {p50:9.1f} {p95:9.1f}")
+    if args.pages_only:
+        connection.close()
+        if not args.keep:
+            recreate(admin, name, drop_only=True)
+        return 0
     # CQI (issue 8): the API and the dashboard pages for one site's last 12 months (with the
     # previous 12, the trends and the breakdowns) and for all sites together as national staff
     # see them; each computed afresh (cache off) and read from the exact cache.
