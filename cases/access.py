@@ -783,7 +783,8 @@ def _rows_by_roles(user: User, spec: RecordType) -> Q:
         if spec.hidden_rows is not None and not (case_roles & spec.hidden_rows_open_to):
             group &= ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
         rows |= group
-    return rows
+    # a sealed case only for its site's admins, whatever the roles on it
+    return rows & not_sealed_for(held, f"{lookup}__")
 
 
 def parent_rows(user: User, kind: str) -> Q | None:

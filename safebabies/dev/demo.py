@@ -13,18 +13,25 @@ invented; phone numbers are in the 555-01xx range kept for fiction.
 """
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import F
 
 from assessments.models import Screening, Service
+from cases.documents import files
+from cases.documents.services import storage as documents_storage
 from cases.models import (
     Case,
+    CaseClosure,
     Child,
+    ClosureReason,
     Consent,
+    Document,
     Episode,
     Hearing,
     HearingOrder,
@@ -887,6 +894,8 @@ def build(today: dt.date | None = None) -> Result:
             created, changed = _upsert(plan_model, plan_rows)  # issue 4: assessments, markers
             result.created += created
             result.changed += changed
+        result.created += _closures(users)
+        result.created += _court_order(users)
         if result.created or result.changed:
             audit_log(
                 actor=None,
@@ -899,6 +908,71 @@ def build(today: dt.date | None = None) -> Result:
                 },
             )
     return result
+
+
+def _closures(users: dict[str, User]) -> int:
+    """Each closed demo family's closing (the date follows the case's, which moves with
+    today): reunified, adopted or with a guardian, their permanency was reached."""
+    created = 0
+    coordinator = users.get("community_coordinator")
+    for case in Case.objects.filter(
+        pk__in=[f.case_id for f in FAMILIES if f.closed is not None]
+    ).order_by("pk"):
+        assert case.closed_on is not None
+        closure = case.closures.filter(reopened_at__isnull=True).first()
+        if closure is None:
+            CaseClosure.objects.create(
+                case=case,
+                closed_on=case.closed_on,
+                reason=ClosureReason.PERMANENCY,
+                closed_by=coordinator,
+            )
+            created += 1
+        elif closure.closed_on != case.closed_on:
+            closure.closed_on = case.closed_on
+            closure.save(update_fields=["closed_on", "updated_at"])
+    return created
+
+
+COURT_ORDER_HTML = """<html><body style="font-family: serif; margin: 3cm">
+<h1 style="font-size: 16pt">Order after review hearing</h1>
+<p>In the matter of the Rivera child. The court finds that the agency made reasonable efforts
+to finalize the permanency plan. Family time continues at least three times a week. The
+family team meets again before the next review.</p>
+<p>(A demonstration document: no real family.)</p></body></html>"""
+
+
+def _court_order(users: dict[str, User]) -> int:
+    """A court order filed at the Rivera family's last held hearing, shared with the family,
+    so that the case page, the hearing and the parent's page show a document."""
+    from weasyprint import HTML
+
+    coordinator = users.get("community_coordinator")
+    case = Case.objects.filter(name__startswith="Rivera").first()
+    if coordinator is None or case is None or case.documents.exists():
+        return 0
+    hearing = case.hearings.filter(status=codes.HearingStatus.HELD).order_by("-scheduled_on")
+    held = hearing.first()
+    if held is None:
+        return 0
+    pdf = HTML(string=COURT_ORDER_HTML).write_pdf()
+    # kept as the upload keeps a file (a random name in the documents storage), without the
+    # upload's own audit event: a demo run leaves one event (the import's)
+    name = documents_storage().save(files.storage_name("application/pdf"), ContentFile(pdf))
+    Document.objects.create(
+        case=case,
+        hearing=held,
+        kind=Document.Kind.ORDER,
+        document_date=held.scheduled_on,
+        original_name="order-after-review.pdf",
+        content_type="application/pdf",
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        storage_name=name,
+        shared_with_family=True,
+        uploaded_by=coordinator,
+    )
+    return 1
 
 
 def _site() -> Site:
