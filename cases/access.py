@@ -668,7 +668,12 @@ RECORD_TYPES: dict[str, RecordType] = {
         "familytime.Visit",
         "child__case",
         related=("child", "plan"),
-        for_parent=lambda people: Q(child_id__in=_children_of(people)),
+        # their children's visits, but not those of another parent's plan (in a shared case
+        # each parent has their own family time: its days, place and supervision are theirs)
+        for_parent=lambda people: (
+            Q(child_id__in=_children_of(people))
+            & (Q(plan__isnull=True) | Q(plan__parent__isnull=True) | Q(plan__parent_id__in=people))
+        ),
     ),
     "family_time_plan": RecordType("familytime.FamilyTimePlan", "child__case"),
     "screening": RecordType("assessments.Screening", "case", hidden_rows=part2_screening_q),

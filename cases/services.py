@@ -1445,3 +1445,21 @@ def team_places_end(*, actor: User, site: Site, user: User, role: str, request=N
             detail={"user": user.pk, "role": role, "reason": "role removed"},
             request=request,
         )
+
+
+def audit_case_search(
+    user: User, q: str, site_ids: list[int], request: HttpRequest | None = None
+) -> None:
+    """A search of the families is a `search` event with the words typed, for each site it
+    searched (one for the usual person of one site), so the site's admins see fishing: the
+    case list page and the API's `?q=` alike."""
+    sites: list[int | None] = list(site_ids) or [None]
+    for site_id in sites:
+        audit_log(
+            actor=user,
+            action=AuditEvent.Action.SEARCH,
+            record_type="cases.case",
+            site_id=site_id,
+            detail={"q": q},
+            request=request,
+        )

@@ -59,7 +59,9 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     cases = pages.case_list(user, today=today, q=q, status=status, site_id=site_id, mine=mine)
     if q:
-        _audit_search(request, q, [site_id] if site_id else [s.pk for s in sites])
+        services.audit_case_search(
+            user, q, [site_id] if site_id else [s.pk for s in sites], request
+        )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page,
@@ -77,21 +79,6 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     if request.headers.get("X-Requested-With") == "fetch":
         template = "cases/list.html#results"  # the live search replaces the results only
     return render(request, template, context)
-
-
-def _audit_search(request: AuthenticatedRequest, q: str, site_ids: list[int]) -> None:
-    """A search of the case list is a `search` event with the words typed, for each site it
-    searched (one for the usual person of one site), so the site's admins see fishing."""
-    sites: list[int | None] = list(site_ids) or [None]
-    for site_id in sites:
-        audit_log(
-            actor=request.user,
-            action=AuditEvent.Action.SEARCH,
-            record_type="cases.case",
-            site_id=site_id,
-            detail={"q": q},
-            request=request,
-        )
 
 
 @require_GET

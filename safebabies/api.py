@@ -20,6 +20,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from safebabies.lib.ids import ID_SCHEMA
 
+# A page number past this is refused (404) before it reaches the database, whose OFFSET is a
+# bigint: no list is a billion pages long.
+MAX_PAGE_NUMBER = 10_000_000
+
 
 class Pagination(pagination.PageNumberPagination):
     """`{"count", "next", "previous", "results"}` (INTERFACES.md), with keyset links.
@@ -89,7 +93,7 @@ class Pagination(pagination.PageNumberPagination):
             number = int(raw)
         except ValueError:
             raise NotFound("Invalid page.") from None
-        if number < 1:
+        if number < 1 or number > MAX_PAGE_NUMBER:
             raise NotFound("Invalid page.")
         return number
 

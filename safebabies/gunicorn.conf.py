@@ -20,5 +20,8 @@ max_requests = 2000  # recycle workers now and then: bounds any slow leak
 max_requests_jitter = 200
 worker_tmp_dir = "/dev/shm"  # noqa: S108 (heartbeat files in memory, off the overlay fs)
 accesslog = "-"
+# The path without its query string, and no referrer: a search's words (`?q=`), a cursor's
+# sort keys (names, birth dates) and filters name families, and logs outlive a purge.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").strip().lower()  # any case: "WARNING", "warning"

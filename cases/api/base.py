@@ -308,9 +308,10 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
             case_id=next(iter(cases)) if len(cases) == 1 else "",
             site_id=next(iter(sites)) if len(sites) == 1 else None,
             detail={
-                "filter": {
-                    k: params[k] for k in ("case", "child", "page", "cursor") if params.get(k)
-                },
+                "filter": {k: params[k] for k in ("case", "child", "page") if params.get(k)}
+                # a cursor carries the sort keys of a row (a name, a birth date): the trail
+                # says one was followed, not what it held (it outlives a purge)
+                | ({"cursor": True} if params.get("cursor") else {}),
                 "count": page_count(self),
                 "case_ids": sorted(cases),
             },

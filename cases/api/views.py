@@ -22,6 +22,7 @@ from cases.access import (
     CaseAccess,
     access_case,
     case_records,
+    cases_visible_to,
     records_visible_to,
     require,
     site_for_new_case,
@@ -34,6 +35,7 @@ from cases.selectors import SEARCH_FIELDS, rank_search, search_cases
 from cases.services import team_member_add
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
+from safebabies.identity.selectors import roles_of
 
 
 @extend_schema_view(
@@ -66,8 +68,16 @@ class CaseViewSet(RecordWriteViewSet):
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset).defer(*SEARCH_FIELDS)
-        q = self.request.query_params.get("q", "").strip()
-        return rank_search(search_cases(queryset, q), q) if q else queryset
+        q = self.request.query_params.get("q", "").strip()[:100]
+        if not q:
+            return queryset
+        if self.action == "list":
+            services.audit_case_search(self.user, q, sorted(roles_of(self.user)), self.request)
+        # only among the families the user opens as a professional: a parent's own case
+        # matches the names of everyone in it (the other parent, the resource family), which
+        # a parent would otherwise spell out letter by letter
+        queryset = queryset.filter(pk__in=cases_visible_to(self.user).values("pk"))
+        return rank_search(search_cases(queryset, q), q)
 
     def create(self, request, *args, **kwargs):
         given = s.CaseWrite(data=request.data)

@@ -323,6 +323,26 @@ def _move_case(*, actor: User, case: Case, to_site: Site, now, request) -> None:
             detail={"fields": ["removed_at"]},
             request=request,
         )
+    # a release of information names the roles of the site that recorded it: the receiving
+    # site's people are not its recipients, so every release still in force ends the day the
+    # case moves (the receiving coordinator records new ones with the parent)
+    today = timezone.localdate()
+    for consent in case.consents.filter(
+        models.Q(revoked_on__isnull=True) | models.Q(revoked_on__gt=today),
+        models.Q(expires_on__isnull=True) | models.Q(expires_on__gte=today),
+    ).order_by("pk"):
+        consent.revoked_on = max(today, consent.granted_on)
+        consent.save(update_fields=["revoked_on", "updated_at"])
+        audit_log(
+            actor=actor,
+            action=Action.UPDATE,
+            record_type="cases.consent",
+            record_id=str(consent.pk),
+            case_id=case.pk,
+            site_id=from_site_id,
+            detail={"fields": ["revoked_on"], "reason": "case transferred"},
+            request=request,
+        )
     case.site = to_site
     case.save(update_fields=["site", "updated_at"])
     audit(

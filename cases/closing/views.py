@@ -24,6 +24,8 @@ from cases.access import (
 from cases.closing import forms, services
 from cases.closing import selectors as closing
 from cases.models import CaseTransfer
+from safebabies.audit.models import AuditEvent
+from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import Site
 from safebabies.identity.roles import Role
@@ -122,6 +124,26 @@ def transfer_withdraw(request: AuthenticatedRequest, case_id: str, transfer_id: 
 def transfer_list(request: AuthenticatedRequest):
     """The transfers sent from and to the sites the user coordinates or administers."""
     rows = transfer_summaries(request.user, transfers_visible_to(request.user))
+    # the list names families (sent and received): a read of the trail like any case list
+    for site_id in sorted(
+        {row.transfer.to_site_id for row in rows} | {row.transfer.from_site_id for row in rows}
+    ):
+        audit_log(
+            actor=request.user,
+            action=AuditEvent.Action.LIST,
+            record_type="cases.casetransfer",
+            site_id=site_id,
+            detail={
+                "case_ids": sorted(
+                    {
+                        row.transfer.case_id
+                        for row in rows
+                        if site_id in (row.transfer.to_site_id, row.transfer.from_site_id)
+                    }
+                )
+            },
+            request=request,
+        )
     waiting = [row for row in rows if row.may_decide]
     others = [row for row in rows if not row.may_decide]
     return render(request, "cases/transfers.html", {"waiting": waiting, "others": others})
@@ -149,6 +171,16 @@ def transfer_decide(request: AuthenticatedRequest, transfer_id: str):
                 return redirect(reverse("case-detail", args=[summary.transfer.case_id]))
             messages.success(request, "The transfer is declined: the sending site keeps it.")
             return redirect(reverse("transfer-list"))
+    if request.method == "GET":
+        audit_log(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            record_type="cases.casetransfer",
+            record_id=str(summary.transfer.pk),
+            case_id=summary.transfer.case_id,
+            site_id=summary.transfer.to_site_id,
+            request=request,
+        )
     return render(request, "cases/transfer_decide.html", {"summary": summary, "form": form})
 
 
@@ -215,10 +247,19 @@ def retention(request: AuthenticatedRequest, site_slug: str):
         messages.success(request, "The retention period is saved.")
         return redirect(reverse("retention", args=[site.slug]))
     today = site.today()
+    past = list(closing.cases_past_retention(site, today))
+    audit_log(  # closed and sealed families by name: the site's admins' read is on the trail
+        actor=request.user,
+        action=AuditEvent.Action.LIST,
+        record_type="cases.case",
+        site_id=site.pk,
+        detail={"retention": True, "case_ids": sorted(case.pk for case in past)},
+        request=request,
+    )
     context = {
         "site": site,
         "form": form,
-        "past": list(closing.cases_past_retention(site, today)),
+        "past": past,
         "cutoff": services.retention_cutoff(site, today),
         "purges": list(closing.purge_records(site)),
     }

@@ -285,9 +285,9 @@ def hearing_reminders(site: Site, local: dt.datetime) -> Due:
         .order_by("pk")
     )
     for hearing in hearings:
+        # the hearing's own judge is among the site's judges while they hold the role there;
+        # one who no longer does (or of the site a transferred case came from) is not told
         users = {u.pk: u for u in [*teams[hearing.case_id], *judges]}
-        if hearing.judge is not None and hearing.judge.is_active:
-            users.setdefault(hearing.judge.pk, hearing.judge)
         context = {
             **time_context(hearing.scheduled_on, hearing.starts_at),
             "hearing_type": hearing.get_hearing_type_display().lower(),
@@ -332,7 +332,7 @@ def family_reminders(site: Site, local: dt.datetime) -> Due:
             scheduled_on=today + dt.timedelta(days=1),
             status=codes.VisitStatus.SCHEDULED,
         )
-        .select_related("child")
+        .select_related("child", "plan")
         .order_by("pk")
     )
     case_ids = sorted({h.case_id for h in hearings} | {v.child.case_id for v in visits})
@@ -362,6 +362,8 @@ def family_reminders(site: Site, local: dt.datetime) -> Due:
         for person in parents.get(visit.child.case_id, []):
             if person.pk not in of_child[visit.child_id]:
                 continue
+            if visit.plan is not None and visit.plan.parent_id not in (None, person.pk):
+                continue  # another parent's family time (`RecordType.for_parent` of visits)
             r = Recipient.for_person(person)
             message = Message("visit_day_before", visit.pk, occasion, context, "/")
             yield _with_cant_come(message, "visit", visit.pk, person.pk), r
