@@ -224,3 +224,31 @@ def test_reading_transfers_and_the_retention_page_is_on_the_trail(
     assert AuditEvent.objects.filter(
         actor=site_admin, action=AuditEvent.Action.LIST, detail__retention=True
     ).exists()
+
+
+def test_a_purge_takes_the_parent_role_and_name_of_a_parent_no_other_family_names(
+    family, coordinator, site_admin
+):
+    from cases import services
+    from cases.models import Case
+    from safebabies.identity.models import SiteMembership
+
+    place, _ = services.parent_invite(
+        actor=coordinator,
+        case=family,
+        person=family.test_parent,
+        email="dorothy.r@example.org",
+        language="en",
+        sign_in_with="link",
+    )
+    parent = place.user
+    assert parent.full_name
+    Case.objects.filter(pk=family.pk).update(
+        opened_on=dt.date(2010, 1, 1), closed_on=dt.date(2012, 1, 1)
+    )
+    family.refresh_from_db()
+    record = closing.case_purge(actor=site_admin, case=family, reason="retention")
+    parent.refresh_from_db()
+    assert not SiteMembership.objects.filter(user=parent, is_active=True).exists()
+    assert parent.full_name == ""
+    assert record.counts["parent accounts withdrawn"] == 1

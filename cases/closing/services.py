@@ -43,6 +43,7 @@ from cases.models import (
 )
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
+from safebabies.identity.accounts.services import membership_set_roles
 from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import Role
 from safebabies.kit.services import add_error, audit, check_errors, save_new, service
@@ -472,6 +473,13 @@ def case_purge(
         .exclude(removed_at__isnull=False)
         .values_list("storage_name", flat=True)
     )
+    # the parents who read this family's page: their parent role at the site goes with the
+    # case when no other family of the site names them (`_parents_after_purge`)
+    parents = list(
+        TeamMember.objects.filter(case=case, role=Role.PARENT)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
     counts: dict[str, int] = {}
     for model in _delete_order(list(rows)):
         ids = rows[model]
@@ -484,6 +492,9 @@ def case_purge(
             counts.update(answer)
     if files:
         transaction.on_commit(lambda: [documents_storage().delete(name) for name in files])
+    withdrawn = _parents_after_purge(actor=actor, site=case.site, user_ids=parents, request=request)
+    if withdrawn:
+        counts["parent accounts withdrawn"] = withdrawn
     record = save_new(
         PurgeRecord(
             case_id=case.pk,
@@ -506,3 +517,39 @@ def case_purge(
         request=request,
     )
     return record
+
+
+def _parents_after_purge(
+    *, actor: User, site: Site, user_ids: list[int], request: HttpRequest | None
+) -> int:
+    """The parent role at `site` of each of these people whom no other family of the site
+    names any more is taken away (as the People page does, audited); an account left with no
+    role anywhere loses its name too (it named a parent of the purged family). Returns how
+    many parents lost the role."""
+    withdrawn = 0
+    for user in User.objects.filter(pk__in=user_ids).order_by("pk"):
+        if TeamMember.objects.filter(user=user, role=Role.PARENT, case__site=site).exists():
+            continue
+        held = set(
+            SiteMembership.objects.filter(user=user, site=site, is_active=True).values_list(
+                "role", flat=True
+            )
+        )
+        if Role.PARENT not in held:
+            continue
+        membership_set_roles(
+            actor=actor, site=site, user=user, roles=held - {Role.PARENT}, request=request
+        )
+        withdrawn += 1
+        if not user.is_staff and not SiteMembership.objects.filter(user=user, is_active=True):
+            user.full_name = ""
+            user.save(update_fields=["full_name"])
+            audit_log(
+                actor=actor,
+                action=Action.UPDATE,
+                record=user,
+                site_id=site.pk,
+                detail={"fields": ["full_name"], "reason": "case purged"},
+                request=request,
+            )
+    return withdrawn
