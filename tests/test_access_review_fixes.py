@@ -252,3 +252,27 @@ def test_a_purge_takes_the_parent_role_and_name_of_a_parent_no_other_family_name
     assert not SiteMembership.objects.filter(user=parent, is_active=True).exists()
     assert parent.full_name == ""
     assert record.counts["parent accounts withdrawn"] == 1
+
+
+def test_a_notification_about_a_family_one_no_longer_opens_keeps_its_words(
+    family, coordinator, other_site
+):
+    from safebabies.notify import cant_come
+
+    parent = family.test_parent
+    parent.kind = Person.Kind.PARENT
+    parent.save()
+    hearing = Hearing.objects.create(
+        case=family, hearing_type="review", scheduled_on=dt.date(2026, 12, 3)
+    )
+    token = cant_come.token_for("hearing", hearing.pk, parent.pk)
+    response = Client().post(f"/family/cant-come/{token}/", {"note": "a clinic appointment"})
+    assert response.status_code == 200
+    page = browser(coordinator).get("/notifications/").content.decode()
+    assert "a clinic appointment" in page  # while the family is theirs
+    receiving = f.site_member(other_site, Role.COMMUNITY_COORDINATOR, email="cc2@example.org")
+    transfer = closing.transfer_request(actor=coordinator, case=family, to_site=other_site)
+    closing.transfer_decide(actor=receiving, transfer=transfer, accept=True)
+    page = browser(coordinator).get("/notifications/").content.decode()
+    assert "a clinic appointment" not in page and str(parent) not in page
+    assert "About a family you no longer work with." in page
