@@ -981,7 +981,7 @@ class TransferSummary:
 
     transfer: CaseTransfer
     case_name: str
-    children: int
+    children: int | None  # None once decided, for a site that does not open the case
     # the user may decide it (a coordinator or admin of the receiving site, while pending)
     may_decide: bool
     # the user may open the case itself (`access_case` would let them in)
@@ -1011,16 +1011,22 @@ def transfer_summaries(user: User, transfers: QuerySet[CaseTransfer]) -> list[Tr
     names = dict(Case.objects.filter(pk__in=[t.case_id for t in rows]).values_list("pk", "name"))
     opened = case_access_map(user, [t.case_id for t in rows])
     deciders = set(sites_managed_by(user))
-    return [
-        TransferSummary(
-            transfer=t,
-            case_name=names.get(t.case_id, "") or "A family",
-            children=t.children_count,  # type: ignore[attr-defined]  # the annotation above
-            may_decide=t.decision == CaseTransfer.Decision.PENDING and t.to_site_id in deciders,
-            may_open=t.case_id in opened,
+    summaries = []
+    for t in rows:
+        # the family's name and children as they are now: while the transfer waits for an
+        # answer, or for those who open the case; a site that declined it (or saw it
+        # withdrawn) keeps the record without following the family afterwards
+        live = t.decision == CaseTransfer.Decision.PENDING or t.case_id in opened
+        summaries.append(
+            TransferSummary(
+                transfer=t,
+                case_name=(names.get(t.case_id, "") if live else "") or "A family",
+                children=t.children_count if live else None,  # type: ignore[attr-defined]
+                may_decide=t.decision == CaseTransfer.Decision.PENDING and t.to_site_id in deciders,
+                may_open=t.case_id in opened,
+            )
         )
-        for t in rows
-    ]
+    return summaries
 
 
 @audited_denial("case_transfer")

@@ -276,3 +276,23 @@ def test_a_notification_about_a_family_one_no_longer_opens_keeps_its_words(
     page = browser(coordinator).get("/notifications/").content.decode()
     assert "a clinic appointment" not in page and str(parent) not in page
     assert "About a family you no longer work with." in page
+
+
+def test_a_site_that_declined_a_transfer_does_not_follow_the_family(
+    family, coordinator, other_site
+):
+    receiving = f.site_member(other_site, Role.COMMUNITY_COORDINATOR, email="cc2@example.org")
+    transfer = closing.transfer_request(actor=coordinator, case=family, to_site=other_site)
+    closing.transfer_decide(actor=receiving, transfer=transfer, accept=False)
+    family.name = "Renamed family"
+    family.save()
+    f.ChildFactory(case=family, given_name="Newborn")
+    for page in (
+        browser(receiving).get("/transfers/"),
+        browser(receiving).get(f"/transfers/{transfer.pk}/"),
+    ):
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "Renamed family" not in body and "A family" in body
+    # the sending site still reads its family by name
+    assert "Renamed family" in browser(coordinator).get("/transfers/").content.decode()
