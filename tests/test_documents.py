@@ -237,7 +237,7 @@ def test_a_document_of_another_case_than_the_url_is_a_404(client_for, family, si
 def test_a_removed_document_is_gone_for_everyone_and_its_file_erased(
     client_for, api, family, caseworker, coordinator, django_capture_on_commit_callbacks
 ):
-    document = f.document(family, shared_with_family=True)
+    document = f.document(family, shared_with_family=True, uploaded_by=caseworker)
     path = Path(storage().path(document.storage_name))
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(caseworker).post(
@@ -263,6 +263,21 @@ def test_a_read_only_role_cannot_remove_a_document(client_for, family, parent_at
     assert client_for(parent_attorney).post(url).status_code == 403
     document.refresh_from_db()
     assert document.removed_at is None
+
+
+def test_a_writer_removes_only_what_they_added_the_coordinator_anything(
+    client_for, family, caseworker, coordinator, clinician
+):
+    order = f.document(family, uploaded_by=caseworker)
+    url = f"/cases/{family.pk}/documents/{order.pk}/remove/"
+    page = client_for(clinician).get(f"/cases/{family.pk}/")
+    assert url not in page.content.decode()
+    assert client_for(clinician).post(url).status_code == 403
+    order.refresh_from_db()
+    assert order.removed_at is None
+    assert client_for(coordinator).post(url).status_code == 302
+    order.refresh_from_db()
+    assert order.removed_by == coordinator
 
 
 def test_sharing_with_the_family_is_the_coordinators_decision(

@@ -34,6 +34,9 @@ from safebabies.kit.services import (
 
 PART2_RELEASE_WRITERS = SITE_WIDE_CASE_ROLES
 NOT_FOUND = "Choose one of this family's {what}."
+REMOVING = (
+    "A document is removed by the person who added it, the Community Coordinator or a site admin."
+)
 SHARING = "The Community Coordinator or a site admin decides what is shared with the family."
 
 
@@ -130,6 +133,9 @@ def document_remove(
         raise PermissionDenied(
             "A signed Part 2 release is removed by the Community Coordinator or a site admin."
         )
+    if document.uploaded_by_id != actor.pk and not access.roles & PART2_RELEASE_WRITERS:
+        # a court order or a signed release is evidence: one writer cannot erase another's
+        raise PermissionDenied(REMOVING)
     if document.removed_at is not None:
         return document
     document.removed_at = timezone.now()
