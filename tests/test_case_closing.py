@@ -68,7 +68,11 @@ def an_old_closed_case(site, name="Okafor family", closed_on=dt.date(2018, 6, 1)
     )
     person = f.PersonFactory(case=case, given_name="Ngozi")
     f.HearingFactory(case=case, scheduled_on=dt.date(2017, 3, 1))
-    CaseClosure.objects.create(case=case, closed_on=closed_on, reason="permanency")
+    closure = CaseClosure.objects.create(case=case, closed_on=closed_on, reason="permanency")
+    # recorded the day it closed (a closing recorded today starts the retention today)
+    CaseClosure.objects.filter(pk=closure.pk).update(
+        created_at=dt.datetime.combine(closed_on, dt.time(12), tzinfo=dt.UTC)
+    )
     case.closed_on = closed_on
     case.save(update_fields=["closed_on"])
     case.test_child, case.test_person = child, person
@@ -501,3 +505,37 @@ def test_an_open_or_recent_case_is_never_purged(family, site, site_admin):
         assert "reason" in refused.value.message_dict
     assert Case.objects.filter(pk__in=[family.pk, recent.pk]).count() == 2
     assert not PurgeRecord.objects.exists()
+
+
+def test_a_closing_dated_years_back_starts_retention_the_day_it_is_recorded(
+    family, coordinator, site_admin
+):
+    """Otherwise a coordinator and a site admin could close, seal and purge a family at once
+    by dating the closing back past the retention period."""
+    child = family.test_child
+    Case.objects.filter(pk=family.pk).update(opened_on=dt.date(2010, 1, 4))
+    family.refresh_from_db()
+    services.case_close(
+        actor=coordinator,
+        case=family,
+        closed_on=dt.date(2011, 1, 3),
+        reason="other",
+        note="Entered late",
+        in_care={child.pk: "Entered late."},
+    )
+    family.refresh_from_db()
+    later = NOW + dt.timedelta(days=365 * 30)
+    with time_machine.travel(later, tick=False):
+        assert services.is_past_retention(family)  # thirty years on, it is
+    assert not services.is_past_retention(family)
+    assert family not in services_past(family.site)
+    with pytest.raises(ValidationError):
+        services.case_seal(actor=site_admin, case=family)
+    with pytest.raises(ValidationError):
+        services.case_purge(actor=site_admin, case=family, reason="retention")
+
+
+def services_past(site):
+    from cases.closing.selectors import cases_past_retention
+
+    return list(cases_past_retention(site, TODAY))

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from cases.access import CaseAccess, case_records, has_right
-from cases.closing.services import retention_cutoff
+from cases.closing.services import closed_in_the_app_since, retention_cutoff
 from cases.models import Case, CaseTransfer, PurgeRecord
 from safebabies.identity.models import Site
 
@@ -15,9 +15,12 @@ def cases_past_retention(site: Site, today: dt.date) -> QuerySet[Case]:
     """The closed cases of `site` that closed on or before its retention cutoff, sealed or
     not. For the retention task and the site admins' page only (the caller is a task, or has
     checked the user is the site's admin)."""
-    return Case.objects.filter(
-        site=site, closed_on__isnull=False, closed_on__lte=retention_cutoff(site, today)
-    ).order_by("closed_on", "id")
+    cutoff = retention_cutoff(site, today)
+    return (
+        Case.objects.filter(site=site, closed_on__isnull=False, closed_on__lte=cutoff)
+        .exclude(pk__in=closed_in_the_app_since(cutoff))
+        .order_by("closed_on", "id")
+    )
 
 
 def purge_records(site: Site) -> QuerySet[PurgeRecord]:

@@ -80,9 +80,23 @@ def retention_cutoff(site: Site, today: dt.date) -> dt.date:
     return add_months(today, -12 * site.retention_years)
 
 
+def closed_in_the_app_since(cutoff: dt.date) -> models.QuerySet:
+    """The cases whose closing in force was recorded in the app after `cutoff` (as case ids):
+    their retention runs from that day, however far back the closing date was put, so a
+    closing dated years ago cannot be sealed or purged the day it is entered."""
+    return CaseClosure.objects.filter(reopened_at__isnull=True, created_at__date__gt=cutoff).values(
+        "case_id"
+    )
+
+
 def is_past_retention(case: Case, today: dt.date | None = None) -> bool:
     today = today or case.site.today()
-    return case.closed_on is not None and case.closed_on <= retention_cutoff(case.site, today)
+    cutoff = retention_cutoff(case.site, today)
+    return (
+        case.closed_on is not None
+        and case.closed_on <= cutoff
+        and not closed_in_the_app_since(cutoff).filter(case_id=case.pk).exists()
+    )
 
 
 # --- Closing and reopening ------------------------------------------------------------------
