@@ -41,6 +41,7 @@ from cases.models import (
     Placement,
     Relationship,
     TeamMember,
+    TribeNotice,
 )
 from familytime.models import Visit
 from safebabies import codes
@@ -131,6 +132,9 @@ class Adult:
     hispanic: str = Hispanic.NO
     phone: str = ""
     address: str = ""
+    # a relative: days after the removal they were notified of it (None: not yet; README "ICWA
+    # and relatives": due within 30 days of the removal)
+    notified: int | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +226,10 @@ class Family:
     maltreatment: tuple[tuple[int, str], ...] = ()  # (days relative to removal, disposition)
     releases: tuple[Release, ...] = ()
     icwa_note: str = ""
+    # ICWA: each tribe noticed for the children (ICWA applies or reason to know), with the days
+    # after the removal the notice was sent (None: not yet) and the tribe answered (None:
+    # pending)
+    tribes: tuple[tuple[str, int | None, int | None], ...] = ()
 
     @property
     def case_id(self) -> str:
@@ -622,6 +630,12 @@ FAMILIES: tuple[Family, ...] = (
             Adult("megan", P.PARENT, "Megan", "Price", R.MOTHER, race=(WHITE,), phone="555-0182"),
             Adult("loretta", P.RESOURCE_PARENT, "Loretta", "Begay", R.GRANDPARENT, race=(AIAN,),
                   phone="555-0183", address="1200 Mesa View Road, Demo County"),
+            # relatives identified at the removal: Alice was told within a week, Raymond's
+            # notice is still due (the case page and the pre-hearing summary flag it)
+            Adult("alice", P.RELATIVE, "Alice", "Begay", R.AUNT_UNCLE, race=(AIAN,),
+                  phone="555-0184", notified=6),
+            Adult("raymond", P.RELATIVE, "Raymond", "Yazzie", R.OTHER_RELATIVE, race=(AIAN,),
+                  phone="555-0185"),
         ),
         team=(CW, CA),
         opened=18,
@@ -650,6 +664,7 @@ FAMILIES: tuple[Family, ...] = (
         ),
         icwa_note="ICWA: Tyler reports Navajo Nation heritage through his mother; notice has "
         "been sent and the court is treating Kai as an Indian child until the tribe answers.",
+        tribes=(("Navajo Nation", 3, None),),
     ),
     Family(
         key="johnson",
@@ -803,6 +818,7 @@ FAMILIES_INDEX = {family.key: index for index, family in enumerate(FAMILIES)}
 MODELS = (
     Case,
     Child,
+    TribeNotice,
     Person,
     Episode,
     Placement,
@@ -1169,10 +1185,31 @@ def _family(
             preferred_language=adult.language,
             race=list(adult.race),
             hispanic=adult.hispanic,
+            notified_on=(
+                removal + dt.timedelta(days=adult.notified)
+                if removal is not None and adult.notified is not None
+                else None
+            ),
         )
         links.extend(
             (person_ids[adult.key], child_id, adult.relationship) for child_id in child_ids.values()
         )
+
+    def after_removal(days: int | None) -> dt.date | None:
+        return None if days is None else start + dt.timedelta(days=days)
+
+    for kid in family.kids:
+        if kid.icwa not in (Icwa.APPLIES, Icwa.REASON_TO_KNOW):
+            continue
+        for number, (tribe, sent, answered) in enumerate(family.tribes, start=1):
+            rows.add(
+                TribeNotice,
+                id=f"demo-tribe-{key}-{kid.key}-{number}",
+                child_id=child_ids[kid.key],
+                tribe=tribe,
+                notice_sent_on=after_removal(sent),
+                response_on=after_removal(answered),
+            )
 
     if removal is not None:
         for kid in family.kids:
