@@ -19,7 +19,10 @@ from safebabies import codes
 
 RELATIVE_NOTICE_DAYS = 30
 ICWA_CONCERNED = (codes.Icwa.APPLIES, codes.Icwa.REASON_TO_KNOW)
-ICWA_WORDS = {codes.Icwa.APPLIES: "ICWA applies", codes.Icwa.REASON_TO_KNOW: "reason to know"}
+ICWA_WORDS: dict[str, str] = {
+    codes.Icwa.APPLIES: "ICWA applies",
+    codes.Icwa.REASON_TO_KNOW: "reason to know",
+}
 
 
 @dataclass(frozen=True)

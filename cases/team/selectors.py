@@ -59,7 +59,7 @@ def team_page(access: CaseAccess) -> TeamPage:
         members=[p for p in places if p.removed_at is None],
         ended=sorted(
             (p for p in places if p.removed_at is not None),
-            key=lambda p: p.removed_at,
+            key=lambda p: (p.removed_at, p.pk),
             reverse=True,
         ),
         people=rows,

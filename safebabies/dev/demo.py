@@ -95,6 +95,17 @@ USERS: tuple[tuple[str, str, str], ...] = (
     ("national", Role.NATIONAL, "Jordan Ellis"),
     ("parent", Role.PARENT, "Jaime Rivera"),
 )
+# The work phone each professional of the demo gives the families' teams (the team page).
+TEAM_PHONES = {
+    "community_coordinator": "555-0100",
+    "caseworker": "555-0110",
+    "caseworker2": "555-0111",
+    "parent_attorney": "555-0120",
+    "child_attorney": "555-0121",
+    "gal_casa": "555-0122",
+    "clinician": "555-0130",
+    "parent_mentor": "555-0140",
+}
 # The demo parent's account is Jaime Rivera, the mother of the Rivera family (seed 000).
 DEMO_PARENT = ("rivera", "jaime")
 
@@ -1101,11 +1112,15 @@ def _relationships(links: Iterable[tuple[str, str, str]]) -> tuple[int, int]:
 def _teams(users: dict[str, User]) -> int:
     created = 0
     for family in FAMILIES:
-        members = [(users["community_coordinator"], Role.COMMUNITY_COORDINATOR)]
-        members += [(users[key], TEAM_ROLE_OF[key]) for key in family.team]
-        for user, role in members:
+        members = [("community_coordinator", Role.COMMUNITY_COORDINATOR)]
+        members += [(key, TEAM_ROLE_OF[key]) for key in family.team]
+        for key, role in members:
             _, was_created = TeamMember.objects.get_or_create(
-                case_id=family.case_id, user=user, role=role, removed_at=None
+                case_id=family.case_id,
+                user=users[key],
+                role=role,
+                removed_at=None,
+                defaults={"phone": TEAM_PHONES.get(key, "")},
             )
             created += was_created
         if family.key == DEMO_PARENT[0]:
