@@ -377,3 +377,20 @@ def test_summary_flags_relatives_and_tribes_in_json(api, family, judge):
     tribes = summary["children"][0]["tribes"]
     assert [t["tribe"] for t in tribes] == ["Hopi Tribe", "Navajo Nation"]
     assert tribes[1]["notice_sent_on"] == "2026-03-02"
+
+
+def test_a_finding_recorded_before_icwa_was_ruled_out_leaves_the_hearing_editable(
+    api, family, caseworker
+):
+    child = _icwa(family)
+    hearing = f.HearingFactory(
+        case=family, scheduled_on=dt.date(2026, 3, 10), status="held", active_efforts="made"
+    )
+    child.icwa = codes.Icwa.DOES_NOT_APPLY
+    child.save(update_fields=["icwa"])
+    api.force_authenticate(caseworker)
+    url = f"/api/v1/hearings/{hearing.pk}/"
+    assert api.patch(url, {"courtroom": "4A"}, format="json").status_code == 200
+    moved = api.patch(url, {"status": "continued", "continuance_reason": "Ill"}, format="json")
+    assert moved.status_code == 400  # the finding stays with a held hearing: clear it first
+    assert "active_efforts" in moved.json()

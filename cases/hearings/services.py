@@ -253,7 +253,6 @@ def _check_hearing(errors: dict[str, list[str]], hearing: Hearing) -> None:
         add_error(
             errors, "continuance_reason", "A reason for continuance is for a continued hearing."
         )
-    check_active_efforts(errors, hearing)
 
 
 @service
@@ -291,6 +290,7 @@ def hearing_record(
     )
     errors: dict[str, list[str]] = {}
     _check_hearing(errors, hearing)
+    check_active_efforts(errors, hearing)
     check_errors(errors)
     save_new(hearing)
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=hearing, case=case, request=request)
@@ -311,6 +311,10 @@ def hearing_update(
     changed = apply_changes(hearing, changes, HEARING_FIELDS)
     errors: dict[str, list[str]] = {}
     _check_hearing(errors, hearing)
+    # the finding is checked when it changes, or the hearing's status does (a finding stays
+    # with a held hearing): a later change of a child's ICWA status leaves the record editable
+    if "active_efforts" in changed or ("status" in changed and hearing.active_efforts):
+        check_active_efforts(errors, hearing)
     check_errors(errors)
     save_audited_changes(hearing, changed, actor=actor, case=hearing.case, request=request)
     return hearing
