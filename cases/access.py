@@ -642,6 +642,8 @@ RECORD_TYPES: dict[str, RecordType] = {
     "hearing": RecordType("cases.Hearing", "case", related=("judge",), for_parent=_of_their_case()),
     "hearing_order": RecordType("cases.HearingOrder", "hearing__case"),
     "maltreatment_report": RecordType("cases.MaltreatmentReport", "child__case"),
+    # ICWA notice to a child's tribes: the team's and the court's, not the parent's
+    "tribe_notice": RecordType("cases.TribeNotice", "child__case", related=("child",)),
     # closing and moving a case: its closings are read with the case (the reason shows on the
     # case page); its transfers by the coordinators and admins (the receiving site's: the
     # summary of `transfers_to_decide` until they accept)

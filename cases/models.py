@@ -14,7 +14,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
-from django.db.models.functions import Collate
+from django.db.models.functions import Collate, Lower
 
 from safebabies import codes
 from safebabies.identity.roles import TEAM_PLACE_ROLES, Role
@@ -145,10 +145,24 @@ class Person(Record):
         models.CharField(max_length=40, choices=codes.Race.choices), default=list, blank=True
     )
     hispanic = models.CharField(max_length=24, choices=codes.Hispanic.choices, blank=True)
+    # A relative identified for a child in care: the day they were told of the removal (the
+    # notice due within 30 days of it; `cases.icwa.selectors.relative_notices`). A notice
+    # given before the child's current removal (an earlier one) does not count for it.
+    notified_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="For a relative: the day they were notified of the child's removal.",
+    )
 
     class Meta:
         ordering = ["kind", "given_name", "id"]
         verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(notified_on__isnull=True) | Q(kind="relative"),
+                name="person_notified_is_relative",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
@@ -202,6 +216,9 @@ class TeamMember(models.Model):
         related_name="accounts",
         help_text="For a parent's place: the parent of the case this account is.",
     )
+    # The number the family team reaches them on for this family (a work or unit line): with
+    # their account's e-mail, the contact details the team page shows.
+    phone = models.CharField(max_length=40, blank=True, default="", db_default="")
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
@@ -382,6 +399,24 @@ class Hearing(Record):
         blank=True, default="", db_default="", help_text="The court's findings at this hearing."
     )
 
+    class ActiveEfforts(models.TextChoices):
+        """The court's ICWA finding at a hearing of a child who is or may be an Indian child:
+        whether active efforts were made to prevent the breakup of the Indian family."""
+
+        MADE = "made", "Yes: active efforts were made"
+        NOT_MADE = "not_made", "No: active efforts were not made"
+        NO_FINDING = "no_finding", "No finding made"
+
+    active_efforts = models.CharField(
+        max_length=16,
+        choices=ActiveEfforts.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="ICWA: the court's active-efforts finding (where ICWA applies or there is "
+        "reason to know). Empty: not recorded.",
+    )
+
     class Meta:
         ordering = ["scheduled_on", "starts_at", "id"]
         indexes = [
@@ -396,6 +431,37 @@ class Hearing(Record):
 
     def __str__(self) -> str:
         return f"{self.get_hearing_type_display()} hearing {self.scheduled_on:%-d %b %Y}"
+
+
+class TribeNotice(Record):
+    """ICWA: a tribe a child is or may be a member of (or eligible for membership of), the day
+    the notice of the proceeding was sent to it and the day it answered. One row per child and
+    tribe; a child with ICWA applying or reason to know and no notice sent is flagged on the
+    case page and in the pre-hearing summary (`cases.icwa.selectors`)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="tribe_notices")
+    tribe = models.CharField(max_length=200, help_text="The tribe's name, as the tribe gives it.")
+    notice_sent_on = models.DateField(null=True, blank=True)
+    response_on = models.DateField(null=True, blank=True)
+    response = models.CharField(
+        max_length=500, blank=True, help_text="What the tribe answered, in a line."
+    )
+
+    class Meta:
+        ordering = ["tribe", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("tribe"), "child", name="tribe_notice_one_per_child_and_tribe"
+            ),
+            models.CheckConstraint(
+                condition=Q(response_on__isnull=True)
+                | Q(notice_sent_on__isnull=False, response_on__gte=F("notice_sent_on")),
+                name="tribe_notice_response_after_notice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notice to {self.tribe}"
 
 
 class HearingOrder(Record):

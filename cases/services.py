@@ -413,8 +413,24 @@ PERSON_FIELDS = frozenset(
         "preferred_language",
         "race",
         "hispanic",
+        "notified_on",
     }
 )
+
+
+def _check_person(person: Person) -> None:
+    """A relative's notice of the removal (`Person.notified_on`): a relative's only, and not
+    a day still to come."""
+    if person.notified_on is None:
+        return
+    if person.kind != Person.Kind.RELATIVE:
+        raise ValidationError(
+            {"notified_on": "The notice of a removal is recorded for a relative only."}
+        )
+    if person.notified_on > person.case.site.today():
+        raise ValidationError(
+            {"notified_on": "Record the notice once it is given: this day is still to come."}
+        )
 
 
 def _set_relationships(
@@ -472,9 +488,9 @@ def person_create(
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"unknown person fields: {', '.join(sorted(unknown))}")
-    person = save_new(
-        take_id(Person(case=case, kind=kind, given_name=given_name.strip(), **fields), id)
-    )
+    person = take_id(Person(case=case, kind=kind, given_name=given_name.strip(), **fields), id)
+    _check_person(person)
+    save_new(person)
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=person, case=case, request=request)
     _set_relationships(
         actor=actor, person=person, relationships=relationships or {}, request=request
@@ -493,6 +509,7 @@ def person_update(
 ) -> Person:
     """Changes a person's details and (when given) their relationship to each child."""
     changed = apply_changes(person, changes, PERSON_FIELDS)
+    _check_person(person)
     save_audited_changes(person, changed, actor=actor, case=person.case, request=request)
     if relationships is not None:
         _set_relationships(actor=actor, person=person, relationships=relationships, request=request)
@@ -1254,6 +1271,7 @@ def team_member_add(
     email: str,
     role: str,
     person_id: str | None = None,
+    phone: str = "",
     request: HttpRequest | None = None,
 ) -> tuple[TeamMember, bool]:
     """Puts the active site member `email` on the family team of `case` in `role`.
@@ -1261,9 +1279,11 @@ def team_member_add(
     The role must be a family-team role the member holds at the case's site. With the role
     "parent", `person_id` names the parent of the case the account is: they then read what is
     theirs of the case (cases.access). Returns (team member, created); already on the team in
-    that role (as that person) returns the existing row. The caller has checked that `actor`
-    may manage this team (`CaseAccess.can_manage_team`).
+    that role (as that person) returns the existing row (its `phone` set when one is given).
+    `phone`: the number the team reaches them on for this family. The caller has checked that
+    `actor` may manage this team (`CaseAccess.can_manage_team`).
     """
+    phone = (phone or "").strip()
     member = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
     team_role_check(case=case, member=member, role=role, email=email)
     assert member is not None  # checked
@@ -1278,8 +1298,21 @@ def team_member_add(
             raise ValidationError(
                 {"person_id": "This account is already linked to another person of the family."}
             )
+        if phone and existing.phone != phone:
+            existing.phone = phone
+            existing.full_clean()
+            existing.save(update_fields=["phone"])
+            audit_log(
+                actor=actor,
+                action=Action.UPDATE,
+                record=existing,
+                case_id=case.pk,
+                site_id=case.site_id,
+                detail={"fields": ["phone"]},
+                request=request,
+            )
         return existing, False
-    row = TeamMember(case=case, user=member, role=role, person=person)
+    row = TeamMember(case=case, user=member, role=role, person=person, phone=phone)
     row.full_clean()
     row.save()
     detail: dict[str, Any] = {"user": member.pk, "role": role}

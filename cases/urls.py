@@ -4,6 +4,8 @@ from cases import views
 from cases.care import views as care
 from cases.documents import views as documents
 from cases.hearings import views as hearings
+from cases.icwa import views as icwa
+from cases.team import views as team
 
 urlpatterns = [
     path("", views.case_list, name="case-list"),
@@ -70,6 +72,27 @@ urlpatterns = [
         "<str:case_id>/orders/<str:order_id>/status/",
         hearings.hearing_order_status,
         name="hearing-order-status",
+    ),
+    # the family team page, and ICWA and relatives (issue 19, items 5 and 6)
+    path("<str:case_id>/team/", team.case_team, name="case-team"),
+    path("<str:case_id>/team/add/", team.team_member_add, name="team-member-add"),
+    path("<str:case_id>/team/<int:member_id>/end/", team.team_member_end, name="team-member-end"),
+    path("<str:case_id>/team/people/new/", team.team_person_add, name="team-person-add"),
+    path("<str:case_id>/tribe-notices/new/", icwa.tribe_notice_add, name="tribe-notice-add"),
+    path(
+        "<str:case_id>/tribe-notices/<str:notice_id>/edit/",
+        icwa.tribe_notice_edit,
+        name="tribe-notice-edit",
+    ),
+    path(
+        "<str:case_id>/people/<str:person_id>/notified/",
+        icwa.relative_notified,
+        name="relative-notified",
+    ),
+    path(
+        "<str:case_id>/hearings/<str:hearing_id>/active-efforts/",
+        icwa.hearing_active_efforts,
+        name="hearing-active-efforts",
     ),
     path("<str:case_id>/documents/new/", documents.document_upload, name="document-upload"),
     path(

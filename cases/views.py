@@ -23,6 +23,7 @@ from cases.care.selectors import care_context
 from cases.closing.selectors import closing_context
 from cases.documents.views import documents_context
 from cases.hearings.selectors import case_page_context as hearings_context
+from cases.icwa.selectors import icwa_context
 from cases.models import Child, Placement
 from familytime.views import family_time_context
 from safebabies.audit.models import AuditEvent
@@ -105,6 +106,7 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     in_care = sum(1 for view in page.children if view.episode is not None)
     context.update(closing_context(access, in_care))
     context.update(documents_context(access))
+    context.update(icwa_context(access, page.today, [view.child for view in page.children]))
     return render(request, "cases/detail.html", context)
 
 

@@ -18,6 +18,7 @@ from assessments.api import (
 from cases.api import views as cases
 from cases.documents.api import DocumentViewSet
 from cases.hearings.api import HearingSummaryView
+from cases.icwa.api import TribeNoticeViewSet
 from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import FamilyTimePlanViewSet, VisitViewSet
 from safebabies.identity.accounts.api import AuditEventViewSet
@@ -44,6 +45,7 @@ router.register(
     "maltreatment-reports", cases.MaltreatmentReportViewSet, basename="api-maltreatment-report"
 )
 router.register("people", cases.PersonViewSet, basename="api-person")
+router.register("tribe-notices", TribeNoticeViewSet, basename="api-tribe-notice")
 router.register("documents", DocumentViewSet, basename="api-document")
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
 
@@ -53,6 +55,11 @@ urlpatterns = [
         "cases/<str:case_id>/team-members/",
         cases.TeamMemberList.as_view(),
         name="api-case-team-members",
+    ),
+    path(
+        "cases/<str:case_id>/team-members/<int:member_id>/end/",
+        cases.TeamMemberEnd.as_view(),
+        name="api-case-team-member-end",
     ),
     path(
         "hearings/<str:hearing_id>/summary/",

@@ -69,7 +69,7 @@ from assessments.models import (
     Screening,
     Service,
 )
-from cases.models import Consent, MaltreatmentReport, Relationship
+from cases.models import Consent, MaltreatmentReport, Relationship, TribeNotice
 from familytime.models import FamilyTimePlan, Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
@@ -307,6 +307,23 @@ document         share           302                  302                  403  
 document         home            out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out
 family_document  home            out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  in
 
+team             page            200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200+contact          200-contact          200-contact          200-contact          404                  403
+team             add_page        200                  200                  403                  403                  403                  403                  403                  403                  403                  403                  404                  403
+team             end             302                  302                  403                  403                  403                  403                  403                  403                  403                  403                  404                  403
+team             api_end         200                  200                  403                  403                  403                  403                  403                  403                  403                  403                  404                  403
+team             person_add_page 200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
+tribe_notice     page            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            404                  403
+tribe_notice     add_page        200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
+tribe_notice     edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
+tribe_notice     api_list        in                   in                   in                   in                   in                   in                   in                   in                   in                   in                   out                  out
+tribe_notice     api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  404
+tribe_notice     api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
+tribe_notice     api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
+relative         page            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            200+shown            404                  403
+relative         edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
+relative         api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  404
+active_efforts   edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
+
 calendar_visit   feed            in                   out                  in                   in                   in                   in                   in                   in                   out              in                   out  out
 """  # noqa: E501 - a table is read across
 # Notes on single cells:
@@ -532,6 +549,12 @@ def build_world() -> SimpleNamespace:
     removed_document = f.document(
         case, shared_with_family=True, removed_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     )
+    child.icwa = codes.Icwa.REASON_TO_KNOW
+    child.save(update_fields=["icwa"])
+    tribe = TribeNotice.objects.create(
+        child=child, tribe="Quorlax Nation", notice_sent_on=dt.date(2026, 11, 2)
+    )
+    relative = f.PersonFactory(case=case, kind="relative", given_name="Rosa", family_name="Lopez")
     report = MaltreatmentReport.objects.create(
         child=child,
         reported_on=dt.date(2026, 2, 20),
@@ -553,6 +576,8 @@ def build_world() -> SimpleNamespace:
         CalendarFeed.objects.create(user=user, token_hash=CalendarFeed.hash(f"feed-{name}"))
         users[name] = user.pk
     newcomer = f.site_member(north, CW, email="newcomer@example.org")
+    teammate = f.site_member(north, CLIN, email="teammate@example.org")
+    teammate_place = f.TeamMemberFactory(case=case, user=teammate, role=CLIN)
     return SimpleNamespace(
         case=case.pk,
         child=child.pk,
@@ -581,6 +606,9 @@ def build_world() -> SimpleNamespace:
         part2_document=part2_document.pk,
         removed_document=removed_document.pk,
         report=report.pk,
+        tribe=tribe.pk,
+        relative=relative.pk,
+        teammate_place=teammate_place.pk,
         audit_event=audit_event.pk,
         users=users,
         newcomer=newcomer.email,
@@ -884,6 +912,41 @@ ASKS: dict[tuple[str, str], Ask] = {
         "/api/v1/maltreatment-reports/",
         method="post",
         body={"child_id": "{child}", "reported_on": "2026-11-02", "disposition": "indicated"},
+    ),
+    # the family team page (cases/team) and ICWA and relatives (cases/icwa)
+    ("team", "page"): Ask("page", "/cases/{case}/team/"),
+    ("team", "add_page"): Ask("page", "/cases/{case}/team/add/"),
+    ("team", "end"): Ask(
+        "write", "/cases/{case}/team/{teammate_place}/end/", method="post", body={}
+    ),
+    ("team", "api_end"): Ask(
+        "write",
+        "/api/v1/cases/{case}/team-members/{teammate_place}/end/",
+        method="post",
+        body={},
+    ),
+    ("team", "person_add_page"): Ask("page", "/cases/{case}/team/people/new/"),
+    ("tribe_notice", "page"): Ask("page", CASE_PAGE, text_for="tribe"),
+    ("tribe_notice", "add_page"): Ask("page", "/cases/{case}/tribe-notices/new/"),
+    ("tribe_notice", "edit_page"): Ask("page", "/cases/{case}/tribe-notices/{tribe}/edit/"),
+    **{("tribe_notice", a): ask for a, ask in api("tribe-notices", "tribe").items()},
+    ("tribe_notice", "api_write"): Ask(
+        "write",
+        "/api/v1/tribe-notices/{tribe}/",
+        method="patch",
+        body={"response_on": "2026-11-20", "response": "Jaime is eligible for membership."},
+    ),
+    ("tribe_notice", "api_create"): Ask(
+        "write",
+        "/api/v1/tribe-notices/",
+        method="post",
+        body={"child_id": "{child}", "tribe": "Quorlax Band", "notice_sent_on": "2026-11-20"},
+    ),
+    ("relative", "page"): Ask("page", CASE_PAGE, text_for="relative"),
+    ("relative", "edit_page"): Ask("page", "/cases/{case}/people/{relative}/notified/"),
+    ("relative", "api_detail"): api("people", "relative")["api_detail"],
+    ("active_efforts", "edit_page"): Ask(
+        "page", "/cases/{case}/hearings/{hearing}/active-efforts/"
     ),
 }
 assert set(ASKS) == set(MATRIX), set(ASKS) ^ set(MATRIX)

@@ -33,7 +33,9 @@ from cases.models import (
     Hearing,
     HearingOrder,
     MaltreatmentReport,
+    Person,
     TeamMember,
+    TribeNotice,
 )
 from cqi.breakdowns import DRILLABLE
 from familytime.models import FamilyTimePlan, Visit
@@ -83,6 +85,7 @@ PK_OF = {
     "goal": "goal",
     "assessment": "assessment",
     "document": "document",
+    "tribe-notice": "tribe_notice",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -129,6 +132,15 @@ ROUTES: dict[str, Route] = {
     "document-download": Route({"case_id": "case", "document_id": "document"}),
     "document-remove": Route({"case_id": "case", "document_id": "document"}),
     "document-share": Route({"case_id": "case", "document_id": "document"}),
+    # --- the family team page, ICWA and relatives ---
+    "case-team": Route(CASE),
+    "team-member-add": Route(CASE),
+    "team-member-end": Route({"case_id": "case", "member_id": "team_place"}),
+    "team-person-add": Route(CASE),
+    "tribe-notice-add": Route(CASE),
+    "tribe-notice-edit": Route({"case_id": "case", "notice_id": "tribe_notice"}),
+    "relative-notified": Route({"case_id": "case", "person_id": "relative"}),
+    "hearing-active-efforts": Route(CASE_HEARING),
     # --- accounts and security ---
     "two-factor-verify": Route(),
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
@@ -216,6 +228,7 @@ ROUTES: dict[str, Route] = {
         own_status=frozenset({204}),
     ),
     "api-case-team-members": Route(CASE),
+    "api-case-team-member-end": Route({"case_id": "case", "member_id": "team_place"}),
     "api-cqi-metrics": Route(may_refuse_input=True),
     "api-root": Route(),
     "api-schema": Route(),
@@ -243,6 +256,7 @@ ROUTES: dict[str, Route] = {
             "goal",
             "assessment",
             "document",
+            "tribe-notice",
         )
     },
     "api-document-download": Route({"pk": "document"}),
@@ -290,6 +304,14 @@ class Samples:
         ).pk
         self.maltreatment_report = MaltreatmentReport.objects.create(
             child=child, reported_on="2026-06-01", disposition="substantiated"
+        ).pk
+        self.tribe_notice = TribeNotice.objects.create(child=child, tribe="Quorlax Nation").pk
+        self.relative = Person.objects.create(
+            case=family, kind="relative", given_name="Quorlax", notified_on="2026-10-01"
+        ).pk
+        teammate = f.site_member(site, Role.CLINICIAN, email="teammate@north.example.org")
+        self.team_place = TeamMember.objects.create(
+            case=family, user=teammate, role=Role.CLINICIAN, phone="555-0177"
         ).pk
         self.family_time_plan = FamilyTimePlan.objects.create(
             child=child,

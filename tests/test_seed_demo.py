@@ -22,6 +22,7 @@ from cases.models import (
     Placement,
     Relationship,
     TeamMember,
+    TribeNotice,
 )
 from familytime.models import Visit
 from safebabies import codes
@@ -44,6 +45,7 @@ MODELS = (
     Person,
     Relationship,
     TeamMember,
+    TribeNotice,
     Episode,
     Placement,
     PermanencyPlan,
@@ -287,3 +289,20 @@ def test_seed_demo_refuses_to_run_in_production_without_the_flag():
     with override_settings(DJANGO_ENV="production"), pytest.raises(CommandError):
         call_command("seed_demo", stdout=StringIO())
     assert not Site.objects.filter(slug="demo").exists()
+
+
+def test_the_begay_family_shows_icwa_and_relatives_notice():
+    from cases.icwa.selectors import icwa_flags
+
+    seed()
+    case = Case.objects.get(id="demo-case-begay")
+    notice = TribeNotice.objects.get(child__case=case)
+    assert (notice.tribe, notice.response_on) == ("Navajo Nation", None)
+    assert notice.notice_sent_on is not None  # noticed, its answer pending
+    relatives = dict(case.people.filter(kind="relative").values_list("given_name", "notified_on"))
+    assert relatives["Alice"] is not None and relatives["Raymond"] is None
+    flags = icwa_flags(case, TODAY)
+    assert len(flags) == 1
+    assert flags[0].startswith("Notice to relatives due") and "Raymond Yazzie" in flags[0]
+    phones = set(case.team_members.values_list("phone", flat=True))
+    assert "555-0100" in phones  # the coordinator's, on the team page

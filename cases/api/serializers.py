@@ -114,6 +114,7 @@ class HearingSerializer(RecordSerializer):
     guarded_fields = {
         "findings": "can_see_hearing_findings",
         "continuance_reason": "can_see_hearing_findings",
+        "active_efforts": "can_see_hearing_findings",
     }
 
     class Meta:
@@ -128,6 +129,7 @@ class HearingSerializer(RecordSerializer):
             "courtroom",
             "continuance_reason",
             "findings",
+            "active_efforts",
         ]
 
 
@@ -173,6 +175,7 @@ class PersonSerializer(RecordSerializer):
             "phone",
             "email",
             "address",
+            "notified_on",
         ]
 
 
@@ -184,7 +187,17 @@ class TeamMemberSerializer(RecordSerializer):
 
     class Meta:
         model = m.TeamMember
-        fields = ["id", "case_id", "email", "full_name", "role", "person_id", "added_at"]
+        fields = [
+            "id",
+            "case_id",
+            "email",
+            "full_name",
+            "role",
+            "person_id",
+            "phone",
+            "added_at",
+            "removed_at",
+        ]
 
 
 class TeamMemberAddSerializer(serializers.Serializer):
@@ -202,6 +215,12 @@ class TeamMemberAddSerializer(serializers.Serializer):
         max_length=ID_MAX_LENGTH,
         help_text='With "role": "parent" (and only then): the parent among the case\'s people '
         "whose account this is.",
+    )
+    phone = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="The number the family's team reaches them on for this family (optional).",
     )
 
 
@@ -269,6 +288,12 @@ class PersonWrite(serializers.Serializer):
     phone = text(40)
     email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
     address = text(2000)
+    notified_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="A relative: the day they were notified of the child's removal (due within "
+        "30 days of it).",
+    )
 
 
 class PersonChange(PersonWrite):
@@ -324,6 +349,13 @@ class HearingWrite(serializers.Serializer):
     courtroom = text(100)
     continuance_reason = text(300)
     findings = text(20000)
+    active_efforts = serializers.ChoiceField(
+        choices=m.Hearing.ActiveEfforts.choices,
+        required=False,
+        allow_blank=True,
+        help_text="ICWA: the court's active-efforts finding at a held hearing, where ICWA "
+        "applies or there is reason to know for a child; empty: not recorded.",
+    )
 
 
 class HearingChange(HearingWrite):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -32,7 +33,7 @@ from cases.api.base import CaseRecordViewSet, page_count
 from cases.api.writes import RecordWriteViewSet, write_schema
 from cases.hearings import services as hearing_services
 from cases.selectors import SEARCH_FIELDS, rank_search, search_cases
-from cases.services import team_member_add
+from cases.services import team_member_add, team_member_remove
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.selectors import roles_of
@@ -307,3 +308,23 @@ class TeamMemberList(generics.ListAPIView):
             self.get_serializer(member).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+class TeamMemberEnd(generics.GenericAPIView):
+    """`POST /api/v1/cases/{case_id}/team-members/{member_id}/end/`: ends a place on the family
+    team (Community Coordinators and site admins only), dated and audited, never deleted.
+    Ending a place that already ended changes nothing."""
+
+    serializer_class = s.TeamMemberSerializer
+    queryset = m.TeamMember.objects.none()  # lint-ok: empty, for the schema
+
+    @extend_schema(request=None, responses={200: s.TeamMemberSerializer})
+    def post(self, request, case_id: str, member_id: int):
+        access = require(access_case(request.user, case_id), "can_manage_team")
+        member = (
+            case_records(access, "team_member").select_related("user").filter(pk=member_id).first()
+        )
+        if member is None:
+            raise Http404("Not found")
+        member = team_member_remove(actor=request.user, member=member, request=request._request)
+        return Response(self.get_serializer(member).data)

@@ -213,8 +213,30 @@ HEARING_FIELDS = frozenset(
         "courtroom",
         "continuance_reason",
         "findings",
+        "active_efforts",
     }
 )
+
+# Children for whom the court's ICWA active-efforts finding is meaningful.
+ICWA_CONCERNED = (codes.Icwa.APPLIES, codes.Icwa.REASON_TO_KNOW)
+
+
+def check_active_efforts(errors: dict[str, list[str]], hearing: Hearing) -> None:
+    """The ICWA active-efforts finding: made at a held hearing, of a case where ICWA applies
+    or there is reason to know for a child."""
+    if not hearing.active_efforts:
+        return
+    if hearing.active_efforts not in Hearing.ActiveEfforts.values:
+        add_error(errors, "active_efforts", "Choose made, not made or no finding made.")
+    elif hearing.status != codes.HearingStatus.HELD:
+        add_error(errors, "active_efforts", "A finding is recorded for a hearing that was held.")
+    elif not hearing.case.children.filter(icwa__in=ICWA_CONCERNED).exists():
+        add_error(
+            errors,
+            "active_efforts",
+            "An active-efforts finding is for a child to whom ICWA applies or there is "
+            "reason to know: record the child's ICWA status first.",
+        )
 
 
 def _check_hearing(errors: dict[str, list[str]], hearing: Hearing) -> None:
@@ -246,6 +268,7 @@ def hearing_record(
     courtroom: str = "",
     continuance_reason: str = "",
     findings: str = "",
+    active_efforts: str = "",
     request: HttpRequest | None = None,
 ) -> Hearing:
     """A hearing of the case in any status (hearings.csv): one to come, or one of the case's
@@ -261,11 +284,13 @@ def hearing_record(
             courtroom=(courtroom or "").strip(),
             continuance_reason=(continuance_reason or "").strip(),
             findings=(findings or "").strip(),
+            active_efforts=active_efforts or "",
         ),
         id,
     )
     errors: dict[str, list[str]] = {}
     _check_hearing(errors, hearing)
+    check_active_efforts(errors, hearing)
     check_errors(errors)
     save_new(hearing)
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=hearing, case=case, request=request)
@@ -276,8 +301,8 @@ def hearing_record(
 def hearing_update(
     *, actor: User, hearing: Hearing, request: HttpRequest | None = None, **changes: Any
 ) -> Hearing:
-    """Changes a hearing's type, day, time, courtroom, status, continuance reason or
-    findings."""
+    """Changes a hearing's type, day, time, courtroom, status, continuance reason, findings
+    or ICWA active-efforts finding."""
     for name in ("courtroom", "continuance_reason", "findings"):
         if name in changes:
             changes[name] = (changes[name] or "").strip()
@@ -286,6 +311,24 @@ def hearing_update(
     changed = apply_changes(hearing, changes, HEARING_FIELDS)
     errors: dict[str, list[str]] = {}
     _check_hearing(errors, hearing)
+    # the finding is checked when it changes, or the hearing's status does (a finding stays
+    # with a held hearing): a later change of a child's ICWA status leaves the record editable
+    if "active_efforts" in changed or ("status" in changed and hearing.active_efforts):
+        check_active_efforts(errors, hearing)
+    check_errors(errors)
+    save_audited_changes(hearing, changed, actor=actor, case=hearing.case, request=request)
+    return hearing
+
+
+@service
+def hearing_active_efforts_record(
+    *, actor: User, hearing: Hearing, active_efforts: str, request: HttpRequest | None = None
+) -> Hearing:
+    """The court's ICWA active-efforts finding at a held hearing (`check_active_efforts`);
+    empty clears it."""
+    changed = apply_changes(hearing, {"active_efforts": active_efforts or ""}, HEARING_FIELDS)
+    errors: dict[str, list[str]] = {}
+    check_active_efforts(errors, hearing)
     check_errors(errors)
     save_audited_changes(hearing, changed, actor=actor, case=hearing.case, request=request)
     return hearing

@@ -29,6 +29,7 @@ from cases.hearings.selectors import (
     federal_clocks_of,
     held_permanency_hearing,
 )
+from cases.icwa.selectors import icwa_section
 from cases.models import Child, Episode, Hearing, HearingOrder, PermanencyPlan, Placement
 from familytime.models import Visit
 from familytime.selectors import plan_on, target_per_week
@@ -155,6 +156,9 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         (s.child_id, s.service_type, s.referred_on) for s in every_service if s.child_id
     ]
     clocks = {clock["child"].pk: clock for clock in federal_clocks_of(children)}
+    # ICWA notice to tribes and relatives' notice of the removal (flagged at the end)
+    icwa = icwa_section(case, as_of, children)
+    tribes = {child.pk: notices for child, notices in icwa.concerned}
 
     flags: list[str] = []
     questions: list[dict[str, str]] = []
@@ -233,6 +237,14 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
                 ),
                 "icwa": child.icwa,
                 "icwa_label": child.get_icwa_display(),
+                "tribes": [
+                    {
+                        "tribe": notice.tribe,
+                        "notice_sent_on": notice.notice_sent_on,
+                        "response_on": notice.response_on,
+                    }
+                    for notice in tribes.get(child.pk, [])
+                ],
                 "screenings": {
                     "done": [
                         {
@@ -467,6 +479,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
                 f"({_date(order.due_on)}): {order.text}"
             )
 
+    flags.extend(icwa.flags)
     return {
         "hearing": {
             "id": hearing.pk,

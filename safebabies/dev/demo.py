@@ -41,6 +41,7 @@ from cases.models import (
     Placement,
     Relationship,
     TeamMember,
+    TribeNotice,
 )
 from familytime.models import Visit
 from safebabies import codes
@@ -94,6 +95,17 @@ USERS: tuple[tuple[str, str, str], ...] = (
     ("national", Role.NATIONAL, "Jordan Ellis"),
     ("parent", Role.PARENT, "Jaime Rivera"),
 )
+# The work phone each professional of the demo gives the families' teams (the team page).
+TEAM_PHONES = {
+    "community_coordinator": "555-0100",
+    "caseworker": "555-0110",
+    "caseworker2": "555-0111",
+    "parent_attorney": "555-0120",
+    "child_attorney": "555-0121",
+    "gal_casa": "555-0122",
+    "clinician": "555-0130",
+    "parent_mentor": "555-0140",
+}
 # The demo parent's account is Jaime Rivera, the mother of the Rivera family (seed 000).
 DEMO_PARENT = ("rivera", "jaime")
 
@@ -131,6 +143,9 @@ class Adult:
     hispanic: str = Hispanic.NO
     phone: str = ""
     address: str = ""
+    # a relative: days after the removal they were notified of it (None: not yet; README "ICWA
+    # and relatives": due within 30 days of the removal)
+    notified: int | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +237,10 @@ class Family:
     maltreatment: tuple[tuple[int, str], ...] = ()  # (days relative to removal, disposition)
     releases: tuple[Release, ...] = ()
     icwa_note: str = ""
+    # ICWA: each tribe noticed for the children (ICWA applies or reason to know), with the days
+    # after the removal the notice was sent (None: not yet) and the tribe answered (None:
+    # pending)
+    tribes: tuple[tuple[str, int | None, int | None], ...] = ()
 
     @property
     def case_id(self) -> str:
@@ -622,6 +641,12 @@ FAMILIES: tuple[Family, ...] = (
             Adult("megan", P.PARENT, "Megan", "Price", R.MOTHER, race=(WHITE,), phone="555-0182"),
             Adult("loretta", P.RESOURCE_PARENT, "Loretta", "Begay", R.GRANDPARENT, race=(AIAN,),
                   phone="555-0183", address="1200 Mesa View Road, Demo County"),
+            # relatives identified at the removal: Alice was told within a week, Raymond's
+            # notice is still due (the case page and the pre-hearing summary flag it)
+            Adult("alice", P.RELATIVE, "Alice", "Begay", R.AUNT_UNCLE, race=(AIAN,),
+                  phone="555-0184", notified=6),
+            Adult("raymond", P.RELATIVE, "Raymond", "Yazzie", R.OTHER_RELATIVE, race=(AIAN,),
+                  phone="555-0185"),
         ),
         team=(CW, CA),
         opened=18,
@@ -650,6 +675,7 @@ FAMILIES: tuple[Family, ...] = (
         ),
         icwa_note="ICWA: Tyler reports Navajo Nation heritage through his mother; notice has "
         "been sent and the court is treating Kai as an Indian child until the tribe answers.",
+        tribes=(("Navajo Nation", 3, None),),
     ),
     Family(
         key="johnson",
@@ -803,6 +829,7 @@ FAMILIES_INDEX = {family.key: index for index, family in enumerate(FAMILIES)}
 MODELS = (
     Case,
     Child,
+    TribeNotice,
     Person,
     Episode,
     Placement,
@@ -1085,11 +1112,15 @@ def _relationships(links: Iterable[tuple[str, str, str]]) -> tuple[int, int]:
 def _teams(users: dict[str, User]) -> int:
     created = 0
     for family in FAMILIES:
-        members = [(users["community_coordinator"], Role.COMMUNITY_COORDINATOR)]
-        members += [(users[key], TEAM_ROLE_OF[key]) for key in family.team]
-        for user, role in members:
+        members = [("community_coordinator", Role.COMMUNITY_COORDINATOR)]
+        members += [(key, TEAM_ROLE_OF[key]) for key in family.team]
+        for key, role in members:
             _, was_created = TeamMember.objects.get_or_create(
-                case_id=family.case_id, user=user, role=role, removed_at=None
+                case_id=family.case_id,
+                user=users[key],
+                role=role,
+                removed_at=None,
+                defaults={"phone": TEAM_PHONES.get(key, "")},
             )
             created += was_created
         if family.key == DEMO_PARENT[0]:
@@ -1169,10 +1200,31 @@ def _family(
             preferred_language=adult.language,
             race=list(adult.race),
             hispanic=adult.hispanic,
+            notified_on=(
+                removal + dt.timedelta(days=adult.notified)
+                if removal is not None and adult.notified is not None
+                else None
+            ),
         )
         links.extend(
             (person_ids[adult.key], child_id, adult.relationship) for child_id in child_ids.values()
         )
+
+    def after_removal(days: int | None) -> dt.date | None:
+        return None if days is None else start + dt.timedelta(days=days)
+
+    for kid in family.kids:
+        if kid.icwa not in (Icwa.APPLIES, Icwa.REASON_TO_KNOW):
+            continue
+        for number, (tribe, sent, answered) in enumerate(family.tribes, start=1):
+            rows.add(
+                TribeNotice,
+                id=f"demo-tribe-{key}-{kid.key}-{number}",
+                child_id=child_ids[kid.key],
+                tribe=tribe,
+                notice_sent_on=after_removal(sent),
+                response_on=after_removal(answered),
+            )
 
     if removal is not None:
         for kid in family.kids:

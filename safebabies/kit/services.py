@@ -29,6 +29,7 @@ CONSTRAINT_FIELDS: dict[str, tuple[str, str]] = {
     "relationship_unique": ("relationships", "This person is already linked to that child."),
     "case_closed_after_opened": ("closed_on", "A case cannot close before it opens."),
     "child_exit_after_enrolment": ("exited_on", "A child cannot leave before they are enrolled."),
+    "tribe_notice_one_per_child_and_tribe": ("tribe", "This tribe is already recorded."),
 }
 
 
