@@ -40,7 +40,7 @@ TEXTS = [
     "crlf\r\ninside",
     "a lone\rreturn",
     "\n",
-    "=HYPERLINK(\"http://x\")",
+    '=HYPERLINK("http://x")',
     "+1",
     "-2",
     "@sum",
@@ -330,14 +330,32 @@ def test_the_copy_export_is_byte_identical_to_the_python_writer(
 
 def test_the_pseudonyms_computed_by_postgresql_are_those_of_python(site):
     key = site_pseudonym_key(site)
-    sql, params = exporter._pseudonym_sql(key)
     ids = ["case-1", "A", "z:9.x_y-0", "0" * 64]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, exporter._pseudonym_key(key):
         for record_id in ids:
-            cursor.execute(f"SELECT {sql.format('CAST(%s AS text)')}", [*params, record_id])
+            sql = exporter.PSEUDONYM_SQL.format("CAST(%s AS text)")
+            cursor.execute(f"SELECT {sql}", [record_id])
             assert cursor.fetchone()[0] == pseudonym(key, record_id)
-        cursor.execute(f"SELECT {sql.format('CAST(NULL AS text)')}", params)
+        cursor.execute(f"SELECT {exporter.PSEUDONYM_SQL.format('CAST(NULL AS text)')}")
         assert cursor.fetchone()[0] is None
+
+
+def test_the_key_is_in_no_copy_statement_and_is_emptied_after_the_export(varied_site, tmp_path):
+    key = site_pseudonym_key(varied_site)
+    padded = key.ljust(exporter.HMAC_BLOCK, b"\0")
+    secrets = [key.hex(), bytes(b ^ 0x5C for b in padded).hex(), padded.hex()]
+    for table in schema.TABLES:
+        columns = export_columns(table, deidentified=True)
+        sql, params = exporter._select(table, varied_site, columns, deidentified=True)
+        text = f"{sql} {params!r}"
+        assert not any(s in text for s in secrets), table.name
+
+    exported_files(varied_site, tmp_path / "out", deidentified=True)
+
+    with connection.cursor() as cursor:
+        for name in exporter.PSEUDONYM_SETTINGS:
+            cursor.execute("SELECT current_setting(%s, true)", [name])
+            assert not cursor.fetchone()[0]
 
 
 @pytest.mark.parametrize(
@@ -345,7 +363,7 @@ def test_the_pseudonyms_computed_by_postgresql_are_those_of_python(site):
     [
         [b'a,"b\nc"\n', b"d,e\n"],
         [b'a,"b', b'\nc"\nd,e\n'],
-        [b'a,"b""', b'\nc"\n', b'd,e\n'],
+        [b'a,"b""', b'\nc"\n', b"d,e\n"],
         [b'"', b"\n", b'"\n'],
     ],
 )

@@ -20,7 +20,7 @@ A de-identified package (the national export) has:
 - every id (own and referenced) replaced by a keyed pseudonym, HMAC-SHA256 of the id under a
   per-site key derived from `settings.EXPORT_PSEUDONYM_SECRET` and the site's slug: stable from
   one export to the next, not reversible without the secret. PostgreSQL computes it, with its
-  built-in `sha256()` and the HMAC construction of RFC 2104 (`_pseudonym_sql`; no extension
+  built-in `sha256()` and the HMAC construction of RFC 2104 (`PSEUDONYM_SQL`; no extension
   needed): the same pseudonym as `pseudonym()` gives in Python;
 - birth dates cut to the first of the month;
 - no names and no free text (the `identifying` and text columns are left out);
@@ -106,15 +106,15 @@ def export_package(
     path = out_dir / package_name(site, as_of)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
     result = ExportResult(path=path, as_of=as_of, deidentified=deidentified)
-    key = site_pseudonym_key(site) if deidentified else b""
     try:
         with (
             _snapshot(),
+            _pseudonym_key(site_pseudonym_key(site)) if deidentified else contextlib.nullcontext(),
             zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
         ):
             for table in TABLES:
                 result.files[table.file_name] = _write_table(
-                    archive, table, site, deidentified=deidentified, key=key
+                    archive, table, site, deidentified=deidentified
                 )
             manifest = {
                 "format": schema.FORMAT,
@@ -176,10 +176,10 @@ class _CrLf:
 
 
 def _write_table(
-    archive: zipfile.ZipFile, table: Table, site: Site, *, deidentified: bool, key: bytes
+    archive: zipfile.ZipFile, table: Table, site: Site, *, deidentified: bool
 ) -> dict[str, Any]:
     columns = export_columns(table, deidentified=deidentified)
-    sql, params = _select(table, site, columns, deidentified=deidentified, key=key)
+    sql, params = _select(table, site, columns, deidentified=deidentified)
     header = io.StringIO()
     # Deliberately NOT `safebabies.lib.csvsafe`: the package is a machine format that
     # `import_package` reads back, and must round-trip byte for byte (SECURITY.md).
@@ -209,7 +209,7 @@ def _write_table(
 
 
 def _select(
-    table: Table, site: Site, columns: tuple[Column, ...], *, deidentified: bool, key: bytes
+    table: Table, site: Site, columns: tuple[Column, ...], *, deidentified: bool
 ) -> tuple[str, tuple[Any, ...]]:
     """The SELECT giving the table's rows of the site as CSV cells, ordered by id."""
     query = table.model._default_manager.filter(**{table.site_path: site.pk})
@@ -218,7 +218,7 @@ def _select(
         # patient's consent: the national export has none of them.
         query = query.exclude(PART2_ROWS[table.name]())
     cells = {
-        f"c{i}": _Cell(c.field, *_cell_sql(c, deidentified=deidentified, key=key))
+        f"c{i}": _Cell(c.field, *_cell_sql(c, deidentified=deidentified))
         for i, c in enumerate(columns)
     }
     rows = query.order_by("pk").annotate(**cells).values_list(*cells)
@@ -244,13 +244,13 @@ class _Cell(Func):
         return self.cell_template.format(sql), [*self.cell_params, *params]
 
 
-def _cell_sql(column: Column, *, deidentified: bool, key: bytes) -> tuple[str, list[Any]]:
+def _cell_sql(column: Column, *, deidentified: bool) -> tuple[str, list[Any]]:
     """The SQL of a column's cell (as `Column.to_cell` has it; NULL is an empty cell) and its
     parameters. An empty string is made NULL: PostgreSQL quotes an empty string ("") to tell
     it from NULL, the package does not."""
     if column.kind in (Kind.ID, Kind.REF):
         if deidentified:
-            return _pseudonym_sql(key)
+            return PSEUDONYM_SQL, []
         return "NULLIF({}, '')", []
     if column.kind is Kind.DATE:
         if deidentified and column.name == "birth_date":
@@ -266,15 +266,34 @@ def _cell_sql(column: Column, *, deidentified: bool, key: bytes) -> tuple[str, l
 HMAC_BLOCK = 64  # bytes: SHA-256's block size
 
 
-def _pseudonym_sql(key: bytes) -> tuple[str, list[Any]]:
-    """`pseudonym(key, id)` in SQL: HMAC-SHA256 as RFC 2104 builds it from the hash,
-    H((K ^ opad) || H((K ^ ipad) || id)), the key padded to a block (it is a 32-byte digest)."""
+PSEUDONYM_SETTINGS = ("safebabies.pseudonym_outer", "safebabies.pseudonym_inner")
+
+# `pseudonym(key, id)` in SQL: HMAC-SHA256 as RFC 2104 builds it from the hash,
+# H((K ^ opad) || H((K ^ ipad) || id)). The two padded keys are read from settings of the
+# export's transaction (`_pseudonym_key`), once per query (a scalar subquery).
+PSEUDONYM_SQL = (
+    f"'{PSEUDONYM_PREFIX}' || left(encode(sha256("
+    f"(SELECT decode(current_setting('{PSEUDONYM_SETTINGS[0]}'), 'hex'))"
+    f" || sha256((SELECT decode(current_setting('{PSEUDONYM_SETTINGS[1]}'), 'hex'))"
+    " || convert_to({}, 'UTF8'))), 'hex'), 40)"
+)
+
+
+@contextlib.contextmanager
+def _pseudonym_key(key: bytes) -> Iterator[None]:
+    """The site's key, padded to SHA-256's block (it is a 32-byte digest) as HMAC's inner and
+    outer keys, in settings local to the transaction, for `PSEUDONYM_SQL`. They travel in one
+    short `set_config` statement, never in the text of the long COPY statements (which
+    `pg_stat_activity` shows while they run and `log_min_duration_statement` writes to the
+    server's log), and they are emptied when the export is done."""
     assert len(key) <= HMAC_BLOCK
     padded = key.ljust(HMAC_BLOCK, b"\0")
-    inner = bytes(b ^ 0x36 for b in padded)
-    outer = bytes(b ^ 0x5C for b in padded)
-    sql = (
-        f"'{PSEUDONYM_PREFIX}' || left(encode(sha256(CAST(%s AS bytea)"
-        " || sha256(CAST(%s AS bytea) || convert_to({}, 'UTF8'))), 'hex'), 40)"
-    )
-    return sql, [outer, inner]
+    pads = (bytes(b ^ 0x5C for b in padded).hex(), bytes(b ^ 0x36 for b in padded).hex())
+    set_both = "SELECT set_config(%s, %s, true), set_config(%s, %s, true)"
+    with connection.cursor() as cursor:
+        cursor.execute(set_both, [PSEUDONYM_SETTINGS[0], pads[0], PSEUDONYM_SETTINGS[1], pads[1]])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(set_both, [PSEUDONYM_SETTINGS[0], "", PSEUDONYM_SETTINGS[1], ""])
