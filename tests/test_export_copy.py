@@ -15,7 +15,7 @@ import random
 import zipfile
 
 import pytest
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
 
 from cases.models import Child, Placement
 from cases.package import exporter, schema
@@ -374,3 +374,26 @@ def test_line_ends_outside_quotes_become_crlf_across_chunks(chunks):
     again = io.StringIO(newline="")
     csv.writer(again, lineterminator="\r\n").writerows(rows)
     assert whole == again.getvalue().encode()
+
+
+def test_a_failed_export_raises_its_own_error_and_leaves_no_key_behind(
+    varied_site, tmp_path, monkeypatch
+):
+    def broken(*args, **kwargs):
+        return "SELECT no_such_column FROM cases_case", ()
+
+    monkeypatch.setattr(exporter, "_select", broken)
+    with pytest.raises(ProgrammingError, match="no_such_column"), transaction.atomic():
+        export_package(site=varied_site, out_dir=tmp_path / "out", deidentified=True)
+
+    def failing_disk(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exporter, "_write_table", failing_disk)
+    with pytest.raises(OSError, match="disk full"):
+        export_package(site=varied_site, out_dir=tmp_path / "out", deidentified=True)
+    with connection.cursor() as cursor:
+        for name in exporter.PSEUDONYM_SETTINGS:
+            cursor.execute("SELECT current_setting(%s, true)", [name])
+            assert not cursor.fetchone()[0]
+    assert not list((tmp_path / "out").iterdir())  # no half-written package

@@ -49,6 +49,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Func, TextField
 from django.utils import timezone
+from psycopg.pq import TransactionStatus
 
 from cases.access import part2_screening_q, part2_service_q
 from cases.package import schema
@@ -194,8 +195,10 @@ def _write_table(
         write(header.getvalue().encode("utf-8"))
         crlf = _CrLf()
         pending = bytearray()
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # psycopg's own cursor, for its COPY
+        # psycopg's own cursor, for its COPY; its errors raised as Django's (a lost connection
+        # is an OperationalError, which the nightly task retries)
+        with connection.cursor() as cursor, connection.wrap_database_errors:
+            raw = cursor.cursor
             with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
                 for data in copy:
                     pending += data
@@ -285,7 +288,7 @@ def _pseudonym_key(key: bytes) -> Iterator[None]:
     outer keys, in settings local to the transaction, for `PSEUDONYM_SQL`. They travel in one
     short `set_config` statement, never in the text of the long COPY statements (which
     `pg_stat_activity` shows while they run and `log_min_duration_statement` writes to the
-    server's log), and they are emptied when the export is done."""
+    server's log), and they are emptied when the export is done or fails."""
     assert len(key) <= HMAC_BLOCK
     padded = key.ljust(HMAC_BLOCK, b"\0")
     pads = (bytes(b ^ 0x5C for b in padded).hex(), bytes(b ^ 0x36 for b in padded).hex())
@@ -295,5 +298,7 @@ def _pseudonym_key(key: bytes) -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(set_both, [PSEUDONYM_SETTINGS[0], "", PSEUDONYM_SETTINGS[1], ""])
+        # after a database error the transaction can only be rolled back, settings with it
+        if connection.connection.info.transaction_status != TransactionStatus.INERROR:
+            with connection.cursor() as cursor:
+                cursor.execute(set_both, [PSEUDONYM_SETTINGS[0], "", PSEUDONYM_SETTINGS[1], ""])
