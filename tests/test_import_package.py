@@ -1188,3 +1188,19 @@ def test_row_rules_read_the_sites_value_of_a_column_the_file_lacks(site, tmp_pat
         "episodes.csv:2:discharge_date: a discharge reason needs a discharge date"
     ]
     assert m.Episode.objects.get(pk="ep-1").discharge_date == dt.date(2026, 3, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_in_its_own_transaction_sets_work_mem_for_that_transaction_only(site, tmp_path):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        before = cursor.fetchone()[0]
+    assert not connection.in_atomic_block
+
+    result = run(tmp_path, site, VALID)
+
+    assert result.ok, result.errors
+    assert m.Case.objects.filter(pk="case-1", site=site).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == before != schema.WORK_MEM

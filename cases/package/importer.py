@@ -17,9 +17,11 @@ the package:
    in the site whose new dates leave its placements outside, a screening's or a service's child
    in another case. Then the manifest's row counts and hashes (hashed while the file was read).
 3. writing, only when nothing was found: each table is upserted from its staging table with
-   one `INSERT ... ON CONFLICT (id) DO UPDATE ... WHERE (the row) IS DISTINCT FROM (the
+   one `UPDATE ... FROM` of the rows already in the site `WHERE (the row) IS DISTINCT FROM (the
    package's row)`, so rows that did not change are not rewritten and importing the same
-   package twice changes nothing the second time. Any error, or a dry run, rolls the whole
+   package twice changes nothing the second time, then one plain `INSERT ... SELECT` of the new
+   rows in the order of the primary key (an `INSERT ... ON CONFLICT` pays a speculative
+   insertion for every row). Any error, or a dry run, rolls the whole
    transaction back (a dry run still reports its counts).
 
 The number of queries does not depend on the size of the package; only the error list grows
@@ -355,8 +357,12 @@ class _Import:
             self.error(self.package.label, None, None, "the package holds no CSV file")
         self.hashed = {n for n, e in manifest_files.items() if e.get("sha256") is not None}
         table: Table | None = None  # the table being staged, checked or written
+        outermost = not connection.in_atomic_block
         try:
             with transaction.atomic():
+                if outermost:  # the import's own transaction: its sorts and hashes in memory
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT set_config('work_mem', %s, true)", [schema.WORK_MEM])
                 self._drop_staging()
                 for table in self.tables:
                     self._stage(table)
@@ -570,8 +576,8 @@ class _Import:
     # -- one table: writing
 
     def _upsert(self, st: Staged) -> TableCounts:
-        """One INSERT ... ON CONFLICT (id) DO UPDATE from the staging table that rewrites only
-        the rows whose written columns differ; returns the counts."""
+        """From the staging table: one UPDATE of the site's rows whose written columns differ,
+        then one INSERT of the new rows; returns the counts."""
         table, site = st.table, self.site
         meta = table.model._meta
 
@@ -602,43 +608,49 @@ class _Import:
         updated = [f for f in fields if not f.primary_key and f.name != "site"]
 
         # Identifiers only (quoted names of our own tables and columns); every value is a
-        # parameter.
+        # parameter. `rows`: the package's rows as the target's columns, once for both steps.
         target = target_of(table)
         select = ", ".join(
             [
-                *(sql for _f, sql, _params in written),
-                *(f"CAST(%s AS {f.db_type(connection)})" for f in defaults),
+                *(f"{sql} AS {qf(f)}" for f, sql, _params in written),
+                *(f"CAST(%s AS {f.db_type(connection)}) AS {qf(f)}" for f in defaults),
             ]
         )
-        count_existing = f"SELECT count(*) FROM {st.name} JOIN {target} USING (id)"  # noqa: S608
-        upsert = (
-            f"WITH changed AS ("  # noqa: S608
-            f" INSERT INTO {target} AS t"
-            f" ({', '.join(qf(f) for f in [*fields, *defaults])}, created_at, updated_at)"
-            f" SELECT {select}, %s, %s FROM {source} s"
-            f" ON CONFLICT (id) DO UPDATE"
-            f" SET {', '.join(f'{qf(f)} = EXCLUDED.{qf(f)}' for f in updated)},"
-            f" updated_at = EXCLUDED.updated_at"
-            f" WHERE ROW({', '.join(f't.{qf(f)}' for f in updated)})"
-            f" IS DISTINCT FROM ROW({', '.join(f'EXCLUDED.{qf(f)}' for f in updated)})"
-            f" RETURNING 1"
-            f") SELECT count(*) FROM changed"
-        )
-        params = [
+        rows = f"(SELECT {select} FROM {source} s)"  # noqa: S608
+        rows_params = [
             *(p for _f, _sql, ps in written for p in ps),
             *(f.get_db_prep_save(f.get_default(), connection) for f in defaults),
+            *source_params,
         ]
+        # 1. the rows already in the site whose written columns differ: rewritten, the others
+        # left as they are (their updated_at too)
+        update = (
+            f"UPDATE {target} t"  # noqa: S608
+            f" SET {', '.join(f'{qf(f)} = n.{qf(f)}' for f in updated)}, updated_at = %s"
+            f" FROM {rows} n WHERE t.id = n.id"
+            f" AND ROW({', '.join(f't.{qf(f)}' for f in updated)})"
+            f" IS DISTINCT FROM ROW({', '.join(f'n.{qf(f)}' for f in updated)})"
+        )
+        # 2. the new rows: a plain INSERT (no speculative insertion per row, as ON CONFLICT
+        # has), in the order of the primary key's index
+        columns = [*fields, *defaults]
+        insert = (
+            f"INSERT INTO {target}"  # noqa: S608
+            f" ({', '.join(qf(f) for f in columns)}, created_at, updated_at)"
+            f" SELECT {', '.join(f'n.{qf(f)}' for f in columns)}, %s, %s FROM {rows} n"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.id = n.id)"
+            f' ORDER BY n.id COLLATE "C"'
+        )
         now = timezone.now()  # as Django's auto_now would have it: the application's clock
 
         counts = TableCounts(rows=st.rows)
         with connection.cursor() as cursor:
-            cursor.execute(count_existing)
-            existing = cursor.fetchone()[0]
-            cursor.execute(upsert, [*params, now, now, *source_params])
-            changed = cursor.fetchone()[0]
-        counts.created = counts.rows - existing
-        counts.updated = changed - counts.created
-        counts.unchanged = existing - counts.updated
+            if updated:
+                cursor.execute(update, [now, *rows_params])
+                counts.updated = cursor.rowcount
+            cursor.execute(insert, [now, now, *rows_params])
+            counts.created = cursor.rowcount
+        counts.unchanged = counts.rows - counts.created - counts.updated
         return counts
 
 

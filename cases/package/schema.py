@@ -31,6 +31,9 @@ FORMAT = "safebabies-data-package"
 VERSION = 1
 MANIFEST = "manifest.json"
 LIST_SEPARATOR = ";"
+# work_mem of the export's and the import's own transaction: their sorts and hashes of whole
+# tables in memory rather than on disk
+WORK_MEM = "64MB"
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^-?\d+$")
