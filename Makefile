@@ -31,6 +31,9 @@ $(VENV)/.installed: pyproject.toml
 # server, the worker and beat run as safebabies_app, which `grant_app_role` creates and which
 # may only add to and read the audit trail. RUN_AS_OWNER=1 keeps one role (an owner that may
 # not create roles).
+# The one worker of `make run` takes every queue (settings CELERY_TASK_QUEUES); docker-compose.yml
+# runs a worker per queue.
+CELERY_QUEUES := reminders,exports,cqi,default
 run: setup
 	@$(SERVICES); $(DEV_ENV); set -e; \
 	owner_url="$$DATABASE_URL"; \
@@ -42,7 +45,7 @@ run: setup
 	DATABASE_URL="$$owner_url" $(BIN)/python manage.py seed_demo; \
 	mkdir -p .data; pids=""; \
 	trap 'trap - EXIT; kill $$pids 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
-	$(BIN)/celery -A safebabies worker --loglevel INFO --concurrency 2 & pids="$$pids $$!"; \
+	$(BIN)/celery -A safebabies worker --loglevel INFO --concurrency 2 -Q $(CELERY_QUEUES) & pids="$$pids $$!"; \
 	$(BIN)/celery -A safebabies beat --loglevel INFO --schedule .data/celerybeat-schedule & pids="$$pids $$!"; \
 	$(BIN)/python manage.py runserver --noreload 127.0.0.1:8000 & pids="$$pids $$!"; \
 	echo "Safe Babies is on http://127.0.0.1:8000 (demo logins above; Ctrl-C stops it)"; \

@@ -11,6 +11,7 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from kombu import Queue
 
 from safebabies.lib.env import env_bool, env_int, env_list, env_str
 
@@ -164,6 +165,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One queue per kind of work (README "Scaling"), so a long export or a CQI warm-up never holds up
+# a reminder: docker-compose.yml runs a worker per queue; `make run`'s one worker, and any
+# worker started without -Q, listens to all four.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("reminders", "exports", "cqi", "default")]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "safebabies.notify.tasks.send_reminders_task": {"queue": "reminders"},
+    "safebabies.exports.tasks.schedule_nightly_exports": {"queue": "exports"},
+    "safebabies.exports.tasks.run_export": {"queue": "exports"},
+    "cqi.tasks.warm_dashboards": {"queue": "cqi"},
+    # anything else (family-time calendars, the retention review) goes to "default"
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "family-time-schedules": {  # familytime: keep plans' visits on the calendar weeks ahead
         "task": "familytime.extend_schedules",
