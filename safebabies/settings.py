@@ -5,6 +5,7 @@ settings refuse to load without a real `SECRET_KEY` and `ALLOWED_HOSTS`; with
 `DJANGO_ENV=production` they also refuse `DEBUG` on.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # the language of anonymous pages: the language cookie, else the browser's
     "django.middleware.locale.LocaleMiddleware",
+    # every password hash busy for SIGN_IN_WAIT_SECONDS: a 503 with Retry-After (hashers.py)
+    "safebabies.identity.accounts.middleware.SignInBusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -241,10 +244,17 @@ AUTH_USER_MODEL = "teams.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Django's hashers (same algorithms, every stored hash verifies), each hash holding one of
+# SIGN_IN_CONCURRENCY slots shared by every process of the machine (safebabies/identity/hashers.py)
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "safebabies.identity.hashers.LimitedPBKDF2PasswordHasher",
+    "safebabies.identity.hashers.LimitedScryptPasswordHasher",
 ]
+# Password hashes (about 0.4 CPU-second each) running at once on this machine, all web workers
+# together (default: half the cores, at least 1; 0: no limit); a sign-in that finds none free
+# within SIGN_IN_WAIT_SECONDS gets a 503 with Retry-After, and the other pages keep their cores.
+SIGN_IN_CONCURRENCY = env_int("SIGN_IN_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), minimum=0)
+SIGN_IN_WAIT_SECONDS = env_int("SIGN_IN_WAIT_SECONDS", 10, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
