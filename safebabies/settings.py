@@ -145,6 +145,19 @@ if env_bool("DATABASE_POOL", False):  # psycopg 3 pool; CONN_MAX_AGE must then b
 else:
     _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
 DATABASES = {"default": _db}
+# A PostgreSQL read replica (streaming replication of the primary) the CQI figures are read
+# from (cqi/db.py); without it, everything reads the primary as before.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+CQI_READ_DATABASE = "default"
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://...)")
+    _replica["OPTIONS"] = _db.get("OPTIONS", {}) | _replica.get("OPTIONS", {})
+    _replica["CONN_MAX_AGE"] = _db.get("CONN_MAX_AGE", 0)
+    DATABASES["replica"] = _replica
+    CQI_READ_DATABASE = "replica"
+    DATABASE_ROUTERS = ["cqi.db.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------

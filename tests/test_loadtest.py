@@ -98,7 +98,7 @@ def test_every_simulated_person_signs_in_again_during_the_run():
 
 
 def test_a_busy_sign_in_is_counted_apart_from_the_server_errors(tmp_path):
-    from safebabies.dev.loadtest import _server_errors
+    from safebabies.dev.loadtest import split_server_errors
 
     log = tmp_path / "gunicorn.log"
     line = '127.0.0.1 - - [07/Dec/2026:14:00:00 +0000] "{} {} HTTP/1.1" {} 120 "-" "locust"'
@@ -113,7 +113,7 @@ def test_a_busy_sign_in_is_counted_apart_from_the_server_errors(tmp_path):
             ]
         )
     )
-    errors, busy = _server_errors(log)
+    errors, busy = split_server_errors(log)
     assert busy == 2
     assert len(errors) == 2 and all('" 50' in e for e in errors)
     assert "/accounts/login/" in errors[0] and "/cases/" in errors[1]

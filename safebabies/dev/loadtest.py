@@ -276,7 +276,7 @@ def _workers_peak_mib(master: int) -> list[float]:
 SIGN_IN_BUSY = re.compile(r'"POST (/accounts/login/|/api/v1/auth/token/)\S* HTTP/[\d.]+" 503 ')
 
 
-def _server_errors(log: Path) -> tuple[list[str], int]:
+def split_server_errors(log: Path) -> tuple[list[str], int]:
     """Access-log lines of the server's own 5xx answers, and how many sign-ins were told to
     come back (503 from the sign-in form or the API token endpoint, not errors)."""
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
@@ -433,7 +433,7 @@ def _report(
     _print_table(rows)
     total = next(row for row in rows if row["Name"] == "Aggregated")
     failures = _failures(prefix)
-    server_errors, busy = _server_errors(log)
+    server_errors, busy = split_server_errors(log)
     print(f"\nthroughput: {float(total['Requests/s']):.1f} requests/s")
     if peaks:
         threads = env.get("GUNICORN_THREADS", "4")
