@@ -12,9 +12,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=safebabies.settings \
     EXPORT_DIR=/data/exports
 
-# A non-root user; /data/exports is where the data-package exports are written (a volume).
+# A non-root user; /data/exports is where the data-package exports are written and
+# /data/documents where documents are kept (volumes, shared by every container).
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app \
-    && mkdir -p /app /data/exports \
+    && mkdir -p /app /data/exports /data/documents \
     && chown -R app:app /data
 
 WORKDIR /app

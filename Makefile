@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 SERVICES := services_env=$$($(BIN)/python -m safebabies.dev.embedded env) || exit 1; eval "$$services_env"
 DEV_ENV := export DEBUG=$${DEBUG:-true} DJANGO_ENV=$${DJANGO_ENV:-development}
 
-.PHONY: setup run test lint bench loadtest browser-deps messages services-stop clean
+.PHONY: setup run test lint bench loadtest backup restore browser-deps messages services-stop clean
 
 setup: $(VENV)/.installed
 
@@ -31,6 +31,9 @@ $(VENV)/.installed: pyproject.toml
 # server, the worker and beat run as safebabies_app, which `grant_app_role` creates and which
 # may only add to and read the audit trail. RUN_AS_OWNER=1 keeps one role (an owner that may
 # not create roles).
+# The one worker of `make run` takes every queue (settings CELERY_TASK_QUEUES); docker-compose.yml
+# runs a worker per queue.
+CELERY_QUEUES := reminders,exports,cqi,default
 run: setup
 	@$(SERVICES); $(DEV_ENV); set -e; \
 	owner_url="$$DATABASE_URL"; \
@@ -42,7 +45,7 @@ run: setup
 	DATABASE_URL="$$owner_url" $(BIN)/python manage.py seed_demo; \
 	mkdir -p .data; pids=""; \
 	trap 'trap - EXIT; kill $$pids 2>/dev/null; wait' EXIT; trap 'exit 130' INT; trap 'exit 143' TERM; \
-	$(BIN)/celery -A safebabies worker --loglevel INFO --concurrency 2 & pids="$$pids $$!"; \
+	$(BIN)/celery -A safebabies worker --loglevel INFO --concurrency 2 -Q $(CELERY_QUEUES) & pids="$$pids $$!"; \
 	$(BIN)/celery -A safebabies beat --loglevel INFO --schedule .data/celerybeat-schedule & pids="$$pids $$!"; \
 	$(BIN)/python manage.py runserver --noreload 127.0.0.1:8000 & pids="$$pids $$!"; \
 	echo "Safe Babies is on http://127.0.0.1:8000 (demo logins above; Ctrl-C stops it)"; \
@@ -80,6 +83,29 @@ bench: setup
 # LOADTEST_REBUILD; WEB_CONCURRENCY and GUNICORN_THREADS size gunicorn as in production.
 loadtest: setup
 	@$(SERVICES); $(BIN)/python -m safebabies.dev.loadtest
+
+# Backups (README "Backups and restore"): the database as one pg_dump file (custom format, as
+# the tables' owner when DATABASE_MIGRATE_URL is set) and the exports and documents folders as a
+# tarball beside it, under BACKUP_DIR. pg_dump must be the server's major version or newer.
+BACKUP_DIR ?= .data/backups
+backup: setup
+	@$(SERVICES); $(DEV_ENV); set -e; stamp=$$(date -u +%Y%m%dT%H%M%SZ); mkdir -p "$(BACKUP_DIR)"; \
+	pg_dump --format=custom --file "$(BACKUP_DIR)/safebabies-$$stamp.dump" \
+	  --dbname "$${DATABASE_MIGRATE_URL:-$$DATABASE_URL}"; \
+	folders=$$(DJANGO_SETTINGS_MODULE=safebabies.settings $(BIN)/python -c \
+	  'import django; django.setup(); from django.conf import settings as s; print(s.EXPORT_DIR, s.DOCUMENTS_DIR)'); \
+	tar -czPf "$(BACKUP_DIR)/safebabies-files-$$stamp.tar.gz" --ignore-failed-read $$folders; \
+	echo "Backed up to $(BACKUP_DIR)/safebabies-$$stamp.dump and safebabies-files-$$stamp.tar.gz"
+
+# A dump into a fresh, empty database, then the migrations of this code over it:
+#   make restore DUMP=.data/backups/safebabies-<stamp>.dump TARGET_URL=postgres://owner@host/new
+# (then `manage.py grant_app_role` as the owner; the files: tar -xzPf safebabies-files-<stamp>.tar.gz)
+restore: setup
+	@test -n "$(DUMP)" -a -n "$(TARGET_URL)" \
+	  || { echo "make restore DUMP=<file.dump> TARGET_URL=postgres://owner@host/<empty database>"; exit 1; }
+	pg_restore --no-owner --no-acl --exit-on-error --jobs 2 --dbname "$(TARGET_URL)" "$(DUMP)"
+	@$(SERVICES); $(DEV_ENV); DATABASE_URL="$(TARGET_URL)" DATABASE_MIGRATE_URL= \
+	  $(BIN)/python manage.py migrate --noinput
 
 # The Spanish catalogue (locale/es/LC_MESSAGES): new strings from the code and templates into
 # django.po, then django.mo compiled from it (GNU gettext: apt-get install gettext). Both are

@@ -49,9 +49,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 
-from cqi import stamps
+from cqi import db, stamps
+from cqi.db import connection
 from cqi.metrics.engine import Parts, State, merge, shared
 from safebabies.identity.models import Site
 
@@ -120,7 +121,9 @@ def snapshot() -> Iterator[None]:
             with shared():
                 yield
             return
-        with transaction.atomic():
+        # on the read replica when there is one (cqi/db.py): the generations and the figures
+        # are then both read there, in this one snapshot
+        with db.reading_from(settings.CQI_READ_DATABASE), transaction.atomic(using=db.alias()):
             with connection.cursor() as cursor:
                 # not READ ONLY: the shared episodes are a temporary table (engine.shared)
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -138,21 +141,23 @@ def snapshot() -> Iterator[None]:
         _inside.active = False
 
 
-def _in_snapshot(snapshot_id: str, job: Callable[[], object]) -> None:
-    """In a worker thread: `job()` on the thread's own database connection, reading the
-    snapshot `snapshot_id` exported by the page's transaction."""
-    try:
-        _inside.active = True
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot_id])
-            planner_settings()
-            with shared():
-                job()
-    finally:
-        _inside.active = False
-        connection.close()
+def _in_snapshot(snapshot_id: str, job: Callable[[], object], database: str) -> None:
+    """In a worker thread: `job()` on the thread's own connection to `database` (the page's:
+    the primary or the replica), reading the snapshot `snapshot_id` exported by the page's
+    transaction."""
+    with db.reading_from(database):
+        try:
+            _inside.active = True
+            with transaction.atomic(using=database):
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot_id])
+                planner_settings()
+                with shared():
+                    job()
+        finally:
+            _inside.active = False
+            connection.close()
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,8 @@ def compute_ahead(questions: list[Question]) -> int:
         snapshot_id = cursor.fetchone()[0]
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            for done in [pool.submit(_in_snapshot, snapshot_id, job) for job in jobs]:
+            database = db.alias()
+            for done in [pool.submit(_in_snapshot, snapshot_id, job, database) for job in jobs]:
                 done.result()
     finally:
         _forget_absent()

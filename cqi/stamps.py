@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from cqi import db
+
 PARTS = 128  # parts of a site (divides 256); a change needs a migration (cqi 0005's functions)
 
 # table -> (joins from the written rows `r` to their case, the expression of the site id, the
@@ -193,9 +195,11 @@ class Stamps:
 
 
 def generations(site_ids: Iterable[int]) -> Stamps:
-    """The stamps of the sites: one query."""
+    """The stamps of the sites: one query, on the database the CQI figures are read from at
+    this moment (`cqi.db`: the replica inside a snapshot there), so that a figure's key and
+    the figure are of the same records."""
     ids = sorted(set(site_ids))
-    with connection.cursor() as cursor:
+    with db.connection.cursor() as cursor:
         cursor.execute(
             """
             SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
@@ -212,7 +216,7 @@ def generations(site_ids: Iterable[int]) -> Stamps:
         )
         rows = cursor.fetchall()
     if not rows:
-        with connection.cursor() as cursor:
+        with db.connection.cursor() as cursor:
             cursor.execute("SELECT oid FROM pg_database WHERE datname = current_database()")
             return Stamps(int(cursor.fetchone()[0]), {}, {})
     return Stamps(

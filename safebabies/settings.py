@@ -5,12 +5,14 @@ settings refuse to load without a real `SECRET_KEY` and `ALLOWED_HOSTS`; with
 `DJANGO_ENV=production` they also refuse `DEBUG` on.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from kombu import Queue
 
 from safebabies.lib.env import env_bool, env_int, env_list, env_str
 
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # the language of anonymous pages: the language cookie, else the browser's
     "django.middleware.locale.LocaleMiddleware",
+    # every password hash busy for SIGN_IN_WAIT_SECONDS: a 503 with Retry-After (hashers.py)
+    "safebabies.identity.accounts.middleware.SignInBusyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,6 +145,19 @@ if env_bool("DATABASE_POOL", False):  # psycopg 3 pool; CONN_MAX_AGE must then b
 else:
     _db["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
 DATABASES = {"default": _db}
+# A PostgreSQL read replica (streaming replication of the primary) the CQI figures are read
+# from (cqi/db.py); without it, everything reads the primary as before.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+CQI_READ_DATABASE = "default"
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+    if _replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://...)")
+    _replica["OPTIONS"] = _db.get("OPTIONS", {}) | _replica.get("OPTIONS", {})
+    _replica["CONN_MAX_AGE"] = _db.get("CONN_MAX_AGE", 0)
+    DATABASES["replica"] = _replica
+    CQI_READ_DATABASE = "replica"
+    DATABASE_ROUTERS = ["cqi.db.ReadReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ---------------------------------------------------------
@@ -164,6 +181,18 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One queue per kind of work (README "Scaling"), so a long export or a CQI warm-up never holds up
+# a reminder: docker-compose.yml runs a worker per queue; `make run`'s one worker, and any
+# worker started without -Q, listens to all four.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("reminders", "exports", "cqi", "default")]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "safebabies.notify.tasks.send_reminders_task": {"queue": "reminders"},
+    "safebabies.exports.tasks.schedule_nightly_exports": {"queue": "exports"},
+    "safebabies.exports.tasks.run_export": {"queue": "exports"},
+    "cqi.tasks.warm_dashboards": {"queue": "cqi"},
+    # anything else (family-time calendars, the retention review) goes to "default"
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "family-time-schedules": {  # familytime: keep plans' visits on the calendar weeks ahead
         "task": "familytime.extend_schedules",
@@ -228,10 +257,17 @@ AUTH_USER_MODEL = "teams.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Django's hashers (same algorithms, every stored hash verifies), each hash holding one of
+# SIGN_IN_CONCURRENCY slots shared by every process of the machine (safebabies/identity/hashers.py)
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "safebabies.identity.hashers.LimitedPBKDF2PasswordHasher",
+    "safebabies.identity.hashers.LimitedScryptPasswordHasher",
 ]
+# Password hashes (about 0.4 CPU-second each) running at once on this machine, all web workers
+# together (default: half the cores, at least 1; 0: no limit); a sign-in that finds none free
+# within SIGN_IN_WAIT_SECONDS gets a 503 with Retry-After, and the other pages keep their cores.
+SIGN_IN_CONCURRENCY = env_int("SIGN_IN_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), minimum=0)
+SIGN_IN_WAIT_SECONDS = env_int("SIGN_IN_WAIT_SECONDS", 10, minimum=1)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -30,3 +30,15 @@ STORAGES["documents"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",
     "OPTIONS": {"location": tempfile.mkdtemp(prefix="safebabies-documents-"), "base_url": None},
 }
+
+# The CQI read replica's tests (tests/test_cqi_replica.py): a second connection to the test
+# database, read-only as a hot standby is. Nothing reads from it unless a test routes the CQI
+# reads there (CQI_READ_DATABASE and DATABASE_ROUTERS stay as without a replica).
+DATABASES["replica"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "OPTIONS": {
+        **DATABASES["default"].get("OPTIONS", {}),  # noqa: F405
+        "options": "-c default_transaction_read_only=on",
+    },
+    "TEST": {"MIRROR": "default"},
+}

@@ -42,6 +42,7 @@ FAMILY_TEMPLATES = [
     "registration/link_sent.html",
     "registration/link_sign_in.html",
     "registration/link_expired.html",
+    "registration/sign_in_busy.html",
     "accounts/email/sign_in_link.txt",
     "family/cant_come.html",
     "family/cant_come_sent.html",

@@ -81,3 +81,39 @@ def test_each_simulated_person_holds_a_real_role():
     }
     assert len(roles) == 6
     assert roles <= set(Role.values)
+
+
+def test_every_simulated_person_signs_in_again_during_the_run():
+    """Sign-ins are mixed in with the pages (issue 23, item 5), not only at the start."""
+    tasks = {
+        node.name
+        for node in ast.walk(TREE)
+        if isinstance(node, ast.FunctionDef)
+        and any(
+            isinstance(d, ast.Call) and getattr(d.func, "id", "") == "task"
+            for d in node.decorator_list
+        )
+    }
+    assert "sign_in_again" in tasks
+
+
+def test_a_busy_sign_in_is_counted_apart_from_the_server_errors(tmp_path):
+    from safebabies.dev.loadtest import split_server_errors
+
+    log = tmp_path / "gunicorn.log"
+    line = '127.0.0.1 - - [07/Dec/2026:14:00:00 +0000] "{} {} HTTP/1.1" {} 120 "-" "locust"'
+    log.write_text(
+        "\n".join(
+            [
+                line.format("POST", "/accounts/login/", 503),
+                line.format("POST", "/api/v1/auth/token/", 503),
+                line.format("POST", "/accounts/login/", 500),
+                line.format("GET", "/cases/", 503),
+                line.format("GET", "/healthz", 200),
+            ]
+        )
+    )
+    errors, busy = split_server_errors(log)
+    assert busy == 2
+    assert len(errors) == 2 and all('" 50' in e for e in errors)
+    assert "/accounts/login/" in errors[0] and "/cases/" in errors[1]

@@ -23,8 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from django.db import connection
-
+from cqi.db import connection, on_replica
 from cqi.metrics.sql import EPISODES, EPISODES_SELECT
 from safebabies.identity.models import Site
 
@@ -154,7 +153,9 @@ def _prepare(sql: str, params: Mapping[str, Any]) -> str:
     """The query as it runs: in a `shared()` block, from the second query on the same sites'
     episodes, they are read from the block's temporary table (otherwise the query joins them)."""
     state = _shared.get()
-    if state is None or EPISODES not in sql:
+    if state is None or EPISODES not in sql or on_replica():
+        # a hot standby writes nothing, not even a temporary table: there each query joins
+        # the episodes itself
         return sql
     key = episodes_key(params)
     state.episode_uses[key] = state.episode_uses.get(key, 0) + 1

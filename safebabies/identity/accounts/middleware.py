@@ -165,3 +165,37 @@ class PersonLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+class SignInBusyMiddleware:
+    """Every password-hashing slot stayed busy (safebabies/identity/hashers.py): a 503 that says
+    so, with `Retry-After`, instead of a sign-in that waits for the CPU with everyone else. The
+    API gets JSON; a page gets a short page in the reader's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        from django.shortcuts import render
+        from django.utils.translation import gettext
+
+        from safebabies.identity.hashers import SignInBusy
+
+        if not isinstance(exception, SignInBusy):
+            return None
+        seconds = exception.retry_after
+        message = gettext(
+            "Many people are signing in at this moment. Please try again in %(seconds)s seconds."
+        ) % {"seconds": seconds}
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": message}, status=503)
+        else:
+            response = render(
+                request, "registration/sign_in_busy.html", {"message": message}, status=503
+            )
+        response["Retry-After"] = str(seconds)
+        response["Cache-Control"] = "no-store"
+        return response
