@@ -114,6 +114,11 @@ class HearingSerializer(RecordSerializer):
     guarded_fields = {
         "findings": "can_see_hearing_findings",
         "continuance_reason": "can_see_hearing_findings",
+        "reasonable_efforts": "can_see_hearing_findings",
+        "reasonable_efforts_reason": "can_see_hearing_findings",
+        "permanency_goal": "can_see_hearing_findings",
+        "permanency_goal_approved": "can_see_hearing_findings",
+        "attendance": "can_see_hearing_findings",
     }
 
     class Meta:
@@ -128,6 +133,11 @@ class HearingSerializer(RecordSerializer):
             "courtroom",
             "continuance_reason",
             "findings",
+            "reasonable_efforts",
+            "reasonable_efforts_reason",
+            "permanency_goal",
+            "permanency_goal_approved",
+            "attendance",
         ]
 
 
@@ -324,6 +334,21 @@ class HearingWrite(serializers.Serializer):
     courtroom = text(100)
     continuance_reason = text(300)
     findings = text(20000)
+    reasonable_efforts = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Reasonable efforts made (a held hearing)."
+    )
+    reasonable_efforts_reason = text(500, help_text="Why, with `reasonable_efforts`.")
+    permanency_goal = code(
+        codes.PermanencyGoal.choices,
+        required=False,
+        help_text="The permanency goal the court considered.",
+    )
+    permanency_goal_approved = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Whether the court approved it."
+    )
+    attendance = codes_list(
+        codes.HearingAttendee.choices, help_text="Who was at the hearing, by role."
+    )
 
 
 class HearingChange(HearingWrite):
