@@ -74,8 +74,10 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             pages.judge_hearings(user, today, today + dt.timedelta(days=JUDGE_HEARING_DAYS))
         )
         for hearing in hearings:  # no review hearing for more than a month: flagged
-            hearing.review_overdue = hearing.case.closed_on is None and review_overdue(
-                hearing.last_hearing_on, hearing.case.opened_on, today
+            hearing.review_overdue = hearing.case.closed_on is None and review_overdue(  # type: ignore[attr-defined]
+                hearing.last_hearing_on,  # type: ignore[attr-defined]  # judge_hearings annotates it
+                hearing.case.opened_on,
+                today,
             )
         context.update(judge=True, hearing_days=JUDGE_HEARING_DAYS, hearings=hearings)
     if held & TEAM_MANAGER_ROLES:  # cases other sites send to theirs (cases.closing)
