@@ -273,6 +273,43 @@ def part2_releases_in_force(on: dt.date) -> QuerySet[Consent]:
     )
 
 
+# A release of information that names the court: mental-health information (the clinician's
+# recommendation written for the court) released to the judge role of the case.
+COURT_RELEASE_CATEGORY = Consent.Category.MENTAL_HEALTH
+
+
+def court_releases_in_force(on: dt.date) -> QuerySet[Consent]:
+    """Releases naming the court in force on `on`: mental-health information released to the
+    judge role, signed by then, not expired, not revoked, confirmed. While one is in force on a
+    case, the judge reads the clinician's recommendation for the court there."""
+    return Consent.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=on),
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=on),
+        category=COURT_RELEASE_CATEGORY,
+        recipient_role=Role.JUDGE,
+        granted_on__lte=on,
+        confirmed_at__isnull=False,
+    )
+
+
+def court_release_in_force(case: Case, on: dt.date | None = None) -> bool:
+    return court_releases_in_force(on or case.site.today()).filter(case=case).exists()
+
+
+def court_recommendation_rows(access: "CaseAccess") -> Q:
+    """The clinician's recommendations for the court a professional reads: the clinician, the
+    Community Coordinator and the caseworker of the team always (they read the clinical
+    narrative too); a judge only on a case where a release naming the court is in force
+    (today, server time); nobody else (site admins, attorneys, GAL/CASA, parent mentors: no
+    row)."""
+    if access.roles & NARRATIVE_ROLES:
+        return Q()
+    if Role.JUDGE in access.roles:
+        released = court_releases_in_force(dt.date.today()).filter(case=OuterRef("case"))
+        return Q(Exists(released))
+    return Q(pk__in=[])
+
+
 # What a parent is told on a professional page of their own family's case.
 PARENT_PAGE_MESSAGE = (
     "This page is for the professionals on your family's team. Your own page is Home: "
@@ -461,6 +498,10 @@ RIGHTS: dict[str, tuple[Callable[[CaseAccess], bool], str]] = {
     "can_write_assessment": (
         lambda a: bool(a.roles & ASSESSMENT_WRITE_ROLES),
         "The relationship-based assessment is written by the clinician.",
+    ),
+    "can_write_court_recommendation": (
+        lambda a: bool(a.roles & ASSESSMENT_WRITE_ROLES),
+        "The recommendation for the court is written by the family's clinician.",
     ),
     "can_see_visit_observations": (
         lambda a: a.can_see_visit_observations,
@@ -684,6 +725,15 @@ RECORD_TYPES: dict[str, RecordType] = {
     "goal_step": RecordType("assessments.GoalStep", "goal__case", related=("goal",)),
     "assessment": RecordType("assessments.Assessment", "case"),
     "marker_rating": RecordType("assessments.MarkerRating", "case"),
+    # the clinician's recommendation for the court: the clinician, the CC and the caseworker;
+    # the judge under a release naming the court (`court_recommendation_rows`)
+    "court_recommendation": RecordType(
+        "cases.CourtRecommendation",
+        "case",
+        visible_if=lambda a: bool(a.roles & (NARRATIVE_ROLES | COURT_ROLES)),
+        related=("clinician", "child"),
+        rows_for=lambda access: court_recommendation_rows(access),
+    ),
     # A document is read by whoever may read what it is attached to (`document_rows`); one
     # attached to a Part 2 release is that release's Part 2 detail.
     "document": RecordType(

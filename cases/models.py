@@ -398,6 +398,30 @@ class Hearing(Record):
     findings = models.TextField(
         blank=True, default="", db_default="", help_text="The court's findings at this hearing."
     )
+    # The court's structured findings at a held hearing (null: not recorded).
+    reasonable_efforts = models.BooleanField(
+        null=True, blank=True, help_text="Did the court find the agency made reasonable efforts?"
+    )
+    reasonable_efforts_reason = models.CharField(
+        max_length=500, blank=True, default="", db_default="", help_text="Why, in a sentence."
+    )
+    permanency_goal = models.CharField(
+        max_length=40,
+        choices=codes.PermanencyGoal.choices,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The permanency goal the court considered.",
+    )
+    permanency_goal_approved = models.BooleanField(
+        null=True, blank=True, help_text="Did the court approve that permanency goal?"
+    )
+    attendance = ArrayField(
+        models.CharField(max_length=32, choices=codes.HearingAttendee.choices),
+        default=list,
+        blank=True,
+        help_text="Who was at the hearing, by role.",
+    )
 
     class ActiveEfforts(models.TextChoices):
         """The court's ICWA finding at a hearing of a child who is or may be an Indian child:
@@ -428,9 +452,51 @@ class Hearing(Record):
                 name="hearing_held_by_case",
             ),
         ]
+        constraints = [
+            # a goal approved (or not) names the goal
+            models.CheckConstraint(
+                condition=Q(permanency_goal_approved__isnull=True) | ~Q(permanency_goal=""),
+                name="hearing_goal_approval_names_goal",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_hearing_type_display()} hearing {self.scheduled_on:%-d %b %Y}"
+
+    def get_attendance_labels(self) -> list[str]:
+        return [codes.HearingAttendee(role).label for role in self.attendance]
+
+
+class CourtRecommendation(Record):
+    """The clinician's short recommendation written for the court. Only the clinician writes
+    it; the judge reads it only while a release of information naming the court is in force
+    (`cases.access.court_releases_in_force`). A new recommendation is a new row: the history
+    is kept."""
+
+    MAX_LENGTH = 600
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="court_recommendations")
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="court_recommendations",
+    )
+    written_on = models.DateField()
+    text = models.CharField(max_length=MAX_LENGTH)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["written_on", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="court_recommendation_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recommendation for the court, {self.written_on:%-d %b %Y}"
 
 
 class TribeNotice(Record):

@@ -20,6 +20,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -187,15 +188,27 @@ def ftms_between(cases: QuerySet[Case], start: dt.date, end: dt.date) -> QuerySe
 
 
 def judge_hearings(user: User, start: dt.date, end: dt.date) -> QuerySet[Hearing]:
-    """Scheduled hearings from `start` to `end` at the sites where the user is a judge."""
+    """Scheduled hearings from `start` to `end` at the sites where the user is a judge, each
+    with `last_hearing_on`: the day of its family's last held hearing up to `start` (the
+    docket flags a family with no review for more than a month)."""
     judge_sites = [site for site, held in roles_of(user).items() if Role.JUDGE in held]
     cases = cases_visible_to(user).filter(site_id__in=judge_sites)
+    last_held = (
+        Hearing.objects.filter(
+            case=OuterRef("case_id"), status=codes.HearingStatus.HELD, scheduled_on__lte=start
+        )
+        .order_by()
+        .values("case")
+        .annotate(last=Max("scheduled_on"))
+        .values("last")
+    )
     return (
         Hearing.objects.filter(
             case__in=cases.values("pk"),
             scheduled_on__range=(start, end),
             status=codes.HearingStatus.SCHEDULED,
         )
+        .annotate(last_hearing_on=Subquery(last_held))
         .select_related("case", "judge")
         .prefetch_related(
             Prefetch(

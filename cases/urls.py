@@ -54,6 +54,11 @@ urlpatterns = [
     ),
     path("<str:case_id>/hearings/new/", hearings.hearing_schedule, name="hearing-schedule"),
     path(
+        "<str:case_id>/court-recommendations/new/",
+        hearings.court_recommendation_write,
+        name="court-recommendation-new",
+    ),
+    path(
         "<str:case_id>/hearings/<str:hearing_id>/summary/",
         hearings.hearing_summary_page,
         name="hearing-summary",

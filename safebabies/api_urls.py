@@ -17,7 +17,7 @@ from assessments.api import (
 )
 from cases.api import views as cases
 from cases.documents.api import DocumentViewSet
-from cases.hearings.api import HearingSummaryView
+from cases.hearings.api import CourtRecommendationViewSet, HearingSummaryView
 from cases.icwa.api import TribeNoticeViewSet
 from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import FamilyTimePlanViewSet, VisitViewSet
@@ -33,6 +33,9 @@ router.register("episodes", cases.EpisodeViewSet, basename="api-episode")
 router.register("placements", cases.PlacementViewSet, basename="api-placement")
 router.register("permanency-plans", PermanencyPlanViewSet, basename="api-permanency-plan")
 router.register("hearings", cases.HearingViewSet, basename="api-hearing")
+router.register(
+    "court-recommendations", CourtRecommendationViewSet, basename="api-court-recommendation"
+)
 router.register("ftms", FtmViewSet, basename="api-ftm")
 router.register("ftm-action-items", FtmActionItemViewSet, basename="api-ftm-action-item")
 router.register("family-time", VisitViewSet, basename="api-family-time")

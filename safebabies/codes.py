@@ -134,6 +134,23 @@ class HearingType(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class HearingAttendee(models.TextChoices):
+    """Who was at a hearing, by role (the court's record of attendance)."""
+
+    PARENT = "parent", "Parent"
+    RESOURCE_PARENT = "resource_parent", "Resource parent"
+    RELATIVE = "relative", "Relative or other support"
+    CHILD = "child", "The child"
+    CASEWORKER = "caseworker", "Caseworker"
+    PARENT_ATTORNEY = "parent_attorney", "Parent's attorney"
+    CHILD_ATTORNEY = "child_attorney", "Child's attorney"
+    GAL_CASA = "gal_casa", "GAL / CASA"
+    COMMUNITY_COORDINATOR = "community_coordinator", "Community Coordinator"
+    PARENT_MENTOR = "parent_mentor", "Parent mentor"
+    CLINICIAN = "clinician", "Clinician"
+    AGENCY_ATTORNEY = "agency_attorney", "Agency attorney"
+
+
 class HearingStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"

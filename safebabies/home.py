@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from cases import selectors as pages
 from cases.access import transfers_waiting_for
+from cases.hearings.selectors import families_without_recent_review, review_overdue
 from familytime.selectors import family_time_home
 from safebabies.family import audit_family_page, family_pages
 from safebabies.identity.http import AuthenticatedRequest
@@ -57,6 +58,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             week_end=week_end,
             week_ftms=list(pages.ftms_between(cases, week_start, week_end)),
             ftm_overdue=list(ftm_selectors.families_without_recent_ftm(cases, today)),
+            review_overdue=list(families_without_recent_review(cases, today)),
         )
         context["family_time"] = family_time_home(families, today)
     elif held & TEAM_ROLES:
@@ -68,13 +70,16 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             (case, pages.child_summaries(case, today)) for case in context["families"]
         ]
     if Role.JUDGE in held:
-        context.update(
-            judge=True,
-            hearing_days=JUDGE_HEARING_DAYS,
-            hearings=list(
-                pages.judge_hearings(user, today, today + dt.timedelta(days=JUDGE_HEARING_DAYS))
-            ),
+        hearings = list(
+            pages.judge_hearings(user, today, today + dt.timedelta(days=JUDGE_HEARING_DAYS))
         )
+        for hearing in hearings:  # no review hearing for more than a month: flagged
+            hearing.review_overdue = hearing.case.closed_on is None and review_overdue(  # type: ignore[attr-defined]
+                hearing.last_hearing_on,  # type: ignore[attr-defined]  # judge_hearings annotates it
+                hearing.case.opened_on,
+                today,
+            )
+        context.update(judge=True, hearing_days=JUDGE_HEARING_DAYS, hearings=hearings)
     if held & TEAM_MANAGER_ROLES:  # cases other sites send to theirs (cases.closing)
         context["transfers_waiting"] = transfers_waiting_for(user)
     if Role.SITE_ADMIN in held:

@@ -23,8 +23,10 @@ pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)  # a Friday; 9 a.m. at the Chicago sites
 TODAY = dt.date(2026, 11, 20)
 # Queries of the pages that every issue adds a section to (other test files use these too).
-CASE_PAGE_QUERIES = 41  # + time in care (4), closing (2), documents (1), ICWA and relatives (3)
-COORDINATOR_HOME_QUERIES = 16  # + the transfers waiting for the site
+# + time in care (4), the closing section (2), the documents (1), ICWA and relatives (3), the
+# latest recommendation for the court (1)
+CASE_PAGE_QUERIES = 42
+COORDINATOR_HOME_QUERIES = 17  # + the transfers waiting, the families without a hearing lately
 
 
 @pytest.fixture(autouse=True)

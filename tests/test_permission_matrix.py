@@ -69,7 +69,13 @@ from assessments.models import (
     Screening,
     Service,
 )
-from cases.models import Consent, MaltreatmentReport, Relationship, TribeNotice
+from cases.models import (
+    Consent,
+    CourtRecommendation,
+    MaltreatmentReport,
+    Relationship,
+    TribeNotice,
+)
 from familytime.models import FamilyTimePlan, Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
@@ -201,8 +207,8 @@ hearing          api_detail      200+findings         200+findings         200+f
 hearing          api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
 hearing          api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
 
-hearing_summary  page            200                  200                  200                  200                  200                  200                  200                  404                  200              200                  404  403
-hearing_summary  api_detail      200                  200                  200                  200                  200                  200                  200                  404                  200              200                  404  403
+hearing_summary  page            200+recommendation   200-recommendation   200+recommendation   200+recommendation   200-recommendation   200-recommendation   200-recommendation   404                  200+recommendation   200+recommendation   404  403
+hearing_summary  api_detail      200+recommendation   200-recommendation   200+recommendation   200+recommendation   200-recommendation   200-recommendation   200-recommendation   404                  200+recommendation   200+recommendation   404  403
 hearing_summary  pdf             200                  200                  200                  200                  200                  200                  200                  404                  200              200                  404  403
 
 ftm              page            200+notes            200+notes            200+notes            200+notes            200+notes            200+notes            200+notes            200-notes            404              200-notes            404  403
@@ -279,6 +285,12 @@ case_closing     page            200                  200                  403  
 case_transfer    page            200                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
 case_seal        page            403                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
 case_purge       page            403                  200                  403                  403                  403                  403                  403                  403                  403              403                  404  403
+
+court_recommendation page            200+recommendation   200-recommendation   200+recommendation   200+recommendation   200-recommendation   200-recommendation   200-recommendation   200-recommendation   200+recommendation   200+recommendation   404  403
+court_recommendation api_list        in                   out                  in                   in                   out                  out                  out                  out                  in                   in                   out  out
+court_recommendation api_detail      200                  404                  200                  200                  404                  404                  404                  404                  200                  200                  404  404
+court_recommendation api_create      403                  403                  403                  201                  403                  403                  403                  403                  403                  403                  400  403
+court_recommendation add_page        403                  403                  403                  200                  403                  403                  403                  403                  403                  403                  404  403
 
 audit_event      api_list        403                  in                   403                  403                  403                  403                  403                  403                  403              403                  403  403
 audit_event      csv             404                  200                  404                  404                  404                  404                  404                  404                  404              404                  404  404
@@ -368,6 +380,13 @@ calendar_visit   feed            in                   out                  in   
 #   together, more than the parent would share: a 404 (cases/hearings/selectors.py). A judge who
 #   is also the parent mentor on the team keeps the court's summary (JUDGE+MENTOR: the rights
 #   of both roles, and the confidential parts neither of them sees stay hidden).
+# - court_recommendation: the clinician's short recommendation for the court. The family's
+#   clinician writes it (api_create, add_page; every other writer of the case a 403); the
+#   clinician, the Community Coordinator and the caseworker read it (they read the clinical
+#   narrative too); the judge only under a release of mental-health information naming the
+#   court that is in force (Dorothy's here; without one the judge reads nothing of it:
+#   tests/test_court_progress.py). Site admins, attorneys, GAL/CASA and parent mentors never
+#   (in the summary too: `-recommendation`). NONE's POST names a case they cannot see: a 400.
 # - assessment narrative: the clinician, the Community Coordinator and the caseworker only
 #   (README "The case plan"), so not the site admin.
 # - placement address: hidden from the parent's attorney and the parent mentor (teams/roles.py
@@ -407,6 +426,7 @@ TEXT = {  # what a page shows when it shows the field
     "narrative": "Quorlax narrative",
     "note": "Quorlax marker note",
     "part2": "Quorlax Recovery",
+    "recommendation": "Quorlax recommendation",
 }
 API_FIELDS = {
     "contact": ("phone", "email", "address"),
@@ -414,7 +434,15 @@ API_FIELDS = {
     "notes": Ftm.DISCUSSION_FIELDS,
     "observations": ("observations",),
     "narrative": tuple(NARRATIVE_FIELDS),
-    "findings": ("findings", "continuance_reason"),
+    "findings": (
+        "findings",
+        "continuance_reason",
+        "reasonable_efforts",
+        "reasonable_efforts_reason",
+        "permanency_goal",
+        "permanency_goal_approved",
+        "attendance",
+    ),
     "attendance": ("attendance",),
 }
 
@@ -560,6 +588,19 @@ def build_world() -> SimpleNamespace:
         reported_on=dt.date(2026, 2, 20),
         disposition=codes.MaltreatmentDisposition.SUBSTANTIATED,
     )
+    # the clinician's recommendation for the court, and Dorothy's release of it to the court
+    court_recommendation = CourtRecommendation.objects.create(
+        case=case, written_on=dt.date(2026, 11, 20), text=TEXT["recommendation"]
+    )
+    Consent.objects.create(
+        confirmed_at=f.CONFIRMED,
+        case=case,
+        person=parent,
+        category=Consent.Category.MENTAL_HEALTH,
+        recipient_role=JUDGE,
+        granted_on=dt.date(2026, 11, 1),
+        expires_on=dt.date(2027, 11, 1),
+    )
     audit_event = AuditEvent.objects.create(
         action="view", record_type="cases.case", record_id=case.pk, case_id=case.pk, site=north
     )
@@ -610,6 +651,7 @@ def build_world() -> SimpleNamespace:
         relative=relative.pk,
         teammate_place=teammate_place.pk,
         audit_event=audit_event.pk,
+        court_recommendation=court_recommendation.pk,
         users=users,
         newcomer=newcomer.email,
     )
@@ -805,6 +847,18 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("case_transfer", "page"): Ask("page", "/cases/{case}/transfer/"),
     ("case_seal", "page"): Ask("page", "/cases/{case}/seal/"),
     ("case_purge", "page"): Ask("page", "/cases/{case}/purge/"),
+    ("court_recommendation", "page"): Ask("page", CASE_PAGE),
+    **{
+        ("court_recommendation", a): ask
+        for a, ask in api("court-recommendations", "court_recommendation").items()
+    },
+    ("court_recommendation", "api_create"): Ask(
+        "write",
+        "/api/v1/court-recommendations/",
+        method="post",
+        body={"case_id": "{case}", "text": "Keep the weekly sessions."},
+    ),
+    ("court_recommendation", "add_page"): Ask("page", "/cases/{case}/court-recommendations/new/"),
     ("audit_event", "api_list"): Ask("list", "/api/v1/audit-events/?case={case}", "audit_event"),
     ("audit_event", "csv"): Ask("page", "/accounts/sites/north/audit.csv"),
     ("calendar_ftm", "feed"): Ask("feed", "/calendar/feed-{persona}.ics", "ftm"),

@@ -30,6 +30,7 @@ from cases.models import (
     Case,
     CaseTransfer,
     Consent,
+    CourtRecommendation,
     Hearing,
     HearingOrder,
     MaltreatmentReport,
@@ -86,6 +87,7 @@ PK_OF = {
     "assessment": "assessment",
     "document": "document",
     "tribe-notice": "tribe_notice",
+    "court-recommendation": "court_recommendation",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -180,6 +182,7 @@ ROUTES: dict[str, Route] = {
     "hearing-outcome": Route(CASE_HEARING),
     "hearing-order-add": Route(CASE_HEARING),
     "hearing-order-status": Route({"case_id": "case", "order_id": "hearing_order"}),
+    "court-recommendation-new": Route(CASE),
     # --- case plan ---
     "case-plan": Route(CASE),
     "screening-create": Route(CASE),
@@ -257,6 +260,7 @@ ROUTES: dict[str, Route] = {
             "assessment",
             "document",
             "tribe-notice",
+            "court-recommendation",
         )
     },
     "api-document-download": Route({"pk": "document"}),
@@ -334,6 +338,9 @@ class Samples:
         ).pk
         self.assessment = Assessment.objects.create(
             case=family, child=child, lens="child", assessed_on="2026-10-03", history="Quorlax"
+        ).pk
+        self.court_recommendation = CourtRecommendation.objects.create(
+            case=family, child=child, written_on="2026-10-20", text="Quorlax recommendation"
         ).pk
         self.export_run = ExportRun.objects.create(
             site=site,

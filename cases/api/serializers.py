@@ -115,6 +115,11 @@ class HearingSerializer(RecordSerializer):
         "findings": "can_see_hearing_findings",
         "continuance_reason": "can_see_hearing_findings",
         "active_efforts": "can_see_hearing_findings",
+        "reasonable_efforts": "can_see_hearing_findings",
+        "reasonable_efforts_reason": "can_see_hearing_findings",
+        "permanency_goal": "can_see_hearing_findings",
+        "permanency_goal_approved": "can_see_hearing_findings",
+        "attendance": "can_see_hearing_findings",
     }
 
     class Meta:
@@ -130,6 +135,11 @@ class HearingSerializer(RecordSerializer):
             "continuance_reason",
             "findings",
             "active_efforts",
+            "reasonable_efforts",
+            "reasonable_efforts_reason",
+            "permanency_goal",
+            "permanency_goal_approved",
+            "attendance",
         ]
 
 
@@ -355,6 +365,21 @@ class HearingWrite(serializers.Serializer):
         allow_blank=True,
         help_text="ICWA: the court's active-efforts finding at a held hearing, where ICWA "
         "applies or there is reason to know for a child; empty: not recorded.",
+    )
+    reasonable_efforts = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Reasonable efforts made (a held hearing)."
+    )
+    reasonable_efforts_reason = text(500, help_text="Why, with `reasonable_efforts`.")
+    permanency_goal = code(
+        codes.PermanencyGoal.choices,
+        required=False,
+        help_text="The permanency goal the court considered.",
+    )
+    permanency_goal_approved = serializers.BooleanField(
+        required=False, allow_null=True, help_text="Whether the court approved it."
+    )
+    attendance = codes_list(
+        codes.HearingAttendee.choices, help_text="Who was at the hearing, by role."
     )
 
 

@@ -4,13 +4,18 @@
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.access import access_summary
+from cases.access import access_summary, records_visible_to, require
+from cases.api.base import RecordSerializer, ref
+from cases.api.writes import ID_HELP, RecordWriteViewSet, id_field, ref_id, write_schema
+from cases.hearings import services
 from cases.hearings.pdf import pdf_filename, summary_pdf
 from cases.hearings.summary import hearing_summary
+from cases.models import CourtRecommendation
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 
@@ -60,3 +65,48 @@ class HearingSummaryView(APIView):
             response["Content-Disposition"] = f'attachment; filename="{pdf_filename(summary)}"'
             return response
         return Response(summary)
+
+
+# --- /api/v1/court-recommendations/: the clinician's recommendation for the court ------------
+
+
+class CourtRecommendationSerializer(RecordSerializer):
+    case_id = ref()
+    child_id = ref(null=True)
+    clinician = serializers.CharField(source="clinician.email", read_only=True, allow_null=True)
+
+    class Meta:
+        model = CourtRecommendation
+        fields = ["id", "case_id", "child_id", "written_on", "text", "clinician"]
+
+
+class CourtRecommendationWrite(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    case_id = ref_id()
+    child_id = ref_id(required=False, allow_null=True)
+    written_on = serializers.DateField(required=False, allow_null=True)
+    text = serializers.CharField(max_length=CourtRecommendation.MAX_LENGTH)
+
+
+@write_schema
+class CourtRecommendationViewSet(RecordWriteViewSet):
+    """The clinician's short recommendation for the court. Read by the family's clinician,
+    Community Coordinator and caseworker, and by the judge only while a release of
+    information naming the court is in force (`cases.access.court_recommendation_rows`);
+    written (POST) by the family's clinician only; never changed (a new one is a new row)."""
+
+    http_method_names = ["get", "post", "head", "options"]
+    serializer_class = CourtRecommendationSerializer
+    create_serializer = CourtRecommendationWrite
+    update_serializer = CourtRecommendationWrite
+    kind = "court_recommendation"
+    parent = ("case_id", "case")
+    refs = {"child_id": ("child", "child")}
+    related = ("clinician",)
+
+    def restrict(self, queryset):
+        return queryset.filter(pk__in=records_visible_to(self.user, self.kind).values("pk"))
+
+    def create_record(self, access, parent, kwargs):
+        require(access, "can_write_court_recommendation")
+        return self.call(services.court_recommendation_write, case=access.case, **kwargs)

@@ -4,7 +4,7 @@
 from crispy_forms.layout import Column, Row
 from django import forms
 
-from cases.models import HearingOrder
+from cases.models import Child, CourtRecommendation, HearingOrder
 from safebabies import codes
 from safebabies.identity.models import User
 from safebabies.kit.forms import DateInput, form_helper
@@ -52,6 +52,29 @@ OUTCOME_CHOICES = [
 ]
 
 
+YES_NO = [("", "Not recorded"), ("yes", "Yes"), ("no", "No")]
+
+
+class YesNoField(forms.TypedChoiceField):
+    """Yes / no / not recorded, as True / False / None."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=YES_NO,
+            coerce=lambda value: value == "yes",
+            empty_value=None,
+            required=False,
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if value is True:
+            return "yes"
+        if value is False:
+            return "no"
+        return value
+
+
 class HearingOutcomeForm(forms.Form):
     status = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES)
     continuance_reason = forms.CharField(
@@ -59,6 +82,25 @@ class HearingOutcomeForm(forms.Form):
     )
     findings = forms.CharField(
         label="Findings", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reasonable_efforts = YesNoField(label="Reasonable efforts made")
+    reasonable_efforts_reason = forms.CharField(
+        label="Why (reasonable efforts)",
+        max_length=500,
+        required=False,
+        help_text="In a sentence: what the agency did, or what was missing.",
+    )
+    permanency_goal = forms.ChoiceField(
+        label="Permanency goal considered",
+        choices=[("", "Not recorded"), *codes.PermanencyGoal.choices],
+        required=False,
+    )
+    permanency_goal_approved = YesNoField(label="Goal approved by the court")
+    attendance = forms.MultipleChoiceField(
+        label="Who was at the hearing",
+        choices=codes.HearingAttendee.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     next_hearing_on = forms.DateField(
         label="Next hearing date",
@@ -78,6 +120,9 @@ class HearingOutcomeForm(forms.Form):
             "status",
             "continuance_reason",
             "findings",
+            Row(Column("reasonable_efforts"), Column("reasonable_efforts_reason")),
+            Row(Column("permanency_goal"), Column("permanency_goal_approved")),
+            "attendance",
             Row(Column("next_hearing_on"), Column("next_hearing_type")),
         )
 
@@ -93,3 +138,23 @@ class HearingOrderForm(forms.Form):
 
 class HearingOrderStatusForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=HearingOrder.Status.choices)
+
+
+class CourtRecommendationForm(forms.Form):
+    text = forms.CharField(
+        label="Recommendation for the court",
+        max_length=CourtRecommendation.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"Short and plain: at most {CourtRecommendation.MAX_LENGTH} characters. The "
+        "judge reads it only while a release of information naming the court is in force.",
+    )
+    child = forms.ModelChoiceField(
+        label="About", queryset=Child.objects.none(), required=False, empty_label="The family"
+    )
+    written_on = forms.DateField(label="Written on", required=False, widget=DateInput())
+
+    def __init__(self, *args, children=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if children is not None:
+            self.fields["child"].queryset = children  # type: ignore[attr-defined]
+        self.helper = form_helper("text", Row(Column("child"), Column("written_on")))

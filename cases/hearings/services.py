@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from cases.models import Case, Hearing, HearingOrder
+from cases.models import Case, Child, CourtRecommendation, Hearing, HearingOrder
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.models import User
@@ -29,6 +29,53 @@ from safebabies.kit.services import (
 )
 
 OUTCOMES = {codes.HearingStatus.HELD, codes.HearingStatus.CONTINUED, codes.HearingStatus.CANCELLED}
+# The court's structured findings at a held hearing (reasonable efforts, the permanency goal
+# approved, who was there): empty for a hearing that was not held.
+STRUCTURED_FINDINGS = (
+    "reasonable_efforts",
+    "reasonable_efforts_reason",
+    "permanency_goal",
+    "permanency_goal_approved",
+    "attendance",
+)
+
+
+def _clean_attendance(errors: dict[str, list[str]], attendance: Any) -> list[str]:
+    """The roles present, each once, in the order of `codes.HearingAttendee`."""
+    given = list(attendance or [])
+    unknown = [role for role in given if role not in codes.HearingAttendee.values]
+    if unknown:
+        add_error(
+            errors, "attendance", f"Not a role of the hearing: {', '.join(map(str, unknown))}."
+        )
+        return []
+    return [role for role in codes.HearingAttendee.values if role in given]
+
+
+def _check_structured_findings(errors: dict[str, list[str]], hearing: Hearing) -> None:
+    """Reasonable efforts come with why; an approval names the goal; all of it is for a hearing
+    that was held."""
+    held = hearing.status == codes.HearingStatus.HELD
+    recorded = [
+        name for name in STRUCTURED_FINDINGS if getattr(hearing, name) not in (None, "", [])
+    ]
+    if not held:
+        for name in recorded:
+            add_error(errors, name, "Findings are recorded for a hearing that was held.")
+        return
+    reason = hearing.reasonable_efforts_reason.strip()
+    if hearing.reasonable_efforts is not None and not reason:
+        add_error(
+            errors,
+            "reasonable_efforts_reason",
+            "Say why the court found reasonable efforts were (or were not) made.",
+        )
+    if hearing.reasonable_efforts is None and reason:
+        add_error(errors, "reasonable_efforts", "Say whether reasonable efforts were made.")
+    if hearing.permanency_goal_approved is not None and not hearing.permanency_goal:
+        add_error(errors, "permanency_goal", "Name the permanency goal the court considered.")
+    if hearing.permanency_goal and hearing.permanency_goal_approved is None:
+        add_error(errors, "permanency_goal_approved", "Say whether the court approved the goal.")
 
 
 def _check_judge(errors: dict[str, list[str]], case: Case, judge: User | None) -> None:
@@ -82,10 +129,17 @@ def hearing_record_outcome(
     findings: str = "",
     next_hearing_on: dt.date | None = None,
     next_hearing_type: str = codes.HearingType.REVIEW,
+    reasonable_efforts: bool | None = None,
+    reasonable_efforts_reason: str = "",
+    permanency_goal: str = "",
+    permanency_goal_approved: bool | None = None,
+    attendance: list[str] | None = None,
     request: HttpRequest | None = None,
 ) -> Hearing:
-    """Held, continued (with the reason) or cancelled; the findings; and, when given, the next
-    hearing (scheduled in the same courtroom before the same judge)."""
+    """Held, continued (with the reason) or cancelled; the findings, free text and structured
+    (reasonable efforts and why, the permanency goal approved or not, who was there by role);
+    and, when given, the next hearing (scheduled in the same courtroom before the same
+    judge)."""
     case = hearing.case
     errors: dict[str, list[str]] = {}
     if status not in OUTCOMES:
@@ -98,17 +152,24 @@ def hearing_record_outcome(
         add_error(errors, "status", "A hearing is recorded as held on or after its day.")
     if next_hearing_on is not None and next_hearing_on <= hearing.scheduled_on:
         add_error(errors, "next_hearing_on", "The next hearing comes after this one.")
-    check_errors(errors)
     changes = {
         "status": status,
         "continuance_reason": continuance_reason.strip()
         if status == codes.HearingStatus.CONTINUED
         else "",
         "findings": findings.strip(),
+        "reasonable_efforts": reasonable_efforts,
+        "reasonable_efforts_reason": (reasonable_efforts_reason or "").strip(),
+        "permanency_goal": permanency_goal or "",
+        "permanency_goal_approved": permanency_goal_approved,
+        "attendance": _clean_attendance(errors, attendance),
     }
+    check_errors(errors)
     changed = [field for field, value in changes.items() if getattr(hearing, field) != value]
     for field in changed:
         setattr(hearing, field, changes[field])
+    _check_structured_findings(errors, hearing)
+    check_errors(errors)
     save_changes(hearing, changed)
     audit(
         actor=actor,
@@ -214,6 +275,7 @@ HEARING_FIELDS = frozenset(
         "continuance_reason",
         "findings",
         "active_efforts",
+        *STRUCTURED_FINDINGS,
     }
 )
 
@@ -253,6 +315,7 @@ def _check_hearing(errors: dict[str, list[str]], hearing: Hearing) -> None:
         add_error(
             errors, "continuance_reason", "A reason for continuance is for a continued hearing."
         )
+    _check_structured_findings(errors, hearing)
 
 
 @service
@@ -269,6 +332,11 @@ def hearing_record(
     continuance_reason: str = "",
     findings: str = "",
     active_efforts: str = "",
+    reasonable_efforts: bool | None = None,
+    reasonable_efforts_reason: str = "",
+    permanency_goal: str = "",
+    permanency_goal_approved: bool | None = None,
+    attendance: list[str] | None = None,
     request: HttpRequest | None = None,
 ) -> Hearing:
     """A hearing of the case in any status (hearings.csv): one to come, or one of the case's
@@ -285,10 +353,15 @@ def hearing_record(
             continuance_reason=(continuance_reason or "").strip(),
             findings=(findings or "").strip(),
             active_efforts=active_efforts or "",
+            reasonable_efforts=reasonable_efforts,
+            reasonable_efforts_reason=(reasonable_efforts_reason or "").strip(),
+            permanency_goal=permanency_goal or "",
+            permanency_goal_approved=permanency_goal_approved,
         ),
         id,
     )
     errors: dict[str, list[str]] = {}
+    hearing.attendance = _clean_attendance(errors, attendance)
     _check_hearing(errors, hearing)
     check_active_efforts(errors, hearing)
     check_errors(errors)
@@ -302,14 +375,19 @@ def hearing_update(
     *, actor: User, hearing: Hearing, request: HttpRequest | None = None, **changes: Any
 ) -> Hearing:
     """Changes a hearing's type, day, time, courtroom, status, continuance reason, findings
-    or ICWA active-efforts finding."""
-    for name in ("courtroom", "continuance_reason", "findings"):
+    (the structured ones too) or ICWA active-efforts finding."""
+    for name in ("courtroom", "continuance_reason", "findings", "reasonable_efforts_reason"):
         if name in changes:
             changes[name] = (changes[name] or "").strip()
+    if "permanency_goal" in changes:
+        changes["permanency_goal"] = changes["permanency_goal"] or ""
+    errors: dict[str, list[str]] = {}
+    if "attendance" in changes:
+        changes["attendance"] = _clean_attendance(errors, changes["attendance"])
+        check_errors(errors)
     if changes.get("status", codes.HearingStatus.CONTINUED) != codes.HearingStatus.CONTINUED:
         changes.setdefault("continuance_reason", "")  # no longer continued: no reason to keep
     changed = apply_changes(hearing, changes, HEARING_FIELDS)
-    errors: dict[str, list[str]] = {}
     _check_hearing(errors, hearing)
     # the finding is checked when it changes, or the hearing's status does (a finding stays
     # with a held hearing): a later change of a child's ICWA status leaves the record editable
@@ -332,3 +410,55 @@ def hearing_active_efforts_record(
     check_errors(errors)
     save_audited_changes(hearing, changed, actor=actor, case=hearing.case, request=request)
     return hearing
+
+
+# --- The clinician's recommendation for the court ---------------------------------------------
+
+
+@service
+def court_recommendation_write(
+    *,
+    actor: User,
+    case: Case,
+    text: str,
+    written_on: dt.date | None = None,
+    child: Child | None = None,
+    id: str | None = None,
+    request: HttpRequest | None = None,
+) -> CourtRecommendation:
+    """A new recommendation for the court (the earlier ones are kept). Callers check the
+    writer is the family's clinician (`can_write_court_recommendation`)."""
+    errors: dict[str, list[str]] = {}
+    text = (text or "").strip()
+    today = case.site.today()
+    written_on = written_on or today
+    if not text:
+        add_error(errors, "text", "Write the recommendation for the court.")
+    elif len(text) > CourtRecommendation.MAX_LENGTH:
+        add_error(
+            errors,
+            "text",
+            f"Keep it short: at most {CourtRecommendation.MAX_LENGTH} characters "
+            f"(this one has {len(text)}).",
+        )
+    if written_on > today:
+        add_error(errors, "written_on", "The date it was written cannot be in the future.")
+    if child is not None and child.case_id != case.pk:
+        add_error(errors, "child", "Choose a child of this family.")
+    check_errors(errors)
+    recommendation = save_new(
+        take_id(
+            CourtRecommendation(
+                case=case, child=child, text=text, written_on=written_on, clinician=actor
+            ),
+            id,
+        )
+    )
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        record=recommendation,
+        case=case,
+        request=request,
+    )
+    return recommendation

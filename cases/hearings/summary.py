@@ -23,14 +23,29 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 
 from assessments.due import screenings_due
-from assessments.models import Screening, Service
-from cases.access import CaseAccess, part2_screening_q, part2_service_q
+from assessments.models import Goal, MarkerRating, MarkerScore, Screening, Service
+from cases.access import (
+    CaseAccess,
+    case_records,
+    court_releases_in_force,
+    part2_screening_q,
+    part2_service_q,
+)
 from cases.hearings.selectors import (
     federal_clocks_of,
     held_permanency_hearing,
+    review_overdue,
 )
 from cases.icwa.selectors import icwa_section
-from cases.models import Child, Episode, Hearing, HearingOrder, PermanencyPlan, Placement
+from cases.models import (
+    Child,
+    Episode,
+    Hearing,
+    HearingOrder,
+    PermanencyPlan,
+    Person,
+    Placement,
+)
 from familytime.models import Visit
 from familytime.selectors import plan_on, target_per_week
 from safebabies import codes
@@ -50,6 +65,8 @@ HEALTH_INSTRUMENTS = {codes.Instrument.HEALTH_INITIAL, codes.Instrument.HEALTH_C
 DEVELOPMENTAL_INSTRUMENTS = {codes.Instrument.ASQ3, codes.Instrument.ASQSE2}
 WAITING = {codes.ServiceStatus.REFERRED, codes.ServiceStatus.WAITLISTED}
 WAITING_FLAG_DAYS = 30  # a referral waiting longer than this is flagged
+TREND_RATINGS = 4  # a marker's trend: its last ratings, oldest first
+STRENGTH_SCORE = MarkerScore.OFTEN  # a marker rated this or higher is a strength
 CLOCK_FLAG_DAYS = 60  # a federal clock date this close to the hearing is flagged
 # On the page and on every PDF: a dependency case's records are confidential by law.
 CONFIDENTIALITY_NOTICE = (
@@ -88,7 +105,17 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
     as_of = min(site.today(), hearing.scheduled_on)
     hearings = list(
         Hearing.objects.filter(case=case).only(
-            "id", "case_id", "hearing_type", "status", "scheduled_on", "starts_at"
+            "id",
+            "case_id",
+            "hearing_type",
+            "status",
+            "scheduled_on",
+            "starts_at",
+            "reasonable_efforts",
+            "reasonable_efforts_reason",
+            "permanency_goal",
+            "permanency_goal_approved",
+            "attendance",
         )
     )
     previous = max(
@@ -480,6 +507,28 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
             )
 
     flags.extend(icwa.flags)
+    # --- frequent reviews: no hearing held for more than a month ---
+    last_held_on = max(
+        (
+            h.scheduled_on
+            for h in hearings
+            if h.status == codes.HearingStatus.HELD and h.scheduled_on <= as_of
+        ),
+        default=None,
+    )
+    if case.closed_on is None and review_overdue(last_held_on, case.opened_on, as_of):
+        base = last_held_on or case.opened_on
+        flags.append(
+            f"No court hearing held since {_date(base)} ({(as_of - base).days} days"
+            f"{'' if last_held_on else ', since the family was enrolled'}): the court reviews "
+            "each family at least monthly."
+        )
+
+    progress = _progress(access, case, children, since, until, as_of, hearing)
+    strengths = _strengths(
+        child_rows, progress["markers"], progress["goals"], ftm_section, service_rows, since
+    )
+
     return {
         "hearing": {
             "id": hearing.pk,
@@ -504,5 +553,181 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
         "orders": orders,
         "flags": flags,
         "questions": questions,
+        "goals": progress["goals"],
+        "markers": progress["markers"],
+        "strengths": strengths,
+        "last_hearing": _findings_of(previous),
+        "last_hearing_on": last_held_on,
+        "court_release_in_force": progress["released"],
+        "court_recommendation": progress["recommendation"],
         "confidentiality_notice": CONFIDENTIALITY_NOTICE,
     }
+
+
+def _findings_of(hearing: Hearing | None) -> dict[str, Any] | None:
+    """The court's structured findings at the last hearing held (no free-text findings)."""
+    if hearing is None:
+        return None
+    return {
+        "id": hearing.pk,
+        "scheduled_on": hearing.scheduled_on,
+        "hearing_type_label": hearing.get_hearing_type_display(),
+        "reasonable_efforts": hearing.reasonable_efforts,
+        "reasonable_efforts_reason": hearing.reasonable_efforts_reason or None,
+        "permanency_goal": hearing.permanency_goal or None,
+        "permanency_goal_label": hearing.get_permanency_goal_display()
+        if hearing.permanency_goal
+        else None,
+        "permanency_goal_approved": hearing.permanency_goal_approved,
+        "attendance": list(hearing.attendance),
+        "attendance_labels": [codes.HearingAttendee(role).label for role in hearing.attendance],
+    }
+
+
+def _trend(history: list[int]) -> str | None:
+    if len(history) < 2:
+        return None
+    last, previous = history[-1], history[-2]
+    return "up" if last > previous else "down" if last < previous else "same"
+
+
+def _progress(
+    access: CaseAccess,
+    case: Any,
+    children: list[Child],
+    since: dt.date,
+    until: dt.date,
+    as_of: dt.date,
+    hearing: Hearing,
+) -> dict[str, Any]:
+    """Case-plan goals with their status, the markers of progress as trends (ratings only,
+    never the notes) and, under a release naming the court, the clinician's recommendation
+    (4 queries, 5 with a release)."""
+    names = {child.pk: child.given_name or str(child) for child in children}
+    goals = [
+        {
+            "id": goal.pk,
+            "goal": goal.description,
+            "child_id": goal.child_id,
+            "child_name": names.get(goal.child_id) if goal.child_id else None,
+            "status": goal.status,
+            "status_label": goal.get_status_display(),
+            "target_date": goal.target_on,
+            "steps_done": goal.steps_done,  # type: ignore[attr-defined]  # annotated
+            "steps": goal.steps_total,  # type: ignore[attr-defined]
+        }
+        for goal in Goal.objects.filter(case=case)
+        .annotate(
+            steps_total=Count("step_rows"),
+            steps_done=Count("step_rows", filter=Q(step_rows__done_on__isnull=False)),
+        )
+        .order_by("created_at", "id")
+    ]
+    caregivers = dict(
+        (pk, f"{given} {family}".strip())
+        for pk, given, family in Person.objects.filter(case=case).values_list(
+            "pk", "given_name", "family_name"
+        )
+    )
+    ratings: dict[tuple[str, str, str], list[MarkerRating]] = {}
+    for rating in (
+        MarkerRating.objects.filter(case=case, rated_on__lt=until)
+        .only("id", "child_id", "caregiver_id", "marker", "rated_on", "score", "created_at")
+        .order_by("rated_on", "created_at", "id")
+    ):
+        subject = (
+            ("child", rating.child_id) if rating.child_id else ("caregiver", rating.caregiver_id)
+        )
+        ratings.setdefault((*subject, rating.marker), []).append(rating)  # type: ignore[arg-type]
+    markers = []
+    for (kind, subject_id, marker), rows in ratings.items():
+        history = [r.score for r in rows][-TREND_RATINGS:]
+        last = rows[-1]
+        markers.append(
+            {
+                "marker": marker,
+                "marker_label": last.get_marker_display(),
+                "subject": kind,
+                "child_id": subject_id if kind == "child" else None,
+                "caregiver_id": subject_id if kind == "caregiver" else None,
+                "subject_name": (names if kind == "child" else caregivers).get(subject_id) or "—",
+                "rating": last.score,
+                "rated_on": last.rated_on,
+                "previous_rating": rows[-2].score if len(rows) > 1 else None,
+                "trend": _trend(history),
+                "history": history,
+                "ratings_since": sum(1 for r in rows if r.rated_on >= since),
+            }
+        )
+    markers.sort(key=lambda m: (m["subject"] != "child", m["subject_name"], m["marker_label"]))
+    released = court_releases_in_force(as_of).filter(case=case).exists()
+    recommendation = None
+    if released:
+        latest = (
+            case_records(access, "court_recommendation")
+            .filter(written_on__lte=hearing.scheduled_on)
+            .select_related("clinician")
+            .order_by("-written_on", "-created_at", "-id")
+            .first()
+        )
+        if latest is not None:
+            recommendation = {
+                "id": latest.pk,
+                "text": latest.text,
+                "written_on": latest.written_on,
+                "child_name": names.get(latest.child_id) if latest.child_id else None,
+                "clinician": str(latest.clinician) if latest.clinician else None,
+            }
+    return {
+        "goals": goals,
+        "markers": markers,
+        "released": released,
+        "recommendation": recommendation,
+    }
+
+
+def _strengths(
+    child_rows: list[dict[str, Any]],
+    markers: list[dict[str, Any]],
+    goals: list[dict[str, Any]],
+    ftms: dict[str, Any],
+    services: list[dict[str, Any]],
+    since: dt.date,
+) -> list[str]:
+    """The family's strengths the record shows, in plain sentences (no narrative): markers
+    rated often or consistently, goals achieved, family time at its target, a parent at every
+    FTM, services under way or completed, a child who stayed in one placement."""
+    strengths = []
+    for m in markers:
+        if m["rating"] >= STRENGTH_SCORE:
+            strengths.append(
+                f"{m['subject_name']}: {m['marker_label'].lower()} — "
+                f"{MarkerScore(m['rating']).label.split(' - ', 1)[-1].lower()}."
+            )
+    achieved = [g for g in goals if g["status"] == codes.GoalStatus.ACHIEVED]
+    if achieved:
+        strengths.append(f"{len(achieved)} of {len(goals)} case-plan goals achieved.")
+    for c in child_rows:
+        name = c["name"].split(" ")[0]
+        ft = c["family_time"]
+        if c["in_care"] and ft["held"] and ft["per_week"] >= ft["target_per_week"]:
+            strengths.append(f"{name}: family time at or above its target since {_date(since)}.")
+        if c["in_care"] and c["placement"] and c["placement_moves"] == 0:
+            strengths.append(f"{name} has stayed in one placement since removal.")
+    if ftms["held"] and ftms["parent_attended"] == ftms["held"]:
+        strengths.append(f"A parent took part in every FTM since {_date(since)}.")
+    engaged = [
+        sv
+        for sv in services
+        if sv["status"] in (codes.ServiceStatus.ACTIVE, codes.ServiceStatus.COMPLETED)
+    ]
+    if engaged:
+        strengths.append(
+            "Taking part in services: "
+            + ", ".join(
+                f"{in_sentence(sv['service_type_label'])} ({sv['status_label'].lower()})"
+                for sv in engaged
+            )
+            + "."
+        )
+    return strengths

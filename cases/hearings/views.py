@@ -17,6 +17,7 @@ from cases.access import (
     access_hearing,
     access_hearing_order,
     access_summary,
+    require,
 )
 from cases.hearings import forms, services
 from cases.hearings.summary import hearing_summary
@@ -93,6 +94,11 @@ def hearing_outcome(request: AuthenticatedRequest, case_id: str, hearing_id: str
         "status": hearing.status if hearing.status != "scheduled" else "",
         "continuance_reason": hearing.continuance_reason,
         "findings": hearing.findings,
+        "reasonable_efforts": hearing.reasonable_efforts,
+        "reasonable_efforts_reason": hearing.reasonable_efforts_reason,
+        "permanency_goal": hearing.permanency_goal,
+        "permanency_goal_approved": hearing.permanency_goal_approved,
+        "attendance": hearing.attendance,
     }
     form = forms.HearingOutcomeForm(form_data(request), initial=initial)
     return form_page(
@@ -126,6 +132,32 @@ def hearing_order_add(request: AuthenticatedRequest, case_id: str, hearing_id: s
         submit="Record the order",
         case=access.case,
         success="The order is recorded.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def court_recommendation_write(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
+    """The family's clinician writes a short recommendation for the court (a new one keeps
+    the earlier ones)."""
+    access = require(access_case(request.user, case_id), "can_write_court_recommendation")
+    case = access.case
+    form = forms.CourtRecommendationForm(
+        form_data(request), children=case.children.order_by("birth_date", "id")
+    )
+    return form_page(
+        request,
+        form=form,
+        save=lambda: services.court_recommendation_write(
+            actor=request.user, case=case, request=request, **form.cleaned_data
+        ),
+        done=lambda recommendation: _hearings_url(case.pk),
+        title="Recommendation for the court",
+        intro="The judge reads it in the pre-hearing summary only while a release of "
+        "information naming the court is in force. Plain words, no clinical detail the "
+        "family has not agreed to share.",
+        submit="Save the recommendation",
+        case=case,
+        success="The recommendation for the court is saved.",
     )
 
 

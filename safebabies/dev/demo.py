@@ -325,6 +325,8 @@ FAMILIES: tuple[Family, ...] = (
             Release("jaime", Consent.Category.SUBSTANCE_USE_TREATMENT, Role.CASEWORKER, 10, 6),
             Release("jaime", Consent.Category.SUBSTANCE_USE_TREATMENT, Role.COMMUNITY_COORDINATOR,
                     10, 6),
+            # the clinician's findings, to the court: the recommendation in the summary
+            Release("jaime", Consent.Category.MENTAL_HEALTH, Role.JUDGE, 12, 12),
         ),
     ),
     Family(
@@ -1427,6 +1429,38 @@ DEMO_ORDERS = (
 )
 
 
+# Who was at a held hearing (codes.HearingAttendee), by the family's team.
+HEARING_ATTENDANCE_OF_TEAM = {
+    CW: "caseworker",
+    PA: "parent_attorney",
+    CA: "child_attorney",
+    GAL: "gal_casa",
+    PM: "parent_mentor",
+    CLIN: "clinician",
+}
+
+
+def _findings(family: Family, number: int) -> dict:
+    """The court's structured findings at a held hearing: reasonable efforts (and why), the
+    permanency goal approved, who was there by role."""
+    team = {HEARING_ATTENDANCE_OF_TEAM[k] for k in family.team if k in HEARING_ATTENDANCE_OF_TEAM}
+    present = {"community_coordinator", "parent", *team}
+    if any(a.kind == Person.Kind.RESOURCE_PARENT for a in family.adults):
+        present.add("resource_parent")
+    if number % 3 == 0:  # now and then the parent could not come
+        present.discard("parent")
+    # from disposition on the court approves the permanency goal of the plan then
+    goal = (family.plans[-1].primary if family.plans else "") if number >= 3 else ""
+    return {
+        "reasonable_efforts": True,
+        "reasonable_efforts_reason": "Referrals made within days of removal; family time "
+        "arranged and transport offered.",
+        "permanency_goal": goal,
+        "permanency_goal_approved": True if goal else None,
+        "attendance": [role for role in codes.HearingAttendee.values if role in present],
+    }
+
+
 def _hearings(
     rows: _Rows,
     family: Family,
@@ -1467,6 +1501,7 @@ def _hearings(
             continuance_reason="The parent's attorney was in trial; reset by agreement."
             if continued
             else "",
+            **({} if continued else _findings(family, number)),
         )
         if not continued and number >= 3:  # from disposition on, one order a hearing (issue 6)
             last = number == len(past)
