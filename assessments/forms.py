@@ -432,7 +432,14 @@ class MarkersForm(forms.Form):
 RECIPIENT_ROLES = [
     (value, label)
     for value, label in Role.choices
-    if value not in (Role.SITE_IMPLEMENTATION, Role.NATIONAL, Role.SITE_ADMIN, Role.PARENT)
+    if value
+    not in (
+        Role.SITE_IMPLEMENTATION,
+        Role.NATIONAL,
+        Role.SITE_ADMIN,
+        Role.PARENT,
+        Role.PARENT_LEADER,
+    )
 ]
 
 

@@ -200,7 +200,8 @@ class TeamMember(models.Model):
         null=True,
         blank=True,
         related_name="accounts",
-        help_text="For a parent's place: the parent of the case this account is.",
+        help_text="For a parent's place: the parent of the case this account is. For a parent "
+        "mentor's: the parent they support.",
     )
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -219,6 +220,7 @@ class TeamMember(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(role=Role.PARENT, person__isnull=False)
+                | Q(role=Role.PARENT_MENTOR)
                 | ~Q(role=Role.PARENT) & Q(person__isnull=True),
                 name="team_member_parent_names_person",
             ),
