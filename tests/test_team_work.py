@@ -15,9 +15,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from cases.access import cases_visible_to
+from cases.models import TeamMember
 from familytime.models import Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
+from safebabies.identity.models import User
 from safebabies.identity.roles import AGGREGATE_ROLES, Role
 from teams.models import CaseNote, Ftm, FtmActionItem, SupportContact
 from tests import factories as f
@@ -435,3 +437,25 @@ def test_a_too_long_facilitator_name_is_refused_naming_the_field(ftm, caseworker
     )
     assert response.status_code == 400 and "facilitator_name" in response.json()
     assert Ftm.objects.get(pk=ftm.pk).status == codes.FtmStatus.SCHEDULED
+
+
+def test_the_demo_shows_the_team_at_work():
+    from tests.test_seed_demo import seed
+
+    seed(NOW)
+    case = "demo-case-rivera"
+    mentor_place = TeamMember.objects.get(case_id=case, role=Role.PARENT_MENTOR)
+    assert mentor_place.person_id == "demo-person-rivera-jaime"
+    contacts = SupportContact.objects.filter(case_id=case)
+    assert contacts.count() >= 3 and {c.person_id for c in contacts} == {mentor_place.person_id}
+    assert {n.author_role for n in CaseNote.objects.filter(case_id=case)} >= {
+        "gal_casa",
+        "parent_mentor",
+    }
+    held = Visit.objects.filter(child__case_id=case, status="held")
+    assert held.exists() and not held.filter(supervisor__isnull=True).exists()
+    assert Ftm.objects.filter(case_id="demo-case-morales", facilitator_name="Rosa Medina").exists()
+    assert User.objects.filter(email="parent_leader@demo.safebabies.test").exists()
+    before = AuditEvent.objects.count()
+    seed(NOW)  # a second run changes nothing, and says so with no event
+    assert AuditEvent.objects.count() == before
