@@ -78,7 +78,7 @@ def family_time(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     visits = list(visits_between(case, monday, monday + dt.timedelta(days=6)))
     for visit in visits:
         # a writer logs every visit; a GAL / CASA volunteer the family time they supervise
-        visit.loggable = may_log_visit(access, visit, ["status"])
+        visit.loggable = may_log_visit(access, visit, ["status"])  # type: ignore[attr-defined]
     context = {
         "case": case,
         "access": access,

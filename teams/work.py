@@ -168,6 +168,7 @@ def support_contact_log(
         ]
     if errors:
         raise ValidationError(errors)
+    assert contacted_on is not None and minutes is not None  # checked above
     contact = SupportContact(
         case=case,
         person=person,

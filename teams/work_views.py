@@ -6,6 +6,8 @@ Reads go through `cases.access` (`access_case_records`, `case_records`, `access_
 writes through `teams.work`. Every list read is in the audit trail.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -64,7 +66,7 @@ class SupportContactForm(forms.Form):
 
     def __init__(self, *args, people: list[Person], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person_id"].choices = [(p.pk, str(p)) for p in people]
+        cast(forms.ChoiceField, self.fields["person_id"]).choices = [(p.pk, str(p)) for p in people]
         self.helper = form_helper(
             "person_id", "contacted_on", "kind", "minutes", "shared_note", "parent_agreed"
         )
@@ -76,8 +78,12 @@ class MentorLinkForm(forms.Form):
 
     def __init__(self, *args, places: list[TeamMember], parents: list[Person], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["place"].choices = [(str(p.pk), str(p.user)) for p in places]
-        self.fields["person_id"].choices = [("", "Nobody yet")] + [(p.pk, str(p)) for p in parents]
+        cast(forms.ChoiceField, self.fields["place"]).choices = [
+            (str(p.pk), str(p.user)) for p in places
+        ]
+        cast(forms.ChoiceField, self.fields["person_id"]).choices = [("", "Nobody yet")] + [
+            (p.pk, str(p)) for p in parents
+        ]
         self.helper = form_helper("place", "person_id")
 
 
@@ -143,7 +149,9 @@ def case_note_edit(request: AuthenticatedRequest, case_id: str, note_id: str) ->
         raise PermissionDenied(NOTE_CHANGE_MESSAGE)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Your note: " + " ".join(form.errors.get("text", [])))
+        messages.error(
+            request, "Your note: " + " ".join(str(e) for e in form.errors.get("text", []))
+        )
         return redirect("case-notes", case_id)
     try:
         work.case_note_change(
@@ -241,8 +249,9 @@ def mentor_link(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     access = require(
         access_case_records(request.user, case_id, "support_contact"), "can_link_mentor"
     )
+    given = str(request.POST.get("place", ""))
     place = TeamMember.objects.filter(
-        pk=request.POST.get("place") if str(request.POST.get("place", "")).isdigit() else None,
+        pk=int(given) if given.isdigit() else 0,
         case=access.case,
         role=Role.PARENT_MENTOR,
         removed_at__isnull=True,
