@@ -95,6 +95,7 @@ CC, CW, CLIN, PATT, CATT, GAL, PM = (
 )
 JUDGE, ADMIN, SIT, NATIONAL = "judge", "site_admin", "site_implementation", "national"
 PARENT = "parent"
+PARENT_LEADER = "parent_leader"
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ PERSONAS = {
     "site_implementation": Persona((SIT,), None, "NONE"),
     "site_admin": Persona((ADMIN,), None, "ADMIN"),
     "national": Persona((NATIONAL,), None, "NONE"),
+    # a parent leader works at system level (ACT, advisory groups): no case by that role
+    "parent_leader": Persona((PARENT_LEADER,), None, "NONE"),
     "other_site_coordinator": Persona((CC,), None, "NONE", site="south"),
     # several roles at the site, a place on the team in one of them (or none)
     "judge+caseworker": Persona((JUDGE, CW), None, "JUDGE"),

@@ -375,6 +375,7 @@ def test_a_parent_leader_opens_no_case_but_reads_the_sites_figures(client_for, s
     client = client_for(leader)
     assert client.get(f"/cases/{family.pk}/").status_code == 404
     assert bearer(leader).get("/api/v1/cases/").json()["count"] == 0
+    assert "never at one family" in client.get("/").content.decode()
     dashboard = client.get(f"/cqi/{site.slug}/")
     assert dashboard.status_code == 200
     assert family.name not in dashboard.content.decode()
