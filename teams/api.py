@@ -56,6 +56,8 @@ class FtmSerializer(RecordSerializer):
     guarded_fields = {
         **{name: DISCUSSION_GUARD for name in Ftm.DISCUSSION_FIELDS},
         "attendance": "can_see_ftm_attendance",
+        # a team member's e-mail address: the team's, not the parent's own view
+        "facilitator_email": lambda access: not access.is_parent_view,
     }
 
     class Meta:

@@ -460,3 +460,14 @@ def test_the_demo_shows_the_team_at_work():
     before = AuditEvent.objects.count()
     seed(NOW)  # a second run changes nothing, and says so with no event
     assert AuditEvent.objects.count() == before
+
+
+def test_the_parent_reads_the_external_facilitator_but_no_team_address(site, family, ftm):
+    ftm.facilitator_name, ftm.facilitator_organisation = "Ana Ruiz", "Family Bridges"
+    ftm.facilitator = f.site_member(site, Role.COMMUNITY_COORDINATOR, email="cc2@north.example.org")
+    ftm.save()
+    dorothy = f.site_member(site, Role.PARENT, email="dorothy@example.org")
+    f.TeamMemberFactory(case=family, user=dorothy, role=Role.PARENT, person=family.test_parent)
+    row = bearer(dorothy).get(f"/api/v1/ftms/{ftm.pk}/").json()
+    assert row["facilitator_name"] == "Ana Ruiz"
+    assert "facilitator_email" not in row
