@@ -238,7 +238,12 @@ def support_contacts(request: AuthenticatedRequest, case_id: str) -> HttpRespons
             ).select_related("user")
         )
         if places:
-            link_form = MentorLinkForm(places=places, parents=_parents(access))
+            link_form = MentorLinkForm(
+                places=places,
+                parents=_parents(access),
+                # the first mentor's link as it is, so that "Link" as shown changes nothing
+                initial={"place": str(places[0].pk), "person_id": places[0].person_id or ""},
+            )
     context = _support_context(request, access, form=form, link_form=link_form, supported=supported)
     return render(request, "ftms/support.html", context)
 
