@@ -429,11 +429,12 @@ class MarkersForm(forms.Form):
         }
 
 
-RECIPIENT_ROLES = [
-    (value, label)
-    for value, label in Role.choices
-    if value not in (Role.SITE_IMPLEMENTATION, Role.NATIONAL, Role.SITE_ADMIN, Role.PARENT)
-]
+# Roles a release of information never names: those that read no family's record by that role
+# (aggregate-only), the site admin, and the parent.
+NOT_RECIPIENTS = frozenset(
+    {Role.SITE_IMPLEMENTATION, Role.NATIONAL, Role.SITE_ADMIN, Role.PARENT, Role.PARENT_LEADER}
+)
+RECIPIENT_ROLES = [(value, label) for value, label in Role.choices if value not in NOT_RECIPIENTS]
 
 
 class ConsentForm(forms.Form):

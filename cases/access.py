@@ -68,6 +68,8 @@ from safebabies.identity.selectors import roles_of
 # Roles that open every case of their site without a place on its family team: the Community
 # Coordinator, the site admin and the judge (in the court's view).
 OPEN_EVERY_CASE = SITE_WIDE_CASE_ROLES | COURT_ROLES
+# Who reads a parent mentor's support contacts (besides the parent, their own).
+SUPPORT_CONTACT_ROLES = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.PARENT_MENTOR})
 
 
 def places_in_force() -> QuerySet[TeamMember]:
@@ -230,6 +232,18 @@ class CaseAccess:
         """Family-time observations are for the team: not the court, not parent mentors, not
         the parent."""
         return self.is_team_view and not self.is_mentor_view
+
+    @property
+    def can_read_case_notes(self) -> bool:
+        """The team's notes page: every member of the family team (a parent mentor reads their
+        own notes there); not the court's view, not the parent."""
+        return self.is_team_view
+
+    @property
+    def can_read_support_contacts(self) -> bool:
+        """A parent mentor's support contacts: the Community Coordinator, site admins and the
+        family's parent mentors (the parent reads their own in the API)."""
+        return bool(self.roles & SUPPORT_CONTACT_ROLES)
 
     def part2_people(self, on: dt.date | None = None) -> frozenset[str]:
         """The people of the case whose substance-use treatment records (42 CFR Part 2) this
@@ -527,18 +541,123 @@ RIGHTS: dict[str, tuple[Callable[[CaseAccess], bool], str]] = {
         lambda a: a.is_team_view and not a.is_mentor_view,
         "Releases of information are kept by the family team.",
     ),
+    # Everyone on the team does their own part (seed 002, CC4-5): each marks their own action
+    # items done, writes notes that are theirs; a CASA volunteer logs the family time they
+    # supervise; a parent mentor logs their support contacts with the parent.
+    "can_complete_own_items": (
+        lambda a: bool(a.roles & (TEAM_ROLES | SITE_WIDE_CASE_ROLES)),
+        "Action items are marked done by the family team.",
+    ),
+    "can_log_supervised_family_time": (
+        lambda a: a.can_write or Role.GAL_CASA in a.roles,
+        "Family time is logged by the case's writers and the GAL / CASA who supervised it.",
+    ),
+    "can_write_own_notes": (
+        lambda a: a.is_team_view,
+        "Notes are written by the family team.",
+    ),
+    "can_read_case_notes": (
+        lambda a: a.can_read_case_notes,
+        "Notes are for the family team.",
+    ),
+    "can_read_support_contacts": (
+        lambda a: a.can_read_support_contacts,
+        "A parent mentor's support contacts are read by the Community Coordinator and the "
+        "family's parent mentors.",
+    ),
+    "can_log_support_contacts": (
+        lambda a: Role.PARENT_MENTOR in a.roles,
+        "Support contacts are logged by the family's parent mentor.",
+    ),
+    "can_link_mentor": (
+        lambda a: a.can_manage_team,
+        "The Community Coordinator links a parent mentor to the parent they support.",
+    ),
 }
 
 
-def may_change_action_item(access: CaseAccess, changes: Iterable[str], status: Any = None) -> bool:
+def case_note_rows(access: CaseAccess) -> Q:
+    """The case notes a viewer of a visible case reads: the team's professionals every note; a
+    parent mentor (who sees only what the parent would share) their own; the court's view and
+    the parent none."""
+    if not access.is_team_view:
+        return Q(pk__in=[])
+    if access.is_mentor_view:
+        return Q(author_id=access.user_id)
+    return Q()
+
+
+def support_contact_rows(access: CaseAccess) -> Q:
+    """The support contacts a professional of a visible case reads: the Community Coordinator,
+    site admins and the family's parent mentors every one; nobody else."""
+    return Q() if access.roles & SUPPORT_CONTACT_ROLES else Q(pk__in=[])
+
+
+def owns_action_item(access: CaseAccess, item: Any) -> bool:
+    """An action item is a team member's own when it names them (`owner`), or names no one but
+    their role on this family (`owner_role`: "the parent mentor will..."). A family member's
+    item (`owner_person`) is never a professional's."""
+    if access.is_parent_view or item is None or item.owner_person_id:
+        return False
+    if item.owner_id is not None:
+        return item.owner_id == access.user_id
+    return bool(item.owner_role) and item.owner_role in access.roles
+
+
+def may_change_action_item(
+    access: CaseAccess, changes: Iterable[str], status: Any = None, item: Any = None
+) -> bool:
     """Who changes an action item they can see: a writer of the case anything; a parent (the
-    item is theirs, or they could not see it) only its status, to done."""
+    item is theirs, or they could not see it) only its status, to done; any other member of
+    the family team (an attorney, GAL / CASA, a parent mentor: `can_complete_own_items`) only
+    the status of an item that is their own (`owns_action_item`), to done."""
     if access.can_write:
         return True
-    return access.is_parent_view and set(changes) == {"status"} and status == "done"
+    if set(changes) != {"status"} or status != "done":
+        return False
+    if access.is_parent_view:
+        return True
+    return has_right(access, "can_complete_own_items") and owns_action_item(access, item)
 
 
 PARENT_ITEM_MESSAGE = "You can mark your own steps done. The team changes the rest."
+TEAM_ITEM_MESSAGE = "You can mark your own action items done. The case's writers change the rest."
+
+
+def may_log_visit(access: CaseAccess, visit: Any, changes: Iterable[str]) -> bool:
+    """Who logs a family-time visit: a writer of the case any visit, any field; a GAL / CASA
+    volunteer of the family's team (`can_log_supervised_family_time`) what happened at a visit
+    they supervise (no one else logged it as its supervisor: `Visit.supervisor`), not its day
+    or time."""
+    if access.can_write:
+        return True
+    if not has_right(access, "can_log_supervised_family_time"):
+        return False
+    if visit.supervisor_id not in (None, access.user_id):
+        return False
+    return set(changes) <= SUPERVISED_VISIT_FIELDS
+
+
+# What a GAL / CASA volunteer logs of the family time they supervise.
+SUPERVISED_VISIT_FIELDS = frozenset(
+    {"status", "cancelled_by", "duration_minutes", "supervision", "location", "observations"}
+)
+VISIT_LOG_MESSAGE = (
+    "You can log the family time you supervise: what happened, not its day or time, and not "
+    "a visit someone else supervised."
+)
+
+
+def may_change_note(access: CaseAccess, note: Any) -> bool:
+    """A case note is changed by its author, on the day it was written (the site's day), by
+    nobody else."""
+    if note.author_id != access.user_id:
+        return False
+    site = access.case.site
+    return note.written_at.astimezone(site.tz).date() == site.today()
+
+
+NOTE_CHANGE_MESSAGE = "A note is changed by its author only, on the day it was written."
 
 
 def has_right(access: CaseAccess, right: str) -> bool:
@@ -736,6 +855,23 @@ RECORD_TYPES: dict[str, RecordType] = {
     ),
     # A document is read by whoever may read what it is attached to (`document_rows`); one
     # attached to a Part 2 release is that release's Part 2 detail.
+    # the family team's own part (issue 22): notes that are their authors', a parent mentor's
+    # support contacts with the parent they support (the parent reads their own)
+    "case_note": RecordType(
+        "ftms.CaseNote",
+        "case",
+        visible_if=lambda a: has_right(a, "can_read_case_notes"),
+        related=("author",),
+        rows_for=lambda access: case_note_rows(access),
+    ),
+    "support_contact": RecordType(
+        "ftms.SupportContact",
+        "case",
+        visible_if=lambda a: has_right(a, "can_read_support_contacts"),
+        related=("mentor", "person"),
+        for_parent=lambda people: Q(person_id__in=people),
+        rows_for=lambda access: support_contact_rows(access),
+    ),
     "document": RecordType(
         "cases.Document",
         "case",
@@ -957,6 +1093,14 @@ def access_consent(user: User, consent_id: str, **rights: Any) -> RecordAccess:
 
 def access_document(user: User, document_id: str, **rights: Any) -> RecordAccess:
     return access_record(user, "document", document_id, **rights)
+
+
+def access_case_note(user: User, note_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "case_note", note_id, **rights)
+
+
+def access_support_contact(user: User, contact_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "support_contact", contact_id, **rights)
 
 
 # --- Documents: each read as what it is attached to is ----------------------------------------

@@ -214,7 +214,8 @@ class TeamMember(models.Model):
         null=True,
         blank=True,
         related_name="accounts",
-        help_text="For a parent's place: the parent of the case this account is.",
+        help_text="For a parent's place: the parent of the case this account is. For a parent "
+        "mentor's: the parent they support.",
     )
     # The number the family team reaches them on for this family (a work or unit line): with
     # their account's e-mail, the contact details the team page shows.
@@ -236,6 +237,7 @@ class TeamMember(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(role=Role.PARENT, person__isnull=False)
+                | Q(role=Role.PARENT_MENTOR)
                 | ~Q(role=Role.PARENT) & Q(person__isnull=True),
                 name="team_member_parent_names_person",
             ),

@@ -1235,10 +1235,20 @@ def _parent_person(*, case: Case, member: User, role: str, person_id: str | None
     """The person a parent's place links the account to: a parent among the case's people,
     named only with the role "parent", and the account linked to no other person (a parent's
     account is one person of one case). Raises ValidationError on "person_id"."""
+    if role == Role.PARENT_MENTOR:  # the parent they support (optional)
+        if not person_id:
+            return None
+        person = Person.objects.filter(pk=person_id, case=case, kind=Person.Kind.PARENT).first()
+        if person is None:
+            raise ValidationError({"person_id": "This is not a parent among this family's people."})
+        return person
     if role != Role.PARENT:
         if person_id:
             raise ValidationError(
-                {"person_id": 'Only a place in the role "parent" links an account to a person.'}
+                {
+                    "person_id": 'Only a place in the role "parent" (the parent\'s account) or '
+                    '"parent_mentor" (the parent they support) names a person.'
+                }
             )
         return None
     if not person_id:
@@ -1294,6 +1304,20 @@ def team_member_add(
         .first()
     )
     if existing is not None:
+        if role == Role.PARENT_MENTOR:
+            if person is not None and existing.person_id != person.pk:
+                existing.person = person  # the mentor's place now names the parent they support
+                existing.save(update_fields=["person"])
+                audit_log(
+                    actor=actor,
+                    action=Action.UPDATE,
+                    record=existing,
+                    case_id=case.pk,
+                    site_id=case.site_id,
+                    detail={"fields": ["person"], "person": person.pk},
+                    request=request,
+                )
+            return existing, False
         if existing.person_id != (person.pk if person else None):
             raise ValidationError(
                 {"person_id": "This account is already linked to another person of the family."}

@@ -52,7 +52,13 @@ __all__ = [
 
 # Roles that may read a site's CQI figures (a national member of any site may read every site).
 METRICS_ROLES = frozenset(
-    {Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.SITE_IMPLEMENTATION, Role.JUDGE}
+    {
+        Role.COMMUNITY_COORDINATOR,
+        Role.SITE_ADMIN,
+        Role.SITE_IMPLEMENTATION,
+        Role.JUDGE,
+        Role.PARENT_LEADER,
+    }
 )
 # Of those, the roles that see child records and so get unsuppressed breakdowns.
 RECORD_ROLES = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.JUDGE})

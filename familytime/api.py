@@ -9,13 +9,23 @@ as a 400 naming the field.
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from cases.access import CaseAccess, access_case, access_child, case_record, require
+from cases.access import (
+    VISIT_LOG_MESSAGE,
+    CaseAccess,
+    access_case,
+    access_child,
+    case_record,
+    may_log_visit,
+    require,
+)
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.writes import ID_HELP, id_field
 from cases.models import Child
@@ -28,7 +38,17 @@ class VisitSerializer(RecordSerializer):
     child_id = ref()
     case_id = ref("child.case_id")
     plan_id = ref(null=True)
-    guarded_fields = {"observations": "can_see_visit_observations"}
+    supervisor_email = serializers.EmailField(
+        source="supervisor.email",
+        read_only=True,
+        default=None,
+        help_text="The GAL / CASA volunteer who supervised the visit and logged it.",
+    )
+    guarded_fields = {
+        "observations": "can_see_visit_observations",
+        # a team member's e-mail: not in the parent's own view
+        "supervisor_email": lambda access: not access.is_parent_view,
+    }
 
     class Meta:
         model = Visit
@@ -45,6 +65,7 @@ class VisitSerializer(RecordSerializer):
             "location",
             "observations",
             "plan_id",
+            "supervisor_email",
         ]
 
 
@@ -107,7 +128,7 @@ class VisitViewSet(CaseRecordViewSet):
     kind = "visit"
     case_path = "child__case"
     child_path = "child"
-    related = ("plan",)
+    related = ("plan", "supervisor")
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(request=VisitCreateSerializer, responses={201: VisitSerializer})
@@ -128,7 +149,11 @@ class VisitViewSet(CaseRecordViewSet):
     @extend_schema(request=VisitWriteSerializer, responses={200: VisitSerializer})
     def partial_update(self, request, *args, **kwargs):
         visit = self.get_object()
-        access = access_case(request.user, visit.child.case_id, write=True)
+        # a writer of the case, or a GAL / CASA volunteer logging the family time they
+        # supervise (`may_log_visit`); anyone else who sees the visit, a 403
+        access = require(
+            access_case(request.user, visit.child.case_id), "can_log_supervised_family_time"
+        )
         given = VisitWriteSerializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
         data = dict(given.validated_data)
@@ -136,10 +161,20 @@ class VisitViewSet(CaseRecordViewSet):
             raise ValidationError({"child_id": ["A visit stays with its child."]})
         if data.pop("id", visit.pk) != visit.pk:
             raise ValidationError({"id": ["A record keeps its id."]})
+        if not may_log_visit(access, visit, data):
+            raise PermissionDenied(VISIT_LOG_MESSAGE)
         _observations_allowed(access, data)
-        services.visit_log(
-            actor=request.user, visit=visit, case=access.case, request=request._request, **data
-        )
+        try:
+            services.visit_log(
+                actor=request.user,
+                visit=visit,
+                case=access.case,
+                request=request._request,
+                supervisor=None if access.can_write else request.user,
+                **data,
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
         return Response(self.serialize([visit])[0])
 
 

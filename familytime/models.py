@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -32,6 +33,14 @@ class Visit(Record):
     location = models.CharField(max_length=16, choices=codes.VisitLocation.choices, blank=True)
     observations = models.TextField(
         blank=True, help_text="The interaction: visible to the team, not to parent mentors."
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervised_visits",
+        help_text="The GAL / CASA volunteer who supervised the visit and logged it.",
     )
     plan = models.ForeignKey(
         "familytime.FamilyTimePlan",

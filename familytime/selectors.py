@@ -345,7 +345,7 @@ def visits_between(case: Case, start: dt.date, end: dt.date) -> QuerySet[Visit]:
     """The visits of the case's children from `start` to `end`, in calendar order."""
     return (
         Visit.objects.filter(child__case=case, scheduled_on__range=(start, end))
-        .select_related("child")
+        .select_related("child", "supervisor")
         .order_by("scheduled_on", "starts_at", "child__birth_date", "id")
         .fetch_mode(FETCH_RAISE)
     )

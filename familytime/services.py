@@ -16,6 +16,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -249,14 +250,26 @@ def visit_create(
 
 @service
 def visit_log(
-    *, actor: User, visit: Visit, case: Case, request: HttpRequest | None = None, **changes: Any
+    *,
+    actor: User,
+    visit: Visit,
+    case: Case,
+    request: HttpRequest | None = None,
+    supervisor: User | None = None,
+    **changes: Any,
 ) -> Visit:
     """Logs what happened (held / cancelled and by whom / no-show, duration, observations) or
     changes a visit's day, time, supervision or place. A visit logged as held takes its
-    duration, supervision and place from its plan unless given."""
+    duration, supervision and place from its plan unless given. `supervisor`: the GAL / CASA
+    volunteer who supervised the visit and logs it (the caller checked they may:
+    `cases.access.may_log_visit`); the visit then names them."""
     unknown = set(changes) - VISIT_FIELDS
     if unknown:
         raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
+    if supervisor is not None and visit.supervisor_id not in (None, supervisor.pk):
+        raise ValidationError(
+            {"supervisor": "Someone else supervised and logged this visit: they change it."}
+        )
     for name in ("cancelled_by", "supervision", "location", "observations"):
         if name in changes and changes[name] is None:
             changes[name] = ""
@@ -265,6 +278,9 @@ def visit_log(
         if getattr(visit, name) != value:
             setattr(visit, name, value)
             changed.append(name)
+    if supervisor is not None and visit.supervisor_id != supervisor.pk:
+        visit.supervisor = supervisor
+        changed.append("supervisor")
     if visit.status == codes.VisitStatus.HELD and visit.plan is not None:
         defaults = {
             "duration_minutes": visit.plan.duration_minutes,

@@ -6,13 +6,20 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import CaseAccess, access_case, access_visit, case_records
+from cases.access import (
+    VISIT_LOG_MESSAGE,
+    CaseAccess,
+    access_case,
+    access_visit,
+    case_records,
+    may_log_visit,
+)
 from cases.models import Case, Child, Person
 from familytime import services
 from familytime.charts import weekly_chart
@@ -69,6 +76,9 @@ def family_time(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     today = case.site.today()
     monday = _week(request, today)
     visits = list(visits_between(case, monday, monday + dt.timedelta(days=6)))
+    for visit in visits:
+        # a writer logs every visit; a GAL / CASA volunteer the family time they supervise
+        visit.loggable = may_log_visit(access, visit, ["status"])  # type: ignore[attr-defined]
     context = {
         "case": case,
         "access": access,
@@ -89,8 +99,12 @@ def family_time(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
 def visit_log(request: AuthenticatedRequest, case_id: str, visit_id: str) -> HttpResponse:
     """One tap from the week's list: held, cancelled (by whom) or no-show, with an optional
     duration and observations."""
-    access, visit = access_visit(request.user, visit_id, write=True, in_case=case_id)
+    access, visit = access_visit(
+        request.user, visit_id, in_case=case_id, need=["can_log_supervised_family_time"]
+    )
     case = access.case
+    if not may_log_visit(access, visit, ["status"]):
+        raise PermissionDenied(VISIT_LOG_MESSAGE)
     form = VisitLogForm(request.POST)
     back = _page_url(case, week_of(visit.scheduled_on)[0], f"visit-{visit.pk}")
     if not form.is_valid():
@@ -106,6 +120,7 @@ def visit_log(request: AuthenticatedRequest, case_id: str, visit_id: str) -> Htt
             visit=visit,
             case=case,
             request=request,
+            supervisor=None if access.can_write else request.user,
             **form.service_kwargs(with_observations=access.can_see_visit_observations),
         )
     except ValidationError as exc:

@@ -24,6 +24,7 @@ from familytime.api import FamilyTimePlanViewSet, VisitViewSet
 from safebabies.identity.accounts.api import AuditEventViewSet
 from safebabies.identity.api import TokenView
 from teams.api import FtmActionItemViewSet, FtmViewSet
+from teams.work_api import CaseNoteViewSet, SupportContactViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # ids may hold dots: no ".json" suffixes
@@ -50,6 +51,8 @@ router.register(
 router.register("people", cases.PersonViewSet, basename="api-person")
 router.register("tribe-notices", TribeNoticeViewSet, basename="api-tribe-notice")
 router.register("documents", DocumentViewSet, basename="api-document")
+router.register("case-notes", CaseNoteViewSet, basename="api-case-note")
+router.register("support-contacts", SupportContactViewSet, basename="api-support-contact")
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
 
 urlpatterns = [

@@ -472,6 +472,7 @@ SPECTACULAR_SETTINGS = {
         "PersonKindEnum": "cases.models.Person.Kind",
         "RelationshipKindEnum": "cases.models.Relationship.Kind",
         "DocumentKindEnum": "cases.models.Document.Kind",
+        "SupportKindEnum": "teams.models.SupportKind",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

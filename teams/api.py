@@ -8,11 +8,13 @@ from rest_framework.response import Response
 
 from cases.access import (
     PARENT_ITEM_MESSAGE,
+    TEAM_ITEM_MESSAGE,
     access_action_item,
     access_case_records,
     access_ftm,
     ftm_cases_visible_to,
     may_change_action_item,
+    owns_action_item,
     require,
 )
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
@@ -45,9 +47,17 @@ DISCUSSION_GUARD = "can_see_ftm_notes"
 class FtmSerializer(RecordSerializer):
     case_id = ref()
     attendance = serializers.SerializerMethodField()
+    facilitator_email = serializers.EmailField(
+        source="facilitator.email",
+        read_only=True,
+        default=None,
+        help_text="The team member who facilitates (an account).",
+    )
     guarded_fields = {
         **{name: DISCUSSION_GUARD for name in Ftm.DISCUSSION_FIELDS},
         "attendance": "can_see_ftm_attendance",
+        # a team member's e-mail address: the team's, not the parent's own view
+        "facilitator_email": lambda access: not access.is_parent_view,
     }
 
     class Meta:
@@ -58,6 +68,9 @@ class FtmSerializer(RecordSerializer):
             "scheduled_on",
             "starts_at",
             "location",
+            "facilitator_email",
+            "facilitator_name",
+            "facilitator_organisation",
             "status",
             "parent_attended",
             "parent_mentor_attended",
@@ -125,6 +138,18 @@ class FtmWriteSerializer(serializers.Serializer):
     scheduled_on = serializers.DateField(required=False)
     starts_at = serializers.TimeField(required=False, allow_null=True)
     location = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    facilitator_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="A facilitator without an account (from a partner agency, say): their name.",
+    )
+    facilitator_organisation = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="That facilitator's organisation.",
+    )
     status = serializers.ChoiceField(choices=codes.FtmStatus.choices, required=False)
     confidentiality_acknowledged = serializers.BooleanField(required=False)
     next_ftm_on = serializers.DateField(required=False, allow_null=True)
@@ -224,6 +249,7 @@ class FtmViewSet(WritableMixin, CaseRecordViewSet):
     serializer_class = FtmSerializer
     kind = "ftm"
     http_method_names = WRITABLE_METHODS
+    related = ("facilitator",)
     prefetch = (attendances_prefetch(),)  # type: ignore[assignment]
 
     def visible_cases(self):
@@ -346,16 +372,21 @@ class FtmActionItemViewSet(WritableMixin, CaseRecordViewSet):
 
     def partial_update(self, request, *args, **kwargs):
         """A writer of the case changes any field; a parent marks their own item done (its
-        `status`, to "done"), nothing else (`may_change_action_item`)."""
+        `status`, to "done"), nothing else (`may_change_action_item`); so does any other member
+        of the family team with an item of their own (`owns_action_item`)."""
         found = access_action_item(request.user, kwargs["pk"], family_view=True)
         item = found.record
         body = FtmActionItemWriteSerializer(data=request.data, partial=True)
         if not found.access.can_write:
-            if not found.access.is_parent_view:
-                require(found.access, "can_write")
             given = request.data if hasattr(request.data, "keys") else {}
-            if not may_change_action_item(found.access, list(given.keys()), given.get("status")):
-                raise PermissionDenied(PARENT_ITEM_MESSAGE)
+            if not may_change_action_item(
+                found.access, list(given.keys()), given.get("status"), item=item
+            ):
+                if found.access.is_parent_view:
+                    raise PermissionDenied(PARENT_ITEM_MESSAGE)
+                if owns_action_item(found.access, item):
+                    raise PermissionDenied(TEAM_ITEM_MESSAGE)
+                require(found.access, "can_write")
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         if data.pop("ftm_id", item.ftm_id) != item.ftm_id:

@@ -69,6 +69,7 @@ class FamilyCopy:
     lines: list[CopyLine]
     next_line: str
     questions: str
+    facilitated: str = ""
 
 
 def _who(item: FtmActionItem) -> str:
@@ -113,7 +114,17 @@ def family_copy_text(
             questions = _(
                 "Questions? Write to or call your Community Coordinator, %(name)s: %(email)s."
             ) % {"name": coordinator, "email": coordinator.email}
+        facilitated = ""
+        if ftm.facilitator_name:
+            if ftm.facilitator_organisation:
+                facilitated = _("%(name)s, of %(organisation)s, led our meeting.") % {
+                    "name": ftm.facilitator_name,
+                    "organisation": ftm.facilitator_organisation,
+                }
+            else:
+                facilitated = _("%(name)s led our meeting.") % {"name": ftm.facilitator_name}
         return FamilyCopy(
+            facilitated=facilitated,
             phrases=phrases(lang),
             met_on=_("We met on %(date)s.") % {"date": say_date(ftm.scheduled_on, lang)},
             lines=lines,

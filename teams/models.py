@@ -1,6 +1,7 @@
 """Family Team Meetings: the meeting, who came, and the action items it agreed."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from safebabies import codes
@@ -18,6 +19,13 @@ class Ftm(Record):
     location = models.CharField(max_length=300, blank=True, help_text="A place or a video link.")
     facilitator = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A facilitator without an account (from a partner agency, say): named beside `facilitator`.
+    facilitator_name = models.CharField(
+        max_length=200, blank=True, help_text="A facilitator without an account: their name."
+    )
+    facilitator_organisation = models.CharField(
+        max_length=200, blank=True, help_text="The organisation of that facilitator."
     )
     status = models.CharField(
         max_length=16, choices=codes.FtmStatus.choices, default=codes.FtmStatus.SCHEDULED
@@ -77,6 +85,16 @@ class Ftm(Record):
 
     def __str__(self) -> str:
         return f"FTM {self.scheduled_on:%Y-%m-%d}"
+
+    @property
+    def facilitated_by(self) -> str:
+        """Who facilitates, in words: the named external facilitator (with their
+        organisation) if there is one, else the team member."""
+        if self.facilitator_name:
+            if self.facilitator_organisation:
+                return f"{self.facilitator_name} ({self.facilitator_organisation})"
+            return self.facilitator_name
+        return str(self.facilitator) if self.facilitator_id else ""
 
 
 class FtmActionItem(Record):
@@ -184,3 +202,84 @@ class FtmAttendance(models.Model):
     @property
     def role_label(self) -> str:
         return role_label(self.role) if self.role else ""
+
+
+class CaseNote(Record):
+    """A note of one member of the family team on the case: theirs (`author`), read by the
+    team's professionals (cases.access RECORD_TYPES["case_note"]), never by the parent nor in
+    the court's view; a parent mentor reads their own. Its author may change it on the day it
+    was written (in the site's time zone), nobody else ever."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_notes")
+    author_role = models.CharField(
+        max_length=32, choices=Role.choices, help_text="The role the author wrote it in."
+    )
+    written_at = models.DateTimeField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["-written_at", "id"]
+        indexes = [models.Index(fields=["case", "written_at"])]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="case_note_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note by {self.author} on {self.written_at:%Y-%m-%d}"
+
+
+class SupportKind(models.TextChoices):
+    """What a parent mentor did with the parent (seed 002, CC5 and the glossary)."""
+
+    COURT_SUPPORT = "court_support", "Court support"
+    TRANSPORT = "transport", "Transport"
+    CALL = "call", "Call"
+    FTM_PREP = "ftm_prep", "FTM preparation"
+    RESOURCE_CONNECTION = "resource_connection", "Resource connection"
+
+
+class SupportContact(Record):
+    """One contact of a parent mentor with the parent they support (their team place names
+    that parent: `TeamMember.person`): the day, what kind of support, how long, and a note the
+    parent agreed to share. The Community Coordinator, site admins and the family's parent
+    mentors read them; the parent reads their own; nobody else."""
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="support_contacts"
+    )
+    person = models.ForeignKey(
+        "cases.Person", on_delete=models.PROTECT, related_name="support_contacts"
+    )
+    mentor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="support_contacts")
+    contacted_on = models.DateField()
+    kind = models.CharField(max_length=24, choices=SupportKind.choices)
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+    shared_note = models.TextField(
+        blank=True, help_text="Only what the parent agreed to share with the team."
+    )
+    parent_agreed = models.BooleanField(
+        default=False, help_text="The parent agreed to share the note."
+    )
+
+    class Meta:
+        ordering = ["-contacted_on", "-created_at", "id"]
+        indexes = [models.Index(fields=["case", "contacted_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(shared_note="") | models.Q(parent_agreed=True),
+                name="support_contact_note_agreed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes__gte=1, minutes__lte=24 * 60),
+                name="support_contact_minutes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=SupportKind.values), name="support_contact_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.contacted_on:%Y-%m-%d}"

@@ -31,7 +31,7 @@ from safebabies.lib.ids import ID_PATTERN
 from teams.copy import say_date
 from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance
 
-TEXT_FIELDS = (*Ftm.DISCUSSION_FIELDS, "location")
+TEXT_FIELDS = (*Ftm.DISCUSSION_FIELDS, "location", "facilitator_name", "facilitator_organisation")
 LOG_FIELDS = frozenset(
     {
         *TEXT_FIELDS,

@@ -9,15 +9,23 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.access import access_case_records, access_ftm
+from cases.access import (
+    TEAM_ITEM_MESSAGE,
+    access_action_item,
+    access_case_records,
+    access_ftm,
+    may_change_action_item,
+)
+from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
@@ -224,13 +232,23 @@ def ftm_summary(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
     not the discussion."""
     found = access_ftm(request.user, ftm_id)
     _audit_view(request, found.record)
+    items = selectors.summary_items(found.record)
     context = {
         "ftm": found.record,
         "case": found.record.case,
         "access": found.access,
         "show_discussion": found.access.can_see_ftm_notes,
         "attendance": selectors.attendance_of(found.record),
-        "items": selectors.summary_items(found.record),
+        "items": items,
+        # the open items this reader may mark done: a writer any, anyone else their own
+        "can_mark_done": {
+            item.pk
+            for item in items
+            if item.status == codes.ActionItemStatus.OPEN
+            and may_change_action_item(
+                found.access, ["status"], codes.ActionItemStatus.DONE, item=item
+            )
+        },
         "next": selectors.next_meeting(found.record),
     }
     previous = selectors.previous_ftm(found.record)
@@ -279,3 +297,27 @@ def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
             + ("?lang=en" if lang == "es" else "?lang=es"),
         },
     )
+
+
+@require_POST
+def action_item_done(request: AuthenticatedRequest, item_id: str) -> HttpResponse:
+    """ "Done" on an action item: a writer of the case on any item, any other member of the
+    family team (an attorney, GAL / CASA, a parent mentor) on an item of their own
+    (`cases.access.owns_action_item`). A parent marks theirs done from their own page."""
+    found = access_action_item(request.user, item_id)
+    item = found.record
+    if not may_change_action_item(found.access, ["status"], codes.ActionItemStatus.DONE, item=item):
+        raise PermissionDenied(TEAM_ITEM_MESSAGE)
+    services.action_item_update(
+        item=item,
+        actor=request.user,
+        changes={"status": codes.ActionItemStatus.DONE},
+        request=request,
+    )
+    messages.success(request, f"Marked done: {item.description or 'the action item'}.")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("ftm-summary", item.ftm_id)

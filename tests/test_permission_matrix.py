@@ -74,6 +74,7 @@ from cases.models import (
     CourtRecommendation,
     MaltreatmentReport,
     Relationship,
+    TeamMember,
     TribeNotice,
 )
 from familytime.models import FamilyTimePlan, Visit
@@ -81,7 +82,7 @@ from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.models import User
 from safebabies.notify.models import CalendarFeed
-from teams.models import Ftm, FtmActionItem
+from teams.models import CaseNote, Ftm, FtmActionItem, SupportContact
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,7 @@ CC, CW, CLIN, PATT, CATT, GAL, PM = (
 )
 JUDGE, ADMIN, SIT, NATIONAL = "judge", "site_admin", "site_implementation", "national"
 PARENT = "parent"
+PARENT_LEADER = "parent_leader"
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ PERSONAS = {
     "site_implementation": Persona((SIT,), None, "NONE"),
     "site_admin": Persona((ADMIN,), None, "ADMIN"),
     "national": Persona((NATIONAL,), None, "NONE"),
+    # a parent leader works at system level (ACT, advisory groups): no case by that role
+    "parent_leader": Persona((PARENT_LEADER,), None, "NONE"),
     "other_site_coordinator": Persona((CC,), None, "NONE", site="south"),
     # several roles at the site, a place on the team in one of them (or none)
     "judge+caseworker": Persona((JUDGE, CW), None, "JUDGE"),
@@ -228,11 +232,17 @@ own_action_item  api_write       200                  200                  200  
 own_action_item  api_write_other 200                  200                  200                  200                  403                  403                  403                  403                  404              403                  404  403
 own_action_item  done_button     302                  302                  302                  302                  403                  403                  403                  403                  404              403                  404  302
 own_action_item  home            out                  out                  out                  out                  out                  out                  out                  out                  out              out                  out  in
+mentor_item      api_write       200                  200                  200                  200                  403                  403                  403                  200                  404                  200                  404                  404
+mentor_item      api_write_other 200                  200                  200                  200                  403                  403                  403                  403                  404                  403                  404                  404
+mentor_item      done_button     302                  302                  302                  302                  403                  403                  403                  302                  404                  302                  404                  404
+gal_item         done_button     302                  302                  302                  302                  403                  403                  302                  403                  404                  403                  404                  404
 
 visit            page            200+observations     200+observations     200+observations     200+observations     200+observations     200+observations     200+observations     200-observations     200-observations 200-observations     404  403
 visit            api_list        in+observations      in+observations      in+observations      in+observations      in+observations      in+observations      in+observations      in-observations      in-observations  in-observations      out  in-observations
 visit            api_detail      200+observations     200+observations     200+observations     200+observations     200+observations     200+observations     200+observations     200-observations     200-observations 200-observations     404  200-observations
-visit            api_write       200                  200                  200                  200                  403                  403                  403                  403                  403              403                  404  403
+visit            api_write       200                  200                  200                  200                  403                  403                  200                  403                  403                  403                  404                  403
+visit            log_button      302                  302                  302                  302                  403                  403                  302                  403                  403                  403                  404                  403
+supervised_visit api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
 coming_visit     home            out                  out                  out                  out                  out                  out                  out                  out                  out              out                  out  in
 
 family_time_plan api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
@@ -337,8 +347,39 @@ relative         api_detail      200                  200                  200  
 active_efforts   edit_page       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
 
 calendar_visit   feed            in                   out                  in                   in                   in                   in                   in                   in                   out              in                   out  out
+
+case_note        page            200+casenote         200+casenote         200+casenote         200+casenote         200+casenote         200+casenote         200+casenote         200-casenote         404                  200-casenote         404                  403
+case_note        api_list        in                   in                   in                   in                   in                   in                   in                   out                  out                  out                  out                  out
+case_note        api_detail      200                  200                  200                  200                  200                  200                  200                  404                  404                  404                  404                  404
+case_note        api_write       403                  403                  200                  403                  403                  403                  403                  404                  404                  404                  404                  404
+case_note        api_create      201                  201                  201                  201                  201                  201                  201                  201                  403                  201                  400                  403
+case_note        add_page        302                  302                  302                  302                  302                  302                  302                  302                  404                  302                  404                  403
+support_contact  page            200+support          200+support          404                  404                  404                  404                  404                  200+support          404                  200+support          404                  403
+support_contact  api_list        in                   in                   out                  out                  out                  out                  out                  in                   out                  in                   out                  in
+support_contact  api_detail      200                  200                  404                  404                  404                  404                  404                  200                  404                  200                  404                  200
+support_contact  api_create      403                  403                  403                  403                  403                  403                  403                  201                  403                  201                  400                  403
+support_contact  link            302                  302                  404                  404                  404                  404                  404                  403                  404                  403                  404                  403
 """  # noqa: E501 - a table is read across
 # Notes on single cells:
+# - everyone does their own part (issue 22; cases/access.py RIGHTS): `mentor_item` is an FTM
+#   action item owned by the parent mentor's role on the family (`owner_role`, no account
+#   named), `gal_item` one owned by the GAL / CASA's: besides the case's writers, those who act
+#   in that role mark it done (`status` to done, nothing else: `api_write_other` is a 403), in
+#   the API or with the "Mark done" button of the FTM summary (`done_button`). A judge who is
+#   the family's parent mentor acts as the mentor there. The court's view sees no FTM (404).
+# - family time: a GAL / CASA volunteer logs what happened at a visit they supervise (`visit`,
+#   nobody logged it as its supervisor yet: the API and the week's log buttons), not one that
+#   another volunteer supervised and logged (`supervised_visit`, 403).
+# - case notes: each member of the family team writes their own (`api_create`, the page's form
+#   `add_page`, a 302 back to the page); the team's professionals read every note, a parent
+#   mentor their own only (the note here is the caseworker's, so MENTOR and JUDGE+MENTOR do not
+#   see it: 404 on detail, -casenote on the page); the court's view and the parent never. Its
+#   author changes it on the day (CW 200), nobody else (403; 404 for who cannot see it).
+# - support contacts: the parent mentor's, with Luis (their place names him). The Community
+#   Coordinator, site admins and the family's parent mentors read them; Luis reads his own in
+#   the API; nobody else (404: a record kind that is not theirs). Only a parent mentor logs one
+#   (201; a 403 for everyone else who may see the case); only the Community Coordinator and
+#   site admins link a mentor to the parent they support (`link`).
 # - documents (cases/access.py `document_rows`): a document is read as what it is attached to.
 #   `document` is an evaluation on the case, not shared with the family: the family team's
 #   professionals; not the court's view (it reads what was filed at its hearings and the
@@ -427,6 +468,8 @@ TEXT = {  # what a page shows when it shows the field
     "note": "Quorlax marker note",
     "part2": "Quorlax Recovery",
     "recommendation": "Quorlax recommendation",
+    "casenote": "Quorlax case note",
+    "support": "Quorlax support note",
 }
 API_FIELDS = {
     "contact": ("phone", "email", "address"),
@@ -610,7 +653,8 @@ def build_world() -> SimpleNamespace:
         site = north if persona.site == "north" else south
         user = f.site_member(site, *persona.roles, email=email, former=persona.former)
         if persona.team:
-            person = father if persona.team == PARENT else None
+            # a parent's place is the parent; a parent mentor's names the parent they support
+            person = father if persona.team in (PARENT, PM) else None
             f.TeamMemberFactory(case=case, user=user, role=persona.team, person=person)
         if persona.parent_elsewhere:
             f.TeamMemberFactory(case=other_case, user=user, role=PARENT, person=other_parent)
@@ -619,7 +663,45 @@ def build_world() -> SimpleNamespace:
     newcomer = f.site_member(north, CW, email="newcomer@example.org")
     teammate = f.site_member(north, CLIN, email="teammate@example.org")
     teammate_place = f.TeamMemberFactory(case=case, user=teammate, role=CLIN)
+    mentor_item = FtmActionItem.objects.create(
+        ftm=ftm, description="Drive Luis to court", due_on=dt.date(2026, 12, 3), owner_role=PM
+    )
+    gal_item = FtmActionItem.objects.create(
+        ftm=ftm, description="Visit the home", due_on=dt.date(2026, 12, 10), owner_role=GAL
+    )
+    other_casa = f.site_member(north, GAL, email="other.casa@example.org")
+    supervised_visit = Visit.objects.create(
+        child=child,
+        scheduled_on=dt.date(2026, 11, 18),
+        status=codes.VisitStatus.HELD,
+        duration_minutes=60,
+        supervisor=other_casa,
+    )
+    case_note = CaseNote.objects.create(
+        case=case,
+        author_id=users["caseworker"],
+        author_role=CW,
+        written_at=NOW,
+        text=TEXT["casenote"],
+    )
+    support_contact = SupportContact.objects.create(
+        case=case,
+        person=father,
+        mentor_id=users["parent_mentor"],
+        contacted_on=dt.date(2026, 11, 20),
+        kind="court_support",
+        minutes=90,
+        shared_note=TEXT["support"],
+        parent_agreed=True,
+    )
+    mentor_place = TeamMember.objects.get(case=case, user_id=users["parent_mentor"], role=PM)
     return SimpleNamespace(
+        mentor_item=mentor_item.pk,
+        gal_item=gal_item.pk,
+        supervised_visit=supervised_visit.pk,
+        case_note=case_note.pk,
+        support_contact=support_contact.pk,
+        mentor_place=mentor_place.pk,
         case=case.pk,
         child=child.pk,
         person=parent.pk,
@@ -681,7 +763,7 @@ def world(django_db_setup, django_db_blocker):
 
 @dataclass(frozen=True)
 class Ask:
-    how: str  # page | link | mark | list | detail | write | upload | feed
+    how: str  # page | link | mark | list | detail | write | form | upload | feed
     url: str  # formatted with the world's ids: "{case}", "{ftm}"...
     record: str = ""  # the world's id of the record a list or feed must hold
     method: str = "get"
@@ -776,6 +858,69 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("own_action_item", "home"): Ask("mark", "/", "own_action_item"),
     ("ftm", "home"): Ask("mark", "/", "ftm"),
     ("coming_visit", "home"): Ask("mark", "/", "coming_visit"),
+    ("visit", "log_button"): Ask(
+        "form",
+        "/cases/{case}/family-time/visits/{visit}/",
+        method="post",
+        body={"status": "held", "duration_minutes": "50"},
+    ),
+    ("supervised_visit", "api_write"): Ask(
+        "write",
+        "/api/v1/family-time/{supervised_visit}/",
+        method="patch",
+        body={"duration_minutes": 45},
+    ),
+    ("mentor_item", "api_write"): Ask(
+        "write", "/api/v1/ftm-action-items/{mentor_item}/", method="patch", body={"status": "done"}
+    ),
+    ("mentor_item", "api_write_other"): Ask(
+        "write",
+        "/api/v1/ftm-action-items/{mentor_item}/",
+        method="patch",
+        body={"description": "Drive Luis to court and back"},
+    ),
+    ("mentor_item", "done_button"): Ask(
+        "write", "/ftms/items/{mentor_item}/done/", method="post", body={}
+    ),
+    ("gal_item", "done_button"): Ask(
+        "write", "/ftms/items/{gal_item}/done/", method="post", body={}
+    ),
+    ("case_note", "page"): Ask("page", "/cases/{case}/notes/"),
+    **{("case_note", a): ask for a, ask in api("case-notes", "case_note").items()},
+    ("case_note", "api_write"): Ask(
+        "write", "/api/v1/case-notes/{case_note}/", method="patch", body={"text": "Corrected."}
+    ),
+    ("case_note", "api_create"): Ask(
+        "write",
+        "/api/v1/case-notes/",
+        method="post",
+        body={"case_id": "{case}", "text": "Luis came to the FTM early."},
+    ),
+    ("case_note", "add_page"): Ask(
+        "form", "/cases/{case}/notes/", method="post", body={"text": "A note of mine."}
+    ),
+    ("support_contact", "page"): Ask("page", "/cases/{case}/support/"),
+    **{
+        ("support_contact", a): ask for a, ask in api("support-contacts", "support_contact").items()
+    },
+    ("support_contact", "api_create"): Ask(
+        "write",
+        "/api/v1/support-contacts/",
+        method="post",
+        body={
+            "case_id": "{case}",
+            "person_id": "{own_person}",
+            "contacted_on": "2026-11-22",
+            "kind": "transport",
+            "minutes": 45,
+        },
+    ),
+    ("support_contact", "link"): Ask(
+        "form",
+        "/cases/{case}/support/link/",
+        method="post",
+        body={"place": "{mentor_place}", "person_id": "{own_person}"},
+    ),
     ("visit", "page"): Ask("page", "/cases/{case}/family-time/?week=2026-11-16"),
     **{("visit", a): ask for a, ask in api("family-time", "visit").items()},
     ("visit", "api_write"): Ask(
@@ -1068,6 +1213,9 @@ def answer(world: SimpleNamespace, persona: str, ask: Ask, expected: str) -> str
 
         data = {key: _fill(value, world, persona) for key, value in (ask.body or {}).items()}
         data["file"] = SimpleUploadedFile("plan.pdf", f.PDF_BYTES, "application/pdf")
+        return str(client.post(url, data, format="multipart").status_code)
+    if ask.how == "form":  # a page's form, posted as a browser does
+        data = {key: _fill(value, world, persona) for key, value in (ask.body or {}).items()}
         return str(client.post(url, data, format="multipart").status_code)
     if ask.how == "write":
         body = {

@@ -45,7 +45,7 @@ from safebabies.exports.models import ExportRun
 from safebabies.identity.models import ApiToken
 from safebabies.identity.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
 from safebabies.notify.models import Notification
-from teams.models import Ftm, FtmActionItem
+from teams.models import CaseNote, Ftm, FtmActionItem, SupportContact
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,8 @@ PK_OF = {
     "document": "document",
     "tribe-notice": "tribe_notice",
     "court-recommendation": "court_recommendation",
+    "case-note": "case_note",
+    "support-contact": "support_contact",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -176,6 +178,12 @@ ROUTES: dict[str, Route] = {
     "ftm-save": Route(FTM),
     "ftm-held": Route(FTM),
     "ftm-family-copy": Route(FTM),
+    "action-item-done": Route({"item_id": "action_item"}),
+    # --- the team's own work: notes, a parent mentor's support contacts ---
+    "case-notes": Route(CASE),
+    "case-note-edit": Route({"case_id": "case", "note_id": "case_note"}),
+    "support-contacts": Route(CASE),
+    "mentor-link": Route(CASE),
     # --- hearings ---
     "hearing-schedule": Route(CASE),
     "hearing-summary": Route(CASE_HEARING),
@@ -261,6 +269,8 @@ ROUTES: dict[str, Route] = {
             "document",
             "tribe-notice",
             "court-recommendation",
+            "case-note",
+            "support-contact",
         )
     },
     "api-document-download": Route({"pk": "document"}),
@@ -296,6 +306,21 @@ class Samples:
         ftm = Ftm.objects.create(case=family, scheduled_on="2026-12-01", notes="Quorlax notes")
         self.ftm = ftm.pk
         self.action_item = FtmActionItem.objects.create(ftm=ftm, due_on="2026-12-20").pk
+        self.case_note = CaseNote.objects.create(
+            case=family,
+            author=caseworker,
+            author_role=Role.CASEWORKER,
+            written_at=timezone.now(),
+            text="Quorlax case note",
+        ).pk
+        self.support_contact = SupportContact.objects.create(
+            case=family,
+            person=parent,
+            mentor=caseworker,
+            contacted_on="2026-11-02",
+            kind="transport",
+            minutes=40,
+        ).pk
         self.visit = Visit.objects.create(child=child, scheduled_on="2026-11-20").pk
         self.screening = Screening.objects.create(
             case=family, child=child, subject="child", instrument="asq3", screened_on="2026-10-01"

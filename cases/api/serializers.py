@@ -223,8 +223,8 @@ class TeamMemberAddSerializer(serializers.Serializer):
         allow_null=True,
         allow_blank=True,
         max_length=ID_MAX_LENGTH,
-        help_text='With "role": "parent" (and only then): the parent among the case\'s people '
-        "whose account this is.",
+        help_text='With "role": "parent": the parent among the case\'s people whose account '
+        'this is (required); with "role": "parent_mentor": the parent they support (optional).',
     )
     phone = serializers.CharField(
         required=False,

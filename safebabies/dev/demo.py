@@ -71,7 +71,7 @@ from safebabies.dev.demo_case_plan import rows as case_plan_rows
 from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import Role
 from safebabies.lib.dates import add_months
-from teams.models import Ftm, FtmActionItem
+from teams.models import CaseNote, Ftm, FtmActionItem, SupportContact
 
 SITE_SLUG = "demo"
 SITE_NAME = "Demo County Safe Babies Court Team"
@@ -94,6 +94,7 @@ USERS: tuple[tuple[str, str, str], ...] = (
     ("site_admin", Role.SITE_ADMIN, "Priya Raman"),
     ("national", Role.NATIONAL, "Jordan Ellis"),
     ("parent", Role.PARENT, "Jaime Rivera"),
+    ("parent_leader", Role.PARENT_LEADER, "Keisha Brown"),
 )
 # The work phone each professional of the demo gives the families' teams (the team page).
 TEAM_PHONES = {
@@ -925,6 +926,9 @@ def build(today: dt.date | None = None) -> Result:
             result.changed += changed
         result.created += _closures(users)
         result.created += _court_order(users)
+        created, changed = _team_work(users, today, site)
+        result.created += created
+        result.changed += changed
         if result.created or result.changed:
             audit_log(
                 actor=None,
@@ -937,6 +941,96 @@ def build(today: dt.date | None = None) -> Result:
                 },
             )
     return result
+
+
+# The team's own part in the Rivera family (issue 22): the CASA volunteer supervises family time
+# (seed 000: "visitation ... supervised by his CASA worker"), the parent mentor supports Jaime,
+# each member writes notes of their own. (days ago, author key, text)
+RIVERA_NOTES = (
+    (
+        12,
+        "gal_casa",
+        "Jaime was on her phone less today. Derrick brought her the blue truck "
+        "twice; she got down on the floor with him.",
+    ),
+    (
+        6,
+        "caseworker",
+        "Housing navigator appointment confirmed for Jaime next Tuesday. Dorothy "
+        "asked for the childcare routine in writing; sent.",
+    ),
+    (
+        2,
+        "parent_mentor",
+        "Talked with Jaime about what happens at the review hearing; she "
+        "wants to tell the judge about the housing list herself.",
+    ),
+)
+# (days ago, kind, minutes, note the parent agreed to share or "")
+RIVERA_SUPPORT = (
+    (27, "call", 20, ""),
+    (20, "transport", 75, "Drove Jaime to the treatment intake appointment."),
+    (13, "ftm_prep", 45, "Jaime wrote down what she wants to say at the FTM."),
+    (9, "resource_connection", 30, "Connected Jaime with the food pantry at the resource center."),
+    (4, "court_support", 120, ""),
+)
+
+
+def _team_work(users: dict[str, User], today: dt.date, site: Site) -> tuple[int, int]:
+    """The Rivera family's team at work: the parent mentor's place names Jaime, the parent
+    they support; the CASA volunteer supervised Derrick's past family time; notes of the
+    caseworker, the CASA and the mentor; the mentor's support contacts with Jaime."""
+    case_id = "demo-case-rivera"
+    jaime = f"demo-person-rivera-{DEMO_PARENT[1]}"
+    if not Case.objects.filter(pk=case_id).exists():
+        return 0, 0
+    changed = (
+        TeamMember.objects.filter(
+            case_id=case_id, user=users["parent_mentor"], role=Role.PARENT_MENTOR, removed_at=None
+        )
+        .exclude(person_id=jaime)
+        .update(person_id=jaime)
+    )
+    changed += (
+        Visit.objects.filter(
+            id__startswith="demo-visit-rivera-", scheduled_on__lt=today, supervisor__isnull=True
+        )
+        .exclude(status=VisitStatus.SCHEDULED)
+        .update(supervisor=users["gal_casa"])
+    )
+    notes = [
+        {
+            "id": f"demo-note-rivera-{number:02d}",
+            "case_id": case_id,
+            "author_id": users[author].id,
+            "author_role": str(TEAM_ROLE_OF[author]),
+            "written_at": dt.datetime.combine(
+                today - dt.timedelta(days=days), dt.time(16, 30), tzinfo=site.tz
+            ),
+            "text": text,
+        }
+        for number, (days, author, text) in enumerate(RIVERA_NOTES, start=1)
+    ]
+    contacts = [
+        {
+            "id": f"demo-support-rivera-{number:02d}",
+            "case_id": case_id,
+            "person_id": jaime,
+            "mentor_id": users["parent_mentor"].id,
+            "contacted_on": today - dt.timedelta(days=days),
+            "kind": kind,
+            "minutes": minutes,
+            "shared_note": note,
+            "parent_agreed": bool(note),
+        }
+        for number, (days, kind, minutes, note) in enumerate(RIVERA_SUPPORT, start=1)
+    ]
+    created = 0
+    for model, rows in ((CaseNote, notes), (SupportContact, contacts)):
+        new, different = _upsert(model, rows)
+        created += new
+        changed += different
+    return created, changed
 
 
 def _closures(users: dict[str, User]) -> int:
@@ -1561,6 +1655,11 @@ def _ftms(
             starts_at=dt.time(13, 0),
             location="Family Resource Center, Room B" if number % 2 else "Video call",
             facilitator_id=users["community_coordinator"].id,
+            # the Morales family's first FTM: a facilitator from a partner agency, in Spanish
+            facilitator_name="Rosa Medina" if (family.key, number) == ("morales", 1) else "",
+            facilitator_organisation=(
+                "Familias Unidas" if (family.key, number) == ("morales", 1) else ""
+            ),
             status=codes.FtmStatus.HELD if held else codes.FtmStatus.SCHEDULED,
             parent_attended=parent_came if held else None,
             parent_mentor_attended=(PM in family.team) if held else None,

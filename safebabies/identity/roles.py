@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     SITE_ADMIN = "site_admin", "Site admin"
     NATIONAL = "national", "National staff"
     PARENT = "parent", "Parent"
+    PARENT_LEADER = "parent_leader", "Parent leader"
 
 
 # Roles that see every case of their site without being on its family team.
@@ -45,8 +46,11 @@ TEAM_ROLES = frozenset(
 FAMILY_ROLES = frozenset({Role.PARENT})
 # Every role a family-team place can be in.
 TEAM_PLACE_ROLES = TEAM_ROLES | FAMILY_ROLES
-# Aggregate-only roles: never a child record.
-AGGREGATE_ROLES = frozenset({Role.SITE_IMPLEMENTATION, Role.NATIONAL})
+# Aggregate-only roles: never a child record. A parent leader (DOMAIN.md, seed 002 CC5: a
+# parent with lived experience working at system level, in the Active Community Team and
+# advisory groups) reads the site's de-identified figures, as the Site Implementation Team does,
+# and no case by that role.
+AGGREGATE_ROLES = frozenset({Role.SITE_IMPLEMENTATION, Role.NATIONAL, Role.PARENT_LEADER})
 # Roles that may change a case record they can see.
 CASE_WRITE_ROLES = frozenset(
     {Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.CASEWORKER, Role.CLINICIAN}

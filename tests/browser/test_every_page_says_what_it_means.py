@@ -85,6 +85,8 @@ def more_pages(held_ftm_id: str) -> dict[str, str]:
         "ftm-list": f"/cases/{CASE_ID}/ftms/",
         "ftm-summary": f"/ftms/{held_ftm_id}/",
         "ftm-family-copy": f"/ftms/{held_ftm_id}/family/",
+        "team-notes": f"/cases/{CASE_ID}/notes/",
+        "mentor-support": f"/cases/{CASE_ID}/support/",
         "cqi-index": "/cqi/",
         "notification-settings": "/notifications/settings/",
         "security": "/accounts/security/",
