@@ -133,6 +133,13 @@ class Person(Record):
         RELATIVE = "relative", "Relative"
         SUPPORT = "support", "Other support"
 
+    class CopyChannel(models.TextChoices):
+        """How a person agreed to receive the family copy of each FTM."""
+
+        EMAIL = "email", "By e-mail (a link to sign in and read it)"
+        TEXT = "text", "By text message (a link to sign in and read it)"
+        PAPER = "paper", "On paper (a PDF printed and handed over)"
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="people")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     given_name = models.CharField(max_length=100)
@@ -145,6 +152,12 @@ class Person(Record):
         models.CharField(max_length=40, choices=codes.Race.choices), default=list, blank=True
     )
     hispanic = models.CharField(max_length=24, choices=codes.Hispanic.choices, blank=True)
+    family_copies = ArrayField(
+        models.CharField(max_length=8, choices=CopyChannel.choices),
+        default=list,
+        blank=True,
+        help_text="The ways this person agreed to receive FTM family copies (none: no copy).",
+    )
 
     class Meta:
         ordering = ["kind", "given_name", "id"]

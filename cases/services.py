@@ -203,6 +203,7 @@ CHILD_FIELDS = frozenset(
         "sex",
         "race",
         "hispanic",
+        "family_copies",
         "icwa",
         "docket_number",
         "preferred_language",
