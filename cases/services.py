@@ -203,7 +203,6 @@ CHILD_FIELDS = frozenset(
         "sex",
         "race",
         "hispanic",
-        "family_copies",
         "icwa",
         "docket_number",
         "preferred_language",
@@ -414,6 +413,7 @@ PERSON_FIELDS = frozenset(
         "preferred_language",
         "race",
         "hispanic",
+        "family_copies",
     }
 )
 

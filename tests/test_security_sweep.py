@@ -132,7 +132,7 @@ ROUTES: dict[str, Route] = {
     # --- accounts and security ---
     "two-factor-verify": Route(),
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
-    "account-security": Route(),
+    "account-security": Route(may_write=frozenset({"teams_user"})),  # the person's own phone
     "session-keepalive": Route(own_status=frozenset({204})),
     "choose-language": Route(may_write=frozenset({"teams_user"})),  # the person's own language
     "sign-in-link-request": Route(),
@@ -162,6 +162,8 @@ ROUTES: dict[str, Route] = {
     "ftm-save": Route(FTM),
     "ftm-held": Route(FTM),
     "ftm-family-copy": Route(FTM),
+    "ftm-family-copy-send": Route(FTM),
+    "ftm-family-copy-pdf": Route({"ftm_id": "ftm", "person_id": "person"}),
     # --- hearings ---
     "hearing-schedule": Route(CASE),
     "hearing-summary": Route(CASE_HEARING),

@@ -94,6 +94,8 @@ USERS: tuple[tuple[str, str, str], ...] = (
     ("national", Role.NATIONAL, "Jordan Ellis"),
     ("parent", Role.PARENT, "Jaime Rivera"),
 )
+# The demo Community Coordinator's work phone (555-01xx: numbers kept for fiction)
+COORDINATOR_PHONE = "555-0123"
 # The demo parent's account is Jaime Rivera, the mother of the Rivera family (seed 000).
 DEMO_PARENT = ("rivera", "jaime")
 
@@ -1001,6 +1003,9 @@ def _users(site: Site) -> dict[str, User]:
         elif (user.full_name, user.is_staff, user.is_active) != (full_name, is_staff, True):
             user.full_name, user.is_staff, user.is_active = full_name, is_staff, True
             user.save(update_fields=["full_name", "is_staff", "is_active"])
+        if key == "community_coordinator" and not user.phone:
+            user.phone = COORDINATOR_PHONE  # the number families call or text
+            user.save(update_fields=["phone"])
         membership, created = SiteMembership.objects.get_or_create(user=user, site=site, role=role)
         if not created and not membership.is_active:
             membership.is_active = True
