@@ -520,8 +520,9 @@ def _new_items(
         if item_id and item.pk != item_id:
             item.pk = item_id
         item.description = str(row.get("description", "") or "").strip()
-        item.family_description = str(row.get("family_description", "") or "").strip()
-        item.family_language = FAMILY_LANGUAGE if item.family_description else ""
+        if "family_description" in row:  # a client that does not know the field keeps it
+            item.family_description = str(row.get("family_description", "") or "").strip()
+            item.family_language = FAMILY_LANGUAGE if item.family_description else ""
         item.owner, item.owner_person = user, person
         item.owner_role = _owner_role(ftm, user, person)
         item.due_on = due

@@ -333,10 +333,27 @@ def test_the_ftm_page_saves_a_step_in_spanish_beside_the_english(client_for, fam
     assert FtmActionItem.objects.get(pk="ai-es-2").family_description == "Solo en español"
     page = client.get(f"/ftms/{ftm.pk}/log/").content.decode()
     assert 'data-item="family_description" lang="es" value="Llamar a la clínica"' in page
-    # clearing the Spanish text clears its language too
+    # a save that does not name the Spanish text keeps it
     body = {
         "version": 2,
-        "action_items": [{"id": "ai-es-1", "description": "Call the clinic"}],
+        "action_items": [{"id": "ai-es-1", "description": "Call the clinic today"}],
+        "base": {},
+    }
+    response = client.post(
+        f"/ftms/{ftm.pk}/save/", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    item.refresh_from_db()
+    assert (item.description, item.family_description) == (
+        "Call the clinic today",
+        "Llamar a la clínica",
+    )
+    # clearing the Spanish text clears its language too
+    body = {
+        "version": 3,
+        "action_items": [
+            {"id": "ai-es-1", "description": "Call the clinic", "family_description": ""}
+        ],
         "base": {},
     }
     response = client.post(
