@@ -509,6 +509,11 @@ RIGHTS: dict[str, tuple[Callable[[CaseAccess], bool], str]] = {
         lambda a: a.can_manage_team,
         "Only Community Coordinators and site admins change a family team.",
     ),
+    # sending a meeting's family copy to the family (e-mail, text, the PDF to hand over)
+    "can_send_family_copy": (
+        lambda a: a.can_manage_team,
+        "Only Community Coordinators and site admins send the family copy to the family.",
+    ),
     "can_write_assessment": (
         lambda a: bool(a.roles & ASSESSMENT_WRITE_ROLES),
         "The relationship-based assessment is written by the clinician.",

@@ -276,6 +276,13 @@ class PersonForm(forms.Form):
         label="Address", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     preferred_language = forms.CharField(label="Preferred language", max_length=32, required=False)
+    family_copies = forms.MultipleChoiceField(
+        label="They agreed to receive each meeting's family copy",
+        choices=Person.CopyChannel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ask them first. Leave all unticked if they did not agree: no copy is sent.",
+    )
 
     FIELDS = (
         "kind",
@@ -285,6 +292,7 @@ class PersonForm(forms.Form):
         "email",
         "address",
         "preferred_language",
+        "family_copies",
     )
 
     def __init__(self, *args, children, person: Person | None = None, **kwargs):
@@ -321,6 +329,7 @@ class PersonForm(forms.Form):
                 "How to reach them",
                 Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
                 "address",
+                "family_copies",
             ),
             *([form_section("Relationship to each child", *rel_fields)] if rel_fields else []),
         )

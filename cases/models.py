@@ -133,6 +133,13 @@ class Person(Record):
         RELATIVE = "relative", "Relative"
         SUPPORT = "support", "Other support"
 
+    class CopyChannel(models.TextChoices):
+        """How a person agreed to receive the family copy of each FTM."""
+
+        EMAIL = "email", "By e-mail (a link to sign in and read it)"
+        TEXT = "text", "By text message (a link to sign in and read it)"
+        PAPER = "paper", "On paper (a PDF printed and handed over)"
+
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="people")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     given_name = models.CharField(max_length=100)
@@ -152,6 +159,12 @@ class Person(Record):
         null=True,
         blank=True,
         help_text="For a relative: the day they were notified of the child's removal.",
+    )
+    family_copies = ArrayField(
+        models.CharField(max_length=8, choices=CopyChannel.choices),
+        default=list,
+        blank=True,
+        help_text="The ways this person agreed to receive FTM family copies (none: no copy).",
     )
 
     class Meta:

@@ -414,6 +414,7 @@ PERSON_FIELDS = frozenset(
         "race",
         "hispanic",
         "notified_on",
+        "family_copies",
     }
 )
 

@@ -33,6 +33,7 @@ from cases.access import (
     CaseAccess,
     access_action_item,
     access_case,
+    access_ftm,
     access_record,
     case_record,
     case_records,
@@ -49,13 +50,29 @@ from safebabies.identity.accounts.services import link_send, set_password_link
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import User
 from safebabies.kit.forms import add_service_errors
-from safebabies.notify import cant_come, ics
+from safebabies.notify import cant_come, family_copy, ics
 from safebabies.notify.delivery import Message, Recipient, deliver, language_code
 from safebabies.notify.reminders import coordinators_of, time_context
 from safebabies.notify.sms import get_sms_backend
+from teams.models import AttendanceMode, FtmAttendance
 from teams.services import action_item_update
 
 UPCOMING_VISITS = 6  # the next family-time visits shown
+MISSED_DAYS = 90  # how far back "what you missed" looks
+
+
+@dataclass
+class Missed:
+    """A meeting, hearing or family-time visit the parent missed, in plain words on their page:
+    `kind` ("ftm", "hearing", "visit"), the day and time, and why the record says so."""
+
+    kind: str
+    record: Any
+    reason: str  # "absent" (the meeting's attendance), "no_show", "cancelled", "cant_come"
+
+    @property
+    def pk(self) -> str:
+        return str(self.record.pk)
 
 
 @dataclass
@@ -72,6 +89,7 @@ class FamilyPage:
     items_done: list = field(default_factory=list)
     contacts: list = field(default_factory=list)  # their Community Coordinator, parent mentor
     documents: list = field(default_factory=list)  # those the team shared with the family
+    missed: list = field(default_factory=list)  # recent meetings, hearings, visits they missed
 
     @property
     def case(self):
@@ -87,6 +105,7 @@ class FamilyPage:
             "action_item": [str(i.pk) for i in (*self.items_to_do, *self.items_done)],
             "team_member": [str(m.pk) for m in self.contacts],
             "document": [str(d.pk) for d in self.documents],
+            "missed": [f"{m.kind}:{m.pk}" for m in self.missed],
         }
 
 
@@ -148,7 +167,62 @@ def family_page(access: CaseAccess) -> FamilyPage:
         case_records(access, "team_member").select_related("user").order_by("role", "added_at")
     )
     page.documents = list(case_records(access, "document").order_by("-created_at", "id")[:20])
+    page.missed = missed_events(access, today)
     return page
+
+
+def missed_events(access: CaseAccess, today: dt.date) -> list[Missed]:
+    """What the parent missed in the last `MISSED_DAYS` days, newest first, as the record says
+    it: a held meeting whose attendance has their person absent, a family-time visit that was a
+    no-show or that the parent cancelled, and any meeting, hearing or visit they told their
+    coordinator "I can't come" to that has since gone by (the record keeps no attendance of
+    hearings: that is how a hearing counts as missed). Read through the access module."""
+    since = today - dt.timedelta(days=MISSED_DAYS)
+    people = sorted(access.people)
+    said = set(
+        AuditEvent.objects.filter(
+            case_id=access.case.pk,
+            action=AuditEvent.Action.UPDATE,
+            detail__cant_come__in=people,
+        ).values_list("record_type", "record_id")
+    )
+    said_ids = {
+        kind: {pk for label, pk in said if label.endswith(model)}
+        for kind, model in (
+            ("ftm", ".ftm"),
+            ("hearing", ".hearing"),
+            ("visit", ".visit"),
+        )
+    }
+    window = {"scheduled_on__gte": since, "scheduled_on__lt": today}
+    missed: list[Missed] = []
+    absent = set(
+        FtmAttendance.objects.filter(
+            person_id__in=people, mode=AttendanceMode.ABSENT, ftm__case_id=access.case.pk
+        ).values_list("ftm_id", flat=True)
+    )
+    for ftm in (
+        case_records(access, "ftm").filter(**window).exclude(status=codes.FtmStatus.CANCELLED)
+    ):
+        if ftm.pk in absent and ftm.status == codes.FtmStatus.HELD:
+            missed.append(Missed("ftm", ftm, "absent"))
+        elif ftm.pk in said_ids["ftm"]:
+            missed.append(Missed("ftm", ftm, "cant_come"))
+    for hearing in case_records(access, "hearing").filter(**window):
+        if hearing.pk in said_ids["hearing"] and hearing.status != codes.HearingStatus.CANCELLED:
+            missed.append(Missed("hearing", hearing, "cant_come"))
+    for visit in case_records(access, "visit").filter(**window).select_related("child"):
+        if visit.status == codes.VisitStatus.NO_SHOW:
+            missed.append(Missed("visit", visit, "no_show"))
+        elif (
+            visit.status == codes.VisitStatus.CANCELLED
+            and visit.cancelled_by == codes.CancelledBy.PARENT
+        ):
+            missed.append(Missed("visit", visit, "cancelled"))
+        elif visit.pk in said_ids["visit"] and visit.status != codes.VisitStatus.HELD:
+            missed.append(Missed("visit", visit, "cant_come"))
+    missed.sort(key=lambda m: (m.record.scheduled_on, m.pk), reverse=True)
+    return missed
 
 
 def audit_family_page(request: AuthenticatedRequest, page: FamilyPage) -> None:
@@ -344,4 +418,84 @@ def family_calendar(request: AuthenticatedRequest, kind: str, event_id: str) -> 
     )
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-{event.scheduled_on}.ics"'
+    return response
+
+
+# --- The family copy reaches the family: e-mail, text message, a PDF to hand over -----------
+
+
+@require_http_methods(["GET", "POST"])
+def family_copy_send_page(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
+    """ "Send to the family": the people of the case who agreed to receive family copies, each
+    with the ways they agreed to (e-mail, text message, paper); a button sends the copy that way
+    (a link behind sign-in, in their language) or downloads the PDF to hand over. Community
+    Coordinators and site admins only."""
+    found = access_ftm(request.user, ftm_id)
+    access = require(found.access, "can_send_family_copy")
+    ftm = found.record
+    people = list(case_records(access, "person").order_by("kind", "given_name", "id"))
+    status = 200
+    error = ""
+    if request.method == "POST":
+        person = case_record(access, "person", request.POST.get("person_id", ""))
+        try:
+            if person is None:
+                raise ValidationError({"person_id": "Choose a person of this family."})
+            to = family_copy.family_copy_send(
+                ftm=ftm,
+                person=person,
+                channel=request.POST.get("channel", ""),
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+            status = 400
+        else:
+            messages.success(request, f"The family copy went to {person} ({to}).")
+            return redirect("ftm-family-copy-send", ftm.pk)
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record=ftm,
+        detail={"page": "family copy send", "people": [p.pk for p in people]},
+        request=request,
+    )
+    return render(
+        request,
+        "ftms/family_copy_send.html",
+        {
+            "ftm": ftm,
+            "case": access.case,
+            "rows": family_copy.recipients(people),
+            "others": [p for p in people if not p.family_copies],
+            "held": ftm.status == codes.FtmStatus.HELD,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def family_copy_pdf_download(
+    request: AuthenticatedRequest, ftm_id: str, person_id: str
+) -> HttpResponse:
+    """The family copy as a PDF in the person's language, to print and hand over in person;
+    only for a person who agreed to receive copies on paper. Audited."""
+    found = access_ftm(request.user, ftm_id)
+    access = require(found.access, "can_send_family_copy")
+    person = case_record(access, "person", person_id)
+    if person is None:
+        raise Http404("No such person")
+    try:
+        pdf = family_copy.family_copy_pdf(
+            ftm=found.record, person=person, actor=request.user, request=request
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("ftm-family-copy-send", found.record.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="family-copy-{found.record.scheduled_on:%Y-%m-%d}.pdf"'
+    )
     return response

@@ -16,6 +16,16 @@ urlpatterns = [
         name="family-calendar",
     ),
     path(
+        "ftms/<str:ftm_id>/family/send/",
+        family.family_copy_send_page,
+        name="ftm-family-copy-send",
+    ),
+    path(
+        "ftms/<str:ftm_id>/family/pdf/<str:person_id>/",
+        family.family_copy_pdf_download,
+        name="ftm-family-copy-pdf",
+    ),
+    path(
         "cases/<str:case_id>/people/<str:person_id>/invite/",
         family.parent_invite,
         name="parent-invite",

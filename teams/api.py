@@ -120,6 +120,8 @@ class FtmActionItemSerializer(RecordSerializer):
             "status",
             "not_done_reason",
             "description",
+            "family_description",
+            "family_language",
         ]
 
     def get_owner_email(self, item: FtmActionItem) -> str | None:
@@ -185,6 +187,12 @@ class FtmActionItemWriteSerializer(serializers.Serializer):
     id = id_field(required=False, help_text=ID_HELP)
     ftm_id = serializers.CharField(required=False, max_length=ID_MAX_LENGTH)
     description = serializers.CharField(required=False, allow_blank=True)
+    family_description = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The step in the family's language (Spanish), beside or instead of the "
+        "English `description`; the Spanish family copy shows it.",
+    )
     due_on = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=codes.ActionItemStatus.choices, required=False)
     completed_on = serializers.DateField(required=False, allow_null=True)

@@ -4,7 +4,10 @@ family agreed to.
 
 The words are in the app's translation catalogue (locale/es/LC_MESSAGES/django.po), written in
 the copy's language whatever the page around it is in (`translation.override`); what each person
-wrote (an action item's description) stays in the words it was written in.
+wrote stays in the words it was written in. An action item can carry the team's text in the
+family's language (`family_description`, Spanish) beside the English or instead of it: the copy in
+that language shows it, and each step says in which language the team wrote the text shown
+(and when it is not in the copy's language, that it is not translated).
 """
 
 import datetime as dt
@@ -12,7 +15,7 @@ from dataclasses import dataclass
 
 from django.utils import dateformat, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from safebabies.formats.en import formats as en
 from safebabies.formats.es import formats as es
@@ -56,10 +59,37 @@ def say_date(day: dt.date, lang: str) -> str:
         return dateformat.format(day, FULL_DAY.get(lang, FULL_DAY["en"]))
 
 
+# The languages a step can be written in, as the copy names them
+LANGUAGE_WORDS = {
+    "en": pgettext_lazy("a step is written in", "English"),
+    "es": pgettext_lazy("a step is written in", "Spanish"),
+}
+
+
 @dataclass
 class CopyLine:
     what: str
     who_by: str
+    lang: str = "en"  # the language `what` is written in
+    written: str = ""  # which text the team wrote: "Written by your team in Spanish."
+
+
+def _step_text(item: FtmActionItem, lang: str) -> tuple[str, str, str]:
+    """(text, its language, the note saying who wrote it in which language) for the copy in
+    `lang`: the team's text in that language when there is one, else the one they wrote."""
+    family_lang = item.family_language or "es"
+    if item.family_description and (lang == family_lang or not item.description):
+        text, text_lang = item.family_description, family_lang
+    else:
+        text, text_lang = item.description, "en"
+    language = str(LANGUAGE_WORDS.get(text_lang, text_lang))
+    if text_lang == lang:
+        note = _("Written by your team in %(language)s.") % {"language": language}
+    else:
+        note = _("Your team wrote this in %(language)s. It is not translated.") % {
+            "language": language
+        }
+    return text, text_lang, note
 
 
 @dataclass
@@ -96,21 +126,31 @@ def family_copy_text(
     `coordinator`: the family's Community Coordinator, whom the family may call or write to."""
     lang = lang if lang in LANGUAGES else "en"
     with translation.override(lang):
-        lines = [
-            CopyLine(
-                what=item.description,
-                who_by=_("%(who)s will do this by %(date)s.")
-                % {"who": _who(item), "date": say_date(item.due_on, lang)},
+        lines = []
+        for item in items:
+            if item.status == "dropped":
+                continue
+            text, text_lang, note = _step_text(item, lang)
+            lines.append(
+                CopyLine(
+                    what=text,
+                    who_by=_("%(who)s will do this by %(date)s.")
+                    % {"who": _who(item), "date": say_date(item.due_on, lang)},
+                    lang=text_lang,
+                    written=note,
+                )
             )
-            for item in items
-            if item.status != "dropped"
-        ]
         if next_on:
             next_line = _("We will meet again on %(date)s.") % {"date": say_date(next_on, lang)}
         else:
             next_line = _("We will agree on the next date soon.")
         questions = ""
-        if coordinator:
+        if coordinator and coordinator.phone:
+            questions = _(
+                "Questions? Call or text your Community Coordinator, %(name)s, at %(phone)s, "
+                "or write to %(email)s."
+            ) % {"name": coordinator, "phone": coordinator.phone, "email": coordinator.email}
+        elif coordinator:
             questions = _(
                 "Questions? Write to or call your Community Coordinator, %(name)s: %(email)s."
             ) % {"name": coordinator, "email": coordinator.email}

@@ -102,6 +102,12 @@ class FtmActionItem(Record):
 
     ftm = models.ForeignKey(Ftm, on_delete=models.PROTECT, related_name="action_items")
     description = models.TextField(blank=True)
+    # The step in the family's language, written by the team beside the English (or instead of
+    # it): the family copy in that language shows it.
+    family_description = models.TextField(blank=True)
+    family_language = models.CharField(
+        max_length=8, choices=[("es", "Español")], blank=True, default=""
+    )
     owner_role = models.CharField(max_length=32, choices=Role.choices, blank=True)
     owner = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="action_items"
@@ -143,6 +149,10 @@ class FtmActionItem(Record):
             models.CheckConstraint(
                 condition=~models.Q(status="done") | models.Q(completed_on__isnull=False),
                 name="action_item_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(family_description="") | ~models.Q(family_language=""),
+                name="action_item_family_text_has_language",
             ),
         ]
 

@@ -46,6 +46,9 @@ ATTENDEE_ROLES = frozenset({*Role.values, *Person.Kind.values})
 # What the data package says of a meeting's attendance (ftms.csv).
 ATTENDED_FIELDS = ("parent_attended", "parent_mentor_attended", "attendee_roles")
 MAX_ROWS = 200
+# The family's language an action item can be written in beside the English (the app speaks
+# English and Spanish): its text there is `family_description`, shown by the family copy in it.
+FAMILY_LANGUAGE = "es"
 
 
 class FtmConflict(Exception):
@@ -517,6 +520,9 @@ def _new_items(
         if item_id and item.pk != item_id:
             item.pk = item_id
         item.description = str(row.get("description", "") or "").strip()
+        if "family_description" in row:  # a client that does not know the field keeps it
+            item.family_description = str(row.get("family_description", "") or "").strip()
+            item.family_language = FAMILY_LANGUAGE if item.family_description else ""
         item.owner, item.owner_person = user, person
         item.owner_role = _owner_role(ftm, user, person)
         item.due_on = due
@@ -721,7 +727,16 @@ def ftm_log(
                 FtmActionItem.objects.filter(pk__in=delete, ftm=ftm).delete()
             if create:
                 FtmActionItem.objects.bulk_create(create)
-            item_fields = ["description", "owner", "owner_person", "owner_role", "due_on", "goal"]
+            item_fields = [
+                "description",
+                "family_description",
+                "family_language",
+                "owner",
+                "owner_person",
+                "owner_role",
+                "due_on",
+                "goal",
+            ]
             if update:
                 FtmActionItem.objects.bulk_update(update, [*item_fields, "updated_at"])
             if review:
@@ -846,6 +861,7 @@ def action_item_create(
     ftm: Ftm,
     actor: User,
     description: str,
+    family_description: str = "",
     due_on: dt.date | None = None,
     owner_email: str | None = None,
     owner_person_id: str | None = None,
@@ -864,6 +880,8 @@ def action_item_create(
     item = FtmActionItem(
         ftm=ftm,
         description=description,
+        family_description=family_description.strip(),
+        family_language=FAMILY_LANGUAGE if family_description.strip() else "",
         owner=user,
         owner_person=person,
         owner_role=role or owner_role,
@@ -884,6 +902,7 @@ def action_item_create(
 ITEM_FIELDS = frozenset(
     {
         "description",
+        "family_description",
         "due_on",
         "status",
         "completed_on",
@@ -920,6 +939,12 @@ def action_item_update(
         if name in changes and getattr(item, name) != changes[name]:
             setattr(item, name, changes[name] if name == "due_on" else changes[name] or "")
             changed.append(name)
+    if "family_description" in changes:
+        text = (changes["family_description"] or "").strip()
+        if text != item.family_description:
+            item.family_description = text
+            item.family_language = FAMILY_LANGUAGE if text else ""
+            changed += ["family_description", "family_language"]
     if "owner_email" in changes or "owner_person_id" in changes:
         user, person, role = _item_owner(
             case_id=case.pk,

@@ -47,6 +47,8 @@ FAMILY_TEMPLATES = [
     "family/cant_come.html",
     "family/cant_come_sent.html",
     "family/cant_come_expired.html",
+    "family/email/family_copy.txt",
+    "ftms/family_copy_pdf.html",
 ]
 # Words that read the same in both languages, or name a language in itself
 SAME_IN_BOTH = {"Safe Babies", "English", "Español", "GAL / CASA", "%(name)s, %(role)s"}
@@ -61,7 +63,7 @@ HTML_TAG = re.compile(r"<[^>]*>", re.S)
 def untranslated_text(source: str) -> list[str]:
     """The words of a template that are outside the translation tags: text between HTML tags
     and in the attributes people read (aria-label, title, alt, placeholder)."""
-    source = re.sub(r"<script.*?</script>|<!--.*?-->", "", source, flags=re.S)
+    source = re.sub(r"<script.*?</script>|<style.*?</style>|<!--.*?-->", "", source, flags=re.S)
     source = BLOCK_TRANSLATE.sub("", source)
     left = [TEMPLATE_TAG.sub("", value) for value in TEXT_ATTRIBUTE.findall(source)]
     text = HTML_TAG.sub("\n", TEMPLATE_TAG.sub("", source))
@@ -80,19 +82,22 @@ def template_msgids(source: str) -> set[str]:
     """The strings a template gives to the catalogue, as `makemessages` reads them."""
     code = templatize(source)
     found = set()
-    for match in re.finditer(r"gettext\((?P<q>'(?:[^'\\]|\\.)*')\)", code):
+    for match in re.finditer(r"gettext\(u?(?P<q>'(?:[^'\\]|\\.)*')\)", code):
         found.add(eval(match.group("q")))  # noqa: S307 - a Python string literal templatize wrote
     return found
 
 
 def po_entries(path: Path) -> dict[str, tuple[str, bool]]:
-    """{msgid: (msgstr, fuzzy)} of a .po file (the header left out)."""
+    """{msgid: (msgstr, fuzzy)} of a .po file (the header left out); a msgid with a context is
+    keyed context + "\\x04" + msgid, as the compiled catalogue keys it."""
     entries = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
-        fuzzy, ids, strs, into = False, [], [], None
+        fuzzy, ids, strs, into, context = False, [], [], None, ""
         for line in block.splitlines():
             if line.startswith("#,") and "fuzzy" in line:
                 fuzzy = True
+            elif line.startswith("msgctxt "):
+                context = json.loads(line[8:]) + "\x04"
             elif line.startswith("msgid "):
                 into = ids
                 ids.append(json.loads(line[6:]))
@@ -102,7 +107,7 @@ def po_entries(path: Path) -> dict[str, tuple[str, bool]]:
             elif line.startswith('"') and into is not None:
                 into.append(json.loads(line))
         if ids and "".join(ids):
-            entries["".join(ids)] = ("".join(strs), fuzzy)
+            entries[context + "".join(ids)] = ("".join(strs), fuzzy)
     return entries
 
 
@@ -118,6 +123,14 @@ def test_every_word_of_the_familys_pages_goes_through_the_catalogue(name):
 def test_the_check_finds_a_word_left_out_of_the_catalogue():
     planted = '<p>{% translate "Coming up" %}</p><p title="Open it">Next week</p>'
     assert untranslated_text(planted) == ["Open it", "Next week"]
+
+
+def test_the_check_reads_every_string_a_template_gives_the_catalogue():
+    planted = (
+        '{% load i18n %}<p>{% translate "Coming up" %}</p>'
+        "{% blocktranslate %}Hi{% endblocktranslate %}"
+    )
+    assert template_msgids(planted) == {"Coming up", "Hi"}
 
 
 @pytest.mark.parametrize("name", FAMILY_TEMPLATES)

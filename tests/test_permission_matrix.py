@@ -217,6 +217,8 @@ hearing_summary  pdf             200                  200                  200  
 
 ftm              page            200+notes            200+notes            200+notes            200+notes            200+notes            200+notes            200+notes            200-notes            404              200-notes            404  403
 ftm              family_copy     200                  200                  200                  200                  200                  200                  200                  200                  404              200                  404  200
+ftm              family_send     200                  200                  403                  403                  403                  403                  403                  403                  404              403                  404  403
+ftm              family_pdf      302                  302                  403                  403                  403                  403                  403                  403                  404              403                  404  403
 ftm              api_list        in+notes             in+notes             in+notes             in+notes             in+notes             in+notes             in+notes             in-notes             out              in-notes             out  in-notes
 ftm              api_detail      200+notes+attendance 200+notes+attendance 200+notes+attendance 200+notes+attendance 200+notes+attendance 200+notes+attendance 200+notes+attendance 200-notes+attendance 404              200-notes+attendance 404  200-notes-attendance
 ftm              api_write       200                  200                  200                  200                  403                  403                  403                  403                  404              403                  404  403
@@ -502,6 +504,7 @@ def build_world() -> SimpleNamespace:
         phone=TEXT["contact"],
         email="dorothy@example.org",
         address="3 Oak Road",
+        family_copies=["paper"],
     )
     Relationship.objects.create(person=parent, child=child, kind=Relationship.Kind.MOTHER)
     father = f.PersonFactory(
@@ -826,6 +829,10 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("hearing_summary", "pdf"): Ask("page", "/api/v1/hearings/{hearing}/summary/?format=pdf"),
     ("ftm", "page"): Ask("page", "/ftms/{ftm}/"),
     ("ftm", "family_copy"): Ask("page", "/ftms/{ftm}/family/"),
+    ("ftm", "family_send"): Ask("page", "/ftms/{ftm}/family/send/"),
+    # Dorothy agreed to a copy on paper; the meeting is not held yet, so the PDF is refused and
+    # the coordinator sent back to the send page (the copy is ready once the meeting is held)
+    ("ftm", "family_pdf"): Ask("page", "/ftms/{ftm}/family/pdf/{person}/"),
     **{("ftm", a): ask for a, ask in api("ftms", "ftm").items()},
     ("ftm", "api_write"): Ask(
         "write", "/api/v1/ftms/{ftm}/", method="patch", body={"location": "Video call"}

@@ -148,7 +148,7 @@ ROUTES: dict[str, Route] = {
     # --- accounts and security ---
     "two-factor-verify": Route(),
     "two-factor-setup": Route(may_write=frozenset({"otp_totp_totpdevice"})),
-    "account-security": Route(),
+    "account-security": Route(may_write=frozenset({"teams_user"})),  # the person's own phone
     "session-keepalive": Route(own_status=frozenset({204})),
     "choose-language": Route(may_write=frozenset({"teams_user"})),  # the person's own language
     "sign-in-link-request": Route(),
@@ -184,6 +184,8 @@ ROUTES: dict[str, Route] = {
     "case-note-edit": Route({"case_id": "case", "note_id": "case_note"}),
     "support-contacts": Route(CASE),
     "mentor-link": Route(CASE),
+    "ftm-family-copy-send": Route(FTM),
+    "ftm-family-copy-pdf": Route({"ftm_id": "ftm", "person_id": "person"}),
     # --- hearings ---
     "hearing-schedule": Route(CASE),
     "hearing-summary": Route(CASE_HEARING),

@@ -107,6 +107,9 @@ TEAM_PHONES = {
     "clinician": "555-0130",
     "parent_mentor": "555-0140",
 }
+# The demo Community Coordinator's work phone on their account, the one families call or text
+# (555-01xx: numbers kept for fiction), the same as on the family teams
+COORDINATOR_PHONE = TEAM_PHONES["community_coordinator"]
 # The demo parent's account is Jaime Rivera, the mother of the Rivera family (seed 000).
 DEMO_PARENT = ("rivera", "jaime")
 
@@ -1124,6 +1127,9 @@ def _users(site: Site) -> dict[str, User]:
         elif (user.full_name, user.is_staff, user.is_active) != (full_name, is_staff, True):
             user.full_name, user.is_staff, user.is_active = full_name, is_staff, True
             user.save(update_fields=["full_name", "is_staff", "is_active"])
+        if key == "community_coordinator" and not user.phone:
+            user.phone = COORDINATOR_PHONE  # the number families call or text
+            user.save(update_fields=["phone"])
         membership, created = SiteMembership.objects.get_or_create(user=user, site=site, role=role)
         if not created and not membership.is_active:
             membership.is_active = True

@@ -38,6 +38,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="A work phone families may call or text (shown to the families one works with).",
+    )
     preferred_language = models.CharField(
         max_length=8, choices=[("en", "English"), ("es", "Español")], default="en"
     )

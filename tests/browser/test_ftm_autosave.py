@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from teams.models import Ftm
+from teams.models import Ftm, FtmActionItem
 from tests.browser.conftest import AXE_JS, CSP_REPORTER, Page
 from tests.conftest import PASSWORD
 
@@ -200,3 +200,38 @@ def test_two_people_in_the_same_box_choose_and_lose_nothing(
     assert on_server(ftm, "hopes") == "Overnights first, then home"
     expect(conflict).to_be_hidden()
     assert second_page.csp_violations == [] and second_page.errors == []
+
+
+def test_a_step_written_in_spanish_beside_the_english_is_kept_through_a_reload(
+    live_server, page, coordinator, ftm
+):
+    """The second box of an action item ("In Spanish, for the family copy") saves itself like
+    every other box, and a reload mid-word loses nothing of it."""
+    p = page.page
+    sign_in(p, live_server, coordinator, ftm)
+    p.locator("#item-add").click()
+    p.keyboard.type("Call the clinic", delay=20)  # the new item's "What" has the focus
+    spanish = p.locator("#item-list [data-item=family_description]").last
+    expect(spanish).to_have_attribute("lang", "es")
+    spanish.click()
+    p.keyboard.type("Llamar a la clí", delay=20)
+    p.reload()  # mid-word
+    spanish = p.locator("#item-list [data-item=family_description]").last
+    expect(spanish).to_have_value("Llamar a la clí")
+    spanish.press("End")
+    p.keyboard.type("nica", delay=20)
+    end = time.monotonic() + 15
+    while time.monotonic() < end:
+        item = FtmActionItem.objects.filter(ftm=ftm).first()
+        if item is not None and item.family_description == "Llamar a la clínica":
+            break
+        time.sleep(0.2)
+    item = FtmActionItem.objects.get(ftm=ftm)
+    assert (item.description, item.family_description, item.family_language) == (
+        "Call the clinic",
+        "Llamar a la clínica",
+        "es",
+    )
+    expect(p.locator("#save-conflicts")).to_be_hidden()
+    assert page.axe_violations() == []
+    assert page.csp_violations == [] and page.errors == []

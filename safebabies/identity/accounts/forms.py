@@ -38,7 +38,19 @@ class InviteForm(forms.Form):
     )
 
 
+PHONE_HELP = (
+    "Families you work with see it on their page and their family copies, to call or text you."
+)
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label="Your work phone", max_length=40, required=False, help_text=PHONE_HELP
+    )
+
+
 class RolesForm(forms.Form):
+    phone = forms.CharField(label="Work phone", max_length=40, required=False, help_text=PHONE_HELP)
     roles = forms.MultipleChoiceField(
         label="Roles at this site",
         choices=ROLE_CHOICES,

@@ -72,6 +72,50 @@ def language_set(*, user: User, language: str) -> None:
         user.save(update_fields=["preferred_language"])
 
 
+# A phone number as people write it: digits, spaces, "+", "-", ".", "(", ")"; 7 to 15 digits
+PHONE_CHARS = frozenset("0123456789 +-.()")
+
+
+def phone_clean(phone: str) -> str:
+    """`phone` trimmed, or a ValidationError naming `phone`."""
+    phone = (phone or "").strip()
+    if not phone:
+        return ""
+    digits = sum(c.isdigit() for c in phone)
+    if not set(phone) <= PHONE_CHARS or not 7 <= digits <= 15 or len(phone) > 40:
+        raise ValidationError(
+            {"phone": "Write a phone number of 7 to 15 digits, for example 555-201-3344."}
+        )
+    return phone
+
+
+@transaction.atomic
+def user_phone_set(
+    *,
+    user: User,
+    phone: str,
+    actor: User,
+    site: Site | None = None,
+    request: HttpRequest | None = None,
+) -> bool:
+    """The phone families may call or text the person at (their own, or a site admin's change
+    on the People page). Audited; False when nothing changed."""
+    phone = phone_clean(phone)
+    if phone == user.phone:
+        return False
+    user.phone = phone
+    user.save(update_fields=["phone"])
+    audit_log(
+        actor=actor,
+        action=Action.UPDATE,
+        record=user,
+        site_id=site.pk if site is not None else None,
+        detail={"fields": ["phone"]},
+        request=request,
+    )
+    return True
+
+
 # "Send me a sign-in link": at most this many an hour per e-mail address and per network
 # address (the answer is the same either way; nothing more is sent)
 LINKS_PER_HOUR = 5

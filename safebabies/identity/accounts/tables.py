@@ -26,11 +26,13 @@ class PeopleTable(tables.Table):
         empty_text = "Nobody holds a role here yet."
 
     def render_name(self, record) -> str:
-        if record.name:
+        """The name, then the e-mail and the work phone (the one families see) below it."""
+        below = " · ".join(x for x in (record.email if record.name else "", record.user.phone) if x)
+        if below:
             return format_html(
                 '{} <span class="d-block small text-body-secondary">{}</span>',
-                record.name,
-                record.email,
+                record.name or record.email,
+                below,
             )
         return record.email
 

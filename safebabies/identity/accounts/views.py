@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from safebabies.identity.accounts.forms import (
     EnrolForm,
     InviteForm,
     LinkRequestForm,
+    PhoneForm,
     RolesForm,
 )
 from safebabies.identity.accounts.tables import PeopleTable
@@ -163,15 +165,31 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
 # --- Sessions ---------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def security(request: AuthenticatedRequest) -> HttpResponse:
-    """The person's own sign-in settings: two-factor status and sign-out everywhere."""
+    """The person's own sign-in settings: two-factor status and sign-out everywhere; and the
+    work phone families may call or text them at (POST saves it)."""
+    form = PhoneForm(request.POST or None, initial={"phone": request.user.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_phone_set(
+                user=request.user,
+                phone=form.cleaned_data["phone"],
+                actor=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Your phone number is saved.")
+            return redirect("account-security")
     return render(
         request,
         "accounts/security.html",
         {
             "has_second_factor": twofactor.has_second_factor(request.user),
             "two_factor_required": twofactor.two_factor_required(request.user),
+            "phone_form": form,
         },
     )
 
@@ -228,16 +246,24 @@ def person_invite(request: AuthenticatedRequest, site_slug: str) -> HttpResponse
 def person_edit(request: AuthenticatedRequest, site_slug: str, user_id: int) -> HttpResponse:
     site = selectors.admin_site(request.user, site_slug)
     person, held = selectors.site_person(site, user_id)
-    form = RolesForm(request.POST or None, initial={"roles": sorted(held)})
+    form = RolesForm(request.POST or None, initial={"roles": sorted(held), "phone": person.phone})
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_set_roles(
-                actor=request.user,
-                site=site,
-                user=person,
-                roles=form.cleaned_data["roles"],
-                request=request,
-            )
+            with transaction.atomic():
+                services.user_phone_set(
+                    user=person,
+                    phone=form.cleaned_data["phone"],
+                    actor=request.user,
+                    site=site,
+                    request=request,
+                )
+                services.membership_set_roles(
+                    actor=request.user,
+                    site=site,
+                    user=person,
+                    roles=form.cleaned_data["roles"],
+                    request=request,
+                )
         except ValidationError as error:
             _add_errors(form, error)
         else:
