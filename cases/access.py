@@ -858,8 +858,6 @@ RECORD_TYPES: dict[str, RecordType] = {
         related=("clinician", "child"),
         rows_for=lambda access: court_recommendation_rows(access),
     ),
-    # A document is read by whoever may read what it is attached to (`document_rows`); one
-    # attached to a Part 2 release is that release's Part 2 detail.
     # the family team's own part (issue 22): notes that are their authors', a parent mentor's
     # support contacts with the parent they support (the parent reads their own)
     "case_note": RecordType(
@@ -877,6 +875,8 @@ RECORD_TYPES: dict[str, RecordType] = {
         for_parent=lambda people: Q(person_id__in=people),
         rows_for=lambda access: support_contact_rows(access),
     ),
+    # A document is read by whoever may read what it is attached to (`document_rows`); one
+    # attached to a Part 2 release is that release's Part 2 detail.
     "document": RecordType(
         "cases.Document",
         "case",

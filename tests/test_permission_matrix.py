@@ -315,7 +315,7 @@ document         api_detail      200                  200                  200  
 document         api_download    200                  200                  200                  200                  200                  200                  200                  404                  404                  404                  404                  404
 document         add_page        200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  403
 document         api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  403
-document         remove          302                  302                  302                  302                  403                  403                  403                  404                  404                  404                  404                  404
+document         remove          302                  302                  403                  403                  403                  403                  403                  404                  404                  404                  404                  404
 family_document  download        200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  200
 family_document  api_list        in                   in                   in                   in                   in                   in                   in                   in                   in                   in                   out                  in
 family_document  api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  200
@@ -363,6 +363,8 @@ support_contact  api_create      403                  403                  403  
 support_contact  link            302                  302                  404                  404                  404                  404                  404                  403                  404                  403                  404                  403
 """  # noqa: E501 - a table is read across
 # Notes on single cells:
+# - a document is removed by whoever added it, the Community Coordinator or a site admin
+#   (`document remove`: nobody uploaded this one, so the caseworker and clinician get a 403).
 # - everyone does their own part (issue 22; cases/access.py RIGHTS): `mentor_item` is an FTM
 #   action item owned by the parent mentor's role on the family (`owner_role`, no account
 #   named), `gal_item` one owned by the GAL / CASA's: besides the case's writers, those who act

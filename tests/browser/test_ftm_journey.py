@@ -130,8 +130,8 @@ def test_coordinator_logs_a_whole_ftm_and_a_reload_loses_nothing(live_server, pa
     p.get_by_role("button", name="Sign out").click()
     _sign_in(p, live_server.url, caseworker)
     mine = p.locator(".my-action-items")
-    expect(mine.get_by_text("Book the speech and language evaluation")).to_be_visible()
-    expect(mine.get_by_text("Send the family-time calendar to Dorothy")).to_be_visible()
+    expect(mine.get_by_text("Book the speech and language evaluation ·")).to_be_visible()
+    expect(mine.get_by_text("Send the family-time calendar to Dorothy ·")).to_be_visible()
     expect(mine.get_by_text("Go to the housing navigator on Tuesday")).to_have_count(0)
     assert page.axe_violations() == []
     assert page.csp_violations == [] and page.errors == []
