@@ -748,11 +748,15 @@ def _of_their_case(field: str = "case_id") -> Callable[[Any], Q]:
 
 def _their_coordinator_and_mentor(people: Any) -> Q:
     """Whom a parent sees of the team: their Community Coordinator and parent mentor (names
-    and e-mail on their home page), nobody else."""
+    and e-mail on their home page), nobody else: a mentor whose place names another parent
+    (the one they support, `TeamMember.person`) is that parent's, not theirs."""
     return Q(
         case_id__in=_cases_of(people),
-        role__in=[Role.COMMUNITY_COORDINATOR, Role.PARENT_MENTOR],
         removed_at__isnull=True,
+    ) & (
+        Q(role=Role.COMMUNITY_COORDINATOR)
+        | Q(role=Role.PARENT_MENTOR, person__isnull=True)
+        | Q(role=Role.PARENT_MENTOR, person_id__in=people)
     )
 
 

@@ -296,3 +296,15 @@ def test_a_site_that_declined_a_transfer_does_not_follow_the_family(
         assert "Renamed family" not in body and "A family" in body
     # the sending site still reads its family by name
     assert "Renamed family" in browser(coordinator).get("/transfers/").content.decode()
+
+
+def test_a_parent_sees_their_own_mentor_not_the_other_parents(shared, family, parent_mentor, site):
+    from cases.models import TeamMember
+
+    mine = TeamMember.objects.get(case=family, user=parent_mentor, role=Role.PARENT_MENTOR)
+    mine.person = shared["other"]  # this mentor supports the other parent
+    mine.save()
+    theirs = f.site_member(site, Role.PARENT_MENTOR, email="mentor2@example.org")
+    f.TeamMemberFactory(case=family, user=theirs, role=Role.PARENT_MENTOR, person=shared["mine"])
+    home = browser(shared["jaime"]).get("/").content.decode()
+    assert "mentor2@example.org" in home and parent_mentor.email not in home
