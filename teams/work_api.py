@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -26,7 +25,6 @@ from cases.access import (
     access_case,
     access_case_note,
     may_change_note,
-    records_visible_to,
     require,
 )
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
@@ -88,13 +86,6 @@ class CaseNoteViewSet(CaseRecordViewSet):
     kind = "case_note"
     related = ("author",)
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return (
-            records_visible_to(self.user, "case_note")
-            .select_related("case", *self.related)
-            .fetch_mode(models.FETCH_RAISE)
-        )
 
     @extend_schema(request=CaseNoteCreate, responses={201: CaseNoteSerializer})
     def create(self, request, *args, **kwargs):
@@ -182,13 +173,6 @@ class SupportContactViewSet(CaseRecordViewSet):
     kind = "support_contact"
     related = ("mentor",)
     http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        return (
-            records_visible_to(self.user, "support_contact")
-            .select_related("case", *self.related)
-            .fetch_mode(models.FETCH_RAISE)
-        )
 
     @extend_schema(request=SupportContactCreate, responses={201: SupportContactSerializer})
     def create(self, request, *args, **kwargs):

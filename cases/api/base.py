@@ -28,6 +28,7 @@ from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
 
 from cases.access import (
+    RECORD_TYPES,
     CaseAccess,
     case_access_map,
     cases_visible_to,
@@ -203,8 +204,13 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         model = self.model()
+        spec = RECORD_TYPES.get(self.kind) if self.kind else None
         as_parent = parent_rows(self.user, self.kind) if self.kind else None
-        if self.case_path:
+        if self.kind and spec is not None and spec.rows_for is not None:
+            # rows that depend on the caller's roles on each case (documents, notes, the
+            # court's recommendation): the access module's list of them, parents' rows included
+            queryset = records_visible_to(self.user, self.kind)
+        elif self.case_path:
             rows = Q(**{f"{self.case_path}__in": self.visible_cases()})
             queryset = model._default_manager.filter(
                 rows if as_parent is None else rows | as_parent

@@ -5,7 +5,6 @@ files (`/api/v1/documents/{id}/download/`, every download audited) and uploads (
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from cases.access import access_case, access_document, records_visible_to
+from cases.access import access_case, access_document
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
 from cases.api.writes import code, id_field
 from cases.documents import files, services
@@ -72,13 +71,6 @@ class DocumentViewSet(CaseRecordViewSet):
     kind = "document"
     related = ("uploaded_by",)
     http_method_names = ["get", "post", "head", "options"]
-
-    def get_queryset(self):
-        return (
-            records_visible_to(self.user, "document")
-            .select_related("case", *self.related)
-            .fetch_mode(models.FETCH_RAISE)
-        )
 
     @extend_schema(
         request={"multipart/form-data": DocumentUpload},

@@ -9,7 +9,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.access import access_summary, records_visible_to, require
+from cases.access import access_summary, require
 from cases.api.base import RecordSerializer, ref
 from cases.api.writes import ID_HELP, RecordWriteViewSet, id_field, ref_id, write_schema
 from cases.hearings import services
@@ -103,9 +103,6 @@ class CourtRecommendationViewSet(RecordWriteViewSet):
     parent = ("case_id", "case")
     refs = {"child_id": ("child", "child")}
     related = ("clinician",)
-
-    def restrict(self, queryset):
-        return queryset.filter(pk__in=records_visible_to(self.user, self.kind).values("pk"))
 
     def create_record(self, access, parent, kwargs):
         require(access, "can_write_court_recommendation")
