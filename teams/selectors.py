@@ -5,6 +5,7 @@ FTMs they may not see (the court's view: judges), is a 404; a read-only role wri
 """
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.db.models import F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, Window
@@ -292,6 +293,19 @@ def summary_items(ftm: Ftm) -> list[FtmActionItem]:
         .select_related("owner", "owner_person", "goal")
         .order_by("due_on", "created_at", "id")
     )
+
+
+def family_copy_items(ftm: Ftm, people: AbstractSet[str] | None = None) -> list[FtmActionItem]:
+    """The steps on a meeting's family copy. For a person of the family (`people`: the
+    reader's, or the one a copy is printed for) the team's steps and their own, never another
+    family member's (in a shared case each parent's steps are theirs: `RecordType.for_parent`
+    of action items); None: every step (the team's own reading of the copy)."""
+    items = summary_items(ftm)
+    if people is None:
+        return items
+    return [
+        item for item in items if item.owner_person_id is None or item.owner_person_id in people
+    ]
 
 
 def attendance_of(ftm: Ftm) -> list[FtmAttendance]:

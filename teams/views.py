@@ -268,15 +268,9 @@ def ftm_family_copy(request: AuthenticatedRequest, ftm_id: str) -> HttpResponse:
     if lang not in ("en", "es"):
         lang = "es" if translation.get_language() == "es" else "en"
     _audit_view(request, found.record)
-    items = selectors.summary_items(found.record)
-    if found.access.is_parent_view:
-        # a parent's copy: the team's steps and their own, never another parent's (in a shared
-        # case each parent's steps are theirs: `RecordType.for_parent` of action items)
-        items = [
-            item
-            for item in items
-            if item.owner_person_id is None or item.owner_person_id in found.access.people
-        ]
+    items = selectors.family_copy_items(
+        found.record, found.access.people if found.access.is_parent_view else None
+    )
     copy = family_copy_text(
         ftm=found.record,
         items=items,

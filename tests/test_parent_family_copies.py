@@ -542,6 +542,28 @@ def test_the_pdf_to_hand_over_is_in_the_persons_language_and_audited(
     assert event.detail == {"family_copy": "paper", "person": agreed.pk, "language": "es"}
 
 
+def test_the_pdf_for_one_parent_leaves_out_the_other_parents_steps(
+    coordinator, family, held, agreed
+):
+    import io
+
+    from pypdf import PdfReader
+
+    other = f.PersonFactory(case=family, kind="parent", given_name="Marcus")
+    FtmActionItem.objects.create(
+        ftm=held["ftm"],
+        description="Attend the clinic intake",
+        due_on=dt.date(2026, 11, 30),
+        owner_person=other,
+    )
+    response = browser(coordinator).get(f"/ftms/{held['ftm'].pk}/family/pdf/{agreed.pk}/")
+    text = " ".join(
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split()
+    )
+    assert "Visitar a la navegadora" in text  # their own step
+    assert "clinic intake" not in text and "Marcus" not in text
+
+
 def test_no_pdf_for_a_person_who_did_not_agree_to_paper(coordinator, held, agreed):
     agreed.family_copies = ["email"]
     agreed.save(update_fields=["family_copies"])

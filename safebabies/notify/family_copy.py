@@ -49,11 +49,12 @@ class CopyRecipient:
     ready: dict[str, bool | str] = field(default_factory=dict)
 
 
-def copy_of(ftm: Ftm, lang: str) -> FamilyCopy:
-    """The family copy of `ftm` in `lang`, as the family copy page shows it."""
+def copy_of(ftm: Ftm, lang: str, person: Person) -> FamilyCopy:
+    """The family copy of `ftm` in `lang` for `person`, as the family copy page shows it to
+    them: the team's steps and their own, not another family member's."""
     return family_copy_text(
         ftm=ftm,
-        items=selectors.summary_items(ftm),
+        items=selectors.family_copy_items(ftm, {person.pk}),
         next_on=selectors.next_meeting(ftm).on,
         coordinator=selectors.coordinator_of(ftm.case),
         lang=lang,
@@ -186,7 +187,7 @@ def family_copy_pdf(
     from weasyprint import HTML  # heavy import: only when a PDF is asked for
 
     lang = language_code(person.preferred_language)
-    copy = copy_of(ftm, lang)
+    copy = copy_of(ftm, lang, person)
     html = render_to_string("ftms/family_copy_pdf.html", {"copy": copy, "lang": lang})
     pdf = HTML(string=html).write_pdf()
     assert pdf is not None  # write_pdf without a target returns the bytes
