@@ -1258,3 +1258,109 @@ def transfers_waiting_for(user: User) -> int:
         .filter(decision=CaseTransfer.Decision.PENDING, to_site_id__in=sites_managed_by(user))
         .count()
     )
+
+
+# --- Records of a site's program, not of a family's case (issue 22) -------------------------
+#
+# The work of the people around the families (reflective supervision, consultations, trainings,
+# the Active Community Team, the provider directory) belongs to a site, not to a case. The same
+# rules hold: nobody reaches another site's rows; a row the user may not read is a 404 (whether
+# it exists or not), one they read but may not change a 403. Roles are those held at the row's
+# site (active memberships); a family-team place gives nothing here.
+
+
+@dataclass(frozen=True)
+class SiteRecordType:
+    """How one kind of site record is reached: its model, the lookup from it to its site, the
+    roles at that site that read every row of it and those that add and change rows, and the
+    rows a user reads (and, with `owner_writes`, changes) because they are their own
+    (`own_rows`, a Q given the user), whatever their roles."""
+
+    model: str  # "app_label.Model"
+    site_path: str = "site"
+    read_roles: frozenset[str] = frozenset()
+    write_roles: frozenset[str] = frozenset()
+    own_rows: Callable[[User], Q] | None = None
+    owner_writes: bool = False
+    # the roles at a site in which one has own rows there (a staff member's, never a parent's)
+    own_roles: frozenset[str] = frozenset()
+    related: tuple[str, ...] = ()
+
+    def model_class(self) -> type[Model]:
+        return apps.get_model(self.model)
+
+    def site_lookup(self) -> str:
+        return f"{self.site_path}_id" if "__" not in self.site_path else self.site_path
+
+
+# Every kind of site record, its rules here (its model in its app, looked up lazily); each has
+# its rows for every role in `tests/test_site_permission_matrix.py`.
+SITE_RECORD_TYPES: dict[str, SiteRecordType] = {}
+
+
+def _site_rows(user: User, spec: SiteRecordType, roles: frozenset[str]) -> Q:
+    """A Q on rows of `spec`: those of the sites where the user holds one of `roles`, or their
+    own (`own_rows`). Never a row of a site where they hold no active role."""
+    held = roles_of(user)
+    sites = [site for site, have in held.items() if have & roles]
+    rule = Q(**{f"{spec.site_lookup()}__in": sites}) if sites else Q(pk__in=[])
+    own_sites = _own_sites(user, spec)
+    if own_sites:
+        rule |= spec.own_rows(user) & Q(**{f"{spec.site_lookup()}__in": own_sites})  # type: ignore[misc]
+    return rule
+
+
+def _own_sites(user: User, spec: SiteRecordType) -> list[int]:
+    """The sites where the user has own rows of this kind (a role of `own_roles` there)."""
+    if spec.own_rows is None:
+        return []
+    return sorted(site for site, have in roles_of(user).items() if have & spec.own_roles)
+
+
+def site_records_visible_to(user: User, kind: str) -> QuerySet:
+    """Every row of this kind the user may read, as one query."""
+    spec = SITE_RECORD_TYPES[kind]
+    rows = spec.model_class()._default_manager.filter(_site_rows(user, spec, spec.read_roles))
+    return rows.select_related(*spec.related) if spec.related else rows
+
+
+def site_records_writable_by(user: User, kind: str) -> QuerySet:
+    """Every row of this kind the user may change."""
+    spec = SITE_RECORD_TYPES[kind]
+    sites = [site for site, have in roles_of(user).items() if have & spec.write_roles]
+    rule = Q(**{f"{spec.site_lookup()}__in": sites}) if sites else Q(pk__in=[])
+    own_sites = _own_sites(user, spec) if spec.owner_writes else []
+    if own_sites:
+        rule |= spec.own_rows(user) & Q(**{f"{spec.site_lookup()}__in": own_sites})  # type: ignore[misc]
+    return spec.model_class()._default_manager.filter(rule)
+
+
+def sites_adding(user: User, kind: str) -> list[int]:
+    """The sites where the user may add a row of this kind (a role of `write_roles`, or, for a
+    kind whose owner writes, any active role there: the row is then theirs)."""
+    spec = SITE_RECORD_TYPES[kind]
+    sites = {site for site, have in roles_of(user).items() if have & spec.write_roles}
+    if spec.owner_writes:
+        sites |= set(_own_sites(user, spec))
+    return sorted(sites)
+
+
+def may_read_site_kind(user: User, kind: str) -> bool:
+    """The user reads some rows of this kind at some site (their page opens; a 404 if not)."""
+    spec = SITE_RECORD_TYPES[kind]
+    held = roles_of(user)
+    return any(have & spec.read_roles for have in held.values()) or bool(_own_sites(user, spec))
+
+
+def access_site_record(user: User, kind: str, record_id: Any, *, write: bool = False) -> Any:
+    """The row `record_id` of this kind: 404 if the user may not read it (whether it exists or
+    not), 403 if `write` and they may only read it."""
+    try:
+        record = site_records_visible_to(user, kind).filter(pk=record_id).first()
+    except (ValueError, ValidationError):
+        record = None
+    if record is None:
+        raise Http404("Not found")
+    if write and not site_records_writable_by(user, kind).filter(pk=record.pk).exists():
+        raise PermissionDenied("You may read this record but not change it.")
+    return record
