@@ -138,6 +138,13 @@ class MaltreatmentReportAdmin(SiteScopedAdmin):
     list_select_related = ["child"]
 
 
+@admin.register(m.TribeNotice)
+class TribeNoticeAdmin(SiteScopedAdmin):
+    site_path = "child__case__site"
+    list_display = ["child", "tribe", "notice_sent_on", "response_on"]
+    list_select_related = ["child"]
+
+
 @admin.register(m.Consent)
 class ConsentAdmin(SiteScopedAdmin):
     site_path = "case__site"

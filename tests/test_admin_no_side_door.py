@@ -50,6 +50,7 @@ def test_every_record_admin_is_read_only_for_a_site_admin(staff_site_admin):
     ]
     labels = {a.model._meta.label_lower for a in read_only}
     assert {"cases.case", "cases.consent", "cases.teammember", "teams.sitemembership"} <= labels
+    assert {"cases.tribenotice", "cases.hearing"} <= labels
     assert {"ftms.ftm", "ftms.ftmactionitem"} <= labels
     for model_admin in read_only:
         assert model_admin.has_view_permission(request), model_admin

@@ -379,6 +379,76 @@ def test_summary_flags_relatives_and_tribes_in_json(api, family, judge):
     assert tribes[1]["notice_sent_on"] == "2026-03-02"
 
 
+@pytest.mark.parametrize(
+    ("finding", "flag"),
+    [
+        ("", "ICWA: no active-efforts finding is recorded for the review hearing of 10 Mar 2026."),
+        (
+            "not_made",
+            "ICWA: at the review hearing of 10 Mar 2026 the court found active efforts "
+            "were not made.",
+        ),
+        (
+            "no_finding",
+            "ICWA: the court made no active-efforts finding at the review hearing of 10 Mar 2026.",
+        ),
+        ("made", None),
+    ],
+)
+def test_the_last_held_hearings_active_efforts_finding_is_flagged(
+    api, family, judge, finding, flag
+):
+    child = _icwa(family)
+    TribeNotice.objects.create(child=child, tribe="Navajo Nation", notice_sent_on=TODAY)
+    f.HearingFactory(  # an earlier hearing's finding does not count: the last one held does
+        case=family, hearing_type="review", scheduled_on=dt.date(2026, 3, 3), status="held"
+    )
+    f.HearingFactory(
+        case=family,
+        hearing_type="review",
+        scheduled_on=dt.date(2026, 3, 10),
+        status="held",
+        active_efforts=finding,
+    )
+    coming = f.HearingFactory(case=family, scheduled_on=dt.date(2026, 3, 25))
+    expected = [flag] if flag else []
+    assert icwa_flags(family, TODAY) == expected
+    api.force_authenticate(judge)
+    summary = api.get(f"/api/v1/hearings/{coming.pk}/summary/").json()
+    assert [x for x in summary["flags"] if "active-efforts" in x or "active efforts" in x] == (
+        expected
+    )
+
+
+def test_no_active_efforts_flag_without_a_child_icwa_may_concern(family):
+    f.HearingFactory(case=family, scheduled_on=dt.date(2026, 3, 10), status="held")
+    assert icwa_flags(family, TODAY) == []
+
+
+def test_a_hearing_recorded_as_continued_loses_its_active_efforts_finding(
+    client_for, family, caseworker
+):
+    _icwa(family)
+    hearing = f.HearingFactory(
+        case=family, scheduled_on=dt.date(2026, 3, 10), status="held", active_efforts="made"
+    )
+    response = client_for(caseworker).post(
+        reverse("hearing-outcome", args=[family.pk, hearing.pk]),
+        {
+            "status": "continued",
+            "continuance_reason": "The interpreter was ill.",
+            "next_hearing_type": "review",
+        },
+    )
+    assert response.status_code == 302
+    hearing.refresh_from_db()
+    assert (hearing.status, hearing.active_efforts) == ("continued", "")
+    event = AuditEvent.objects.filter(
+        action="update", record_type="cases.hearing", record_id=hearing.pk
+    ).latest("pk")
+    assert "active_efforts" in event.detail["fields"]
+
+
 def test_a_finding_recorded_before_icwa_was_ruled_out_leaves_the_hearing_editable(
     api, family, caseworker
 ):

@@ -164,6 +164,10 @@ def hearing_record_outcome(
         "permanency_goal_approved": permanency_goal_approved,
         "attendance": _clean_attendance(errors, attendance),
     }
+    if status != codes.HearingStatus.HELD:
+        # the ICWA active-efforts finding is one of a held hearing (`check_active_efforts`):
+        # a hearing now continued or cancelled keeps none
+        changes["active_efforts"] = ""
     check_errors(errors)
     changed = [field for field, value in changes.items() if getattr(hearing, field) != value]
     for field in changed:

@@ -7,6 +7,9 @@
 - Tribes: a child to whom ICWA applies, or about whom there is reason to know, needs notice
   sent to each tribe involved (`TribeNotice`): no tribe recorded, or a tribe's notice not yet
   sent, is flagged.
+- Active efforts: for such a child the court finds at each hearing whether active efforts were
+  made to keep the family together; the last hearing held is flagged when its finding is not
+  recorded, or when the court found active efforts were not made.
 """
 
 import datetime as dt
@@ -114,6 +117,21 @@ def tribe_flags(children: list[Child], notices: dict[str, list[TribeNotice]]) ->
     return flags
 
 
+def active_efforts_flags(hearings: list[Hearing]) -> list[str]:
+    """The finding at the last hearing held (`hearings`, the latest first)."""
+    if not hearings:
+        return []
+    last = hearings[0]
+    what = f"the {last.get_hearing_type_display().lower()} hearing of {_day(last.scheduled_on)}"
+    if not last.active_efforts:
+        return [f"ICWA: no active-efforts finding is recorded for {what}."]
+    if last.active_efforts == Hearing.ActiveEfforts.NOT_MADE:
+        return [f"ICWA: at {what} the court found active efforts were not made."]
+    if last.active_efforts == Hearing.ActiveEfforts.NO_FINDING:
+        return [f"ICWA: the court made no active-efforts finding at {what}."]
+    return []
+
+
 def icwa_section(case: Case, today: dt.date, children: list[Child] | None = None) -> IcwaSection:
     """The case's ICWA and relatives, with its flags, in five queries (four given the
     children; one fewer with no child to whom ICWA applies or there is reason to know)."""
@@ -129,9 +147,9 @@ def icwa_section(case: Case, today: dt.date, children: list[Child] | None = None
     concerned = [child for child in children if child.icwa in ICWA_CONCERNED]
     hearings = (
         list(
-            Hearing.objects.filter(case=case, status=codes.HearingStatus.HELD).order_by(
-                "-scheduled_on", "-id"
-            )
+            Hearing.objects.filter(
+                case=case, status=codes.HearingStatus.HELD, scheduled_on__lte=today
+            ).order_by("-scheduled_on", "-id")
         )
         if concerned
         else []
@@ -140,7 +158,7 @@ def icwa_section(case: Case, today: dt.date, children: list[Child] | None = None
         hearings=hearings,
         concerned=[(child, notices.get(child.pk, [])) for child in concerned],
         relatives=rows,
-        flags=relative_flags(rows) + tribe_flags(children, notices),
+        flags=relative_flags(rows) + tribe_flags(children, notices) + active_efforts_flags(hearings),
     )
 
 
