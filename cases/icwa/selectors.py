@@ -158,7 +158,9 @@ def icwa_section(case: Case, today: dt.date, children: list[Child] | None = None
         hearings=hearings,
         concerned=[(child, notices.get(child.pk, [])) for child in concerned],
         relatives=rows,
-        flags=relative_flags(rows) + tribe_flags(children, notices) + active_efforts_flags(hearings),
+        flags=relative_flags(rows)
+        + tribe_flags(children, notices)
+        + active_efforts_flags(hearings),
     )
 
 
