@@ -12,6 +12,7 @@ from assessments.models import Screening, Service
 from cases.access import cases_visible_to
 from cases.models import (
     Case,
+    CaseTransfer,
     Child,
     Consent,
     Episode,
@@ -46,6 +47,7 @@ MODELS = (
     Relationship,
     TeamMember,
     TribeNotice,
+    CaseTransfer,
     Episode,
     Placement,
     PermanencyPlan,
@@ -306,3 +308,49 @@ def test_the_begay_family_shows_icwa_and_relatives_notice():
     assert flags[0].startswith("Notice to relatives due") and "Raymond Yazzie" in flags[0]
     phones = set(case.team_members.values_list("phone", flat=True))
     assert "555-0100" in phones  # the coordinator's, on the team page
+
+
+def test_the_demo_shows_a_transfer_that_east_county_decides(client):
+    """The Walker family's case waits for East County (a second demo site); its coordinator
+    reads the summary and accepts; the next demo run leaves the case with East County."""
+    output = seed()
+    east = Site.objects.get(slug="demo-east")
+    transfer = CaseTransfer.objects.get(case_id="demo-case-walker")
+    assert (transfer.from_site.slug, transfer.to_site, transfer.decision) == (
+        "demo",
+        east,
+        "pending",
+    )
+    assert "east_coordinator@demo.safebabies.test" in output
+    receiver = demo_user("east_coordinator")
+    assert SiteMembership.objects.filter(
+        user=receiver, site=east, role=Role.COMMUNITY_COORDINATOR, is_active=True
+    ).exists()
+    client.force_login(receiver)
+    assert client.get("/cases/demo-case-walker/").status_code == 404  # a summary only
+    page = client.get(f"/transfers/{transfer.pk}/").content.decode()
+    assert "Walker family" in page and "moving to East County" in page
+    assert client.post(f"/transfers/{transfer.pk}/", {"decision": "accept"}).status_code == 302
+    assert client.get("/cases/demo-case-walker/").status_code == 200
+
+    seed(NOW + dt.timedelta(hours=1))
+    case = Case.objects.get(pk="demo-case-walker")
+    assert case.site == east
+    assert not TeamMember.objects.filter(
+        case=case, removed_at__isnull=True, user__email__endswith="@demo.safebabies.test"
+    ).exclude(user=receiver).exists()
+    assert CaseTransfer.objects.filter(case=case).count() == 1  # not asked again
+    assert Case.objects.filter(site__slug="demo").count() == 12
+    before = snapshot()
+    seed(NOW + dt.timedelta(hours=2))
+    assert snapshot() == before
+
+
+def test_a_declined_demo_transfer_is_not_asked_again(client):
+    seed()
+    transfer = CaseTransfer.objects.get(case_id="demo-case-walker")
+    client.force_login(demo_user("east_coordinator"))
+    assert client.post(f"/transfers/{transfer.pk}/", {"decision": "decline"}).status_code == 302
+    seed(NOW + dt.timedelta(hours=1))
+    assert list(CaseTransfer.objects.values_list("decision", flat=True)) == ["declined"]
+    assert Case.objects.get(pk="demo-case-walker").site.slug == "demo"

@@ -28,6 +28,7 @@ from cases.documents.services import storage as documents_storage
 from cases.models import (
     Case,
     CaseClosure,
+    CaseTransfer,
     Child,
     ClosureReason,
     Consent,
@@ -95,6 +96,21 @@ USERS: tuple[tuple[str, str, str], ...] = (
     ("national", Role.NATIONAL, "Jordan Ellis"),
     ("parent", Role.PARENT, "Jaime Rivera"),
     ("parent_leader", Role.PARENT_LEADER, "Keisha Brown"),
+)
+# A second site, so that the demo shows a family's case moving between court teams (README "Closing
+# and moving a case"): East County, whose Community Coordinator decides the transfer below.
+EAST_SLUG = "demo-east"
+EAST_NAME = "East County Safe Babies Court Team"
+EAST_USERS: tuple[tuple[str, str, str], ...] = (
+    ("east_coordinator", Role.COMMUNITY_COORDINATOR, "Tomás Ibarra"),
+)
+# The Walker family moves to East County: the demo's coordinator has asked East County to take
+# their case (pending). Once East County accepts, the case is theirs and the demo leaves it be.
+TRANSFER = (
+    "walker",
+    "Keisha and Andre are moving to East County next month to live with Bernadette, "
+    "Zion's grandmother. Zion is at home with both parents; Minding the Baby visits are "
+    "weekly and the review hearing is set.",
 )
 # The work phone each professional of the demo gives the families' teams (the team page).
 TEAM_PHONES = {
@@ -904,13 +920,23 @@ def build(today: dt.date | None = None) -> Result:
     """Create or bring up to date the demo site, its logins and its families."""
     with transaction.atomic():
         site = _site()
+        east = _site(EAST_SLUG, EAST_NAME)
         today = today or site.today()
         users = _users(site)
-        result = Result(site=site, users=users)
+        east_users = _users(east, EAST_USERS)
+        result = Result(site=site, users=users | east_users)
         _shift_episodes(today)
         rows = _Rows()
         links: list[tuple[str, str, str]] = []  # (person id, child id, relationship)
+        # a family whose case another site accepted is that site's now: the demo leaves it be
+        moved = set(
+            CaseTransfer.objects.filter(
+                from_site=site, decision=CaseTransfer.Decision.ACCEPTED
+            ).values_list("case_id", flat=True)
+        )
         for family in FAMILIES:
+            if family.case_id in moved:
+                continue
             _family(rows, links, family, today, users, site.id)
             result.families += 1
             result.children += len(family.kids)
@@ -922,7 +948,7 @@ def build(today: dt.date | None = None) -> Result:
                 created, changed = _relationships(links)
                 result.created += created
                 result.changed += changed
-        result.created += _teams(users)
+        result.created += _teams(users, moved)
         for plan_model, plan_rows in case_plan_rows(today, users.get("clinician")).items():
             created, changed = _upsert(plan_model, plan_rows)  # issue 4: assessments, markers
             result.created += created
@@ -932,6 +958,7 @@ def build(today: dt.date | None = None) -> Result:
         created, changed = _team_work(users, today, site)
         result.created += created
         result.changed += changed
+        result.created += _transfer(users, site, east, today)
         if result.created or result.changed:
             audit_log(
                 actor=None,
@@ -1101,21 +1128,48 @@ def _court_order(users: dict[str, User]) -> int:
     return 1
 
 
-def _site() -> Site:
-    site, _ = Site.objects.get_or_create(
-        slug=SITE_SLUG, defaults={"name": SITE_NAME, "timezone": SITE_TIMEZONE}
+def _transfer(users: dict[str, User], site: Site, east: Site, today: dt.date) -> int:
+    """The Walker family's case, sent to East County two days ago and waiting for its
+    Community Coordinator (`TRANSFER`). Made once: a transfer of the case that East County
+    accepted, declined or that was withdrawn stays as it was decided."""
+    key, note = TRANSFER
+    case_id = next(family.case_id for family in FAMILIES if family.key == key)
+    if CaseTransfer.objects.filter(case_id=case_id).exists():
+        return 0
+    if not Case.objects.filter(pk=case_id, site=site, closed_on__isnull=True).exists():
+        return 0
+    # kept as `transfer_request` keeps it, without its own audit events and notice: a demo
+    # run leaves one event (the import's)
+    transfer = CaseTransfer(
+        case_id=case_id,
+        from_site=site,
+        to_site=east,
+        note=note,
+        requested_by=users["community_coordinator"],
+        requested_at=dt.datetime.combine(
+            today - dt.timedelta(days=2), dt.time(15, 0), tzinfo=site.tz
+        ),
     )
-    if (site.name, site.timezone) != (SITE_NAME, SITE_TIMEZONE):
-        site.name, site.timezone = SITE_NAME, SITE_TIMEZONE
+    transfer.full_clean()
+    transfer.save()
+    return 1
+
+
+def _site(slug: str = SITE_SLUG, name: str = SITE_NAME) -> Site:
+    site, _ = Site.objects.get_or_create(
+        slug=slug, defaults={"name": name, "timezone": SITE_TIMEZONE}
+    )
+    if (site.name, site.timezone) != (name, SITE_TIMEZONE):
+        site.name, site.timezone = name, SITE_TIMEZONE
         site.full_clean()
         site.save(update_fields=["name", "timezone"])
     return site
 
 
-def _users(site: Site) -> dict[str, User]:
+def _users(site: Site, people: tuple[tuple[str, str, str], ...] = USERS) -> dict[str, User]:
     users: dict[str, User] = {}
     password_hash = None  # hashed once: a dozen slow hashes of the same password add seconds
-    for key, role, full_name in USERS:
+    for key, role, full_name in people:
         email = email_of(key)
         is_staff = role == Role.SITE_ADMIN
         user = User.objects.filter(email__iexact=email).first()
@@ -1211,9 +1265,11 @@ def _relationships(links: Iterable[tuple[str, str, str]]) -> tuple[int, int]:
     return created, changed
 
 
-def _teams(users: dict[str, User]) -> int:
+def _teams(users: dict[str, User], moved: set[str]) -> int:
     created = 0
     for family in FAMILIES:
+        if family.case_id in moved:
+            continue
         members = [("community_coordinator", Role.COMMUNITY_COORDINATOR)]
         members += [(key, TEAM_ROLE_OF[key]) for key in family.team]
         for key, role in members:
@@ -1542,7 +1598,7 @@ HEARING_ATTENDANCE_OF_TEAM = {
 
 def _findings(family: Family, number: int) -> dict:
     """The court's structured findings at a held hearing: reasonable efforts (and why), the
-    permanency goal approved, who was there by role."""
+    ICWA active-efforts finding, the permanency goal approved, who was there by role."""
     team = {HEARING_ATTENDANCE_OF_TEAM[k] for k in family.team if k in HEARING_ATTENDANCE_OF_TEAM}
     present = {"community_coordinator", "parent", *team}
     if any(a.kind == Person.Kind.RESOURCE_PARENT for a in family.adults):
@@ -1551,7 +1607,10 @@ def _findings(family: Family, number: int) -> dict:
         present.discard("parent")
     # from disposition on the court approves the permanency goal of the plan then
     goal = (family.plans[-1].primary if family.plans else "") if number >= 3 else ""
+    # ICWA: where there is reason to know, the court finds active efforts at each hearing
+    icwa = any(kid.icwa in (Icwa.APPLIES, Icwa.REASON_TO_KNOW) for kid in family.kids)
     return {
+        "active_efforts": Hearing.ActiveEfforts.MADE if icwa else "",
         "reasonable_efforts": True,
         "reasonable_efforts_reason": "Referrals made within days of removal; family time "
         "arranged and transport offered.",

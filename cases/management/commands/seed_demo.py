@@ -39,3 +39,6 @@ class Command(BaseCommand):
         for key, role, _ in demo.USERS:
             label = Role(role).label + (" (on other families)" if key == "caseworker2" else "")
             self.stdout.write(f"  {result.users[key].email:<{width}}  {label}")
+        for key, role, _ in demo.EAST_USERS:
+            label = f"{Role(role).label} at {demo.EAST_NAME} (decides the Walker transfer)"
+            self.stdout.write(f"  {result.users[key].email:<{width}}  {label}")
