@@ -247,6 +247,10 @@ def test_the_demo_covers_the_stages_of_a_case():
     removed_this_week = Episode.objects.filter(removal_date__gt=TODAY - dt.timedelta(days=7))
     assert removed_this_week.exists()
     assert Placement.objects.filter(setting=codes.PlacementSetting.TRIAL_HOME_VISIT).exists()
+    respite = Placement.objects.get(
+        setting=codes.PlacementSetting.RESPITE, episode__child__given_name="Santiago"
+    )
+    assert (respite.end_date - respite.start_date).days == 2 and respite.end_reason
     reentered = Episode.objects.filter(id__endswith="-earlier").values("child")
     assert Episode.objects.filter(child__in=reentered, discharge_date__isnull=True).exists()
     moved = Placement.objects.exclude(end_date=None).exclude(end_reason="")

@@ -545,8 +545,15 @@ FAMILIES: tuple[Family, ...] = (
         opened=40,
         removal=45,
         reasons=(RemovalReason.NEGLECT, RemovalReason.INADEQUATE_HOUSING),
-        stays=(Stay(PlacementSetting.NONRELATIVE_FOSTER, "elena", 0,
-                    address="55 Riverbend Drive, Demo City"),),
+        # a respite weekend (not a move: README "Placement changes"), then back with Elena
+        stays=(
+            Stay(PlacementSetting.NONRELATIVE_FOSTER, "elena", 0,
+                 "Respite weekend while Elena was at a family funeral.",
+                 address="55 Riverbend Drive, Demo City"),
+            Stay(PlacementSetting.RESPITE, None, 25, "Back with Elena after the weekend."),
+            Stay(PlacementSetting.NONRELATIVE_FOSTER, "elena", 27,
+                 address="55 Riverbend Drive, Demo City"),
+        ),
         plans=(Plan(0, PermanencyGoal.REUNIFICATION, PermanencyGoal.RELATIVE),),
         next_hearing=(2, HearingType.DISPOSITION),
         family_time=FamilyTime(3, (Supervision.SUPERVISED,), VisitLocation.AGENCY,
