@@ -340,9 +340,13 @@ def test_the_demo_shows_a_transfer_that_east_county_decides(client):
     seed(NOW + dt.timedelta(hours=1))
     case = Case.objects.get(pk="demo-case-walker")
     assert case.site == east
-    assert not TeamMember.objects.filter(
-        case=case, removed_at__isnull=True, user__email__endswith="@demo.safebabies.test"
-    ).exclude(user=receiver).exists()
+    assert (
+        not TeamMember.objects.filter(
+            case=case, removed_at__isnull=True, user__email__endswith="@demo.safebabies.test"
+        )
+        .exclude(user=receiver)
+        .exists()
+    )
     assert CaseTransfer.objects.filter(case=case).count() == 1  # not asked again
     assert Case.objects.filter(site__slug="demo").count() == 12
     before = snapshot()
