@@ -140,6 +140,9 @@ if not DATABASE_URL:
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
 if _db["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...)")
+# Django's PostgreSQL backend without the `_like` twin indexes no query uses (safebabies/db)
+DB_ENGINE = "safebabies.db"
+_db["ENGINE"] = DB_ENGINE
 if env_bool("DATABASE_POOL", False):  # psycopg 3 pool; CONN_MAX_AGE must then be 0
     _db["OPTIONS"] = {**_db.get("OPTIONS", {}), "pool": {"min_size": 1, "max_size": 10}}
 else:
@@ -153,6 +156,7 @@ if DATABASE_REPLICA_URL:
     _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
     if _replica["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must point at PostgreSQL (postgres://...)")
+    _replica["ENGINE"] = DB_ENGINE
     _replica["OPTIONS"] = _db.get("OPTIONS", {}) | _replica.get("OPTIONS", {})
     _replica["CONN_MAX_AGE"] = _db.get("CONN_MAX_AGE", 0)
     DATABASES["replica"] = _replica
