@@ -323,8 +323,8 @@ def _print_table(rows: list[dict]) -> None:
 
 
 def main() -> int:
-    users = _env_int("LOADTEST_USERS", 12)
-    seconds = _env_int("LOADTEST_SECONDS", 45)
+    users = _env_int("LOADTEST_USERS", 50)
+    seconds = _env_int("LOADTEST_SECONDS", 90)
     cases = _env_int("LOADTEST_CASES", 2000)
     p95_limit = _env_int("LOADTEST_P95_MS", 0)
     # people arrive (and sign in) over the first quarter of the run, not all in one second
