@@ -498,7 +498,9 @@ def case_plan(
         for s in all_screenings
         if s.referral_id and s.instrument in CONCRETE_NEEDS_SCREENS
     }
-    attendance = attendance_by_service(sessions_of(access))
+    # every session of the case's services, in one query: only those of the services listed
+    # (the Part 2 rule applied above) are used
+    attendance = attendance_by_service(ServiceSession.objects.filter(service__case=case))
     for row in service_rows:
         row.priority = service_priority(
             row.service.service_type, row.service.pk in from_concrete_screen

@@ -520,3 +520,64 @@ def test_the_case_plan_lists_open_services_by_priority_with_a_badge(
     order = [body.index(f'id="service-{s.pk}"') for s in (housing, other, cpp)]
     assert order == sorted(order)
     assert body.count("1 · Concrete needs") == 2
+
+
+# --- The funnel: referred -> started -> completed, per service type ------------------------------
+
+
+def _services(case, service_type, referred, started, completed):
+    """`referred` services referred in October, `started` of them started, `completed` of
+    those completed."""
+    for n in range(referred):
+        is_started, is_completed = n < started, n < completed
+        Service.objects.create(
+            case=case,
+            recipient=codes.ServiceRecipient.FAMILY,
+            service_type=service_type,
+            referred_on=dt.date(2026, 10, 1),
+            started_on=dt.date(2026, 10, 5) if is_started else None,
+            ended_on=dt.date(2026, 11, 1) if is_completed else None,
+            status="completed" if is_completed else "active" if is_started else "referred",
+        )
+
+
+FUNNEL_PERIOD = "?start=2026-08-01&end=2026-10-31"
+
+
+def test_the_coordinator_sees_where_families_drop_off(client_for, coordinator, family):
+    _services(family, "housing", 10, 8, 5)
+    _services(family, "parenting", 3, 1, 0)
+    page = client_for(coordinator).get(reverse("cqi-funnel", args=["north"]) + FUNNEL_PERIOD)
+    assert page.status_code == 200
+    funnel = page.context["funnel"]
+    rows = {row.label: row for row in funnel.rows}
+    housing = rows["Housing"]
+    assert (housing.referred, housing.not_started, housing.started) == (10, 2, 8)
+    assert (housing.not_completed, housing.completed) == (3, 5)
+    assert (rows["Parenting"].referred, rows["Parenting"].started) == (3, 1)
+    assert (funnel.total.referred, funnel.total.started, funnel.total.completed) == (13, 9, 5)
+    assert AuditEvent.objects.filter(record_type="cqi_funnel", action="view").exists()
+    assert "Rivera" not in page.content.decode()
+
+
+def test_the_site_implementation_team_sees_counts_without_small_cells(
+    client_for, sit_member, family
+):
+    _services(family, "housing", 10, 8, 5)
+    _services(family, "parenting", 3, 1, 0)
+    page = client_for(sit_member).get(reverse("cqi-funnel", args=["north"]) + FUNNEL_PERIOD)
+    assert page.status_code == 200
+    funnel = page.context["funnel"]
+    rows = {row.label: row for row in funnel.rows}
+    # housing: 10 referred, 2 not started (a small cell), so none of its numbers show
+    assert all(str(v) == "fewer than 5" for v in vars(rows["Housing"]).values() if v != "Housing")
+    assert str(rows["Parenting"].referred) == "fewer than 5"
+    # the totals would give the hidden rows back: hidden too
+    assert str(funnel.total.referred) == "hidden"
+    body = page.content.decode()
+    assert ">10<" not in body and ">13<" not in body
+
+
+def test_the_funnel_of_another_site_is_a_404(client_for, outsider, family):
+    url = reverse("cqi-funnel", args=["north"])
+    assert client_for(outsider).get(url).status_code == 404
