@@ -93,7 +93,9 @@ def service_funnel(
             )
         else:
             rows.append(FunnelRow(str(labels.get(service_type, service_type)), *numbers))
-    referred, started, completed = (sum(c[i] for c in counts) for i in (1, 2, 3))
+    referred = sum(c[1] for c in counts)
+    started = sum(c[2] for c in counts)
+    completed = sum(c[3] for c in counts)
     totals = [referred, started, completed, referred - started, started - completed]
     if aggregate_only and (any_hidden or any(is_small(n) for n in totals)):
         reason = COMPLEMENT if any_hidden else PRIMARY
