@@ -9,8 +9,8 @@ only, never a family.
 For aggregate-only viewers (Site Implementation Team, national staff, parent leaders) the
 small-cell rule of `cqi.suppression` holds: a service type whose referred, started or completed
 count, or either drop-off, is 1 to 4 shows none of its numbers (they are tied to one another by
-subtraction), and the totals are hidden whenever a row is (a total minus the rows shown would
-give the hidden row back).
+subtraction: the small ones read "fewer than 5", the others "hidden"), and the totals are
+hidden whenever a row is (a total minus the rows shown would give the hidden row back).
 """
 
 import datetime as dt
@@ -88,9 +88,9 @@ def service_funnel(
         numbers = [referred, started, completed, referred - started, started - completed]
         if aggregate_only and any(is_small(n) for n in numbers):
             any_hidden = True
-            rows.append(
-                FunnelRow(str(labels.get(service_type, service_type)), *[Hidden(PRIMARY)] * 5)
-            )
+            # a small count reads "fewer than 5"; the others of the row are hidden with it
+            cells = [Hidden(PRIMARY if is_small(n) else COMPLEMENT) for n in numbers]
+            rows.append(FunnelRow(str(labels.get(service_type, service_type)), *cells))
         else:
             rows.append(FunnelRow(str(labels.get(service_type, service_type)), *numbers))
     referred = sum(c[1] for c in counts)
