@@ -584,3 +584,21 @@ def test_the_site_implementation_team_sees_counts_without_small_cells(
 def test_the_funnel_of_another_site_is_a_404(client_for, outsider, family):
     url = reverse("cqi-funnel", args=["north"])
     assert client_for(outsider).get(url).status_code == 404
+
+
+def test_only_the_coordinators_home_lists_attendance_and_outreach(
+    client_for, caseworker, judge, family, cpp
+):
+    weekly(cpp, "AAAAAAMM")
+    for other in (caseworker, judge):
+        home = client_for(other).get("/").content.decode()
+        assert "Services: attendance and outreach" not in home
+
+
+def test_a_parent_reads_no_session_of_their_family(site, family, cpp):
+    sessions = weekly(cpp, "AM")
+    parent = f.site_member(site, "parent", email="dorothy@example.org")
+    f.TeamMemberFactory(case=family, user=parent, role="parent", person=family.test_parent)
+    api = bearer(parent)
+    assert api.get(f"/api/v1/service-sessions/{sessions[0].pk}/").status_code == 404
+    assert api.get("/api/v1/service-sessions/").json()["count"] == 0
