@@ -1,5 +1,6 @@
 """/api/v1/screenings/, /services/, /goals/, /assessments/ and /permanency-plans/ (DATA_PACKAGE.md
-screenings.csv, services.csv, permanency_plans.csv; goals and assessments beyond the package).
+screenings.csv, services.csv, permanency_plans.csv; goals and assessments beyond the package),
+and /service-sessions/ (issue 22: a service's sessions as it is delivered).
 
 Reads follow `cases.api.base`. Writes (POST, and PATCH/PUT where a record can change) are for
 the case writers of the record's case: the case comes through `access_case(..., write=True)`
@@ -12,6 +13,10 @@ Rules on rows and fields:
   present only where the person they are about (`person_id`) signed a release in force for
   one of the viewer's roles (`CaseAccess.part2_people`), with `redisclosure_notice` (42 CFR
   2.32) on each such row; null on every other row;
+- an intimate-partner violence screen is a row only for the Community Coordinator, site admins,
+  the caseworker and the clinician (`cases.access.screening_rows`);
+- a session of a Part 2 service is hidden exactly like its service (through the service's
+  person), with the notice;
 - an assessment's narrative is present only for the clinician, the Community Coordinator and
   the caseworker on the team (`can_see_assessment_narrative`);
 - relationship-based assessments are written by clinicians only;
