@@ -1,5 +1,6 @@
 """/api/v1/screenings/, /services/, /goals/, /assessments/ and /permanency-plans/ (DATA_PACKAGE.md
-screenings.csv, services.csv, permanency_plans.csv; goals and assessments beyond the package).
+screenings.csv, services.csv, permanency_plans.csv; goals and assessments beyond the package),
+and /service-sessions/ (issue 22: a service's sessions as it is delivered).
 
 Reads follow `cases.api.base`. Writes (POST, and PATCH/PUT where a record can change) are for
 the case writers of the record's case: the case comes through `access_case(..., write=True)`
@@ -12,6 +13,10 @@ Rules on rows and fields:
   present only where the person they are about (`person_id`) signed a release in force for
   one of the viewer's roles (`CaseAccess.part2_people`), with `redisclosure_notice` (42 CFR
   2.32) on each such row; null on every other row;
+- an intimate-partner violence screen is a row only for the Community Coordinator, site admins,
+  the caseworker and the clinician (`cases.access.screening_rows`);
+- a session of a Part 2 service is hidden exactly like its service (through the service's
+  person), with the notice;
 - an assessment's narrative is present only for the clinician, the Community Coordinator and
   the caseworker on the team (`can_see_assessment_narrative`);
 - relationship-based assessments are written by clinicians only;
@@ -29,7 +34,17 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from assessments import services
-from assessments.models import NARRATIVE_FIELDS, Assessment, Goal, Lens, Screening, Service
+from assessments.models import (
+    NARRATIVE_FIELDS,
+    Assessment,
+    Goal,
+    Lens,
+    Screening,
+    Service,
+    ServiceSession,
+    SessionAttendance,
+    SessionCaregiver,
+)
 from cases import services as case_services
 from cases.access import (
     PART2_INSTRUMENTS,
@@ -38,6 +53,7 @@ from cases.access import (
     CaseAccess,
     access_case,
     access_child,
+    access_service,
     can_see_assessment_narrative,
     case_record,
     part2_people_visible_to,
@@ -516,3 +532,113 @@ class PermanencyPlanViewSet(ReadPermanencyPlanViewSet):
                 exc.message_dict if hasattr(exc, "error_dict") else exc.messages
             ) from exc
         return Response(self.serialize([plan])[0], status=status.HTTP_201_CREATED)
+
+
+# --- Sessions of a service (issue 22 item 3) --------------------------------------------------
+
+
+class ServiceSessionSerializer(Part2Notice, RecordSerializer):
+    service_id = ref()
+    case_id = ref("service.case_id")
+    needs_outreach = serializers.BooleanField(read_only=True)
+    redisclosure_notice = serializers.SerializerMethodField()
+
+    def is_part2(self, record: Any) -> bool:
+        return record.service.service_type in PART2_SERVICE_TYPES
+
+    class Meta:
+        model = ServiceSession
+        fields = [
+            "id",
+            "service_id",
+            "case_id",
+            "held_on",
+            "attendance",
+            "caregiver",
+            "minutes",
+            "note",
+            "outreach_done_on",
+            "needs_outreach",
+            "redisclosure_notice",
+        ]
+
+
+class ServiceSessionInput(serializers.Serializer):
+    id = id_field(required=False, help_text=ID_HELP)
+    service_id = _id(help_text="The service (on the case plan) the session belongs to.")
+    held_on = serializers.DateField()
+    attendance = _code(SessionAttendance.choices)
+    caregiver = _code(
+        SessionCaregiver.choices,
+        required=False,
+        allow_null=True,
+        help_text="For dyadic work: who took part.",
+    )
+    minutes = serializers.IntegerField(min_value=1, max_value=1440, required=False, allow_null=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, allow_null=True)
+    outreach_done_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="After a missed session: the day the team reached out (PATCH).",
+    )
+
+
+@extend_schema(request=ServiceSessionInput, responses=ServiceSessionSerializer)
+class ServiceSessionViewSet(WritableRecordViewSet):
+    """Sessions of a service as it is delivered: read by whoever reads the service (a Part 2
+    service's sessions under its release, with the redisclosure notice), logged and changed by
+    the case's writers. `?case=` lists a family's sessions."""
+
+    serializer_class = ServiceSessionSerializer
+    kind = "service_session"
+    input_serializer = ServiceSessionInput
+    case_path = "service__case"
+    related = ("service",)
+
+    def restrict(self, queryset):
+        return queryset.filter(
+            ~Q(service__service_type__in=PART2_SERVICE_TYPES)
+            | Q(service__person_id__in=part2_people_visible_to(self.request.user))
+        )
+
+    def create(self, request, *args, **kwargs):
+        given = ServiceSessionInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        try:
+            found = access_service(self.user, data.pop("service_id"))
+        except Http404:  # a service the caller may not see is, for them, no service at all
+            raise ValidationError(
+                {"service_id": ["No service with this id in the families you see."]}
+            ) from None
+        require(found.access, "can_write")
+        if data.pop("outreach_done_on", None) is not None:
+            raise ValidationError(
+                {"outreach_done_on": ["Log the session first, then mark its outreach done."]}
+            )
+        service = found.record
+        service.case = found.access.case
+        session = self.call(services.service_session_log, service=service, **data)
+        fresh = self.get_queryset().get(pk=session.pk)
+        return self.written(fresh, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        record = self.get_object()
+        access = self.access_for_write(record.service.case_id)
+        given = ServiceSessionInput(data=request.data, partial=partial)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        if data.pop("service_id", record.service_id) != record.service_id:
+            raise ValidationError({"service_id": ["A session cannot move to another service."]})
+        if data.pop("id", record.pk) != record.pk:
+            raise ValidationError({"id": ["A record keeps its id."]})
+        session = ServiceSession.objects.select_related("service__case__site").get(pk=record.pk)
+        session.service.case = access.case
+        outreach = data.pop("outreach_done_on", None)
+        if data:
+            self.call(services.service_session_update, session=session, **data)
+        if outreach is not None:
+            self.call(services.service_session_outreach_done, session=session, done_on=outreach)
+        fresh = self.get_queryset().get(pk=record.pk)
+        return self.written(fresh, status.HTTP_200_OK)

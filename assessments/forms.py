@@ -14,6 +14,8 @@ from assessments.models import (
     Lens,
     Marker,
     MarkerScore,
+    SessionAttendance,
+    SessionCaregiver,
 )
 from cases.models import Consent, Person
 from safebabies import codes
@@ -494,3 +496,36 @@ class ConsentRevokeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = form_helper("revoked_on")
+
+
+class SessionForm(forms.Form):
+    """One session of a service, as it was delivered."""
+
+    held_on = forms.DateField(label="Day of the session", widget=DateInput())
+    attendance = forms.ChoiceField(label="Attendance", choices=SessionAttendance.choices)
+    caregiver = forms.ChoiceField(
+        label="Who took part",
+        choices=_blank("Not recorded", SessionCaregiver.choices),
+        required=False,
+        help_text="For dyadic work: the birth parent, the resource parent, both, or the child.",
+    )
+    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=1440, required=False)
+    note = forms.CharField(
+        label="Short note",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=READ_BY_COURT_AND_MENTOR,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(
+            Row(
+                Column("held_on", css_class="col-sm-6 col-md-3"),
+                Column("attendance", css_class="col-sm-6 col-md-3"),
+                Column("caregiver", css_class="col-sm-6 col-md-4"),
+                Column("minutes", css_class="col-sm-6 col-md-2"),
+            ),
+            "note",
+        )

@@ -320,3 +320,65 @@ class MarkerRating(Record):
 
     def __str__(self) -> str:
         return f"{self.get_marker_display()}: {self.get_score_display()}, {self.rated_on:%-d %b %Y}"
+
+
+class SessionAttendance(models.TextChoices):
+    """How a session of a service went (issue 22 item 3)."""
+
+    ATTENDED = "attended", "Attended"
+    MISSED = "missed", "Missed"
+    CANCELLED_PROVIDER = "cancelled_provider", "Cancelled by the provider"
+    CANCELLED_FAMILY = "cancelled_family", "Cancelled by the family"
+
+
+class SessionCaregiver(models.TextChoices):
+    """Which caregiver took part, for dyadic work (child-parent psychotherapy...)."""
+
+    BIRTH_PARENT = "birth_parent", "Birth parent"
+    RESOURCE_PARENT = "resource_parent", "Resource parent"
+    BOTH = "both", "Birth parent and resource parent"
+    NONE = "none", "No caregiver (the child only)"
+
+
+class ServiceSession(Record):
+    """One session of a service as it is delivered: the day, whether the family came, which
+    caregiver took part. A missed session asks for outreach (`outreach_done_on`: the day the
+    team reached out), which the Community Coordinator sees until it is done. Read as its
+    service is (cases.access RECORD_TYPES["service_session"]: a Part 2 service's sessions are
+    Part 2 too)."""
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="sessions")
+    held_on = models.DateField()
+    attendance = models.CharField(max_length=24, choices=SessionAttendance.choices)
+    caregiver = models.CharField(
+        max_length=16, choices=SessionCaregiver.choices, blank=True, help_text="For dyadic work."
+    )
+    minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    outreach_done_on = models.DateField(
+        null=True, blank=True, help_text="After a missed session: the day the team reached out."
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["held_on", "created_at"]
+        indexes = [models.Index(fields=["service", "held_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__isnull=True) | Q(minutes__gte=1, minutes__lte=1440),
+                name="service_session_minutes_in_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(outreach_done_on__isnull=True) | Q(attendance="missed"),
+                name="service_session_outreach_after_missed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_attendance_display()}, {self.held_on:%-d %b %Y}"
+
+    @property
+    def needs_outreach(self) -> bool:
+        return self.attendance == SessionAttendance.MISSED and self.outreach_done_on is None

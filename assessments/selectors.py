@@ -18,7 +18,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from assessments.due import Due, screenings_due
 from assessments.models import (
@@ -30,16 +31,21 @@ from assessments.models import (
     MarkerRating,
     Screening,
     Service,
+    ServiceSession,
+    SessionAttendance,
 )
 from cases.access import (
+    IPV_INSTRUMENTS,
     PART2_INSTRUMENTS,
     PART2_REDISCLOSURE_NOTICE,
     PART2_SERVICE_TYPES,
     CaseAccess,
     can_see_assessment_narrative,
+    can_see_ipv_screenings,
     can_see_marker_notes,
     case_records,
     cases_visible_to,
+    records_visible_to,
 )
 from cases.models import Case, Child, Episode, Person
 from safebabies import codes
@@ -91,6 +97,8 @@ class ServiceRow:
     waiting: bool
     late_referral: bool  # removal to referral past 60 days
     late_start: bool  # referral to start (or waiting) past 60 days
+    priority: int = 3  # `service_priority`: 1 concrete needs, 2 health and safety, 3 the rest
+    attendance: "Attendance | None" = None  # its sessions' trend (issue 22)
 
     @property
     def late(self) -> bool:
@@ -119,6 +127,155 @@ def service_row(service: Service, removal_date: dt.date | None, today: dt.date) 
         and removal_to_referral > TIMELINESS_LIMIT_DAYS,
         late_start=referral_to_start is not None and referral_to_start > TIMELINESS_LIMIT_DAYS,
     )
+
+
+# --- Service priority: concrete needs first (issue 22 item 4, seed 002 CC6) ------------------
+
+# Priority 1: concrete needs, met first: a roof, food, transport, income, child care.
+CONCRETE_NEEDS_TYPES = frozenset(
+    {codes.ServiceType.HOUSING, codes.ServiceType.CONCRETE_NEEDS, codes.ServiceType.CHILD_CARE}
+)
+# Priority 2: health and safety.
+HEALTH_AND_SAFETY_TYPES = frozenset(
+    {
+        codes.ServiceType.DOMESTIC_VIOLENCE,
+        codes.ServiceType.MEDICAL,
+        codes.ServiceType.MENTAL_HEALTH,
+        codes.ServiceType.SUBSTANCE_USE_TREATMENT,
+    }
+)
+# The screens whose referral is a concrete need, whatever the service's type.
+CONCRETE_NEEDS_SCREENS = frozenset({codes.Instrument.HOUSING, codes.Instrument.BASIC_NEEDS})
+PRIORITY_LABELS = {1: "Concrete needs", 2: "Health and safety", 3: "Relationships and growth"}
+OPEN_STATUSES = (
+    codes.ServiceStatus.REFERRED,
+    codes.ServiceStatus.WAITLISTED,
+    codes.ServiceStatus.ACTIVE,
+)
+
+
+def service_priority(service_type: str, from_concrete_needs_screen: bool = False) -> int:
+    """1 for a concrete need (housing, basic needs, child care, or a service a housing or
+    basic-needs screen referred to), 2 for health and safety (domestic violence, medical,
+    mental health, substance-use treatment), 3 for the rest (relationship-based and
+    developmental services, parenting, other). An IPV screen's referral does not change a
+    priority: the badge would tell who may not read IPV screens that there is one."""
+    if service_type in CONCRETE_NEEDS_TYPES or from_concrete_needs_screen:
+        return 1
+    if service_type in HEALTH_AND_SAFETY_TYPES:
+        return 2
+    return 3
+
+
+def by_priority(rows: list[ServiceRow]) -> list[ServiceRow]:
+    """Open referrals and services first, by priority then referral day; the ended after, by
+    referral day."""
+    return sorted(
+        rows,
+        key=lambda r: (
+            r.service.status not in OPEN_STATUSES,
+            r.priority if r.service.status in OPEN_STATUSES else 0,
+            r.service.referred_on,
+            r.service.pk,
+        ),
+    )
+
+
+# --- Attendance: sessions as the service is delivered (issue 22 item 3) ---------------------
+
+ATTENDANCE_WINDOW = 4  # sessions compared: the last 4 against the 4 before
+WAS_GOOD = 0.75
+NOW_LOW = 0.5
+# What counts against the family: a missed session or one they cancelled (a session the
+# provider cancelled counts neither way).
+ABSENT = frozenset({SessionAttendance.MISSED, SessionAttendance.CANCELLED_FAMILY})
+
+
+@dataclass
+class Attendance:
+    """The attendance of one service's latest sessions (newest first in `sessions`)."""
+
+    sessions: list[ServiceSession]
+    recent_rate: float | None  # of the last 4 sessions that count, None with fewer than 4
+    earlier_rate: float | None  # of the 4 before them
+    absent_in_a_row: int  # the latest sessions that count, missed or cancelled by the family
+    outreach: list[ServiceSession]  # missed sessions whose outreach is not done
+
+    @property
+    def falling(self) -> bool:
+        """Attendance is falling: the family missed (or cancelled) the last two sessions in a
+        row, or the last 4 sessions attended at most 50% after the 4 before at least 75%."""
+        if self.absent_in_a_row >= 2:
+            return True
+        return (
+            self.recent_rate is not None
+            and self.earlier_rate is not None
+            and self.earlier_rate >= WAS_GOOD
+            and self.recent_rate <= NOW_LOW
+        )
+
+    @property
+    def recent_percent(self) -> int | None:
+        return None if self.recent_rate is None else round(self.recent_rate * 100)
+
+    @property
+    def earlier_percent(self) -> int | None:
+        return None if self.earlier_rate is None else round(self.earlier_rate * 100)
+
+
+def _rate(sessions: list[ServiceSession]) -> float | None:
+    if len(sessions) < ATTENDANCE_WINDOW:
+        return None
+    return sum(1 for s in sessions if s.attendance == SessionAttendance.ATTENDED) / len(sessions)
+
+
+def attendance_of(sessions: list[ServiceSession]) -> Attendance:
+    """`Attendance` of one service from its sessions (any order; more than the last 8 are
+    ignored for the trend, every missed session without outreach is kept)."""
+    newest = sorted(sessions, key=lambda s: (s.held_on, s.created_at), reverse=True)
+    counted = [s for s in newest if s.attendance != SessionAttendance.CANCELLED_PROVIDER]
+    counted = counted[: 2 * ATTENDANCE_WINDOW]
+    in_a_row = 0
+    for session in counted:
+        if session.attendance not in ABSENT:
+            break
+        in_a_row += 1
+    return Attendance(
+        sessions=newest,
+        recent_rate=_rate(counted[:ATTENDANCE_WINDOW]),
+        earlier_rate=_rate(counted[ATTENDANCE_WINDOW : 2 * ATTENDANCE_WINDOW]),
+        absent_in_a_row=in_a_row,
+        outreach=[s for s in newest if s.needs_outreach],
+    )
+
+
+def latest_sessions(sessions: QuerySet[ServiceSession]) -> QuerySet[ServiceSession]:
+    """Of `sessions` (already limited to what the viewer may see), those the trend reads (the
+    last 8 of each service) and every missed one still waiting for outreach, in one query."""
+    ranked = sessions.annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=F("service_id"),
+            order_by=[F("held_on").desc(), F("created_at").desc()],
+        )
+    ).filter(rank__lte=2 * ATTENDANCE_WINDOW + 4)  # room for a few provider cancellations
+    return sessions.filter(
+        Q(pk__in=ranked.values("pk"))
+        | Q(attendance=SessionAttendance.MISSED, outreach_done_on__isnull=True)
+    )
+
+
+def attendance_by_service(sessions: QuerySet[ServiceSession]) -> dict[str, Attendance]:
+    """{service id: Attendance} for the services of `sessions`, in one query."""
+    grouped: dict[str, list[ServiceSession]] = defaultdict(list)
+    for session in latest_sessions(sessions).select_related("service"):
+        grouped[session.service_id].append(session)
+    return {service_id: attendance_of(rows) for service_id, rows in grouped.items()}
+
+
+def sessions_of(access: CaseAccess) -> QuerySet[ServiceSession]:
+    """The sessions of the case's services the viewer may see (the service's Part 2 rule)."""
+    return case_records(access, "service_session")
 
 
 # --- Markers -------------------------------------------------------------------------------
@@ -251,6 +408,21 @@ class CasePlan:
     def waiting_services(self) -> list[ServiceRow]:
         return [r for r in self.services if r.waiting]
 
+    @property
+    def falling_attendance(self) -> list[ServiceRow]:
+        """Active services whose attendance is falling (`Attendance.falling`)."""
+        return [
+            r
+            for r in self.services
+            if r.service.status == codes.ServiceStatus.ACTIVE
+            and r.attendance is not None
+            and r.attendance.falling
+        ]
+
+    @property
+    def outreach_due(self) -> list[ServiceSession]:
+        return [s for r in self.services if r.attendance for s in r.attendance.outreach]
+
 
 def _open_removals(children: list[Child]) -> dict[str, Episode]:
     episodes = Episode.objects.filter(
@@ -321,8 +493,26 @@ def case_plan(
         for s in services
         if s.service_type not in PART2_SERVICE_TYPES or s.person_id in part2
     ]
+    from_concrete_screen = {
+        s.referral_id
+        for s in all_screenings
+        if s.referral_id and s.instrument in CONCRETE_NEEDS_SCREENS
+    }
+    # every session of the case's services, in one query: only those of the services listed
+    # (the Part 2 rule applied above) are used
+    attendance = attendance_by_service(ServiceSession.objects.filter(service__case=case))
+    for row in service_rows:
+        row.priority = service_priority(
+            row.service.service_type, row.service.pk in from_concrete_screen
+        )
+        row.attendance = attendance.get(row.service.pk)
+    service_rows = by_priority(service_rows)
+    ipv = can_see_ipv_screenings(access)
     screenings = [
-        s for s in all_screenings if s.instrument not in PART2_INSTRUMENTS or s.person_id in part2
+        s
+        for s in all_screenings
+        if (s.instrument not in PART2_INSTRUMENTS or s.person_id in part2)
+        and (ipv or s.instrument not in IPV_INSTRUMENTS)
     ]
     for s in screenings:
         # the Part 2 service a screening led to stays unnamed for a viewer it is not opened to
@@ -399,3 +589,35 @@ def overdue_screenings_in_care(cases: QuerySet[Case], today: dt.date) -> list[tu
             if item.overdue:
                 overdue.append((child, item))
     return overdue
+
+
+@dataclass
+class HomeAttendance:
+    """What the Community Coordinator's home page shows of services as they are delivered."""
+
+    falling: list[tuple[Service, Attendance]]  # active services whose attendance is falling
+    outreach: list[ServiceSession]  # missed sessions waiting for the team's outreach
+
+
+def home_attendance(user: User, cases: QuerySet[Case]) -> HomeAttendance:
+    """For the coordinator's families (`cases`): the services whose attendance is falling and
+    the missed sessions whose outreach is not done, only among the sessions the user may see
+    (`records_visible_to`: a Part 2 service's sessions under its release), in one query."""
+    sessions = records_visible_to(user, "service_session").filter(
+        service__case__in=cases, service__case__closed_on__isnull=True
+    )
+    grouped: dict[str, list[ServiceSession]] = defaultdict(list)
+    services: dict[str, Service] = {}
+    for session in latest_sessions(sessions).select_related("service__case"):
+        grouped[session.service_id].append(session)
+        services[session.service_id] = session.service
+    falling, outreach = [], []
+    for service_id, rows in grouped.items():
+        attendance = attendance_of(rows)
+        service = services[service_id]
+        if service.status == codes.ServiceStatus.ACTIVE and attendance.falling:
+            falling.append((service, attendance))
+        outreach.extend(attendance.outreach)
+    falling.sort(key=lambda pair: (pair[0].case.name, pair[0].referred_on, pair[0].pk))
+    outreach.sort(key=lambda s: (s.held_on, s.pk))
+    return HomeAttendance(falling=falling, outreach=outreach)

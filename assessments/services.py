@@ -23,9 +23,11 @@ from assessments.models import (
     MarkerRating,
     Screening,
     Service,
+    ServiceSession,
+    SessionAttendance,
 )
 from assessments.signals import part2_release_confirmed, part2_release_recorded
-from cases.access import PART2_INSTRUMENTS, PART2_SERVICE_TYPES
+from cases.access import IPV_INSTRUMENTS, PART2_INSTRUMENTS, PART2_SERVICE_TYPES
 from cases.models import Case, Child, Consent, Person
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
@@ -55,6 +57,18 @@ SCREENING_FIELDS = frozenset(
         "screened_by",
         "referral",
         "person",
+    }
+)
+# Screens of a parent or caregiver, never of a child: depression, substance use, and screening
+# the whole family (issue 22 item 4: housing, basic needs, intimate-partner violence)
+PARENT_INSTRUMENTS = frozenset(
+    {
+        codes.Instrument.EPDS,
+        codes.Instrument.PHQ9,
+        codes.Instrument.SUBSTANCE_USE,
+        codes.Instrument.HOUSING,
+        codes.Instrument.BASIC_NEEDS,
+        codes.Instrument.IPV,
     }
 )
 SERVICE_FIELDS = frozenset(
@@ -130,12 +144,14 @@ def _check_screening(screening: Screening) -> None:
         and screening.instrument in CHILD_INSTRUMENTS
     ):
         add_error(errors, "instrument", "This is a child's screening: choose the child as subject.")
-    if screening.subject == codes.ScreeningSubject.CHILD and screening.instrument in {
-        codes.Instrument.EPDS,
-        codes.Instrument.PHQ9,
-        codes.Instrument.SUBSTANCE_USE,
-    }:
+    if (
+        screening.subject == codes.ScreeningSubject.CHILD
+        and screening.instrument in PARENT_INSTRUMENTS
+    ):
         add_error(errors, "instrument", "This is a screening for a parent or caregiver.")
+    if screening.instrument in IPV_INSTRUMENTS and screening.child is not None:
+        # an IPV screen is a parent's own: never among a child's records (the court's summary)
+        add_error(errors, "child", "An IPV screen is about a parent or caregiver: name no child.")
     _not_future(errors, case, "screened_on", screening.screened_on, "The screening date")
     if screening.child is not None and screening.screened_on < screening.child.birth_date:
         add_error(
@@ -646,3 +662,103 @@ def consent_revoke(
         request=request,
     )
     return consent
+
+
+# --- Sessions of a service, as it is delivered (issue 22 item 3) -----------------------------
+
+SESSION_FIELDS = frozenset({"held_on", "attendance", "caregiver", "minutes", "note"})
+SESSION_NOTE_MAX = 500
+
+
+def _check_session(session: ServiceSession) -> None:
+    service = session.service
+    case = service.case
+    errors: dict[str, list[str]] = {}
+    if session.held_on is None:
+        add_error(errors, "held_on", "Say on which day.")
+    else:
+        _not_future(errors, case, "held_on", session.held_on, "A session's day")
+        if session.held_on < service.referred_on:
+            add_error(errors, "held_on", "A session is on or after the referral day.")
+    if session.attendance not in SessionAttendance.values:
+        add_error(errors, "attendance", f"Choose one of: {', '.join(SessionAttendance.values)}.")
+    if session.minutes is not None and not 1 <= session.minutes <= 1440:
+        add_error(errors, "minutes", "How many minutes, from 1 to 1440.")
+    if session.minutes is not None and session.attendance != SessionAttendance.ATTENDED:
+        add_error(errors, "minutes", "Minutes are for a session the family attended.")
+    if "\x00" in (session.note or ""):
+        add_error(errors, "note", "Control characters (such as NUL) are not allowed.")
+    if session.attendance != SessionAttendance.MISSED:
+        session.outreach_done_on = None
+    check_errors(errors)
+
+
+@service
+def service_session_log(
+    *,
+    actor: User,
+    service: Service,
+    id: str | None = None,
+    request: HttpRequest | None = None,
+    **fields: Any,
+) -> ServiceSession:
+    """A session of a service on the case plan. A missed one waits for the team's outreach
+    (`service_session_outreach_done`), shown to the Community Coordinator until it is done."""
+    unknown = set(fields) - SESSION_FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+    fields["note"] = (fields.get("note") or "").strip()
+    fields["caregiver"] = fields.get("caregiver") or ""
+    session = take_id(ServiceSession(service=service, logged_by=actor, **fields), id)
+    _check_session(session)
+    save_new(session)
+    audit(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        record=session,
+        case=service.case,
+        request=request,
+    )
+    return session
+
+
+@service
+def service_session_update(
+    *, actor: User, session: ServiceSession, request: HttpRequest | None = None, **changes: Any
+) -> ServiceSession:
+    if "note" in changes:
+        changes["note"] = (changes["note"] or "").strip()
+    if "caregiver" in changes:
+        changes["caregiver"] = changes["caregiver"] or ""
+    changed = apply_changes(session, changes, SESSION_FIELDS)
+    before = session.outreach_done_on
+    _check_session(session)
+    if session.outreach_done_on != before:
+        changed.append("outreach_done_on")
+    save_audited_changes(session, changed, actor=actor, case=session.service.case, request=request)
+    return session
+
+
+@service
+def service_session_outreach_done(
+    *,
+    actor: User,
+    session: ServiceSession,
+    done_on: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> ServiceSession:
+    """The team reached out to the family after a missed session (on `done_on`, today by
+    default): the coordinator's reminder of it ends."""
+    case = session.service.case
+    errors: dict[str, list[str]] = {}
+    if session.attendance != SessionAttendance.MISSED:
+        add_error(errors, "outreach_done_on", "Outreach follows a missed session.")
+    done_on = done_on or case.site.today()
+    _not_future(errors, case, "outreach_done_on", done_on, "The outreach day")
+    if done_on < session.held_on:
+        add_error(errors, "outreach_done_on", "Outreach follows the missed session.")
+    check_errors(errors)
+    if session.outreach_done_on != done_on:
+        session.outreach_done_on = done_on
+        save_audited_changes(session, ["outreach_done_on"], actor=actor, case=case, request=request)
+    return session

@@ -17,6 +17,16 @@ urlpatterns = [
         views.service_edit,
         name="service-edit",
     ),
+    path(
+        "cases/<str:case_id>/plan/services/<str:service_id>/sessions/",
+        views.service_sessions,
+        name="service-sessions",
+    ),
+    path(
+        "cases/<str:case_id>/plan/sessions/<str:session_id>/outreach/",
+        views.session_outreach_done,
+        name="session-outreach-done",
+    ),
     path("cases/<str:case_id>/plan/goals/new/", views.goal_create, name="goal-create"),
     path("cases/<str:case_id>/plan/goals/<str:goal_id>/", views.goal_edit, name="goal-edit"),
     path(

@@ -8,7 +8,7 @@ forms) and every change goes through `assessments.services`.
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,9 @@ from cases.access import (
     CaseAccess,
     access_case,
     access_record,
+    access_service_session,
     can_see_assessment_narrative,
+    case_record,
     case_records,
     has_right,
     require,
@@ -35,6 +37,7 @@ from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.selectors import site_roles
+from safebabies.kit.forms import add_service_errors
 from safebabies.kit.views import form_data, form_page
 
 
@@ -185,6 +188,90 @@ def service_edit(request: AuthenticatedRequest, case_id: str, service_id: str) -
         cancel=plan_url(case.pk),
         success="The service is updated.",
     )
+
+
+# --- Sessions of a service, as it is delivered (issue 22 item 3) ---------------------------
+
+
+def sessions_url(case_id: str, service_id: str, anchor: str = "") -> str:
+    url = reverse("service-sessions", args=[case_id, service_id])
+    return url + (f"#{anchor}" if anchor else "")
+
+
+@require_http_methods(["GET", "POST"])
+def service_sessions(request: AuthenticatedRequest, case_id: str, service_id: str) -> HttpResponse:
+    """A service's sessions (whoever sees the service reads them) and, for the case's writers,
+    the form to log one. A missed session waits for the team's outreach."""
+    access = access_case(request.user, case_id)
+    case = access.case
+    service = case_record(access, "service", service_id)
+    if service is None:
+        raise Http404("Not found")
+    service.case = case
+    form = None
+    if access.can_write:
+        form = forms.SessionForm(form_data(request), initial={"held_on": case.site.today()})
+    if request.method == "POST":
+        require(access, "can_write")
+        assert form is not None
+        if form.is_valid():
+            try:
+                session = services.service_session_log(
+                    actor=request.user, service=service, request=request, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if session.needs_outreach:
+                    messages.warning(
+                        request,
+                        "The session is logged as missed: reach out to the family, then mark "
+                        "the outreach done.",
+                    )
+                else:
+                    messages.success(request, "The session is logged.")
+                return redirect(sessions_url(case.pk, service.pk))
+    audit_log(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record=service,
+        case_id=case.pk,
+        site_id=case.site_id,
+        request=request,
+        detail={"page": "service_sessions"},
+    )
+    rows = list(sel.sessions_of(access).filter(service=service).order_by("-held_on", "-created_at"))
+    attendance = sel.attendance_of(rows) if rows else None
+    return render(
+        request,
+        "assessments/sessions.html",
+        {
+            "case": case,
+            "access": access,
+            "service": service,
+            "sessions": rows,
+            "attendance": attendance,
+            "form": form,
+            "part2": service.service_type in PART2_SERVICE_TYPES,
+            "part2_notice": PART2_REDISCLOSURE_NOTICE,
+        },
+    )
+
+
+@require_POST
+def session_outreach_done(
+    request: AuthenticatedRequest, case_id: str, session_id: str
+) -> HttpResponse:
+    """The team reached out to the family after a missed session (the case's writers)."""
+    access, session = access_service_session(request.user, session_id, write=True, in_case=case_id)
+    session.service.case = access.case
+    try:
+        services.service_session_outreach_done(actor=request.user, session=session, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "The outreach is marked done.")
+    return redirect(sessions_url(access.case.pk, session.service_id, f"session-{session.pk}"))
 
 
 # --- Goals ---------------------------------------------------------------------------------

@@ -699,6 +699,32 @@ def can_see_summary(access: CaseAccess) -> bool:
 PART2_INSTRUMENTS = frozenset({codes.Instrument.SUBSTANCE_USE})
 PART2_SERVICE_TYPES = frozenset({codes.ServiceType.SUBSTANCE_USE_TREATMENT})
 
+# Intimate-partner violence screens (issue 22 item 4): a result may endanger a parent if the
+# other parent, their attorney or anyone outside the professionals who act on it reads it. An
+# IPV screening row is read only by the Community Coordinator, site admins, the caseworker and
+# the clinician on the case (`screening_rows`); never the court's view, an attorney, GAL /
+# CASA, a parent mentor or a parent. SECURITY.md states it; the matrix's `ipv_screening` rows
+# test it.
+IPV_INSTRUMENTS = frozenset({codes.Instrument.IPV})
+IPV_ROLES = frozenset(
+    {Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.CASEWORKER, Role.CLINICIAN}
+)
+
+
+def ipv_screening_q() -> Q:
+    return Q(instrument__in=IPV_INSTRUMENTS)
+
+
+def can_see_ipv_screenings(access: "CaseAccess") -> bool:
+    return bool(access.roles & IPV_ROLES)
+
+
+def screening_rows(access: "CaseAccess") -> Q:
+    """The screenings of a visible case a professional reads: every one for those who read IPV
+    screens (`IPV_ROLES`), every one but the IPV screens for anyone else. (Part 2 rows:
+    `RecordType.hidden_rows`, on top.)"""
+    return Q() if can_see_ipv_screenings(access) else ~ipv_screening_q()
+
 
 # 42 CFR 2.32: the notice that goes with every disclosure of Part 2 records.
 PART2_REDISCLOSURE_NOTICE = (
@@ -781,6 +807,9 @@ class RecordType:
     rows_for: Callable[["CaseAccess"], Q] | None = None
     # roles on the case that see every `hidden_rows` row (those who record Part 2 releases)
     hidden_rows_open_to: frozenset[str] = frozenset()
+    # the lookup from a row to the person whose release opens a `hidden_rows` row (a Part 2
+    # service's sessions: their service's person)
+    hidden_person: str = "person_id"
 
     def model_class(self) -> type[Model]:
         return apps.get_model(self.model)
@@ -847,8 +876,24 @@ RECORD_TYPES: dict[str, RecordType] = {
         ),
     ),
     "family_time_plan": RecordType("familytime.FamilyTimePlan", "child__case"),
-    "screening": RecordType("assessments.Screening", "case", hidden_rows=part2_screening_q),
+    # an IPV screen only for the roles of `IPV_ROLES` (`screening_rows`)
+    "screening": RecordType(
+        "assessments.Screening",
+        "case",
+        hidden_rows=part2_screening_q,
+        rows_for=lambda access: screening_rows(access),
+    ),
     "service": RecordType("assessments.Service", "case", hidden_rows=part2_service_q),
+    # the sessions of a service as it is delivered (issue 22): read as their service is, a
+    # Part 2 service's sessions hidden exactly like it (through the service's person); not a
+    # parent's
+    "service_session": RecordType(
+        "assessments.ServiceSession",
+        "service__case",
+        hidden_rows=lambda: Q(service__service_type__in=PART2_SERVICE_TYPES),
+        hidden_person="service__person_id",
+        related=("service",),
+    ),
     "goal": RecordType("assessments.Goal", "case"),
     "goal_step": RecordType("assessments.GoalStep", "goal__case", related=("goal",)),
     "assessment": RecordType("assessments.Assessment", "case"),
@@ -921,7 +966,7 @@ def case_records(access: CaseAccess, kind: str) -> QuerySet:
         queryset = queryset.filter(spec.rows_for(access))
     if spec.hidden_rows is not None and not (access.roles & spec.hidden_rows_open_to):
         queryset = queryset.filter(
-            ~spec.hidden_rows() | Q(person_id__in=list(access.part2_people()))
+            ~spec.hidden_rows() | Q(**{f"{spec.hidden_person}__in": list(access.part2_people())})
         )
     return queryset
 
@@ -946,7 +991,9 @@ def records_visible_to(user: User, kind: str) -> QuerySet:
         cases = ftm_cases_visible_to(user) if kind in FTM_KINDS else cases_visible_to(user)
         rows = Q(**{f"{spec.case_lookup()}__in": cases})
         if spec.hidden_rows is not None:
-            rows &= ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
+            rows &= ~spec.hidden_rows() | Q(
+                **{f"{spec.hidden_person}__in": part2_people_visible_to(user)}
+            )
     as_parent = parent_rows(user, kind)
     return model._default_manager.filter(rows | as_parent if as_parent is not None else rows)
 
@@ -983,7 +1030,9 @@ def _rows_by_roles(user: User, spec: RecordType) -> Q:
         view = CaseAccess(case=cast(Case, None), roles=case_roles, user_id=user.pk)
         group = cases & spec.rows_for(view)
         if spec.hidden_rows is not None and not (case_roles & spec.hidden_rows_open_to):
-            group &= ~spec.hidden_rows() | Q(person_id__in=part2_people_visible_to(user))
+            group &= ~spec.hidden_rows() | Q(
+                **{f"{spec.hidden_person}__in": part2_people_visible_to(user)}
+            )
         rows |= group
     # a sealed case only for its site's admins, whatever the roles on it
     return rows & not_sealed_for(held, f"{lookup}__")
@@ -1090,6 +1139,10 @@ def access_screening(user: User, screening_id: str, **rights: Any) -> RecordAcce
 
 def access_service(user: User, service_id: str, **rights: Any) -> RecordAccess:
     return access_record(user, "service", service_id, **rights)
+
+
+def access_service_session(user: User, session_id: str, **rights: Any) -> RecordAccess:
+    return access_record(user, "service_session", session_id, **rights)
 
 
 def access_goal(user: User, goal_id: str, **rights: Any) -> RecordAccess:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cqi import dashboard, selectors, services
 from cqi.aggregate_periods import aggregate_period
 from cqi.breakdowns import DRILL_UNITS, DRILLABLE
+from cqi.funnel import service_funnel
 from cqi.metrics.registry import METRICS
 from cqi.periods import PRESETS, Period, period_from
 from cqi.practice_matrix import ELEMENTS, LEVEL_SUMMARY, Level
@@ -366,5 +367,30 @@ def barriers_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "period_query": _period_query(period),
             "by_month": by_month,
             "by_service": by_service,
+        },
+    )
+
+
+@require_GET
+def funnel_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Referred -> started -> completed per service type, with the drop-off between the steps
+    (issue 22): where families drop off. Counts only; small cells hidden from aggregate-only
+    viewers (`cqi.funnel`)."""
+    scope = selectors.access_metrics(request.user, slug)
+    period, period_note = _period_and_note(request, scope)
+    funnel = service_funnel(
+        scope.sites, period.start, period.end, aggregate_only=scope.aggregate_only
+    )
+    _audit(request, scope, "cqi_funnel", period)
+    return render(
+        request,
+        "cqi/funnel.html",
+        {
+            "scope": scope,
+            "period": period,
+            "period_note": period_note,
+            "presets": PRESETS,
+            "period_query": _period_query(period),
+            "funnel": funnel,
         },
     )

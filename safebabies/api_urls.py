@@ -13,6 +13,7 @@ from assessments.api import (
     GoalViewSet,
     PermanencyPlanViewSet,
     ScreeningViewSet,
+    ServiceSessionViewSet,
     ServiceViewSet,
 )
 from cases.api import views as cases
@@ -43,6 +44,7 @@ router.register("family-time", VisitViewSet, basename="api-family-time")
 router.register("family-time-plans", FamilyTimePlanViewSet, basename="api-family-time-plan")
 router.register("screenings", ScreeningViewSet, basename="api-screening")
 router.register("services", ServiceViewSet, basename="api-service")
+router.register("service-sessions", ServiceSessionViewSet, basename="api-service-session")
 router.register("goals", GoalViewSet, basename="api-goal")
 router.register("assessments", AssessmentViewSet, basename="api-assessment")
 router.register(

@@ -218,6 +218,12 @@ class Instrument(models.TextChoices):
     EPDS = "epds", "Edinburgh Postnatal Depression Scale"
     PHQ9 = "phq9", "PHQ-9"
     SUBSTANCE_USE = "substance_use", "Substance use screening"
+    # screening the whole family (issue 22 item 4, seed 002 CC6): a parent's or caregiver's
+    # housing, basic (concrete) needs, intimate-partner violence and trauma
+    HOUSING = "housing", "Housing screen"
+    BASIC_NEEDS = "basic_needs", "Basic needs (concrete needs) screen"
+    IPV = "ipv", "Intimate-partner violence screen"
+    TRAUMA = "trauma", "Trauma screen"
     OTHER = "other", "Other"
 
 

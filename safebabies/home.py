@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from assessments.selectors import home_attendance
 from cases import selectors as pages
 from cases.access import transfers_waiting_for
 from cases.hearings.selectors import families_without_recent_review, review_overdue
@@ -61,6 +62,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             review_overdue=list(families_without_recent_review(cases, today)),
         )
         context["family_time"] = family_time_home(families, today)
+        # services as they are delivered (issue 22): falling attendance, outreach due
+        context["attendance"] = home_attendance(user, cases)
     elif held & TEAM_ROLES:
         context.update(team_member=True, families=list(pages.team_families(user, today)))
     if held & TEAM_ROLES:

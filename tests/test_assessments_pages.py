@@ -706,11 +706,11 @@ def test_plan_page_takes_a_constant_number_of_queries(
     client = client_for(caseworker)
     url = reverse("case-plan", args=[family.pk])
     _grow_plan(family, 1)
-    # 18, and the goals' steps (one query for every goal)
-    with django_assert_num_queries(19):
+    # 18, the goals' steps (one query for every goal), the services' latest sessions (issue 22)
+    with django_assert_num_queries(20):
         client.get(url)
     _grow_plan(family, 4)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = client.get(url)
     assert len(response.context["plan"].services) == 5  # Part 2 rows hidden: no consent
     assert len(response.context["plan"].goals) == 5
@@ -725,11 +725,12 @@ def test_case_page_takes_a_constant_number_of_queries_as_the_plan_grows(
     h.ConsentFactory(case=family, person=family.test_parent)
     # 30, the goals' steps (one query for every goal), the time in care section (4), the
     # closing section, the documents with the Part 2 people a release opens to the
-    # caseworker (2), and ICWA and relatives (3: tribes, relatives, the removal)
-    with django_assert_num_queries(42):
+    # caseworker (2), ICWA and relatives (3: tribes, relatives, the removal), the services'
+    # latest sessions (1, issue 22)
+    with django_assert_num_queries(43):
         client.get(url)
     _grow_plan(family, 4)
-    with django_assert_num_queries(42):
+    with django_assert_num_queries(43):
         response = client.get(url)
     assert len(response.context["plan"].services) == 10  # with consent: Part 2 rows too
 

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from assessments.models import Service, ServiceSession
 from cases.models import Case, Child, PermanencyPlan, Person, Placement
 from safebabies.audit.models import AuditEvent
 from safebabies.identity.forms import SIGN_IN_REFUSED
@@ -24,9 +25,11 @@ NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)  # a Friday; 9 a.m. at the
 TODAY = dt.date(2026, 11, 20)
 # Queries of the pages that every issue adds a section to (other test files use these too).
 # + time in care (4), the closing section (2), the documents (1), ICWA and relatives (3), the
-# latest recommendation for the court (1)
-CASE_PAGE_QUERIES = 42
-COORDINATOR_HOME_QUERIES = 17  # + the transfers waiting, the families without a hearing lately
+# latest recommendation for the court (1), the services' latest sessions (1: falling attendance)
+CASE_PAGE_QUERIES = 43
+# + the transfers waiting, the families without a hearing lately, the services' latest sessions
+# and the Part 2 releases that open some of them (2: falling attendance, outreach due)
+COORDINATOR_HOME_QUERIES = 19
 
 
 @pytest.fixture(autouse=True)
@@ -311,6 +314,7 @@ def test_coordinator_home_takes_a_constant_number_of_queries(
             f.TeamMemberFactory(case=case, user=coordinator, role="community_coordinator")
             _ftm(case, dt.date(2026, 11, 21))
             f.HearingFactory(case=case, scheduled_on=dt.date(2026, 12, 1))
+            _sessions(case, "AAAAAAMM")  # attendance falling, outreach due
 
     add_families(1)
     # + two for the FTM sections, two for family time
@@ -592,6 +596,24 @@ def _grow_family(case, n_children):
         parent.relationships.create(child=child, kind="mother")
 
 
+def _sessions(case, pattern: str) -> None:
+    """An active service of the case with weekly sessions (A attended, M missed) (issue 22)."""
+    service = Service.objects.create(
+        case=case,
+        recipient="dyad",
+        service_type="child_parent_psychotherapy",
+        referred_on=dt.date(2026, 6, 1),
+        started_on=dt.date(2026, 6, 8),
+        status="active",
+    )
+    for n, mark in enumerate(pattern):
+        ServiceSession.objects.create(
+            service=service,
+            held_on=dt.date(2026, 7, 1) + dt.timedelta(weeks=n),
+            attendance="attended" if mark == "A" else "missed",
+        )
+
+
 def test_case_page_takes_a_constant_number_of_queries_from_1_to_5_children(
     client_for, family, coordinator, django_assert_num_queries
 ):
@@ -607,6 +629,8 @@ def test_case_page_takes_a_constant_number_of_queries_from_1_to_5_children(
     with django_assert_num_queries(CASE_PAGE_QUERIES):
         client.get(url)
     _grow_family(family, 4)
+    for _ in range(3):
+        _sessions(family, "AAAAAAMM")
     with django_assert_num_queries(CASE_PAGE_QUERIES):
         response = client.get(url)
     assert len(response.context["page"].children) == 5

@@ -68,6 +68,7 @@ from assessments.models import (
     MarkerRating,
     Screening,
     Service,
+    ServiceSession,
 )
 from cases.models import (
     Consent,
@@ -265,6 +266,24 @@ part2_service    edit_page       404                  404                  200  
 part2_service    api_list        out                  out                  in                   out                  out                  out                  out                  out                  out              out                  out  out
 part2_service    api_detail      404                  404                  200                  404                  404                  404                  404                  404                  404              404                  404  404
 
+service_session  page            200+session          200+session          200+session          200+session          200+session          200+session          200+session          200+session          200+session          200+session          404                  403
+service_session  api_list        in                   in                   in                   in                   in                   in                   in                   in                   in                   in                   out                  out
+service_session  api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200                  200                  404                  404
+service_session  api_write       200                  200                  200                  200                  403                  403                  403                  403                  403                  403                  404                  404
+service_session  api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  400
+service_session  add_page        302                  302                  302                  302                  403                  403                  403                  403                  403                  403                  404                  403
+service_session  outreach        302                  302                  302                  302                  403                  403                  403                  403                  403                  403                  404                  404
+service_session  home            in                   out                  out                  out                  out                  out                  out                  out                  out                  out                  out                  out
+part2_session    page            404                  404                  200                  404                  404                  404                  404                  404                  404                  404                  404                  403
+part2_session    api_list        out                  out                  in                   out                  out                  out                  out                  out                  out                  out                  out                  out
+part2_session    api_detail      404                  404                  200                  404                  404                  404                  404                  404                  404                  404                  404                  404
+part2_session    api_create      400                  400                  201                  400                  400                  400                  400                  400                  400                  400                  400                  400
+
+ipv_screening    page            200+ipv              200+ipv              200+ipv              200+ipv              200-ipv              200-ipv              200-ipv              200-ipv              200-ipv              200-ipv              404                  403
+ipv_screening    api_list        in                   in                   in                   in                   out                  out                  out                  out                  out                  out                  out                  out
+ipv_screening    api_detail      200                  200                  200                  200                  404                  404                  404                  404                  404                  404                  404                  404
+ipv_screening    api_write       200                  200                  200                  200                  404                  404                  404                  404                  404                  404                  404                  404
+
 goal             page            200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  403
 goal             api_list        in                   in                   in                   in                   in                   in                   in                   in                   in               in                   out  out
 goal             api_detail      200                  200                  200                  200                  200                  200                  200                  200                  200              200                  404  404
@@ -363,6 +382,19 @@ support_contact  api_create      403                  403                  403  
 support_contact  link            302                  302                  404                  404                  404                  404                  404                  403                  404                  403                  404                  403
 """  # noqa: E501 - a table is read across
 # Notes on single cells:
+# - services as they are delivered (issue 22): `service_session` is a missed session of the
+#   family's child-parent psychotherapy. Whoever reads the service reads its sessions (the
+#   sessions page, with its note, and the API); the case's writers log one (`api_create`, the
+#   page's form `add_page`), change one and mark the outreach after a missed one done
+#   (`outreach`); the outreach due shows on the Community Coordinator's home (`home`). A POST
+#   naming a service the caller may not see is a 400 on `service_id` (NONE, and the parent, for
+#   whom a service is no record of theirs). `part2_session` is a session of Dorothy's
+#   substance-use treatment: hidden exactly like its service (her release names the caseworker
+#   role), the sessions page a 404 for everyone else, a POST a 400.
+# - `ipv_screening`: Dorothy's intimate-partner violence screen (issue 22 item 4) is read by
+#   the Community Coordinator, site admins, the caseworker and the clinician only (cases/access.py
+#   `screening_rows`): on the case plan (`+ipv`), in the API; for everyone else it is no record
+#   at all (404, absent, and a PATCH a 404).
 # - a document is removed by whoever added it, the Community Coordinator or a site admin
 #   (`document remove`: nobody uploaded this one, so the caseworker and clinician get a 403).
 # - everyone does their own part (issue 22; cases/access.py RIGHTS): `mentor_item` is an FTM
@@ -474,6 +506,8 @@ TEXT = {  # what a page shows when it shows the field
     "recommendation": "Quorlax recommendation",
     "casenote": "Quorlax case note",
     "support": "Quorlax support note",
+    "session": "Quorlax session note",
+    "ipv": "Intimate-partner violence screen",
 }
 API_FIELDS = {
     "contact": ("phone", "email", "address"),
@@ -592,6 +626,22 @@ def build_world() -> SimpleNamespace:
         service_type=codes.ServiceType.SUBSTANCE_USE_TREATMENT,
         provider=TEXT["part2"],
         referred_on=dt.date(2026, 3, 12),
+    )
+    # a missed session of the family's child-parent psychotherapy (its outreach not done yet),
+    # one of Dorothy's substance-use treatment, and Dorothy's IPV screen (issue 22)
+    service_session = ServiceSession.objects.create(
+        service=service, held_on=dt.date(2026, 11, 18), attendance="missed", note=TEXT["session"]
+    )
+    part2_session = ServiceSession.objects.create(
+        service=part2_service, held_on=dt.date(2026, 11, 18), attendance="attended", minutes=50
+    )
+    ipv_screening = Screening.objects.create(
+        case=case,
+        person=parent,
+        subject=codes.ScreeningSubject.PARENT,
+        instrument=codes.Instrument.IPV,
+        screened_on=dt.date(2026, 11, 2),
+        result=codes.ScreeningResult.REFER,
     )
     goal = Goal.objects.create(case=case, child=child, description="Quorlax goal")
     goal_step = GoalStep.objects.create(goal=goal, text="Quorlax step")
@@ -725,6 +775,9 @@ def build_world() -> SimpleNamespace:
         part2_screening=part2_screening.pk,
         service=service.pk,
         part2_service=part2_service.pk,
+        service_session=service_session.pk,
+        part2_session=part2_session.pk,
+        ipv_screening=ipv_screening.pk,
         goal=goal.pk,
         goal_step=goal_step.pk,
         assessment=assessment.pk,
@@ -962,6 +1015,47 @@ ASKS: dict[tuple[str, str], Ask] = {
     ("part2_service", "page"): Ask("page", PLAN_PAGE),
     ("part2_service", "edit_page"): Ask("page", "/cases/{case}/plan/services/{part2_service}/"),
     **{("part2_service", a): ask for a, ask in api("services", "part2_service").items()},
+    ("service_session", "page"): Ask("page", "/cases/{case}/plan/services/{service}/sessions/"),
+    **{
+        ("service_session", a): ask for a, ask in api("service-sessions", "service_session").items()
+    },
+    ("service_session", "api_write"): Ask(
+        "write",
+        "/api/v1/service-sessions/{service_session}/",
+        method="patch",
+        body={"caregiver": "both"},
+    ),
+    ("service_session", "api_create"): Ask(
+        "write",
+        "/api/v1/service-sessions/",
+        method="post",
+        body={"service_id": "{service}", "held_on": "2026-11-20", "attendance": "attended"},
+    ),
+    ("service_session", "add_page"): Ask(
+        "form",
+        "/cases/{case}/plan/services/{service}/sessions/",
+        body={"held_on": "2026-11-20", "attendance": "attended"},
+    ),
+    ("service_session", "outreach"): Ask(
+        "form", "/cases/{case}/plan/sessions/{service_session}/outreach/", body={}
+    ),
+    ("service_session", "home"): Ask("mark", "/", "service_session"),
+    ("part2_session", "page"): Ask("page", "/cases/{case}/plan/services/{part2_service}/sessions/"),
+    **{("part2_session", a): ask for a, ask in api("service-sessions", "part2_session").items()},
+    ("part2_session", "api_create"): Ask(
+        "write",
+        "/api/v1/service-sessions/",
+        method="post",
+        body={"service_id": "{part2_service}", "held_on": "2026-11-20", "attendance": "attended"},
+    ),
+    ("ipv_screening", "page"): Ask("page", PLAN_PAGE),
+    **{("ipv_screening", a): ask for a, ask in api("screenings", "ipv_screening").items()},
+    ("ipv_screening", "api_write"): Ask(
+        "write",
+        "/api/v1/screenings/{ipv_screening}/",
+        method="patch",
+        body={"result": "monitor"},
+    ),
     ("goal", "page"): Ask("page", PLAN_PAGE),
     ("goal_step", "page"): Ask("page", PLAN_PAGE),
     ("goal_step", "tick"): Ask(

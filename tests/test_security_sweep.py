@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments.models import Assessment, Goal, GoalStep, Screening, Service
+from assessments.models import Assessment, Goal, GoalStep, Screening, Service, ServiceSession
 from cases.models import (
     Case,
     CaseTransfer,
@@ -90,6 +90,7 @@ PK_OF = {
     "court-recommendation": "court_recommendation",
     "case-note": "case_note",
     "support-contact": "support_contact",
+    "service-session": "service_session",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -198,6 +199,8 @@ ROUTES: dict[str, Route] = {
     "screening-create": Route(CASE),
     "service-create": Route(CASE),
     "service-edit": Route({"case_id": "case", "service_id": "service"}),
+    "service-sessions": Route({"case_id": "case", "service_id": "service"}),
+    "session-outreach-done": Route({"case_id": "case", "session_id": "service_session"}),
     "goal-create": Route(CASE),
     "goal-edit": Route({"case_id": "case", "goal_id": "goal"}),
     "goal-step-add": Route({"case_id": "case", "goal_id": "goal"}),
@@ -222,6 +225,7 @@ ROUTES: dict[str, Route] = {
     "cqi-story": Route(SITE),
     "cqi-matrix": Route(SITE, may_refuse_input=True),
     "cqi-barriers": Route(SITE),
+    "cqi-funnel": Route(SITE),
     # --- exports, notifications, calendar feeds (the caller's own) ---
     "export-list": Route(),
     "export-download": Route({"run_id": "export_run"}),
@@ -273,6 +277,7 @@ ROUTES: dict[str, Route] = {
             "court-recommendation",
             "case-note",
             "support-contact",
+            "service-session",
         )
     },
     "api-document-download": Route({"pk": "document"}),
@@ -330,8 +335,12 @@ class Samples:
         goal = Goal.objects.create(case=family, description="Quorlax goal")
         self.goal = goal.pk
         self.goal_step = GoalStep.objects.create(goal=goal, text="Quorlax step").pk
-        self.service = Service.objects.create(
+        service = Service.objects.create(
             case=family, recipient="dyad", service_type="abc", referred_on="2026-10-02"
+        )
+        self.service = service.pk
+        self.service_session = ServiceSession.objects.create(
+            service=service, held_on="2026-10-09", attendance="missed", note="Quorlax session"
         ).pk
         self.maltreatment_report = MaltreatmentReport.objects.create(
             child=child, reported_on="2026-06-01", disposition="substantiated"

@@ -28,6 +28,7 @@ from cases.access import (
     CaseAccess,
     case_records,
     court_releases_in_force,
+    ipv_screening_q,
     part2_screening_q,
     part2_service_q,
 )
@@ -169,6 +170,7 @@ def hearing_summary(access: CaseAccess, hearing: Hearing) -> dict[str, Any]:
     screenings = list(
         Screening.objects.filter(case=case, child__isnull=False)
         .exclude(part2_screening_q())
+        .exclude(ipv_screening_q())
         .order_by("screened_on", "id")
     )
     every_service = list(

@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import F
 
-from assessments.models import Screening, Service
+from assessments.models import Screening, Service, ServiceSession
 from cases.documents import files
 from cases.documents.services import storage as documents_storage
 from cases.models import (
@@ -338,7 +338,12 @@ FAMILIES: tuple[Family, ...] = (
                 26, ServiceStatus.ACTIVE, started=45, evidence_based=False),
         ),
         parent_screens=(ParentScreen(Instrument.SUBSTANCE_USE, 22, ScreeningResult.REFER),
-                        ParentScreen(Instrument.PHQ9, 22, ScreeningResult.MONITOR)),
+                        ParentScreen(Instrument.PHQ9, 22, ScreeningResult.MONITOR),
+                        # screening the whole family (issue 22): housing first
+                        ParentScreen(Instrument.HOUSING, 23, ScreeningResult.REFER),
+                        ParentScreen(Instrument.BASIC_NEEDS, 23, ScreeningResult.REFER),
+                        ParentScreen(Instrument.IPV, 23, ScreeningResult.NO_CONCERN),
+                        ParentScreen(Instrument.TRAUMA, 24, ScreeningResult.MONITOR)),
         maltreatment=((0, codes.MaltreatmentDisposition.SUBSTANTIATED),),
         releases=(
             Release("jaime", Consent.Category.GENERAL, Role.CASEWORKER, 2),
@@ -965,6 +970,9 @@ def build(today: dt.date | None = None) -> Result:
         created, changed = _team_work(users, today, site)
         result.created += created
         result.changed += changed
+        created, changed = _service_sessions(users, today)
+        result.created += created
+        result.changed += changed
         result.created += _transfer(users, site, east, today)
         if result.created or result.changed:
             audit_log(
@@ -1068,6 +1076,52 @@ def _team_work(users: dict[str, User], today: dt.date, site: Site) -> tuple[int,
         created += new
         changed += different
     return created, changed
+
+
+# The Rivera family's weekly child-parent psychotherapy as it was delivered (issue 22; seed 003:
+# "attendance at appointments begins to fall off"): steady for weeks, then two missed sessions
+# in a row, so the case page and the coordinator's home flag that attendance is falling; the
+# team reached out after the first, the latest still waits for outreach.
+# (weeks ago, attendance, who took part, minutes, note)
+RIVERA_SESSIONS = (
+    (10, "attended", "birth_parent", 50, ""),
+    (9, "attended", "birth_parent", 50, "Jaime and Derrick played with the farm set."),
+    (8, "attended", "resource_parent", 45, "Dorothy came while Jaime was at court."),
+    (7, "attended", "both", 55, "Jaime and Dorothy together for the first time."),
+    (6, "attended", "birth_parent", 50, ""),
+    (5, "cancelled_provider", "", None, "Clinician ill."),
+    (4, "attended", "birth_parent", 50, "Derrick went to Jaime for comfort when he fell."),
+    (3, "attended", "birth_parent", 50, ""),
+    (2, "missed", "", None, ""),
+    (1, "missed", "", None, ""),
+)
+
+
+def _service_sessions(users: dict[str, User], today: dt.date) -> tuple[int, int]:
+    """Weekly sessions of the Rivera family's child-parent psychotherapy, from its start on."""
+    service = Service.objects.filter(pk="demo-service-rivera-1").first()
+    if service is None or service.started_on is None:
+        return 0, 0
+    rows = []
+    for weeks, attendance, caregiver, minutes, note in RIVERA_SESSIONS:
+        day = today - dt.timedelta(weeks=weeks)
+        if day < service.started_on:
+            continue
+        rows.append(
+            {
+                "id": f"demo-session-rivera-{weeks:02d}",
+                "service_id": service.pk,
+                "held_on": day,
+                "attendance": attendance,
+                "caregiver": caregiver,
+                "minutes": minutes,
+                "note": note,
+                # the team reached out after the first missed session, two days later
+                "outreach_done_on": day + dt.timedelta(days=2) if weeks == 2 else None,
+                "logged_by_id": users["clinician"].id if "clinician" in users else None,
+            }
+        )
+    return _upsert(ServiceSession, rows)
 
 
 def _closures(users: dict[str, User]) -> int:
