@@ -26,7 +26,6 @@ Rules on rows and fields:
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -57,8 +56,6 @@ from cases.access import (
     can_see_assessment_narrative,
     case_record,
     part2_people_visible_to,
-    part2_screening_q,
-    part2_service_q,
     require,
 )
 from cases.api.base import CaseRecordViewSet, RecordSerializer, ref
@@ -416,11 +413,6 @@ class ScreeningViewSet(WritableRecordViewSet):
 
         return {**super().get_serializer_context(), "part2_people": part2_people}
 
-    def restrict(self, queryset):
-        return queryset.filter(
-            ~part2_screening_q() | Q(person_id__in=part2_people_visible_to(self.request.user))
-        )
-
     def case_id_of_input(self, data: dict[str, Any]) -> str:
         """The case named, or else the child's: a screening names its child (`child_id`), as
         the data package's screenings.csv does."""
@@ -450,11 +442,6 @@ class ServiceViewSet(WritableRecordViewSet):
     input_serializer = ServiceInput
     child_path = "child"
     refs = {"child_id": "child", "goal_id": "goal", "person_id": "person"}
-
-    def restrict(self, queryset):
-        return queryset.filter(
-            ~part2_service_q() | Q(person_id__in=part2_people_visible_to(self.request.user))
-        )
 
     def create_record(self, access, kwargs):
         return self.call(services.service_refer, case=access.case, **kwargs)
@@ -594,12 +581,6 @@ class ServiceSessionViewSet(WritableRecordViewSet):
     input_serializer = ServiceSessionInput
     case_path = "service__case"
     related = ("service",)
-
-    def restrict(self, queryset):
-        return queryset.filter(
-            ~Q(service__service_type__in=PART2_SERVICE_TYPES)
-            | Q(service__person_id__in=part2_people_visible_to(self.request.user))
-        )
 
     def create(self, request, *args, **kwargs):
         given = ServiceSessionInput(data=request.data)

@@ -477,6 +477,8 @@ SPECTACULAR_SETTINGS = {
         "RelationshipKindEnum": "cases.models.Relationship.Kind",
         "DocumentKindEnum": "cases.models.Document.Kind",
         "SupportKindEnum": "teams.models.SupportKind",
+        "SessionAttendanceEnum": "assessments.models.SessionAttendance",
+        "HearingAttendeeEnum": "safebabies.codes.HearingAttendee",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

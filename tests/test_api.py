@@ -524,7 +524,7 @@ LIST_QUERIES = {
     "ftms": 8,
     "ftm-action-items": 5,
     "family-time": 7,
-    "screenings": 8,  # the cases grouped by the roles one acts in (IPV screens: issue 22)
+    "screenings": 7,  # the cases grouped by the roles one acts in (IPV screens: issue 22)
     "services": 6,
     "maltreatment-reports": 5,
     "people": 8,

@@ -195,10 +195,6 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
         """The cases whose records of this kind the caller may see; narrowed by a row rule."""
         return cases_visible_to(self.user)
 
-    def restrict(self, queryset: QuerySet) -> QuerySet:
-        """A row rule on the record itself (Part 2 rows), in SQL."""
-        return queryset
-
     def model(self) -> type[models.Model]:
         return self.record_serializer().Meta.model
 
@@ -206,9 +202,10 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
         model = self.model()
         spec = RECORD_TYPES.get(self.kind) if self.kind else None
         as_parent = parent_rows(self.user, self.kind) if self.kind else None
-        if self.kind and spec is not None and spec.rows_for is not None:
+        if self.kind and spec is not None and (spec.rows_for or spec.hidden_rows):
             # rows that depend on the caller's roles on each case (documents, notes, the
-            # court's recommendation): the access module's list of them, parents' rows included
+            # court's recommendation, IPV screens) or on the releases they read (Part 2 rows):
+            # the access module's list of them, parents' rows included
             queryset = records_visible_to(self.user, self.kind)
         elif self.case_path:
             rows = Q(**{f"{self.case_path}__in": self.visible_cases()})
@@ -225,7 +222,7 @@ class CaseRecordViewSet(viewsets.ReadOnlyModelViewSet):
         else:
             queryset = queryset.select_related(*self.related)
         queryset = queryset.prefetch_related(*self.prefetch)
-        return self.restrict(queryset).fetch_mode(models.FETCH_RAISE)
+        return queryset.fetch_mode(models.FETCH_RAISE)
 
     def case_of(self, record: Any) -> Case:
         for name in self.case_path.split("__") if self.case_path else []:
