@@ -12,4 +12,5 @@ urlpatterns = [
     path("cqi/<slug:slug>/story/", views.data_story, name="cqi-story"),
     path("cqi/<slug:slug>/practice-matrix/", views.practice_matrix, name="cqi-matrix"),
     path("cqi/<slug:slug>/barriers/", views.barriers_page, name="cqi-barriers"),
+    path("cqi/<slug:slug>/workforce/", views.workforce_page, name="cqi-workforce"),
 ]

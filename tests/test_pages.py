@@ -26,7 +26,8 @@ TODAY = dt.date(2026, 11, 20)
 # + time in care (4), the closing section (2), the documents (1), ICWA and relatives (3), the
 # latest recommendation for the court (1)
 CASE_PAGE_QUERIES = 42
-COORDINATOR_HOME_QUERIES = 17  # + the transfers waiting, the families without a hearing lately
+# + the transfers waiting, the families without a hearing lately, the caseload intensity (1)
+COORDINATOR_HOME_QUERIES = 18
 
 
 @pytest.fixture(autouse=True)
