@@ -214,27 +214,27 @@ KINDS: dict[str, Kind] = {
 # wellbeing_check_in: its person's only (CW), whatever anyone else holds; no API.
 # consultation: owned by its consultant, the persona CLIN.
 MATRIX_TEXT = """
-kind                action      CC  ADMIN CW  CLIN PATT CATT GAL PM  JUDGE SIT NATIONAL PLEADER PARENT CW+PM CLIN+CW OTHER
-supervision_session page        in  in    in  out  out  out  out out out   404 404      404     404    out   out     out
-supervision_session detail      200 200   200 404  404  404  404 404 404   404 404      404     404    404   404     404
-supervision_session api_list    in  in    in  out  out  out  out out out   out out      out     out    out   out     out
-supervision_session api_detail  200 200   200 404  404  404  404 404 404   404 404      404     404    404   404     404
-supervision_session api_write   200 200   200 404  404  404  404 404 404   404 404      404     404    404   404     404
-supervision_session api_create  201 201   201 400  400  400  400 400 400   403 403      403     403    400   400     400
-wellbeing_check_in  page        out out   in  out  out  out  out out out   404 404      404     404    out   out     out
-wellbeing_check_in  detail      404 404   200 404  404  404  404 404 404   404 404      404     404    404   404     404
-consultation        page        in  in    404 in   404  404  404 404 404   404 404      404     404    404   out     out
-consultation        detail      200 200   404 200  404  404  404 404 404   404 404      404     404    404   404     404
-consultation        api_list    in  in    out in   out  out  out out out   out out      out     out    out   out     out
-consultation        api_detail  200 200   404 200  404  404  404 404 404   404 404      404     404    404   404     404
-consultation        api_write   200 200   404 200  404  404  404 404 404   404 404      404     404    404   404     404
-consultation        api_create  201 201   403 201  403  403  403 403 403   403 403      403     403    403   400     400
-training            page        in  in    in  in   in   in   in  in  in    404 404      404     404    in    in      out
-training            detail      200 200   200 200  200  200  200 200 200   404 404      404     404    200   200     404
-training            api_list    in  in    in  in   in   in   in  in  in    out out      out     out    in    in      out
-training            api_detail  200 200   200 200  200  200  200 200 200   404 404      404     404    200   200     404
-training            api_write   200 200   403 403  403  403  403 403 403   404 404      404     404    403   403     404
-training            api_create  201 201   403 403  403  403  403 403 403   403 403      403     403    403   403     400
+kind action  CC ADMIN CW CLIN PATT CATT GAL PM JUDGE SIT NATIONAL PLEADER PARENT CW+PM CLIN+CW OTHER
+supervision_session page       in in in out out out out out out 404 404 404 404 out out out
+supervision_session detail     200 200 200 404 404 404 404 404 404 404 404 404 404 404 404 404
+supervision_session api_list   in in in out out out out out out out out out out out out out
+supervision_session api_detail 200 200 200 404 404 404 404 404 404 404 404 404 404 404 404 404
+supervision_session api_write  200 200 200 404 404 404 404 404 404 404 404 404 404 404 404 404
+supervision_session api_create 201 201 201 400 400 400 400 400 400 403 403 403 403 400 400 400
+wellbeing_check_in  page       out out in out out out out out out 404 404 404 404 out out out
+wellbeing_check_in  detail     404 404 200 404 404 404 404 404 404 404 404 404 404 404 404 404
+consultation        page       in in 404 in 404 404 404 404 404 404 404 404 404 404 out out
+consultation        detail     200 200 404 200 404 404 404 404 404 404 404 404 404 404 404 404
+consultation        api_list   in in out in out out out out out out out out out out out out
+consultation        api_detail 200 200 404 200 404 404 404 404 404 404 404 404 404 404 404 404
+consultation        api_write  200 200 404 200 404 404 404 404 404 404 404 404 404 404 404 404
+consultation        api_create 201 201 403 201 403 403 403 403 403 403 403 403 403 403 400 400
+training            page       in in in in in in in in in 404 404 404 404 in in out
+training            detail     200 200 200 200 200 200 200 200 200 404 404 404 404 200 200 404
+training            api_list   in in in in in in in in in out out out out in in out
+training            api_detail 200 200 200 200 200 200 200 200 200 404 404 404 404 200 200 404
+training            api_write  200 200 403 403 403 403 403 403 403 404 404 404 404 403 403 404
+training            api_create 201 201 403 403 403 403 403 403 403 403 403 403 403 403 403 400
 """
 
 

@@ -138,7 +138,9 @@ class TrainingSerializer(SiteRecordSerializer):
 class TrainingWrite(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     held_on = serializers.DateField()
-    hours = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=Decimal("0.5"), max_value=Decimal(40))
+    hours = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=Decimal("0.5"), max_value=Decimal(40)
+    )
     topics = serializers.ListField(
         child=serializers.ChoiceField(choices=Topic.choices), min_length=1, max_length=5
     )
@@ -260,7 +262,11 @@ class SupervisionSessionViewSet(SiteRecordViewSet):
 
     def save(self, *, site, record, data):
         return services.supervision_session_save(
-            actor=self.request.user, site=site, session=record, request=self.request._request, **data
+            actor=self.request.user,
+            site=site,
+            session=record,
+            request=self.request._request,
+            **data,
         )
 
 

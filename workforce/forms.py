@@ -96,7 +96,11 @@ class TrainingForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     held_on = forms.DateField(label=_("Day"), widget=DateInput())
     hours = forms.DecimalField(
-        label=_("Hours"), min_value=Decimal("0.5"), max_value=Decimal(40), decimal_places=1, max_digits=4
+        label=_("Hours"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal(40),
+        decimal_places=1,
+        max_digits=4,
     )
     topics = forms.MultipleChoiceField(
         label=_("Topics"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple

@@ -209,8 +209,7 @@ class Training(Record):
                 condition=Q(hours__gte=0.5, hours__lte=40), name="training_hours"
             ),
             models.CheckConstraint(
-                condition=Q(topics__len__gte=1)
-                & Q(topics__contained_by=Topic.values),
+                condition=Q(topics__len__gte=1) & Q(topics__contained_by=Topic.values),
                 name="training_topics",
             ),
         ]
@@ -224,7 +223,9 @@ class TrainingAttendance(models.Model):
     organisation."""
 
     training = models.ForeignKey(Training, on_delete=models.CASCADE, related_name="attendance")
-    user = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(max_length=200, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
 

@@ -177,4 +177,3 @@ def program_figures(site: Site, today: dt.date, months: int = 12) -> ProgramFigu
         supervision_hours_last_30=round((recent["minutes"] or 0) / 60, 1),
         staff_count=members_of(site).count(),
     )
-

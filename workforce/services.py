@@ -181,9 +181,13 @@ def supervision_session_save(
     if supervisor is not None and name:
         add_error(errors, "supervisor_name", "Name the supervisor once: a person or a name.")
     elif supervisor is None and not name and "supervisor_email" not in errors:
-        add_error(errors, "supervisor_email", "Name the supervisor: a person of the site or a name.")
+        add_error(
+            errors, "supervisor_email", "Name the supervisor: a person of the site or a name."
+        )
     if staff is not None and supervisor is not None and staff.pk == supervisor.pk:
-        add_error(errors, "supervisor_email", "The supervisor is someone else than the staff member.")
+        add_error(
+            errors, "supervisor_email", "The supervisor is someone else than the staff member."
+        )
     day = _day(held_on, "held_on", site.today(), errors)
     mins = _minutes(minutes, errors)
     kind = _choice(kind, SupervisionKind.values, "kind", errors)
@@ -390,9 +394,7 @@ def training_save(
     new = training is None
     if training is None:
         training = take_id(Training(site=site, recorded_by=actor), id)
-    changed = _apply(
-        training, {"title": title, "held_on": day, "hours": amount, "topics": topics}
-    )
+    changed = _apply(training, {"title": title, "held_on": day, "hours": amount, "topics": topics})
     _save(
         "training",
         training,

@@ -13,9 +13,7 @@ urlpatterns = [
     path("workforce/well-being/<str:pk>/", views.wellbeing_edit, name="wellbeing-edit"),
     path("workforce/consultations/", views.consultation_list, name="consultation-list"),
     path("workforce/consultations/new/", views.consultation_edit, name="consultation-new"),
-    path(
-        "workforce/consultations/<str:pk>/", views.consultation_edit, name="consultation-edit"
-    ),
+    path("workforce/consultations/<str:pk>/", views.consultation_edit, name="consultation-edit"),
     path("workforce/trainings/", views.training_list, name="training-list"),
     path("workforce/trainings/new/", views.training_edit, name="training-new"),
     path("workforce/trainings/<str:pk>/", views.training_edit, name="training-edit"),
