@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from cases.models import MaltreatmentReport
 from safebabies.audit.models import AuditEvent
+from safebabies.identity.models import User
 from tests import factories as f
 from workforce.models import (
     Consultation,
@@ -540,3 +541,24 @@ def test_the_coordinators_home_shows_families_in_crisis_and_removals_this_month(
     assert (caseload.open_cases, caseload.in_crisis, caseload.removals_this_month) == (6, 4, 1)
     html = response.content.decode()
     assert 'data-figure="crisis">4<' in html
+
+
+# --- The demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_site_shows_the_work_and_a_well_being_aggregate():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    sit = User.objects.get(email="site_implementation@demo.safebabies.test")
+    html = browser(sit).get("/cqi/demo/workforce/").content.decode()
+    month = html.split('data-month="2026-11-01"')[1].split("</tr>")[0]
+    assert "5 people" in month
+    previous = html.split('data-month="2026-10-01"')[1].split("</tr>")[0]
+    assert "fewer than 5 people: not shown" in previous
+    clinician = User.objects.get(email="clinician@demo.safebabies.test")
+    page = browser(clinician).get("/workforce/consultations/").content.decode()
+    assert page.count("data-record=") == 5
+    assert Training.objects.filter(pk="demo-training-01").get().attendance.count() == 6

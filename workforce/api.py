@@ -9,10 +9,9 @@ through `workforce.services`; errors are 400s naming the field. Reads are audite
 """
 
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -23,7 +22,7 @@ from cases.api.base import ID_REGEX
 from cases.api.writes import ID_HELP, id_field
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
-from safebabies.identity.models import Site
+from safebabies.identity.models import Site, User
 from safebabies.identity.selectors import roles_of
 from workforce import services
 from workforce.models import (
@@ -42,7 +41,7 @@ EMAIL_HELP = "The e-mail of a person of the site."
 
 
 class SiteRecordSerializer(serializers.ModelSerializer):
-    site = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    site: serializers.Field = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
 
 class SupervisionSessionSerializer(SiteRecordSerializer):
@@ -144,7 +143,9 @@ class TrainingWrite(serializers.Serializer):
     topics = serializers.ListField(
         child=serializers.ChoiceField(choices=Topic.choices), min_length=1, max_length=5
     )
-    attendees = AttendeeSerializer(many=True, required=False, max_length=services.ATTENDEES_MAX)
+    attendees = serializers.ListField(
+        child=AttendeeSerializer(), required=False, max_length=services.ATTENDEES_MAX
+    )
 
 
 class SiteRecordViewSet(
@@ -162,13 +163,17 @@ class SiteRecordViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     lookup_value_regex = ID_REGEX
 
+    @property
+    def user(self) -> User:
+        return cast(User, self.request.user)
+
     def get_queryset(self):
-        rows = site_records_visible_to(self.request.user, self.kind).select_related("site")
+        rows = site_records_visible_to(self.user, self.kind).select_related("site")
         return rows.prefetch_related(*self.prefetch)
 
     def get_object(self) -> Any:
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        record = access_site_record(self.request.user, self.kind, self.kwargs["pk"], write=write)
+        record = access_site_record(self.user, self.kind, self.kwargs["pk"], write=write)
         return self.get_queryset().get(pk=record.pk)
 
     def list(self, request, *args, **kwargs):
@@ -200,7 +205,7 @@ class SiteRecordViewSet(
         raise NotImplementedError
 
     def _site(self, slug: Any) -> Site:
-        user = self.request.user
+        user = self.user
         site = Site.objects.filter(slug=str(slug or ""), pk__in=list(roles_of(user))).first()
         if site is None:
             raise ValidationError({"site": ["No site with this slug among yours."]})
@@ -223,10 +228,7 @@ class SiteRecordViewSet(
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
-        try:
-            record = self.get_object()
-        except Http404:
-            raise
+        record = self.get_object()
         given = self.write_serializer(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
         data = {**self.current(record), **given.validated_data}

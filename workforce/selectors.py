@@ -9,6 +9,7 @@ whoever asks (the Community Coordinator and site admins included).
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.db.models import Avg, Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
@@ -102,7 +103,7 @@ def program_figures(site: Site, today: dt.date, months: int = 12) -> ProgramFigu
         .annotate(n=Count("id"))
         .order_by()
     )
-    for item in consults:
+    for item in cast(list[dict[str, Any]], list(consults)):
         row = rows[item["m"]]
         row.consultations += item["n"]
         if item["mode"] == Mode.DIRECT:
@@ -118,7 +119,7 @@ def program_figures(site: Site, today: dt.date, months: int = 12) -> ProgramFigu
         .annotate(n=Count("id"), hours=Sum("hours"))
         .order_by()
     )
-    for item in trainings:
+    for item in cast(list[dict[str, Any]], list(trainings)):
         rows[item["m"]].trainings = item["n"]
         rows[item["m"]].training_hours = float(item["hours"] or 0)
     attendees = (
@@ -130,7 +131,7 @@ def program_figures(site: Site, today: dt.date, months: int = 12) -> ProgramFigu
         .annotate(n=Count("id"))
         .order_by()
     )
-    for item in attendees:
+    for item in cast(list[dict[str, Any]], list(attendees)):
         rows[item["m"]].attendees = item["n"]
 
     sessions = (
@@ -140,7 +141,7 @@ def program_figures(site: Site, today: dt.date, months: int = 12) -> ProgramFigu
         .annotate(n=Count("id"), staff=Count("staff", distinct=True), minutes=Sum("minutes"))
         .order_by()
     )
-    for item in sessions:
+    for item in cast(list[dict[str, Any]], list(sessions)):
         row = rows[item["m"]]
         row.supervision_sessions = item["n"]
         row.supervised_staff = item["staff"]
@@ -158,7 +159,7 @@ def program_figures(site: Site, today: dt.date, months: int = 12) -> ProgramFigu
         )
         .order_by()
     )
-    for item in checkins:
+    for item in cast(list[dict[str, Any]], list(checkins)):
         row = rows[item["m"]]
         if item["people"] >= WELLBEING_MIN_PEOPLE:
             row.wellbeing_people = item["people"]
