@@ -474,6 +474,8 @@ SPECTACULAR_SETTINGS = {
         "RelationshipKindEnum": "cases.models.Relationship.Kind",
         "DocumentKindEnum": "cases.models.Document.Kind",
         "SupportKindEnum": "teams.models.SupportKind",
+        "SupervisionKindEnum": "workforce.models.SupervisionKind",
+        "ConsultationModeEnum": "workforce.models.Mode",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

@@ -217,6 +217,11 @@ class Training(Record):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def topic_labels(self) -> list[str]:
+        labels = dict(Topic.choices)
+        return [str(labels.get(code, code)) for code in self.topics]
+
 
 class TrainingAttendance(models.Model):
     """One person at a training: a user of the site, or a provider named with their
