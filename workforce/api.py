@@ -214,7 +214,7 @@ class SiteRecordViewSet(
         return site
 
     def create(self, request, *args, **kwargs):
-        if "site" not in request.data:
+        if not isinstance(request.data, dict) or "site" not in request.data:
             raise ValidationError({"site": ["This field is required."]})
         site = self._site(request.data.get("site"))
         given = self.write_serializer(data=request.data)
