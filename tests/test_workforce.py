@@ -562,3 +562,30 @@ def test_the_demo_site_shows_the_work_and_a_well_being_aggregate():
     page = browser(clinician).get("/workforce/consultations/").content.decode()
     assert page.count("data-record=") == 5
     assert Training.objects.filter(pk="demo-training-01").get().attendance.count() == 6
+
+
+def test_the_supervision_page_takes_the_same_queries_whatever_its_size(
+    site, coordinator, caseworker, clinician
+):
+    def add(n):
+        for _ in range(n):
+            SupervisionSession.objects.create(
+                site=site,
+                staff=caseworker,
+                supervisor=clinician,
+                held_on=TODAY,
+                minutes=30,
+                kind="individual",
+                recorded_by=coordinator,
+            )
+
+    client = browser(coordinator)
+    add(1)
+    client.get("/workforce/supervision/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/workforce/supervision/")
+    add(6)
+    with CaptureQueriesContext(connection) as seven:
+        response = client.get("/workforce/supervision/")
+    assert len(response.context["rows"]) == 7
+    assert len(seven.captured_queries) == len(one.captured_queries)
