@@ -8,7 +8,8 @@ the site `south`; CW+PM and CLIN+CW hold two roles; PARENT is Luis, a parent of 
 
 Answers: an HTTP status (`200`, `201`, `302`, `400`, `403`, `404`), or `in` / `out`: the row is
 (not) in the list (the page's list, or the API list). A kind's rows are built by its KINDS entry
-(`build`), one row of the site `north` owned, where a kind has owners, by the persona `CW`.
+(`build`), one row of the site `north` owned, where a kind has owners, by the persona `CW` (a
+consultation by its consultant, who must be a clinician: the persona `CLIN`).
 
 Actions: `page` (the kind's list page: `in`/`out`, or a status when the page itself is closed),
 `detail` (the row's page), `api_list`, `api_detail`, `api_write` (PATCH with a valid body),
