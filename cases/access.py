@@ -1346,9 +1346,60 @@ class SiteRecordType:
         return f"{self.site_path}_id" if "__" not in self.site_path else self.site_path
 
 
+# The professionals of a site: the roles in which one does the work with families (their own
+# supervision sessions and well-being check-ins) and reads the site's trainings. Not the
+# aggregate roles (Site Implementation Team, national staff, parent leaders: the program page's
+# counts only), not parents.
+STAFF_ROLES = TEAM_ROLES | frozenset({Role.SITE_ADMIN, Role.JUDGE})
+PROGRAM_MANAGERS = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN})
+
+
+def _staff_or_supervisor(user: User) -> Q:
+    return Q(staff=user) | Q(supervisor=user)
+
+
 # Every kind of site record, its rules here (its model in its app, looked up lazily); each has
 # its rows for every role in `tests/test_site_permission_matrix.py`.
-SITE_RECORD_TYPES: dict[str, SiteRecordType] = {}
+SITE_RECORD_TYPES: dict[str, SiteRecordType] = {
+    # Reflective supervision (issue 22 item 7): the staff member and the supervisor read and
+    # write their own; the Community Coordinator and site admins every one of the site. The
+    # Site Implementation Team sees counts on the program page, no names.
+    "supervision_session": SiteRecordType(
+        model="workforce.SupervisionSession",
+        read_roles=PROGRAM_MANAGERS,
+        write_roles=PROGRAM_MANAGERS,
+        own_rows=_staff_or_supervisor,
+        owner_writes=True,
+        own_roles=STAFF_ROLES,
+        related=("staff", "supervisor"),
+    ),
+    # A private well-being check-in: its person's, nobody else's, whatever their role (no
+    # read_roles, no write_roles: not even a site admin). Counted only in groups of 5 or more.
+    "wellbeing_check_in": SiteRecordType(
+        model="workforce.WellbeingCheckIn",
+        own_rows=lambda user: Q(person=user),
+        owner_writes=True,
+        own_roles=STAFF_ROLES,
+    ),
+    # IECMH consultation (item 8): the clinician who consulted reads and writes their own; the
+    # Community Coordinator and site admins every one of the site.
+    "consultation": SiteRecordType(
+        model="workforce.Consultation",
+        read_roles=PROGRAM_MANAGERS,
+        write_roles=PROGRAM_MANAGERS,
+        own_rows=lambda user: Q(consultant=user),
+        owner_writes=True,
+        own_roles=frozenset({Role.CLINICIAN}),
+        related=("consultant",),
+    ),
+    # Trainings: every professional of the site reads them, the Community Coordinator and site
+    # admins write them.
+    "training": SiteRecordType(
+        model="workforce.Training",
+        read_roles=STAFF_ROLES,
+        write_roles=PROGRAM_MANAGERS,
+    ),
+}
 
 
 def _site_rows(user: User, spec: SiteRecordType, roles: frozenset[str]) -> Q:

@@ -15,6 +15,7 @@ from typing import Any, cast
 from django.db.models import (
     FETCH_RAISE,
     BooleanField,
+    Count,
     DateField,
     Exists,
     ExpressionWrapper,
@@ -26,11 +27,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
 from django.db.models import Case as Cases
-from django.db.models.functions import Concat, StrIndex, Upper
+from django.db.models.functions import Coalesce, Concat, StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 
 from cases.access import CaseAccess, cases_visible_to, team_places_in_force
@@ -39,6 +41,7 @@ from cases.models import (
     Child,
     Episode,
     Hearing,
+    MaltreatmentReport,
     PermanencyPlan,
     Person,
     Placement,
@@ -411,3 +414,57 @@ def case_page(access: CaseAccess, today: dt.date) -> CasePage:
         next_ftm=next_ftm,
         next_hearing=next_hearing,
     )
+
+
+# A family is "in crisis" (the coordinator's caseload intensity, issue 22 item 7) when one of its
+# children, in the last CRISIS_DAYS days, was removed, moved to another placement (a placement
+# starting after the removal date of its episode: not the first one), or was the subject of a
+# new maltreatment report (a recurrence concern while the family is in the program).
+CRISIS_DAYS = 30
+
+
+@dataclass(frozen=True)
+class CaseloadIntensity:
+    open_cases: int
+    in_crisis: int
+    removals_this_month: int
+
+
+def caseload_intensity(cases: QuerySet[Case], today: dt.date) -> CaseloadIntensity:
+    """The coordinator's open families, those in crisis and the removals of this month, in one
+    query, whatever the number of families."""
+    since = today - dt.timedelta(days=CRISIS_DAYS)
+    month_start = today.replace(day=1)
+    removed = Episode.objects.filter(
+        child__case=OuterRef("pk"), removal_date__gt=since, removal_date__lte=today
+    )
+    moved = Placement.objects.filter(
+        episode__child__case=OuterRef("pk"),
+        start_date__gt=since,
+        start_date__lte=today,
+    ).filter(start_date__gt=F("episode__removal_date"))
+    reported = MaltreatmentReport.objects.filter(
+        child__case=OuterRef("pk"), reported_on__gt=since, reported_on__lte=today
+    )
+    month_removals = (
+        Episode.objects.filter(
+            child__case=OuterRef("pk"), removal_date__gte=month_start, removal_date__lte=today
+        )
+        .order_by()
+        .values("child__case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    figures = (
+        cases.order_by()
+        .annotate(
+            crisis=Exists(removed) | Exists(moved) | Exists(reported),
+            removals=Coalesce(Subquery(month_removals), 0),
+        )
+        .aggregate(
+            open_cases=Count("pk"),
+            in_crisis=Count("pk", filter=Q(crisis=True)),
+            removals_this_month=Coalesce(Sum("removals"), 0),
+        )
+    )
+    return CaseloadIntensity(**figures)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("cqi/<slug:slug>/practice-matrix/", views.practice_matrix, name="cqi-matrix"),
     path("cqi/<slug:slug>/barriers/", views.barriers_page, name="cqi-barriers"),
     path("cqi/<slug:slug>/services-funnel/", views.funnel_page, name="cqi-funnel"),
+    path("cqi/<slug:slug>/workforce/", views.workforce_page, name="cqi-workforce"),
 ]

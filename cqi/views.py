@@ -31,6 +31,7 @@ from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import Site
 from safebabies.identity.selectors import is_national, roles_of
 from safebabies.lib import csvsafe
+from workforce.selectors import program_figures
 
 STORY_METRICS = (
     "permanency_12m_entries",
@@ -394,3 +395,22 @@ def funnel_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "funnel": funnel,
         },
     )
+def workforce_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The people who do the work, counted (issue 22 items 7 and 8): per month of the last 12,
+    consultations (direct / indirect, by need), trainings and attendees, reflective
+    supervision, and the private well-being check-ins' averages only for a month when at least
+    5 people checked in. Counts only, no names: the aggregate roles read it too."""
+    scope = selectors.access_metrics(request.user, slug)
+    if scope.site is None:
+        raise Http404("The workforce figures belong to one site")
+    today = _today(scope)
+    figures = program_figures(scope.site, today)
+    audit_log(
+        actor=request.user,
+        action="view",
+        record_type="cqi_workforce",
+        record_id=scope.slug,
+        site_id=scope.site.id,
+        request=request,
+    )
+    return render(request, "cqi/workforce.html", {"scope": scope, "figures": figures})

@@ -26,6 +26,7 @@ from safebabies.identity.accounts.api import AuditEventViewSet
 from safebabies.identity.api import TokenView
 from teams.api import FtmActionItemViewSet, FtmViewSet
 from teams.work_api import CaseNoteViewSet, SupportContactViewSet
+from workforce.api import ConsultationViewSet, SupervisionSessionViewSet, TrainingViewSet
 
 router = DefaultRouter()
 router.include_format_suffixes = False  # ids may hold dots: no ".json" suffixes
@@ -55,6 +56,11 @@ router.register("tribe-notices", TribeNoticeViewSet, basename="api-tribe-notice"
 router.register("documents", DocumentViewSet, basename="api-document")
 router.register("case-notes", CaseNoteViewSet, basename="api-case-note")
 router.register("support-contacts", SupportContactViewSet, basename="api-support-contact")
+router.register(
+    "supervision-sessions", SupervisionSessionViewSet, basename="api-supervision-session"
+)
+router.register("consultations", ConsultationViewSet, basename="api-consultation")
+router.register("trainings", TrainingViewSet, basename="api-training")
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
 
 urlpatterns = [

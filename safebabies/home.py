@@ -60,6 +60,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             week_ftms=list(pages.ftms_between(cases, week_start, week_end)),
             ftm_overdue=list(ftm_selectors.families_without_recent_ftm(cases, today)),
             review_overdue=list(families_without_recent_review(cases, today)),
+            caseload=pages.caseload_intensity(cases, today),
         )
         context["family_time"] = family_time_home(families, today)
         # services as they are delivered (issue 22): falling attendance, outreach due
@@ -83,6 +84,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
                 today,
             )
         context.update(judge=True, hearing_days=JUDGE_HEARING_DAYS, hearings=hearings)
+    # reflective supervision, consultations, trainings, one's own well-being (workforce/)
+    context["workforce"] = bool(held & (TEAM_ROLES | {Role.SITE_ADMIN, Role.JUDGE}))
     if held & TEAM_MANAGER_ROLES:  # cases other sites send to theirs (cases.closing)
         context["transfers_waiting"] = transfers_waiting_for(user)
     if Role.SITE_ADMIN in held:

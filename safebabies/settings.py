@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "assessments",
     "teams",
     "familytime",
+    "workforce",
     "cqi",
     "safebabies",
 ]
@@ -479,6 +480,8 @@ SPECTACULAR_SETTINGS = {
         "SupportKindEnum": "teams.models.SupportKind",
         "SessionAttendanceEnum": "assessments.models.SessionAttendance",
         "HearingAttendeeEnum": "safebabies.codes.HearingAttendee",
+        "SupervisionKindEnum": "workforce.models.SupervisionKind",
+        "ConsultationModeEnum": "workforce.models.Mode",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

@@ -28,8 +28,9 @@ TODAY = dt.date(2026, 11, 20)
 # latest recommendation for the court (1), the services' latest sessions (1: falling attendance)
 CASE_PAGE_QUERIES = 43
 # + the transfers waiting, the families without a hearing lately, the services' latest sessions
-# and the Part 2 releases that open some of them (2: falling attendance, outreach due)
-COORDINATOR_HOME_QUERIES = 19
+# and the Part 2 releases that open some of them (2: falling attendance, outreach due), the
+# caseload intensity (1)
+COORDINATOR_HOME_QUERIES = 20
 
 
 @pytest.fixture(autouse=True)

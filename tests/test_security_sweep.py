@@ -47,6 +47,7 @@ from safebabies.identity.roles import AGGREGATE_ROLES, TEAM_ROLES, Role
 from safebabies.notify.models import Notification
 from teams.models import CaseNote, Ftm, FtmActionItem, SupportContact
 from tests import factories as f
+from workforce.models import Consultation, SupervisionSession, Training, WellbeingCheckIn
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,9 @@ PK_OF = {
     "case-note": "case_note",
     "support-contact": "support_contact",
     "service-session": "service_session",
+    "supervision-session": "wf_supervision",
+    "consultation": "wf_consultation",
+    "training": "wf_training",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -226,6 +230,20 @@ ROUTES: dict[str, Route] = {
     "cqi-matrix": Route(SITE, may_refuse_input=True),
     "cqi-barriers": Route(SITE),
     "cqi-funnel": Route(SITE),
+    # --- the people who do the work (records of the site's program, not of the family) ---
+    "supervision-list": Route(),
+    "supervision-new": Route(may_refuse_input=True),
+    "supervision-edit": Route({"pk": "wf_supervision"}, may_refuse_input=True),
+    "wellbeing-list": Route(),
+    "wellbeing-new": Route(may_refuse_input=True),
+    "wellbeing-edit": Route({"pk": "wf_wellbeing"}, may_refuse_input=True),
+    "consultation-list": Route(),
+    "consultation-new": Route(may_refuse_input=True),
+    "consultation-edit": Route({"pk": "wf_consultation"}, may_refuse_input=True),
+    "training-list": Route(),
+    "training-new": Route(may_refuse_input=True),
+    "training-edit": Route({"pk": "wf_training"}, may_refuse_input=True),
+    "cqi-workforce": Route(SITE),
     # --- exports, notifications, calendar feeds (the caller's own) ---
     "export-list": Route(),
     "export-download": Route({"run_id": "export_run"}),
@@ -278,6 +296,9 @@ ROUTES: dict[str, Route] = {
             "case-note",
             "support-contact",
             "service-session",
+            "supervision-session",
+            "consultation",
+            "training",
         )
     },
     "api-document-download": Route({"pk": "document"}),
@@ -352,6 +373,38 @@ class Samples:
         teammate = f.site_member(site, Role.CLINICIAN, email="teammate@north.example.org")
         self.team_place = TeamMember.objects.create(
             case=family, user=teammate, role=Role.CLINICIAN, phone="555-0177"
+        ).pk
+        # records of the site's program (workforce/): readable by some people of the site by
+        # design, never naming the family (their ids are not markers)
+        self.wf_supervision = SupervisionSession.objects.create(
+            site=site,
+            staff=teammate,
+            supervisor=caseworker,
+            held_on="2026-11-03",
+            minutes=60,
+            kind="individual",
+            recorded_by=caseworker,
+        ).pk
+        self.wf_wellbeing = WellbeingCheckIn.objects.create(
+            site=site, person=caseworker, checked_on="2026-11-03", stress=3, supported=3, sleep=3
+        ).pk
+        self.wf_consultation = Consultation.objects.create(
+            site=site,
+            consultant=teammate,
+            held_on="2026-11-03",
+            consultee="caseworker",
+            need="trauma",
+            mode="indirect",
+            minutes=30,
+            recorded_by=teammate,
+        ).pk
+        self.wf_training = Training.objects.create(
+            site=site,
+            title="Safe Babies approach",
+            held_on="2026-11-03",
+            hours=2,
+            topics=["safe_babies"],
+            recorded_by=caseworker,
         ).pk
         self.family_time_plan = FamilyTimePlan.objects.create(
             child=child,
@@ -430,6 +483,10 @@ class Samples:
                 "drill_metric",
                 "calendar_token",
                 "cant_come_token",
+                "wf_supervision",
+                "wf_wellbeing",
+                "wf_consultation",
+                "wf_training",
             }
         ] + ["Quorlax", "Xanthippe", "Wysteria Lane"]
 

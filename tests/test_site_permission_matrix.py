@@ -8,13 +8,15 @@ the site `south`; CW+PM and CLIN+CW hold two roles; PARENT is Luis, a parent of 
 
 Answers: an HTTP status (`200`, `201`, `302`, `400`, `403`, `404`), or `in` / `out`: the row is
 (not) in the list (the page's list, or the API list). A kind's rows are built by its KINDS entry
-(`build`), one row of the site `north` owned, where a kind has owners, by the persona `CW`.
+(`build`), one row of the site `north` owned, where a kind has owners, by the persona `CW` (a
+consultation by its consultant, who must be a clinician: the persona `CLIN`).
 
 Actions: `page` (the kind's list page: `in`/`out`, or a status when the page itself is closed),
 `detail` (the row's page), `api_list`, `api_detail`, `api_write` (PATCH with a valid body),
 `api_create` (POST with a valid body, for the site `north`).
 """
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -79,11 +81,161 @@ class Kind:
     text: Callable[[Any], str] = field(default=lambda row: str(row.pk))
 
 
-# Each kind of site record adds its entry here and its rows to MATRIX_TEXT.
-KINDS: dict[str, Kind] = {}
+def _user(world: SimpleNamespace, column: str) -> User:
+    return User.objects.get(pk=world.users[column])
 
+
+def _email(column: str) -> str:
+    return re.sub(r"\W", "-", column.lower()) + "@site.example"
+
+
+def _day(days_ago: int = 3) -> dt.date:
+    return dt.date.today() - dt.timedelta(days=days_ago)
+
+
+def _build_supervision(world: SimpleNamespace) -> Any:
+    from workforce.models import SupervisionSession
+
+    return SupervisionSession.objects.create(
+        site=world.north,
+        staff=_user(world, "CW"),
+        supervisor_name="Dr. Reflective Supervisor",
+        held_on=_day(),
+        minutes=60,
+        kind="individual",
+        recorded_by=_user(world, "CW"),
+    )
+
+
+def _build_wellbeing(world: SimpleNamespace) -> Any:
+    from workforce.models import WellbeingCheckIn
+
+    return WellbeingCheckIn.objects.create(
+        site=world.north,
+        person=_user(world, "CW"),
+        checked_on=_day(),
+        stress=4,
+        supported=2,
+        sleep=3,
+        private_note="Zebulon private words",
+    )
+
+
+def _build_consultation(world: SimpleNamespace) -> Any:
+    from workforce.models import Consultation
+
+    # a consultation's owner is its consultant, a clinician: the persona CLIN (not CW)
+    return Consultation.objects.create(
+        site=world.north,
+        consultant=_user(world, "CLIN"),
+        held_on=_day(),
+        consultee="child_care_provider",
+        need="behaviour",
+        mode="indirect",
+        minutes=45,
+        recorded_by=_user(world, "CLIN"),
+    )
+
+
+def _build_training(world: SimpleNamespace) -> Any:
+    from workforce.models import Training, TrainingAttendance
+
+    training = Training.objects.create(
+        site=world.north,
+        title="Trauma-informed care for babies",
+        held_on=_day(),
+        hours="3.0",
+        topics=["trauma_informed", "iecmh"],
+        recorded_by=_user(world, "CC"),
+    )
+    TrainingAttendance.objects.create(training=training, user=_user(world, "CW"))
+    TrainingAttendance.objects.create(
+        training=training, name="Kim Provider", organisation="Early Head Start"
+    )
+    return training
+
+
+# Each kind of site record adds its entry here and its rows to MATRIX_TEXT.
+KINDS: dict[str, Kind] = {
+    "supervision_session": Kind(
+        build=_build_supervision,
+        api="/api/v1/supervision-sessions/",
+        page=lambda world, row: "/workforce/supervision/",
+        detail=lambda world, row: f"/workforce/supervision/{row.pk}/",
+        create=lambda world: {
+            "site": "north",
+            "staff_email": _email("CW"),
+            "supervisor_name": "Dr. Reflective Supervisor",
+            "held_on": _day(1).isoformat(),
+            "minutes": 45,
+            "kind": "group",
+        },
+        patch=lambda world, row: {"minutes": 50},
+    ),
+    "wellbeing_check_in": Kind(
+        build=_build_wellbeing,
+        page=lambda world, row: "/workforce/well-being/",
+        detail=lambda world, row: f"/workforce/well-being/{row.pk}/",
+    ),
+    "consultation": Kind(
+        build=_build_consultation,
+        api="/api/v1/consultations/",
+        page=lambda world, row: "/workforce/consultations/",
+        detail=lambda world, row: f"/workforce/consultations/{row.pk}/",
+        create=lambda world: {
+            "site": "north",
+            "consultant_email": _email("CLIN"),
+            "held_on": _day(1).isoformat(),
+            "consultee": "resource_parent",
+            "need": "attachment",
+            "mode": "direct",
+            "minutes": 30,
+        },
+        patch=lambda world, row: {"minutes": 50},
+    ),
+    "training": Kind(
+        build=_build_training,
+        api="/api/v1/trainings/",
+        page=lambda world, row: "/workforce/trainings/",
+        detail=lambda world, row: f"/workforce/trainings/{row.pk}/",
+        create=lambda world: {
+            "site": "north",
+            "title": "Reflective practice",
+            "held_on": _day(1).isoformat(),
+            "hours": "1.5",
+            "topics": ["sts"],
+            "attendees": [{"email": _email("CW")}, {"name": "Lee", "organisation": "Part C"}],
+        },
+        patch=lambda world, row: {"hours": "2.5"},
+    ),
+}
+
+# supervision_session: the persona CW is the staff member; own rows are the staff member's and
+# the supervisor's, a POST naming someone else (CW) than oneself is a 400 on `staff_email`.
+# wellbeing_check_in: its person's only (CW), whatever anyone else holds; no API.
+# consultation: owned by its consultant, the persona CLIN.
 MATRIX_TEXT = """
 kind action  CC ADMIN CW CLIN PATT CATT GAL PM JUDGE SIT NATIONAL PLEADER PARENT CW+PM CLIN+CW OTHER
+supervision_session page       in in in out out out out out out 404 404 404 404 out out out
+supervision_session detail     200 200 200 404 404 404 404 404 404 404 404 404 404 404 404 404
+supervision_session api_list   in in in out out out out out out out out out out out out out
+supervision_session api_detail 200 200 200 404 404 404 404 404 404 404 404 404 404 404 404 404
+supervision_session api_write  200 200 200 404 404 404 404 404 404 404 404 404 404 404 404 404
+supervision_session api_create 201 201 201 400 400 400 400 400 400 403 403 403 403 400 400 400
+wellbeing_check_in  page       out out in out out out out out out 404 404 404 404 out out out
+wellbeing_check_in  detail     404 404 200 404 404 404 404 404 404 404 404 404 404 404 404 404
+consultation        page       in in 404 in 404 404 404 404 404 404 404 404 404 404 out out
+consultation        detail     200 200 404 200 404 404 404 404 404 404 404 404 404 404 404 404
+consultation        api_list   in in out in out out out out out out out out out out out out
+consultation        api_detail 200 200 404 200 404 404 404 404 404 404 404 404 404 404 404 404
+consultation        api_write  200 200 404 200 404 404 404 404 404 404 404 404 404 404 404 404
+consultation        api_create 201 201 403 201 403 403 403 403 403 403 403 403 403 403 400 400
+training            page       in in in in in in in in in 404 404 404 404 in in out
+training            detail     200 200 200 200 200 200 200 200 200 404 404 404 404 200 200 404
+training            api_list   in in in in in in in in in out out out out in in out
+training            api_detail 200 200 200 200 200 200 200 200 200 404 404 404 404 200 200 404
+training            api_write  200 200 403 403 403 403 403 403 403 404 404 404 404 403 403 404
+training            api_create 201 201 403 403 403 403 403 403 403 403 403 403 403 403 403 400
 """
 
 

@@ -73,6 +73,13 @@ from safebabies.identity.models import Site, SiteMembership, User
 from safebabies.identity.roles import Role
 from safebabies.lib.dates import add_months
 from teams.models import CaseNote, Ftm, FtmActionItem, SupportContact
+from workforce.models import (
+    Consultation,
+    SupervisionSession,
+    Training,
+    TrainingAttendance,
+    WellbeingCheckIn,
+)
 
 SITE_SLUG = "demo"
 SITE_NAME = "Demo County Safe Babies Court Team"
@@ -974,6 +981,9 @@ def build(today: dt.date | None = None) -> Result:
         result.created += created
         result.changed += changed
         result.created += _transfer(users, site, east, today)
+        created, changed = _workforce(users, today, site)
+        result.created += created
+        result.changed += changed
         if result.created or result.changed:
             audit_log(
                 actor=None,
@@ -1122,6 +1132,118 @@ def _service_sessions(users: dict[str, User], today: dt.date) -> tuple[int, int]
             }
         )
     return _upsert(ServiceSession, rows)
+# The people who do the work (issue 22 items 7 and 8). Reflective supervision: (days ago, staff
+# key, supervisor key or a name, minutes, kind)
+DEMO_SUPERVISION = (
+    (25, "community_coordinator", "Dr. Elena Ruiz (IECMH consultant)", 60, "individual"),
+    (18, "caseworker", "clinician", 60, "individual"),
+    (11, "caseworker2", "clinician", 45, "individual"),
+    (4, "gal_casa", "community_coordinator", 90, "group"),
+)
+# IECMH consultations by the clinician: (days ago, consultee, need, mode, minutes)
+DEMO_CONSULTATIONS = (
+    (40, "resource_parent", "attachment", "direct", 60),
+    (22, "child_care_provider", "behaviour", "indirect", 45),
+    (15, "caseworker", "trauma", "indirect", 30),
+    (8, "judge", "development", "indirect", 20),
+    (3, "resource_parent", "caregiver_wellbeing", "direct", 50),
+)
+# Private well-being check-ins: five staff this month (the program page shows their averages),
+# four the month before (too few: "not shown"). (staff key, days ago, stress, supported, sleep)
+DEMO_CHECK_INS = (
+    *((key, 0, 3, 4, 3) for key in ("caseworker", "caseworker2", "clinician", "gal_casa")),
+    ("community_coordinator", 0, 4, 3, 2),
+    *((key, 35, 4, 3, 3) for key in ("caseworker", "caseworker2", "clinician", "gal_casa")),
+)
+
+
+def _workforce(users: dict[str, User], today: dt.date, site: Site) -> tuple[int, int]:
+    """A few reflective supervision sessions, the clinician's consultations, one training with
+    staff and providers, and five staff's private check-ins (so that the aggregate shows)."""
+
+    def ago(days: int) -> dt.date:
+        return today - dt.timedelta(days=days)
+
+    sessions = [
+        {
+            "id": f"demo-supervision-{number:02d}",
+            "site_id": site.id,
+            "staff_id": users[staff].id,
+            "supervisor_id": users[by].id if by in users else None,
+            "supervisor_name": "" if by in users else by,
+            "held_on": ago(days),
+            "minutes": minutes,
+            "kind": kind,
+            "recorded_by_id": users["community_coordinator"].id,
+        }
+        for number, (days, staff, by, minutes, kind) in enumerate(DEMO_SUPERVISION, start=1)
+    ]
+    consultations = [
+        {
+            "id": f"demo-consultation-{number:02d}",
+            "site_id": site.id,
+            "consultant_id": users["clinician"].id,
+            "consultant_name": "",
+            "held_on": ago(days),
+            "consultee": consultee,
+            "need": need,
+            "mode": mode,
+            "minutes": minutes,
+            "recorded_by_id": users["clinician"].id,
+        }
+        for number, (days, consultee, need, mode, minutes) in enumerate(DEMO_CONSULTATIONS, start=1)
+    ]
+    check_ins = [
+        {
+            "id": f"demo-check-in-{number:02d}",
+            "site_id": site.id,
+            "person_id": users[key].id,
+            "checked_on": ago(days),
+            "stress": stress,
+            "supported": supported,
+            "sleep": sleep,
+            "private_note": "",
+        }
+        for number, (key, days, stress, supported, sleep) in enumerate(DEMO_CHECK_INS, start=1)
+    ]
+    trainings = [
+        {
+            "id": "demo-training-01",
+            "site_id": site.id,
+            "title": "Keeping the baby in mind: IECMH and secondary traumatic stress",
+            "held_on": ago(16),
+            "hours": 3,
+            "topics": ["iecmh", "sts"],
+            "recorded_by_id": users["community_coordinator"].id,
+        }
+    ]
+    created = changed = 0
+    for model, rows in (
+        (SupervisionSession, sessions),
+        (Consultation, consultations),
+        (WellbeingCheckIn, check_ins),
+        (Training, trainings),
+    ):
+        new, different = _upsert(model, rows)
+        created += new
+        changed += different
+    if not TrainingAttendance.objects.filter(training_id="demo-training-01").exists():
+        attendance = [
+            TrainingAttendance(training_id="demo-training-01", user=users[key])
+            for key in ("community_coordinator", "caseworker", "caseworker2", "gal_casa")
+        ] + [
+            TrainingAttendance(
+                training_id="demo-training-01", name="Maria Lopez", organisation="Early Head Start"
+            ),
+            TrainingAttendance(
+                training_id="demo-training-01",
+                name="Sam Carter",
+                organisation="Part C early intervention",
+            ),
+        ]
+        TrainingAttendance.objects.bulk_create(attendance)
+        created += len(attendance)
+    return created, changed
 
 
 def _closures(users: dict[str, User]) -> int:
