@@ -415,9 +415,9 @@ def test_home_takes_the_same_queries_whatever_the_number_of_overdue_families(
 
 
 # warm session, with the transfers waiting for the site and the families without a hearing
-# lately, the services' latest sessions and the Part 2 releases that open some (issue 22);
-# tests/test_pages.py counts a first visit
-HOME_QUERIES = 17
+# lately, the services' latest sessions and the Part 2 releases that open some, the caseload
+# intensity (issue 22); tests/test_pages.py counts a first visit
+HOME_QUERIES = 18
 
 
 def test_case_page_links_the_next_ftm_to_its_log(client_for, coordinator, meeting):
