@@ -121,7 +121,9 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
             detail={"second_factor": True},
             request=request,
         )
-        form.add_error("code", "That code did not match. Check the app and try again.")
+        form.add_error(
+            "code", translation.gettext("That code did not match. Check the app and try again.")
+        )
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
@@ -149,7 +151,10 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
                 "accounts/recovery_codes.html",
                 {"codes": enrolment.recovery_codes, "next": _next_url(request)},
             )
-        form.add_error("code", "That code did not match. Check the time on your phone and retry.")
+        form.add_error(
+            "code",
+            translation.gettext("That code did not match. Check the time on your phone and retry."),
+        )
     return render(
         request,
         "accounts/two_factor_setup.html",
