@@ -86,7 +86,7 @@ def test_every_word_of_every_template_goes_through_the_catalogue():
 def test_every_string_a_template_gives_is_in_the_catalogue():
     entries = po_entries(CATALOGUE / "django.po")
     missing = {}
-    for name, path in project_templates():
+    for _name, path in project_templates():
         msgids = template_msgids(path.read_text(encoding="utf-8"))
         absent = sorted(m for m in msgids if m not in entries)
         if absent:
