@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import (
@@ -66,7 +67,7 @@ def case_close(request: AuthenticatedRequest, case_id: str):
 def case_reopen(request: AuthenticatedRequest, case_id: str):
     access = require(access_case(request.user, case_id), "can_close_case")
     case = access.case
-    form = forms.ReasonForm(form_data(request), label="Why the case reopens")
+    form = forms.ReasonForm(form_data(request), label=_("Why the case reopens"))
     return form_page(
         request,
         form=form,
@@ -209,7 +210,7 @@ def case_seal(request: AuthenticatedRequest, case_id: str):
 def case_purge(request: AuthenticatedRequest, case_id: str):
     access = require(access_case(request.user, case_id), "can_seal_case")
     case = access.case
-    form = forms.ReasonForm(form_data(request), label="Why the case is purged")
+    form = forms.ReasonForm(form_data(request), label=_("Why the case is purged"))
     return form_page(
         request,
         form=form,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safebabies.identity.http import AuthenticatedRequest
@@ -17,7 +18,7 @@ from safebabies.notify.models import NotificationPreference
 
 class PreferenceForm(forms.Form):
     channel = forms.ChoiceField(
-        label="How should we reach you?",
+        label=_("How should we reach you?"),
         choices=NotificationPreference.Channel.choices,
         widget=forms.RadioSelect,
     )
