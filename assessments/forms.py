@@ -365,14 +365,14 @@ class AssessmentForm(forms.Form):
             ),
             "assessed_on",
             form_section(
-                "What the assessment found",
+                _("What the assessment found"),
                 "strengths",
                 "history",
                 "symptoms",
                 "functioning",
             ),
             form_section(
-                "The relationship",
+                _("The relationship"),
                 "caregiver_beliefs",
                 "child_expectations",
                 "observed_interaction",

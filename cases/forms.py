@@ -109,7 +109,7 @@ class CaseCreateForm(RemovalMixin, GoalsMixin):
             self.fields["site"].widget = forms.HiddenInput()
         self.helper = form_helper(
             form_section(
-                "The family",
+                _("The family"),
                 "site",
                 "name",
                 Row(
@@ -118,7 +118,7 @@ class CaseCreateForm(RemovalMixin, GoalsMixin):
                 ),
             ),
             form_section(
-                "The first child",
+                _("The first child"),
                 Row(
                     Column("given_name", css_class="col-md-6"),
                     Column("family_name", css_class="col-md-6"),
@@ -128,9 +128,9 @@ class CaseCreateForm(RemovalMixin, GoalsMixin):
                     Column("docket_number", css_class="col-md-6"),
                 ),
             ),
-            form_section("The removal", *self.removal_layout),
+            form_section(_("The removal"), *self.removal_layout),
             form_section(
-                "Permanency plan from day 1",
+                _("Permanency plan from day 1"),
                 Row(
                     Column("primary_goal", css_class="col-md-6"),
                     Column("concurrent_goal", css_class="col-md-6"),
@@ -233,10 +233,10 @@ class ChildCreateForm(RemovalMixin, GoalsMixin, ChildDetailsForm):
         if people is not None:
             cast(forms.ModelChoiceField, self.fields["caregiver"]).queryset = people
         self.helper = form_helper(
-            form_section("The child", *self.details_layout),
-            form_section("The removal", *self.removal_layout[:-1], "caregiver", "address"),
+            form_section(_("The child"), *self.details_layout),
+            form_section(_("The removal"), *self.removal_layout[:-1], "caregiver", "address"),
             form_section(
-                "Permanency plan from day 1",
+                _("Permanency plan from day 1"),
                 Row(
                     Column("primary_goal", css_class="col-md-6"),
                     Column("concurrent_goal", css_class="col-md-6"),
@@ -322,7 +322,7 @@ class PersonForm(forms.Form):
             rel_fields.append(name)
         self.helper = form_helper(
             form_section(
-                "The person",
+                _("The person"),
                 Row(
                     Column("given_name", css_class="col-md-6"),
                     Column("family_name", css_class="col-md-6"),
@@ -333,12 +333,12 @@ class PersonForm(forms.Form):
                 ),
             ),
             form_section(
-                "How to reach them",
+                _("How to reach them"),
                 Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
                 "address",
                 "family_copies",
             ),
-            *([form_section("Relationship to each child", *rel_fields)] if rel_fields else []),
+            *([form_section(_("Relationship to each child"), *rel_fields)] if rel_fields else []),
         )
 
     def service_kwargs(self) -> dict:

@@ -117,7 +117,7 @@ def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The meeting is on the calendar.")
+            messages.success(request, _("The meeting is on the calendar."))
             return redirect("ftm-log", ftm.pk)
     return render(
         request,

@@ -124,7 +124,7 @@ def case_notes(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "Your note is saved.")
+                messages.success(request, _("Your note is saved."))
                 return redirect("case-notes", access.case.pk)
     notes = list(
         case_records(access, "case_note").select_related("author").order_by("-written_at", "id")
@@ -167,7 +167,7 @@ def case_note_edit(request: AuthenticatedRequest, case_id: str, note_id: str) ->
     except ValidationError as exc:
         messages.error(request, "Your note: " + " ".join(exc.messages))
         return redirect("case-notes", case_id)
-    messages.success(request, "Your note is corrected.")
+    messages.success(request, _("Your note is corrected."))
     return redirect("case-notes", case_id)
 
 
@@ -231,7 +231,7 @@ def support_contacts(request: AuthenticatedRequest, case_id: str) -> HttpRespons
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "The support contact is logged.")
+                messages.success(request, _("The support contact is logged."))
                 return redirect("support-contacts", access.case.pk)
     link_form = None
     if has_right(access, "can_link_mentor"):
@@ -277,5 +277,5 @@ def mentor_link(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "The parent mentor's link is saved.")
+        messages.success(request, _("The parent mentor's link is saved."))
     return redirect("support-contacts", access.case.pk)

@@ -47,10 +47,10 @@ class RemovalForm(RemovalMixin):
         self.fields["setting"].required = True
         self.fields["setting"].label = "Setting"
         self.helper = form_helper(
-            form_section("Who", "children"),
-            form_section("The removal", *self.removal_layout[:-2]),
+            form_section(_("Who"), "children"),
+            form_section(_("The removal"), *self.removal_layout[:-2]),
             form_section(
-                "The first placement",
+                _("The first placement"),
                 Row(
                     Column("setting", css_class="col-md-6"),
                     Column("start_date", css_class="col-md-6"),

@@ -43,9 +43,9 @@ class CloseForm(forms.Form):
                 ),
             )
             names.append(name)
-        layout = [form_section("The closing", "closed_on", "reason", "note")]
+        layout = [form_section(_("The closing"), "closed_on", "reason", "note")]
         if names:
-            layout.append(form_section("Children still in care", *names))
+            layout.append(form_section(_("Children still in care"), *names))
         self.helper = form_helper(*layout)
 
     def service_kwargs(self) -> dict:

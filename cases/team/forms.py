@@ -69,7 +69,7 @@ class FamilyPersonForm(PersonForm):
         kind = self.fields["kind"]
         kind.choices = FAMILY_PEOPLE_KINDS  # type: ignore[attr-defined]
         kind.initial = Person.Kind.RELATIVE
-        self.helper.layout.append(form_section("Notice of the removal", "notified_on"))
+        self.helper.layout.append(form_section(_("Notice of the removal"), "notified_on"))
 
     def service_kwargs(self) -> dict:
         data = super().service_kwargs()

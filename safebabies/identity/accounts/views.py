@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_tables2 import RequestConfig
@@ -186,7 +187,7 @@ def security(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Your phone number is saved.")
+            messages.success(request, _("Your phone number is saved."))
             return redirect("account-security")
     return render(
         request,
@@ -209,7 +210,7 @@ def session_keepalive(request: AuthenticatedRequest) -> HttpResponse:
 def sign_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
     services.user_sign_out_everywhere(user=request.user, actor=request.user, request=request)
     logout(request)
-    messages.success(request, "You are signed out on every device, and your API tokens end.")
+    messages.success(request, _("You are signed out on every device, and your API tokens end."))
     return redirect("login")
 
 
