@@ -5,6 +5,7 @@ from typing import Any
 
 from crispy_forms.layout import HTML, Column, Row
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
     CAREGIVER_MARKERS,
@@ -42,7 +43,7 @@ def _yes_no(label: str, **kwargs: Any) -> forms.TypedChoiceField:
 
 def _records(queryset, label: str, required: bool = False) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        queryset=queryset, required=required, label=label, empty_label="None"
+        queryset=queryset, required=required, label=label, empty_label=_("None")
     )
 
 
@@ -70,19 +71,22 @@ PART2_PERSON_HELP = (
 
 
 class ScreeningForm(forms.Form):
-    subject = forms.ChoiceField(label="Who was screened", choices=codes.ScreeningSubject.choices)
+    subject = forms.ChoiceField(label=_("Who was screened"), choices=codes.ScreeningSubject.choices)
     child = _records(None, "Child")
     instrument = forms.ChoiceField(
-        label="Screening", choices=_blank("Choose a screening", codes.Instrument.choices)
+        label=_("Screening"), choices=_blank("Choose a screening", codes.Instrument.choices)
     )
-    screened_on = forms.DateField(label="Date", widget=DateInput())
+    screened_on = forms.DateField(label=_("Date"), widget=DateInput())
     result = forms.ChoiceField(
-        label="Result",
+        label=_("Result"),
         choices=_blank("Not recorded yet", codes.ScreeningResult.choices),
         required=False,
     )
     screened_by = forms.CharField(
-        label="Screened by", max_length=200, required=False, help_text="A name, role or agency."
+        label=_("Screened by"),
+        max_length=200,
+        required=False,
+        help_text=_("A name, role or agency."),
     )
     referral_made = _yes_no("Did it lead to a referral?")
     referral = _records(None, "The referral it led to")
@@ -119,23 +123,23 @@ class ScreeningForm(forms.Form):
 
 class ServiceForm(forms.Form):
     service_type = forms.ChoiceField(
-        label="Service", choices=_blank("Choose a service", codes.ServiceType.choices)
+        label=_("Service"), choices=_blank("Choose a service", codes.ServiceType.choices)
     )
-    recipient = forms.ChoiceField(label="For", choices=codes.ServiceRecipient.choices)
+    recipient = forms.ChoiceField(label=_("For"), choices=codes.ServiceRecipient.choices)
     child = _records(None, "Child")
     person = _records(None, "Parent or caregiver")
-    provider = forms.CharField(label="Provider", max_length=200, required=False)
+    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
     evidence_based = _yes_no("Evidence-based")
     goal = _records(None, "The goal it serves")
-    referred_on = forms.DateField(label="Referred on", widget=DateInput())
-    status = forms.ChoiceField(label="Status", choices=codes.ServiceStatus.choices)
-    started_on = forms.DateField(label="Started on", widget=DateInput(), required=False)
-    ended_on = forms.DateField(label="Ended on", widget=DateInput(), required=False)
+    referred_on = forms.DateField(label=_("Referred on"), widget=DateInput())
+    status = forms.ChoiceField(label=_("Status"), choices=codes.ServiceStatus.choices)
+    started_on = forms.DateField(label=_("Started on"), widget=DateInput(), required=False)
+    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput(), required=False)
     barrier = forms.ChoiceField(
-        label="What keeps the family from it",
+        label=_("What keeps the family from it"),
         choices=_blank("Nothing", codes.ServiceBarrier.choices),
         required=False,
-        help_text="The Active Community Team works on these barriers across families.",
+        help_text=_("The Active Community Team works on these barriers across families."),
     )
 
     def __init__(self, *args: Any, children, goals, people, **kwargs: Any) -> None:
@@ -183,32 +187,34 @@ OTHER = "other"
 
 class GoalForm(forms.Form):
     description = forms.CharField(
-        label="The goal",
+        label=_("The goal"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=f"In the family's own words where possible. {READ_BY_COURT_AND_MENTOR}",
     )
     child = _records(None, "For which child")
     assessment = _records(None, "From the assessment")
     steps = forms.CharField(
-        label="Steps",
+        label=_("Steps"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=f"One step a line. {READ_BY_COURT_AND_MENTOR}",
     )
     responsible = forms.ChoiceField(
-        label="Who",
+        label=_("Who"),
         required=False,
         help_text=f"Someone of the family or of the family team. {READ_BY_COURT_AND_MENTOR}",
     )
     responsible_other = forms.CharField(
-        label="Someone else: who",
+        label=_("Someone else: who"),
         max_length=200,
         required=False,
-        help_text="Only for someone who is neither of the family nor on the family team "
-        "(a provider, say).",
+        help_text=_(
+            "Only for someone who is neither of the family nor on the family team "
+            "(a provider, say)."
+        ),
     )
-    target_on = forms.DateField(label="Target date", widget=DateInput(), required=False)
-    status = forms.ChoiceField(label="Status", choices=codes.GoalStatus.choices)
+    target_on = forms.DateField(label=_("Target date"), widget=DateInput(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=codes.GoalStatus.choices)
 
     def __init__(
         self, data=None, *, children, assessments, people, team, initial=None, **kwargs: Any
@@ -270,12 +276,12 @@ class GoalForm(forms.Form):
 
 class GoalStepForm(forms.Form):
     text = forms.CharField(
-        label="The step",
+        label=_("The step"),
         max_length=300,
         help_text=f"What needs to happen. {READ_BY_COURT_AND_MENTOR}",
     )
-    responsible = forms.ChoiceField(label="Who", required=False)
-    due_on = forms.DateField(label="By when", widget=DateInput(), required=False)
+    responsible = forms.ChoiceField(label=_("Who"), required=False)
+    due_on = forms.DateField(label=_("By when"), widget=DateInput(), required=False)
 
     def __init__(self, data=None, *, people, team, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -306,43 +312,45 @@ def assessment_label(assessment: Assessment) -> str:
 
 
 class AssessmentForm(forms.Form):
-    lens = forms.ChoiceField(label="Lens", choices=Lens.choices)
+    lens = forms.ChoiceField(label=_("Lens"), choices=Lens.choices)
     child = _records(None, "Child")
     caregiver = _records(None, "Caregiver")
-    assessed_on = forms.DateField(label="Date", widget=DateInput())
-    strengths = forms.CharField(label="Strengths", widget=forms.Textarea(attrs={"rows": 3}))
+    assessed_on = forms.DateField(label=_("Date"), widget=DateInput())
+    strengths = forms.CharField(label=_("Strengths"), widget=forms.Textarea(attrs={"rows": 3}))
     history = forms.CharField(
-        label="History (relational and trauma history)",
+        label=_("History (relational and trauma history)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
     symptoms = forms.CharField(
-        label="Symptoms", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Symptoms"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     functioning = forms.CharField(
-        label="Functioning (developmental for a child)",
+        label=_("Functioning (developmental for a child)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
     caregiver_beliefs = forms.CharField(
-        label="The caregiver's beliefs about the child",
+        label=_("The caregiver's beliefs about the child"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
     child_expectations = forms.CharField(
-        label="What the child expects from the caregiver",
+        label=_("What the child expects from the caregiver"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
     observed_interaction = forms.CharField(
-        label="Observed interaction",
+        label=_("Observed interaction"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="Behaviour and emotion; the caregiver's sensitivity and responsiveness; the "
-        "child's response to the caregiver.",
+        help_text=_(
+            "Behaviour and emotion; the caregiver's sensitivity and responsiveness; the "
+            "child's response to the caregiver."
+        ),
     )
     culture_and_community = forms.CharField(
-        label="Culture and community", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Culture and community"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
     def __init__(self, *args: Any, children, caregivers, **kwargs: Any) -> None:
@@ -359,14 +367,14 @@ class AssessmentForm(forms.Form):
             ),
             "assessed_on",
             form_section(
-                "What the assessment found",
+                _("What the assessment found"),
                 "strengths",
                 "history",
                 "symptoms",
                 "functioning",
             ),
             form_section(
-                "The relationship",
+                _("The relationship"),
                 "caregiver_beliefs",
                 "child_expectations",
                 "observed_interaction",
@@ -389,7 +397,7 @@ SCORE_CHOICES = [
 class MarkersForm(forms.Form):
     """One score (1-4, anchored) and a short note per marker of one person."""
 
-    rated_on = forms.DateField(label="Rated on", widget=DateInput())
+    rated_on = forms.DateField(label=_("Rated on"), widget=DateInput())
 
     def __init__(self, *args: Any, for_child: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -441,16 +449,18 @@ RECIPIENT_ROLES = [(value, label) for value, label in Role.choices if value not 
 
 class ConsentForm(forms.Form):
     person = _records(None, "Who signed", required=True)
-    category = forms.ChoiceField(label="What may be shared", choices=Consent.Category.choices)
-    recipient_role = forms.ChoiceField(label="With", choices=RECIPIENT_ROLES)
-    granted_on = forms.DateField(label="Signed on", widget=DateInput())
+    category = forms.ChoiceField(label=_("What may be shared"), choices=Consent.Category.choices)
+    recipient_role = forms.ChoiceField(label=_("With"), choices=RECIPIENT_ROLES)
+    granted_on = forms.DateField(label=_("Signed on"), widget=DateInput())
     expires_on = forms.DateField(
-        label="Until",
+        label=_("Until"),
         widget=DateInput(),
         required=False,
-        help_text="Required for substance-use treatment records (42 CFR Part 2). Such a release "
-        "covers only the records of the person who signed it; if it names a role you hold, a "
-        "second coordinator or site admin confirms it before it is in force.",
+        help_text=_(
+            "Required for substance-use treatment records (42 CFR Part 2). Such a release "
+            "covers only the records of the person who signed it; if it names a role you hold, "
+            "a second coordinator or site admin confirms it before it is in force."
+        ),
     )
 
     def __init__(self, *args: Any, people, part2: bool, **kwargs: Any) -> None:
@@ -491,7 +501,7 @@ class ConfirmForm(forms.Form):
 
 
 class ConsentRevokeForm(forms.Form):
-    revoked_on = forms.DateField(label="Revoked on", widget=DateInput())
+    revoked_on = forms.DateField(label=_("Revoked on"), widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import forms, services
@@ -390,7 +391,7 @@ def goal_step_done(request: AuthenticatedRequest, case_id: str, step_id: str) ->
 def goal_step_remove(request: AuthenticatedRequest, case_id: str, step_id: str) -> HttpResponse:
     step = _step(request, case_id, step_id)
     services.goal_step_remove(actor=request.user, step=step, request=request)
-    messages.success(request, "The step is removed from the goal.")
+    messages.success(request, _("The step is removed from the goal."))
     return redirect(plan_url(case_id, f"goal-{step.goal_id}"))
 
 

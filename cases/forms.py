@@ -5,6 +5,7 @@ from typing import cast
 
 from crispy_forms.layout import Column, Row
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Child, Person, Placement, Relationship
 from cases.services import CHILD_FIELDS
@@ -21,11 +22,11 @@ GOAL_CHOICES = [("", "Choose a goal"), *codes.PermanencyGoal.choices]
 
 
 class GoalsMixin(forms.Form):
-    primary_goal = forms.ChoiceField(label="Permanency goal", choices=GOAL_CHOICES)
+    primary_goal = forms.ChoiceField(label=_("Permanency goal"), choices=GOAL_CHOICES)
     concurrent_goal = forms.ChoiceField(
-        label="Concurrent goal",
+        label=_("Concurrent goal"),
         choices=GOAL_CHOICES,
-        help_text="A second path, planned from day 1, in case the first one cannot happen.",
+        help_text=_("A second path, planned from day 1, in case the first one cannot happen."),
     )
 
 
@@ -44,27 +45,29 @@ FIRST_SETTING_CHOICES = [
 class RemovalMixin(forms.Form):
     """How a child was removed and where they went first (episodes.csv, placements.csv)."""
 
-    manner = forms.ChoiceField(label="Manner of removal", choices=MANNER_CHOICES, required=False)
+    manner = forms.ChoiceField(label=_("Manner of removal"), choices=MANNER_CHOICES, required=False)
     reasons = forms.MultipleChoiceField(
-        label="Reasons for removal",
+        label=_("Reasons for removal"),
         choices=codes.RemovalReason.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Every reason the petition gives. Physical or sexual abuse, neglect, "
-        "abandonment and prenatal substance exposure make an early intervention referral due "
-        "within 7 days.",
+        help_text=_(
+            "Every reason the petition gives. Physical or sexual abuse, neglect, "
+            "abandonment and prenatal substance exposure make an early intervention referral "
+            "due within 7 days."
+        ),
     )
     setting = forms.ChoiceField(
-        label="First placement",
+        label=_("First placement"),
         choices=FIRST_SETTING_CHOICES,
         required=False,
-        help_text="Where the child went on the day of the removal.",
+        help_text=_("Where the child went on the day of the removal."),
     )
     address = forms.CharField(
-        label="Address of the first placement",
+        label=_("Address of the first placement"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept from parent mentors.",
+        help_text=_("Kept from parent mentors."),
     )
 
     removal_layout = (
@@ -79,23 +82,23 @@ class RemovalMixin(forms.Form):
 class CaseCreateForm(RemovalMixin, GoalsMixin):
     """A case starts with its first child: their removal and first permanency plan."""
 
-    site = forms.ModelChoiceField(label="Site", queryset=Site.objects.none(), empty_label=None)
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), empty_label=None)
     name = forms.CharField(
-        label="Family name for the team",
+        label=_("Family name for the team"),
         max_length=200,
-        help_text="How the team names the family, for example 'Rivera family'.",
+        help_text=_("How the team names the family, for example 'Rivera family'."),
     )
-    opened_on = forms.DateField(label="Case opened on", widget=DateInput())
-    enrollment = forms.ChoiceField(label="Enrollment", choices=codes.Enrollment.choices)
-    given_name = forms.CharField(label="Child's first name", max_length=100)
-    family_name = forms.CharField(label="Child's last name", max_length=100, required=False)
-    birth_date = forms.DateField(label="Child's birth date", widget=DateInput())
-    docket_number = forms.CharField(label="Court docket number", max_length=64, required=False)
+    opened_on = forms.DateField(label=_("Case opened on"), widget=DateInput())
+    enrollment = forms.ChoiceField(label=_("Enrollment"), choices=codes.Enrollment.choices)
+    given_name = forms.CharField(label=_("Child's first name"), max_length=100)
+    family_name = forms.CharField(label=_("Child's last name"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Child's birth date"), widget=DateInput())
+    docket_number = forms.CharField(label=_("Court docket number"), max_length=64, required=False)
     removal_date = forms.DateField(
-        label="Removal date",
+        label=_("Removal date"),
         widget=DateInput(),
         required=False,
-        help_text="The day the child left home. Needed when the child is in out-of-home care.",
+        help_text=_("The day the child left home. Needed when the child is in out-of-home care."),
     )
 
     def __init__(self, *args, sites, **kwargs):
@@ -106,7 +109,7 @@ class CaseCreateForm(RemovalMixin, GoalsMixin):
             self.fields["site"].widget = forms.HiddenInput()
         self.helper = form_helper(
             form_section(
-                "The family",
+                _("The family"),
                 "site",
                 "name",
                 Row(
@@ -115,7 +118,7 @@ class CaseCreateForm(RemovalMixin, GoalsMixin):
                 ),
             ),
             form_section(
-                "The first child",
+                _("The first child"),
                 Row(
                     Column("given_name", css_class="col-md-6"),
                     Column("family_name", css_class="col-md-6"),
@@ -125,9 +128,9 @@ class CaseCreateForm(RemovalMixin, GoalsMixin):
                     Column("docket_number", css_class="col-md-6"),
                 ),
             ),
-            form_section("The removal", *self.removal_layout),
+            form_section(_("The removal"), *self.removal_layout),
             form_section(
-                "Permanency plan from day 1",
+                _("Permanency plan from day 1"),
                 Row(
                     Column("primary_goal", css_class="col-md-6"),
                     Column("concurrent_goal", css_class="col-md-6"),
@@ -157,9 +160,9 @@ class CaseCreateForm(RemovalMixin, GoalsMixin):
 
 
 class CaseForm(forms.Form):
-    name = forms.CharField(label="Family name for the team", max_length=200)
-    opened_on = forms.DateField(label="Case opened on", widget=DateInput())
-    enrollment = forms.ChoiceField(label="Enrollment", choices=codes.Enrollment.choices)
+    name = forms.CharField(label=_("Family name for the team"), max_length=200)
+    opened_on = forms.DateField(label=_("Case opened on"), widget=DateInput())
+    enrollment = forms.ChoiceField(label=_("Enrollment"), choices=codes.Enrollment.choices)
 
     # Closing is not an edit: the case page's "Close this case" (cases.closing) checks that
     # every child has left care and asks for the reason.
@@ -183,18 +186,20 @@ class CaseForm(forms.Form):
 
 
 class ChildDetailsForm(forms.Form):
-    given_name = forms.CharField(label="First name", max_length=100)
-    family_name = forms.CharField(label="Last name", max_length=100, required=False)
-    birth_date = forms.DateField(label="Birth date", widget=DateInput())
+    given_name = forms.CharField(label=_("First name"), max_length=100)
+    family_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
     sex = forms.ChoiceField(
-        label="Sex", choices=[("", "Not recorded"), *codes.Sex.choices], required=False
+        label=_("Sex"), choices=[("", "Not recorded"), *codes.Sex.choices], required=False
     )
-    docket_number = forms.CharField(label="Court docket number", max_length=64, required=False)
+    docket_number = forms.CharField(label=_("Court docket number"), max_length=64, required=False)
     icwa = forms.ChoiceField(
-        label="ICWA status", choices=codes.Icwa.choices, initial=codes.Icwa.UNKNOWN
+        label=_("ICWA status"), choices=codes.Icwa.choices, initial=codes.Icwa.UNKNOWN
     )
-    preferred_language = forms.CharField(label="Preferred language", max_length=32, required=False)
-    enrolled_on = forms.DateField(label="Enrolled in Safe Babies on", widget=DateInput())
+    preferred_language = forms.CharField(
+        label=_("Preferred language"), max_length=32, required=False
+    )
+    enrolled_on = forms.DateField(label=_("Enrolled in Safe Babies on"), widget=DateInput())
 
     details_layout = (
         Row(
@@ -211,16 +216,16 @@ class ChildDetailsForm(forms.Form):
 
 class ChildCreateForm(RemovalMixin, GoalsMixin, ChildDetailsForm):
     removal_date = forms.DateField(
-        label="Removal date",
+        label=_("Removal date"),
         widget=DateInput(),
         required=False,
-        help_text="The day the child left home, if they are in out-of-home care.",
+        help_text=_("The day the child left home, if they are in out-of-home care."),
     )
     caregiver = forms.ModelChoiceField(
-        label="Resource parent or caregiver of the first placement",
+        label=_("Resource parent or caregiver of the first placement"),
         queryset=Person.objects.none(),
         required=False,
-        empty_label="Not in the family's record yet",
+        empty_label=_("Not in the family's record yet"),
     )
 
     def __init__(self, *args, people=None, **kwargs):
@@ -228,10 +233,10 @@ class ChildCreateForm(RemovalMixin, GoalsMixin, ChildDetailsForm):
         if people is not None:
             cast(forms.ModelChoiceField, self.fields["caregiver"]).queryset = people
         self.helper = form_helper(
-            form_section("The child", *self.details_layout),
-            form_section("The removal", *self.removal_layout[:-1], "caregiver", "address"),
+            form_section(_("The child"), *self.details_layout),
+            form_section(_("The removal"), *self.removal_layout[:-1], "caregiver", "address"),
             form_section(
-                "Permanency plan from day 1",
+                _("Permanency plan from day 1"),
                 Row(
                     Column("primary_goal", css_class="col-md-6"),
                     Column("concurrent_goal", css_class="col-md-6"),
@@ -242,13 +247,13 @@ class ChildCreateForm(RemovalMixin, GoalsMixin, ChildDetailsForm):
 
 class ChildEditForm(ChildDetailsForm):
     race = forms.MultipleChoiceField(
-        label="Race (as the family describes it)",
+        label=_("Race (as the family describes it)"),
         choices=codes.Race.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     hispanic = forms.ChoiceField(
-        label="Hispanic or Latino",
+        label=_("Hispanic or Latino"),
         choices=[("", "Not recorded"), *codes.Hispanic.choices],
         required=False,
     )
@@ -267,21 +272,23 @@ class ChildEditForm(ChildDetailsForm):
 class PersonForm(forms.Form):
     """A person and their relationship to each child of the family."""
 
-    kind = forms.ChoiceField(label="Who they are to the family", choices=Person.Kind.choices)
-    given_name = forms.CharField(label="First name", max_length=100)
-    family_name = forms.CharField(label="Last name", max_length=100, required=False)
-    phone = forms.CharField(label="Phone", max_length=40, required=False)
-    email = forms.EmailField(label="E-mail", required=False)
+    kind = forms.ChoiceField(label=_("Who they are to the family"), choices=Person.Kind.choices)
+    given_name = forms.CharField(label=_("First name"), max_length=100)
+    family_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
     address = forms.CharField(
-        label="Address", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    preferred_language = forms.CharField(label="Preferred language", max_length=32, required=False)
+    preferred_language = forms.CharField(
+        label=_("Preferred language"), max_length=32, required=False
+    )
     family_copies = forms.MultipleChoiceField(
-        label="They agreed to receive each meeting's family copy",
+        label=_("They agreed to receive each meeting's family copy"),
         choices=Person.CopyChannel.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Ask them first. Leave all unticked if they did not agree: no copy is sent.",
+        help_text=_("Ask them first. Leave all unticked if they did not agree: no copy is sent."),
     )
 
     FIELDS = (
@@ -315,7 +322,7 @@ class PersonForm(forms.Form):
             rel_fields.append(name)
         self.helper = form_helper(
             form_section(
-                "The person",
+                _("The person"),
                 Row(
                     Column("given_name", css_class="col-md-6"),
                     Column("family_name", css_class="col-md-6"),
@@ -326,12 +333,12 @@ class PersonForm(forms.Form):
                 ),
             ),
             form_section(
-                "How to reach them",
+                _("How to reach them"),
                 Row(Column("phone", css_class="col-md-6"), Column("email", css_class="col-md-6")),
                 "address",
                 "family_copies",
             ),
-            *([form_section("Relationship to each child", *rel_fields)] if rel_fields else []),
+            *([form_section(_("Relationship to each child"), *rel_fields)] if rel_fields else []),
         )
 
     def service_kwargs(self) -> dict:
@@ -343,8 +350,8 @@ class PersonForm(forms.Form):
 
 
 class PlacementEndForm(forms.Form):
-    end_date = forms.DateField(label="Placement ended on", widget=DateInput())
-    end_reason = forms.CharField(label="Why it ended", max_length=200)
+    end_date = forms.DateField(label=_("Placement ended on"), widget=DateInput())
+    end_reason = forms.CharField(label=_("Why it ended"), max_length=200)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -356,12 +363,12 @@ class PlacementEndForm(forms.Form):
 
 
 class PermanencyPlanForm(GoalsMixin):
-    effective_date = forms.DateField(label="In effect from", widget=DateInput())
+    effective_date = forms.DateField(label=_("In effect from"), widget=DateInput())
     reason = forms.CharField(
-        label="Why the plan changed",
+        label=_("Why the plan changed"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example, the court's order at the permanency hearing.",
+        help_text=_("For example, the court's order at the permanency hearing."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -380,24 +387,24 @@ class ParentInviteForm(forms.Form):
     """A Community Coordinator invites a parent of the case to their own view."""
 
     email = forms.EmailField(
-        label="The parent's e-mail address",
+        label=_("The parent's e-mail address"),
         max_length=254,
-        help_text="How they sign in. The invitation goes here.",
+        help_text=_("How they sign in. The invitation goes here."),
     )
     language = forms.ChoiceField(
-        label="Their language",
+        label=_("Their language"),
         choices=[("en", "English"), ("es", "Español")],
-        help_text="Their pages, e-mails and family copies are in this language.",
+        help_text=_("Their pages, e-mails and family copies are in this language."),
     )
     sign_in_with = forms.ChoiceField(
-        label="How they sign in (they can ask you to change it)",
+        label=_("How they sign in (they can ask you to change it)"),
         choices=[
             ("link", "A link by e-mail each time, no password (simplest on a phone)"),
             ("password", "A password and a code from an app on their phone"),
         ],
         widget=forms.RadioSelect,
     )
-    by_text = forms.BooleanField(label="Also send the link by text message", required=False)
+    by_text = forms.BooleanField(label=_("Also send the link by text message"), required=False)
 
     def __init__(self, *args, phone: str = "", **kwargs):
         super().__init__(*args, **kwargs)

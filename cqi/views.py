@@ -16,6 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cqi import dashboard, selectors, services
@@ -324,7 +325,7 @@ def practice_matrix(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             except ValidationError as error:
                 errors = {key: " ".join(msgs) for key, msgs in error.message_dict.items()}
             else:
-                messages.success(request, "The site's scores are saved.")
+                messages.success(request, gettext_lazy("The site's scores are saved."))
                 return redirect(reverse("cqi-matrix", args=[scope.slug]))
     history = selectors.practice_history(scope.site)
     context = {

@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Person
 from familytime.models import Weekday
@@ -19,43 +20,48 @@ class TimeInput(forms.TimeInput):
 
 class FamilyTimePlanForm(forms.Form):
     visits_per_week = forms.DecimalField(
-        label="Family time a week (target)",
+        label=_("Family time a week (target)"),
         min_value=0,
         max_value=14,
         max_digits=3,
         decimal_places=1,
-        help_text="For babies and toddlers, several times a week (the site's default is 3).",
+        help_text=_("For babies and toddlers, several times a week (the site's default is 3)."),
     )
     supervision = forms.ChoiceField(
-        label="Supervision level",
+        label=_("Supervision level"),
         choices=codes.Supervision.choices,
-        help_text="It steps down as the parent progresses; the earlier levels stay in the history.",
+        help_text=_(
+            "It steps down as the parent progresses; the earlier levels stay in the history."
+        ),
     )
     location = forms.ChoiceField(
-        label="Usual place",
+        label=_("Usual place"),
         choices=[("", "Not set"), *codes.VisitLocation.choices],
         required=False,
-        help_text="The child's natural settings first: the family home, the resource home, "
-        "the community.",
+        help_text=_(
+            "The child's natural settings first: the family home, the resource home, the community."
+        ),
     )
     weekdays = forms.TypedMultipleChoiceField(
-        label="Days",
+        label=_("Days"),
         choices=Weekday.choices,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    starts_at = forms.TimeField(label="Starts at", required=False, widget=TimeInput())
-    ends_at = forms.TimeField(label="Ends at", required=False, widget=TimeInput())
-    supervised_by = forms.CharField(label="Who supervises", max_length=200, required=False)
-    transported_by = forms.CharField(label="Who brings the child", max_length=200, required=False)
+    starts_at = forms.TimeField(label=_("Starts at"), required=False, widget=TimeInput())
+    ends_at = forms.TimeField(label=_("Ends at"), required=False, widget=TimeInput())
+    supervised_by = forms.CharField(label=_("Who supervises"), max_length=200, required=False)
+    transported_by = forms.CharField(
+        label=_("Who brings the child"), max_length=200, required=False
+    )
     parent: forms.ModelChoiceField = forms.ModelChoiceField(
-        label="With",
+        label=_("With"),
         queryset=Person.objects.none(),
         required=False,
-        empty_label="Both parents / not set",
+        empty_label=_("Both parents / not set"),
     )
-    effective_from = forms.DateField(label="In effect from", widget=DateInput())
+    effective_from = forms.DateField(label=_("In effect from"), widget=DateInput())
 
     def __init__(self, *args, parents, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,10 +100,10 @@ class VisitLogForm(forms.Form):
         ]
     )
     cancelled_by = forms.ChoiceField(
-        label="Cancelled by", choices=[("", "—"), *codes.CancelledBy.choices], required=False
+        label=_("Cancelled by"), choices=[("", "—"), *codes.CancelledBy.choices], required=False
     )
-    duration_minutes = forms.IntegerField(label="Minutes", required=False, min_value=0)
-    observations = forms.CharField(label="Observations", required=False, max_length=2000)
+    duration_minutes = forms.IntegerField(label=_("Minutes"), required=False, min_value=0)
+    observations = forms.CharField(label=_("Observations"), required=False, max_length=2000)
 
     def service_kwargs(self, *, with_observations: bool) -> dict:
         data = dict(self.cleaned_data)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import (
@@ -39,15 +40,15 @@ from teams.models import Ftm
 
 
 class ScheduleForm(forms.Form):
-    scheduled_on = forms.DateField(label="Date", widget=DateInput())
+    scheduled_on = forms.DateField(label=_("Date"), widget=DateInput())
     starts_at = forms.TimeField(
-        label="Time", required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
-    location = forms.CharField(label="Place or video link", required=False, max_length=300)
+    location = forms.CharField(label=_("Place or video link"), required=False, max_length=300)
     facilitator = forms.ModelChoiceField(
-        label="Facilitator", queryset=User.objects.none(), required=False
+        label=_("Facilitator"), queryset=User.objects.none(), required=False
     )
-    another_as_well = forms.BooleanField(label="Plan another meeting as well", required=False)
+    another_as_well = forms.BooleanField(label=_("Plan another meeting as well"), required=False)
 
     def __init__(self, *args, case, upcoming: Ftm | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,7 +117,7 @@ def ftm_new(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "The meeting is on the calendar.")
+            messages.success(request, _("The meeting is on the calendar."))
             return redirect("ftm-log", ftm.pk)
     return render(
         request,

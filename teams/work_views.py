@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.access import (
@@ -37,11 +38,13 @@ from teams.models import CaseNote, SupportContact, SupportKind
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Your note",
+        label=_("Your note"),
         max_length=work.NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Read by the family team's professionals; never by the parent or the court. "
-        "You can correct it today.",
+        help_text=_(
+            "Read by the family team's professionals; never by the parent or the court. "
+            "You can correct it today."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -50,18 +53,18 @@ class NoteForm(forms.Form):
 
 
 class SupportContactForm(forms.Form):
-    person_id = forms.ChoiceField(label="Parent")
-    contacted_on = forms.DateField(label="Day", widget=DateInput())
-    kind = forms.ChoiceField(label="Kind of support", choices=SupportKind.choices)
-    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=24 * 60)
+    person_id = forms.ChoiceField(label=_("Parent"))
+    contacted_on = forms.DateField(label=_("Day"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("Kind of support"), choices=SupportKind.choices)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=24 * 60)
     shared_note = forms.CharField(
-        label="Note the parent agreed to share",
+        label=_("Note the parent agreed to share"),
         required=False,
         max_length=work.SUPPORT_NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     parent_agreed = forms.BooleanField(
-        label="The parent agreed to share this note with the team", required=False
+        label=_("The parent agreed to share this note with the team"), required=False
     )
 
     def __init__(self, *args, people: list[Person], **kwargs):
@@ -73,8 +76,8 @@ class SupportContactForm(forms.Form):
 
 
 class MentorLinkForm(forms.Form):
-    place = forms.ChoiceField(label="Parent mentor")
-    person_id = forms.ChoiceField(label="The parent they support", required=False)
+    place = forms.ChoiceField(label=_("Parent mentor"))
+    person_id = forms.ChoiceField(label=_("The parent they support"), required=False)
 
     def __init__(self, *args, places: list[TeamMember], parents: list[Person], **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +124,7 @@ def case_notes(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "Your note is saved.")
+                messages.success(request, _("Your note is saved."))
                 return redirect("case-notes", access.case.pk)
     notes = list(
         case_records(access, "case_note").select_related("author").order_by("-written_at", "id")
@@ -164,7 +167,7 @@ def case_note_edit(request: AuthenticatedRequest, case_id: str, note_id: str) ->
     except ValidationError as exc:
         messages.error(request, "Your note: " + " ".join(exc.messages))
         return redirect("case-notes", case_id)
-    messages.success(request, "Your note is corrected.")
+    messages.success(request, _("Your note is corrected."))
     return redirect("case-notes", case_id)
 
 
@@ -228,7 +231,7 @@ def support_contacts(request: AuthenticatedRequest, case_id: str) -> HttpRespons
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, "The support contact is logged.")
+                messages.success(request, _("The support contact is logged."))
                 return redirect("support-contacts", access.case.pk)
     link_form = None
     if has_right(access, "can_link_mentor"):
@@ -274,5 +277,5 @@ def mentor_link(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "The parent mentor's link is saved.")
+        messages.success(request, _("The parent mentor's link is saved."))
     return redirect("support-contacts", access.case.pk)

@@ -6,6 +6,8 @@ the same site who is not on that team; `outsider` is a Community Coordinator of 
 """
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests import factories as f
@@ -62,6 +64,16 @@ def _end_every_session_on_the_test_database() -> None:
             " WHERE datname = %s AND pid <> pg_backend_pid()",
             [name],
         )
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """Each test starts and ends in the default language: a request through LocaleMiddleware
+    (a parent reading Spanish) leaves its language active in the thread, and the next test
+    rendering a date would read it in Spanish."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

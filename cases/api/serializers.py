@@ -186,6 +186,7 @@ class PersonSerializer(RecordSerializer):
             "email",
             "address",
             "notified_on",
+            "family_copies",
         ]
 
 
@@ -304,6 +305,16 @@ class PersonWrite(serializers.Serializer):
         help_text="A relative: the day they were notified of the child's removal (due within "
         "30 days of it).",
     )
+    family_copies = codes_list(
+        m.Person.CopyChannel.choices,
+        help_text="The ways this person agreed to receive each FTM's family copy (`email`, "
+        "`text`, `paper`), each once; an empty list (or null): no copy.",
+    )
+
+    def validate_family_copies(self, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise serializers.ValidationError("Name each way once.")
+        return value
 
 
 class PersonChange(PersonWrite):

@@ -6,6 +6,7 @@ from typing import cast
 from crispy_forms.layout import HTML, Column, Row
 from django import forms
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from cases.forms import FIRST_SETTING_CHOICES, RemovalMixin, placement_label
 from cases.models import Child, MaltreatmentReport, Person, Placement
@@ -17,24 +18,26 @@ class RemovalForm(RemovalMixin):
     """One removal, of one child or of brothers and sisters together."""
 
     children = forms.ModelMultipleChoiceField(
-        label="Children removed",
+        label=_("Children removed"),
         queryset=Child.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text="Brothers and sisters removed the same day are recorded together: each gets "
-        "their removal and first placement.",
+        help_text=_(
+            "Brothers and sisters removed the same day are recorded together: each gets "
+            "their removal and first placement."
+        ),
     )
-    removal_date = forms.DateField(label="Removal date", widget=DateInput())
+    removal_date = forms.DateField(label=_("Removal date"), widget=DateInput())
     start_date = forms.DateField(
-        label="First placement from",
+        label=_("First placement from"),
         widget=DateInput(),
         required=False,
-        help_text="The removal date if left empty.",
+        help_text=_("The removal date if left empty."),
     )
     caregiver = forms.ModelChoiceField(
-        label="Resource parent or caregiver",
+        label=_("Resource parent or caregiver"),
         queryset=Person.objects.none(),
         required=False,
-        empty_label="Not in the family's record yet",
+        empty_label=_("Not in the family's record yet"),
     )
 
     def __init__(self, *args, children, people, **kwargs):
@@ -44,10 +47,10 @@ class RemovalForm(RemovalMixin):
         self.fields["setting"].required = True
         self.fields["setting"].label = "Setting"
         self.helper = form_helper(
-            form_section("Who", "children"),
-            form_section("The removal", *self.removal_layout[:-2]),
+            form_section(_("Who"), "children"),
+            form_section(_("The removal"), *self.removal_layout[:-2]),
             form_section(
-                "The first placement",
+                _("The first placement"),
                 Row(
                     Column("setting", css_class="col-md-6"),
                     Column("start_date", css_class="col-md-6"),
@@ -103,37 +106,37 @@ class PlacementChangeForm(forms.Form):
     """Where the child lives from a day: a move, respite, a trial home visit or a runaway."""
 
     kind = forms.ChoiceField(
-        label="What changed",
+        label=_("What changed"),
         choices=PlacementChange.CHOICES,
         widget=forms.RadioSelect,
         required=False,  # a move, unless another kind is chosen
         initial=PlacementChange.MOVE,
     )
     setting = forms.ChoiceField(
-        label="The new home",
+        label=_("The new home"),
         choices=FIRST_SETTING_CHOICES,
         required=False,
-        help_text="For a move.",
+        help_text=_("For a move."),
     )
-    start_date = forms.DateField(label="From", widget=DateInput())
+    start_date = forms.DateField(label=_("From"), widget=DateInput())
     caregiver = forms.ModelChoiceField(
-        label="Resource parent or caregiver",
+        label=_("Resource parent or caregiver"),
         queryset=Person.objects.none(),
         required=False,
-        empty_label="Not in the family's record yet",
+        empty_label=_("Not in the family's record yet"),
     )
     address = forms.CharField(
-        label="Address",
+        label=_("Address"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept from parent mentors.",
+        help_text=_("Kept from parent mentors."),
     )
     end_reason = forms.CharField(
-        label="Why the current placement ends",
+        label=_("Why the current placement ends"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"list": "end-reasons"}),
-        help_text="It ends the day the new one starts. Type or choose a reason.",
+        help_text=_("It ends the day the new one starts. Type or choose a reason."),
     )
 
     def __init__(self, *args, people, current: Placement | None, **kwargs):
@@ -180,9 +183,9 @@ class PlacementChangeForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
-    discharge_date = forms.DateField(label="Left care on", widget=DateInput())
+    discharge_date = forms.DateField(label=_("Left care on"), widget=DateInput())
     discharge_reason = forms.ChoiceField(
-        label="Why",
+        label=_("Why"),
         choices=[("", "Choose why the child left care"), *codes.DischargeReason.choices],
     )
 
@@ -197,9 +200,9 @@ class DischargeForm(forms.Form):
 
 
 class MaltreatmentReportForm(forms.Form):
-    reported_on = forms.DateField(label="Reported on", widget=DateInput())
+    reported_on = forms.DateField(label=_("Reported on"), widget=DateInput())
     disposition = forms.ChoiceField(
-        label="Disposition",
+        label=_("Disposition"),
         choices=[("", "Choose the disposition"), *codes.MaltreatmentDisposition.choices],
     )
 

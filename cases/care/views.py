@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import services
@@ -94,7 +95,7 @@ def discharge_undo(request: AuthenticatedRequest, case_id: str, episode_id: str)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "The discharge is undone: the child is in care again.")
+        messages.success(request, _("The discharge is undone: the child is in care again."))
     return redirect(_case_url(case_id, "time-in-care"))
 
 

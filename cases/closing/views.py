@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import (
@@ -66,7 +67,7 @@ def case_close(request: AuthenticatedRequest, case_id: str):
 def case_reopen(request: AuthenticatedRequest, case_id: str):
     access = require(access_case(request.user, case_id), "can_close_case")
     case = access.case
-    form = forms.ReasonForm(form_data(request), label="Why the case reopens")
+    form = forms.ReasonForm(form_data(request), label=_("Why the case reopens"))
     return form_page(
         request,
         form=form,
@@ -113,10 +114,10 @@ def transfer_withdraw(request: AuthenticatedRequest, case_id: str, transfer_id: 
     access = require(access_case(request.user, case_id), "can_close_case")
     transfer = case_record(access, "case_transfer", transfer_id)
     if transfer is None or transfer.decision != CaseTransfer.Decision.PENDING:
-        messages.error(request, "This transfer is not waiting for an answer any more.")
+        messages.error(request, _("This transfer is not waiting for an answer any more."))
     else:
         services.transfer_withdraw(actor=request.user, transfer=transfer, request=request)
-        messages.success(request, "The transfer is withdrawn.")
+        messages.success(request, _("The transfer is withdrawn."))
     return redirect(_case_url(access.case.pk))
 
 
@@ -167,9 +168,9 @@ def transfer_decide(request: AuthenticatedRequest, transfer_id: str):
             form.add_error(None, exc.messages)
         else:
             if accept:
-                messages.success(request, "The case is your site's now.")
+                messages.success(request, _("The case is your site's now."))
                 return redirect(reverse("case-detail", args=[summary.transfer.case_id]))
-            messages.success(request, "The transfer is declined: the sending site keeps it.")
+            messages.success(request, _("The transfer is declined: the sending site keeps it."))
             return redirect(reverse("transfer-list"))
     if request.method == "GET":
         audit_log(
@@ -209,7 +210,7 @@ def case_seal(request: AuthenticatedRequest, case_id: str):
 def case_purge(request: AuthenticatedRequest, case_id: str):
     access = require(access_case(request.user, case_id), "can_seal_case")
     case = access.case
-    form = forms.ReasonForm(form_data(request), label="Why the case is purged")
+    form = forms.ReasonForm(form_data(request), label=_("Why the case is purged"))
     return form_page(
         request,
         form=form,
@@ -244,7 +245,7 @@ def retention(request: AuthenticatedRequest, site_slug: str):
             years=form.cleaned_data["retention_years"],
             request=request,
         )
-        messages.success(request, "The retention period is saved.")
+        messages.success(request, _("The retention period is saved."))
         return redirect(reverse("retention", args=[site.slug]))
     today = site.today()
     past = list(closing.cases_past_retention(site, today))

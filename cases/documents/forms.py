@@ -2,6 +2,7 @@
 attached to) live in `cases.documents.services`."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from cases.models import Document
 from safebabies.kit.forms import DateInput, form_helper
@@ -9,22 +10,24 @@ from safebabies.kit.forms import DateInput, form_helper
 
 class DocumentUploadForm(forms.Form):
     file = forms.FileField(
-        label="File",
-        help_text="A PDF, or a photo or scan as PNG or JPEG.",
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("A PDF, or a photo or scan as PNG or JPEG."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
     kind = forms.ChoiceField(
-        label="What it is", choices=[("", "Choose one"), *Document.Kind.choices]
+        label=gettext_lazy("What it is"), choices=[("", "Choose one"), *Document.Kind.choices]
     )
-    attached_to = forms.ChoiceField(label="Attach it to", required=False)
+    attached_to = forms.ChoiceField(label=gettext_lazy("Attach it to"), required=False)
     document_date = forms.DateField(
-        label="Date on the document", required=False, widget=DateInput()
+        label=gettext_lazy("Date on the document"), required=False, widget=DateInput()
     )
     shared_with_family = forms.BooleanField(
-        label="Share with the family",
+        label=gettext_lazy("Share with the family"),
         required=False,
-        help_text="The parents of the case can read it on their own page. Leave it off for "
-        "anything that names other people's details.",
+        help_text=gettext_lazy(
+            "The parents of the case can read it on their own page. Leave it off for "
+            "anything that names other people's details."
+        ),
     )
 
     def __init__(self, *args, attachments=(), may_share=False, **kwargs):

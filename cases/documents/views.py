@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import (
@@ -139,7 +140,7 @@ def document_remove(request: AuthenticatedRequest, case_id: str, document_id: st
         services.document_remove(
             actor=request.user, access=access, document=document, request=request
         )
-        messages.success(request, "The document is removed.")
+        messages.success(request, _("The document is removed."))
         return redirect(documents_url(case_id))
     return render(
         request,

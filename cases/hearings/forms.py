@@ -3,6 +3,7 @@
 
 from crispy_forms.layout import Column, Row
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Child, CourtRecommendation, HearingOrder
 from safebabies import codes
@@ -24,13 +25,16 @@ class JudgeChoiceField(forms.ModelChoiceField):
 
 class HearingScheduleForm(forms.Form):
     hearing_type = forms.ChoiceField(
-        label="Type of hearing", choices=[("", "Choose a type"), *codes.HearingType.choices]
+        label=_("Type of hearing"), choices=[("", "Choose a type"), *codes.HearingType.choices]
     )
-    scheduled_on = forms.DateField(label="Date", widget=DateInput())
-    starts_at = forms.TimeField(label="Time", required=False, widget=TimeInput())
-    courtroom = forms.CharField(label="Courtroom", max_length=100, required=False)
+    scheduled_on = forms.DateField(label=_("Date"), widget=DateInput())
+    starts_at = forms.TimeField(label=_("Time"), required=False, widget=TimeInput())
+    courtroom = forms.CharField(label=_("Courtroom"), max_length=100, required=False)
     judge = JudgeChoiceField(
-        label="Judge", queryset=User.objects.none(), required=False, empty_label="Not yet known"
+        label=_("Judge"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Not yet known"),
     )
 
     def __init__(self, *args, judges=None, **kwargs):
@@ -76,40 +80,40 @@ class YesNoField(forms.TypedChoiceField):
 
 
 class HearingOutcomeForm(forms.Form):
-    status = forms.ChoiceField(label="Outcome", choices=OUTCOME_CHOICES)
+    status = forms.ChoiceField(label=_("Outcome"), choices=OUTCOME_CHOICES)
     continuance_reason = forms.CharField(
-        label="Why it was continued", max_length=300, required=False
+        label=_("Why it was continued"), max_length=300, required=False
     )
     findings = forms.CharField(
-        label="Findings", required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    reasonable_efforts = YesNoField(label="Reasonable efforts made")
+    reasonable_efforts = YesNoField(label=_("Reasonable efforts made"))
     reasonable_efforts_reason = forms.CharField(
-        label="Why (reasonable efforts)",
+        label=_("Why (reasonable efforts)"),
         max_length=500,
         required=False,
-        help_text="In a sentence: what the agency did, or what was missing.",
+        help_text=_("In a sentence: what the agency did, or what was missing."),
     )
     permanency_goal = forms.ChoiceField(
-        label="Permanency goal considered",
+        label=_("Permanency goal considered"),
         choices=[("", "Not recorded"), *codes.PermanencyGoal.choices],
         required=False,
     )
-    permanency_goal_approved = YesNoField(label="Goal approved by the court")
+    permanency_goal_approved = YesNoField(label=_("Goal approved by the court"))
     attendance = forms.MultipleChoiceField(
-        label="Who was at the hearing",
+        label=_("Who was at the hearing"),
         choices=codes.HearingAttendee.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     next_hearing_on = forms.DateField(
-        label="Next hearing date",
+        label=_("Next hearing date"),
         required=False,
         widget=DateInput(),
-        help_text="Schedules the next hearing in the same courtroom before the same judge.",
+        help_text=_("Schedules the next hearing in the same courtroom before the same judge."),
     )
     next_hearing_type = forms.ChoiceField(
-        label="Type of the next hearing",
+        label=_("Type of the next hearing"),
         choices=codes.HearingType.choices,
         initial=codes.HearingType.REVIEW,
     )
@@ -128,8 +132,8 @@ class HearingOutcomeForm(forms.Form):
 
 
 class HearingOrderForm(forms.Form):
-    text = forms.CharField(label="What the court ordered", max_length=500)
-    due_on = forms.DateField(label="To be done by", required=False, widget=DateInput())
+    text = forms.CharField(label=_("What the court ordered"), max_length=500)
+    due_on = forms.DateField(label=_("To be done by"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,21 +141,21 @@ class HearingOrderForm(forms.Form):
 
 
 class HearingOrderStatusForm(forms.Form):
-    status = forms.ChoiceField(label="Status", choices=HearingOrder.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=HearingOrder.Status.choices)
 
 
 class CourtRecommendationForm(forms.Form):
     text = forms.CharField(
-        label="Recommendation for the court",
+        label=_("Recommendation for the court"),
         max_length=CourtRecommendation.MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"Short and plain: at most {CourtRecommendation.MAX_LENGTH} characters. The "
         "judge reads it only while a release of information naming the court is in force.",
     )
     child = forms.ModelChoiceField(
-        label="About", queryset=Child.objects.none(), required=False, empty_label="The family"
+        label=_("About"), queryset=Child.objects.none(), required=False, empty_label=_("The family")
     )
-    written_on = forms.DateField(label="Written on", required=False, widget=DateInput())
+    written_on = forms.DateField(label=_("Written on"), required=False, widget=DateInput())
 
     def __init__(self, *args, children=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.access import (
@@ -167,7 +168,7 @@ def hearing_order_status(request: AuthenticatedRequest, case_id: str, order_id: 
     order = access_hearing_order(request.user, order_id, write=True, in_case=case_id).record
     form = forms.HearingOrderStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose not started, in progress or done.")
+        messages.error(request, _("Choose not started, in progress or done."))
         return redirect(_hearings_url(case_id))
     try:
         services.hearing_order_set_status(
@@ -176,5 +177,5 @@ def hearing_order_status(request: AuthenticatedRequest, case_id: str, order_id: 
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "The order's status is saved.")
+        messages.success(request, _("The order's status is saved."))
     return redirect(_hearings_url(case_id))

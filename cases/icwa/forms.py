@@ -3,6 +3,7 @@ the services (`cases.icwa.services`, `cases.services`, `cases.hearings.services`
 
 from crispy_forms.layout import Column, Row
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Child, Hearing, TribeNotice
 from safebabies.kit.forms import DateInput, form_helper
@@ -14,21 +15,21 @@ class ChildChoiceField(forms.ModelChoiceField):
 
 
 class TribeNoticeForm(forms.Form):
-    child = ChildChoiceField(label="Child", queryset=Child.objects.none(), empty_label=None)
-    tribe = forms.CharField(label="Tribe", max_length=200)
+    child = ChildChoiceField(label=_("Child"), queryset=Child.objects.none(), empty_label=None)
+    tribe = forms.CharField(label=_("Tribe"), max_length=200)
     notice_sent_on = forms.DateField(
-        label="Notice sent on",
+        label=_("Notice sent on"),
         required=False,
         widget=DateInput(),
-        help_text="Leave empty until the notice is sent.",
+        help_text=_("Leave empty until the notice is sent."),
     )
     response_on = forms.DateField(
-        label="Tribe answered on",
+        label=_("Tribe answered on"),
         required=False,
         widget=DateInput(),
-        help_text="Leave empty while the answer is pending.",
+        help_text=_("Leave empty while the answer is pending."),
     )
-    response = forms.CharField(label="What the tribe answered", max_length=500, required=False)
+    response = forms.CharField(label=_("What the tribe answered"), max_length=500, required=False)
 
     FIELDS = ("tribe", "notice_sent_on", "response_on", "response")
 
@@ -58,10 +59,10 @@ class TribeNoticeForm(forms.Form):
 
 class RelativeNoticeForm(forms.Form):
     notified_on = forms.DateField(
-        label="Notified of the removal on",
+        label=_("Notified of the removal on"),
         required=False,
         widget=DateInput(),
-        help_text="Empty: not notified yet.",
+        help_text=_("Empty: not notified yet."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -71,11 +72,13 @@ class RelativeNoticeForm(forms.Form):
 
 class ActiveEffortsForm(forms.Form):
     active_efforts = forms.ChoiceField(
-        label="Did the court find that active efforts were made?",
+        label=_("Did the court find that active efforts were made?"),
         choices=[("", "Not recorded"), *Hearing.ActiveEfforts.choices],
         required=False,
-        help_text="ICWA: active efforts to provide services and programs to prevent the "
-        "breakup of the Indian family.",
+        help_text=_(
+            "ICWA: active efforts to provide services and programs to prevent the "
+            "breakup of the Indian family."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

@@ -3,6 +3,7 @@ person holds at the site, a relative's notice) live in `cases.services`."""
 
 from crispy_forms.layout import Column, Row
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cases.forms import PersonForm
 from cases.models import Person
@@ -13,17 +14,17 @@ TEAM_ROLE_CHOICES = [(r.value, r.label) for r in Role if r in TEAM_ROLES]
 
 
 class TeamMemberAddForm(forms.Form):
-    email = forms.ChoiceField(label="Site member")
+    email = forms.ChoiceField(label=_("Site member"))
     role = forms.ChoiceField(
-        label="Role on this family's team",
+        label=_("Role on this family's team"),
         choices=[("", "Choose a role"), *TEAM_ROLE_CHOICES],
-        help_text="A role the person holds at the site.",
+        help_text=_("A role the person holds at the site."),
     )
     phone = forms.CharField(
-        label="Phone for this family",
+        label=_("Phone for this family"),
         max_length=40,
         required=False,
-        help_text="The number the family's team reaches them on (optional).",
+        help_text=_("The number the family's team reaches them on (optional)."),
     )
 
     def __init__(self, *args, members, roles_held: dict[int, list[str]], **kwargs):
@@ -55,10 +56,12 @@ class FamilyPersonForm(PersonForm):
     the case, with, for a relative, the day they were notified of the removal."""
 
     notified_on = forms.DateField(
-        label="Notified of the removal on",
+        label=_("Notified of the removal on"),
         required=False,
         widget=DateInput(),
-        help_text="A relative: empty until they are notified (due within 30 days of the removal).",
+        help_text=_(
+            "A relative: empty until they are notified (due within 30 days of the removal)."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -66,7 +69,7 @@ class FamilyPersonForm(PersonForm):
         kind = self.fields["kind"]
         kind.choices = FAMILY_PEOPLE_KINDS  # type: ignore[attr-defined]
         kind.initial = Person.Kind.RELATIVE
-        self.helper.layout.append(form_section("Notice of the removal", "notified_on"))
+        self.helper.layout.append(form_section(_("Notice of the removal"), "notified_on"))
 
     def service_kwargs(self) -> dict:
         data = super().service_kwargs()

@@ -173,6 +173,8 @@ class Adult:
     # a relative: days after the removal they were notified of it (None: not yet; README "ICWA
     # and relatives": due within 30 days of the removal)
     notified: int | None = None
+    # how they agreed to receive each FTM's family copy (Person.family_copies; none: no copy)
+    copies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,7 @@ FAMILIES: tuple[Family, ...] = (
         ),
         adults=(
             Adult("jaime", P.PARENT, "Jaime", "Rivera", R.MOTHER, race=(BLACK, WHITE),
-                  phone="555-0101"),
+                  phone="555-0101", copies=("text", "paper")),
             Adult("dorothy", P.RESOURCE_PARENT, "Dorothy", "Whitaker", R.RESOURCE_PARENT,
                   race=(BLACK,), phone="555-0102", address="418 Magnolia Lane, Demo City"),
         ),
@@ -368,7 +370,7 @@ FAMILIES: tuple[Family, ...] = (
                   language="Spanish"),),
         adults=(
             Adult("lucia", P.PARENT, "Lucía", "Morales", R.MOTHER, "Spanish", (WHITE,),
-                  Hispanic.YES, "555-0111"),
+                  Hispanic.YES, "555-0111", copies=("paper",)),
             Adult("carmen", P.RESOURCE_PARENT, "Carmen", "Ortega", R.GRANDPARENT, "Spanish",
                   (WHITE,), Hispanic.YES, "555-0112", "77 Sunflower Court, Demo City"),
         ),
@@ -1541,6 +1543,7 @@ def _family(
             preferred_language=adult.language,
             race=list(adult.race),
             hispanic=adult.hispanic,
+            family_copies=list(adult.copies),
             notified_on=(
                 removal + dt.timedelta(days=adult.notified)
                 if removal is not None and adult.notified is not None

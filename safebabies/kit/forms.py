@@ -1,10 +1,15 @@
 """Form pieces every page uses: a date input, the crispy helper and section of a page's form,
 and a service's ValidationError put on its form."""
 
+from typing import TYPE_CHECKING
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
+
+if TYPE_CHECKING:  # django-stubs-ext comes with the type stubs, a development dependency
+    from django_stubs_ext import StrPromise
 
 
 class DateInput(forms.DateInput):
@@ -21,7 +26,7 @@ def form_helper(*layout) -> FormHelper:
     return helper
 
 
-def form_section(legend: str, *fields) -> Fieldset:
+def form_section(legend: "str | StrPromise", *fields) -> Fieldset:
     return Fieldset(legend, *fields, css_class="form-section")
 
 

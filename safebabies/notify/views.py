@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from safebabies.identity.http import AuthenticatedRequest
@@ -17,7 +18,7 @@ from safebabies.notify.models import NotificationPreference
 
 class PreferenceForm(forms.Form):
     channel = forms.ChoiceField(
-        label="How should we reach you?",
+        label=_("How should we reach you?"),
         choices=NotificationPreference.Channel.choices,
         widget=forms.RadioSelect,
     )
@@ -71,7 +72,7 @@ def notification_settings(request: AuthenticatedRequest) -> HttpResponse:
     form = PreferenceForm(request.POST or None, initial={"channel": current})
     if request.method == "POST" and form.is_valid():
         services.preference_set(user=request.user, channel=form.cleaned_data["channel"])
-        messages.success(request, "Saved: we will reach you that way.")
+        messages.success(request, _("Saved: we will reach you that way."))
         return redirect("notification-settings")
     feed_url = request.session.pop("calendar_feed_url", None)
     context = {
@@ -87,14 +88,14 @@ def calendar_feed_new(request: AuthenticatedRequest) -> HttpResponse:
     token = services.calendar_feed_create(user=request.user)
     url = request.build_absolute_uri(reverse("calendar-feed", args=[token]))
     request.session["calendar_feed_url"] = url  # shown once, on the next page
-    messages.success(request, "Your new calendar address is below; any older one stops working.")
+    messages.success(request, _("Your new calendar address is below; any older one stops working."))
     return redirect("notification-settings")
 
 
 @require_POST
 def calendar_feed_revoke(request: AuthenticatedRequest) -> HttpResponse:
     services.calendar_feed_revoke(user=request.user)
-    messages.success(request, "Your calendar address no longer works.")
+    messages.success(request, _("Your calendar address no longer works."))
     return redirect("notification-settings")
 
 

@@ -1,31 +1,32 @@
 """The filters of the audit trail page."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from safebabies.audit.models import AuditEvent
 
 
 class AuditFilterForm(forms.Form):
     person = forms.CharField(
-        label="Person",
+        label=_("Person"),
         required=False,
         max_length=254,
-        help_text="Part of a name or an e-mail address.",
+        help_text=_("Part of a name or an e-mail address."),
     )
     family = forms.CharField(
-        label="Family",
+        label=_("Family"),
         required=False,
         max_length=200,
-        help_text="Part of the family's name.",
+        help_text=_("Part of the family's name."),
     )
     action = forms.ChoiceField(
-        label="Action", required=False, choices=[("", "Any"), *AuditEvent.Action.choices]
+        label=_("Action"), required=False, choices=[("", "Any"), *AuditEvent.Action.choices]
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean(self):

@@ -183,3 +183,180 @@ def test_every_family_page_passes_axe_on_a_phone(live_server, phone):
     token = cant_come.token_for("visit", data["coming"].pk, data["person"].pk)
     p.goto(f"{base}/family/cant-come/{token}/")
     check(phone, words["cant_come"])
+
+
+# --- The invitation: the coordinator's page, then what the parent opens from it
+
+
+def tablet_or_phone(browser, width: int, lang: str = "en") -> Page:
+    context = browser.new_context(
+        viewport={"width": width, "height": 768 if width > 360 else 740},
+        locale="es-ES" if lang == "es" else "en-US",
+        reduced_motion="reduce",
+        is_mobile=width == 360,
+        has_touch=width == 360,
+    )
+    context.add_init_script(CSP_REPORTER)
+    context.add_init_script(path=str(AXE_JS))
+    wrapped = Page(context.new_page())
+    wrapped.page.set_default_timeout(10_000)
+    wrapped.lang = lang
+    return wrapped
+
+
+def invitation_family() -> dict:
+    """A family with a parent of the case not invited yet, and its Community Coordinator."""
+    site = f.SiteFactory(slug="north", name="North County Safe Babies")
+    case = f.CaseFactory(site=site, name="Rivera family")
+    child = f.ChildFactory(case=case, given_name="Mateo", family_name="Rivera")
+    person = f.PersonFactory(
+        case=case,
+        kind=Person.Kind.PARENT,
+        given_name="Luis",
+        family_name="Rivera",
+        email=EMAIL,
+        phone="555-0142",
+    )
+    Relationship.objects.create(person=person, child=child, kind=Relationship.Kind.FATHER)
+    coordinator = f.site_member(site, Role.COMMUNITY_COORDINATOR, email="ana@example.org")
+    coordinator.full_name = "Ana Ruiz"
+    coordinator.save(update_fields=["full_name"])
+    f.TeamMemberFactory(case=case, user=coordinator, role=Role.COMMUNITY_COORDINATOR)
+    return dict(case=case, person=person, coordinator=coordinator)
+
+
+def sign_in_with_password(page: Page, base: str, email: str, password: str) -> None:
+    p = page.page
+    p.goto(f"{base}/accounts/login/")
+    p.locator("input[type=email]").fill(email)
+    p.locator("input[type=password]").fill(password)
+    p.locator("main form button[type=submit]").first.click()
+    p.wait_for_load_state("load")
+
+
+def passes(page: Page, words: str, width: int) -> None:
+    """`words` on the page, nothing wider than the screen, no axe or CSP violation."""
+    p = page.page
+    p.wait_for_load_state("load")
+    assert words in p.content(), (words, p.url)
+    assert p.evaluate("document.documentElement.lang") == page.lang
+    assert p.evaluate("document.documentElement.scrollWidth") <= width, p.url
+    assert page.axe_violations() == [], p.url
+    assert page.csp_violations == [] and page.errors == [], p.url
+
+
+@pytest.mark.parametrize("width", [1024, 360])
+def test_the_coordinators_invitation_page_passes_axe(live_server, browser, width):
+    """The Community Coordinator's "Invite to their own view", on a tablet and on a phone:
+    empty, with the errors of a wrong address, then sent."""
+    from tests.conftest import PASSWORD
+
+    data = invitation_family()
+    page = tablet_or_phone(browser, width)
+    p = page.page
+    base = live_server.url
+    sign_in_with_password(page, base, data["coordinator"].email, PASSWORD)
+    url = f"{base}/cases/{data['case'].pk}/people/{data['person'].pk}/invite/"
+    p.goto(url)
+    passes(page, "to their own view", width)
+    p.locator("input[type=email]").fill("not an address")
+    p.locator("main form button[type=submit]").click()
+    passes(page, "Enter a valid email address", width)
+    assert p.locator("input[type=email][aria-invalid=true]").count() == 1
+    p.locator("input[type=email]").fill(EMAIL)
+    p.locator("main form button[type=submit]").click()
+    p.wait_for_url(f"{base}/cases/{data['case'].pk}/#person-{data['person'].pk}")
+    passes(page, "is invited", width)
+    page.page.context.close()
+
+
+def test_what_a_parent_opens_from_the_invitation_passes_axe_on_a_phone(
+    live_server, phone, settings
+):
+    """Invited to sign in with a link: the link's own page. Invited to sign in with a password:
+    choosing it (and its errors), "password saved", the sign-in page, setting up the second
+    factor (and a wrong code), the recovery codes and the second step of the next sign-in. In
+    the parent's language, on a 360 px phone."""
+    import base64
+
+    from django_otp.oath import TOTP
+
+    settings.REQUIRE_2FA = True
+    lang = phone.lang
+    data = invitation_family()
+    p = phone.page
+    base = live_server.url
+    # with a link: what the coordinator's invitation holds, opened on the phone
+    parent = f.site_member(data["case"].site, Role.PARENT, email=EMAIL)
+    parent.preferred_language = lang
+    parent.sign_in_with = User.SignIn.LINK
+    parent.set_unusable_password()
+    parent.save()
+    invite_link = links.sign_in_link(parent, links.INVITE).split("/accounts/", 1)[1]
+    p.goto(f"{base}/accounts/{invite_link}")
+    check(phone, WORDS[lang]["link_page"])
+
+    # with a password: the invitation's link to choose it
+    from safebabies.identity.accounts.services import set_password_link
+
+    parent.sign_in_with = User.SignIn.PASSWORD
+    parent.save(update_fields=["sign_in_with"])
+    f.TeamMemberFactory(case=data["case"], user=parent, role=Role.PARENT, person=data["person"])
+    path = set_password_link(parent).split("://", 1)[1].split("/", 1)[1]
+    p.goto(f"{base}/{path}")
+    words = INVITED[lang]
+    check(phone, words["choose"])
+    fields = p.locator("main input[type=password]")
+    fields.nth(0).fill("correct horse battery staple 42")
+    fields.nth(1).fill("something else entirely 42")
+    p.locator("main form button[type=submit]").click()
+    check(phone, words["choose"])
+    assert p.locator("main [aria-invalid=true]").count() >= 1
+    fields = p.locator("main input[type=password]")
+    fields.nth(0).fill("correct horse battery staple 42")
+    fields.nth(1).fill("correct horse battery staple 42")
+    p.locator("main form button[type=submit]").click()
+    check(phone, words["saved"])
+    sign_in_with_password(phone, base, EMAIL, "correct horse battery staple 42")
+    check(phone, words["setup"])
+    p.locator("main input[name=code]").fill("000000")
+    p.locator("main form button[type=submit]").click()
+    check(phone, words["wrong_code"])
+    p.wait_for_timeout(2100)  # a wrong code holds the next try back a moment (django-otp)
+    secret = p.locator("#totp-secret").inner_text()
+    code = f"{TOTP(base64.b32decode(secret.replace(' ', ''))).token():06d}"
+    p.locator("main input[name=code]").fill(code)
+    p.locator("main form button[type=submit]").click()
+    check(phone, words["codes"])
+    recovery = p.locator(".recovery-codes li").first.inner_text()
+    p.locator("main a.btn-primary").click()
+    p.wait_for_url(f"{base}/")
+    p.context.clear_cookies()  # the next sign-in, another day
+    sign_in_with_password(phone, base, EMAIL, "correct horse battery staple 42")
+    check(phone, words["verify"])
+    p.locator("main input[name=code]").fill(recovery)
+    p.locator("main form button[type=submit]").first.click()
+    p.wait_for_url(f"{base}/")
+    check(phone, words["home"])
+
+
+INVITED = {
+    "en": {
+        "choose": "Choose a password",
+        "saved": "Password saved",
+        "setup": "Set up two-factor sign-in",
+        "wrong_code": "That code did not match",
+        "codes": "Two-factor sign-in is on",
+        "verify": "One more step",
+        "home": "Coming up",
+    },
+    "es": {
+        "choose": "Elija una contraseña",
+        "saved": "Contraseña guardada",
+        "setup": "Inicio de sesión en dos pasos",
+        "wrong_code": "Ese código no coincide",
+        "codes": "El inicio de sesión en dos pasos está activado",
+        "verify": "Un paso más",
+        "home": "Próximamente",
+    },
+}

@@ -1,22 +1,25 @@
 """A parent signs in on a phone (issue 21, "The parent's own view"): the Community Coordinator
-puts Jaime Rivera's account on her family's team as the parent she is (the API, with the
-coordinator's token) and names her as the owner of her step; Jaime signs in on a 360 px
+invites Jaime Rivera from the case page ("Invite to their own view": an account, her place on
+her family's team as the parent she is, an e-mail with a sign-in link) and names her as the
+owner of her step (the API, with the coordinator's token); Jaime opens the link on a 360 px
 screen, switches to Spanish, sees her next Family Team Meeting and family time, marks her step
 done, and the caseworker sees it done. Jaime cannot open Dorothy's (the resource parent's)
 address, the FTM discussion, or anything of another family."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
+from django.core import mail
 from playwright.sync_api import expect
 
 from cases.models import Case, Person
 from familytime.models import Visit
 from safebabies import codes
 from safebabies.dev import demo
+from safebabies.identity.models import User
 from teams.models import Ftm, FtmActionItem
-from tests import factories as f
 from tests.browser.conftest import AXE_JS, CSP_REPORTER, Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,6 +52,29 @@ def test_jaime_sees_her_meeting_and_family_time_and_marks_her_step_done(live_ser
         _journey(live_server, phone, page)
 
 
+def _invite(live_server, page, rivera: Case, jaime: Person) -> str:
+    """The coordinator invites Jaime from the case page; returns the path of the sign-in link
+    the invitation e-mail holds."""
+    c = page.page
+    _sign_in(
+        c, f"{live_server.url}/cases/{rivera.pk}/", f"community_coordinator@{demo.EMAIL_DOMAIN}"
+    )
+    c.locator(f"#person-{jaime.pk}").get_by_role("link", name="Invite to their own view").click()
+    expect(c.get_by_role("heading", name="Invite Jaime Rivera to their own view")).to_be_visible()
+    assert page.axe_violations() == []
+    mail.outbox.clear()
+    c.get_by_label("The parent's e-mail address").fill(JAIME)
+    c.get_by_label("A link by e-mail each time, no password (simplest on a phone)").check()
+    c.get_by_role("button", name="Send the invitation").click()
+    expect(c.get_by_text(f"The invitation went to {JAIME}")).to_be_visible()
+    c.get_by_role("button", name="Sign out").click()
+    (message,) = [m for m in mail.outbox if m.to == [JAIME]]
+    assert rivera.name not in message.body  # the e-mail names no family
+    found = re.search(r"https?://\S+(/accounts/login/link/\S+/)", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
 def _sign_in(p, url: str, email: str) -> None:
     p.goto(url)
     p.get_by_label("E-mail").fill(email)
@@ -62,10 +88,6 @@ def _journey(live_server, phone, page):
     jaime = Person.objects.get(case=rivera, given_name="Jaime")
     dorothy = Person.objects.get(case=rivera, given_name="Dorothy")
     other = Case.objects.exclude(pk=rivera.pk).filter(site=result.site).first()
-    account = f.site_member(result.site, "parent", email=JAIME)
-    account.full_name = "Jaime Rivera"
-    account.set_password(demo.PASSWORD)
-    account.save()
     next_ftm = Ftm.objects.create(
         case=rivera,
         scheduled_on=TODAY + dt.timedelta(days=10),
@@ -93,12 +115,6 @@ def _journey(live_server, phone, page):
         data={"email": f"community_coordinator@{demo.EMAIL_DOMAIN}", "password": demo.PASSWORD},
     ).json()["token"]
     bearer = {"Authorization": f"Bearer {token}"}
-    linked = api.post(
-        f"{live_server.url}/api/v1/cases/{rivera.pk}/team-members/",
-        data={"email": JAIME, "role": "parent", "person_id": jaime.pk},
-        headers=bearer,
-    )
-    assert linked.status == 201, linked.text()
     named = api.patch(
         f"{live_server.url}/api/v1/ftm-action-items/{step.pk}/",
         data={"owner_person_id": jaime.pk},
@@ -107,9 +123,14 @@ def _journey(live_server, phone, page):
     assert named.status == 200, named.text()
     api.delete(f"{live_server.url}/api/v1/auth/token/", headers=bearer)
 
-    # Jaime signs in on her phone
+    # the coordinator invites Jaime; Jaime opens the link of the e-mail on her phone
+    link = _invite(live_server, page, rivera, jaime)
+    account = User.objects.get(email=JAIME)
+    assert account.full_name == "Jaime Rivera" and not account.has_usable_password()
     p = phone.page
-    _sign_in(p, f"{live_server.url}/", JAIME)
+    p.goto(f"{live_server.url}{link}")
+    p.get_by_role("button", name="Sign in").click()
+    p.wait_for_url(f"{live_server.url}/")
     expect(p.get_by_role("heading", name="Coming up")).to_be_visible()
     coming = p.locator(f'[data-record="{next_ftm.pk}"]')
     expect(coming).to_contain_text(f"{next_ftm.scheduled_on:%A} {next_ftm.scheduled_on.day}")

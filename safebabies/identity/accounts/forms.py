@@ -8,9 +8,11 @@ from safebabies.identity.roles import Role
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
-        help_text="The 6-digit code your authenticator app shows, or one of your recovery codes.",
+        help_text=_(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
@@ -19,7 +21,7 @@ class CodeForm(forms.Form):
 
 class EnrolForm(forms.Form):
     code = forms.CharField(
-        label="Code from your authenticator app",
+        label=_("Code from your authenticator app"),
         max_length=10,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
@@ -31,10 +33,10 @@ ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail", max_length=254)
-    full_name = forms.CharField(label="Full name", max_length=200, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
     roles = forms.MultipleChoiceField(
-        label="Roles at this site", choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
+        label=_("Roles at this site"), choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
     )
 
 
@@ -45,18 +47,20 @@ PHONE_HELP = (
 
 class PhoneForm(forms.Form):
     phone = forms.CharField(
-        label="Your work phone", max_length=40, required=False, help_text=PHONE_HELP
+        label=_("Your work phone"), max_length=40, required=False, help_text=PHONE_HELP
     )
 
 
 class RolesForm(forms.Form):
-    phone = forms.CharField(label="Work phone", max_length=40, required=False, help_text=PHONE_HELP)
+    phone = forms.CharField(
+        label=_("Work phone"), max_length=40, required=False, help_text=PHONE_HELP
+    )
     roles = forms.MultipleChoiceField(
-        label="Roles at this site",
+        label=_("Roles at this site"),
         choices=ROLE_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Untick every role to take the person off this site.",
+        help_text=_("Untick every role to take the person off this site."),
     )
 
 

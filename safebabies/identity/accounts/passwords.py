@@ -12,6 +12,7 @@ import re
 
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 LOOK_ALIKES = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
@@ -44,10 +45,12 @@ class BreachedPasswordValidator:
     def validate(self, password: str, user=None) -> None:
         if variants(password) & _breached():
             raise ValidationError(
-                "This password is a small change to one that has appeared in data breaches. "
-                "Choose something less guessable — a few unrelated words work well.",
+                gettext(
+                    "This password is a small change to one that has appeared in data breaches. "
+                    "Choose something less guessable — a few unrelated words work well."
+                ),
                 code="password_breached",
             )
 
     def get_help_text(self) -> str:
-        return "Your password cannot be a variant of a password known from data breaches."
+        return gettext("Your password cannot be a variant of a password known from data breaches.")

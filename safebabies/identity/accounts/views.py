@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_tables2 import RequestConfig
@@ -121,7 +122,9 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
             detail={"second_factor": True},
             request=request,
         )
-        form.add_error("code", "That code did not match. Check the app and try again.")
+        form.add_error(
+            "code", translation.gettext("That code did not match. Check the app and try again.")
+        )
     return render(
         request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
     )
@@ -149,7 +152,10 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
                 "accounts/recovery_codes.html",
                 {"codes": enrolment.recovery_codes, "next": _next_url(request)},
             )
-        form.add_error("code", "That code did not match. Check the time on your phone and retry.")
+        form.add_error(
+            "code",
+            translation.gettext("That code did not match. Check the time on your phone and retry."),
+        )
     return render(
         request,
         "accounts/two_factor_setup.html",
@@ -181,7 +187,7 @@ def security(request: AuthenticatedRequest) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Your phone number is saved.")
+            messages.success(request, _("Your phone number is saved."))
             return redirect("account-security")
     return render(
         request,
@@ -204,7 +210,7 @@ def session_keepalive(request: AuthenticatedRequest) -> HttpResponse:
 def sign_out_everywhere(request: AuthenticatedRequest) -> HttpResponse:
     services.user_sign_out_everywhere(user=request.user, actor=request.user, request=request)
     logout(request)
-    messages.success(request, "You are signed out on every device, and your API tokens end.")
+    messages.success(request, _("You are signed out on every device, and your API tokens end."))
     return redirect("login")
 
 
