@@ -20,6 +20,13 @@ from cases.documents.api import DocumentViewSet
 from cases.hearings.api import CourtRecommendationViewSet, HearingSummaryView
 from cases.icwa.api import TribeNoticeViewSet
 from cqi.api import urlpatterns as cqi_urlpatterns
+from community.api import (
+    ActMeetingViewSet,
+    ActMemberViewSet,
+    ImprovementCycleViewSet,
+    ProviderViewSet,
+    ReferralFeedbackViewSet,
+)
 from familytime.api import FamilyTimePlanViewSet, VisitViewSet
 from safebabies.identity.accounts.api import AuditEventViewSet
 from safebabies.identity.api import TokenView
@@ -53,6 +60,15 @@ router.register("tribe-notices", TribeNoticeViewSet, basename="api-tribe-notice"
 router.register("documents", DocumentViewSet, basename="api-document")
 router.register("case-notes", CaseNoteViewSet, basename="api-case-note")
 router.register("support-contacts", SupportContactViewSet, basename="api-support-contact")
+router.register("act-members", ActMemberViewSet, basename="api-act-member")
+router.register("act-meetings", ActMeetingViewSet, basename="api-act-meeting")
+router.register(
+    "improvement-cycles", ImprovementCycleViewSet, basename="api-improvement-cycle"
+)
+router.register("providers", ProviderViewSet, basename="api-provider")
+router.register(
+    "referral-feedback", ReferralFeedbackViewSet, basename="api-referral-feedback"
+)
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
 
 urlpatterns = [

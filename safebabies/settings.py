@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "assessments",
     "teams",
     "familytime",
+    "community",
     "cqi",
     "safebabies",
 ]

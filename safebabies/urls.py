@@ -37,6 +37,7 @@ urlpatterns = [
     # Each app's pages carry their full path (most under cases/<case_id>/...).
     path("", include("assessments.urls")),
     path("", include("familytime.urls")),
+    path("", include("community.urls")),
     path("", include("cqi.urls")),
     path("", include("safebabies.exports.urls")),
     path("", include("safebabies.notify.urls")),

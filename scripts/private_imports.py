@@ -7,7 +7,7 @@ import ast
 import pathlib
 import sys
 
-ROOTS = ["safebabies", "cases", "teams", "assessments", "familytime", "cqi", "tests"]
+ROOTS = ["safebabies", "cases", "teams", "assessments", "familytime", "community", "cqi", "tests"]
 
 
 def private_imports(root: pathlib.Path):
