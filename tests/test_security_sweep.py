@@ -38,6 +38,14 @@ from cases.models import (
     TeamMember,
     TribeNotice,
 )
+from community.models import (
+    ActActionItem,
+    ActMeeting,
+    ActMember,
+    ImprovementCycle,
+    Provider,
+    ReferralFeedback,
+)
 from cqi.breakdowns import DRILLABLE
 from familytime.models import FamilyTimePlan, Visit
 from safebabies.audit.models import AuditEvent
@@ -90,6 +98,11 @@ PK_OF = {
     "court-recommendation": "court_recommendation",
     "case-note": "case_note",
     "support-contact": "support_contact",
+    "act-member": "act_member",
+    "act-meeting": "act_meeting",
+    "improvement-cycle": "act_cycle",
+    "provider": "provider",
+    "referral-feedback": "referral_feedback",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -210,6 +223,25 @@ ROUTES: dict[str, Route] = {
     "consent-create": Route(CASE),
     "consent-revoke": Route({"case_id": "case", "consent_id": "consent"}),
     "consent-confirm": Route({"case_id": "case", "consent_id": "consent"}),
+    "referral-feedback": Route({"case_id": "case", "service_id": "service"}),
+    # --- the Active Community Team and the provider directory (the site's program: the
+    # site's roles read them; they must name no family) ---
+    "act-home": Route(),
+    "act-member-new": Route(),
+    "act-member-edit": Route({"member_id": "act_member"}),
+    "act-meeting-new": Route(),
+    "act-meeting": Route({"meeting_id": "act_meeting"}),
+    "act-meeting-edit": Route({"meeting_id": "act_meeting"}),
+    "act-decision-add": Route({"meeting_id": "act_meeting"}),
+    "act-item-add": Route({"meeting_id": "act_meeting"}),
+    "act-item-done": Route({"item_id": "act_item"}),
+    "act-cycle-new": Route(),
+    "act-cycle": Route({"cycle_id": "act_cycle"}),
+    "act-cycle-edit": Route({"cycle_id": "act_cycle"}),
+    "provider-list": Route(),
+    "provider-new": Route(),
+    "provider-detail": Route({"provider_id": "provider"}),
+    "provider-edit": Route({"provider_id": "provider"}),
     # --- family time ---
     "family-time": Route(CASE),
     "family-time-plan": Route(CASE_CHILD),
@@ -273,6 +305,11 @@ ROUTES: dict[str, Route] = {
             "court-recommendation",
             "case-note",
             "support-contact",
+            "act-member",
+            "act-meeting",
+            "improvement-cycle",
+            "provider",
+            "referral-feedback",
         )
     },
     "api-document-download": Route({"pk": "document"}),
@@ -288,6 +325,11 @@ ADMIN_KWARGS = {
     "pk": "member_id",
     "url": "case",
 }
+
+
+# Samples of the site's program (not of the family): the site's roles read them, so their ids
+# may show; that they name nothing of the family is what the sweep checks of their pages.
+SITE_PROGRAM_SAMPLES = ("act_member", "act_meeting", "act_item", "act_cycle", "provider")
 
 
 class Samples:
@@ -324,6 +366,25 @@ class Samples:
             minutes=40,
         ).pk
         self.visit = Visit.objects.create(child=child, scheduled_on="2026-11-20").pk
+        # the site's program: its records name no family (their ids are not the family's)
+        member = ActMember.objects.create(
+            site=site, name="Pat Partner", sector="community", joined_on="2026-09-01"
+        )
+        self.act_member = member.pk
+        meeting = ActMeeting.objects.create(site=site, held_on="2026-11-02", title="ACT")
+        self.act_meeting = meeting.pk
+        self.act_item = ActActionItem.objects.create(
+            meeting=meeting, description="Call the transit authority", owner=member
+        ).pk
+        self.act_cycle = ImprovementCycle.objects.create(
+            site=site,
+            title="Screen sooner",
+            metric="developmental_screening_within_30_days",
+            started_on="2026-07-01",
+        ).pk
+        self.provider = Provider.objects.create(
+            site=site, name="Harbor Housing", service_types=["housing"], updated_on="2026-11-01"
+        ).pk
         self.screening = Screening.objects.create(
             case=family, child=child, subject="child", instrument="asq3", screened_on="2026-10-01"
         ).pk
@@ -332,6 +393,9 @@ class Samples:
         self.goal_step = GoalStep.objects.create(goal=goal, text="Quorlax step").pk
         self.service = Service.objects.create(
             case=family, recipient="dyad", service_type="abc", referred_on="2026-10-02"
+        ).pk
+        self.referral_feedback = ReferralFeedback.objects.create(
+            service_id=self.service, received_on="2026-10-05", status="received"
         ).pk
         self.maltreatment_report = MaltreatmentReport.objects.create(
             child=child, reported_on="2026-06-01", disposition="substantiated"
@@ -421,6 +485,7 @@ class Samples:
                 "drill_metric",
                 "calendar_token",
                 "cant_come_token",
+                *SITE_PROGRAM_SAMPLES,
             }
         ] + ["Quorlax", "Xanthippe", "Wysteria Lane"]
 
