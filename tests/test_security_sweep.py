@@ -232,9 +232,16 @@ ROUTES: dict[str, Route] = {
     "act-meeting-new": Route(),
     "act-meeting": Route({"meeting_id": "act_meeting"}),
     "act-meeting-edit": Route({"meeting_id": "act_meeting"}),
-    "act-decision-add": Route({"meeting_id": "act_meeting"}),
-    "act-item-add": Route({"meeting_id": "act_meeting"}),
-    "act-item-done": Route({"item_id": "act_item"}),
+    # the site's Community Coordinators keep the team's meetings: the sweep's empty input is
+    # a form error (400), and marking the sample's action item done is their work on the site's
+    # program (its table, a 302 back to the meeting), nothing of the family
+    "act-decision-add": Route({"meeting_id": "act_meeting"}, may_refuse_input=True),
+    "act-item-add": Route({"meeting_id": "act_meeting"}, may_refuse_input=True),
+    "act-item-done": Route(
+        {"item_id": "act_item"},
+        may_write=frozenset({"community_actactionitem"}),
+        own_status=frozenset({302}),
+    ),
     "act-cycle-new": Route(),
     "act-cycle": Route({"cycle_id": "act_cycle"}),
     "act-cycle-edit": Route({"cycle_id": "act_cycle"}),
