@@ -19,6 +19,7 @@ from community.models import (
 )
 from cqi.selectors import MetricsScope, metrics_for
 from safebabies.audit.models import AuditEvent
+from safebabies.identity.models import User
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -337,3 +338,32 @@ def test_feedback_through_the_api_names_a_service_the_caller_sees(
     assert response.json()["case_id"] == family.pk
     listed = api.get(f"/api/v1/referral-feedback/?case={family.pk}").json()["results"]
     assert [row["status"] for row in listed] == ["received"]
+
+
+# --- The demo --------------------------------------------------------------------------------------
+
+
+def test_the_demo_site_shows_its_act_directory_and_the_riveras_feedback(client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    leader = User.objects.get(email="parent_leader@demo.safebabies.test")
+    client.force_login(leader)
+    home = client.get("/act/").content.decode()
+    assert "Keisha Brown" in home and "Maria Gomez" in home
+    assert "Bring the waitlist figures" in home  # the parent leader's open item
+    meeting = ActMeeting.objects.get(pk="demo-act-meeting-1")
+    assert meeting.decisions.count() == 1 and meeting.action_items.count() == 2
+    cycle = client.get("/act/cycles/demo-act-cycle-1/")
+    assert cycle.status_code == 200 and len(cycle.context["since"]) >= 1
+    assert Provider.objects.filter(site__slug="demo").count() == 5
+    feedback = ReferralFeedback.objects.get(pk="demo-feedback-rivera-1")
+    assert feedback.service.case_id == "demo-case-rivera"
+    # the parent leader reads no family's record, the feedback included
+    assert client.get(f"/api/v1/referral-feedback/{feedback.pk}/").status_code == 404
+    # a second run changes nothing of it
+    before = sorted(ActMember.objects.values_list("pk", "updated_at"))
+    call_command("seed_demo", stdout=StringIO())
+    assert sorted(ActMember.objects.values_list("pk", "updated_at")) == before
