@@ -62,9 +62,7 @@ def _raise_400(exc: DjangoValidationError, rename: dict[str, str] | None = None)
     raise ValidationError({"non_field_errors": exc.messages}) from exc
 
 
-class SiteRecordViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class SiteRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """List, detail, POST and PATCH of one kind of site record (`kind`, of
     `cases.access.SITE_RECORD_TYPES`)."""
 
@@ -442,7 +440,15 @@ class ReferralFeedbackSerializer(RecordSerializer):
 
     class Meta:
         model = ReferralFeedback
-        fields = ["id", "case_id", "service_id", "received_on", "status", "note", "recorded_by_email"]
+        fields = [
+            "id",
+            "case_id",
+            "service_id",
+            "received_on",
+            "status",
+            "note",
+            "recorded_by_email",
+        ]
 
 
 class ReferralFeedbackInput(serializers.Serializer):

@@ -134,7 +134,9 @@ class ProviderForm(forms.Form):
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
-    website = forms.URLField(label=_("Website"), max_length=300, required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"), max_length=300, required=False, assume_scheme="https"
+    )
     accepting_referrals = forms.TypedChoiceField(
         label=_("Accepting referrals"),
         choices=[("true", "Yes"), ("false", "No")],
@@ -178,6 +180,8 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = form_helper(
-            Row(Column("received_on", css_class="col-md-4"), Column("status", css_class="col-md-8")),
+            Row(
+                Column("received_on", css_class="col-md-4"), Column("status", css_class="col-md-8")
+            ),
             "note",
         )

@@ -94,4 +94,3 @@ def trend(
             Quarter(start, end, since, value, shown.get("numerator"), shown.get("denominator"))
         )
     return out
-

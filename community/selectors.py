@@ -39,7 +39,9 @@ def may_add(user: User, kind: str, site: Site) -> bool:
 
 def members_of(user: User, site: Site) -> QuerySet[ActMember]:
     return (
-        site_records_visible_to(user, "act_member").filter(site=site).order_by("name", "user__email")
+        site_records_visible_to(user, "act_member")
+        .filter(site=site)
+        .order_by("name", "user__email")
     )
 
 
@@ -97,6 +99,8 @@ def provider_choices(user: User, site_id: int) -> list[Provider]:
 
 
 def meeting_with_attendees(user: User, meeting_id: str) -> QuerySet[ActMeeting]:
-    return site_records_visible_to(user, "act_meeting").filter(
-        Q(pk=meeting_id)
-    ).prefetch_related(Prefetch("attendees", queryset=ActMember.objects.select_related("user")))
+    return (
+        site_records_visible_to(user, "act_meeting")
+        .filter(Q(pk=meeting_id))
+        .prefetch_related(Prefetch("attendees", queryset=ActMember.objects.select_related("user")))
+    )

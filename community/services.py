@@ -78,11 +78,19 @@ def _site_audit(
     request: HttpRequest | None = None,
 ) -> None:
     detail = {"fields": sorted(fields)} if fields else None
-    audit_log(actor=actor, action=action, record=record, site_id=site_id, detail=detail, request=request)
+    audit_log(
+        actor=actor, action=action, record=record, site_id=site_id, detail=detail, request=request
+    )
 
 
 def _changed(
-    obj: Any, changes: dict[str, Any], allowed: frozenset[str], *, actor: User, site_id: int, request
+    obj: Any,
+    changes: dict[str, Any],
+    allowed: frozenset[str],
+    *,
+    actor: User,
+    site_id: int,
+    request,
 ) -> Any:
     changed = apply_changes(obj, changes, allowed)
     save_changes(obj, changed)
@@ -219,15 +227,15 @@ def meeting_add(
     errors: dict[str, list[str]] = {}
     if held_on is None:
         errors.setdefault("held_on", []).append("Say on which day.")
-    meeting = ActMeeting(
-        site=site,
-        held_on=held_on,
-        title=_text(errors, title, "title", 200),
-        agenda=_text(errors, agenda, "agenda", TEXT_MAX),
-        notes=_text(errors, notes, "notes", TEXT_MAX),
-    )
+    texts = {
+        "title": _text(errors, title, "title", 200),
+        "agenda": _text(errors, agenda, "agenda", TEXT_MAX),
+        "notes": _text(errors, notes, "notes", TEXT_MAX),
+    }
     attendees = _site_members(errors, site.pk, attendee_ids, "attendee_ids")
     check_errors(errors)
+    assert held_on is not None  # checked above
+    meeting = ActMeeting(site=site, held_on=held_on, **texts)
     take_id(meeting, id)
     save_new(meeting)
     _site_audit(actor, AuditEvent.Action.CREATE, meeting, site.pk, request=request)
@@ -274,7 +282,12 @@ def meeting_change(
     save_changes(meeting, [c for c in changed if c != "attendees"])
     if changed:
         _site_audit(
-            actor, AuditEvent.Action.UPDATE, meeting, meeting.site_id, fields=changed, request=request
+            actor,
+            AuditEvent.Action.UPDATE,
+            meeting,
+            meeting.site_id,
+            fields=changed,
+            request=request,
         )
     return meeting
 
@@ -284,7 +297,9 @@ def decision_add(
     *, actor: User, meeting: ActMeeting, text: str, request: HttpRequest | None = None
 ) -> ActDecision:
     errors: dict[str, list[str]] = {}
-    decision = ActDecision(meeting=meeting, text=_text(errors, text, "text", SHORT_MAX, required=True))
+    decision = ActDecision(
+        meeting=meeting, text=_text(errors, text, "text", SHORT_MAX, required=True)
+    )
     check_errors(errors)
     save_new(decision)
     _site_audit(actor, AuditEvent.Action.CREATE, decision, meeting.site_id, request=request)
@@ -397,7 +412,9 @@ def cycle_change(
     errors: dict[str, list[str]] = {}
     fields = _cycle_fields(errors, changes)
     check_errors(errors)
-    return _changed(cycle, fields, CYCLE_FIELDS, actor=actor, site_id=cycle.site_id, request=request)
+    return _changed(
+        cycle, fields, CYCLE_FIELDS, actor=actor, site_id=cycle.site_id, request=request
+    )
 
 
 # --- The provider directory -----------------------------------------------------------------------
@@ -512,7 +529,7 @@ def provider_change(
     return provider
 
 
-# --- What a provider said about a referral -----------------------------------------------------------
+# --- What a provider said about a referral --------------------------------------------------------
 
 
 @service
@@ -539,14 +556,13 @@ def feedback_add(
         errors.setdefault("received_on", []).append("Record what the provider said once said.")
     elif received_on < service_.referred_on:
         errors.setdefault("received_on", []).append("This is before the referral was made.")
-    feedback = ReferralFeedback(
-        service=service_,
-        received_on=received_on,
-        status=_choice(errors, status, "status", FeedbackStatus.values),
-        note=_text(errors, note, "note", NOTE_MAX),
-        recorded_by=actor,
-    )
+    chosen = _choice(errors, status, "status", FeedbackStatus.values)
+    text = _text(errors, note, "note", NOTE_MAX)
     check_errors(errors)
+    assert received_on is not None  # checked above
+    feedback = ReferralFeedback(
+        service=service_, received_on=received_on, status=chosen, note=text, recorded_by=actor
+    )
     take_id(feedback, id)
     save_new(feedback)
     audit(actor=actor, action=AuditEvent.Action.CREATE, record=feedback, case=case, request=request)

@@ -56,7 +56,10 @@ def _listed(request: AuthenticatedRequest, model: Any, site_id: int, count: int)
 
 def _viewed(request: AuthenticatedRequest, record: Any, site_id: int) -> None:
     audit_log(
-        actor=request.user, action=AuditEvent.Action.VIEW, record=record, site_id=site_id,
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        record=record,
+        site_id=site_id,
         request=request,
     )
 
@@ -164,9 +167,7 @@ def act_member_edit(request: AuthenticatedRequest, member_id: str) -> HttpRespon
 def act_meeting_new(request: AuthenticatedRequest) -> HttpResponse:
     site = sel.site_for(request.user, "act_meeting", request.GET.get("site"), adding=True)
     members = list(sel.members_of(request.user, site).filter(left_on__isnull=True))
-    form = forms.MeetingForm(
-        form_data(request), members=members, initial={"held_on": site.today()}
-    )
+    form = forms.MeetingForm(form_data(request), members=members, initial={"held_on": site.today()})
     return form_page(
         request,
         form=form,
@@ -257,7 +258,9 @@ def act_decision_add(request: AuthenticatedRequest, meeting_id: str) -> HttpResp
 @require_POST
 def act_item_add(request: AuthenticatedRequest, meeting_id: str) -> HttpResponse:
     meeting = access_site_record(request.user, "act_meeting", meeting_id, write=True)
-    form = forms.ActionItemForm(request.POST, members=list(sel.members_of(request.user, meeting.site)))
+    form = forms.ActionItemForm(
+        request.POST, members=list(sel.members_of(request.user, meeting.site))
+    )
     if form.is_valid():
         try:
             services.action_item_add(
@@ -312,7 +315,9 @@ def act_cycle(request: AuthenticatedRequest, cycle_id: str) -> HttpResponse:
     cycle = access_site_record(request.user, "improvement_cycle", cycle_id)
     site = cycle.site
     _viewed(request, cycle, site.pk)
-    quarters = measures.trend(site, cycle.metric, cycle.started_on, site_roles(request.user, site.pk))
+    quarters = measures.trend(
+        site, cycle.metric, cycle.started_on, frozenset(site_roles(request.user, site.pk))
+    )
     return render(
         request,
         "community/act_cycle.html",

@@ -19,7 +19,6 @@ from cases.api import views as cases
 from cases.documents.api import DocumentViewSet
 from cases.hearings.api import CourtRecommendationViewSet, HearingSummaryView
 from cases.icwa.api import TribeNoticeViewSet
-from cqi.api import urlpatterns as cqi_urlpatterns
 from community.api import (
     ActMeetingViewSet,
     ActMemberViewSet,
@@ -27,6 +26,7 @@ from community.api import (
     ProviderViewSet,
     ReferralFeedbackViewSet,
 )
+from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import FamilyTimePlanViewSet, VisitViewSet
 from safebabies.identity.accounts.api import AuditEventViewSet
 from safebabies.identity.api import TokenView
@@ -62,13 +62,9 @@ router.register("case-notes", CaseNoteViewSet, basename="api-case-note")
 router.register("support-contacts", SupportContactViewSet, basename="api-support-contact")
 router.register("act-members", ActMemberViewSet, basename="api-act-member")
 router.register("act-meetings", ActMeetingViewSet, basename="api-act-meeting")
-router.register(
-    "improvement-cycles", ImprovementCycleViewSet, basename="api-improvement-cycle"
-)
+router.register("improvement-cycles", ImprovementCycleViewSet, basename="api-improvement-cycle")
 router.register("providers", ProviderViewSet, basename="api-provider")
-router.register(
-    "referral-feedback", ReferralFeedbackViewSet, basename="api-referral-feedback"
-)
+router.register("referral-feedback", ReferralFeedbackViewSet, basename="api-referral-feedback")
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
 
 urlpatterns = [

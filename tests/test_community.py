@@ -228,7 +228,7 @@ def test_a_cycle_aims_at_a_real_measure(api, coordinator):
     assert response.json()["stage"] == "plan"
 
 
-# --- The provider directory and the referral form ---------------------------------------------------
+# --- The provider directory and the referral form -------------------------------------------------
 
 
 def test_the_referral_form_offers_the_sites_providers_with_their_availability(
@@ -340,7 +340,7 @@ def test_feedback_through_the_api_names_a_service_the_caller_sees(
     assert [row["status"] for row in listed] == ["received"]
 
 
-# --- The demo --------------------------------------------------------------------------------------
+# --- The demo -------------------------------------------------------------------------------------
 
 
 def test_the_demo_site_shows_its_act_directory_and_the_riveras_feedback(client):

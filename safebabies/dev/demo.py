@@ -1061,13 +1061,23 @@ ACT_MEMBERS = (
 )
 # The provider directory: (name, service types, languages, accepting referrals, waitlist weeks)
 PROVIDERS = (
-    ("Bright Start Infant Mental Health", ["child_parent_psychotherapy", "mental_health"],
-     "English, Spanish", True, 3),
+    (
+        "Bright Start Infant Mental Health",
+        ["child_parent_psychotherapy", "mental_health"],
+        "English, Spanish",
+        True,
+        3,
+    ),
     ("Demo County Part C", ["early_intervention"], "English, Spanish, Vietnamese", True, 0),
     ("New Roads Recovery Center", ["substance_use_treatment"], "English", True, 2),
     ("Demo County Housing Navigators", ["housing", "concrete_needs"], "English, Spanish", False, 8),
-    ("Family Resource Center", ["parenting", "concrete_needs", "child_care"], "English, Spanish",
-     True, 0),
+    (
+        "Family Resource Center",
+        ["parenting", "concrete_needs", "child_care"],
+        "English, Spanish",
+        True,
+        0,
+    ),
 )
 
 
@@ -1173,7 +1183,7 @@ def _community(users: dict[str, User], today: dt.date, site: Site) -> tuple[int,
         changed += different
     meeting = ActMeeting.objects.get(pk="demo-act-meeting-1")
     if not meeting.attendees.exists():
-        meeting.attendees.set([row["id"] for row in members])
+        meeting.attendees.set(ActMember.objects.filter(pk__in=[row["id"] for row in members]))
     referral = Service.objects.filter(pk="demo-service-rivera-1").first()
     if referral is not None:
         new, different = _upsert(
