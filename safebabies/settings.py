@@ -474,6 +474,8 @@ SPECTACULAR_SETTINGS = {
         "RelationshipKindEnum": "cases.models.Relationship.Kind",
         "DocumentKindEnum": "cases.models.Document.Kind",
         "SupportKindEnum": "teams.models.SupportKind",
+        "ServiceTypeEnum": "safebabies.codes.ServiceType",
+        "FeedbackStatusEnum": "community.models.FeedbackStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [
