@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safebabies.identity.context_processors.memberships",
+                "community.context_processors.act_menu",
                 "safebabies.identity.accounts.context_processors.session_timeout",
             ],
             # `when`: the one filter every page writes dates and times with

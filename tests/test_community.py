@@ -367,3 +367,13 @@ def test_the_demo_site_shows_its_act_directory_and_the_riveras_feedback(client):
     before = sorted(ActMember.objects.values_list("pk", "updated_at"))
     call_command("seed_demo", stdout=StringIO())
     assert sorted(ActMember.objects.values_list("pk", "updated_at")) == before
+
+
+def test_the_menu_offers_the_act_to_its_readers_only(client_for, parent_leader, site, family):
+    page = client_for(parent_leader).get("/act/").content.decode()
+    assert 'href="/act/"' in page and 'href="/providers/"' in page
+    parent = f.site_member(site, "parent", email="parent@north.example.org")
+    f.TeamMemberFactory(case=family, user=parent, role="parent", person=family.test_parent)
+    home = client_for(parent).get("/").content.decode()
+    assert 'href="/act/"' not in home
+    assert client_for(parent).get("/act/").status_code == 404
