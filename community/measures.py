@@ -94,3 +94,47 @@ def trend(
             Quarter(start, end, since, value, shown.get("numerator"), shown.get("denominator"))
         )
     return out
+
+
+@dataclass(frozen=True)
+class Bar:
+    quarter: Quarter
+    x: int
+    y: float
+    height: float
+    label_x: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    baseline: int
+    label_y: int
+    bars: list[Bar]
+    start_x: int | None  # where the cycle started (a line between the bars), None if not shown
+
+
+CHART_HEIGHT, CHART_TOP, BAR_STEP, BAR_WIDTH = 110, 8, 44, 26
+
+
+def chart(quarters: list[Quarter], unit_: str) -> Chart | None:
+    """The quarters as bars an SVG template draws (sizes as attributes: no inline styles); a
+    hidden or missing value is no bar. None when no quarter has a value."""
+    values = [q.value for q in quarters if isinstance(q.value, int | float)]
+    if not values:
+        return None
+    top = 1.0 if unit_ == "share" else (max(values) * 1.1 or 1.0)
+    plot = CHART_HEIGHT - CHART_TOP - 18
+    baseline = CHART_TOP + plot
+    bars = []
+    for index, quarter in enumerate(quarters):
+        x = 4 + index * BAR_STEP
+        value = quarter.value if isinstance(quarter.value, int | float) else 0.0
+        height = round(min(value / top, 1.0) * plot, 1)
+        bars.append(Bar(quarter, x, round(baseline - height, 1), height, x + BAR_WIDTH // 2))
+    first_since = next((i for i, q in enumerate(quarters) if q.since), None)
+    start_x = None if first_since is None else first_since * BAR_STEP + 1
+    return Chart(
+        8 + len(quarters) * BAR_STEP, CHART_HEIGHT, baseline, CHART_HEIGHT - 4, bars, start_x
+    )

@@ -326,6 +326,7 @@ def act_cycle(request: AuthenticatedRequest, cycle_id: str) -> HttpResponse:
             "site": site,
             "metric_label": measures.label(cycle.metric),
             "unit": measures.unit(cycle.metric),
+            "chart": measures.chart(quarters, measures.unit(cycle.metric)),
             "before": [q for q in quarters if not q.since],
             "since": [q for q in quarters if q.since],
             "can_keep": site_records_writable_by(request.user, "improvement_cycle")

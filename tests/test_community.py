@@ -210,6 +210,7 @@ def test_a_cycles_trend_is_the_dashboards_figure_for_each_quarter(
     page = response.content.decode()
     if viewer == "coordinator":
         assert first_quarter.value == 1.0 and "100.0%" in page
+        assert "<svg" in page and response.context["chart"].bars[1].height > 0
     else:
         assert first_quarter.value == "hidden" and "fewer than 5" in page
 
