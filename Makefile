@@ -66,11 +66,11 @@ test: setup browser-deps
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	@$(SERVICES); $(BIN)/mypy safebabies cases teams assessments familytime workforce cqi
+	@$(SERVICES); $(BIN)/mypy safebabies cases teams assessments familytime workforce community cqi
 	@bash scripts/lint-rules.sh
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python scripts/private_imports.py
-	$(BIN)/bandit -q -c pyproject.toml -r safebabies cases teams assessments familytime workforce cqi
+	$(BIN)/bandit -q -c pyproject.toml -r safebabies cases teams assessments familytime workforce community cqi
 	@PIP_AUDIT=$(BIN)/pip-audit bash scripts/pip-audit.sh
 	@$(SERVICES); DEBUG=true DJANGO_ENV=development $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null \
 		|| { echo "Models and migrations differ: run manage.py makemigrations"; exit 1; }

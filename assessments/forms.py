@@ -5,6 +5,7 @@ from typing import Any
 
 from crispy_forms.layout import HTML, Column, Row
 from django import forms
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
@@ -121,6 +122,36 @@ class ScreeningForm(forms.Form):
         )
 
 
+class ProviderInput(forms.TextInput):
+    """A free-text provider, offered the site's directory as a datalist: each provider's name,
+    with the services it offers and its availability ("3-week waitlist", "not accepting
+    referrals")."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.options: list[tuple[str, str]] = []
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{name}-directory", "autocomplete": "off"}
+        html = super().render(name, value, attrs, renderer)
+        options = format_html_join(
+            "", '<option value="{}">{}</option>', ((v, label) for v, label in self.options)
+        )
+        return html + format_html('<datalist id="{}-directory">{}</datalist>', name, options)
+
+
+def provider_options(providers: Any) -> list[tuple[str, str]]:
+    """(name, "Parenting, Housing · 3-week waitlist") for each provider of the directory."""
+    labels = dict(codes.ServiceType.choices)
+    return [
+        (
+            p.name,
+            f"{', '.join(labels.get(c, c) for c in p.service_types)} · {p.availability}",
+        )
+        for p in providers
+    ]
+
+
 class ServiceForm(forms.Form):
     service_type = forms.ChoiceField(
         label=_("Service"), choices=_blank("Choose a service", codes.ServiceType.choices)
@@ -128,7 +159,9 @@ class ServiceForm(forms.Form):
     recipient = forms.ChoiceField(label=_("For"), choices=codes.ServiceRecipient.choices)
     child = _records(None, "Child")
     person = _records(None, "Parent or caregiver")
-    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    provider = forms.CharField(
+        label=_("Provider"), max_length=200, required=False, widget=ProviderInput()
+    )
     evidence_based = _yes_no("Evidence-based")
     goal = _records(None, "The goal it serves")
     referred_on = forms.DateField(label=_("Referred on"), widget=DateInput())
@@ -142,8 +175,17 @@ class ServiceForm(forms.Form):
         help_text=_("The Active Community Team works on these barriers across families."),
     )
 
-    def __init__(self, *args: Any, children, goals, people, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, children, goals, people, providers: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        options = provider_options(providers)
+        self.fields["provider"].widget.options = options  # type: ignore[attr-defined]
+        if options:
+            self.fields["provider"].help_text = (
+                "The site's provider directory is offered, with each one's waitlist; you can "
+                "also type another provider."
+            )
         self.fields["child"].queryset = children  # type: ignore[attr-defined]
         self.initial.setdefault("child", only_child(children))
         self.fields["goal"].queryset = goals  # type: ignore[attr-defined]

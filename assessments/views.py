@@ -34,6 +34,7 @@ from cases.access import (
 )
 from cases.documents.views import documents_context
 from cases.models import Person
+from community.selectors import provider_choices
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
@@ -140,6 +141,7 @@ def service_create(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
         children=_children(access),
         goals=sel.goals_of(access).order_by("created_at", "id"),
         people=_people(access),
+        providers=provider_choices(request.user, case.site_id),
         initial=initial,
     )
     return form_page(
@@ -172,6 +174,7 @@ def service_edit(request: AuthenticatedRequest, case_id: str, service_id: str) -
         children=_children(access),
         goals=sel.goals_of(access).order_by("created_at", "id"),
         people=_people(access),
+        providers=provider_choices(request.user, case.site_id),
         initial=initial,
     )
     return form_page(

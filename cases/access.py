@@ -807,15 +807,18 @@ class RecordType:
     rows_for: Callable[["CaseAccess"], Q] | None = None
     # roles on the case that see every `hidden_rows` row (those who record Part 2 releases)
     hidden_rows_open_to: frozenset[str] = frozenset()
-    # the lookup from a row to the person whose release opens a `hidden_rows` row (a Part 2
-    # service's sessions: their service's person)
-    hidden_person: str = "person_id"
+    # the person whose Part 2 release opens a hidden row (a lookup to their id)
+    person_field: str = "person_id"
 
     def model_class(self) -> type[Model]:
         return apps.get_model(self.model)
 
     def case_lookup(self) -> str:
         return self.case_path or "pk"
+
+    def opened_by(self, people: Any) -> Q:
+        """Hidden rows of these people (those whose Part 2 records the viewer opens)."""
+        return Q(**{f"{self.person_field}__in": people})
 
 
 # The parent's column (README "What a parent sees"): a kind without `for_parent` is not theirs
@@ -891,8 +894,17 @@ RECORD_TYPES: dict[str, RecordType] = {
         "assessments.ServiceSession",
         "service__case",
         hidden_rows=lambda: Q(service__service_type__in=PART2_SERVICE_TYPES),
-        hidden_person="service__person_id",
+        person_field="service__person_id",
         related=("service",),
+    ),
+    # what a provider said about a referral (issue 22 item 9): read with its service, a Part 2
+    # service's only by those who open that parent's Part 2 records; no parent's
+    "referral_feedback": RecordType(
+        "community.ReferralFeedback",
+        "service__case",
+        hidden_rows=lambda: Q(service__service_type__in=PART2_SERVICE_TYPES),
+        person_field="service__person_id",
+        related=("service", "recorded_by"),
     ),
     "goal": RecordType("assessments.Goal", "case"),
     "goal_step": RecordType("assessments.GoalStep", "goal__case", related=("goal",)),
@@ -966,7 +978,7 @@ def case_records(access: CaseAccess, kind: str) -> QuerySet:
         queryset = queryset.filter(spec.rows_for(access))
     if spec.hidden_rows is not None and not (access.roles & spec.hidden_rows_open_to):
         queryset = queryset.filter(
-            ~spec.hidden_rows() | Q(**{f"{spec.hidden_person}__in": list(access.part2_people())})
+            ~spec.hidden_rows() | spec.opened_by(list(access.part2_people()))
         )
     return queryset
 
@@ -991,9 +1003,7 @@ def records_visible_to(user: User, kind: str) -> QuerySet:
         cases = ftm_cases_visible_to(user) if kind in FTM_KINDS else cases_visible_to(user)
         rows = Q(**{f"{spec.case_lookup()}__in": cases})
         if spec.hidden_rows is not None:
-            rows &= ~spec.hidden_rows() | Q(
-                **{f"{spec.hidden_person}__in": part2_people_visible_to(user)}
-            )
+            rows &= ~spec.hidden_rows() | spec.opened_by(part2_people_visible_to(user))
     as_parent = parent_rows(user, kind)
     return model._default_manager.filter(rows | as_parent if as_parent is not None else rows)
 
@@ -1030,9 +1040,7 @@ def _rows_by_roles(user: User, spec: RecordType) -> Q:
         view = CaseAccess(case=cast(Case, None), roles=case_roles, user_id=user.pk)
         group = cases & spec.rows_for(view)
         if spec.hidden_rows is not None and not (case_roles & spec.hidden_rows_open_to):
-            group &= ~spec.hidden_rows() | Q(
-                **{f"{spec.hidden_person}__in": part2_people_visible_to(user)}
-            )
+            group &= ~spec.hidden_rows() | spec.opened_by(part2_people_visible_to(user))
         rows |= group
     # a sealed case only for its site's admins, whatever the roles on it
     return rows & not_sealed_for(held, f"{lookup}__")
@@ -1358,6 +1366,33 @@ def _staff_or_supervisor(user: User) -> Q:
     return Q(staff=user) | Q(supervisor=user)
 
 
+# Who reads the records of a site's program (the Active Community Team, the provider
+# directory): every professional role of the site, the Site Implementation Team and parent
+# leaders; never a parent (their own case's pages only) nor national staff (cross-site
+# aggregates). None of these rows holds a family's data.
+SITE_PROGRAM_READERS = frozenset(
+    {
+        Role.COMMUNITY_COORDINATOR,
+        Role.SITE_ADMIN,
+        Role.CASEWORKER,
+        Role.CLINICIAN,
+        Role.PARENT_ATTORNEY,
+        Role.CHILD_ATTORNEY,
+        Role.GAL_CASA,
+        Role.PARENT_MENTOR,
+        Role.JUDGE,
+        Role.SITE_IMPLEMENTATION,
+        Role.PARENT_LEADER,
+    }
+)
+# Who keeps them: the Community Coordinator and site admins.
+SITE_PROGRAM_KEEPERS = TEAM_MANAGER_ROLES
+
+
+def _act_item_owner(user: User) -> Q:
+    return Q(owner__user=user)
+
+
 # Every kind of site record, its rules here (its model in its app, looked up lazily); each has
 # its rows for every role in `tests/test_site_permission_matrix.py`.
 SITE_RECORD_TYPES: dict[str, SiteRecordType] = {
@@ -1398,6 +1433,41 @@ SITE_RECORD_TYPES: dict[str, SiteRecordType] = {
         model="workforce.Training",
         read_roles=STAFF_ROLES,
         write_roles=PROGRAM_MANAGERS,
+    ),
+    # the Active Community Team (issue 22 item 9; seed 002 core component 3)
+    "act_member": SiteRecordType(
+        "community.ActMember",
+        read_roles=SITE_PROGRAM_READERS,
+        write_roles=SITE_PROGRAM_KEEPERS,
+        related=("user",),
+    ),
+    "act_meeting": SiteRecordType(
+        "community.ActMeeting",
+        read_roles=SITE_PROGRAM_READERS,
+        write_roles=SITE_PROGRAM_KEEPERS,
+    ),
+    # an action item's owner (a member who is a user of the site: a parent leader, a judge...)
+    # marks it done; the keepers change everything
+    "act_action_item": SiteRecordType(
+        "community.ActActionItem",
+        site_path="meeting__site",
+        read_roles=SITE_PROGRAM_READERS,
+        write_roles=SITE_PROGRAM_KEEPERS,
+        own_rows=_act_item_owner,
+        owner_writes=True,
+        own_roles=SITE_PROGRAM_READERS,
+        related=("meeting", "owner"),
+    ),
+    "improvement_cycle": SiteRecordType(
+        "community.ImprovementCycle",
+        read_roles=SITE_PROGRAM_READERS,
+        write_roles=SITE_PROGRAM_KEEPERS,
+    ),
+    # the provider directory the referral form offers
+    "provider": SiteRecordType(
+        "community.Provider",
+        read_roles=SITE_PROGRAM_READERS,
+        write_roles=SITE_PROGRAM_KEEPERS,
     ),
 }
 
@@ -1447,6 +1517,13 @@ def sites_adding(user: User, kind: str) -> list[int]:
     if spec.owner_writes:
         sites |= set(_own_sites(user, spec))
     return sorted(sites)
+
+
+def sites_reading(user: User, kind: str) -> list[int]:
+    """The sites whose rows of this kind the user reads every one of (a role of `read_roles`
+    there): those whose pages (the Active Community Team's, the provider directory) they open."""
+    spec = SITE_RECORD_TYPES[kind]
+    return sorted(site for site, have in roles_of(user).items() if have & spec.read_roles)
 
 
 def may_read_site_kind(user: User, kind: str) -> bool:

@@ -396,6 +396,8 @@ def funnel_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "funnel": funnel,
         },
     )
+
+
 def workforce_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     """The people who do the work, counted (issue 22 items 7 and 8): per month of the last 12,
     consultations (direct / indirect, by need), trainings and attendees, reflective

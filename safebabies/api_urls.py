@@ -20,6 +20,13 @@ from cases.api import views as cases
 from cases.documents.api import DocumentViewSet
 from cases.hearings.api import CourtRecommendationViewSet, HearingSummaryView
 from cases.icwa.api import TribeNoticeViewSet
+from community.api import (
+    ActMeetingViewSet,
+    ActMemberViewSet,
+    ImprovementCycleViewSet,
+    ProviderViewSet,
+    ReferralFeedbackViewSet,
+)
 from cqi.api import urlpatterns as cqi_urlpatterns
 from familytime.api import FamilyTimePlanViewSet, VisitViewSet
 from safebabies.identity.accounts.api import AuditEventViewSet
@@ -61,6 +68,11 @@ router.register(
 )
 router.register("consultations", ConsultationViewSet, basename="api-consultation")
 router.register("trainings", TrainingViewSet, basename="api-training")
+router.register("act-members", ActMemberViewSet, basename="api-act-member")
+router.register("act-meetings", ActMeetingViewSet, basename="api-act-meeting")
+router.register("improvement-cycles", ImprovementCycleViewSet, basename="api-improvement-cycle")
+router.register("providers", ProviderViewSet, basename="api-provider")
+router.register("referral-feedback", ReferralFeedbackViewSet, basename="api-referral-feedback")
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
 
 urlpatterns = [

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "teams",
     "familytime",
     "workforce",
+    "community",
     "cqi",
     "safebabies",
 ]
@@ -123,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "safebabies.identity.context_processors.memberships",
+                "community.context_processors.act_menu",
                 "safebabies.identity.accounts.context_processors.session_timeout",
             ],
             # `when`: the one filter every page writes dates and times with
@@ -482,6 +484,8 @@ SPECTACULAR_SETTINGS = {
         "HearingAttendeeEnum": "safebabies.codes.HearingAttendee",
         "SupervisionKindEnum": "workforce.models.SupervisionKind",
         "ConsultationModeEnum": "workforce.models.Mode",
+        "ServiceTypeEnum": "safebabies.codes.ServiceType",
+        "FeedbackStatusEnum": "community.models.FeedbackStatus",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "POSTPROCESSING_HOOKS": [

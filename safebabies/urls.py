@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("familytime.urls")),
     path("", include("workforce.urls")),
+    path("", include("community.urls")),
     path("", include("cqi.urls")),
     path("", include("safebabies.exports.urls")),
     path("", include("safebabies.notify.urls")),

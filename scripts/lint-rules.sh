@@ -13,21 +13,21 @@ rule() {  # rule "<message>" <grep -E pattern> <paths...>
 # Every interface file (pages, API, admin, calendar feeds, PDFs, the home page) reaches case
 # records only through the access module (cases.access): never a model's manager directly.
 RECORDS='Case|Child|Person|Relationship|TeamMember|Episode|Placement|PermanencyPlan|Hearing|HearingOrder|MaltreatmentReport|Consent|Ftm|FtmActionItem|FtmAttendance|Visit|FamilyTimePlan|Screening|Goal|Service|Assessment|MarkerRating'
-mapfile -t INTERFACES < <(find safebabies cases teams assessments familytime workforce cqi \
+mapfile -t INTERFACES < <(find safebabies cases teams assessments familytime workforce community cqi \
   -path '*/migrations' -prune -o -path 'safebabies/dev' -prune -o \
   \( -name views.py -o -name api.py -o -path '*/api/*.py' -o -name admin.py -o -name home.py \
      -o -name pdf.py -o -name feeds.py -o -name urls.py \) -print | sort)
 rule "Interfaces reach case records through the access module (cases.access), not a manager:" \
   "\\b($RECORDS)\\.(objects|_default_manager|_base_manager)\\b" "${INTERFACES[@]}"
 # No raw SQL built with string formatting.
-rule "Raw SQL with string formatting:" '\.(execute|raw)\(f["'"'"']' safebabies cases teams assessments familytime workforce cqi
+rule "Raw SQL with string formatting:" '\.(execute|raw)\(f["'"'"']' safebabies cases teams assessments familytime workforce community cqi
 # csrf_exempt only on the token API (documented there).
-rule "csrf_exempt outside the API:" 'csrf_exempt' cases teams/views.py assessments familytime workforce cqi
+rule "csrf_exempt outside the API:" 'csrf_exempt' cases teams/views.py assessments familytime workforce community cqi
 # No 'visitation' in what users read.
-rule "Say 'family time', not 'visitation':" '[Vv]isitation' templates cases teams assessments familytime workforce cqi
+rule "Say 'family time', not 'visitation':" '[Vv]isitation' templates cases teams assessments familytime workforce community cqi
 # Every CSV for people goes through safebabies.lib.csvsafe (formula injection); the data package
 # (a machine format that must round-trip) is the one documented exception.
 rule "csv.writer outside safebabies.lib.csvsafe (use csvsafe.writer):" '\bcsv\.(writer|DictWriter)\(' \
-  $(find safebabies cases teams assessments familytime workforce cqi -name '*.py' \
+  $(find safebabies cases teams assessments familytime workforce community cqi -name '*.py' \
       ! -path 'safebabies/lib/csvsafe.py' ! -path 'cases/package/exporter.py' ! -path '*/migrations/*')
 exit $status

@@ -7,7 +7,17 @@ import ast
 import pathlib
 import sys
 
-ROOTS = ["safebabies", "cases", "teams", "assessments", "familytime", "workforce", "cqi", "tests"]
+ROOTS = [
+    "safebabies",
+    "cases",
+    "teams",
+    "assessments",
+    "familytime",
+    "workforce",
+    "community",
+    "cqi",
+    "tests",
+]
 
 
 def private_imports(root: pathlib.Path):

@@ -10,7 +10,16 @@ import sys
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-PACKAGES = ["safebabies", "cases", "teams", "assessments", "familytime", "workforce", "cqi"]
+PACKAGES = [
+    "safebabies",
+    "cases",
+    "teams",
+    "assessments",
+    "familytime",
+    "workforce",
+    "community",
+    "cqi",
+]
 LINT_IMPORTS = pathlib.Path(sys.executable).with_name("lint-imports")
 
 

@@ -78,6 +78,7 @@ from cases.models import (
     TeamMember,
     TribeNotice,
 )
+from community.models import ReferralFeedback
 from familytime.models import FamilyTimePlan, Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
@@ -380,6 +381,15 @@ support_contact  api_list        in                   in                   out  
 support_contact  api_detail      200                  200                  404                  404                  404                  404                  404                  200                  404                  200                  404                  200
 support_contact  api_create      403                  403                  403                  403                  403                  403                  403                  201                  403                  201                  400                  403
 support_contact  link            302                  302                  404                  404                  404                  404                  404                  403                  404                  403                  404                  403
+feedback         page            200+feedback         200+feedback         200+feedback         200+feedback         200+feedback         200+feedback         200+feedback         200-feedback         200-feedback         200-feedback         404                  403
+feedback         api_list        in+feedback          in+feedback          in+feedback          in+feedback          in+feedback          in+feedback          in+feedback          in-feedback          in-feedback          in-feedback          out                  out
+feedback         api_detail      200+feedback         200+feedback         200+feedback         200+feedback         200+feedback         200+feedback         200+feedback         200-feedback         200-feedback         200-feedback         404                  404
+feedback         api_create      201                  201                  201                  201                  403                  403                  403                  403                  403                  403                  400                  400
+feedback         add_page        302                  302                  302                  302                  403                  403                  403                  403                  403                  403                  404                  403
+part2_feedback   page            404                  404                  200                  404                  404                  404                  404                  404                  404                  404                  404                  403
+part2_feedback   api_list        out                  out                  in                   out                  out                  out                  out                  out                  out                  out                  out                  out
+part2_feedback   api_detail      404                  404                  200                  404                  404                  404                  404                  404                  404                  404                  404                  404
+part2_feedback   api_create      400                  400                  201                  400                  400                  400                  400                  400                  400                  400                  400                  400
 """  # noqa: E501 - a table is read across
 # Notes on single cells:
 # - services as they are delivered (issue 22): `service_session` is a missed session of the
@@ -508,6 +518,7 @@ TEXT = {  # what a page shows when it shows the field
     "support": "Quorlax support note",
     "session": "Quorlax session note",
     "ipv": "Intimate-partner violence screen",
+    "feedback": "Quorlax provider note",
 }
 API_FIELDS = {
     "contact": ("phone", "email", "address"),
@@ -525,6 +536,7 @@ API_FIELDS = {
         "attendance",
     ),
     "attendance": ("attendance",),
+    "feedback": ("note",),
 }
 
 
@@ -750,7 +762,21 @@ def build_world() -> SimpleNamespace:
         parent_agreed=True,
     )
     mentor_place = TeamMember.objects.get(case=case, user_id=users["parent_mentor"], role=PM)
+    feedback = ReferralFeedback.objects.create(
+        service=service,
+        received_on=dt.date(2026, 11, 20),
+        status="contacted_family",
+        note=TEXT["feedback"],
+    )
+    part2_feedback = ReferralFeedback.objects.create(
+        service=part2_service,
+        received_on=dt.date(2026, 11, 20),
+        status="first_appointment_scheduled",
+        note="Quorlax intake booked",
+    )
     return SimpleNamespace(
+        feedback=feedback.pk,
+        part2_feedback=part2_feedback.pk,
         mentor_item=mentor_item.pk,
         gal_item=gal_item.pk,
         supervised_visit=supervised_visit.pk,
@@ -982,6 +1008,30 @@ ASKS: dict[tuple[str, str], Ask] = {
         "/cases/{case}/support/link/",
         method="post",
         body={"place": "{mentor_place}", "person_id": "{own_person}"},
+    ),
+    ("feedback", "page"): Ask("page", "/cases/{case}/plan/services/{service}/feedback/"),
+    **{("feedback", a): ask for a, ask in api("referral-feedback", "feedback").items()},
+    ("feedback", "api_create"): Ask(
+        "write",
+        "/api/v1/referral-feedback/",
+        method="post",
+        body={"service_id": "{service}", "received_on": "2026-11-22", "status": "received"},
+    ),
+    ("feedback", "add_page"): Ask(
+        "form",
+        "/cases/{case}/plan/services/{service}/feedback/",
+        method="post",
+        body={"received_on": "2026-11-22", "status": "waitlisted", "note": "Six weeks."},
+    ),
+    ("part2_feedback", "page"): Ask(
+        "page", "/cases/{case}/plan/services/{part2_service}/feedback/"
+    ),
+    **{("part2_feedback", a): ask for a, ask in api("referral-feedback", "part2_feedback").items()},
+    ("part2_feedback", "api_create"): Ask(
+        "write",
+        "/api/v1/referral-feedback/",
+        method="post",
+        body={"service_id": "{part2_service}", "received_on": "2026-11-22", "status": "received"},
     ),
     ("visit", "page"): Ask("page", "/cases/{case}/family-time/?week=2026-11-16"),
     **{("visit", a): ask for a, ask in api("family-time", "visit").items()},

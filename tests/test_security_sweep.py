@@ -38,6 +38,14 @@ from cases.models import (
     TeamMember,
     TribeNotice,
 )
+from community.models import (
+    ActActionItem,
+    ActMeeting,
+    ActMember,
+    ImprovementCycle,
+    Provider,
+    ReferralFeedback,
+)
 from cqi.breakdowns import DRILLABLE
 from familytime.models import FamilyTimePlan, Visit
 from safebabies.audit.models import AuditEvent
@@ -95,6 +103,11 @@ PK_OF = {
     "supervision-session": "wf_supervision",
     "consultation": "wf_consultation",
     "training": "wf_training",
+    "act-member": "act_member",
+    "act-meeting": "act_meeting",
+    "improvement-cycle": "act_cycle",
+    "provider": "provider",
+    "referral-feedback": "referral_feedback",
 }
 CASE_CHILD = {"case_id": "case", "child_id": "child"}
 CASE_HEARING = {"case_id": "case", "hearing_id": "hearing"}
@@ -217,6 +230,32 @@ ROUTES: dict[str, Route] = {
     "consent-create": Route(CASE),
     "consent-revoke": Route({"case_id": "case", "consent_id": "consent"}),
     "consent-confirm": Route({"case_id": "case", "consent_id": "consent"}),
+    "referral-feedback": Route({"case_id": "case", "service_id": "service"}),
+    # --- the Active Community Team and the provider directory (the site's program: the
+    # site's roles read them; they must name no family) ---
+    "act-home": Route(),
+    "act-member-new": Route(),
+    "act-member-edit": Route({"member_id": "act_member"}),
+    "act-meeting-new": Route(),
+    "act-meeting": Route({"meeting_id": "act_meeting"}),
+    "act-meeting-edit": Route({"meeting_id": "act_meeting"}),
+    # the site's Community Coordinators keep the team's meetings: the sweep's empty input is
+    # a form error (400), and marking the sample's action item done is their work on the site's
+    # program (its table, a 302 back to the meeting), nothing of the family
+    "act-decision-add": Route({"meeting_id": "act_meeting"}, may_refuse_input=True),
+    "act-item-add": Route({"meeting_id": "act_meeting"}, may_refuse_input=True),
+    "act-item-done": Route(
+        {"item_id": "act_item"},
+        may_write=frozenset({"community_actactionitem"}),
+        own_status=frozenset({302}),
+    ),
+    "act-cycle-new": Route(),
+    "act-cycle": Route({"cycle_id": "act_cycle"}),
+    "act-cycle-edit": Route({"cycle_id": "act_cycle"}),
+    "provider-list": Route(),
+    "provider-new": Route(),
+    "provider-detail": Route({"provider_id": "provider"}),
+    "provider-edit": Route({"provider_id": "provider"}),
     # --- family time ---
     "family-time": Route(CASE),
     "family-time-plan": Route(CASE_CHILD),
@@ -299,6 +338,11 @@ ROUTES: dict[str, Route] = {
             "supervision-session",
             "consultation",
             "training",
+            "act-member",
+            "act-meeting",
+            "improvement-cycle",
+            "provider",
+            "referral-feedback",
         )
     },
     "api-document-download": Route({"pk": "document"}),
@@ -314,6 +358,11 @@ ADMIN_KWARGS = {
     "pk": "member_id",
     "url": "case",
 }
+
+
+# Samples of the site's program (not of the family): the site's roles read them, so their ids
+# may show; that they name nothing of the family is what the sweep checks of their pages.
+SITE_PROGRAM_SAMPLES = ("act_member", "act_meeting", "act_item", "act_cycle", "provider")
 
 
 class Samples:
@@ -350,6 +399,25 @@ class Samples:
             minutes=40,
         ).pk
         self.visit = Visit.objects.create(child=child, scheduled_on="2026-11-20").pk
+        # the site's program: its records name no family (their ids are not the family's)
+        member = ActMember.objects.create(
+            site=site, name="Pat Partner", sector="community", joined_on="2026-09-01"
+        )
+        self.act_member = member.pk
+        meeting = ActMeeting.objects.create(site=site, held_on="2026-11-02", title="ACT")
+        self.act_meeting = meeting.pk
+        self.act_item = ActActionItem.objects.create(
+            meeting=meeting, description="Call the transit authority", owner=member
+        ).pk
+        self.act_cycle = ImprovementCycle.objects.create(
+            site=site,
+            title="Screen sooner",
+            metric="developmental_screening_within_30_days",
+            started_on="2026-07-01",
+        ).pk
+        self.provider = Provider.objects.create(
+            site=site, name="Harbor Housing", service_types=["housing"], updated_on="2026-11-01"
+        ).pk
         self.screening = Screening.objects.create(
             case=family, child=child, subject="child", instrument="asq3", screened_on="2026-10-01"
         ).pk
@@ -362,6 +430,9 @@ class Samples:
         self.service = service.pk
         self.service_session = ServiceSession.objects.create(
             service=service, held_on="2026-10-09", attendance="missed", note="Quorlax session"
+        ).pk
+        self.referral_feedback = ReferralFeedback.objects.create(
+            service_id=self.service, received_on="2026-10-05", status="received"
         ).pk
         self.maltreatment_report = MaltreatmentReport.objects.create(
             child=child, reported_on="2026-06-01", disposition="substantiated"
@@ -487,6 +558,7 @@ class Samples:
                 "wf_wellbeing",
                 "wf_consultation",
                 "wf_training",
+                *SITE_PROGRAM_SAMPLES,
             }
         ] + ["Quorlax", "Xanthippe", "Wysteria Lane"]
 

@@ -13,7 +13,8 @@ consultation by its consultant, who must be a clinician: the persona `CLIN`).
 
 Actions: `page` (the kind's list page: `in`/`out`, or a status when the page itself is closed),
 `detail` (the row's page), `api_list`, `api_detail`, `api_write` (PATCH with a valid body),
-`api_create` (POST with a valid body, for the site `north`).
+`api_create` (POST with a valid body, for the site `north`), `edit` (the row's form page, GET),
+`form` (a page's POST on the row: `302` when done).
 """
 
 import datetime as dt
@@ -79,6 +80,10 @@ class Kind:
     create: Callable[[SimpleNamespace], dict] | None = None
     patch: Callable[[SimpleNamespace, Any], dict] | None = None
     text: Callable[[Any], str] = field(default=lambda row: str(row.pk))
+    # `edit`: the URL of the row's form page (GET); `form`: a page's POST on the row, as
+    # (url, body)
+    edit: Callable[[SimpleNamespace, Any], str] | None = None
+    form: Callable[[SimpleNamespace, Any], tuple[str, dict]] | None = None
 
 
 def _user(world: SimpleNamespace, column: str) -> User:
@@ -155,6 +160,68 @@ def _build_training(world: SimpleNamespace) -> Any:
     return training
 
 
+# --- The Active Community Team and the provider directory (issue 22 item 9) -------------------
+
+DAY = dt.date(2026, 11, 2)
+
+
+def _act_member(world: SimpleNamespace) -> Any:
+    from community.models import ActMember
+
+    return ActMember.objects.create(
+        site=world.north,
+        name="Rosa Alvarez",
+        organisation="Head Start",
+        sector="early_childhood",
+        joined_on=DAY,
+    )
+
+
+def _act_meeting(world: SimpleNamespace) -> Any:
+    from community.models import ActMeeting
+
+    return ActMeeting.objects.create(
+        site=world.north, held_on=DAY, title="Quarterly ACT meeting", notes="Waitlists."
+    )
+
+
+def _act_item(world: SimpleNamespace) -> Any:
+    """An action item owned by the persona CW (a member of the team who signs in)."""
+    from community.models import ActActionItem, ActMeeting, ActMember
+
+    owner = ActMember.objects.create(
+        site=world.north, user_id=world.users["CW"], sector="child_welfare", joined_on=DAY
+    )
+    meeting = ActMeeting.objects.create(site=world.north, held_on=DAY, title="Transport")
+    return ActActionItem.objects.create(
+        meeting=meeting, description="Ask the transit authority for bus passes", owner=owner
+    )
+
+
+def _cycle(world: SimpleNamespace) -> Any:
+    from community.models import ImprovementCycle
+
+    return ImprovementCycle.objects.create(
+        site=world.north,
+        title="Family time within a week of removal",
+        metric="median_days_to_first_family_time",
+        started_on=dt.date(2026, 7, 1),
+        stage="do",
+    )
+
+
+def _provider(world: SimpleNamespace) -> Any:
+    from community.models import Provider
+
+    return Provider.objects.create(
+        site=world.north,
+        name="Bright Beginnings Parenting",
+        service_types=["parenting"],
+        waitlist_weeks=3,
+        updated_on=DAY,
+    )
+
+
 # Each kind of site record adds its entry here and its rows to MATRIX_TEXT.
 KINDS: dict[str, Kind] = {
     "supervision_session": Kind(
@@ -208,14 +275,78 @@ KINDS: dict[str, Kind] = {
         },
         patch=lambda world, row: {"hours": "2.5"},
     ),
+    "act_member": Kind(
+        build=_act_member,
+        api="/api/v1/act-members/",
+        page=lambda w, r: "/act/",
+        edit=lambda w, r: f"/act/members/{r.pk}/",
+        create=lambda w: {
+            "site": "north",
+            "name": "Pastor Lee",
+            "sector": "faith",
+            "joined_on": "2026-11-01",
+        },
+        patch=lambda w, r: {"organisation": "Family Resource Center"},
+        text=lambda r: r.name,
+    ),
+    "act_meeting": Kind(
+        build=_act_meeting,
+        api="/api/v1/act-meetings/",
+        page=lambda w, r: "/act/",
+        detail=lambda w, r: f"/act/meetings/{r.pk}/",
+        edit=lambda w, r: f"/act/meetings/{r.pk}/edit/",
+        create=lambda w: {
+            "site": "north",
+            "held_on": "2026-11-16",
+            "decisions": ["Invite the housing authority"],
+        },
+        patch=lambda w, r: {"title": "Quarterly ACT meeting (rescheduled)"},
+        text=lambda r: r.title,
+        form=lambda w, r: (f"/act/meetings/{r.pk}/decisions/", {"text": "Meet monthly"}),
+    ),
+    "act_action_item": Kind(
+        build=_act_item,
+        page=lambda w, r: "/act/",
+        detail=lambda w, r: f"/act/meetings/{r.meeting_id}/",
+        text=lambda r: r.description,
+        form=lambda w, r: (f"/act/items/{r.pk}/done/", {}),
+    ),
+    "improvement_cycle": Kind(
+        build=_cycle,
+        api="/api/v1/improvement-cycles/",
+        page=lambda w, r: "/act/",
+        detail=lambda w, r: f"/act/cycles/{r.pk}/",
+        edit=lambda w, r: f"/act/cycles/{r.pk}/edit/",
+        create=lambda w: {
+            "site": "north",
+            "title": "Screen every child within 30 days",
+            "metric": "developmental_screening_within_30_days",
+            "started_on": "2026-11-01",
+        },
+        patch=lambda w, r: {"stage": "study"},
+        text=lambda r: r.title,
+    ),
+    "provider": Kind(
+        build=_provider,
+        api="/api/v1/providers/",
+        page=lambda w, r: "/providers/",
+        detail=lambda w, r: f"/providers/{r.pk}/",
+        edit=lambda w, r: f"/providers/{r.pk}/edit/",
+        create=lambda w: {"site": "north", "name": "Harbor Housing", "service_types": ["housing"]},
+        patch=lambda w, r: {"waitlist_weeks": 6, "accepting_referrals": False},
+        text=lambda r: r.name,
+    ),
 }
 
 # supervision_session: the persona CW is the staff member; own rows are the staff member's and
 # the supervisor's, a POST naming someone else (CW) than oneself is a 400 on `staff_email`.
 # wellbeing_check_in: its person's only (CW), whatever anyone else holds; no API.
 # consultation: owned by its consultant, the persona CLIN.
+# ACT and providers: readers are every role of the site but a parent and national staff (none of
+# these rows is a family's); keepers the Community Coordinator and site admins; an action item's
+# owner (CW) marks it done. OTHER (a coordinator of `south`) opens their own site's page only.
 MATRIX_TEXT = """
-kind action  CC ADMIN CW CLIN PATT CATT GAL PM JUDGE SIT NATIONAL PLEADER PARENT CW+PM CLIN+CW OTHER
+kind                action     CC ADMIN CW CLIN PATT CATT GAL PM JUDGE SIT NATIONAL PLEADER PARENT CW+PM CLIN+CW OTHER
 supervision_session page       in in in out out out out out out 404 404 404 404 out out out
 supervision_session detail     200 200 200 404 404 404 404 404 404 404 404 404 404 404 404 404
 supervision_session api_list   in in in out out out out out out out out out out out out out
@@ -236,7 +367,38 @@ training            api_list   in in in in in in in in in out out out out in in 
 training            api_detail 200 200 200 200 200 200 200 200 200 404 404 404 404 200 200 404
 training            api_write  200 200 403 403 403 403 403 403 403 404 404 404 404 403 403 404
 training            api_create 201 201 403 403 403 403 403 403 403 403 403 403 403 403 403 400
-"""
+act_member          page       in in in in in in in in in in 404 in 404 in in out
+act_member          edit       200 200 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+act_member          api_list   in in in in in in in in in in out in out in in out
+act_member          api_detail 200 200 200 200 200 200 200 200 200 200 404 200 404 200 200 404
+act_member          api_write  200 200 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+act_member          api_create 201 201 403 403 403 403 403 403 403 403 400 403 400 403 403 400
+act_meeting         page       in in in in in in in in in in 404 in 404 in in out
+act_meeting         detail     200 200 200 200 200 200 200 200 200 200 404 200 404 200 200 404
+act_meeting         edit       200 200 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+act_meeting         form       302 302 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+act_meeting         api_list   in in in in in in in in in in out in out in in out
+act_meeting         api_detail 200 200 200 200 200 200 200 200 200 200 404 200 404 200 200 404
+act_meeting         api_write  200 200 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+act_meeting         api_create 201 201 403 403 403 403 403 403 403 403 400 403 400 403 403 400
+act_action_item     page       in in in in in in in in in in 404 in 404 in in out
+act_action_item     detail     200 200 200 200 200 200 200 200 200 200 404 200 404 200 200 404
+act_action_item     form       302 302 302 403 403 403 403 403 403 403 404 403 404 403 403 404
+improvement_cycle   page       in in in in in in in in in in 404 in 404 in in out
+improvement_cycle   detail     200 200 200 200 200 200 200 200 200 200 404 200 404 200 200 404
+improvement_cycle   edit       200 200 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+improvement_cycle   api_list   in in in in in in in in in in out in out in in out
+improvement_cycle   api_detail 200 200 200 200 200 200 200 200 200 200 404 200 404 200 200 404
+improvement_cycle   api_write  200 200 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+improvement_cycle   api_create 201 201 403 403 403 403 403 403 403 403 400 403 400 403 403 400
+provider            page       in in in in in in in in in in 404 in 404 in in out
+provider            detail     200 200 200 200 200 200 200 200 200 200 404 200 404 200 200 404
+provider            edit       200 200 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+provider            api_list   in in in in in in in in in in out in out in in out
+provider            api_detail 200 200 200 200 200 200 200 200 200 200 404 200 404 200 200 404
+provider            api_write  200 200 403 403 403 403 403 403 403 403 404 403 404 403 403 404
+provider            api_create 201 201 403 403 403 403 403 403 403 403 400 403 400 403 403 400
+"""  # noqa: E501 - a table is read across
 
 
 def _parse(text: str) -> dict[tuple[str, str], dict[str, str]]:
@@ -305,6 +467,11 @@ def answer(world: SimpleNamespace, column: str, kind: str, action: str) -> str:
         return str(client.patch(f"{spec.api}{row.pk}/", body, format="json").status_code)
     if action == "api_create":
         return str(client.post(spec.api, spec.create(world), format="json").status_code)
+    if action == "edit":
+        return str(client.get(spec.edit(world, row)).status_code)
+    if action == "form":
+        url, body = spec.form(world, row)
+        return str(client.post(url, body).status_code)
     raise AssertionError(f"unknown action {action}")
 
 

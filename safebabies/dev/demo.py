@@ -44,6 +44,15 @@ from cases.models import (
     TeamMember,
     TribeNotice,
 )
+from community.models import (
+    ActActionItem,
+    ActDecision,
+    ActMeeting,
+    ActMember,
+    ImprovementCycle,
+    Provider,
+    ReferralFeedback,
+)
 from familytime.models import Visit
 from safebabies import codes
 from safebabies.audit.models import AuditEvent
@@ -986,6 +995,9 @@ def build(today: dt.date | None = None) -> Result:
         created, changed = _workforce(users, today, site)
         result.created += created
         result.changed += changed
+        created, changed = _community(users, today, site)
+        result.created += created
+        result.changed += changed
         if result.created or result.changed:
             audit_log(
                 actor=None,
@@ -1134,6 +1146,8 @@ def _service_sessions(users: dict[str, User], today: dt.date) -> tuple[int, int]
             }
         )
     return _upsert(ServiceSession, rows)
+
+
 # The people who do the work (issue 22 items 7 and 8). Reflective supervision: (days ago, staff
 # key, supervisor key or a name, minutes, kind)
 DEMO_SUPERVISION = (
@@ -1245,6 +1259,162 @@ def _workforce(users: dict[str, User], today: dt.date, site: Site) -> tuple[int,
         ]
         TrainingAttendance.objects.bulk_create(attendance)
         created += len(attendance)
+    return created, changed
+
+
+# The Active Community Team (issue 22 item 9; seed 002 core component 3): who sits on it (a user
+# key of USERS, or a name), their organisation and sector.
+ACT_MEMBERS = (
+    ("community_coordinator", "", "Demo County Safe Babies Court Team", "community"),
+    ("judge", "", "Demo County Juvenile Court", "court"),
+    ("caseworker", "", "Demo County Child Welfare", "child_welfare"),
+    ("parent_leader", "", "Demo County Parent Leadership Council", "parent_leader"),
+    ("", "Maria Gomez", "Bright Start Infant Mental Health", "mental_health"),
+    ("", "Dr. Alan Price", "Demo County Pediatrics", "health"),
+    ("", "Tanya Wells", "Demo County Early Head Start", "early_childhood"),
+)
+# The provider directory: (name, service types, languages, accepting referrals, waitlist weeks)
+PROVIDERS = (
+    (
+        "Bright Start Infant Mental Health",
+        ["child_parent_psychotherapy", "mental_health"],
+        "English, Spanish",
+        True,
+        3,
+    ),
+    ("Demo County Part C", ["early_intervention"], "English, Spanish, Vietnamese", True, 0),
+    ("New Roads Recovery Center", ["substance_use_treatment"], "English", True, 2),
+    ("Demo County Housing Navigators", ["housing", "concrete_needs"], "English, Spanish", False, 8),
+    (
+        "Family Resource Center",
+        ["parenting", "concrete_needs", "child_care"],
+        "English, Spanish",
+        True,
+        0,
+    ),
+)
+
+
+def _community(users: dict[str, User], today: dt.date, site: Site) -> tuple[int, int]:
+    """The demo site's Active Community Team: its members, last month's meeting with a decision
+    and two action items (one the parent leader's), the next meeting, an improvement cycle on
+    the screening measure; the provider directory; the provider's word on the Rivera family's
+    child-parent psychotherapy referral."""
+    day = lambda n: today + dt.timedelta(days=n)  # noqa: E731
+    members = [
+        {
+            "id": f"demo-act-member-{number}",
+            "site_id": site.id,
+            "user_id": users[key].id if key else None,
+            "name": name,
+            "organisation": organisation,
+            "sector": sector,
+            "joined_on": day(-400),
+        }
+        for number, (key, name, organisation, sector) in enumerate(ACT_MEMBERS, start=1)
+    ]
+    meetings = [
+        {
+            "id": "demo-act-meeting-1",
+            "site_id": site.id,
+            "held_on": day(-20),
+            "title": "Quarterly ACT meeting",
+            "agenda": "1. Waitlists for child-parent psychotherapy\n2. Transport to family time\n"
+            "3. The screening improvement cycle: first figures",
+            "notes": "The dashboard shows referrals to child-parent psychotherapy waiting more "
+            "than 60 days to start. Two providers serve the county; one is not taking referrals. "
+            "Parent leaders report that bus routes do not reach the family time center.",
+        },
+        {
+            "id": "demo-act-meeting-2",
+            "site_id": site.id,
+            "held_on": day(70),
+            "title": "Quarterly ACT meeting",
+            "agenda": "Waitlist letter: the county's answer. Transport voucher pilot.",
+            "notes": "",
+        },
+    ]
+    decisions = [
+        {
+            "id": "demo-act-decision-1",
+            "meeting_id": "demo-act-meeting-1",
+            "text": "Ask the county to fund a second child-parent psychotherapy clinician.",
+        }
+    ]
+    items = [
+        {
+            "id": "demo-act-item-1",
+            "meeting_id": "demo-act-meeting-1",
+            "description": "Bring the waitlist figures to the children's services council.",
+            "owner_id": "demo-act-member-4",  # the parent leader
+            "due_on": day(10),
+        },
+        {
+            "id": "demo-act-item-2",
+            "meeting_id": "demo-act-meeting-1",
+            "description": "Set up a transport voucher pilot with the transit authority.",
+            "owner_id": "demo-act-member-1",
+            "due_on": day(24),
+        },
+    ]
+    cycles = [
+        {
+            "id": "demo-act-cycle-1",
+            "site_id": site.id,
+            "title": "Screen every baby within 30 days of removal",
+            "metric": "developmental_screening_within_30_days",
+            "started_on": day(-100),
+            "stage": "study",
+            "plan": "The caseworker books the ASQ-3 at the first family team meeting; the "
+            "Community Coordinator checks the list every Monday. We expect the share screened "
+            "within 30 days to rise above 90%.",
+        }
+    ]
+    providers = [
+        {
+            "id": f"demo-provider-{number}",
+            "site_id": site.id,
+            "name": name,
+            "service_types": types,
+            "languages": languages,
+            "accepting_referrals": accepting,
+            "waitlist_weeks": weeks,
+            "updated_on": day(-7),
+        }
+        for number, (name, types, languages, accepting, weeks) in enumerate(PROVIDERS, start=1)
+    ]
+    created = changed = 0
+    for model, rows in (
+        (ActMember, members),
+        (ActMeeting, meetings),
+        (ActDecision, decisions),
+        (ActActionItem, items),
+        (ImprovementCycle, cycles),
+        (Provider, providers),
+    ):
+        new, different = _upsert(model, rows)
+        created += new
+        changed += different
+    meeting = ActMeeting.objects.get(pk="demo-act-meeting-1")
+    if not meeting.attendees.exists():
+        meeting.attendees.set(ActMember.objects.filter(pk__in=[row["id"] for row in members]))
+    referral = Service.objects.filter(pk="demo-service-rivera-1").first()
+    if referral is not None:
+        new, different = _upsert(
+            ReferralFeedback,
+            [
+                {
+                    "id": "demo-feedback-rivera-1",
+                    "service_id": referral.pk,
+                    "received_on": min(referral.referred_on + dt.timedelta(days=4), today),
+                    "status": "first_appointment_scheduled",
+                    "note": "Intake with Maria Gomez booked; Dorothy will bring Derrick.",
+                    "recorded_by_id": users["community_coordinator"].id,
+                }
+            ],
+        )
+        created += new
+        changed += different
     return created, changed
 
 
