@@ -1359,7 +1359,8 @@ class SiteRecordType:
 # aggregate roles (Site Implementation Team, national staff, parent leaders: the program page's
 # counts only), not parents.
 STAFF_ROLES = TEAM_ROLES | frozenset({Role.SITE_ADMIN, Role.JUDGE})
-PROGRAM_MANAGERS = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN})
+# Who keeps the records of a site's program: the Community Coordinator and site admins.
+PROGRAM_MANAGERS = TEAM_MANAGER_ROLES
 
 
 def _staff_or_supervisor(user: User) -> Q:
@@ -1385,8 +1386,6 @@ SITE_PROGRAM_READERS = frozenset(
         Role.PARENT_LEADER,
     }
 )
-# Who keeps them: the Community Coordinator and site admins.
-SITE_PROGRAM_KEEPERS = TEAM_MANAGER_ROLES
 
 
 def _act_item_owner(user: User) -> Q:
@@ -1438,13 +1437,13 @@ SITE_RECORD_TYPES: dict[str, SiteRecordType] = {
     "act_member": SiteRecordType(
         "community.ActMember",
         read_roles=SITE_PROGRAM_READERS,
-        write_roles=SITE_PROGRAM_KEEPERS,
+        write_roles=PROGRAM_MANAGERS,
         related=("user",),
     ),
     "act_meeting": SiteRecordType(
         "community.ActMeeting",
         read_roles=SITE_PROGRAM_READERS,
-        write_roles=SITE_PROGRAM_KEEPERS,
+        write_roles=PROGRAM_MANAGERS,
     ),
     # an action item's owner (a member who is a user of the site: a parent leader, a judge...)
     # marks it done; the keepers change everything
@@ -1452,7 +1451,7 @@ SITE_RECORD_TYPES: dict[str, SiteRecordType] = {
         "community.ActActionItem",
         site_path="meeting__site",
         read_roles=SITE_PROGRAM_READERS,
-        write_roles=SITE_PROGRAM_KEEPERS,
+        write_roles=PROGRAM_MANAGERS,
         own_rows=_act_item_owner,
         owner_writes=True,
         own_roles=SITE_PROGRAM_READERS,
@@ -1461,13 +1460,13 @@ SITE_RECORD_TYPES: dict[str, SiteRecordType] = {
     "improvement_cycle": SiteRecordType(
         "community.ImprovementCycle",
         read_roles=SITE_PROGRAM_READERS,
-        write_roles=SITE_PROGRAM_KEEPERS,
+        write_roles=PROGRAM_MANAGERS,
     ),
     # the provider directory the referral form offers
     "provider": SiteRecordType(
         "community.Provider",
         read_roles=SITE_PROGRAM_READERS,
-        write_roles=SITE_PROGRAM_KEEPERS,
+        write_roles=PROGRAM_MANAGERS,
     ),
 }
 
