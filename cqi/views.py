@@ -32,7 +32,7 @@ from safebabies.identity.http import AuthenticatedRequest
 from safebabies.identity.models import Site
 from safebabies.identity.selectors import is_national, roles_of
 from safebabies.lib import csvsafe
-from workforce.selectors import program_figures
+from workforce.selectors import period_counts, program_figures
 
 STORY_METRICS = (
     "permanency_12m_entries",
@@ -284,6 +284,8 @@ def data_story(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             "period_note": period_note,
             "suppressed_key": SUPPRESSED_KEY,
             "generated": _today(scope),
+            # the people who do the work (issue 22 item 8: the data story counts them)
+            "work": period_counts(scope.sites, period.start, period.end),
         },
     )
 

@@ -514,6 +514,56 @@ def test_the_program_page_counts_the_work_without_names(
     assert browser(outsider).get("/cqi/north/workforce/").status_code == 404
 
 
+def test_the_data_story_counts_the_work_of_its_period(site, coordinator, clinician, caseworker):
+    """Issue 22 item 8: the data story counts consultations, trainings (hours, attendances)
+    and reflective supervision of its period, no names; rows outside the period do not count."""
+    for day, mode in [
+        (TODAY, "direct"),
+        (dt.date(2026, 10, 2), "indirect"),
+        (dt.date(2025, 1, 5), "direct"),
+    ]:
+        Consultation.objects.create(
+            site=site,
+            consultant=clinician,
+            held_on=day,
+            consultee="resource_parent",
+            need="attachment",
+            mode=mode,
+            minutes=30,
+            recorded_by=clinician,
+        )
+    for hours, people in (("2.5", 3), ("1.0", 1)):
+        training = Training.objects.create(
+            site=site,
+            title="Keeping the baby in mind",
+            held_on=dt.date(2026, 10, 20),
+            hours=hours,
+            topics=["iecmh"],
+            recorded_by=coordinator,
+        )
+        for number in range(people):
+            TrainingAttendance.objects.create(
+                training=training, name=f"Provider {number}", organisation="Early Head Start"
+            )
+    SupervisionSession.objects.create(
+        site=site,
+        staff=caseworker,
+        supervisor=clinician,
+        held_on=dt.date(2026, 11, 2),
+        minutes=60,
+        kind="individual",
+        recorded_by=clinician,
+    )
+    page = browser(coordinator).get("/cqi/north/story/?start=2026-09-01&end=2026-11-20")
+    assert page.status_code == 200
+    html = page.content.decode()
+    work = html.split('data-story="work">')[1].split("</p>")[0]
+    assert "consultations: 2 (1 direct, 1 indirect)" in work
+    assert "Trainings: 2, 3.5 hours, 4 attendances" in work  # hours not counted per attendee
+    assert "Reflective supervision sessions: 1 (1 staff)" in work
+    assert caseworker.full_name not in work and clinician.full_name not in work
+
+
 # --- The coordinator's caseload intensity -----------------------------------------------------
 
 
