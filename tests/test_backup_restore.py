@@ -10,6 +10,7 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -33,9 +34,25 @@ print(json.dumps(figures, sort_keys=True, default=str))
 
 
 def _url(name: str) -> str:
+    """The test server's URL for database `name`: a TCP host, or the embedded server's socket
+    directory (percent-encoded in the host, as libpq reads it)."""
     s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+    password = f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else ""
+    host = s["HOST"] or "127.0.0.1"
+    if host.startswith("/"):
+        host = quote(host, safe="")
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{s['USER']}{password}@{host}{port}/{name}"
+
+
+def _tool(name: str) -> str:
+    """pg_dump / pg_restore of the server's own version: the embedded server's (reached by its
+    socket directory) where the tests run on it, the machine's otherwise."""
+    if (connection.settings_dict["HOST"] or "").startswith("/"):
+        from safebabies.dev.embedded import client
+
+        return client(name)
+    return name
 
 
 def _admin_url() -> str:
@@ -102,10 +119,10 @@ def test_a_dump_restored_into_a_fresh_database_has_every_row_and_the_same_cqi_fi
     assert counts["cases_case"] > 10 and counts["audit_auditevent"] > 0
 
     dump = tmp_path / "safebabies.dump"
-    _run(["pg_dump", "--format=custom", "--file", str(dump), "--dbname", source])
+    _run([_tool("pg_dump"), "--format=custom", "--file", str(dump), "--dbname", source])
     _run(
         [
-            "pg_restore",
+            _tool("pg_restore"),
             "--no-owner",
             "--no-acl",
             "--exit-on-error",

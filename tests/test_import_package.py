@@ -4,7 +4,6 @@ import csv
 import datetime as dt
 import io
 import json
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -1051,14 +1050,11 @@ def test_a_large_package_imports_in_as_many_queries_as_a_small_one(site, tmp_pat
     large = _large_package(tmp_path / "large", 5000)
     with CaptureQueriesContext(connection) as queries:
         assert import_package(small, site=site, dry_run=False).ok
-    started = time.monotonic()
-
     with CaptureQueriesContext(connection) as large_queries:
         result = import_package(large, site=site, dry_run=False)
 
     assert result.ok, result.errors[:5]
-    assert len(large_queries) == len(queries) < 100
-    assert time.monotonic() - started < 10
+    assert len(large_queries) == len(queries) < 100  # its time is `make bench`'s to measure
     assert {name: c.created for name, c in result.counts.items()} == dict.fromkeys(
         ["cases", "children", "episodes", "placements"], 5000
     )

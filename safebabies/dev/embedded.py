@@ -48,6 +48,12 @@ def _pg_bin() -> Path:
     return Path(POSTGRES_BIN_PATH)
 
 
+def client(name: str) -> str:
+    """The path of the embedded server's own client program `name` (pg_dump, pg_restore):
+    the machine's may be of an older major version, which pg_dump refuses to use."""
+    return str(_pg_bin() / name)
+
+
 def start_postgres() -> str:
     """Start (or find running) the embedded server; create the database; return its URL."""
     pgdata = DATA / "postgres"
