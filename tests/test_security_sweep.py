@@ -813,16 +813,29 @@ def _check_markers(where: str, text: str, samples: Samples, problems: list[str])
         problems.append(f"{where}: showed {shown}")
 
 
-def test_no_persona_of_another_site_reads_or_writes_anything_of_the_family(samples, other_site):
+# Each of the two persona sweeps below runs in SWEEP_SHARES parts (every SWEEP_SHARES-th persona
+# from `share` on), so that the test workers share them instead of one worker taking minutes.
+SWEEP_SHARES = 4
+
+
+@pytest.mark.parametrize("share", range(SWEEP_SHARES))
+def test_no_persona_of_another_site_reads_or_writes_anything_of_the_family(
+    samples, other_site, share
+):
     problems = []
-    for label, persona in personas_of_another_site(other_site).items():
+    personas = list(personas_of_another_site(other_site).items())
+    assert len(personas) >= SWEEP_SHARES  # every share sweeps someone
+    for label, persona in personas[share::SWEEP_SHARES]:
         problems += [f"{label}: {problem}" for problem in sweep(persona, samples)]
     assert not problems, "\n".join(problems)
 
 
-def test_no_off_team_persona_reads_or_writes_anything_of_the_family(samples, site, family):
+@pytest.mark.parametrize("share", range(SWEEP_SHARES))
+def test_no_off_team_persona_reads_or_writes_anything_of_the_family(samples, site, family, share):
     problems = []
-    for label, persona in off_team_personas(site, family).items():
+    personas = list(off_team_personas(site, family).items())
+    assert len(personas) >= SWEEP_SHARES
+    for label, persona in personas[share::SWEEP_SHARES]:
         problems += [f"{label}: {problem}" for problem in sweep(persona, samples)]
     assert not problems, "\n".join(problems)
 
