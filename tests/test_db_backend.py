@@ -31,3 +31,11 @@ def test_the_ids_keep_their_plain_indexes():
         )
         indexes = " ".join(row[0] for row in cursor.fetchall())
     assert "(id)" in indexes and "(child_id)" in indexes and "(plan_id)" in indexes
+
+
+def test_the_tests_run_without_jit_compilation():
+    """settings_test turns JIT off (a test database's estimates made the CQI queries compile
+    for seconds each)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
