@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cqi.metrics.registry import METRICS, REGISTRY, compute_all
-from cqi.selectors import RECORD_ROLES, suppress_small_cells
+from cqi.selectors import sees_small_cells, suppress_small_cells
 from cqi.suppression import is_marked
-from safebabies.identity.models import Site
+from safebabies.identity.models import Site, User
 
 # A cycle aims at a measure with one value per period: not the caseloads (a list of
 # coordinators) nor the exits by reason (a breakdown).
@@ -72,15 +72,13 @@ def quarters_around(started_on: dt.date, today: dt.date) -> list[tuple[dt.date, 
     return rows
 
 
-def trend(
-    site: Site, metric_id: str, started_on: dt.date, held_roles: frozenset[str]
-) -> list[Quarter]:
-    """The measure for the site, quarter by quarter around the cycle's start. A viewer who
-    holds no role that sees child records at the site gets the aggregate-only figures
-    (counts of 1 to 4 hidden, as on the dashboard)."""
+def trend(site: Site, metric_id: str, started_on: dt.date, viewer: User) -> list[Quarter]:
+    """The measure for the site, quarter by quarter around the cycle's start. A viewer without
+    a role that sees child records there (`cqi.selectors.sees_small_cells`, the dashboard's
+    rule) gets the counts of 1 to 4 hidden, as on the dashboard."""
     if metric_id not in MEASURE_IDS:
         return []
-    aggregate_only = not (held_roles & RECORD_ROLES)
+    aggregate_only = not sees_small_cells(viewer, site.pk)
     out = []
     for start, end, since in quarters_around(started_on, site.today()):
         result = compute_all(site, start, end, [metric_id])

@@ -38,7 +38,6 @@ from safebabies import codes
 from safebabies.audit.models import AuditEvent
 from safebabies.audit.services import audit_log
 from safebabies.identity.http import AuthenticatedRequest
-from safebabies.identity.selectors import site_roles
 from safebabies.kit.forms import add_service_errors
 from safebabies.kit.views import form_data, form_page
 
@@ -315,9 +314,7 @@ def act_cycle(request: AuthenticatedRequest, cycle_id: str) -> HttpResponse:
     cycle = access_site_record(request.user, "improvement_cycle", cycle_id)
     site = cycle.site
     _viewed(request, cycle, site.pk)
-    quarters = measures.trend(
-        site, cycle.metric, cycle.started_on, frozenset(site_roles(request.user, site.pk))
-    )
+    quarters = measures.trend(site, cycle.metric, cycle.started_on, request.user)
     return render(
         request,
         "community/act_cycle.html",

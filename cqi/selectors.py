@@ -62,6 +62,15 @@ METRICS_ROLES = frozenset(
 )
 # Of those, the roles that see child records and so get unsuppressed breakdowns.
 RECORD_ROLES = frozenset({Role.COMMUNITY_COORDINATOR, Role.SITE_ADMIN, Role.JUDGE})
+
+
+def sees_small_cells(user: User, site_id: int) -> bool:
+    """The user holds a role at the site that reads child records (`RECORD_ROLES`), and so
+    sees the site's figures with their counts of 1 to 4; anyone else, the aggregate-only
+    figures (`suppress_small_cells`)."""
+    return bool(site_roles(user, site_id) & RECORD_ROLES)
+
+
 ALL_SITES = "all"
 SMALL_CELL = 5  # a breakdown cell of fewer than 5 children is suppressed for aggregate-only users
 
@@ -89,13 +98,11 @@ def access_metrics(user: User, slug: str) -> MetricsScope:
         site = Site.objects.filter(slug=slug).first()
         if site is None:
             raise Http404("No such site")
-        return MetricsScope(
-            slug, [site], aggregate_only=not (site_roles(user, site.id) & RECORD_ROLES)
-        )
+        return MetricsScope(slug, [site], aggregate_only=not sees_small_cells(user, site.id))
     if slug == ALL_SITES:
         raise Http404("No such site")
     site = access_site(user, slug, roles=METRICS_ROLES)
-    return MetricsScope(slug, [site], aggregate_only=not (site_roles(user, site.id) & RECORD_ROLES))
+    return MetricsScope(slug, [site], aggregate_only=not sees_small_cells(user, site.id))
 
 
 def default_period(scope: MetricsScope) -> tuple[dt.date, dt.date]:
