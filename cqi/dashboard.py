@@ -18,6 +18,7 @@ from cqi import breakdowns, cache
 from cqi.aggregate_periods import aggregate_period
 from cqi.metrics.engine import Result
 from cqi.metrics.registry import METRICS, REGISTRY, Metric
+from cqi.metrics.windows import Window
 from cqi.models import ReferenceValue
 from cqi.periods import Period, period_from
 from cqi.selectors import (
@@ -28,9 +29,10 @@ from cqi.selectors import (
     breakdowns_question,
     metrics_for,
     metrics_questions,
+    page_window,
     reference_values_in_force,
     trends_for,
-    trends_question,
+    trends_questions,
 )
 from cqi.suppression import (
     COMPLEMENT,
@@ -142,11 +144,21 @@ def _bars(row: MetricRow, previous_label: str) -> list[Bar]:
     ]
 
 
-def metric_rows(scope: MetricsScope, period: Period) -> list[MetricRow]:
+def window_of(period: Period) -> Window:
+    """The window of the dashboard's figures for `period` (`cqi.selectors.page_window`): the
+    period, the previous one and the trends; every table of the page and its CSVs read it."""
+    return page_window(period.start, period.end, period.previous)
+
+
+def metric_rows(
+    scope: MetricsScope, period: Period, window: Window | None = None
+) -> list[MetricRow]:
     """Every registry metric: this period, the previous period of the same length and the
-    reference value in force on the period's end."""
-    current = metrics_for(scope, period.start, period.end)
-    previous = metrics_for(scope, *period.previous)
+    reference value in force on the period's end (both periods' windowed figures from one
+    window's states, by default `page_window`)."""
+    window = window or window_of(period)
+    current = metrics_for(scope, period.start, period.end, window)
+    previous = metrics_for(scope, *period.previous, window)
     references = reference_values_in_force(period.end)
     rows = [MetricRow(m, current[m.id], previous[m.id], references.get(m.id)) for m in REGISTRY]
     for row in rows:
@@ -235,7 +247,9 @@ def _hidden(marked: str) -> Hidden:
     return Hidden(PRIMARY if marked == SMALL_MARK else COMPLEMENT)
 
 
-def trend_series(scope: MetricsScope, end: dt.date) -> list[tuple[Metric, list[TrendPoint]]]:
+def trend_series(
+    scope: MetricsScope, end: dt.date, window: Window | None = None
+) -> list[tuple[Metric, list[TrendPoint]]]:
     """The key metrics month by month (12 whole months up to `end`). For aggregate-only
     viewers each month is suppressed as the period's figures are
     (`cqi.suppression.suppress_result`): counts of 1 to 4 hidden, the complementary numerator
@@ -243,7 +257,7 @@ def trend_series(scope: MetricsScope, end: dt.date) -> list[tuple[Metric, list[T
     second month goes whole when one alone hides a number (`complement_months`); the chart's
     scale comes from the shown values only."""
     series = []
-    for metric_id, points in trends_for(scope, end).items():
+    for metric_id, points in trends_for(scope, end, window).items():
         metric = METRICS[metric_id]
         shown_points = []
         if scope.aggregate_only:
@@ -354,19 +368,20 @@ def page_figures(scope: MetricsScope, period: Period):
     """Everything the dashboard page computes, in the page's order: (metric rows, breakdown
     tables, trend series). The page and `warm` call this, so they ask the cache the same
     questions. What is not cached yet is first computed side by side (`cache.compute_ahead`)."""
+    window = window_of(period)
     with cache.snapshot():
         cache.compute_ahead(
             [
-                *metrics_questions(scope, period.start, period.end),
-                *metrics_questions(scope, *period.previous),
+                *metrics_questions(scope, period.start, period.end, window),
+                *metrics_questions(scope, *period.previous, window),
                 breakdowns_question(scope, period.start, period.end),
-                trends_question(scope, period.end),
+                *trends_questions(scope, period.end, window),
             ]
         )
         return (
-            metric_rows(scope, period),
+            metric_rows(scope, period, window),
             breakdown_tables(scope, period),
-            trend_series(scope, period.end),
+            trend_series(scope, period.end, window),
         )
 
 

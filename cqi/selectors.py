@@ -28,6 +28,7 @@ from cqi.metrics.registry import (
     compute_parts,
     finish_all,
 )
+from cqi.metrics.windows import WINDOWED, Window, finish_months, finish_period, window_parts
 from cqi.models import ReferenceValue
 from cqi.periods import DEFAULT_PRESET, preset_dates
 from safebabies.identity.models import Site, User
@@ -128,20 +129,41 @@ def suppress_small_cells(results: dict[str, Result]) -> dict[str, Result]:
 
 
 # Every metric but the caseloads is a figure of the period, part-wise; the caseloads (the one
-# registry metric that is not) are a figure of each site's today (`caseload_questions`).
+# registry metric that is not) are a figure of each site's today (`caseload_questions`). Of the
+# period's figures, those that add up over the dates of the period come from a window's states
+# segment by segment (`cqi.metrics.windows`), shared by every period of a page and its trends;
+# the others are computed for the period (`OWN_PERIOD_METRICS`).
 PERIOD_METRICS = PART_WISE
+OWN_PERIOD_METRICS = tuple(m for m in PERIOD_METRICS if m not in WINDOWED)
 
 
-def metrics_questions(scope: MetricsScope, start: dt.date, end: dt.date) -> list[Question]:
-    """What `metrics_for` asks the cache: the part-wise metrics of the period, then the
-    caseloads' open cases of today."""
+def window_question(scope: MetricsScope, window: Window) -> Question:
+    """The windowed metrics' states over `window`, segment by segment (kept as they are: each
+    period and month of the window is finished from them by `finish_period` / `finish_months`)."""
+    return Question(
+        "window",
+        scope.sites,
+        (window.cuts,),
+        lambda in_sites, parts: window_parts(in_sites, window, parts),
+        lambda state: state,
+    )
+
+
+def metrics_questions(
+    scope: MetricsScope, start: dt.date, end: dt.date, window: Window | None = None
+) -> list[Question]:
+    """What `metrics_for` asks the cache: the windowed metrics' states over `window` (by
+    default the period's own), the other part-wise metrics of the period, then the caseloads'
+    open cases of today."""
+    window = window or Window.covering([(start, end)])
     return [
+        window_question(scope, window),
         Question(
             "metrics",
             scope.sites,
             (start, end),
-            lambda in_sites, parts: compute_parts(in_sites, start, end, PERIOD_METRICS, parts),
-            finish_all,
+            lambda in_sites, parts: compute_parts(in_sites, start, end, OWN_PERIOD_METRICS, parts),
+            functools.partial(finish_all, metric_ids=OWN_PERIOD_METRICS),
         ),
         *caseload_questions(scope),
     ]
@@ -172,13 +194,21 @@ def _loads_on(day: dt.date, sites: list[Site], parts: list[int] | None):
     return coordinator_loads_parts(sites, {site.pk: day for site in sites}, parts)
 
 
-def metrics_for(scope: MetricsScope, start: dt.date, end: dt.date) -> dict[str, Result]:
+def metrics_for(
+    scope: MetricsScope, start: dt.date, end: dt.date, window: Window | None = None
+) -> dict[str, Result]:
     """Every metric for the scope, suppressed as the viewer requires. The figures come from the
-    exact cache (`cqi.cache`) when the records are unchanged since they were computed."""
+    exact cache (`cqi.cache`) when the records are unchanged since they were computed; the
+    windowed ones from `window`'s states (a page that shows several periods passes the window
+    covering them all, `page_window`)."""
+    window = window or Window.covering([(start, end)])
     with cache.snapshot():
-        period, *loads = (q.answer() for q in metrics_questions(scope, start, end))
+        windowed, period, *loads = (
+            q.answer() for q in metrics_questions(scope, start, end, window)
+        )
         caseload = finish_caseload(scope.sites, merge(loads))
-    results = period | {"coordinator_caseload": caseload}
+    results = finish_period(windowed, window, start, end) | period
+    results["coordinator_caseload"] = caseload
     results = {m.id: results[m.id] for m in REGISTRY}
     return suppress_small_cells(results) if scope.aggregate_only else results
 
@@ -202,22 +232,52 @@ def breakdowns_for(scope: MetricsScope, start: dt.date, end: dt.date):
     return breakdowns_question(scope, start, end).answer()
 
 
-def trends_question(scope: MetricsScope, end: dt.date) -> Question:
-    """What `trends_for` asks the cache."""
-    return Question(
-        "trends",
-        scope.sites,
-        (end,),
-        lambda in_sites, parts: breakdowns.monthly_trends_parts(
-            in_sites, end, breakdowns.TREND_METRICS, parts
+# The trend metrics computed from a window's states, and those with a query of their own (the
+# family-time visits per week, whose period figure shares its query with the 2+ and 3+ shares).
+WINDOWED_TRENDS = tuple(m for m in breakdowns.TREND_METRICS if m in WINDOWED)
+OWN_TRENDS = tuple(m for m in breakdowns.TREND_METRICS if m not in WINDOWED)
+
+
+def trend_span(end: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the 12 whole months of the trends up to `end`."""
+    months = breakdowns.trend_months(end)
+    return months[0][0], months[-1][1]
+
+
+def page_window(start: dt.date, end: dt.date, previous: tuple[dt.date, dt.date]) -> Window:
+    """The window of the dashboard's figures: the period, the previous one and the trends."""
+    return Window.covering([(start, end), previous, trend_span(end)])
+
+
+def trends_questions(
+    scope: MetricsScope, end: dt.date, window: Window | None = None
+) -> list[Question]:
+    """What `trends_for` asks the cache: the window's states (by default the trends' own
+    months) and the trends with a query of their own."""
+    window = window or Window.covering([trend_span(end)])
+    return [
+        window_question(scope, window),
+        Question(
+            "trends",
+            scope.sites,
+            (end, OWN_TRENDS),
+            lambda in_sites, parts: breakdowns.monthly_trends_parts(
+                in_sites, end, OWN_TRENDS, parts
+            ),
+            lambda state: breakdowns.finish_trends(state, end, OWN_TRENDS),
         ),
-        lambda state: breakdowns.finish_trends(state, end),
-    )
+    ]
 
 
-def trends_for(scope: MetricsScope, end: dt.date):
-    """The trend metrics over the 12 whole months up to `end` (`breakdowns.monthly_trends`)."""
-    return trends_question(scope, end).answer()
+def trends_for(scope: MetricsScope, end: dt.date, window: Window | None = None):
+    """The trend metrics over the 12 whole months up to `end` (`breakdowns.monthly_trends`):
+    {metric id: [(first day of month, Result)]}, in `breakdowns.TREND_METRICS` order."""
+    window = window or Window.covering([trend_span(end)])
+    with cache.snapshot():
+        windowed, own = (q.answer() for q in trends_questions(scope, end, window))
+    months = [first for first, _ in breakdowns.trend_months(end)]
+    series = finish_months(windowed, window, months, WINDOWED_TRENDS) | own
+    return {metric_id: series[metric_id] for metric_id in breakdowns.TREND_METRICS}
 
 
 def barriers_for(scope: MetricsScope, start: dt.date, end: dt.date):

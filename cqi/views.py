@@ -187,14 +187,18 @@ def dashboard_csv(request: AuthenticatedRequest, slug: str, table: str) -> HttpR
             for r in dashboard.metric_rows(scope, period)
         ]
     elif table == "exits":
-        result = selectors.metrics_for(scope, period.start, period.end)["exits_by_reason"]
+        result = selectors.metrics_for(
+            scope, period.start, period.end, dashboard.window_of(period)
+        )["exits_by_reason"]
         header = ["discharge_reason", "count", "share"]
         rows = [
             [reason, cell["count"], _blank(cell["share"])]
             for reason, cell in (result["value"] or {}).items()
         ]
     elif table == "caseloads":
-        result = selectors.metrics_for(scope, period.start, period.end)["coordinator_caseload"]
+        result = selectors.metrics_for(
+            scope, period.start, period.end, dashboard.window_of(period)
+        )["coordinator_caseload"]
         header = ["coordinator", "site", "open_cases", "cap", "over_cap"]
         rows = [
             [c["coordinator"], c["site"], c["open_cases"], c["cap"], c["over_cap"]]
@@ -210,7 +214,9 @@ def dashboard_csv(request: AuthenticatedRequest, slug: str, table: str) -> HttpR
                 _blank(p.numerator),
                 _blank(p.denominator),
             ]
-            for metric, points in dashboard.trend_series(scope, period.end)
+            for metric, points in dashboard.trend_series(
+                scope, period.end, dashboard.window_of(period)
+            )
             for p in points
         ]
     elif table in {f"breakdown-{d}" for d in ("race_ethnicity", "age_band", "placement_type")}:

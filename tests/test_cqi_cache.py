@@ -559,13 +559,18 @@ def test_after_a_write_only_the_part_it_touched_is_computed_and_the_figures_are_
         if round_ % 3 == 0:
             # the national figures first: one part of one site computed, the others read back
             national_figures = metrics_for(everywhere, START, END)
-            assert asked == [changed] * 2  # the period's figures, the caseloads' open cases
+            # the windowed figures, the period's own figures, the caseloads' open cases
+            assert asked == [changed] * 3
             asked.clear()
             assert _whole_page(here) == _fresh_page([site])
-            assert asked == [changed] * 2  # breakdowns and trends; the figures are shared
+            # breakdowns and the trends of their own (family time); the figures and the window
+            # (the trends' months are the period's) are shared
+            assert asked == [changed] * 2
         else:
             assert _whole_page(here) == _fresh_page([site])
-            assert asked == [changed] * 4  # the period's figures, caseloads, breakdowns, trends
+            # the window (the period's months are the trends'), the period's own figures,
+            # caseloads, breakdowns, the trends of their own
+            assert asked == [changed] * 5
             asked.clear()
             national_figures = metrics_for(everywhere, START, END)
             assert asked == []  # the site page computed that part: every part is read back
@@ -682,11 +687,12 @@ def test_the_warm_task_computes_the_default_dashboards_so_the_first_visit_reads_
     assert cache.is_cached("metrics", [site, other_site], (everywhere.start, everywhere.end))
     client = client_for(coordinator)
     # the default page (no dates given) reads every figure from the cache: session + user +
-    # roles + site; the planner settings; per period, the data stamps of its figures and of
-    # today's (the caseloads' open cases): 2 x 2; the caseloads' coordinators and caps (read
-    # afresh, once); reference values; the stamps of breakdowns and of trends (2); the audit
-    # event; the session's save (3)
-    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 1 + 2 + 1 + 3):
+    # roles + site; the planner settings; per period, the data stamps (read per question inside
+    # the test's transaction) of the window's figures, of its own and of today's (the
+    # caseloads' open cases): 2 x 3; the caseloads' coordinators and caps (read afresh, once);
+    # reference values; the stamps of breakdowns and of the trends (the window's, their own:
+    # 3); the audit event; the session's save (3)
+    with django_assert_num_queries(4 + 1 + 2 * 3 + 1 + 1 + 3 + 1 + 3):
         assert client.get("/cqi/north/").status_code == 200
 
 
@@ -770,9 +776,10 @@ def test_a_pages_figures_computed_side_by_side_are_those_computed_one_after_anot
     cache.compute_ahead = spy
     try:
         side_by_side = dashboard.page_figures(scope, period)
-        # both periods' figures, the breakdowns, the trends and today's caseloads' open cases,
-        # each in two halves by part (the two periods share the caseloads)
-        assert computed == [10]
+        # the window (both periods' and the trends' windowed figures), each period's own
+        # figures, the breakdowns, the trends of their own and today's caseloads' open cases,
+        # each in two halves by part (the two periods share the window and the caseloads)
+        assert computed == [12]
         assert side_by_side == one_by_one
         assert dashboard.page_figures(scope, period) == one_by_one  # now from the cache
         # one family's write leaves five parts to compute: on the page's own connection

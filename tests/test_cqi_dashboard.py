@@ -703,11 +703,12 @@ def test_a_dashboard_read_from_the_cache_queries_only_the_data_stamps(
     _families(site, n)
     client = client_for(coordinator)
     client.get(url("cqi-dashboard", "north"), PERIOD)  # computes and caches the figures
-    # session + user + roles + site; the planner settings; per period, the data stamps of its
-    # figures and of today's (the caseloads' open cases): 2 x 2; the caseloads' coordinators and
-    # caps (read afresh, once); reference values; the stamps of breakdowns and of trends (2);
-    # the audit event; the session's save (3)
-    with django_assert_num_queries(4 + 1 + 2 * 2 + 1 + 1 + 2 + 1 + 3):
+    # session + user + roles + site; the planner settings; per period, the data stamps (read per
+    # question inside the test's transaction) of the window's figures, of its own and of
+    # today's (the caseloads' open cases): 2 x 3; the caseloads' coordinators and caps (read
+    # afresh, once); reference values; the stamps of breakdowns and of the trends (the
+    # window's, their own: 3); the audit event; the session's save (3)
+    with django_assert_num_queries(4 + 1 + 2 * 3 + 1 + 1 + 3 + 1 + 3):
         assert client.get(url("cqi-dashboard", "north"), PERIOD).status_code == 200
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from cqi.metrics.case_months import case_month_rate_parts
-from cqi.metrics.engine import Parts, fetch_all, parts_of, query_params
-from cqi.metrics.sql import IN_SCOPE, PART
+from cqi.metrics.engine import Parts, Query, parts_of
+from cqi.metrics.sql import IN_SCOPE, PART, Keys
 from safebabies import codes
 
 # The events of the FTM case-month rate: (table, the status that counts).
@@ -19,10 +19,15 @@ def ftm_monthly_rate_parts(sites, start: dt.date, end: dt.date, parts=None) -> P
     return case_month_rate_parts(sites, start, end, parts, *HELD_FTMS)
 
 
-def ftm_action_item_completion_parts(sites, start: dt.date, end: dt.date, parts=None) -> Parts:
-    """Action items due in the period, not dropped: completed on or before their due date."""
+# Rows of FTM action items `a` of cases `c`: by part (the metric's state, under the key 0).
+ACTION_ITEMS_BY_PART = Keys(f"c.site_id, {PART}, 0", "1, 2")
+
+
+def action_items_on_time(keys: Keys) -> Query:
+    """Action items `a` due in the period, not dropped, and those completed on or before their
+    due date: rows (keys..., on time, items)."""
     sql = f"""
-    SELECT c.site_id, {PART}, 0,
+    SELECT {keys.select},
            count(*) FILTER (WHERE a.completed_on IS NOT NULL AND a.completed_on <= a.due_on),
            count(*)
       FROM teams_ftmactionitem a
@@ -31,7 +36,11 @@ def ftm_action_item_completion_parts(sites, start: dt.date, end: dt.date, parts=
      WHERE {IN_SCOPE}
        AND a.due_on BETWEEN %(start)s AND %(end)s
        AND a.status <> %(dropped)s
-     GROUP BY 1, 2
+     GROUP BY {keys.group_by}
     """  # noqa: S608 (constant SQL fragments; every value is a parameter)
-    params = query_params(sites, start, end, parts, dropped=str(codes.ActionItemStatus.DROPPED))
-    return parts_of(fetch_all(sql, params))
+    return Query(sql, {"dropped": str(codes.ActionItemStatus.DROPPED)})
+
+
+def ftm_action_item_completion_parts(sites, start: dt.date, end: dt.date, parts=None) -> Parts:
+    """Action items due in the period, not dropped: completed on or before their due date."""
+    return parts_of(action_items_on_time(ACTION_ITEMS_BY_PART).rows(sites, start, end, parts))
