@@ -212,7 +212,8 @@ def test_query_count_does_not_grow_with_the_site(
     api.force_authenticate(coordinator)
     # 1 roles of the user + 1 site + the planner settings + the data stamps (read per question
     # inside the test's transaction: the windowed figures, the period's own); the metrics,
-    # nothing cached yet: 21 less 2 (the three family-time metrics share one query), + 3 for the medians (two medians and a Kaplan-Meier median over the merged parts),
+    # nothing cached yet: 21 less 2 (the three family-time metrics share one query), + 3 for
+    # the medians (two medians and a Kaplan-Meier median over the merged parts),
     # + 1 for the caseloads (their open cases, then the coordinators and caps), + 3 to write
     # the shared episodes (table, index, statistics) + 1 to drop them; + 1 audit
     with django_assert_num_queries(1 + 1 + 1 + 2 + 21 - 2 + 3 + 1 + 3 + 1 + 1):

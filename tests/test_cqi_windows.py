@@ -118,7 +118,9 @@ def _family(site, rng):
         ftm = FtmFactory(
             case=case,
             scheduled_on=day,
-            status=rng.choice([codes.FtmStatus.HELD, codes.FtmStatus.HELD, codes.FtmStatus.CANCELLED]),
+            status=rng.choice(
+                [codes.FtmStatus.HELD, codes.FtmStatus.HELD, codes.FtmStatus.CANCELLED]
+            ),
         )
         for _ in range(rng.randint(0, 2)):
             due = day + dt.timedelta(days=rng.randint(1, 40))
@@ -149,7 +151,9 @@ def _random_period(rng) -> tuple[dt.date, dt.date]:
     if kind < 0.3:  # whole months
         start = start.replace(day=1)
         months = rng.randint(1, 14)
-        end = D(start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1, 1)
+        end = D(
+            start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1, 1
+        )
         return start, end - dt.timedelta(days=1)
     if kind < 0.4:  # one day
         return start, start
@@ -170,7 +174,9 @@ def test_each_period_of_a_window_is_the_sum_of_its_segments_and_equals_the_selec
         window = Window.covering(periods)
         state = metrics.merge(window_parts([site], window).values())
         for start, end in periods:
-            assert finish_period(state, window, start, end) == _selector_figures(site, start, end), (
+            assert finish_period(state, window, start, end) == _selector_figures(
+                site, start, end
+            ), (
                 start,
                 end,
             )
@@ -202,9 +208,7 @@ def test_a_window_part_by_part_adds_up_to_the_whole_site(site):
     assert by_part == whole
 
 
-def test_a_custom_period_and_a_preset_ask_the_cache_the_same_number_of_questions(
-    site, monkeypatch
-):
+def test_a_custom_period_and_a_preset_ask_the_cache_the_same_number_of_questions(site, monkeypatch):
     """A custom period (here ending mid-month) costs what a preset does: one window over its
     own dates, computed once, then read back."""
     from cqi.selectors import access_metrics, metrics_for

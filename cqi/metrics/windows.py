@@ -208,13 +208,14 @@ def finish_months(
     for metric_id in metric_ids:
         points = []
         for month in months:
+            keys: list[tuple[str, object]]
             if metric_id in BY_MONTH:
                 keys = [(metric_id, month)]
             else:
                 end = _month_end(month)
                 if not window.covers(month, end):
                     raise ValueError(f"the window does not cover the month of {month}")
-                keys = [(metric_id, slot) for slot, lo, hi in segments if month <= lo <= end]
+                keys = [(metric_id, slot) for slot, lo, _hi in segments if month <= lo <= end]
             points.append((month, share_result(*_sum(state, keys))))
         out[metric_id] = points
     return out
