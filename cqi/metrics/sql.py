@@ -198,16 +198,21 @@ def case_month_hits(table: str, status_param: str) -> str:
     """A CTE `hits` (case_id, site_id, part, first_day): the case-months with at least one
     event of `table` (an FTM or a hearing) whose status is the parameter `status_param`; needs
     CASE_MONTH_SPANS."""
+    # The distinct months are taken case by case (each case has one span), over the events
+    # the index gives in date order, rather than by hashing every (case, month) of the site.
     return f"""
 hits AS (
-    SELECT DISTINCT ev.case_id, cs.site_id, cs.part,
-           date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
-      FROM {table} ev
-      JOIN case_spans cs ON cs.case_id = ev.case_id
-     WHERE ev.status = %({status_param})s
-       AND ev.scheduled_on >= cs.lo
-       AND ev.scheduled_on < (cs.hi + interval '1 month')::date
-       AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+    SELECT cs.case_id, cs.site_id, cs.part, m.first_day
+      FROM case_spans cs
+     CROSS JOIN LATERAL (
+           SELECT DISTINCT date_trunc('month', ev.scheduled_on::timestamp)::date AS first_day
+             FROM {table} ev
+            WHERE ev.case_id = cs.case_id
+              AND ev.status = %({status_param})s
+              AND ev.scheduled_on >= cs.lo
+              AND ev.scheduled_on < (cs.hi + interval '1 month')::date
+              AND ev.scheduled_on BETWEEN %(start)s AND %(end)s
+     ) m
 )"""  # noqa: S608 (constant SQL fragments and table names; every value is a parameter)
 
 
