@@ -12,6 +12,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=safebabies.settings \
     EXPORT_DIR=/data/exports
 
+# WeasyPrint's libraries (the PDFs: pre-hearing summaries, family copies), as its documentation
+# lists them for Debian: Pango, and HarfBuzz's subsetter, which writes a PDF's fonts faster than
+# the fontTools fallback (README "Benchmarks"); and a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # A non-root user; /data/exports is where the data-package exports are written and
 # /data/documents where documents are kept (volumes, shared by every container).
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app \

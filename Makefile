@@ -56,6 +56,12 @@ browser-deps:
 		echo "Installing Debian's chromium for the browser tests"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+	@# WeasyPrint subsets the PDFs' fonts with HarfBuzz when it is there (fontTools otherwise: the
+	@# same PDF, slower: README "Benchmarks"); optional, so a machine without apt still tests
+	@{ ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; } || { \
+		echo "Installing Debian's libharfbuzz-subset0 (WeasyPrint's font subsetting)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 \
+		|| echo "Could not install libharfbuzz-subset0: PDFs are written with fontTools (slower)"; }
 
 # Every test, on every core (pytest-xdist: a test database and a cache prefix per worker);
 # TEST_WORKERS=0 runs them in one process.
