@@ -30,4 +30,11 @@ rule "Say 'family time', not 'visitation':" '[Vv]isitation' templates cases team
 rule "csv.writer outside safebabies.lib.csvsafe (use csvsafe.writer):" '\bcsv\.(writer|DictWriter)\(' \
   $(find safebabies cases teams assessments familytime workforce community cqi -name '*.py' \
       ! -path 'safebabies/lib/csvsafe.py' ! -path 'cases/package/exporter.py' ! -path '*/migrations/*')
+# No style attribute in a page: the Content-Security-Policy blocks inline styles, so the style
+# would silently not apply (a class in static/css/app.css instead).
+hits=$(grep -rnE --include='*.html' '[[:space:]]style="' templates 2>/dev/null | grep -v 'lint-ok' || true)
+if [ -n "$hits" ]; then
+  echo "A style attribute in a template (the CSP blocks it; use a class in static/css/app.css):"
+  echo "$hits" | sed 's/^/  /'; status=1
+fi
 exit $status

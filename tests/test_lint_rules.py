@@ -171,3 +171,18 @@ def test_a_csv_writer_outside_the_safe_helper_is_caught(tree, module):
     assert result.returncode == 1
     assert f"{module}:" in result.stdout
     assert "csvsafe" in result.stdout
+
+
+def test_a_style_attribute_in_a_template_is_caught(tree):
+    """The Content-Security-Policy blocks inline styles: a style attribute would silently not
+    apply, so the lint refuses it (a class in static/css/app.css instead)."""
+    (tree / "templates").mkdir(exist_ok=True)
+    undo = plant(tree, "templates/planted.html", '<form style="max-width: 30rem">')
+    try:
+        result = access_lint(tree)
+    finally:
+        undo()
+    assert result.returncode == 1
+    assert "templates/planted.html:1:" in result.stdout
+    assert "CSP" in result.stdout
+    assert access_lint(tree).returncode == 0
