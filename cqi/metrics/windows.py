@@ -38,6 +38,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from cqi.aggregate_periods import month_end
 from cqi.metrics.case_months import case_month_series_parts
 from cqi.metrics.engine import (
     Parts,
@@ -84,10 +85,6 @@ BY_MONTH: dict[str, tuple[str, str]] = {
     "hearing_monthly_rate": HELD_HEARINGS,
 }
 WINDOWED: tuple[str, ...] = (*BY_SEGMENT, *BY_MONTH)
-
-
-def _month_end(first: dt.date) -> dt.date:
-    return add_months(first, 1) - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -176,7 +173,7 @@ def _months_inside(window: Window, start: dt.date, end: dt.date) -> list[dt.date
         return []
     out, month = [], months[0]
     while month <= months[1]:
-        if month >= start and _month_end(month) <= end:
+        if month >= start and month_end(month) <= end:
             out.append(month)
         month = add_months(month, 1)
     return out
@@ -212,7 +209,7 @@ def finish_months(
             if metric_id in BY_MONTH:
                 keys = [(metric_id, month)]
             else:
-                end = _month_end(month)
+                end = month_end(month)
                 if not window.covers(month, end):
                     raise ValueError(f"the window does not cover the month of {month}")
                 keys = [(metric_id, slot) for slot, lo, _hi in segments if month <= lo <= end]
