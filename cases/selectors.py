@@ -135,9 +135,9 @@ def child_summaries(case: Case, today: dt.date) -> list[tuple[str, int]]:
 # --- Home ----------------------------------------------------------------------------------
 
 
-def coordinator_cases(user: User) -> QuerySet[Case]:
-    """A Community Coordinator's open families: at each site where they coordinate, the cases
-    whose team they are on as CC, or every case of the site if they are on none yet."""
+def coordinator_sites(user: User) -> tuple[list[int], list[int]]:
+    """The sites where the user coordinates: those where they are on the team of some open case
+    as Community Coordinator, and the others (where they are on none yet)."""
     cc_sites = [site for site, held in roles_of(user).items() if Role.COMMUNITY_COORDINATOR in held]
     own_sites = list(
         TeamMember.objects.filter(
@@ -151,7 +151,16 @@ def coordinator_cases(user: User) -> QuerySet[Case]:
         .values_list("case__site_id", flat=True)
         .distinct()
     )
-    other_sites = [site for site in cc_sites if site not in own_sites]
+    return own_sites, [site for site in cc_sites if site not in own_sites]
+
+
+def coordinator_cases(
+    user: User, sites: tuple[list[int], list[int]] | None = None
+) -> QuerySet[Case]:
+    """A Community Coordinator's open families: at each site where they coordinate, the cases
+    whose team they are on as CC, or every case of the site if they are on none yet
+    (`sites`: `coordinator_sites(user)`, if the caller already has it)."""
+    own_sites, other_sites = sites if sites is not None else coordinator_sites(user)
     return (
         cases_visible_to(user)
         .filter(closed_on__isnull=True)
@@ -162,11 +171,18 @@ def coordinator_cases(user: User) -> QuerySet[Case]:
     )
 
 
-def coordinator_families(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
-    """Rows for `coordinator_cases`, soonest FTM first."""
-    return _family_rows(cases, today, with_ftm=True).order_by(
-        F("next_ftm_on").asc(nulls_last=True), "name", "id"
-    )
+def coordinator_families(
+    cases: QuerySet[Case], today: dt.date, *, attention: Q | None = None
+) -> QuerySet[Case]:
+    """Rows for `coordinator_cases`: the families matching `attention` first (the home page's:
+    no FTM or no court hearing in the last month), each row with `needs_attention`; then the
+    soonest FTM first."""
+    qs = _family_rows(cases, today, with_ftm=True)
+    order: list[Any] = [F("next_ftm_on").asc(nulls_last=True), "name", "id"]
+    if attention is not None:
+        qs = qs.annotate(needs_attention=ExpressionWrapper(attention, output_field=BooleanField()))
+        order.insert(0, F("needs_attention").desc())
+    return qs.order_by(*order)
 
 
 def team_families(user: User, today: dt.date) -> QuerySet[Case]:
