@@ -82,8 +82,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             context[name], context[f"{name}_more"] = _first(rows)
         # family time and services: for the families listed (all of them up to HOME_LIST_MAX)
         context["family_time"] = family_time_home(families, today)
-        listed = cases.filter(pk__in=[case.pk for case in families])
-        context["attendance"] = home_attendance(user, listed)
+        context["attendance"] = home_attendance(user, pages.listed_families(families))
     elif held & TEAM_ROLES:
         context.update(team_member=True, families=list(pages.team_families(user, today)))
     if held & TEAM_ROLES:
