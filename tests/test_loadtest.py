@@ -141,3 +141,24 @@ def test_a_busy_sign_in_is_counted_apart_from_the_server_errors(tmp_path):
     assert busy == 2
     assert len(errors) == 2 and all('" 50' in e for e in errors)
     assert "/accounts/login/" in errors[0] and "/cases/" in errors[1]
+
+
+def test_server_errors_are_found_in_the_access_log_format_gunicorn_writes(tmp_path):
+    """The format of safebabies/gunicorn.conf.py (the response time after the size): a 5xx
+    there was once never counted, so the run could not fail on one."""
+    from safebabies.dev.loadtest import split_server_errors
+
+    log = tmp_path / "gunicorn.log"
+    line = '127.0.0.1 [07/Dec/2026:20:42:25 +0000] "{} {} HTTP/1.1" {} 88 10226ms "locust"'
+    log.write_text(
+        "\n".join(
+            [
+                line.format("POST", "/api/v1/auth/token/", 503),
+                line.format("GET", "/cases/", 500),
+                line.format("GET", "/healthz", 200),
+            ]
+        )
+    )
+    errors, busy = split_server_errors(log)
+    assert busy == 1
+    assert len(errors) == 1 and "/cases/" in errors[0]

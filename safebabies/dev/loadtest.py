@@ -332,7 +332,8 @@ def split_server_errors(log: Path) -> tuple[list[str], int]:
     """Access-log lines of the server's own 5xx answers, and how many sign-ins were told to
     come back (503 from the sign-in form or the API token endpoint, not errors)."""
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    answers = [line for line in lines if re.search(r'" 5\d\d (\d+|-) "', line)]
+    # gunicorn.conf.py's format: ... "GET /path HTTP/1.1" 503 88 10226ms "agent"
+    answers = [line for line in lines if re.search(r'HTTP/[\d.]+" 5\d\d (\d+|-) ', line)]
     busy = [line for line in answers if SIGN_IN_BUSY.search(line)]
     return [line for line in answers if line not in busy], len(busy)
 
