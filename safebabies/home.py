@@ -51,8 +51,8 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     today = pages.earliest_today(sites)
     context["today"] = today
     if Role.COMMUNITY_COORDINATOR in held:
-        sites_of_cc = pages.coordinator_sites(user)
-        cases = pages.coordinator_cases(user, sites_of_cc)
+        scope = pages.coordinator_scope(user)
+        cases = pages.coordinator_cases(user, scope)
         ftm_overdue = ftm_selectors.families_without_recent_ftm(cases, today)
         no_review = families_without_recent_review(cases, today)
         # the families needing attention first; at most HOME_LIST_MAX rows in any list, so the
@@ -68,7 +68,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
             families=families,
             families_capped=caseload.open_cases > len(families),
             # "see them all": their own families, or the site's when they are on no team yet
-            case_list_mine=not sites_of_cc[1],
+            case_list_mine=not scope[1],
             list_max=HOME_LIST_MAX,
             week_start=week_start,
             week_end=week_end,
