@@ -135,38 +135,60 @@ def child_summaries(case: Case, today: dt.date) -> list[tuple[str, int]]:
 # --- Home ----------------------------------------------------------------------------------
 
 
-def coordinator_cases(user: User) -> QuerySet[Case]:
-    """A Community Coordinator's open families: at each site where they coordinate, the cases
-    whose team they are on as CC, or every case of the site if they are on none yet."""
+def coordinator_scope(user: User) -> tuple[list[str], list[int]]:
+    """Where the user coordinates, in one query: the open cases whose team they are on as
+    Community Coordinator (their ids), and the sites where they coordinate but are on no open
+    case's team yet (where every open case of the site is theirs)."""
     cc_sites = [site for site, held in roles_of(user).items() if Role.COMMUNITY_COORDINATOR in held]
-    own_sites = list(
-        TeamMember.objects.filter(
-            user=user,
-            role=Role.COMMUNITY_COORDINATOR,
-            removed_at__isnull=True,
-            case__closed_on__isnull=True,
-            case__site_id__in=cc_sites,
-        )
-        .order_by()
-        .values_list("case__site_id", flat=True)
-        .distinct()
+    if not cc_sites:
+        return [], []
+    rows = list(
+        cases_visible_to(user)
+        .filter(closed_on__isnull=True, site_id__in=cc_sites)
+        .filter(_on_team(user, Role.COMMUNITY_COORDINATOR))
+        .values_list("pk", "site_id")
     )
-    other_sites = [site for site in cc_sites if site not in own_sites]
+    own_sites = {site for _, site in rows}
+    return [pk for pk, _ in rows], [site for site in cc_sites if site not in own_sites]
+
+
+def coordinator_cases(
+    user: User, scope: tuple[list[str], list[int]] | None = None
+) -> QuerySet[Case]:
+    """A Community Coordinator's open families: at each site where they coordinate, the cases
+    whose team they are on as CC, or every open case of the site if they are on none yet
+    (`scope`: `coordinator_scope(user)`, if the caller already has it). When they are on
+    teams at every such site, the cases by id alone: the ids came through `cases_visible_to`,
+    so each query about them need not build that filter again (most of the home page's time)."""
+    own, other_sites = scope if scope is not None else coordinator_scope(user)
+    if not other_sites:
+        return Case.objects.filter(pk__in=own, closed_on__isnull=True)
     return (
         cases_visible_to(user)
         .filter(closed_on__isnull=True)
-        .filter(
-            Q(site_id__in=own_sites) & _on_team(user, Role.COMMUNITY_COORDINATOR)
-            | Q(site_id__in=other_sites)
-        )
+        .filter(Q(pk__in=own) | Q(site_id__in=other_sites))
     )
 
 
-def coordinator_families(cases: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
-    """Rows for `coordinator_cases`, soonest FTM first."""
-    return _family_rows(cases, today, with_ftm=True).order_by(
-        F("next_ftm_on").asc(nulls_last=True), "name", "id"
-    )
+def coordinator_families(
+    cases: QuerySet[Case], today: dt.date, *, attention: Q | None = None
+) -> QuerySet[Case]:
+    """Rows for `coordinator_cases`: the families matching `attention` first (the home page's:
+    no FTM or no court hearing in the last month), each row with `needs_attention`; then the
+    soonest FTM first."""
+    qs = _family_rows(cases, today, with_ftm=True)
+    order: list[Any] = [F("next_ftm_on").asc(nulls_last=True), "name", "id"]
+    if attention is not None:
+        qs = qs.annotate(needs_attention=ExpressionWrapper(attention, output_field=BooleanField()))
+        order.insert(0, F("needs_attention").desc())
+    return qs.order_by(*order)
+
+
+def listed_families(families: list[Case]) -> QuerySet[Case]:
+    """The families a home page lists, again as a queryset, by id alone: they came from
+    `coordinator_cases` (`cases_visible_to`), so the queries about them need not build and run
+    that filter again (on the coordinator's home it was most of the services section's time)."""
+    return Case.objects.filter(pk__in=[case.pk for case in families])
 
 
 def team_families(user: User, today: dt.date) -> QuerySet[Case]:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -24,6 +25,7 @@ from safebabies.identity.selectors import admin_site_ids, is_family_only, roles_
 from teams import selectors as ftm_selectors
 
 JUDGE_HEARING_DAYS = 14
+HOME_LIST_MAX = 50  # rows of each list on a coordinator's home (a caseload is about 20)
 
 
 @require_GET
@@ -49,22 +51,38 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
     today = pages.earliest_today(sites)
     context["today"] = today
     if Role.COMMUNITY_COORDINATOR in held:
-        cases = pages.coordinator_cases(user)
-        families = list(pages.coordinator_families(cases, today))
+        scope = pages.coordinator_scope(user)
+        cases = pages.coordinator_cases(user, scope)
+        ftm_overdue = ftm_selectors.families_without_recent_ftm(cases, today)
+        no_review = families_without_recent_review(cases, today)
+        # the families needing attention first; at most HOME_LIST_MAX rows in any list, so the
+        # page stays light whatever the caseload (the case list has every family)
+        attention = Q(pk__in=ftm_overdue.values("pk")) | Q(pk__in=no_review.values("pk"))
+        families = list(
+            pages.coordinator_families(cases, today, attention=attention)[:HOME_LIST_MAX]
+        )
         week_start, week_end = pages.week_of(today)
+        caseload = pages.caseload_intensity(cases, today)
         context.update(
             coordinator=True,
             families=families,
+            families_capped=caseload.open_cases > len(families),
+            # "see them all": their own families, or the site's when they are on no team yet
+            case_list_mine=not scope[1],
+            list_max=HOME_LIST_MAX,
             week_start=week_start,
             week_end=week_end,
-            week_ftms=list(pages.ftms_between(cases, week_start, week_end)),
-            ftm_overdue=list(ftm_selectors.families_without_recent_ftm(cases, today)),
-            review_overdue=list(families_without_recent_review(cases, today)),
-            caseload=pages.caseload_intensity(cases, today),
+            caseload=caseload,
         )
+        for name, rows in (
+            ("week_ftms", pages.ftms_between(cases, week_start, week_end)),
+            ("ftm_overdue", ftm_overdue),
+            ("review_overdue", no_review),
+        ):
+            context[name], context[f"{name}_more"] = _first(rows)
+        # family time and services: for the families listed (all of them up to HOME_LIST_MAX)
         context["family_time"] = family_time_home(families, today)
-        # services as they are delivered (issue 22): falling attendance, outreach due
-        context["attendance"] = home_attendance(user, cases)
+        context["attendance"] = home_attendance(user, pages.listed_families(families))
     elif held & TEAM_ROLES:
         context.update(team_member=True, families=list(pages.team_families(user, today)))
     if held & TEAM_ROLES:
@@ -93,3 +111,9 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         admin_sites = set(admin_site_ids(user))
         context["admin_sites"] = [site for site in sites if site.pk in admin_sites]
     return render(request, "home.html", context)
+
+
+def _first(rows: QuerySet) -> tuple[list, bool]:
+    """The first HOME_LIST_MAX rows, and whether there are more (one query: one row more)."""
+    first = list(rows[: HOME_LIST_MAX + 1])
+    return first[:HOME_LIST_MAX], len(first) > HOME_LIST_MAX

@@ -84,17 +84,41 @@ def test_each_simulated_person_holds_a_real_role():
 
 
 def test_every_simulated_person_signs_in_again_during_the_run():
-    """Sign-ins are mixed in with the pages (issue 23, item 5), not only at the start."""
-    tasks = {
-        node.name
-        for node in ast.walk(TREE)
-        if isinstance(node, ast.FunctionDef)
-        and any(
-            isinstance(d, ast.Call) and getattr(d.func, "id", "") == "task"
-            for d in node.decorator_list
-        )
+    """Sign-ins are mixed in with the pages (issue 23, item 5), not only at the start: every
+    page a person asks for (`_get`) first signs them in again when their session has ended,
+    and each sign-in sets when the next one ends (LOADTEST_SIGN_IN_EVERY on average)."""
+    person = next(
+        node for node in ast.walk(TREE) if isinstance(node, ast.ClassDef) and node.name == "Person"
+    )
+    functions = {node.name: node for node in person.body if isinstance(node, ast.FunctionDef)}
+
+    def calls(function: str) -> set[str]:
+        return {
+            node.func.attr
+            for node in ast.walk(functions[function])
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        }
+
+    assert "sign_in_again" in calls("_get")
+    assert "sign_in" in calls("sign_in_again")
+    assigned = {
+        target.attr
+        for node in ast.walk(functions["sign_in"])
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Attribute)
     }
-    assert "sign_in_again" in tasks
+    assert "session_ends" in assigned
+
+
+def test_think_time_is_the_default_unless_set():
+    from safebabies.dev.loadtest import WAIT, think_time
+
+    assert think_time("") == WAIT == (1.0, 3.0)
+    assert think_time("10,30") == (10.0, 30.0)
+    for wrong in ("3,1", "-1,2", "5"):
+        with pytest.raises(ValueError):
+            think_time(wrong)
 
 
 def test_a_busy_sign_in_is_counted_apart_from_the_server_errors(tmp_path):
@@ -117,3 +141,24 @@ def test_a_busy_sign_in_is_counted_apart_from_the_server_errors(tmp_path):
     assert busy == 2
     assert len(errors) == 2 and all('" 50' in e for e in errors)
     assert "/accounts/login/" in errors[0] and "/cases/" in errors[1]
+
+
+def test_server_errors_are_found_in_the_access_log_format_gunicorn_writes(tmp_path):
+    """The format of safebabies/gunicorn.conf.py (the response time after the size): a 5xx
+    there was once never counted, so the run could not fail on one."""
+    from safebabies.dev.loadtest import split_server_errors
+
+    log = tmp_path / "gunicorn.log"
+    line = '127.0.0.1 [07/Dec/2026:20:42:25 +0000] "{} {} HTTP/1.1" {} 88 10226ms "locust"'
+    log.write_text(
+        "\n".join(
+            [
+                line.format("POST", "/api/v1/auth/token/", 503),
+                line.format("GET", "/cases/", 500),
+                line.format("GET", "/healthz", 200),
+            ]
+        )
+    )
+    errors, busy = split_server_errors(log)
+    assert busy == 1
+    assert len(errors) == 1 and "/cases/" in errors[0]

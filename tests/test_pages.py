@@ -327,6 +327,47 @@ def test_coordinator_home_takes_a_constant_number_of_queries(
     assert len(response.context["families"]) == 8
 
 
+def test_coordinator_home_lists_families_needing_attention_first_and_caps_every_list(
+    client_for, family, coordinator, site, monkeypatch
+):
+    """However many families a coordinator is on, the home page stays light: at most
+    HOME_LIST_MAX rows a list, the families with no FTM or no court hearing in the last month
+    first, and a link to all of them on the case list."""
+    monkeypatch.setattr("safebabies.home.HOME_LIST_MAX", 2)
+    calm = f.CaseFactory(site=site, name="Aaron family")  # first by name, soonest FTM
+    f.ChildFactory(case=calm)
+    f.TeamMemberFactory(case=calm, user=coordinator, role="community_coordinator")
+    _ftm(calm, dt.date(2026, 11, 10), status="held")
+    _ftm(calm, dt.date(2026, 11, 21))
+    f.HearingFactory(case=calm, scheduled_on=dt.date(2026, 11, 10), status="held")
+    for name in ("Okafor family", "Nguyen family"):  # no FTM held since enrolment in March
+        case = f.CaseFactory(site=site, name=name)
+        f.TeamMemberFactory(case=case, user=coordinator, role="community_coordinator")
+        _ftm(case, dt.date(2026, 11, 18))  # this week
+    response = client_for(coordinator).get("/")
+    families = response.context["families"]
+    assert len(families) == 2 and calm not in families
+    assert all(case.needs_attention for case in families)
+    assert response.context["families_capped"]
+    assert len(response.context["ftm_overdue"]) == 2 and response.context["ftm_overdue_more"]
+    assert len(response.context["week_ftms"]) == 2 and response.context["week_ftms_more"]
+    html = response.content.decode()
+    assert "These are 2 of your 4 open families" in html
+    assert 'href="/cases/?mine=1">See all 4 on the case list</a>' in html
+    assert html.count("Only the first 2 are listed.") == 3  # this week, no FTM, no hearing
+    assert "Aaron family" not in html.split("families-heading")[1]
+
+
+def test_coordinator_home_lists_everything_when_the_caseload_is_under_the_cap(
+    client_for, family, coordinator
+):
+    response = client_for(coordinator).get("/")
+    assert not response.context["families_capped"]
+    assert not response.context["ftm_overdue_more"]
+    html = response.content.decode()
+    assert "families-capped" not in html and "list-capped" not in html
+
+
 def test_judge_and_caseworker_homes_take_a_constant_number_of_queries(
     family, judge, caseworker, site, django_assert_num_queries
 ):

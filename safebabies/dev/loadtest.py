@@ -4,7 +4,8 @@
 
 1. Builds the benchmark site (`make_bench_data`) in a scratch database, `<your database>_loadtest`
    on the same server, with one account of each role; or reuses the one an earlier run left, if
-   it was built by the same code for the same number of cases and every migration is applied.
+   it was built by the same code for the same number of cases and every migration is applied;
+   the simulated coordinators sign in as COORDINATORS accounts with CC_CASELOAD families each.
 2. Starts gunicorn with safebabies/gunicorn.conf.py and production settings on a free port of
    127.0.0.1, pointing at that database.
 3. Runs Locust headless (safebabies/dev/locustfile.py) for LOADTEST_SECONDS with LOADTEST_USERS
@@ -44,9 +45,20 @@ from safebabies.dev.bench import recreate, scratch_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = Path(__file__).resolve().parent
-DATA_VERSION = 1  # bump when prepare() changes what it writes
+DATA_VERSION = 2  # bump when prepare() changes what it writes
 SITE = "bench"
 CASELOAD = 25  # families on the caseworker's and the parent mentor's teams
+# The simulated Community Coordinators sign in as COORDINATORS accounts of the site, each on the
+# team of CC_CASELOAD families (the site's cap on a coordinator's caseload, 20 by default), as
+# real coordinators are. `make bench`'s coordinator@ (on every case's team) is left out: their
+# home page is not what a coordinator opens.
+COORDINATORS = 20
+CC_CASELOAD = 20
+CC_FIRST_CASE = 100  # their families: the open cases from this one on, CC_CASELOAD each
+# Think time between one person's pages, and the mean time between their sign-ins after the first
+# (a Poisson process): LOADTEST_WAIT "min,max" in seconds, LOADTEST_SIGN_IN_EVERY in seconds.
+WAIT = (1.0, 3.0)
+SIGN_IN_EVERY = 600
 # Issue 23's goal leaves these two out: they cost what they cost (password hashing, WeasyPrint).
 # A sign-in told to come back (503 + Retry-After) has its own row, exempt too.
 P95_EXEMPT = ("sign in", "API token", "(PDF)", "sign-in busy")
@@ -55,6 +67,16 @@ P95_EXEMPT = ("sign in", "API token", "(PDF)", "sign-in busy")
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     return int(value) if value else default
+
+
+def think_time(value: str) -> tuple[float, float]:
+    """LOADTEST_WAIT: "min,max" seconds between one person's pages ("" is the default)."""
+    if not value.strip():
+        return WAIT
+    low, high = (float(part) for part in value.split(","))
+    if not 0 <= low <= high:
+        raise ValueError(f"LOADTEST_WAIT {value!r}: min,max with 0 <= min <= max")
+    return low, high
 
 
 def _fingerprint(cases: int) -> str:
@@ -171,6 +193,23 @@ def _build(cases: int) -> None:
                 TeamMember(case_id=case_id, user=user, role=role)
                 for case_id in open_cases[start : start + CASELOAD]
             )
+    for n in range(COORDINATORS):
+        user, _ = User.objects.get_or_create(
+            email=_coordinator_email(n), defaults={"full_name": f"Bench coordinator {n + 1}"}
+        )
+        user.set_password(BENCH_PASSWORD)
+        user.save(update_fields=["password"])
+        # a coordinator of the site: the case list and its search cover every case
+        SiteMembership.objects.get_or_create(user=user, site=site, role="community_coordinator")
+        start = CC_FIRST_CASE + n * CC_CASELOAD
+        TeamMember.objects.bulk_create(
+            TeamMember(case_id=case_id, user=user, role="community_coordinator")
+            for case_id in open_cases[start : start + CC_CASELOAD]
+        )
+
+
+def _coordinator_email(n: int) -> str:
+    return f"coordinator-{n + 1}@{SITE}.bench.test"
 
 
 def _email(role: str) -> str:
@@ -191,11 +230,19 @@ def _fixtures() -> dict:
     today = site.today()
     pick = random.Random(23)
     case_ids = list(Case.objects.filter(site=site).values_list("pk", flat=True))
-    ftms = list(
-        Ftm.objects.filter(case__site=site, case__closed_on__isnull=True)
+    team = TeamMember.objects.filter(case__site=site, removed_at__isnull=True)
+    # each coordinator's families and the latest FTM of each (one meeting per simulated person)
+    own = team.filter(role="community_coordinator", user__email__startswith="coordinator-")
+    coordinators: dict[str, list[str]] = {}
+    for email, case_id in own.order_by("user__email", "case_id").values_list(
+        "user__email", "case_id"
+    ):
+        coordinators.setdefault(email, []).append(case_id)
+    latest_ftm = dict(
+        Ftm.objects.filter(case_id__in=[c for cases in coordinators.values() for c in cases])
         .order_by("case_id", "-scheduled_on")
         .distinct("case_id")
-        .values_list("pk", flat=True)[:500]
+        .values_list("case_id", "pk")
     )
     hearings = [
         [case_id, pk]
@@ -206,13 +253,11 @@ def _fixtures() -> dict:
         .values_list("case_id", "pk")[:50]
     ]
     summary = Hearing.objects.filter(case__name="Bench summary family").latest("scheduled_on")
-    team = TeamMember.objects.filter(case__site=site, removed_at__isnull=True)
     start, end = aggregate_default(today)  # whole months: what a SIT member may ask for
     return {
         "site": SITE,
         "password": BENCH_PASSWORD,
         "users": {
-            "community_coordinator": f"coordinator@{SITE}.bench.test",
             "judge": f"judge@{SITE}.bench.test",
             **{
                 role: _email(role)
@@ -220,7 +265,14 @@ def _fixtures() -> dict:
             },
         },
         "cases": pick.sample(case_ids, min(500, len(case_ids))),
-        "ftms": pick.sample(ftms, len(ftms)),
+        "coordinators": [
+            {
+                "email": email,
+                "cases": cases,
+                "ftms": [latest_ftm[c] for c in cases if c in latest_ftm],
+            }
+            for email, cases in sorted(coordinators.items(), key=lambda item: len(item[0]))
+        ],
         "hearings": hearings or [[summary.case_id, summary.pk]],
         "summary_hearing": summary.pk,
         "caseworker_cases": list(
@@ -280,7 +332,8 @@ def split_server_errors(log: Path) -> tuple[list[str], int]:
     """Access-log lines of the server's own 5xx answers, and how many sign-ins were told to
     come back (503 from the sign-in form or the API token endpoint, not errors)."""
     lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    answers = [line for line in lines if re.search(r'" 5\d\d (\d+|-) "', line)]
+    # gunicorn.conf.py's format: ... "GET /path HTTP/1.1" 503 88 10226ms "agent"
+    answers = [line for line in lines if re.search(r'HTTP/[\d.]+" 5\d\d (\d+|-) ', line)]
     busy = [line for line in answers if SIGN_IN_BUSY.search(line)]
     return [line for line in answers if line not in busy], len(busy)
 
@@ -330,9 +383,17 @@ def main() -> int:
     # people arrive (and sign in) over the first quarter of the run, not all in one second
     spawn_rate = float(os.environ.get("LOADTEST_SPAWN_RATE") or users / max(1, seconds / 4))
     rebuild = os.environ.get("LOADTEST_REBUILD", "") not in ("", "0", "false")
+    wait = think_time(os.environ.get("LOADTEST_WAIT", ""))
+    sign_in_every = _env_int("LOADTEST_SIGN_IN_EVERY", SIGN_IN_EVERY)
     fixtures, built = prepare(cases=cases, rebuild=rebuild)
     port = _free_port()
-    env = {**os.environ, "GUNICORN_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "PYTHONPATH": str(ROOT),
+        "LOADTEST_WAIT": f"{wait[0]:g},{wait[1]:g}",
+        "LOADTEST_SIGN_IN_EVERY": str(sign_in_every),
+    }
     log = ROOT / ".data" / "loadtest-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="safebabies-loadtest-"))
@@ -341,7 +402,9 @@ def main() -> int:
         env["LOADTEST_FIXTURES"] = str(work / "fixtures.json")
         print(
             f"Load test: {users} simulated people for {seconds} s against gunicorn on"
-            f" 127.0.0.1:{port}; site {fixtures['site']} in {built}, {cases:,} cases"
+            f" 127.0.0.1:{port}; site {fixtures['site']} in {built}, {cases:,} cases;"
+            f" think time {wait[0]:g}-{wait[1]:g} s; each person signs in again every"
+            f" {sign_in_every} s on average"
         )
         load_before = os.getloadavg()[0]
         locust, peaks = _run(

@@ -58,15 +58,29 @@ SEARCHES = ["riv", "ngu", "garc", "Ava", "mateo", "JD-1", "smi"]
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'data-version="(\d+)"')
 GOING_WELL = re.compile(r'<textarea[^>]*name="going_well"[^>]*>(.*?)</textarea>', re.S)
-_next_ftm = itertools.count()  # one meeting per simulated coordinator: no two type in one
+_next_coordinator = itertools.count()  # one account and one meeting each, in turn
+
+
+def _think_time() -> tuple[float, float]:
+    """LOADTEST_WAIT, "min,max" seconds between one person's pages (default 1-3 s)."""
+    low, high = (os.environ.get("LOADTEST_WAIT") or "1,3").split(",")
+    return float(low), float(high)
+
+
+WAIT = _think_time()
+# The mean time between one person's sign-ins after the first: their session ends (idle
+# timeout, a new browser, a phone app's new token) at random, as a Poisson process.
+SIGN_IN_EVERY = float(os.environ.get("LOADTEST_SIGN_IN_EVERY") or 600)
 
 
 class Person(FastHttpUser):
-    """Signs in as one role's account on start; thinks 1-3 s between pages."""
+    """Signs in as one role's account on start, and again when their session ends (every
+    SIGN_IN_EVERY seconds on average); thinks WAIT seconds between pages."""
 
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*WAIT)
     role = ""
+    session_ends = 0.0
 
     @property
     def email(self) -> str:
@@ -76,6 +90,8 @@ class Person(FastHttpUser):
         return PATHS[name].format(site=FIXTURES.get("site", ""), **values)
 
     def _get(self, name: str, expect: int = 200, **values: object):
+        if name not in SIGN_IN_PATHS and time.monotonic() >= self.session_ends:
+            self.sign_in_again()  # the session ended: sign in again, then the page
         with self.client.get(
             self.path(name, **values),
             name=f"{self.role}: {name}",
@@ -101,6 +117,7 @@ class Person(FastHttpUser):
 
     def sign_in(self) -> None:
         """The sign-in form as a browser sends it (CSRF token from the page)."""
+        self.session_ends = time.monotonic() + random.expovariate(1 / SIGN_IN_EVERY)
         for _ in range(BUSY_RETRIES):
             page = self._get("sign-in page")
             token = CSRF.search(page.text or "")
@@ -142,10 +159,10 @@ class Person(FastHttpUser):
     def on_start(self) -> None:
         self.sign_in()
 
-    @task(1)
     def sign_in_again(self) -> None:
-        """Sign-ins mixed in with the pages all through the run, not only at the start: a
-        fresh browser session signs in again (issue 23: sign-in must not starve the rest)."""
+        """Sign-ins mixed in with the pages all through the run, not only at the start: when
+        the person's session ends, a fresh browser session signs in again before the next page
+        (issue 23: sign-in must not starve the rest)."""
         self.client.cookiejar.clear()
         self.sign_in()
 
@@ -160,16 +177,25 @@ class Person(FastHttpUser):
 
 
 class Coordinator(Person):
-    """A Community Coordinator: their families, search, a case, logging an FTM, the dashboard."""
+    """A Community Coordinator with a caseload of their own (about 20 families, one of the
+    load test's coordinator accounts each): home, search and the case list (the whole site),
+    a case page of their families, logging one of their FTMs, the dashboard."""
 
     weight = 3
     role = "community_coordinator"
 
+    @property
+    def email(self) -> str:
+        return self.account["email"]
+
     def on_start(self) -> None:
-        super().on_start()
-        ftms = FIXTURES["ftms"]
-        self.ftm_id = ftms[next(_next_ftm) % len(ftms)]
+        n = next(_next_coordinator)
+        accounts = FIXTURES["coordinators"]
+        self.account = accounts[n % len(accounts)]
+        ftms = self.account["ftms"]
+        self.ftm_id = ftms[(n // len(accounts)) % len(ftms)]
         self.typed = 0
+        super().on_start()
 
     @task(2)
     def home(self) -> None:
@@ -185,7 +211,7 @@ class Coordinator(Person):
 
     @task(3)
     def case_page(self) -> None:
-        self._get("case page", case_id=random.choice(FIXTURES["cases"]))
+        self._get("case page", case_id=random.choice(self.account["cases"]))
 
     @task(2)
     def log_ftm(self) -> None:
@@ -234,7 +260,6 @@ class Caseworker(Person):
     def own_case(self) -> str:
         return random.choice(FIXTURES["caseworker_cases"])
 
-    @task(1)
     def sign_in_again(self) -> None:
         """A fresh session and a new API token, as a phone app signing in again would."""
         super().sign_in_again()
