@@ -162,3 +162,21 @@ def test_server_errors_are_found_in_the_access_log_format_gunicorn_writes(tmp_pa
     errors, busy = split_server_errors(log)
     assert busy == 1
     assert len(errors) == 1 and "/cases/" in errors[0]
+
+
+def test_only_a_traceback_through_the_locustfile_fails_the_run():
+    from safebabies.dev.loadtest import locustfile_tracebacks
+
+    ours = (
+        "Traceback (most recent call last):\n"
+        '  File "/app/safebabies/dev/locustfile.py", line 120, in sign_in\n'
+        "KeyError: 'csrftoken'\n"
+    )
+    locusts = (
+        "Traceback (most recent call last):\n"
+        '  File "/venv/lib/python3.13/site-packages/locust/stats.py", line 990, in _stats_writer\n'
+        "ValueError: I/O operation on closed file.\n"
+    )
+    assert locustfile_tracebacks(locusts) == []
+    assert locustfile_tracebacks("warning\n" + locusts + ours) == [ours]
+    assert locustfile_tracebacks("") == []
