@@ -5,8 +5,8 @@ functions here take the children (or cases) they were given and run a fixed numb
 whatever their number.
 
 The figures "at a glance" use the definitions of METRICS.md, in the same SQL as the CQI
-metrics (`cqi.metrics.family_time`: `FAMILY_TIME`, `first_held_visit_on`), restricted to the
-children on the page:
+metrics (`cqi.metrics.family_time`: `FAMILY_TIME_OF_CHILDREN`, `first_held_visit_on`),
+restricted to the children on the page:
 
 - days to first family time: `median_days_to_first_family_time` for the child's latest
   removal — days from the removal to the first held visit on or after it (and on or before
@@ -29,7 +29,11 @@ from django.db import connection
 from django.db.models import FETCH_RAISE, QuerySet
 
 from cases.models import Case, Child
-from cqi.metrics.family_time import FAMILY_TIME, HELD_VISIT_PARAMS, first_held_visit_on
+from cqi.metrics.family_time import (
+    FAMILY_TIME_OF_CHILDREN,
+    HELD_VISIT_PARAMS,
+    first_held_visit_on,
+)
 from familytime.models import FamilyTimePlan, Visit
 from safebabies import codes
 
@@ -93,7 +97,7 @@ def figures(children: list[Child], today: dt.date) -> dict[str, Figures]:
         return {}
     start, end = glance_window(today)
     sql = f"""
-    WITH {FAMILY_TIME},
+    WITH {FAMILY_TIME_OF_CHILDREN},
     held_in_window AS (
         SELECT child_id, sum(held) AS held, sum(days) AS days
           FROM per_episode

@@ -23,6 +23,7 @@ from cqi.metrics.engine import (
 )
 from cqi.metrics.sql import (
     EPISODES,
+    EPISODES_OF_CHILDREN,
     MONTHS,
     WINDOW,
     days_in_care_from,
@@ -88,6 +89,10 @@ per_episode AS (
       FROM in_period w
      WHERE w.w_to > w.w_from
 )"""  # noqa: S608 (constant SQL fragments; every value is a parameter)
+
+
+# The same for a few children (`%(children)s`: a family's page, the coordinator's home).
+FAMILY_TIME_OF_CHILDREN = FAMILY_TIME.replace(EPISODES, EPISODES_OF_CHILDREN, 1)
 
 
 def family_time_parts(sites, start: dt.date, end: dt.date, parts=None) -> Parts:

@@ -77,6 +77,12 @@ EPISODES_SELECT = f"""
 """  # noqa: S608 (constant SQL fragments; every value is a parameter)
 EPISODES = f"""
 eps AS NOT MATERIALIZED ({EPISODES_SELECT})"""
+# The same, of the children `%(children)s` only (a page about one family): each found through
+# the children's primary key. From the episodes alone the planner reads every child of the site
+# (the join compares ids with COLLATE "C", which the primary key's index does not answer): at
+# 77,000 cases that was 42 ms of the case page's 84 ms of SQL.
+EPISODES_OF_CHILDREN = f"""
+eps AS NOT MATERIALIZED ({EPISODES_SELECT}       AND ch.id = ANY(%(children)s::text[]))"""
 
 # Rows of `eps e` keyed by part (a metric's state, under the key 0) and by case (a drill-down).
 EPISODES_BY_PART = Keys("e.site_id, e.part, 0", "1, 2")
