@@ -275,6 +275,9 @@ PASSWORD_HASHERS = [
 # within SIGN_IN_WAIT_SECONDS gets a 503 with Retry-After, and the other pages keep their cores.
 SIGN_IN_CONCURRENCY = env_int("SIGN_IN_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), minimum=0)
 SIGN_IN_WAIT_SECONDS = env_int("SIGN_IN_WAIT_SECONDS", 10, minimum=1)
+# The CPU niceness (0-19) of the threads that compute password hashes: 19, the lowest priority,
+# lets every page take the core first; 0 hashes on the request's own thread.
+SIGN_IN_NICENESS = env_int("SIGN_IN_NICENESS", 19, minimum=0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

@@ -218,3 +218,60 @@ def test_pages_that_hash_nothing_do_not_wait_for_the_slots(client, limited, site
         assert client.get("/healthz").status_code == 200
         assert client.get("/accounts/login/").status_code == 200
         assert time.monotonic() - started < 1
+
+
+# --- the priority of a hash
+
+
+def _where_it_ran(monkeypatch):
+    """Patches Django's PBKDF2 to note the thread and the niceness each hash ran at."""
+    import os
+
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    seen = []
+    original = PBKDF2PasswordHasher.encode
+
+    def noting(self, password, salt, iterations=None):
+        seen.append(
+            (
+                threading.current_thread().name,
+                os.getpriority(os.PRIO_PROCESS, threading.get_native_id()),
+            )
+        )
+        return original(self, password, salt, 1)
+
+    monkeypatch.setattr(PBKDF2PasswordHasher, "encode", noting)
+    return seen
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's niceness: Linux")
+def test_a_hash_is_computed_at_the_lowest_cpu_priority_and_the_answer_is_the_same(
+    limited, settings, monkeypatch
+):
+    from safebabies.identity.hashers import LimitedPBKDF2PasswordHasher
+
+    settings.SIGN_IN_NICENESS = 19
+    seen = _where_it_ran(monkeypatch)
+    encoded = LimitedPBKDF2PasswordHasher().encode(PASSWORD, "salt")
+    ((name, niceness),) = seen
+    assert name.startswith("password-hash") and niceness == 19
+    assert encoded.startswith("pbkdf2_sha256$1$salt$")
+    assert LimitedPBKDF2PasswordHasher().verify(PASSWORD, encoded)
+    assert not LimitedPBKDF2PasswordHasher().verify("wrong", encoded)
+    assert os_priority_of_this_thread() < 19  # the request's own thread keeps its priority
+
+
+def os_priority_of_this_thread() -> int:
+    import os
+
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+def test_with_niceness_0_the_hash_runs_on_the_requests_own_thread(limited, settings, monkeypatch):
+    from safebabies.identity.hashers import LimitedPBKDF2PasswordHasher
+
+    settings.SIGN_IN_NICENESS = 0
+    seen = _where_it_ran(monkeypatch)
+    LimitedPBKDF2PasswordHasher().encode(PASSWORD, "salt")
+    assert seen == [(threading.current_thread().name, os_priority_of_this_thread())]
