@@ -39,7 +39,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from cqi.aggregate_periods import month_end
-from cqi.metrics.case_months import case_month_series_parts
+from cqi.metrics.case_months import case_month_series_parts, whole_months
 from cqi.metrics.engine import (
     Parts,
     Query,
@@ -128,9 +128,7 @@ class Window:
 
     def whole_months(self) -> tuple[dt.date, dt.date] | None:
         """(first day of the first, of the last) calendar month wholly inside the window."""
-        first = self.start if self.start.day == 1 else add_months(self.start.replace(day=1), 1)
-        last = add_months((self.end + dt.timedelta(days=1)).replace(day=1), -1)
-        return (first, last) if first <= last else None
+        return whole_months(self.start, self.end)
 
     def covers(self, start: dt.date, end: dt.date) -> bool:
         """Whether [start, end] is a union of the window's segments."""
