@@ -54,6 +54,7 @@ class Page:
 
     def __init__(self, page):
         self.page = page
+        self.lang = "en"
         self.csp_violations: list[str] = []
         self.errors: list[str] = []
         page.on("console", self._on_console)
@@ -99,16 +100,32 @@ class Page:
         return path
 
 
-@pytest.fixture
-def page(browser):
-    # Reduced motion: Bootstrap then skips its colour transitions, so axe never measures the
-    # contrast of a button caught half-way through a hover fade (a flaky colour-contrast).
+PHONE = 360  # the width of a phone, 360 x 740 (a touch screen); anything wider is a tablet
+
+
+def screen(browser, width: int = 1024, lang: str = "en") -> Page:
+    """A new browser context of `width` (1024 x 768 a tablet, `PHONE` a 360 x 740 phone with
+    touch) asking for `lang`, with the CSP reporter and axe injected; close it with
+    `.page.context.close()`. Reduced motion: Bootstrap then skips its colour transitions, so
+    axe never measures the contrast of a button caught half-way through a hover fade."""
+    phone = width <= PHONE
     context = browser.new_context(
-        viewport={"width": 1024, "height": 768}, locale="en-US", reduced_motion="reduce"
+        viewport={"width": width, "height": 740 if phone else 768},
+        locale="es-ES" if lang == "es" else "en-US",
+        reduced_motion="reduce",
+        is_mobile=phone,
+        has_touch=phone,
     )
     context.add_init_script(CSP_REPORTER)
     context.add_init_script(path=str(AXE_JS))
     wrapped = Page(context.new_page())
     wrapped.page.set_default_timeout(10_000)
+    wrapped.lang = lang
+    return wrapped
+
+
+@pytest.fixture
+def page(browser):
+    wrapped = screen(browser)
     yield wrapped
-    context.close()
+    wrapped.page.context.close()

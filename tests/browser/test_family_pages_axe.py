@@ -19,7 +19,7 @@ from safebabies.identity.roles import Role
 from safebabies.notify import cant_come
 from teams.models import AttendanceMode, Ftm, FtmActionItem, FtmAttendance
 from tests import factories as f
-from tests.browser.conftest import AXE_JS, CSP_REPORTER, Page
+from tests.browser.conftest import PHONE, Page, screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,20 +29,9 @@ EMAIL = "luis.rivera@example.org"
 @pytest.fixture(params=["en", "es"])
 def phone(request, browser):
     """A 360 x 740 phone whose browser asks for English or Spanish."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        locale="es-ES" if request.param == "es" else "en-US",
-        reduced_motion="reduce",
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.add_init_script(CSP_REPORTER)
-    context.add_init_script(path=str(AXE_JS))
-    wrapped = Page(context.new_page())
-    wrapped.page.set_default_timeout(10_000)
-    wrapped.lang = request.param
+    wrapped = screen(browser, PHONE, request.param)
     yield wrapped
-    context.close()
+    wrapped.page.context.close()
 
 
 def family(lang: str) -> dict:
@@ -189,19 +178,7 @@ def test_every_family_page_passes_axe_on_a_phone(live_server, phone):
 
 
 def tablet_or_phone(browser, width: int, lang: str = "en") -> Page:
-    context = browser.new_context(
-        viewport={"width": width, "height": 768 if width > 360 else 740},
-        locale="es-ES" if lang == "es" else "en-US",
-        reduced_motion="reduce",
-        is_mobile=width == 360,
-        has_touch=width == 360,
-    )
-    context.add_init_script(CSP_REPORTER)
-    context.add_init_script(path=str(AXE_JS))
-    wrapped = Page(context.new_page())
-    wrapped.page.set_default_timeout(10_000)
-    wrapped.lang = lang
-    return wrapped
+    return screen(browser, width, lang)
 
 
 def invitation_family() -> dict:

@@ -20,7 +20,7 @@ from safebabies import codes
 from safebabies.dev import demo
 from safebabies.identity.models import User
 from teams.models import Ftm, FtmActionItem
-from tests.browser.conftest import AXE_JS, CSP_REPORTER, Page
+from tests.browser.conftest import PHONE, screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,19 +32,9 @@ JAIME = f"jaime.rivera@{demo.EMAIL_DOMAIN}"
 @pytest.fixture
 def phone(browser):
     """A phone-sized screen (360 x 740) for Jaime."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 740},
-        locale="en-US",
-        reduced_motion="reduce",
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.add_init_script(CSP_REPORTER)
-    context.add_init_script(path=str(AXE_JS))
-    wrapped = Page(context.new_page())
-    wrapped.page.set_default_timeout(10_000)
+    wrapped = screen(browser, PHONE)
     yield wrapped
-    context.close()
+    wrapped.page.context.close()
 
 
 def test_jaime_sees_her_meeting_and_family_time_and_marks_her_step_done(live_server, phone, page):

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from assessments.models import ServiceSession
 from community.models import ActActionItem, ActMeeting
 from safebabies.dev import demo
-from tests.browser.conftest import AXE_JS, CSP_REPORTER, Page
+from tests.browser.conftest import PHONE, screen
 from workforce.models import SupervisionSession, WellbeingCheckIn
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -162,13 +162,7 @@ def test_an_act_meeting_its_action_item_done_by_its_owner_and_the_providers(live
 def test_the_workforce_and_act_pages_on_a_phone(live_server, browser):
     with time_machine.travel(NOW, tick=True):
         demo.build(TODAY)
-        context = browser.new_context(
-            viewport={"width": 360, "height": 740}, locale="en-US", reduced_motion="reduce"
-        )
-        context.add_init_script(CSP_REPORTER)
-        context.add_init_script(path=str(AXE_JS))
-        phone = Page(context.new_page())
-        phone.page.set_default_timeout(10_000)
+        phone = screen(browser, PHONE)
         p, base = phone.page, live_server.url
         try:
             sign_in(p, base, "community_coordinator", "/workforce/supervision/", "Reflective")
@@ -197,7 +191,7 @@ def test_the_workforce_and_act_pages_on_a_phone(live_server, browser):
                 assert overflow <= 0, (path, overflow, wide)
             assert phone.csp_violations == [] and phone.errors == []
         finally:
-            context.close()
+            p.context.close()
 
 
 def test_the_clinician_logs_a_session_of_a_service(live_server, page):
