@@ -7,7 +7,9 @@ each of its URL arguments; **a route without an entry fails the sweep** (with a 
 it). To add one: `"<url name>": Route({"<kwarg>": "<sample>"})`, where <sample> is an attribute
 of `Samples` (add a record there if yours is new). Admin routes are filled from ADMIN_KWARGS.
 
-For each route, persona and method (GET, POST, PATCH, DELETE) the answer must be:
+For each route, persona and method (GET, POST, PATCH, DELETE) the answer must be (a method the
+route's own code refuses before it looks at who asks, such as a POST to a `require_GET` page,
+is asked once, of the family's own caseworker, rather than of every persona: `refused_by_code`):
 - 401, 403, 404 or 405; or a redirect to a sign-in step; or
 - 200 (or 400 for a route marked `may_refuse_input`) whose body and headers name nothing of
   the family (no id, no name, no address);
@@ -15,7 +17,10 @@ and the request may write nothing but the audit trail, the session, the lock-out
 the tables the route lists in `may_write` (a person's own account: sign-out, their token).
 """
 
+import functools
+import inspect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -23,6 +28,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django.views import View
 from rest_framework.test import APIClient
 
 from assessments.models import Assessment, Goal, GoalStep, Screening, Service, ServiceSession
@@ -642,6 +648,7 @@ class Found:
     pattern: str
     arguments: tuple[str, ...]
     admin: bool
+    callback: Callable = field(compare=False, repr=False)
 
 
 def all_routes() -> list[Found]:
@@ -661,10 +668,43 @@ def all_routes() -> list[Found]:
                 names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern)
                 arguments = tuple(a or b for a, b in names)
                 name = f"{namespace}{entry.name}" if entry.name else pattern
-                found.append(Found(name, pattern, arguments, admin))
+                found.append(Found(name, pattern, arguments, admin, entry.callback))
 
     walk(get_resolver().url_patterns, "/", "", False)
     return found
+
+
+@functools.cache
+def refused_by_code(route: Found) -> frozenset[str]:
+    """The methods of METHODS that the route's own code refuses before it looks at who asks or
+    at the record: Django's `require_http_methods` (require_GET, require_POST...) anywhere among
+    the view's decorators, a class-based view with no handler for the method, a DRF route that
+    maps no action to it. Every persona gets the same 405 there, so the sweep does not ask each
+    persona again; test_the_methods_the_sweep_skips_are_refused_to_the_familys_own_team asks
+    every one of them once, of a persona who may otherwise write the family."""
+    view = route.callback
+    refused: set[str] = set()
+    cls = getattr(view, "cls", None)  # DRF: its dispatch checks who asks, then finds a handler
+    view_class = getattr(view, "view_class", None)
+    if cls is None and view_class is not None and view_class.dispatch is View.dispatch:
+        cls = view_class  # a Django view whose dispatch is Django's own
+    if cls is not None:
+        actions = getattr(view, "actions", None)  # a DRF viewset's route: method -> action
+        if actions is not None:
+            handlers = {m: actions[m] for m in METHODS if m in actions}
+        else:
+            handlers = {m: m for m in METHODS if m in cls.http_method_names}
+        refused |= {m for m in METHODS if m not in handlers or not hasattr(cls, handlers[m])}
+    func: Callable | None = view
+    while func is not None:
+        try:
+            methods = inspect.getclosurevars(func).nonlocals.get("request_method_list")
+        except TypeError:  # not a plain function
+            methods = None
+        if methods is not None:
+            refused |= {m for m in METHODS if m.upper() not in methods}
+        func = getattr(func, "__wrapped__", None)
+    return frozenset(refused)
 
 
 def url_of(route: Found, samples: Samples, missing: list[str]) -> str | None:
@@ -764,7 +804,8 @@ def sweep(persona, samples: Samples, *, api_by_session: bool = False) -> list[st
             continue
         entry = ROUTES.get(route.name, Route())
         writable = ALWAYS_WRITABLE | entry.may_write
-        for method in ADMIN_METHODS if route.admin else METHODS:
+        methods = ADMIN_METHODS if route.admin else METHODS
+        for method in (m for m in methods if m not in refused_by_code(route)):
             connection.queries_log.clear()  # it keeps 9000 queries: a full log would hide writes
             with CaptureQueriesContext(connection) as queries:
                 response = getattr(clients.for_url(url), method)(url)
@@ -866,6 +907,35 @@ def test_a_sealed_case_is_closed_to_its_own_team_the_court_and_the_coordinators(
     for label, persona in people.items():
         problems += [f"{label}: {problem}" for problem in sweep(persona, samples)]
     assert not problems, "\n".join(problems)
+
+
+def test_the_methods_the_sweep_skips_are_refused_to_the_familys_own_team(samples, caseworker):
+    """What refused_by_code reads off the views holds: every method the persona sweeps skip
+    answers 405 to the family's own caseworker, who passes every check of who may ask, and
+    writes nothing."""
+    clients = Clients(caseworker)
+    asked, wrong = 0, []
+    for route in all_routes():
+        url = url_of(route, samples, [])
+        if url is None or route.admin:
+            continue
+        for method in sorted(refused_by_code(route)):
+            with CaptureQueriesContext(connection) as queries:
+                response = getattr(clients.for_url(url), method)(url)
+            if route.name in ENDS_SIGN_IN:
+                clients.renew()
+            asked += 1
+            written = {_written_table(query["sql"]) for query in queries.captured_queries}
+            status = response.status_code
+            refused = status == 405 or (
+                status in (401, 403) and hasattr(route.callback, "cls")  # DRF: who, then what
+            )
+            if status in (301, 302, 303) and response["Location"].startswith(LOGIN_PATHS):
+                refused = True  # the bearer token does not sign in a page such as the API docs
+            if not refused or written - {None, *ALWAYS_WRITABLE}:
+                wrong.append(f"{method.upper()} {url}: {status}, wrote {written}")
+    assert asked > len(all_routes())  # the reading found the views' refusals
+    assert not wrong, "\n".join(wrong)
 
 
 def test_the_sweep_notices_a_page_that_shows_the_family(samples, site, family, caseworker):
