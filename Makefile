@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 SERVICES := services_env=$$($(BIN)/python -m safebabies.dev.embedded env) || exit 1; eval "$$services_env"
 DEV_ENV := export DEBUG=$${DEBUG:-true} DJANGO_ENV=$${DJANGO_ENV:-development}
 
-.PHONY: setup run test lint bench loadtest backup restore browser-deps messages services-stop clean
+.PHONY: setup run test screenshots lint bench loadtest backup restore browser-deps messages services-stop clean
 
 setup: $(VENV)/.installed
 
@@ -68,6 +68,12 @@ browser-deps:
 TEST_WORKERS ?= auto
 test: setup browser-deps
 	@$(SERVICES); $(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# A picture of every role's key pages at 1280x900 and 1024x768, to look at, in
+# tests/browser/screenshots/ (the walk of tests/browser/test_every_page_says_what_it_means.py).
+screenshots: setup browser-deps
+	@$(SERVICES); KEEP_SCREENSHOTS=1 $(BIN)/python -m pytest \
+		tests/browser/test_every_page_says_what_it_means.py $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,7 +1,8 @@
 """Every role of the demo site walks the key pages at 1280 x 900 and at a tablet's 1024 x 768
 (issue 20): no page shows a code ("community_coordinator") or an object's repr
-("Service object (…)", "teams.user 13") in its text outside form inputs. The screenshots of
-each page at both sizes are kept in tests/browser/screenshots/ (git-ignored).
+("Service object (…)", "teams.user 13") in its text outside form inputs, and none is wider
+than the tablet's screen. `make screenshots` keeps a picture of each page at both sizes in
+tests/browser/screenshots/ (git-ignored).
 
 Pages other people are rewording at the same time have their codes listed in KNOWN, with
 the issue that tracks them; a code found anywhere else fails the test, and so does a KNOWN
@@ -9,6 +10,7 @@ entry no longer seen (so the list only shrinks)."""
 
 import datetime as dt
 import io
+import os
 import re
 from pathlib import Path
 
@@ -28,6 +30,9 @@ NOW = dt.datetime(2026, 11, 20, 15, 0, tzinfo=dt.UTC)
 CASE_ID = "demo-case-rivera"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 VIEWPORTS = {"1280x900": (1280, 900), "1024x768": (1024, 768)}
+# The screenshots are for people to look at, not checked: `make screenshots` keeps them (they
+# cost a minute of the suite's time, two full-page pictures of each of 110 pages).
+KEEP_SCREENSHOTS = os.environ.get("KEEP_SCREENSHOTS", "") not in ("", "0")
 
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
 REPR = re.compile(r"\w+ object \(|\b(?!\d+\.)\w+\.\w+ \d+")
@@ -51,6 +56,15 @@ VISIBLE_TEXT = """() => {
     parts.push(node.textContent);
   }
   return parts.join(' ');
+}"""
+
+# A page wider than the window: the whole page scrolls sideways (a wide table scrolls in its own
+# box, `.table-responsive`, and does not count). Names the first element past the window's edge.
+SIDEWAYS = """() => {
+  if (document.documentElement.scrollWidth <= window.innerWidth + 1) return null;
+  const wide = [...document.querySelectorAll('body *')].find(
+    (el) => el.getBoundingClientRect().right > window.innerWidth + 1);
+  return `${document.documentElement.scrollWidth} px wide: ${wide.tagName}.${wide.className}`;
 }"""
 
 # (page, text found): codes on pages others are fixing now (issue 20, "Every page says what
@@ -123,6 +137,7 @@ def test_every_role_walks_the_key_pages_and_reads_no_code(live_server, page):
     hearing = Hearing.objects.filter(case_id=CASE_ID).latest("scheduled_on")
     p = page.page
     found: dict[tuple[str, str], set[str]] = {}
+    sideways: set[str] = set()  # pages wider than a tablet's screen
     opened: dict[str, list[str]] = {}
     with time_machine.travel(NOW, tick=True):
         for key, _role, _name in USERS:
@@ -142,6 +157,11 @@ def test_every_role_walks_the_key_pages_and_reads_no_code(live_server, page):
                 if response.status != 200:
                     continue  # not this role's page (a 404 or 403): no screenshot
                 opened.setdefault(key, []).append(name)
+                p.set_viewport_size({"width": 1024, "height": 768})
+                if wide := p.evaluate(SIDEWAYS):
+                    sideways.add(f"{key} {name}: {wide}")
+                if not KEEP_SCREENSHOTS:
+                    continue
                 for size, (width, height) in VIEWPORTS.items():
                     p.set_viewport_size({"width": width, "height": height})
                     folder = SCREENSHOTS / size
@@ -161,6 +181,9 @@ def test_every_role_walks_the_key_pages_and_reads_no_code(live_server, page):
         for (page_name, code), keys in found.items()
         if (page_name, code) not in KNOWN
     }
+    assert not sideways, "pages that scroll sideways at 1024 x 768:\n  " + "\n  ".join(
+        sorted(sideways)
+    )
     assert not unexpected, "codes or object reprs on pages:\n  " + "\n  ".join(sorted(unexpected))
     assert not KNOWN - set(found), f"fixed since, remove from KNOWN: {KNOWN - set(found)}"
 
