@@ -150,6 +150,17 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return _cases_opened(user, OPEN_EVERY_CASE)
 
 
+def opened_as_professional(cases: QuerySet[Case], user: User) -> QuerySet[Case]:
+    """`cases` (some of those the user reads) less those they read only as a parent: a search
+    of a parent's own case would match the names of everyone in it (the other parent, the
+    resource family), which a parent could spell out letter by letter. Someone who reads no
+    case as a parent gets `cases` as it was, with no test of every row against their
+    cases (a scan of the site's cases for a site-wide role)."""
+    if parent_rows(user, "case") is None:
+        return cases
+    return cases.filter(pk__in=cases_visible_to(user).values("pk"))
+
+
 def parent_people_of(user: User) -> QuerySet:
     """The people of any case the user's parent places link them to, as a subquery of ids."""
     return parent_places_in_force().filter(user=user).values("person_id")

@@ -23,7 +23,7 @@ from cases.access import (
     CaseAccess,
     access_case,
     case_records,
-    cases_visible_to,
+    opened_as_professional,
     records_visible_to,
     require,
     site_for_new_case,
@@ -74,10 +74,8 @@ class CaseViewSet(RecordWriteViewSet):
             return queryset
         if self.action == "list":
             services.audit_case_search(self.user, q, sorted(roles_of(self.user)), self.request)
-        # only among the families the user opens as a professional: a parent's own case
-        # matches the names of everyone in it (the other parent, the resource family), which
-        # a parent would otherwise spell out letter by letter
-        queryset = queryset.filter(pk__in=cases_visible_to(self.user).values("pk"))
+        # only among the families the user opens as a professional (not a parent's own)
+        queryset = opened_as_professional(queryset, self.user)
         return rank_search(search_cases(queryset, q), q)
 
     def create(self, request, *args, **kwargs):
