@@ -1,0 +1,169 @@
+"""The case lists' `count` of a site-wide role is read from CaseCount (cases/counts.py), which
+PostgreSQL keeps (cases migration 0019): it must be the number of cases, exactly, whatever
+wrote them, and any list that is not "every case of these sites" must be counted as before."""
+
+import datetime as dt
+import random
+from collections import Counter
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases.access import cases_visible_to, records_visible_to
+from cases.counts import counted
+from cases.models import Case, CaseCount
+from cases.selectors import case_list
+from safebabies.identity.roles import Role
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 11, 20)
+
+
+def kept() -> dict[tuple[int, bool, bool], int]:
+    return {
+        (row.site_id, row.closed, row.sealed): row.cases
+        for row in CaseCount.objects.all()
+        if row.cases
+    }
+
+
+def real() -> dict[tuple[int, bool, bool], int]:
+    rows = Case.objects.values_list("site_id", "closed_on", "sealed_at")
+    return dict(
+        Counter((site, closed is not None, sealed is not None) for site, closed, sealed in rows)
+    )
+
+
+def test_the_counts_follow_every_kind_of_write(site, other_site):
+    random.seed(19)
+    sites = [site, other_site]
+    cases = [f.CaseFactory(site=random.choice(sites)) for _ in range(12)]
+    assert kept() == real()
+    for _round in range(40):
+        case = random.choice(cases)
+        match random.randrange(8):
+            case 0:  # close and reopen through the ORM
+                case.closed_on = None if case.closed_on else case.opened_on
+                case.save(update_fields=["closed_on"])
+            case 1:  # seal, unseal, in bulk
+                Case.objects.filter(pk=case.pk).update(
+                    sealed_at=None if random.random() < 0.5 else timezone.now()
+                )
+            case 2:  # move to the other site, by raw SQL
+                other = next(s for s in sites if s.pk != case.site_id)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "UPDATE cases_case SET site_id = %s WHERE id = %s", [other.pk, case.pk]
+                    )
+                case.site_id = other.pk
+            case 3:  # a new case
+                cases.append(f.CaseFactory(site=random.choice(sites)))
+            case 4:  # many at once, then one of them gone
+                new = Case.objects.bulk_create(
+                    [Case(site=site, name=f"Bulk {i}", opened_on=TODAY) for i in range(3)]
+                )
+                Case.objects.filter(pk=new[0].pk).delete()
+                cases += new[1:]
+            case 5:  # a write rolled back leaves the counts as they were
+                before = kept()
+                with pytest.raises(RuntimeError), transaction.atomic():
+                    f.CaseFactory(site=site)
+                    Case.objects.filter(site=site).update(closed_on=None)
+                    raise RuntimeError
+                assert kept() == before
+            case 6:  # a rename changes nothing counted, and writes no count
+                with CaptureQueriesContext(connection) as queries:
+                    Case.objects.filter(pk=case.pk).update(name="Renamed family")
+                assert kept() == real()
+                assert len(queries) == 1
+            case 7:  # every case of a site closed in one statement
+                Case.objects.filter(site=random.choice(sites), closed_on__isnull=True).update(
+                    closed_on=TODAY
+                )
+        assert kept() == real(), _round
+
+
+def test_a_truncate_empties_the_counts(site):
+    f.CaseFactory(site=site)
+    assert kept()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a TRUNCATE waits for no check
+        cursor.execute("TRUNCATE cases_case CASCADE")
+    assert kept() == {} == real()
+
+
+def _lists(user):
+    return {
+        "open cases (the case list page)": case_list(user, today=TODAY),
+        "closed cases": case_list(user, today=TODAY, status="closed"),
+        "every case": case_list(user, today=TODAY, status="all"),
+        "the access module's cases": cases_visible_to(user),
+    }
+
+
+def test_a_site_wide_roles_lists_are_counted_from_the_counts_and_the_same(site, other_site):
+    for i in range(7):
+        f.CaseFactory(site=site, closed_on=TODAY if i % 3 == 0 else None)
+    other = f.CaseFactory(site=other_site)
+    sealed = f.CaseFactory(site=site, closed_on=TODAY)
+    Case.objects.filter(pk=sealed.pk).update(sealed_at=timezone.now())
+    people = {
+        "coordinator": f.site_member(site, Role.COMMUNITY_COORDINATOR, email="cc@north.example"),
+        "judge": f.site_member(site, Role.JUDGE, email="judge@north.example"),
+        "judge and caseworker": f.site_member(
+            site, Role.JUDGE, Role.CASEWORKER, email="two@north.example"
+        ),
+    }
+    for who, user in people.items():
+        for label, cases in _lists(user).items():
+            assert counted(cases) is not None, (who, label)
+            assert counted(cases) == len(list(cases)), (who, label)
+            assert cases.count() == len(list(cases)), (who, label)
+    # a coordinator here who is on a family's team at the other site: their lists join the
+    # teams, and PostgreSQL counts them
+    both = f.site_member(site, Role.COMMUNITY_COORDINATOR, email="both@north.example")
+    f.MembershipFactory(user=both, site=other_site, role=Role.CASEWORKER)
+    f.TeamMemberFactory(case=other, user=both, role=Role.CASEWORKER)
+    for label, cases in _lists(both).items():
+        assert counted(cases) is None, label
+        assert cases.count() == len(list(cases)), label
+    assert cases_visible_to(both).count() == 7 + 1  # not the sealed one
+    # a site admin's lists hold the sealed cases too ("not sealed, or of my site"): PostgreSQL
+    # counts those, the same way
+    admin = f.site_member(site, Role.SITE_ADMIN, email="admin@north.example.org")
+    for label, cases in _lists(admin).items():
+        assert cases.count() == len(list(cases)), label
+    assert sealed.pk in {case.pk for case in cases_visible_to(admin)}
+
+
+def test_any_other_list_is_counted_by_postgresql(site, family, caseworker, coordinator):
+    f.CaseFactory(site=site, name="Another family")
+    others = {
+        "a search": case_list(coordinator, today=TODAY, q="Another"),
+        "my families": case_list(coordinator, today=TODAY, mine=True),
+        "a team member's cases": case_list(caseworker, today=TODAY),
+        "a name": Case.objects.filter(site=site, name="Another family"),
+        "a site by another test": Case.objects.filter(site__slug=site.slug),
+        "a join to the children": Case.objects.filter(site=site, children__isnull=False),
+        "a slice": Case.objects.filter(site_id__in=[site.pk])[:1],
+        "distinct": Case.objects.filter(site_id__in=[site.pk]).distinct(),
+        "the API's list (the access module's rows)": records_visible_to(coordinator, "case"),
+    }
+    for label, cases in others.items():
+        assert counted(cases) is None, label
+        assert cases.count() == len(list(cases)), label
+
+
+def test_the_case_list_and_the_api_count_every_open_case(site, coordinator, client, api):
+    for i in range(5):
+        f.CaseFactory(site=site, closed_on=TODAY if i == 0 else None)
+    client.force_login(coordinator)
+    page = client.get("/cases/")
+    assert page.status_code == 200
+    assert page.context["page_obj"].paginator.count == 4
+    api.force_authenticate(coordinator)
+    assert api.get("/api/v1/cases/").json()["count"] == 5
