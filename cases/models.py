@@ -104,19 +104,22 @@ class Case(Record):
 
 class CaseCount(models.Model):
     """How many cases a site has, closed or not, sealed or not: what a list's `count` reads
-    instead of counting every case of the site. PostgreSQL keeps it itself, in the writing
-    statement's own transaction, from every insert, update, delete and truncate of `Case`
-    whoever writes it (migration 0019: statement triggers with transition tables, so a COPY
-    of thousands of cases is one update here). Nothing else writes it."""
+    instead of counting every case of the site. A log of changes, each row what one statement
+    added to or took from one (site, closed, sealed); a count is the sum of a site's rows.
+    PostgreSQL writes it itself, in the writing statement's own transaction, from every insert,
+    update, delete and truncate of `Case` whoever writes it (migration 0019: statement triggers
+    with transition tables, so a COPY of thousands of cases is one row here, and writers only
+    add rows, so none waits for another). `cases.tasks.compact_counts` folds the rows every
+    hour. Nothing else writes it."""
 
-    pk = models.CompositePrimaryKey("site_id", "closed", "sealed")
-    site_id = models.BigIntegerField()
+    id = models.BigAutoField(primary_key=True)
+    site_id = models.BigIntegerField(db_index=True)
     closed = models.BooleanField()
     sealed = models.BooleanField()
-    cases = models.BigIntegerField()
+    cases = models.BigIntegerField()  # added (taken away when negative)
 
     def __str__(self) -> str:
-        return f"site {self.site_id}, closed {self.closed}, sealed {self.sealed}: {self.cases}"
+        return f"site {self.site_id}, closed {self.closed}, sealed {self.sealed}: {self.cases:+}"
 
 
 class Child(Record):

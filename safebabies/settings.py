@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 900.0,
         "options": {"expires": 800},
     },
+    "case-counts": {  # cases: fold the case counts' log of changes (cases.models.CaseCount)
+        "task": "cases.compact_counts",
+        "schedule": 60 * 60,
+        "options": {"expires": 50 * 60},
+    },
     "retention-review": {  # closed cases past their site's retention period, to its admins
         "task": "safebabies.notify.tasks.retention_review_task",
         "schedule": 24 * 60 * 60,

@@ -21,6 +21,7 @@ EXPECTED = {
     "safebabies.exports.tasks.run_export": "exports",
     "cqi.tasks.warm_dashboards": "cqi",
     "familytime.extend_schedules": "default",
+    "cases.compact_counts": "default",
     "safebabies.notify.tasks.retention_review_task": "default",
 }
 

@@ -679,9 +679,10 @@ def refused_by_code(route: Found) -> frozenset[str]:
     """The methods of METHODS that the route's own code refuses before it looks at who asks or
     at the record: Django's `require_http_methods` (require_GET, require_POST...) anywhere among
     the view's decorators, a class-based view with no handler for the method, a DRF route that
-    maps no action to it. Every persona gets the same 405 there, so the sweep does not ask each
-    persona again; test_the_methods_the_sweep_skips_are_refused_to_the_familys_own_team asks
-    every one of them once, of a persona who may otherwise write the family."""
+    maps no action to it. Every persona is refused there whoever they are (a 405; on a DRF
+    route, someone its permission check turns away gets that 403 first), so the sweep does not
+    ask each persona again; test_the_methods_the_sweep_skips_are_refused_to_the_familys_own_team
+    asks every one of them once, of a persona who may otherwise write the family."""
     view = route.callback
     refused: set[str] = set()
     cls = getattr(view, "cls", None)  # DRF: its dispatch checks who asks, then finds a handler
@@ -911,8 +912,9 @@ def test_a_sealed_case_is_closed_to_its_own_team_the_court_and_the_coordinators(
 
 def test_the_methods_the_sweep_skips_are_refused_to_the_familys_own_team(samples, caseworker):
     """What refused_by_code reads off the views holds: every method the persona sweeps skip
-    answers 405 to the family's own caseworker, who passes every check of who may ask, and
-    writes nothing."""
+    is refused to the family's own caseworker, who passes every check of who may ask (a 405; a
+    403 from a DRF route whose permission check comes first; the sign-in for a page the bearer
+    token does not sign in to), and writes nothing."""
     clients = Clients(caseworker)
     asked, wrong = 0, []
     for route in all_routes():

@@ -1,12 +1,20 @@
 """CaseCount: each site's number of cases, closed or not, sealed or not, kept by PostgreSQL.
 
-Statement triggers on cases_case with transition tables add what each statement inserted and
-take away what it deleted (an update does both, so a case closed, sealed or moved to another
-site moves between rows; an update that changes none of the three nets to nothing and writes
-nothing). They run in the writing transaction, so the counts change exactly when the cases do,
-committed or rolled back with them, whoever writes: the ORM, `.update()`, the importer's COPY,
-raw SQL. A TRUNCATE of the cases empties the counts. The counts start from the cases as they
-are, read under a lock that keeps writers out until this migration commits.
+The table is a log of changes: statement triggers on cases_case with transition tables add one
+row per (site, closed, sealed) a statement changed, holding what it added (an insert), took
+away (a delete) or both (an update: a case closed, sealed or moved to another site moves
+between rows; an update that changes none of the three nets to nothing and writes nothing).
+A count is the sum of a site's rows. Writers only ever add rows, so no writer waits for
+another on a shared counter, however long its transaction (a package import of thousands of
+cases). The rows are written in the writing transaction, so the counts change exactly when
+the cases do, committed or rolled back with them, whoever writes: the ORM, `.update()`, the
+importer's COPY, raw SQL. A TRUNCATE of the cases empties the log.
+
+`cases_casecount_compact()` folds each site's rows into one per (closed, sealed), in one
+statement that deletes only the rows it reads (rows of transactions still open are neither
+seen nor deleted, and are added to the sums when those commit); the `cases.compact_counts`
+task runs it every hour. The log starts from the cases as they are, read under a lock that
+keeps writers out until this migration commits.
 """
 
 from django.db import migrations, models
@@ -24,13 +32,11 @@ def function(event: str) -> str:
     return f"""
 CREATE FUNCTION cases_count_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO cases_casecount AS k (site_id, closed, sealed, cases)
+    INSERT INTO cases_casecount (site_id, closed, sealed, cases)
     SELECT site_id, closed, sealed, sum(change)
       FROM ({CHANGES[event]}) AS changes (site_id, closed, sealed, change)
      GROUP BY site_id, closed, sealed
-    HAVING sum(change) <> 0
-     ORDER BY site_id, closed, sealed
-    ON CONFLICT (site_id, closed, sealed) DO UPDATE SET cases = k.cases + EXCLUDED.cases;
+    HAVING sum(change) <> 0;
     RETURN NULL;
 END $$;
 """
@@ -42,6 +48,14 @@ BEGIN
     DELETE FROM cases_casecount;
     RETURN NULL;
 END $$;
+CREATE FUNCTION cases_casecount_compact() RETURNS bigint LANGUAGE sql AS $$
+    WITH folded AS (DELETE FROM cases_casecount RETURNING site_id, closed, sealed, cases),
+         summed AS (INSERT INTO cases_casecount (site_id, closed, sealed, cases)
+                    SELECT site_id, closed, sealed, sum(cases) FROM folded
+                     GROUP BY site_id, closed, sealed HAVING sum(cases) <> 0
+                    RETURNING 1)
+    SELECT (SELECT count(*) FROM folded) - (SELECT count(*) FROM summed)
+$$;
 CREATE TRIGGER case_count_insert AFTER INSERT ON cases_case
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cases_count_insert();
 CREATE TRIGGER case_count_update AFTER UPDATE ON cases_case
@@ -63,7 +77,7 @@ DROP TRIGGER case_count_update ON cases_case;
 DROP TRIGGER case_count_delete ON cases_case;
 DROP TRIGGER case_count_truncate ON cases_case;
 DROP FUNCTION cases_count_insert(), cases_count_update(), cases_count_delete(),
-    cases_count_truncate();
+    cases_count_truncate(), cases_casecount_compact();
 """
 
 
@@ -74,19 +88,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="CaseCount",
             fields=[
-                (
-                    "pk",
-                    models.CompositePrimaryKey(
-                        "site_id",
-                        "closed",
-                        "sealed",
-                        blank=True,
-                        editable=False,
-                        primary_key=True,
-                        serialize=False,
-                    ),
-                ),
-                ("site_id", models.BigIntegerField()),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("site_id", models.BigIntegerField(db_index=True)),
                 ("closed", models.BooleanField()),
                 ("sealed", models.BooleanField()),
                 ("cases", models.BigIntegerField()),
