@@ -31,7 +31,7 @@ CASE_ID = "demo-case-rivera"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 VIEWPORTS = {"1280x900": (1280, 900), "1024x768": (1024, 768)}
 # The screenshots are for people to look at, not checked: `make screenshots` keeps them (they
-# cost a minute of the suite's time, two full-page pictures of each of 110 pages).
+# cost about 40 s of the suite's time, two full-page pictures of each of 110 pages).
 KEEP_SCREENSHOTS = os.environ.get("KEEP_SCREENSHOTS", "") not in ("", "0")
 
 CODE = re.compile(r"\b[a-z]+_[a-z_]+\b")
