@@ -101,7 +101,7 @@ def case_detail(request: AuthenticatedRequest, case_id: str) -> HttpResponse:
     context["family_time"] = family_time_context(
         access, page.today, [view.child for view in page.children]
     )
-    context.update(hearings_context(access))
+    context.update(hearings_context(access, [view.child for view in page.children]))
     context.update(care_context(access, [view.child for view in page.children]))
     in_care = sum(1 for view in page.children if view.episode is not None)
     context.update(closing_context(access, in_care))

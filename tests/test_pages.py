@@ -26,7 +26,7 @@ TODAY = dt.date(2026, 11, 20)
 # Queries of the pages that every issue adds a section to (other test files use these too).
 # + time in care (4), the closing section (2), the documents (1), ICWA and relatives (3), the
 # latest recommendation for the court (1), the services' latest sessions (1: falling attendance)
-CASE_PAGE_QUERIES = 43
+CASE_PAGE_QUERIES = 41
 # + the transfers waiting, the families without a hearing lately, the services' latest sessions
 # and the Part 2 releases that open some of them (2: falling attendance, outreach due), the
 # caseload intensity (1)

@@ -88,10 +88,13 @@ def fifteen_of_twenty_two(episodes: list[tuple[dt.date, dt.date | None]]) -> dt.
 
 def federal_clocks_of(children) -> list[dict]:
     """Per child in care: the permanency hearing deadline and the 15-of-22 date, from each
-    child's `episodes` (prefetched by the caller: no query here)."""
+    child's episodes, prefetched by the caller (no query here): `all_episodes` as the case
+    page loads them, or `episodes`."""
     clocks = []
     for child in children:
-        episodes = [(e.removal_date, e.discharge_date) for e in child.episodes.all()]
+        loaded = getattr(child, "all_episodes", None)
+        found = loaded if loaded is not None else child.episodes.all()
+        episodes = [(e.removal_date, e.discharge_date) for e in found]
         current = next((start for start, end in episodes if end is None), None)
         if current is None:
             continue
@@ -171,10 +174,11 @@ def case_review_status(case: Case, hearings: list[Hearing], today: dt.date) -> d
     }
 
 
-def case_page_context(access: CaseAccess) -> dict:
+def case_page_context(access: CaseAccess, children: list | None = None) -> dict:
     """What the case page's "Court" section shows: the federal clocks, every hearing with its
     orders, whether the reader may open the summaries, whether a review hearing is overdue,
-    and the latest recommendation for the court the reader may read (5 queries, 6 with one)."""
+    and the latest recommendation for the court the reader may read (5 queries, 6 with one;
+    3 and 4 given the case's `children` with their episodes, as `case_page` loads them)."""
     case = access.case
     hearings = case_hearings(case)
     today = case.site.today()
@@ -187,7 +191,7 @@ def case_page_context(access: CaseAccess) -> dict:
         "court_recommendations": recommendations,
         "court_release": bool(recommendations) and court_release_in_force(case, today),
         "court_can_write_recommendation": has_right(access, "can_write_court_recommendation"),
-        "court_clocks": federal_clocks(case),
+        "court_clocks": federal_clocks(case) if children is None else federal_clocks_of(children),
         "court_hearings": hearings,
         "court_review": case_review_status(case, hearings, today),
         "court_can_see_summary": can_see_summary(access),
