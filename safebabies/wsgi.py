@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.core.wsgi import get_wsgi_application
 
+from safebabies.lib.env import env_bool
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safebabies.settings")
 application = get_wsgi_application()
 
@@ -41,5 +43,5 @@ def warm_up() -> float:
     return time.perf_counter() - started
 
 
-if os.environ.get("WSGI_WARM_UP", "1") != "0":
+if env_bool("WSGI_WARM_UP", True):  # strict, as every setting: WSGI_WARM_UP=maybe stops here
     warm_up()

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
@@ -62,3 +64,9 @@ def test_without_the_warm_up_they_load_on_the_first_request():
     cold = probe(WSGI_WARM_UP="0")
     assert cold["templates"] == []
     assert "cases.views" not in cold["views"]
+
+
+def test_a_value_that_is_not_a_yes_or_no_stops_the_worker_naming_it():
+    with pytest.raises(subprocess.CalledProcessError) as stopped:
+        probe(WSGI_WARM_UP="maybe")
+    assert "WSGI_WARM_UP must be one of" in stopped.value.stderr
