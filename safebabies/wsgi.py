@@ -6,7 +6,6 @@ sign-in page as fast as the rest, not 230 ms later (400 to 530 ms under the load
 where it was the slowest request of the sign-in page; README "Load test", run H)."""
 
 import os
-import time
 from pathlib import Path
 
 from django.core.wsgi import get_wsgi_application
@@ -17,10 +16,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safebabies.settings")
 application = get_wsgi_application()
 
 
-def warm_up() -> float:
+def warm_up() -> None:
     """Import every view (the URLconf and everything it includes), compile every template of
     the project's `templates/` folder into the cached loader, and read each language's
-    translations; the seconds it took. Reads no database."""
+    translations. Reads no database."""
     from django.conf import settings
     from django.conf.urls.i18n import is_language_prefix_patterns_used
     from django.template import TemplateDoesNotExist, TemplateSyntaxError
@@ -28,7 +27,6 @@ def warm_up() -> float:
     from django.urls import get_resolver
     from django.utils import translation
 
-    started = time.perf_counter()
     get_resolver().reverse_dict  # noqa: B018 (populates every included URLconf)
     is_language_prefix_patterns_used(settings.ROOT_URLCONF)  # the locale middleware's question
     folder = Path(settings.BASE_DIR) / "templates"
@@ -40,7 +38,6 @@ def warm_up() -> float:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Sign in")
-    return time.perf_counter() - started
 
 
 if env_bool("WSGI_WARM_UP", True):  # strict, as every setting: WSGI_WARM_UP=maybe stops here

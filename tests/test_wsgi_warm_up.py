@@ -1,16 +1,11 @@
 """A gunicorn worker loads its views, templates and translations before its first request
 (safebabies/wsgi.py `warm_up`), without the database: the first sign-in page of a new or
-recycled worker is not the slowest request of the load test."""
+recycled worker is not the slowest request of the load test. Run as gunicorn runs it, with
+the production settings (tests/test_settings.py's environment)."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_settings import assert_refused, production_env, run
 
 PROBE = """
 import json, sys
@@ -24,27 +19,13 @@ print(json.dumps({
                         if key.startswith(("registration/login.html", "base.html"))),
 }))
 """
+# no database to reach: the warm-up must not need one
+NO_DATABASE = "postgres://nobody@127.0.0.1:1/nothing"
 
 
 def probe(**env: str) -> dict:
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "safebabies.settings_test",
-        "DJANGO_ENV": "test",
-        # no database to reach: the warm-up must not need one
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
-        "PYTHONPATH": str(ROOT),
-        **env,
-    }
-    done = subprocess.run(  # noqa: S603 (our own interpreter and probe)
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    done = run(["-c", PROBE], production_env(DATABASE_URL=NO_DATABASE, **env))
+    assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -67,6 +48,5 @@ def test_without_the_warm_up_they_load_on_the_first_request():
 
 
 def test_a_value_that_is_not_a_yes_or_no_stops_the_worker_naming_it():
-    with pytest.raises(subprocess.CalledProcessError) as stopped:
-        probe(WSGI_WARM_UP="maybe")
-    assert "WSGI_WARM_UP must be one of" in stopped.value.stderr
+    stopped = run(["-c", PROBE], production_env(DATABASE_URL=NO_DATABASE, WSGI_WARM_UP="maybe"))
+    assert_refused(stopped, "WSGI_WARM_UP must be one of")
