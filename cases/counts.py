@@ -45,7 +45,6 @@ def counted(cases: QuerySet) -> int | None:
         or query.group_by is not None
         or any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
         or not all(_keeps_rows(query, alias) for alias in query.alias_map)
-        or query.base_table != TABLE
     ):
         return None
     asked = _conditions(cases)
