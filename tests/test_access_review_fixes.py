@@ -90,6 +90,25 @@ def test_a_parents_search_finds_nothing_by_the_names_in_their_case(shared, coord
     assert api(coordinator).get("/api/v1/cases/", {"q": "Whitaker"}).json()["count"] == 1
 
 
+def test_a_parent_who_coordinates_another_site_finds_its_families_not_her_own_cases_names(
+    shared, other_site, coordinator
+):
+    """Two roles: Jaime is a parent here and the Community Coordinator of another site. Her
+    search reaches the families she coordinates, and still none by the names in her own case
+    (cases.access.opened_as_professional narrows the search for anyone who reads a case as a
+    parent, whatever else they hold)."""
+    jaime = shared["jaime"]
+    f.MembershipFactory(user=jaime, site=other_site, role=Role.COMMUNITY_COORDINATOR)
+    there = f.CaseFactory(site=other_site, name="Whitaker family")
+    found = api(jaime).get("/api/v1/cases/", {"q": "Whitaker"}).json()
+    assert found["count"] == 1
+    assert [row["id"] for row in found["results"]] == [there.pk]
+    for word in ("Zeller", "JD-SECRET-77"):
+        assert api(jaime).get("/api/v1/cases/", {"q": word}).json()["count"] == 0, word
+    # the family's own team finds both Whitakers' families where it may: its own
+    assert api(coordinator).get("/api/v1/cases/", {"q": "Whitaker"}).json()["count"] == 1
+
+
 def test_an_api_search_is_a_search_event_with_the_words(shared, coordinator, site):
     api(coordinator).get("/api/v1/cases/", {"q": "Whitaker"})
     search = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH)
